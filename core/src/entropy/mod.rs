@@ -1,0 +1,17 @@
+//! Entropy estimators behind one trait. Each returns an [`Estimate`] (value ± standard error, in
+//! an explicit unit) and documents what the entropy is of.
+mod error;
+mod exact_enumeration;
+
+pub use error::EntropyError;
+pub use exact_enumeration::ExactEnumeration;
+
+use crate::estimate::Estimate;
+
+/// Estimates the entropy of whatever `X` describes: a sample, a model, a dataset.
+pub trait EntropyEstimator<X: ?Sized> {
+    /// # Errors
+    /// An [`EntropyError`] for input the estimator cannot handle (too few samples, non-finite
+    /// values, systems too large for an exact method).
+    fn estimate(&self, x: &X) -> Result<Estimate, EntropyError>;
+}

@@ -1,0 +1,79 @@
+use core::fmt;
+
+/// Errors from building lattices, models, states and temperatures.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum LatticeError {
+    /// A side is shorter than 2 sites.
+    TooSmall {
+        /// Sites along x.
+        lx: usize,
+        /// Sites along y.
+        ly: usize,
+    },
+    /// The lattice has more sites than this operation supports.
+    TooLarge {
+        /// Sites requested.
+        sites: usize,
+        /// Largest number supported.
+        max: usize,
+    },
+    /// A side is odd where two interpenetrating sublattices (a checkerboard) are needed.
+    OddSide {
+        /// Sites along x.
+        lx: usize,
+        /// Sites along y.
+        ly: usize,
+    },
+    /// A temperature that is zero, negative or not finite.
+    Temperature(f64),
+    /// A coupling or field that is not finite.
+    NotFinite {
+        /// Which parameter.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A spin value that is not allowed (Ising spins are ±1).
+    BadSpin {
+        /// Site index.
+        site: usize,
+        /// The offending value.
+        value: i64,
+    },
+    /// A state whose number of sites differs from the lattice's.
+    StateLength {
+        /// Sites in the lattice.
+        expected: usize,
+        /// Sites in the state.
+        got: usize,
+    },
+}
+
+impl fmt::Display for LatticeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooSmall { lx, ly } => {
+                write!(f, "lattice {lx}×{ly} is too small: each side needs at least 2 sites")
+            }
+            Self::TooLarge { sites, max } => {
+                write!(f, "lattice has {sites} sites; this operation supports at most {max}")
+            }
+            Self::OddSide { lx, ly } => {
+                write!(f, "lattice {lx}×{ly} has an odd side; a checkerboard update needs even sides")
+            }
+            Self::Temperature(t) => {
+                write!(f, "temperature must be positive and finite, got {t}")
+            }
+            Self::NotFinite { name, value } => write!(f, "{name} must be finite, got {value}"),
+            Self::BadSpin { site, value } => {
+                write!(f, "spin at site {site} is {value}; Ising spins must be +1 or -1")
+            }
+            Self::StateLength { expected, got } => {
+                write!(f, "state has {got} sites but the lattice has {expected}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for LatticeError {}

@@ -1,0 +1,18 @@
+//! Spin lattices: geometry ([`Square`]), models ([`Ising`]), temperatures, and exact
+//! thermodynamic references ([`onsager`], [`enumeration`]).
+//!
+//! Conventions (diffusion-entropy thesis, Eq. 3.1): H = −J Σ_⟨ij⟩ sᵢsⱼ − h Σᵢ sᵢ over the
+//! nearest-neighbour bonds of a periodic Lx×Ly square lattice, Boltzmann weight exp(−H/T) with
+//! k_B = 1. Every site has four bond slots, so a side of length 2 carries two bonds between the
+//! same pair of sites (the usual periodic convention, and the one enumeration and Kaufman use).
+pub mod enumeration;
+mod error;
+mod ising;
+pub mod onsager;
+mod square;
+mod temperature;
+
+pub use error::LatticeError;
+pub use ising::{Ising, IsingState};
+pub use square::Square;
+pub use temperature::Temperature;

@@ -1,0 +1,50 @@
+use super::error::check_series;
+use super::{AutocorrelationTime, StatsError, integrated_autocorrelation_time};
+
+/// The mean of a correlated series with an error bar that accounts for autocorrelation.
+///
+/// # Formula
+/// σ_mean = √(2 τ_int · Var(x) / n), with τ_int from [`integrated_autocorrelation_time`] and the
+/// variance normalised by n (its bias is O(τ/n), far below the error bar's own uncertainty).
+///
+/// # Examples
+/// ```
+/// use entropic::stats::MeanEstimate;
+/// let m = MeanEstimate::from_series(&[1.0, 2.0, 3.0, 4.0])?;
+/// assert_eq!(m.value, 2.5);
+/// assert!(MeanEstimate::from_series(&[]).is_err());
+/// # Ok::<(), entropic::stats::StatsError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MeanEstimate {
+    /// Sample mean.
+    pub value: f64,
+    /// Standard error of the mean, corrected for autocorrelation.
+    pub std_error: f64,
+    /// Sample variance (normalised by n).
+    pub variance: f64,
+    /// Integrated autocorrelation time of the series.
+    pub autocorrelation: AutocorrelationTime,
+    /// Number of samples.
+    pub samples: usize,
+}
+
+impl MeanEstimate {
+    /// # Errors
+    /// [`StatsError::TooShort`] for fewer than 2 samples, [`StatsError::NotFinite`] for NaN or ±∞.
+    pub fn from_series(series: &[f64]) -> Result<Self, StatsError> {
+        check_series(series, 2)?;
+        let n = series.len();
+        let value = series.iter().sum::<f64>() / n as f64;
+        let variance = series.iter().map(|x| (x - value) * (x - value)).sum::<f64>() / n as f64;
+        let autocorrelation = integrated_autocorrelation_time(series)?;
+        let std_error = libm::sqrt(2.0 * autocorrelation.tau * variance / n as f64);
+        Ok(Self { value, std_error, variance, autocorrelation, samples: n })
+    }
+
+    /// Effective number of independent samples n / (2 τ_int).
+    pub fn effective_samples(&self) -> f64 {
+        self.samples as f64 / (2.0 * self.autocorrelation.tau)
+    }
+}

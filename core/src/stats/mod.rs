@@ -1,0 +1,11 @@
+//! Time-series statistics for Markov chains: integrated autocorrelation time with automatic
+//! windowing, means with error bars that account for it, and an observer that records a series.
+mod autocorr;
+mod error;
+mod mean;
+mod recorder;
+
+pub use autocorr::{AutocorrelationTime, integrated_autocorrelation_time};
+pub use error::StatsError;
+pub use mean::MeanEstimate;
+pub use recorder::SeriesRecorder;
