@@ -59,7 +59,12 @@ pub struct Estimate {
 impl Estimate {
     /// An estimate from `samples` samples.
     pub fn new(value: f64, std_error: f64, unit: Unit, samples: usize) -> Self {
-        Self { value, std_error, unit, samples }
+        Self {
+            value,
+            std_error,
+            unit,
+            samples,
+        }
     }
 
     /// An exact value: zero error, zero samples.
@@ -70,18 +75,31 @@ impl Estimate {
     /// The same estimate in another unit.
     pub fn to_unit(self, unit: Unit) -> Self {
         let k = unit.per_nat() / self.unit.per_nat();
-        Self { value: self.value * k, std_error: self.std_error * k, unit, ..self }
+        Self {
+            value: self.value * k,
+            std_error: self.std_error * k,
+            unit,
+            ..self
+        }
     }
 
     /// Value and error divided by `n` (for example, per lattice site).
     pub fn per(self, n: usize) -> Self {
         let n = n as f64;
-        Self { value: self.value / n, std_error: self.std_error / n, ..self }
+        Self {
+            value: self.value / n,
+            std_error: self.std_error / n,
+            ..self
+        }
     }
 }
 
 impl fmt::Display for Estimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ± {} {} (n = {})", self.value, self.std_error, self.unit, self.samples)
+        write!(
+            f,
+            "{} ± {} {} (n = {})",
+            self.value, self.std_error, self.unit, self.samples
+        )
     }
 }

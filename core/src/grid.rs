@@ -35,7 +35,10 @@ impl fmt::Display for GridError {
             ),
             Self::NotFinite(s) => write!(f, "grid value '{s}' is not a finite number"),
             Self::EmptyRange { start, stop } => {
-                write!(f, "grid from {start} to {stop} is empty: STOP must be ≥ START and STEP > 0")
+                write!(
+                    f,
+                    "grid from {start} to {stop} is empty: STOP must be ≥ START and STEP > 0"
+                )
             }
             Self::TooMany(n) => write!(f, "grid has {n} points; at most {MAX_POINTS} are allowed"),
         }
@@ -45,8 +48,15 @@ impl fmt::Display for GridError {
 impl core::error::Error for GridError {}
 
 fn number(s: &str) -> Result<f64, GridError> {
-    let v: f64 = s.trim().parse().map_err(|_| GridError::Syntax(s.to_string()))?;
-    if v.is_finite() { Ok(v) } else { Err(GridError::NotFinite(s.to_string())) }
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| GridError::Syntax(s.to_string()))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(GridError::NotFinite(s.to_string()))
+    }
 }
 
 /// Parse a grid of values.
@@ -81,7 +91,9 @@ pub fn parse(text: &str) -> Result<Vec<f64>, GridError> {
                 return Err(GridError::EmptyRange { start, stop });
             }
             if let Some(count) = step.trim().strip_prefix('n') {
-                let count: usize = count.parse().map_err(|_| GridError::Syntax(text.to_string()))?;
+                let count: usize = count
+                    .parse()
+                    .map_err(|_| GridError::Syntax(text.to_string()))?;
                 linspace(start, stop, count)
             } else {
                 arange(start, stop, number(step)?)
@@ -98,7 +110,15 @@ fn linspace(start: f64, stop: f64, count: usize) -> Result<Vec<f64>, GridError> 
         1 => Ok(alloc::vec![start]),
         c => {
             let h = (stop - start) / (c - 1) as f64;
-            Ok((0..c).map(|k| if k + 1 == c { stop } else { start + k as f64 * h }).collect())
+            Ok((0..c)
+                .map(|k| {
+                    if k + 1 == c {
+                        stop
+                    } else {
+                        start + k as f64 * h
+                    }
+                })
+                .collect())
         }
     }
 }
@@ -109,7 +129,11 @@ fn arange(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, GridError> {
     }
     let span = (stop - start) / step;
     if !(span < MAX_POINTS as f64) {
-        return Err(GridError::TooMany(if span.is_finite() { span as usize } else { usize::MAX }));
+        return Err(GridError::TooMany(if span.is_finite() {
+            span as usize
+        } else {
+            usize::MAX
+        }));
     }
     let count = libm::floor(span + 1e-9) as usize + 1;
     // Values are start + k·step (no accumulated rounding), rounded to 12 significant decimals
@@ -148,7 +172,10 @@ mod tests {
         assert!(matches!(parse("1:2"), Err(GridError::Syntax(_))));
         assert!(matches!(parse("nan"), Err(GridError::NotFinite(_))));
         assert!(matches!(parse("1:2:0"), Err(GridError::EmptyRange { .. })));
-        assert!(matches!(parse("0:1e300:1e-300"), Err(GridError::TooMany(_))));
+        assert!(matches!(
+            parse("0:1e300:1e-300"),
+            Err(GridError::TooMany(_))
+        ));
         assert!(matches!(parse("0:1:n0"), Err(GridError::EmptyRange { .. })));
     }
 

@@ -23,7 +23,11 @@ pub struct StepStats {
 impl StepStats {
     /// Fraction of attempted moves that were accepted (0 when nothing was attempted).
     pub fn acceptance(&self) -> f64 {
-        if self.attempted == 0 { 0.0 } else { self.accepted as f64 / self.attempted as f64 }
+        if self.attempted == 0 {
+            0.0
+        } else {
+            self.accepted as f64 / self.attempted as f64
+        }
     }
 }
 

@@ -46,7 +46,10 @@ pub struct ExactThermo {
 pub fn exact(model: &Ising, t: Temperature) -> Result<ExactThermo, LatticeError> {
     let n = model.lattice().sites();
     if n > MAX_SITES {
-        return Err(LatticeError::TooLarge { sites: n, max: MAX_SITES });
+        return Err(LatticeError::TooLarge {
+            sites: n,
+            max: MAX_SITES,
+        });
     }
     let (j, h, beta) = (model.coupling(), model.field(), t.beta());
     let mut state = model.ordered_state();

@@ -54,20 +54,32 @@ impl fmt::Display for LatticeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooSmall { lx, ly } => {
-                write!(f, "lattice {lx}×{ly} is too small: each side needs at least 2 sites")
+                write!(
+                    f,
+                    "lattice {lx}×{ly} is too small: each side needs at least 2 sites"
+                )
             }
             Self::TooLarge { sites, max } => {
-                write!(f, "lattice has {sites} sites; this operation supports at most {max}")
+                write!(
+                    f,
+                    "lattice has {sites} sites; this operation supports at most {max}"
+                )
             }
             Self::OddSide { lx, ly } => {
-                write!(f, "lattice {lx}×{ly} has an odd side; a checkerboard update needs even sides")
+                write!(
+                    f,
+                    "lattice {lx}×{ly} has an odd side; a checkerboard update needs even sides"
+                )
             }
             Self::Temperature(t) => {
                 write!(f, "temperature must be positive and finite, got {t}")
             }
             Self::NotFinite { name, value } => write!(f, "{name} must be finite, got {value}"),
             Self::BadSpin { site, value } => {
-                write!(f, "spin at site {site} is {value}; Ising spins must be +1 or -1")
+                write!(
+                    f,
+                    "spin at site {site} is {value}; Ising spins must be +1 or -1"
+                )
             }
             Self::StateLength { expected, got } => {
                 write!(f, "state has {got} sites but the lattice has {expected}")

@@ -73,7 +73,9 @@ impl Ising {
 
     /// All spins +1 (a cold start).
     pub fn ordered_state(&self) -> IsingState {
-        IsingState { spins: vec![1; self.lattice.sites()] }
+        IsingState {
+            spins: vec![1; self.lattice.sites()],
+        }
     }
 
     /// Independent uniformly random spins (a hot start), one bit of the RNG per spin.
@@ -96,10 +98,16 @@ impl Ising {
     pub fn state_from_spins(&self, spins: Vec<i8>) -> Result<IsingState, LatticeError> {
         let expected = self.lattice.sites();
         if spins.len() != expected {
-            return Err(LatticeError::StateLength { expected, got: spins.len() });
+            return Err(LatticeError::StateLength {
+                expected,
+                got: spins.len(),
+            });
         }
         if let Some(site) = spins.iter().position(|&s| s != 1 && s != -1) {
-            return Err(LatticeError::BadSpin { site, value: i64::from(spins[site]) });
+            return Err(LatticeError::BadSpin {
+                site,
+                value: i64::from(spins[site]),
+            });
         }
         Ok(IsingState { spins })
     }
@@ -107,7 +115,11 @@ impl Ising {
     /// Sum of the four neighbouring spins of site `i`.
     #[inline]
     pub fn neighbour_sum(&self, state: &IsingState, i: usize) -> i32 {
-        self.lattice.neighbours(i).iter().map(|&k| i32::from(state.spins[k])).sum()
+        self.lattice
+            .neighbours(i)
+            .iter()
+            .map(|&k| i32::from(state.spins[k]))
+            .sum()
     }
 
     /// Energy change ΔE = 2 sᵢ (J Σ_{k∼i} s_k + h) of flipping spin `i`.
@@ -187,7 +199,10 @@ mod tests {
         );
         assert_eq!(
             model.state_from_spins(vec![1; 3]),
-            Err(LatticeError::StateLength { expected: 4, got: 3 })
+            Err(LatticeError::StateLength {
+                expected: 4,
+                got: 3
+            })
         );
         assert!(Ising::new(Square::square(2).unwrap(), f64::NAN, 0.0).is_err());
     }

@@ -20,7 +20,10 @@ fn coupling(j: f64) -> Result<f64, LatticeError> {
     if j.is_finite() && j != 0.0 {
         Ok(j.abs())
     } else {
-        Err(LatticeError::NotFinite { name: "coupling J (non-zero)", value: j })
+        Err(LatticeError::NotFinite {
+            name: "coupling J (non-zero)",
+            value: j,
+        })
     }
 }
 
@@ -88,7 +91,11 @@ pub fn energy_per_spin(j: f64, t: Temperature) -> Result<f64, LatticeError> {
     let factor = 2.0 * th * th - 1.0;
     let k = modulus(k2);
     // At T_c the factor vanishes and K₁ diverges; the product is 0 (logarithmic divergence only).
-    let elliptic_term = if k >= 1.0 { 0.0 } else { FRAC_2_PI * factor * elliptic_k(k) };
+    let elliptic_term = if k >= 1.0 {
+        0.0
+    } else {
+        FRAC_2_PI * factor * elliptic_k(k)
+    };
     let u = -j / th * (1.0 + elliptic_term);
     // Rounding can leave tanh² 2K_c a hair off ½; the exact value at T_c is −√2 |J|.
     Ok(if k >= 1.0 { -SQRT_2 * j } else { u })
@@ -141,7 +148,8 @@ mod tests {
         for t in [1.2, 2.0, 2.6, 3.5] {
             let beta = 1.0 / t;
             let h = 1e-5;
-            let lz = |b: f64| log_partition_per_spin(1.0, Temperature::new(1.0 / b).unwrap()).unwrap();
+            let lz =
+                |b: f64| log_partition_per_spin(1.0, Temperature::new(1.0 / b).unwrap()).unwrap();
             let fd = -(lz(beta + h) - lz(beta - h)) / (2.0 * h);
             let u = energy_per_spin(1.0, Temperature::new(t).unwrap()).unwrap();
             assert!((fd - u).abs() < 1e-7, "T = {t}: {fd} vs {u}");

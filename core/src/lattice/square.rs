@@ -30,7 +30,10 @@ impl Square {
         }
         match lx.checked_mul(ly) {
             Some(n) if n <= Self::MAX_SITES => Ok(Self { lx, ly }),
-            _ => Err(LatticeError::TooLarge { sites: lx.saturating_mul(ly), max: Self::MAX_SITES }),
+            _ => Err(LatticeError::TooLarge {
+                sites: lx.saturating_mul(ly),
+                max: Self::MAX_SITES,
+            }),
         }
     }
 
@@ -74,7 +77,12 @@ impl Square {
     /// If `i >= self.sites()`.
     #[inline]
     pub fn neighbours(&self, i: usize) -> [usize; 4] {
-        assert!(i < self.sites(), "site {i} outside a {}×{} lattice", self.lx, self.ly);
+        assert!(
+            i < self.sites(),
+            "site {i} outside a {}×{} lattice",
+            self.lx,
+            self.ly
+        );
         let (x, y) = (i % self.lx, i / self.lx);
         let row = y * self.lx;
         let left = row + if x == 0 { self.lx - 1 } else { x - 1 };
@@ -105,7 +113,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_sizes() {
-        assert_eq!(Square::new(1, 4), Err(LatticeError::TooSmall { lx: 1, ly: 4 }));
-        assert!(matches!(Square::new(usize::MAX, 3), Err(LatticeError::TooLarge { .. })));
+        assert_eq!(
+            Square::new(1, 4),
+            Err(LatticeError::TooSmall { lx: 1, ly: 4 })
+        );
+        assert!(matches!(
+            Square::new(usize::MAX, 3),
+            Err(LatticeError::TooLarge { .. })
+        ));
     }
 }

@@ -18,7 +18,11 @@ impl Temperature {
     /// # Errors
     /// [`LatticeError::Temperature`] unless `0 < t < ∞`.
     pub fn new(t: f64) -> Result<Self, LatticeError> {
-        if t.is_finite() && t > 0.0 { Ok(Self(t)) } else { Err(LatticeError::Temperature(t)) }
+        if t.is_finite() && t > 0.0 {
+            Ok(Self(t))
+        } else {
+            Err(LatticeError::Temperature(t))
+        }
     }
 
     /// The critical temperature of the square-lattice Ising model with coupling `j`,

@@ -41,9 +41,15 @@ impl CheckerboardMetropolis {
     pub fn new(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
         let sq = model.lattice();
         if !sq.is_bipartite() {
-            return Err(LatticeError::OddSide { lx: sq.lx(), ly: sq.ly() });
+            return Err(LatticeError::OddSide {
+                lx: sq.lx(),
+                ly: sq.ly(),
+            });
         }
-        let mut sampler = Self { temperature: t, thresholds: [[0; 5]; 2] };
+        let mut sampler = Self {
+            temperature: t,
+            thresholds: [[0; 5]; 2],
+        };
         sampler.set_temperature(model, t);
         Ok(sampler)
     }
@@ -65,7 +71,14 @@ impl CheckerboardMetropolis {
         self.temperature
     }
 
-    fn half_sweep<R: Rng + ?Sized>(&self, lx: usize, ly: usize, spins: &mut [i8], parity: usize, rng: &mut R) -> u64 {
+    fn half_sweep<R: Rng + ?Sized>(
+        &self,
+        lx: usize,
+        ly: usize,
+        spins: &mut [i8],
+        parity: usize,
+        rng: &mut R,
+    ) -> u64 {
         const ALWAYS: u64 = 1 << 53;
         let mut accepted = 0;
         for y in 0..ly {
@@ -95,12 +108,25 @@ impl CheckerboardMetropolis {
 
 impl Sampler<Ising> for CheckerboardMetropolis {
     /// One sweep: N attempted flips.
-    fn step<R: Rng + ?Sized>(&mut self, model: &Ising, state: &mut IsingState, rng: &mut R) -> StepStats {
+    fn step<R: Rng + ?Sized>(
+        &mut self,
+        model: &Ising,
+        state: &mut IsingState,
+        rng: &mut R,
+    ) -> StepStats {
         let (lx, ly) = (model.lattice().lx(), model.lattice().ly());
         let spins = state.spins_mut();
-        assert_eq!(spins.len(), lx * ly, "state does not belong to this model's lattice");
-        let accepted = self.half_sweep(lx, ly, spins, 0, rng) + self.half_sweep(lx, ly, spins, 1, rng);
-        StepStats { attempted: (lx * ly) as u64, accepted }
+        assert_eq!(
+            spins.len(),
+            lx * ly,
+            "state does not belong to this model's lattice"
+        );
+        let accepted =
+            self.half_sweep(lx, ly, spins, 0, rng) + self.half_sweep(lx, ly, spins, 1, rng);
+        StepStats {
+            attempted: (lx * ly) as u64,
+            accepted,
+        }
     }
 }
 
@@ -127,7 +153,14 @@ mod tests {
                 SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s)),
                 SeriesRecorder::new(|s: &IsingState| model.abs_magnetization_per_spin(s)),
             );
-            run(&model, &mut sampler, &mut state, 100_000, &mut rng, &mut obs);
+            run(
+                &model,
+                &mut sampler,
+                &mut state,
+                100_000,
+                &mut rng,
+                &mut obs,
+            );
             let e = MeanEstimate::from_series(obs.0.series()).unwrap();
             let m = MeanEstimate::from_series(obs.1.series()).unwrap();
             assert_within_sigmas(&e, exact.energy_per_spin, 4.0);
@@ -145,8 +178,19 @@ mod tests {
         let mut state = model.ordered_state();
         run(&model, &mut sampler, &mut state, 1_000, &mut rng, &mut ());
         let mut rec = SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s));
-        run(&model, &mut sampler, &mut state, 100_000, &mut rng, &mut rec);
-        assert_within_sigmas(&MeanEstimate::from_series(rec.series()).unwrap(), exact.energy_per_spin, 4.0);
+        run(
+            &model,
+            &mut sampler,
+            &mut state,
+            100_000,
+            &mut rng,
+            &mut rec,
+        );
+        assert_within_sigmas(
+            &MeanEstimate::from_series(rec.series()).unwrap(),
+            exact.energy_per_spin,
+            4.0,
+        );
     }
 
     #[test]
@@ -162,7 +206,8 @@ mod tests {
     fn golden_value_stability() {
         // Pins the exact bit stream: any change to seeding, draw order or thresholds shows here.
         let model = Ising::new(Square::square(8).unwrap(), 1.0, 0.0).unwrap();
-        let mut sampler = CheckerboardMetropolis::new(&model, Temperature::new(2.5).unwrap()).unwrap();
+        let mut sampler =
+            CheckerboardMetropolis::new(&model, Temperature::new(2.5).unwrap()).unwrap();
         let mut rng = from_seed(2024);
         let mut state = model.random_state(&mut rng);
         let stats = run(&model, &mut sampler, &mut state, 50, &mut rng, &mut ());

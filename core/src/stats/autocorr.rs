@@ -44,7 +44,11 @@ pub fn integrated_autocorrelation_time(series: &[f64]) -> Result<Autocorrelation
     let mean = series.iter().sum::<f64>() / n as f64;
     let c0 = series.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
     if c0 <= 0.0 {
-        return Ok(AutocorrelationTime { tau: 0.5, window: 0, converged: true });
+        return Ok(AutocorrelationTime {
+            tau: 0.5,
+            window: 0,
+            converged: true,
+        });
     }
     let mut tau = 0.5;
     let max_window = n / 2;
@@ -57,8 +61,16 @@ pub fn integrated_autocorrelation_time(series: &[f64]) -> Result<Autocorrelation
             / n as f64;
         tau += ct / c0;
         if t as f64 >= WINDOW_FACTOR * tau {
-            return Ok(AutocorrelationTime { tau: tau.max(0.5), window: t, converged: true });
+            return Ok(AutocorrelationTime {
+                tau: tau.max(0.5),
+                window: t,
+                converged: true,
+            });
         }
     }
-    Ok(AutocorrelationTime { tau: tau.max(0.5), window: max_window, converged: false })
+    Ok(AutocorrelationTime {
+        tau: tau.max(0.5),
+        window: max_window,
+        converged: false,
+    })
 }

@@ -34,7 +34,10 @@ impl core::error::Error for StatsError {}
 /// Checks that `series` has at least `min` samples, all finite.
 pub(crate) fn check_series(series: &[f64], min: usize) -> Result<(), StatsError> {
     if series.len() < min {
-        return Err(StatsError::TooShort { len: series.len(), min });
+        return Err(StatsError::TooShort {
+            len: series.len(),
+            min,
+        });
     }
     match series.iter().position(|x| !x.is_finite()) {
         Some(index) => Err(StatsError::NotFinite { index }),

@@ -37,10 +37,20 @@ impl MeanEstimate {
         check_series(series, 2)?;
         let n = series.len();
         let value = series.iter().sum::<f64>() / n as f64;
-        let variance = series.iter().map(|x| (x - value) * (x - value)).sum::<f64>() / n as f64;
+        let variance = series
+            .iter()
+            .map(|x| (x - value) * (x - value))
+            .sum::<f64>()
+            / n as f64;
         let autocorrelation = integrated_autocorrelation_time(series)?;
         let std_error = libm::sqrt(2.0 * autocorrelation.tau * variance / n as f64);
-        Ok(Self { value, std_error, variance, autocorrelation, samples: n })
+        Ok(Self {
+            value,
+            std_error,
+            variance,
+            autocorrelation,
+            samples: n,
+        })
     }
 
     /// Effective number of independent samples n / (2 τ_int).

@@ -19,7 +19,10 @@ pub struct SeriesRecorder<F> {
 impl<F> SeriesRecorder<F> {
     /// A recorder that stores `measure(state)` after every step.
     pub fn new(measure: F) -> Self {
-        Self { measure, series: Vec::new() }
+        Self {
+            measure,
+            series: Vec::new(),
+        }
     }
 
     /// The recorded values, one per step.
@@ -35,7 +38,9 @@ impl<F> SeriesRecorder<F> {
 
 impl<F> core::fmt::Debug for SeriesRecorder<F> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SeriesRecorder").field("len", &self.series.len()).finish()
+        f.debug_struct("SeriesRecorder")
+            .field("len", &self.series.len())
+            .finish()
     }
 }
 

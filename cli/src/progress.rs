@@ -1,0 +1,46 @@
+//! Progress bars on stderr (indicatif), as a core `Observer` so any run can show one.
+use entropic::model::Observer;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A progress bar that advances once per observed step; hidden with `--quiet` or when stderr is
+/// not a terminal.
+#[derive(Debug)]
+pub struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    /// A bar of `len` steps labelled `what`.
+    pub fn new(len: u64, what: &str, quiet: bool) -> Self {
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(len)
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+                .expect("static template is valid")
+                .progress_chars("=> "),
+        );
+        bar.set_message(what.to_string());
+        Self { bar }
+    }
+
+    /// Relabel the bar (for example from "thermalize" to "measure") and reset it.
+    pub fn restart(&self, len: u64, what: &str) {
+        self.bar.set_length(len);
+        self.bar.set_position(0);
+        self.bar.set_message(what.to_string());
+    }
+
+    /// Remove the bar from the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl<S: ?Sized> Observer<S> for Progress {
+    fn on_step(&mut self, _step: usize, _state: &S) {
+        self.bar.inc(1);
+    }
+}
