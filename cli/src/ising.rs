@@ -67,7 +67,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         );
     }
     let t = Temperature::new(args.temperature)?;
-    let model = Ising::new(Square::square(args.size)?, args.coupling, args.field)?;
+    let model = Ising::new(Square::with_side(args.size)?, args.coupling, args.field)?;
     let mut sampler = CheckerboardMetropolis::new(&model, t)?;
     let mut rng = entropic::rng::from_seed(global.seed);
     let mut state = match args.start {

@@ -128,7 +128,7 @@ fn arange(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, GridError> {
         return Err(GridError::EmptyRange { start, stop });
     }
     let span = (stop - start) / step;
-    if !(span < MAX_POINTS as f64) {
+    if span.is_nan() || span >= MAX_POINTS as f64 {
         return Err(GridError::TooMany(if span.is_finite() {
             span as usize
         } else {

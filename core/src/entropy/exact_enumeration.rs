@@ -11,7 +11,7 @@ use crate::lattice::{Ising, Temperature, enumeration};
 /// use entropic::prelude::*;
 /// use entropic::entropy::ExactEnumeration;
 /// use entropic::lattice::{Ising, Square, Temperature};
-/// let model = Ising::new(Square::square(4)?, 1.0, 0.0)?;
+/// let model = Ising::new(Square::with_side(4)?, 1.0, 0.0)?;
 /// let s = ExactEnumeration::new(Temperature::new(2.0)?).estimate(&model)?;
 /// assert!(s.value > 0.0 && s.value < 16.0 * core::f64::consts::LN_2);
 /// assert_eq!(s.std_error, 0.0);

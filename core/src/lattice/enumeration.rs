@@ -38,7 +38,7 @@ pub struct ExactThermo {
 /// # Examples
 /// ```
 /// use entropic::lattice::{Ising, Square, Temperature, enumeration};
-/// let model = Ising::new(Square::square(4)?, 1.0, 0.0)?;
+/// let model = Ising::new(Square::with_side(4)?, 1.0, 0.0)?;
 /// let hot = enumeration::exact(&model, Temperature::new(1e6)?)?;
 /// assert!((hot.entropy_per_spin - core::f64::consts::LN_2).abs() < 1e-9);
 /// # Ok::<(), entropic::lattice::LatticeError>(())
@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn two_by_two_closed_form() {
         // 2×2 periodic with double bonds: E ∈ {−8J (×2), 0 (×12), +8J (×2)}.
-        let model = Ising::new(Square::square(2).unwrap(), 1.0, 0.0).unwrap();
+        let model = Ising::new(Square::with_side(2).unwrap(), 1.0, 0.0).unwrap();
         let t = Temperature::new(1.7).unwrap();
         let b = t.beta();
         let z = 2.0 * libm::exp(8.0 * b) + 12.0 + 2.0 * libm::exp(-8.0 * b);
@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn too_large() {
-        let model = Ising::new(Square::square(6).unwrap(), 1.0, 0.0).unwrap();
+        let model = Ising::new(Square::with_side(6).unwrap(), 1.0, 0.0).unwrap();
         assert!(exact(&model, Temperature::new(1.0).unwrap()).is_err());
     }
 }

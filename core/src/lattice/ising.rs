@@ -11,7 +11,7 @@ use rand_core::Rng;
 /// ```
 /// use entropic::prelude::*;
 /// use entropic::lattice::{Ising, Square};
-/// let model = Ising::new(Square::square(4)?, 1.0, 0.0)?;
+/// let model = Ising::new(Square::with_side(4)?, 1.0, 0.0)?;
 /// let up = model.ordered_state();
 /// assert_eq!(model.energy(&up), -32.0); // 2N bonds, all satisfied
 /// assert_eq!(model.magnetization(&up), 16.0);
@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn state_validation() {
-        let model = Ising::new(Square::square(2).unwrap(), 1.0, 0.0).unwrap();
+        let model = Ising::new(Square::with_side(2).unwrap(), 1.0, 0.0).unwrap();
         assert_eq!(
             model.state_from_spins(vec![1, -1, 0, 1]),
             Err(LatticeError::BadSpin { site: 2, value: 0 })
@@ -204,12 +204,12 @@ mod tests {
                 got: 3
             })
         );
-        assert!(Ising::new(Square::square(2).unwrap(), f64::NAN, 0.0).is_err());
+        assert!(Ising::new(Square::with_side(2).unwrap(), f64::NAN, 0.0).is_err());
     }
 
     #[test]
     fn two_by_two_has_double_bonds() {
-        let model = Ising::new(Square::square(2).unwrap(), 1.0, 0.0).unwrap();
+        let model = Ising::new(Square::with_side(2).unwrap(), 1.0, 0.0).unwrap();
         assert_eq!(model.energy(&model.ordered_state()), -8.0);
     }
 }

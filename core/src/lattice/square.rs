@@ -41,7 +41,7 @@ impl Square {
     ///
     /// # Errors
     /// As [`Square::new`].
-    pub fn square(l: usize) -> Result<Self, LatticeError> {
+    pub fn with_side(l: usize) -> Result<Self, LatticeError> {
         Self::new(l, l)
     }
 

@@ -19,7 +19,7 @@ use rand_core::Rng;
 /// use entropic::prelude::*;
 /// use entropic::lattice::{Ising, Square, Temperature};
 /// use entropic::sampler::CheckerboardMetropolis;
-/// let model = Ising::new(Square::square(16)?, 1.0, 0.0)?;
+/// let model = Ising::new(Square::with_side(16)?, 1.0, 0.0)?;
 /// let mut sampler = CheckerboardMetropolis::new(&model, Temperature::new(1.0)?)?;
 /// let mut state = model.ordered_state();
 /// run(&model, &mut sampler, &mut state, 100, &mut entropic::rng::from_seed(0), &mut ());
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn reproduces_exact_four_by_four() {
-        let model = Ising::new(Square::square(4).unwrap(), 1.0, 0.0).unwrap();
+        let model = Ising::new(Square::with_side(4).unwrap(), 1.0, 0.0).unwrap();
         for (k, t) in [1.5, 2.27, 3.0, 5.0].into_iter().enumerate() {
             let t = Temperature::new(t).unwrap();
             let exact = enumeration::exact(&model, t).unwrap();
@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn golden_value_stability() {
         // Pins the exact bit stream: any change to seeding, draw order or thresholds shows here.
-        let model = Ising::new(Square::square(8).unwrap(), 1.0, 0.0).unwrap();
+        let model = Ising::new(Square::with_side(8).unwrap(), 1.0, 0.0).unwrap();
         let mut sampler =
             CheckerboardMetropolis::new(&model, Temperature::new(2.5).unwrap()).unwrap();
         let mut rng = from_seed(2024);

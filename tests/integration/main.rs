@@ -1,0 +1,3 @@
+//! One integration-test binary for the whole workspace (keeps link times down on 2 cores).
+mod cli;
+mod samplers;
