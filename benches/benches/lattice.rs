@@ -1,0 +1,29 @@
+//! Spin-lattice kernels. Throughput is in attempted spin flips (elements), so criterion reports
+//! flips per second; BENCHMARKS.md converts to flips per nanosecond.
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use entropic::lattice::{Ising, Square, Temperature};
+use entropic::model::Sampler;
+use entropic::sampler::CheckerboardMetropolis;
+use std::hint::black_box;
+
+fn checkerboard_metropolis(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ising_checkerboard_metropolis_tc");
+    for l in [16usize, 64, 256, 1024] {
+        let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
+        let tc = Temperature::ising_critical(1.0).unwrap();
+        let mut sampler = CheckerboardMetropolis::new(&model, tc).unwrap();
+        let mut rng = entropic::rng::from_seed(1);
+        let mut state = model.random_state(&mut rng);
+        for _ in 0..100 {
+            sampler.step(&model, &mut state, &mut rng);
+        }
+        group.throughput(Throughput::Elements((l * l) as u64));
+        group.bench_function(BenchmarkId::from_parameter(l), |b| {
+            b.iter(|| black_box(sampler.step(&model, &mut state, &mut rng)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, checkerboard_metropolis);
+criterion_main!(benches);
