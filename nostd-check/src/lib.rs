@@ -18,6 +18,13 @@ pub fn energy_after(sweeps: usize, seed: u64) -> Result<f64, LatticeError> {
     let model = Ising::new(Square::with_side(8)?, 1.0, 0.0)?;
     let mut sampler = CheckerboardMetropolis::new(&model, Temperature::new(2.0)?)?;
     let mut state = model.ordered_state();
-    run(&model, &mut sampler, &mut state, sweeps, &mut entropic::rng::from_seed(seed), &mut ());
+    run(
+        &model,
+        &mut sampler,
+        &mut state,
+        sweeps,
+        &mut entropic::rng::from_seed(seed),
+        &mut (),
+    );
     Ok(model.energy_per_spin(&state))
 }
