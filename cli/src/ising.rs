@@ -4,7 +4,7 @@ use crate::output::Output;
 use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
-use entropic::lattice::{Ising, IsingState, Square, Temperature, enumeration, onsager};
+use entropic::lattice::{Ising, IsingState, Square, Temperature, enumeration, kaufman, onsager};
 use entropic::model::run as run_chain;
 use entropic::sampler::CheckerboardMetropolis;
 use entropic::stats::{MeanEstimate, SeriesRecorder};
@@ -184,11 +184,15 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     out.result(&text, &document)
 }
 
-/// Exact values to compare with: Onsager's infinite lattice at h = 0, and enumeration of the
-/// finite lattice when it has at most 25 sites.
+/// Exact values to compare with: at h = 0 Kaufman's finite lattice (the same L×L torus) and
+/// Onsager's infinite lattice; with a field, enumeration of lattices of at most 25 sites.
 fn reference(model: &Ising, t: Temperature) -> Result<serde_json::Value> {
     let mut map = serde_json::Map::new();
     if model.field() == 0.0 && model.coupling() != 0.0 {
+        map.insert(
+            "exact_energy".into(),
+            kaufman::exact(model, t)?.energy_per_spin.into(),
+        );
         map.insert(
             "onsager_energy".into(),
             onsager::energy_per_spin(model.coupling(), t)?.into(),

@@ -21,10 +21,8 @@ fn json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn ising_energy_matches_exact_at_t2() {
-    // Issue #3 done-when. Reference: Onsager's infinite lattice. At T = 2 the correlation length
-    // is about one lattice spacing, so the finite-size correction at L = 32 is exponentially
-    // small (far below the ~1e-3 error bar); Kaufman's finite-lattice value replaces it when the
-    // lattice issue lands.
+    // Issue #3 done-when: against Kaufman's exact value for the same 32×32 torus (Onsager's
+    // infinite-lattice value differs from it by far less than the error bar at T = 2).
     let doc = json(&[
         "ising",
         "--size",
@@ -42,7 +40,9 @@ fn ising_energy_matches_exact_at_t2() {
         e["value"].as_f64().unwrap(),
         e["std_error"].as_f64().unwrap(),
     );
-    let exact = doc["reference"]["onsager_energy"].as_f64().unwrap();
+    let exact = doc["reference"]["exact_energy"].as_f64().unwrap();
+    let onsager = doc["reference"]["onsager_energy"].as_f64().unwrap();
+    assert!((exact - onsager).abs() < 1e-6);
     assert!(err > 0.0 && err < 0.01, "error bar {err}");
     assert!(
         (value - exact).abs() <= 3.0 * err,

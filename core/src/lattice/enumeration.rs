@@ -57,20 +57,27 @@ pub fn exact(model: &Ising, t: Temperature) -> Result<ExactThermo, LatticeError>
     let energy = |b: i64, m: i64| -j * b as f64 - h * m as f64;
 
     let mut e_ref = energy(bonds, mag);
-    // Σ w, Σ w E, Σ w E², Σ w |M|, Σ w M², Σ w M⁴ with w = exp(−β (E − e_ref)).
+    // Σ w, Σ w Δ, Σ w Δ², Σ w |M|, Σ w M², Σ w M⁴ with w = exp(−β Δ), Δ = E − e_ref and e_ref
+    // the lowest energy seen so far: energy moments about e_ref avoid the cancellation of
+    // ⟨E²⟩ − ⟨E⟩² at low temperature.
     let mut acc = [0.0f64; 6];
     let add = |e: f64, m: i64, acc: &mut [f64; 6], e_ref: &mut f64| {
         if e < *e_ref {
-            let scale = libm::exp(-beta * (*e_ref - e));
+            let shift = *e_ref - e; // > 0: old Δ = new Δ − shift
+            let scale = libm::exp(-beta * shift);
+            let (s0, s1) = (acc[0], acc[1]);
+            acc[2] += 2.0 * shift * s1 + shift * shift * s0;
+            acc[1] = s1 + shift * s0;
             acc.iter_mut().for_each(|a| *a *= scale);
             *e_ref = e;
         }
-        let w = libm::exp(-beta * (e - *e_ref));
+        let delta = e - *e_ref;
+        let w = libm::exp(-beta * delta);
         let m = m as f64;
         let m2 = m * m;
         acc[0] += w;
-        acc[1] += w * e;
-        acc[2] += w * e * e;
+        acc[1] += w * delta;
+        acc[2] += w * delta * delta;
         acc[3] += w * m.abs();
         acc[4] += w * m2;
         acc[5] += w * m2 * m2;
@@ -88,13 +95,14 @@ pub fn exact(model: &Ising, t: Temperature) -> Result<ExactThermo, LatticeError>
     debug_assert!((model.energy(&state) - energy(bonds, mag)).abs() < 1e-9);
 
     let z = acc[0];
-    let (e1, e2) = (acc[1] / z, acc[2] / z);
+    let (d1, d2) = (acc[1] / z, acc[2] / z);
+    let e1 = e_ref + d1;
     let nf = n as f64;
     let ln_z = libm::log(z) - beta * e_ref;
     Ok(ExactThermo {
         ln_z,
         energy_per_spin: e1 / nf,
-        specific_heat: beta * beta * (e2 - e1 * e1) / nf,
+        specific_heat: beta * beta * (d2 - d1 * d1) / nf,
         abs_magnetization: acc[3] / z / nf,
         magnetization_sq: acc[4] / z / (nf * nf),
         magnetization_quartic: acc[5] / z / (nf * nf * nf * nf),

@@ -8,6 +8,7 @@
 pub mod enumeration;
 mod error;
 mod ising;
+pub mod kaufman;
 pub mod onsager;
 mod square;
 mod temperature;

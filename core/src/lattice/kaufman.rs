@@ -1,0 +1,374 @@
+//! Kaufman's exact partition function of the finite periodic m×n Ising lattice at zero field,
+//! evaluated in log space with analytic K-derivatives, so energy, specific heat and entropy come
+//! out exact (to rounding) for any size up to [`Square::MAX_SITES`](super::Square::MAX_SITES).
+//!
+//! # Formula
+//! Kaufman (1949), in the form of Beale (1996, PRL 76, 78), with K = β|J|:
+//!
+//! Z = ½ (2 sinh 2K)^{mn/2} (Z₁ + Z₂ + Z₃ + Z₄),
+//!
+//! Z₁ = Π_{k=0}^{n−1} 2 cosh(½ m γ_{2k+1}),  Z₂ = Π 2 sinh(½ m γ_{2k+1}),
+//! Z₃ = Π_{k=0}^{n−1} 2 cosh(½ m γ_{2k}),    Z₄ = Π 2 sinh(½ m γ_{2k}),
+//!
+//! cosh γ_l = cosh 2K coth 2K − cos(π l / n) for l ≥ 1, and γ₀ = 2K + ln tanh K (negative below
+//! T_c, which makes Z₄ negative there).
+//!
+//! # Precision
+//! γ_l is computed as acosh(1 + ε) with ε = (sinh 2K − 1)²/sinh 2K + 2 sin²(πl/2n) written without
+//! cancellation; every product is summed as logarithms; the factor of Z₃ and Z₄ that holds γ₀ is
+//! kept out of the logarithms where γ₀ → 0 (at T_c), so ln Z, u and c stay accurate through T_c.
+//! The lattice is symmetric under m ↔ n, so which side is which does not matter.
+use super::{Ising, LatticeError, Temperature};
+use core::f64::consts::PI;
+
+/// Exact thermodynamics of a finite periodic lattice at zero field.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct FiniteThermo {
+    /// ln Z of the whole lattice.
+    pub ln_z: f64,
+    /// ⟨E⟩/N.
+    pub energy_per_spin: f64,
+    /// c = β²(⟨E²⟩ − ⟨E⟩²)/N.
+    pub specific_heat: f64,
+    /// s = (ln Z + β⟨E⟩)/N, in nats.
+    pub entropy_per_spin: f64,
+}
+
+/// Kaufman's exact solution for `model` (which must have h = 0; J < 0 needs even sides, where
+/// flipping one sublattice maps it onto the ferromagnet) at temperature `t`.
+///
+/// # Errors
+/// [`LatticeError::NotFinite`] naming the field if h ≠ 0 or the coupling if J = 0, and
+/// [`LatticeError::OddSide`] for an antiferromagnet on a lattice with an odd side (frustrated).
+///
+/// # Examples
+/// ```
+/// use entropic::lattice::{Ising, Square, Temperature, kaufman, onsager};
+/// // A 1024×1024 lattice at T = 2 is the infinite lattice to many digits.
+/// let model = Ising::new(Square::with_side(1024)?, 1.0, 0.0)?;
+/// let t = Temperature::new(2.0)?;
+/// let finite = kaufman::exact(&model, t)?;
+/// assert!((finite.energy_per_spin - onsager::energy_per_spin(1.0, t)?).abs() < 1e-10);
+/// # Ok::<(), entropic::lattice::LatticeError>(())
+/// ```
+pub fn exact(model: &Ising, t: Temperature) -> Result<FiniteThermo, LatticeError> {
+    if model.field() != 0.0 {
+        return Err(LatticeError::NotFinite {
+            name: "field h (Kaufman's solution needs h = 0)",
+            value: model.field(),
+        });
+    }
+    let j = model.coupling();
+    if j == 0.0 {
+        return Err(LatticeError::NotFinite {
+            name: "coupling J (non-zero)",
+            value: j,
+        });
+    }
+    let sq = model.lattice();
+    if j < 0.0 && !sq.is_bipartite() {
+        return Err(LatticeError::OddSide {
+            lx: sq.lx(),
+            ly: sq.ly(),
+        });
+    }
+    let (m, n) = (sq.lx(), sq.ly());
+    let sites = (m * n) as f64;
+    let k = j.abs() * t.beta();
+    let d = derivatives_in_k(m, n, k);
+    let ln_z = d.ln_z;
+    let u = -j.abs() * d.d1 / sites;
+    Ok(FiniteThermo {
+        ln_z,
+        energy_per_spin: u,
+        specific_heat: k * k * d.d2 / sites,
+        entropy_per_spin: ln_z / sites + t.beta() * u,
+    })
+}
+
+/// ln Z and its first two derivatives with respect to K.
+struct LogZ {
+    ln_z: f64,
+    d1: f64,
+    d2: f64,
+}
+
+/// ln(2 cosh x) or ln|2 sinh x|, and the first two derivatives of ln f(x) with respect to x.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Cosh,
+    Sinh,
+}
+
+impl Kind {
+    fn ln_abs(self, x: f64) -> f64 {
+        let a = x.abs();
+        match self {
+            Kind::Cosh => a + libm::log1p(libm::exp(-2.0 * a)),
+            Kind::Sinh => a + libm::log(-libm::expm1(-2.0 * a)),
+        }
+    }
+
+    /// (ln f)'(x): tanh x or coth x.
+    fn g(self, x: f64) -> f64 {
+        match self {
+            Kind::Cosh => libm::tanh(x),
+            Kind::Sinh => 1.0 / libm::tanh(x),
+        }
+    }
+
+    /// (ln f)''(x): 1 − tanh² or 1 − coth².
+    fn g_prime(self, x: f64) -> f64 {
+        let g = self.g(x);
+        1.0 - g * g
+    }
+}
+
+/// γ_l, γ_l' and γ_l'' with respect to K (l ≥ 1).
+fn gamma(l: usize, n: usize, k: f64) -> (f64, f64, f64) {
+    let s = libm::sinh(2.0 * k);
+    let c = libm::cosh(2.0 * k);
+    let half = libm::sin(PI * l as f64 / (2.0 * n as f64));
+    let eps = (s - 1.0) * (s - 1.0) / s + 2.0 * half * half;
+    let sinh_g = libm::sqrt(eps * (2.0 + eps));
+    let g = libm::log1p(eps + sinh_g);
+    // c(K) = cosh² 2K / sinh 2K and its derivatives.
+    let c1 = 2.0 * c * (s * s - 1.0) / (s * s);
+    let c2 = 4.0 * s - 4.0 / s + 8.0 * c * c / (s * s * s);
+    let g1 = c1 / sinh_g;
+    let g2 = (c2 - (1.0 + eps) * g1 * g1) / sinh_g;
+    (g, g1, g2)
+}
+
+/// γ₀ = 2K + ln tanh K and its derivatives.
+fn gamma0(k: f64) -> (f64, f64, f64) {
+    let s = libm::sinh(2.0 * k);
+    let c = libm::cosh(2.0 * k);
+    (
+        2.0 * k + libm::log(libm::tanh(k)),
+        2.0 + 2.0 / s,
+        -4.0 * c / (s * s),
+    )
+}
+
+/// One of Z₁…Z₄ split as f(x₀) · R: the first factor (which holds γ₀ for Z₃, Z₄) and the
+/// logarithm of the rest with its K-derivatives.
+struct Term {
+    kind: Kind,
+    /// x₀ = m γ/2 of the first factor and its K-derivatives.
+    x0: (f64, f64, f64),
+    ln_rest: f64,
+    d1_rest: f64,
+    d2_rest: f64,
+}
+
+impl Term {
+    fn new(kind: Kind, odd: bool, m: usize, n: usize, k: f64) -> Self {
+        let half_m = m as f64 / 2.0;
+        let scaled = |(g, g1, g2): (f64, f64, f64)| (half_m * g, half_m * g1, half_m * g2);
+        let first = if odd { gamma(1, n, k) } else { gamma0(k) };
+        let (mut ln_rest, mut d1_rest, mut d2_rest) = (0.0, 0.0, 0.0);
+        for r in 1..n {
+            let l = 2 * r + usize::from(odd);
+            let (x, x1, x2) = scaled(gamma(l, n, k));
+            ln_rest += kind.ln_abs(x);
+            d1_rest += x1 * kind.g(x);
+            d2_rest += x2 * kind.g(x) + x1 * x1 * kind.g_prime(x);
+        }
+        Self {
+            kind,
+            x0: scaled(first),
+            ln_rest,
+            d1_rest,
+            d2_rest,
+        }
+    }
+
+    /// Sign and ln|Z_i|.
+    fn sign_ln(&self) -> (f64, f64) {
+        let x = self.x0.0;
+        let sign = if self.kind == Kind::Sinh && x < 0.0 {
+            -1.0
+        } else {
+            1.0
+        };
+        (sign, self.kind.ln_abs(x) + self.ln_rest)
+    }
+
+    /// (Z_i'/Z, Z_i''/Z) given ln Z of the bracket Σ Z_i.
+    fn weighted_derivatives(&self, ln_sum: f64) -> (f64, f64) {
+        let (x, x1, x2) = self.x0;
+        let (r1, r2) = (self.d1_rest, self.d2_rest + self.d1_rest * self.d1_rest);
+        if self.kind == Kind::Sinh && x.abs() < 1.0 {
+            // Near T_c: f = 2 sinh x → 0 while f'/f diverges; use f, f', f'' themselves.
+            let rho = libm::exp(self.ln_rest - ln_sum);
+            let (f, f1) = (2.0 * libm::sinh(x), 2.0 * libm::cosh(x) * x1);
+            let f2 = 2.0 * libm::sinh(x) * x1 * x1 + 2.0 * libm::cosh(x) * x2;
+            (rho * (f1 + f * r1), rho * (f2 + 2.0 * f1 * r1 + f * r2))
+        } else {
+            let (sign, ln_abs) = self.sign_ln();
+            let p = sign * libm::exp(ln_abs - ln_sum);
+            let a1 = x1 * self.kind.g(x);
+            let a2 = x2 * self.kind.g(x)
+                + x1 * x1 * (self.kind.g_prime(x) + self.kind.g(x) * self.kind.g(x));
+            (p * (a1 + r1), p * (a2 + 2.0 * a1 * r1 + r2))
+        }
+    }
+}
+
+fn derivatives_in_k(m: usize, n: usize, k: f64) -> LogZ {
+    let terms = [
+        Term::new(Kind::Cosh, true, m, n, k),
+        Term::new(Kind::Sinh, true, m, n, k),
+        Term::new(Kind::Cosh, false, m, n, k),
+        Term::new(Kind::Sinh, false, m, n, k),
+    ];
+    // ln Σ σ_i e^{ℓ_i}: the sum is positive (Z₁ > Z₂ ≥ 0 and Z₃ ≥ |Z₄|).
+    let parts = terms.each_ref().map(Term::sign_ln);
+    let top = parts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = parts.iter().map(|(s, l)| s * libm::exp(l - top)).sum();
+    let ln_sum = top + libm::log(sum);
+
+    let (mut z1, mut z2) = (0.0, 0.0);
+    for t in &terms {
+        let (a, b) = t.weighted_derivatives(ln_sum);
+        z1 += a;
+        z2 += b;
+    }
+    let sites = (m * n) as f64;
+    let s = libm::sinh(2.0 * k);
+    let coth = libm::cosh(2.0 * k) / s;
+    LogZ {
+        ln_z: -core::f64::consts::LN_2 + 0.5 * sites * libm::log(2.0 * s) + ln_sum,
+        d1: sites * coth + z1,
+        d2: -2.0 * sites / (s * s) + z2 - z1 * z1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lattice::{Square, enumeration, onsager};
+
+    #[test]
+    fn matches_enumeration() {
+        for (lx, ly) in [
+            (4, 4),
+            (2, 2),
+            (3, 3),
+            (4, 2),
+            (2, 6),
+            (3, 5),
+            (5, 5),
+            (4, 6),
+        ] {
+            let model = Ising::new(Square::new(lx, ly).unwrap(), 1.0, 0.0).unwrap();
+            // 5×5 (2^25 states) only at two temperatures to keep the suite quick.
+            let temps: &[f64] = if lx * ly > 24 {
+                &[1.0, 2.269_185_314_213_022]
+            } else {
+                &[0.5, 1.0, 2.0, 2.269_185_314_213_022, 3.0, 10.0]
+            };
+            for &t in temps {
+                let t = Temperature::new(t).unwrap();
+                let e = enumeration::exact(&model, t).unwrap();
+                let k = exact(&model, t).unwrap();
+                let ctx = || alloc::format!("{lx}×{ly} at T = {}", t.value());
+                assert!(
+                    (e.ln_z - k.ln_z).abs() < 1e-10 * e.ln_z.abs(),
+                    "ln Z {}: {} vs {}",
+                    ctx(),
+                    e.ln_z,
+                    k.ln_z
+                );
+                assert!(
+                    (e.energy_per_spin - k.energy_per_spin).abs() < 1e-9,
+                    "u {}",
+                    ctx()
+                );
+                assert!(
+                    (e.specific_heat - k.specific_heat).abs() < 1e-8,
+                    "c {}: {} vs {}",
+                    ctx(),
+                    e.specific_heat,
+                    k.specific_heat
+                );
+                assert!(
+                    (e.entropy_per_spin - k.entropy_per_spin).abs() < 1e-9,
+                    "s {}",
+                    ctx()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn antiferromagnet_maps_to_ferromagnet() {
+        let t = Temperature::new(1.7).unwrap();
+        let af = Ising::new(Square::with_side(4).unwrap(), -1.0, 0.0).unwrap();
+        let e = enumeration::exact(&af, t).unwrap();
+        let k = exact(&af, t).unwrap();
+        assert!((e.energy_per_spin - k.energy_per_spin).abs() < 1e-10);
+        let frustrated = Ising::new(Square::new(3, 4).unwrap(), -1.0, 0.0).unwrap();
+        assert!(exact(&frustrated, t).is_err());
+        let field = Ising::new(Square::new(4, 4).unwrap(), 1.0, 0.1).unwrap();
+        assert!(exact(&field, t).is_err());
+    }
+
+    #[test]
+    fn large_lattices_approach_onsager_and_stay_finite() {
+        for l in [64usize, 256, 1024] {
+            let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
+            for t in [1.0, 2.0, 2.269_185_314_213_022, 2.5, 4.0] {
+                let t = Temperature::new(t).unwrap();
+                let k = exact(&model, t).unwrap();
+                assert!(
+                    k.ln_z.is_finite() && k.specific_heat.is_finite(),
+                    "L = {l}, T = {}",
+                    t.value()
+                );
+                let s_inf = onsager::entropy_per_spin(1.0, t).unwrap();
+                // Finite-size corrections are O(1/L) at T_c and exponentially small elsewhere.
+                assert!(
+                    (k.entropy_per_spin - s_inf).abs() < 2.0 / l as f64,
+                    "L = {l}, T = {}",
+                    t.value()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn derivatives_are_consistent_near_tc() {
+        // u = −∂(ln Z/N)/∂β and c = β² ∂²(ln Z/N)/∂β² by Richardson-extrapolated central
+        // differences (error O(h⁴)), at and near T_c where the derivatives vary fastest.
+        let model = Ising::new(Square::with_side(32).unwrap(), 1.0, 0.0).unwrap();
+        for t in [2.2, 2.269_185_314_213_022, 2.3] {
+            let beta = 1.0 / t;
+            let lz = |b: f64| {
+                exact(&model, Temperature::new(1.0 / b).unwrap())
+                    .unwrap()
+                    .ln_z
+                    / 1024.0
+            };
+            let d1 = |h: f64| -(lz(beta + h) - lz(beta - h)) / (2.0 * h);
+            let d2 =
+                |h: f64| beta * beta * (lz(beta + h) - 2.0 * lz(beta) + lz(beta - h)) / (h * h);
+            let h = 2e-4;
+            let u_fd = (4.0 * d1(h / 2.0) - d1(h)) / 3.0;
+            let c_fd = (4.0 * d2(h / 2.0) - d2(h)) / 3.0;
+            let k = exact(&model, Temperature::new(t).unwrap()).unwrap();
+            assert!(
+                (u_fd - k.energy_per_spin).abs() < 1e-9,
+                "u at T = {t}: {u_fd} vs {}",
+                k.energy_per_spin
+            );
+            assert!(
+                (c_fd - k.specific_heat).abs() < 1e-5,
+                "c at T = {t}: {c_fd} vs {}",
+                k.specific_heat
+            );
+        }
+    }
+}
