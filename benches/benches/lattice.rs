@@ -3,7 +3,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use entropic::lattice::{Ising, Square, Temperature};
 use entropic::model::Sampler;
-use entropic::sampler::CheckerboardMetropolis;
+use entropic::sampler::SingleFlip;
 use std::hint::black_box;
 
 fn checkerboard_metropolis(c: &mut Criterion) {
@@ -11,7 +11,7 @@ fn checkerboard_metropolis(c: &mut Criterion) {
     for l in [16usize, 64, 256, 1024] {
         let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
         let tc = Temperature::ising_critical(1.0).unwrap();
-        let mut sampler = CheckerboardMetropolis::new(&model, tc).unwrap();
+        let mut sampler = SingleFlip::checkerboard_metropolis(&model, tc).unwrap();
         let mut rng = entropic::rng::from_seed(1);
         let mut state = model.random_state(&mut rng);
         for _ in 0..100 {

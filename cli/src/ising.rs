@@ -6,7 +6,7 @@ use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::lattice::{Ising, IsingState, Square, Temperature, enumeration, kaufman, onsager};
 use entropic::model::run as run_chain;
-use entropic::sampler::CheckerboardMetropolis;
+use entropic::sampler::SingleFlip;
 use entropic::stats::{MeanEstimate, SeriesRecorder};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -68,7 +68,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     }
     let t = Temperature::new(args.temperature)?;
     let model = Ising::new(Square::with_side(args.size)?, args.coupling, args.field)?;
-    let mut sampler = CheckerboardMetropolis::new(&model, t)?;
+    let mut sampler = SingleFlip::checkerboard_metropolis(&model, t)?;
     let mut rng = entropic::rng::from_seed(global.seed);
     let mut state = match args.start {
         Start::Cold => model.ordered_state(),

@@ -21,12 +21,12 @@
 //! ```
 //! use entropic::prelude::*;
 //! use entropic::lattice::{Ising, Square, Temperature, onsager};
-//! use entropic::sampler::CheckerboardMetropolis;
+//! use entropic::sampler::SingleFlip;
 //! use entropic::stats::{MeanEstimate, SeriesRecorder};
 //!
 //! let model = Ising::new(Square::new(16, 16)?, 1.0, 0.0)?;
 //! let t = Temperature::new(2.0)?;
-//! let mut sampler = CheckerboardMetropolis::new(&model, t)?;
+//! let mut sampler = SingleFlip::checkerboard_metropolis(&model, t)?;
 //! let mut state = model.ordered_state();
 //! let mut rng = entropic::rng::from_seed(7);
 //! run(&model, &mut sampler, &mut state, 200, &mut rng, &mut ());

@@ -75,9 +75,9 @@ impl<S: ?Sized, O: Observer<S> + ?Sized> Observer<S> for &mut O {
 /// ```
 /// use entropic::prelude::*;
 /// use entropic::lattice::{Ising, Square, Temperature};
-/// use entropic::sampler::CheckerboardMetropolis;
+/// use entropic::sampler::SingleFlip;
 /// let model = Ising::new(Square::new(8, 8)?, 1.0, 0.0)?;
-/// let mut sampler = CheckerboardMetropolis::new(&model, Temperature::new(3.0)?)?;
+/// let mut sampler = SingleFlip::checkerboard_metropolis(&model, Temperature::new(3.0)?)?;
 /// let mut state = model.ordered_state();
 /// let stats = run(&model, &mut sampler, &mut state, 10, &mut entropic::rng::from_seed(1), &mut ());
 /// assert_eq!(stats.attempted, 640);

@@ -52,6 +52,27 @@ pub fn uniform_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * SCALE
 }
 
+/// Uniform index in `0..n` (`n > 0`) by Lemire's multiply-shift with rejection: exactly
+/// uniform, one `u64` per draw except with probability < n / 2^64.
+///
+/// # Examples
+/// ```
+/// let mut rng = entropic::rng::from_seed(0);
+/// assert!(entropic::rng::uniform_index(&mut rng, 10) < 10);
+/// ```
+#[inline]
+pub fn uniform_index<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
+    let n = n as u64;
+    let mut m = u128::from(rng.next_u64()) * u128::from(n);
+    if (m as u64) < n {
+        let threshold = n.wrapping_neg() % n; // 2^64 mod n, computed only on the rare slow path
+        while (m as u64) < threshold {
+            m = u128::from(rng.next_u64()) * u128::from(n);
+        }
+    }
+    (m >> 64) as usize
+}
+
 /// Acceptance threshold for a probability `p`, for comparison with `next_u64() >> 11`.
 ///
 /// `(rng.next_u64() >> 11) < threshold_53(p)` happens with probability exactly `p` rounded down

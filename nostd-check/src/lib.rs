@@ -8,7 +8,7 @@
 
 use entropic::lattice::{Ising, LatticeError, Square, Temperature};
 use entropic::model::run;
-use entropic::sampler::CheckerboardMetropolis;
+use entropic::sampler::SingleFlip;
 
 /// Runs a short simulation through the public API and returns the energy per spin.
 ///
@@ -16,7 +16,7 @@ use entropic::sampler::CheckerboardMetropolis;
 /// Whatever the core rejects.
 pub fn energy_after(sweeps: usize, seed: u64) -> Result<f64, LatticeError> {
     let model = Ising::new(Square::with_side(8)?, 1.0, 0.0)?;
-    let mut sampler = CheckerboardMetropolis::new(&model, Temperature::new(2.0)?)?;
+    let mut sampler = SingleFlip::checkerboard_metropolis(&model, Temperature::new(2.0)?)?;
     let mut state = model.ordered_state();
     run(
         &model,

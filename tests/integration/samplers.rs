@@ -1,7 +1,7 @@
 //! Properties of every sampler that must hold for any size, temperature and seed.
 use entropic::lattice::{Ising, Square, Temperature};
 use entropic::prelude::*;
-use entropic::sampler::CheckerboardMetropolis;
+use entropic::sampler::SingleFlip;
 use proptest::prelude::*;
 
 fn even_side() -> impl Strategy<Value = usize> {
@@ -17,7 +17,7 @@ proptest! {
         j in -2.0f64..2.0, h in -2.0f64..2.0, seed in any::<u64>(), sweeps in 1usize..20,
     ) {
         let model = Ising::new(Square::new(lx, ly).unwrap(), j, h).unwrap();
-        let mut sampler = CheckerboardMetropolis::new(&model, Temperature::new(t).unwrap()).unwrap();
+        let mut sampler = SingleFlip::checkerboard_metropolis(&model, Temperature::new(t).unwrap()).unwrap();
         let mut rng = entropic::rng::from_seed(seed);
         let mut state = model.random_state(&mut rng);
         let stats = run(&model, &mut sampler, &mut state, sweeps, &mut rng, &mut ());

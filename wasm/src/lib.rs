@@ -8,7 +8,7 @@
 use entropic::lattice::{Ising, IsingState, LatticeError, Square, Temperature};
 use entropic::model::Sampler;
 use entropic::rng::Xoshiro256PlusPlus;
-use entropic::sampler::CheckerboardMetropolis;
+use entropic::sampler::SingleFlip;
 use wasm_bindgen::prelude::*;
 
 /// A running Ising simulation: an L×L lattice (cold start), J = 1, h = 0.
@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 #[derive(Debug)]
 pub struct IsingSim {
     model: Ising,
-    sampler: CheckerboardMetropolis,
+    sampler: SingleFlip,
     state: IsingState,
     rng: Xoshiro256PlusPlus,
     sweeps: u64,
@@ -29,7 +29,7 @@ impl IsingSim {
     /// [`LatticeError`] for an odd or too-small size or a non-positive temperature.
     pub fn try_new(size: usize, temperature: f64, seed: u64) -> Result<Self, LatticeError> {
         let model = Ising::new(Square::with_side(size)?, 1.0, 0.0)?;
-        let sampler = CheckerboardMetropolis::new(&model, Temperature::new(temperature)?)?;
+        let sampler = SingleFlip::checkerboard_metropolis(&model, Temperature::new(temperature)?)?;
         let state = model.ordered_state();
         Ok(Self {
             model,

@@ -1,4 +1,4 @@
 //! Markov-chain samplers, each implementing [`crate::model::Sampler`] for the models it supports.
-mod checkerboard_metropolis;
+mod single_flip;
 
-pub use checkerboard_metropolis::CheckerboardMetropolis;
+pub use single_flip::{FlipRule, SingleFlip, SweepOrder};
