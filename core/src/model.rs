@@ -13,11 +13,14 @@ pub trait Model {
 
 /// Counts from one sampler step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StepStats {
-    /// Elementary moves attempted (spin flips, proposals).
+    /// Elementary moves attempted (single-spin proposals; for cluster moves, spins flipped).
     pub attempted: u64,
-    /// Elementary moves accepted (for cluster moves: spins flipped).
+    /// Elementary moves accepted (spins changed).
     pub accepted: u64,
+    /// Clusters built (cluster samplers only; 0 otherwise).
+    pub clusters: u64,
 }
 
 impl StepStats {
@@ -35,6 +38,7 @@ impl core::ops::AddAssign for StepStats {
     fn add_assign(&mut self, rhs: Self) {
         self.attempted += rhs.attempted;
         self.accepted += rhs.accepted;
+        self.clusters += rhs.clusters;
     }
 }
 

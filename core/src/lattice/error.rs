@@ -41,6 +41,13 @@ pub enum LatticeError {
         /// The offending value.
         value: i64,
     },
+    /// A model parameter the chosen algorithm cannot handle.
+    Unsupported {
+        /// The algorithm.
+        algorithm: &'static str,
+        /// What it needs.
+        needs: &'static str,
+    },
     /// A state whose number of sites differs from the lattice's.
     StateLength {
         /// Sites in the lattice.
@@ -81,6 +88,7 @@ impl fmt::Display for LatticeError {
                     "spin at site {site} is {value}; Ising spins must be +1 or -1"
                 )
             }
+            Self::Unsupported { algorithm, needs } => write!(f, "{algorithm} needs {needs}"),
             Self::StateLength { expected, got } => {
                 write!(f, "state has {got} sites but the lattice has {expected}")
             }

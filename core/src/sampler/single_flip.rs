@@ -224,6 +224,7 @@ impl Sampler<Ising> for SingleFlip {
         StepStats {
             attempted: (lx * ly) as u64,
             accepted,
+            clusters: 0,
         }
     }
 }

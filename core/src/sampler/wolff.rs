@@ -1,0 +1,237 @@
+use crate::lattice::{Ising, IsingState, LatticeError, Temperature};
+use crate::model::{Sampler, StepStats};
+use crate::rng::{threshold_53, uniform_index};
+use alloc::vec::Vec;
+use rand_core::Rng;
+
+/// Wolff's single-cluster algorithm (Wolff 1989; thesis Sec. 3.1.2, Algorithm 3).
+///
+/// Ising: a cluster grows from a random seed over aligned neighbours, each bond added with
+/// probability p = 1 − e^{−2βJ}, and the whole cluster is flipped. Needs J > 0 and h = 0 (the
+/// cluster flip is a symmetry of H only then).
+///
+/// One [`Sampler::step`] builds a fixed number of clusters (1 unless changed with
+/// [`Wolff::set_clusters_per_step`] or [`Wolff::calibrate`]). The number must not depend on the
+/// clusters of the run being measured: stopping "once N spins have flipped" would make the
+/// stopping time depend on the state and bias the measured distribution (a 4×4 test showed
+/// it). `calibrate` fixes it during equilibration to about N / ⟨cluster size⟩, so a step costs
+/// about one sweep and autocorrelation times come out in sweep units. `StepStats::attempted` and
+/// `accepted` count flipped spins, `clusters` the clusters.
+///
+/// # Examples
+/// ```
+/// use entropic::prelude::*;
+/// use entropic::lattice::{Ising, Square, Temperature};
+/// use entropic::sampler::Wolff;
+/// let model = Ising::new(Square::with_side(32)?, 1.0, 0.0)?;
+/// let mut wolff = Wolff::ising(&model, Temperature::ising_critical(1.0)?)?;
+/// let mut state = model.ordered_state();
+/// let mut rng = entropic::rng::from_seed(1);
+/// let per_step = wolff.calibrate(&model, &mut state, 100, &mut rng);
+/// let stats = run(&model, &mut wolff, &mut state, 10, &mut rng, &mut ());
+/// assert_eq!(stats.clusters, 10 * per_step as u64);
+/// # Ok::<(), entropic::lattice::LatticeError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Wolff {
+    temperature: Temperature,
+    /// Bond-activation threshold for the Ising cluster (53-bit, see [`threshold_53`]).
+    add_threshold: u64,
+    /// Clusters built per step.
+    clusters_per_step: usize,
+    /// Sites whose neighbours are still to be examined, as (x, y).
+    stack: Vec<(u32, u32)>,
+}
+
+impl Wolff {
+    /// The Ising cluster sampler for `model` at temperature `t`.
+    ///
+    /// # Errors
+    /// [`LatticeError::Unsupported`] unless J > 0 and h = 0.
+    pub fn ising(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
+        if model.coupling() <= 0.0 || model.field() != 0.0 {
+            return Err(LatticeError::Unsupported {
+                algorithm: "the Wolff cluster update",
+                needs: "J > 0 and h = 0",
+            });
+        }
+        let p_add = -libm::expm1(-2.0 * model.coupling() * t.beta());
+        Ok(Self {
+            temperature: t,
+            add_threshold: threshold_53(p_add),
+            clusters_per_step: 1,
+            stack: Vec::new(),
+        })
+    }
+
+    /// Clusters built per step (at least 1).
+    pub fn clusters_per_step(&self) -> usize {
+        self.clusters_per_step
+    }
+
+    /// Set the clusters built per step (0 is treated as 1).
+    pub fn set_clusters_per_step(&mut self, clusters: usize) {
+        self.clusters_per_step = clusters.max(1);
+    }
+
+    /// Equilibrate with single-cluster moves until `sweeps`·N spins have been flipped, then set
+    /// the clusters per step to round(N / mean cluster size), the mean taken over the second half
+    /// of the equilibration (the first half may start far from equilibrium). Call it before
+    /// measuring, never during. Returns the clusters per step.
+    pub fn calibrate<R: Rng + ?Sized>(
+        &mut self,
+        model: &Ising,
+        state: &mut IsingState,
+        sweeps: usize,
+        rng: &mut R,
+    ) -> usize {
+        self.clusters_per_step = 1;
+        let n = model.lattice().sites() as u64;
+        let total = n * sweeps.max(2) as u64;
+        let (mut flipped, mut late_flipped, mut late_clusters) = (0u64, 0u64, 0u64);
+        while flipped < total {
+            let size = self.step(model, state, rng).accepted;
+            flipped += size;
+            if 2 * flipped > total {
+                late_flipped += size;
+                late_clusters += 1;
+            }
+        }
+        let mean = late_flipped as f64 / late_clusters.max(1) as f64;
+        self.set_clusters_per_step(libm::round(n as f64 / mean.max(1.0)) as usize);
+        self.clusters_per_step
+    }
+
+    /// Grow and flip one Ising cluster; returns its size.
+    ///
+    /// Branch-free growth: every examined bond draws its own `u64`, and a site joins when it is
+    /// still aligned with the seed *and* the draw falls below the threshold; the stack has room
+    /// for every site, so the push is an unconditional write and a conditional increment.
+    fn ising_cluster<R: Rng + ?Sized>(
+        &mut self,
+        lx: usize,
+        ly: usize,
+        spins: &mut [i8],
+        rng: &mut R,
+    ) -> u64 {
+        let n = lx * ly;
+        if self.stack.len() != n + 1 {
+            self.stack.clear();
+            self.stack.resize(n + 1, (0, 0));
+        }
+        let seed = uniform_index(rng, n);
+        let s0 = spins[seed];
+        spins[seed] = -s0;
+        self.stack[0] = ((seed % lx) as u32, (seed / lx) as u32);
+        let (mut top, mut size) = (1usize, 1u64);
+        while top > 0 {
+            top -= 1;
+            let (x, y) = self.stack[top];
+            let (x, y) = (x as usize, y as usize);
+            let left = if x == 0 { lx - 1 } else { x - 1 };
+            let right = if x + 1 == lx { 0 } else { x + 1 };
+            let up = if y == 0 { ly - 1 } else { y - 1 };
+            let down = if y + 1 == ly { 0 } else { y + 1 };
+            for (nx, ny) in [(left, y), (right, y), (x, up), (x, down)] {
+                let k = ny * lx + nx;
+                let s = spins[k];
+                // Flipped sites no longer equal s0, so the spin test doubles as a visited mark.
+                let join = (s == s0) & ((rng.next_u64() >> 11) < self.add_threshold);
+                spins[k] = if join { -s0 } else { s };
+                self.stack[top] = (nx as u32, ny as u32);
+                top += usize::from(join);
+                size += u64::from(join);
+            }
+        }
+        size
+    }
+}
+
+impl Sampler<Ising> for Wolff {
+    fn step<R: Rng + ?Sized>(
+        &mut self,
+        model: &Ising,
+        state: &mut IsingState,
+        rng: &mut R,
+    ) -> StepStats {
+        let (lx, ly) = (model.lattice().lx(), model.lattice().ly());
+        let spins = state.spins_mut();
+        assert_eq!(
+            spins.len(),
+            lx * ly,
+            "state does not belong to this model's lattice"
+        );
+        let mut stats = StepStats::default();
+        for _ in 0..self.clusters_per_step {
+            stats.accepted += self.ising_cluster(lx, ly, spins, rng);
+            stats.clusters += 1;
+        }
+        stats.attempted = stats.accepted;
+        stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lattice::{Square, enumeration, kaufman};
+    use crate::model::run;
+    use crate::rng::from_seed;
+    use crate::stats::{MeanEstimate, SeriesRecorder};
+    use crate::test_util::assert_within_sigmas;
+
+    #[test]
+    fn reproduces_exact_four_by_four() {
+        let model = Ising::new(Square::with_side(4).unwrap(), 1.0, 0.0).unwrap();
+        for (k, t) in [1.5, 2.27, 3.5].into_iter().enumerate() {
+            let t = Temperature::new(t).unwrap();
+            let exact = enumeration::exact(&model, t).unwrap();
+            let mut wolff = Wolff::ising(&model, t).unwrap();
+            let mut rng = from_seed(200 + k as u64);
+            let mut state = model.random_state(&mut rng);
+            wolff.calibrate(&model, &mut state, 1_000, &mut rng);
+            let mut obs = (
+                SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s)),
+                SeriesRecorder::new(|s: &IsingState| model.abs_magnetization_per_spin(s)),
+            );
+            run(&model, &mut wolff, &mut state, 50_000, &mut rng, &mut obs);
+            assert_within_sigmas(
+                &MeanEstimate::from_series(obs.0.series()).unwrap(),
+                exact.energy_per_spin,
+                4.0,
+            );
+            assert_within_sigmas(
+                &MeanEstimate::from_series(obs.1.series()).unwrap(),
+                exact.abs_magnetization,
+                4.0,
+            );
+        }
+    }
+
+    #[test]
+    fn matches_kaufman_on_sixteen_at_tc() {
+        let model = Ising::new(Square::with_side(16).unwrap(), 1.0, 0.0).unwrap();
+        let t = Temperature::ising_critical(1.0).unwrap();
+        let mut wolff = Wolff::ising(&model, t).unwrap();
+        let mut rng = from_seed(77);
+        let mut state = model.random_state(&mut rng);
+        let per_step = wolff.calibrate(&model, &mut state, 500, &mut rng);
+        assert!(per_step > 1, "at T_c clusters are smaller than the lattice");
+        let mut rec = SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s));
+        run(&model, &mut wolff, &mut state, 20_000, &mut rng, &mut rec);
+        let exact = kaufman::exact(&model, t).unwrap();
+        assert_within_sigmas(
+            &MeanEstimate::from_series(rec.series()).unwrap(),
+            exact.energy_per_spin,
+            4.0,
+        );
+    }
+
+    #[test]
+    fn rejects_field_and_antiferromagnet() {
+        let t = Temperature::new(2.0).unwrap();
+        let sq = Square::with_side(4).unwrap();
+        assert!(Wolff::ising(&Ising::new(sq, 1.0, 0.1).unwrap(), t).is_err());
+        assert!(Wolff::ising(&Ising::new(sq, -1.0, 0.0).unwrap(), t).is_err());
+    }
+}
