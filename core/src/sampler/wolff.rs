@@ -64,6 +64,11 @@ impl Wolff {
         })
     }
 
+    /// The temperature the sampler targets.
+    pub fn temperature(&self) -> Temperature {
+        self.temperature
+    }
+
     /// Clusters built per step (at least 1).
     pub fn clusters_per_step(&self) -> usize {
         self.clusters_per_step
