@@ -1,9 +1,9 @@
 //! Spin-lattice kernels. Throughput is in attempted spin flips (elements), so criterion reports
 //! flips per second; BENCHMARKS.md converts to flips per nanosecond.
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use entropic::lattice::{Ising, Square, Temperature};
+use entropic::lattice::{Ising, PackedIsing, Square, Temperature};
 use entropic::model::Sampler;
-use entropic::sampler::{SingleFlip, Wolff};
+use entropic::sampler::{MultiSpin, SingleFlip, Wolff};
 use std::hint::black_box;
 
 fn checkerboard_metropolis(c: &mut Criterion) {
@@ -48,5 +48,27 @@ fn wolff_ising(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, checkerboard_metropolis, wolff_ising);
+/// Multi-spin coded checkerboard Metropolis, 64 replicas per word, at T_c; throughput counts
+/// every replica's attempted flips (64·N per sweep).
+fn multispin(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ising_multispin_tc");
+    for l in [16usize, 64, 256, 1024] {
+        let model =
+            PackedIsing::new(Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap()).unwrap();
+        let tc = Temperature::ising_critical(1.0).unwrap();
+        let mut sampler = MultiSpin::new(&model, tc).unwrap();
+        let mut rng = entropic::rng::from_seed(1);
+        let mut state = model.random_state(&mut rng);
+        for _ in 0..100 {
+            sampler.step(&model, &mut state, &mut rng);
+        }
+        group.throughput(Throughput::Elements((64 * l * l) as u64));
+        group.bench_function(BenchmarkId::from_parameter(l), |b| {
+            b.iter(|| black_box(sampler.step(&model, &mut state, &mut rng)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, checkerboard_metropolis, wolff_ising, multispin);
 criterion_main!(benches);

@@ -10,10 +10,12 @@ mod error;
 mod ising;
 pub mod kaufman;
 pub mod onsager;
+mod packed;
 mod square;
 mod temperature;
 
 pub use error::LatticeError;
 pub use ising::{Ising, IsingState};
+pub use packed::{PackedIsing, PackedState, REPLICAS};
 pub use square::Square;
 pub use temperature::Temperature;

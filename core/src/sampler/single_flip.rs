@@ -1,3 +1,4 @@
+use super::checkerboard::half_sweep;
 use crate::lattice::{Ising, IsingState, LatticeError, Temperature};
 use crate::model::{Sampler, StepStats};
 use crate::rng::{threshold_53, uniform_index};
@@ -138,53 +139,6 @@ impl SingleFlip {
         (if flip { -s } else { s }, u64::from(flip))
     }
 
-    /// Update every site of one parity. Rows are taken as disjoint slices (the current row
-    /// mutable, its neighbours shared) so the inner loop carries no wrap tests and few bounds
-    /// checks.
-    fn half_sweep<R: Rng + ?Sized>(
-        &self,
-        lx: usize,
-        ly: usize,
-        spins: &mut [i8],
-        parity: usize,
-        rng: &mut R,
-    ) -> u64 {
-        let mut flipped = 0;
-        for y in 0..ly {
-            let (before, rest) = spins.split_at_mut(y * lx);
-            let (cur, after) = rest.split_at_mut(lx);
-            let up: &[i8] = if y == 0 {
-                &after[after.len() - lx..]
-            } else {
-                &before[before.len() - lx..]
-            };
-            let down: &[i8] = if y + 1 == ly {
-                &before[..lx]
-            } else {
-                &after[..lx]
-            };
-            let mut visit = |cur: &mut [i8], x: usize, left: usize, right: usize| {
-                let (new, f) = self.update(cur[x], cur[left] + cur[right] + up[x] + down[x], rng);
-                cur[x] = new;
-                flipped += f;
-            };
-            // x = 0 wraps to the left; the interior needs no wrap tests; x = lx − 1 wraps right.
-            let mut x = (y + parity) & 1;
-            if x == 0 {
-                visit(cur, 0, lx - 1, 1);
-                x = 2;
-            }
-            while x + 1 < lx {
-                visit(cur, x, x - 1, x + 1);
-                x += 2;
-            }
-            if x == lx - 1 {
-                visit(cur, x, x - 1, 0);
-            }
-        }
-        flipped
-    }
-
     fn random_sites<R: Rng + ?Sized>(&self, model: &Ising, spins: &mut [i8], rng: &mut R) -> u64 {
         let sq = model.lattice();
         let n = sq.sites();
@@ -217,7 +171,15 @@ impl Sampler<Ising> for SingleFlip {
         );
         let accepted = match self.order {
             SweepOrder::Checkerboard => {
-                self.half_sweep(lx, ly, spins, 0, rng) + self.half_sweep(lx, ly, spins, 1, rng)
+                let mut flipped = 0;
+                for parity in [0, 1] {
+                    half_sweep(lx, ly, spins, parity, |s, [l, r, u, d]| {
+                        let (new, f) = self.update(s, l + r + u + d, rng);
+                        flipped += f;
+                        new
+                    });
+                }
+                flipped
             }
             SweepOrder::RandomSite => self.random_sites(model, spins, rng),
         };
