@@ -194,39 +194,79 @@ impl Sampler<Ising> for SingleFlip {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lattice::{Square, enumeration};
+    use crate::lattice::{Square, enumeration, kaufman};
     use crate::model::run;
     use crate::rng::from_seed;
     use crate::stats::{MeanEstimate, SeriesRecorder};
     use crate::test_util::assert_within_sigmas;
 
+    fn measure(
+        model: &Ising,
+        sampler: &mut SingleFlip,
+        seed: u64,
+        sweeps: usize,
+    ) -> (MeanEstimate, MeanEstimate) {
+        let mut rng = from_seed(seed);
+        let mut state = model.random_state(&mut rng);
+        run(model, sampler, &mut state, 1_000, &mut rng, &mut ());
+        let mut obs = (
+            SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s)),
+            SeriesRecorder::new(|s: &IsingState| model.abs_magnetization_per_spin(s)),
+        );
+        run(model, sampler, &mut state, sweeps, &mut rng, &mut obs);
+        (
+            MeanEstimate::from_series(obs.0.series()).unwrap(),
+            MeanEstimate::from_series(obs.1.series()).unwrap(),
+        )
+    }
+
+    const VARIANTS: [(FlipRule, SweepOrder); 4] = [
+        (FlipRule::Metropolis, SweepOrder::Checkerboard),
+        (FlipRule::Metropolis, SweepOrder::RandomSite),
+        (FlipRule::HeatBath, SweepOrder::Checkerboard),
+        (FlipRule::HeatBath, SweepOrder::RandomSite),
+    ];
+
     #[test]
     fn reproduces_exact_four_by_four() {
         let model = Ising::new(Square::with_side(4).unwrap(), 1.0, 0.0).unwrap();
-        for (k, t) in [1.5, 2.27, 3.0, 5.0].into_iter().enumerate() {
-            let t = Temperature::new(t).unwrap();
-            let exact = enumeration::exact(&model, t).unwrap();
-            let mut sampler = SingleFlip::checkerboard_metropolis(&model, t).unwrap();
-            let mut rng = from_seed(100 + k as u64);
-            let mut state = model.random_state(&mut rng);
-            run(&model, &mut sampler, &mut state, 1_000, &mut rng, &mut ());
-            let mut obs = (
-                SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s)),
-                SeriesRecorder::new(|s: &IsingState| model.abs_magnetization_per_spin(s)),
-            );
-            run(
-                &model,
-                &mut sampler,
-                &mut state,
-                100_000,
-                &mut rng,
-                &mut obs,
-            );
-            let e = MeanEstimate::from_series(obs.0.series()).unwrap();
-            let m = MeanEstimate::from_series(obs.1.series()).unwrap();
-            assert_within_sigmas(&e, exact.energy_per_spin, 4.0);
-            assert_within_sigmas(&m, exact.abs_magnetization, 4.0);
+        for (v, (rule, order)) in VARIANTS.into_iter().enumerate() {
+            for (k, t) in [1.5, 2.27, 3.0, 5.0].into_iter().enumerate() {
+                let t = Temperature::new(t).unwrap();
+                let exact = enumeration::exact(&model, t).unwrap();
+                let mut sampler = SingleFlip::new(&model, t, rule, order).unwrap();
+                let (e, m) = measure(&model, &mut sampler, 100 + 10 * v as u64 + k as u64, 60_000);
+                assert_within_sigmas(&e, exact.energy_per_spin, 4.0);
+                assert_within_sigmas(&m, exact.abs_magnetization, 4.0);
+            }
         }
+    }
+
+    #[test]
+    fn matches_kaufman_on_sixteen_near_tc() {
+        let model = Ising::new(Square::with_side(16).unwrap(), 1.0, 0.0).unwrap();
+        for (v, (rule, order)) in VARIANTS.into_iter().enumerate() {
+            for t in [2.0, 2.269_185_314_213_022, 2.6] {
+                let t = Temperature::new(t).unwrap();
+                let mut sampler = SingleFlip::new(&model, t, rule, order).unwrap();
+                let (e, _) = measure(&model, &mut sampler, 500 + v as u64, 40_000);
+                assert_within_sigmas(&e, kaufman::exact(&model, t).unwrap().energy_per_spin, 4.0);
+            }
+        }
+    }
+
+    #[test]
+    fn random_site_works_on_odd_sides() {
+        let model = Ising::new(Square::new(3, 5).unwrap(), 1.0, 0.2).unwrap();
+        let t = Temperature::new(2.0).unwrap();
+        let mut sampler =
+            SingleFlip::new(&model, t, FlipRule::HeatBath, SweepOrder::RandomSite).unwrap();
+        let (e, _) = measure(&model, &mut sampler, 9, 60_000);
+        assert_within_sigmas(
+            &e,
+            enumeration::exact(&model, t).unwrap().energy_per_spin,
+            4.0,
+        );
     }
 
     #[test]

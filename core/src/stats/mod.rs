@@ -2,10 +2,14 @@
 //! windowing, means with error bars that account for it, and an observer that records a series.
 mod autocorr;
 mod error;
+mod jackknife;
 mod mean;
 mod recorder;
+mod thermo;
 
 pub use autocorr::{AutocorrelationTime, integrated_autocorrelation_time};
 pub use error::StatsError;
+pub use jackknife::{Uncertain, blocked_jackknife};
 pub use mean::MeanEstimate;
 pub use recorder::SeriesRecorder;
+pub use thermo::Thermodynamics;
