@@ -1,5 +1,5 @@
-//! Spin lattices: geometry ([`Square`]), models ([`Ising`]), temperatures, and exact
-//! thermodynamic references ([`onsager`], [`enumeration`]).
+//! Spin lattices: geometry ([`Square`]), models ([`Ising`], [`PackedIsing`], [`Xy`]),
+//! temperatures, and exact thermodynamic references ([`onsager`], [`kaufman`], [`enumeration`]).
 //!
 //! Conventions (diffusion-entropy thesis, Eq. 3.1): H = −J Σ_⟨ij⟩ sᵢsⱼ − h Σᵢ sᵢ over the
 //! nearest-neighbour bonds of a periodic Lx×Ly square lattice, Boltzmann weight exp(−H/T) with
@@ -13,9 +13,12 @@ pub mod onsager;
 mod packed;
 mod square;
 mod temperature;
+mod xy;
+pub mod xy_limits;
 
 pub use error::LatticeError;
 pub use ising::{Ising, IsingState};
 pub use packed::{PackedIsing, PackedState, REPLICAS};
 pub use square::Square;
 pub use temperature::Temperature;
+pub use xy::{Xy, XyState, wrap_angle};

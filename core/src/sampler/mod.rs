@@ -3,7 +3,9 @@ mod checkerboard;
 mod multispin;
 mod single_flip;
 mod wolff;
+mod xy_metropolis;
 
 pub use multispin::MultiSpin;
 pub use single_flip::{FlipRule, SingleFlip, SweepOrder};
-pub use wolff::Wolff;
+pub use wolff::{OnSquare, Wolff};
+pub use xy_metropolis::XyMetropolis;

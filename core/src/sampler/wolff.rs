@@ -1,6 +1,7 @@
-use crate::lattice::{Ising, IsingState, LatticeError, Temperature};
+use crate::lattice::{Ising, IsingState, LatticeError, Square, Temperature, Xy, XyState};
+use crate::model::Model;
 use crate::model::{Sampler, StepStats};
-use crate::rng::{threshold_53, uniform_index};
+use crate::rng::{threshold_53, uniform_f64, uniform_index};
 use alloc::vec::Vec;
 use rand_core::Rng;
 
@@ -9,6 +10,12 @@ use rand_core::Rng;
 /// Ising: a cluster grows from a random seed over aligned neighbours, each bond added with
 /// probability p = 1 − e^{−2βJ}, and the whole cluster is flipped. Needs J > 0 and h = 0 (the
 /// cluster flip is a symmetry of H only then).
+///
+/// XY: a random direction r = (cos φ, sin φ), φ ∈ [0, π), defines the reflection
+/// s ↦ s − 2(s·r) r, i.e. θ ↦ π + 2φ − θ (thesis Eq. 3.6 up to the choice of axis), wrapped into
+/// [0, 2π). Neighbours j of a cluster site i join with probability
+/// 1 − exp(−2βJ (r·sᵢ)(r·sⱼ)) when the product is positive (Wolff's embedding), both projections
+/// taken before the flip. Needs J > 0 and h = 0.
 ///
 /// One [`Sampler::step`] builds a fixed number of clusters (1 unless changed with
 /// [`Wolff::set_clusters_per_step`] or [`Wolff::calibrate`]). The number must not depend on the
@@ -37,10 +44,17 @@ pub struct Wolff {
     temperature: Temperature,
     /// Bond-activation threshold for the Ising cluster (53-bit, see [`threshold_53`]).
     add_threshold: u64,
+    /// 2βJ, for the XY bond probabilities.
+    two_beta_j: f64,
+    /// Cluster membership marks for XY (site → cluster number), and the current cluster number.
+    marks: Vec<u32>,
+    generation: u32,
     /// Clusters built per step.
     clusters_per_step: usize,
     /// Sites whose neighbours are still to be examined, as (x, y).
     stack: Vec<(u32, u32)>,
+    /// XY cluster frontier: site and its projection on r before the flip.
+    xy_stack: Vec<(usize, f64)>,
 }
 
 impl Wolff {
@@ -56,12 +70,38 @@ impl Wolff {
             });
         }
         let p_add = -libm::expm1(-2.0 * model.coupling() * t.beta());
-        Ok(Self {
-            temperature: t,
-            add_threshold: threshold_53(p_add),
+        Ok(Self::with(
+            t,
+            threshold_53(p_add),
+            2.0 * model.coupling() * t.beta(),
+        ))
+    }
+
+    /// The XY cluster sampler for `model` at temperature `t`.
+    ///
+    /// # Errors
+    /// [`LatticeError::Unsupported`] unless J > 0 and h = 0.
+    pub fn xy(model: &Xy, t: Temperature) -> Result<Self, LatticeError> {
+        if model.coupling() <= 0.0 || model.field() != 0.0 {
+            return Err(LatticeError::Unsupported {
+                algorithm: "the Wolff cluster update",
+                needs: "J > 0 and h = 0",
+            });
+        }
+        Ok(Self::with(t, 0, 2.0 * model.coupling() * t.beta()))
+    }
+
+    fn with(temperature: Temperature, add_threshold: u64, two_beta_j: f64) -> Self {
+        Self {
+            temperature,
+            add_threshold,
+            two_beta_j,
+            marks: Vec::new(),
+            generation: 0,
             clusters_per_step: 1,
             stack: Vec::new(),
-        })
+            xy_stack: Vec::new(),
+        }
     }
 
     /// The temperature the sampler targets.
@@ -83,15 +123,20 @@ impl Wolff {
     /// the clusters per step to round(N / mean cluster size), the mean taken over the second half
     /// of the equilibration (the first half may start far from equilibrium). Call it before
     /// measuring, never during. Returns the clusters per step.
-    pub fn calibrate<R: Rng + ?Sized>(
+    pub fn calibrate<M, R>(
         &mut self,
-        model: &Ising,
-        state: &mut IsingState,
+        model: &M,
+        state: &mut M::State,
         sweeps: usize,
         rng: &mut R,
-    ) -> usize {
+    ) -> usize
+    where
+        M: Model + OnSquare,
+        Self: Sampler<M>,
+        R: Rng + ?Sized,
+    {
         self.clusters_per_step = 1;
-        let n = model.lattice().sites() as u64;
+        let n = model.square().sites() as u64;
         let total = n * sweeps.max(2) as u64;
         let (mut flipped, mut late_flipped, mut late_clusters) = (0u64, 0u64, 0u64);
         while flipped < total {
@@ -149,6 +194,82 @@ impl Wolff {
             }
         }
         size
+    }
+
+    /// Grow and flip one XY cluster; returns its size.
+    fn xy_cluster<R: Rng + ?Sized>(&mut self, model: &Xy, state: &mut XyState, rng: &mut R) -> u64 {
+        let sq = model.lattice();
+        let n = sq.sites();
+        if self.marks.len() != n || self.generation == u32::MAX {
+            self.marks.clear();
+            self.marks.resize(n, 0);
+            self.generation = 0;
+        }
+        self.generation += 1;
+        let phi = core::f64::consts::PI * uniform_f64(rng);
+        let (sin_phi, cos_phi) = libm::sincos(phi);
+        let project = |u: [f64; 2]| u[0] * cos_phi + u[1] * sin_phi;
+        let reflect = |theta: f64| core::f64::consts::PI + 2.0 * phi - theta;
+        let seed = uniform_index(rng, n);
+        let a_seed = project(state.unit_vectors()[seed]);
+        state.set(seed, reflect(state.angles()[seed]));
+        self.marks[seed] = self.generation;
+        let mut frontier: Vec<(usize, f64)> = core::mem::take(&mut self.xy_stack);
+        frontier.clear();
+        frontier.push((seed, a_seed));
+        let mut size = 1;
+        while let Some((i, a_i)) = frontier.pop() {
+            for k in sq.neighbours(i) {
+                if self.marks[k] == self.generation {
+                    continue;
+                }
+                let a_k = project(state.unit_vectors()[k]);
+                let x = self.two_beta_j * a_i * a_k;
+                if x > 0.0 && (rng.next_u64() >> 11) < threshold_53(-libm::expm1(-x)) {
+                    state.set(k, reflect(state.angles()[k]));
+                    self.marks[k] = self.generation;
+                    frontier.push((k, a_k));
+                    size += 1;
+                }
+            }
+        }
+        self.xy_stack = frontier;
+        size
+    }
+}
+
+/// Models that live on a [`Square`] lattice (so cluster samplers can count sites).
+pub trait OnSquare {
+    /// The lattice.
+    fn square(&self) -> &Square;
+}
+
+impl OnSquare for Ising {
+    fn square(&self) -> &Square {
+        self.lattice()
+    }
+}
+
+impl OnSquare for Xy {
+    fn square(&self) -> &Square {
+        self.lattice()
+    }
+}
+
+impl Sampler<Xy> for Wolff {
+    fn step<R: Rng + ?Sized>(&mut self, model: &Xy, state: &mut XyState, rng: &mut R) -> StepStats {
+        assert_eq!(
+            state.angles().len(),
+            model.lattice().sites(),
+            "state does not belong to this model's lattice"
+        );
+        let mut stats = StepStats::default();
+        for _ in 0..self.clusters_per_step {
+            stats.accepted += self.xy_cluster(model, state, rng);
+            stats.clusters += 1;
+        }
+        stats.attempted = stats.accepted;
+        stats
     }
 }
 

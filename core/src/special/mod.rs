@@ -1,7 +1,9 @@
 //! Special functions and quadrature used by the exact references (pure `libm`, so every target
 //! gives the same bits).
+mod bessel;
 mod elliptic;
 mod quadrature;
 
+pub use bessel::{bessel_i0, bessel_i1};
 pub use elliptic::{agm, elliptic_k};
 pub use quadrature::GaussLegendre;
