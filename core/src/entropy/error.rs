@@ -7,12 +7,15 @@ use core::fmt;
 pub enum EntropyError {
     /// The model or its parameters were rejected.
     Lattice(LatticeError),
+    /// An energy curve for thermodynamic integration that cannot be integrated.
+    InvalidCurve(&'static str),
 }
 
 impl fmt::Display for EntropyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Lattice(e) => write!(f, "{e}"),
+            Self::InvalidCurve(why) => write!(f, "invalid energy curve: {why}"),
         }
     }
 }
@@ -21,6 +24,7 @@ impl core::error::Error for EntropyError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Lattice(e) => Some(e),
+            Self::InvalidCurve(_) => None,
         }
     }
 }

@@ -2,9 +2,11 @@
 //! an explicit unit) and documents what the entropy is of.
 mod error;
 mod exact_enumeration;
+mod thermodynamic_integration;
 
 pub use error::EntropyError;
 pub use exact_enumeration::ExactEnumeration;
+pub use thermodynamic_integration::{EnergyCurve, ThermodynamicIntegration};
 
 use crate::estimate::Estimate;
 
