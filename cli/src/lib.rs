@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod ising;
+mod lattice;
 mod output;
 mod plot;
 mod progress;
@@ -70,6 +71,9 @@ enum Command {
     ///
     /// Example: entropic ising --size 32 --temperature 2.0 --sweeps 5000
     Ising(ising::Args),
+    /// Spin-lattice datasets, thermodynamics and exact references (Ising and XY).
+    #[command(subcommand)]
+    Lattice(lattice::Command),
 }
 
 /// Parse a command line without running it (for tests and fuzzing).
@@ -98,6 +102,7 @@ where
     let mut output = Output::new(&cli.global, out);
     let result = match &cli.command {
         Command::Ising(args) => ising::run(args, &cli.global, &mut output),
+        Command::Lattice(command) => lattice::run(command, &cli.global, &mut output),
     };
     match result {
         Ok(()) => 0,

@@ -120,3 +120,24 @@ pub fn spin_lattice(lx: usize, ly: usize, spins: &[i8]) -> Result<String> {
     }
     Ok(svg)
 }
+
+/// An XY configuration as an SVG picture: the angle of each site as a hue.
+pub fn angle_lattice(lx: usize, ly: usize, angles: &[f64]) -> Result<String> {
+    let cell = (640 / lx.max(ly)).max(1) as i32;
+    let (w, h) = (cell as u32 * lx as u32, cell as u32 * ly as u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        for (i, a) in angles.iter().enumerate() {
+            let (x, y) = ((i % lx) as i32 * cell, (i / lx) as i32 * cell);
+            let colour = HSLColor(a / std::f64::consts::TAU, 0.75, 0.5);
+            root.draw(&Rectangle::new(
+                [(x, y), (x + cell, y + cell)],
+                colour.filled(),
+            ))
+            .map_err(|e| anyhow!("plot: {e}"))?;
+        }
+        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+    }
+    Ok(svg)
+}

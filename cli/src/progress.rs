@@ -33,6 +33,11 @@ impl Progress {
         self.bar.set_message(what.to_string());
     }
 
+    /// Advance by one (usable from several threads).
+    pub fn tick(&self) {
+        self.bar.inc(1);
+    }
+
     /// Remove the bar from the terminal.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

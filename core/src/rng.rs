@@ -38,6 +38,22 @@ pub fn streams(seed: u64, n: usize) -> Vec<Xoshiro256PlusPlus> {
         .collect()
 }
 
+/// Stream `k` of [`streams`] alone: the seeded generator advanced by `k` jumps. Lets parallel
+/// work pick its stream by task index, so results do not depend on thread scheduling.
+///
+/// # Examples
+/// ```
+/// use entropic::rng::{stream, streams};
+/// assert_eq!(stream(9, 2), streams(9, 3)[2]);
+/// ```
+pub fn stream(seed: u64, k: usize) -> Xoshiro256PlusPlus {
+    let mut rng = from_seed(seed);
+    for _ in 0..k {
+        rng.jump();
+    }
+    rng
+}
+
 /// Uniform `f64` in `[0, 1)`: the top 53 bits of one `u64` times 2^-53 (as rand's `StandardUniform`).
 ///
 /// # Examples

@@ -1,3 +1,4 @@
 //! One integration-test binary for the whole workspace (keeps link times down on 2 cores).
 mod cli;
+mod lattice_cli;
 mod samplers;

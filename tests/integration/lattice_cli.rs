@@ -1,0 +1,210 @@
+//! `entropic lattice …` end to end, in-process.
+use entropic::lattice::{Ising, Square, Temperature, enumeration};
+
+fn entropic(args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("entropic").chain(args.iter().copied());
+    let code = entropic_cli::main_with(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = entropic(args);
+    assert_eq!(code, 0, "stderr: {err}");
+    serde_json::from_str(&out).expect("one JSON document")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("entropic-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn exact_matches_enumeration() {
+    let doc = json(&[
+        "lattice", "exact", "--size", "4", "--temps", "1.5,2.5", "--format", "json",
+    ]);
+    let model = Ising::new(Square::with_side(4).unwrap(), 1.0, 0.0).unwrap();
+    for row in doc["rows"].as_array().unwrap() {
+        let t = Temperature::new(row["temperature"].as_f64().unwrap()).unwrap();
+        let e = enumeration::exact(&model, t).unwrap();
+        assert!(
+            (row["finite"]["entropy_per_spin"].as_f64().unwrap() - e.entropy_per_spin).abs()
+                < 1e-10
+        );
+        assert!(
+            (row["finite"]["energy_per_spin"].as_f64().unwrap() - e.energy_per_spin).abs() < 1e-10
+        );
+    }
+    let bits = json(&[
+        "lattice", "exact", "--size", "4", "--temps", "1.5", "--bits", "--format", "json",
+    ]);
+    let nats = &doc["rows"][0]["finite"]["entropy_per_spin"];
+    let ratio = bits["rows"][0]["finite"]["entropy_per_spin"]
+        .as_f64()
+        .unwrap()
+        / nats.as_f64().unwrap();
+    assert!((ratio - std::f64::consts::LOG2_E).abs() < 1e-12);
+}
+
+#[test]
+fn thermo_entropy_matches_kaufman() {
+    let doc = json(&[
+        "lattice",
+        "thermo",
+        "--size",
+        "8",
+        "--temps",
+        "1.8,2.4,3.2",
+        "--sweeps",
+        "4000",
+        "--format",
+        "json",
+        "--seed",
+        "3",
+    ]);
+    for row in doc["rows"].as_array().unwrap() {
+        let s = row["entropy"]["value"].as_f64().unwrap();
+        let err = row["entropy"]["std_error"].as_f64().unwrap();
+        let exact = row["exact"]["entropy_per_spin"].as_f64().unwrap();
+        assert!(err > 0.0 && err < 0.02, "error bar {err}");
+        assert!(
+            (s - exact).abs() <= 4.0 * err,
+            "T = {}: {s} ± {err} vs {exact}",
+            row["temperature"]
+        );
+    }
+}
+
+#[test]
+fn sample_writes_datasets_for_every_algorithm() {
+    for (model, algorithm, dtype_bytes) in [
+        ("ising", "metropolis", 1),
+        ("ising", "multispin", 1),
+        ("ising", "wolff", 1),
+        ("xy", "metropolis", 8),
+        ("xy", "wolff", 8),
+    ] {
+        let dir = temp_dir(&format!("sample-{model}-{algorithm}"));
+        let doc = json(&[
+            "lattice",
+            "sample",
+            "--model",
+            model,
+            "--algorithm",
+            algorithm,
+            "--size",
+            "4",
+            "--temps",
+            "1.0,3.0",
+            "--samples",
+            "70",
+            "--pilot",
+            "200",
+            "--thermalize",
+            "100",
+            "--format",
+            "json",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(doc["configs_shape"], serde_json::json!([2, 70, 4, 4]));
+        let npy = std::fs::read(dir.join("configs.npy")).unwrap();
+        let header = u16::from_le_bytes([npy[8], npy[9]]) as usize + 10;
+        assert_eq!(
+            npy.len() - header,
+            2 * 70 * 16 * dtype_bytes,
+            "{model}/{algorithm}"
+        );
+        let body = &npy[header..];
+        if dtype_bytes == 1 {
+            assert!(body.iter().all(|&b| b == 1 || b == 0xff), "spins are ±1");
+        } else {
+            let angles = body
+                .chunks(8)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap()));
+            assert!(
+                angles
+                    .into_iter()
+                    .all(|a| (0.0..std::f64::consts::TAU).contains(&a))
+            );
+        }
+        for t in doc["temperatures"].as_array().unwrap() {
+            assert!(t["spacing_steps"].as_u64().unwrap() >= 1);
+        }
+        assert!(dir.join("metadata.json").is_file() && dir.join("config_T1.0000.svg").is_file());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn bad_lattice_input_is_one_line() {
+    let out = temp_dir("bad");
+    let out = out.to_str().unwrap();
+    for (args, needle) in [
+        (
+            &["lattice", "thermo", "--size", "5", "--temps", "2"][..],
+            "odd side",
+        ),
+        (
+            &[
+                "lattice",
+                "thermo",
+                "--model",
+                "xy",
+                "--algorithm",
+                "heat-bath",
+                "--temps",
+                "1",
+            ][..],
+            "not available for the XY model",
+        ),
+        (&["lattice", "thermo", "--temps", "3:1:0.1"][..], "empty"),
+        (
+            &["lattice", "exact", "--temps", "0:1:0.5"][..],
+            "temperature must be positive",
+        ),
+        (
+            &["lattice", "exact", "--temps", "-1"][..],
+            "temperature must be positive",
+        ),
+        (
+            &[
+                "lattice",
+                "sample",
+                "--temps",
+                "2",
+                "--samples",
+                "0",
+                "--out",
+                out,
+            ][..],
+            "at least 1",
+        ),
+        (&["lattice", "sample", "--temps", "2"][..], "give --out"),
+        (
+            &[
+                "lattice",
+                "thermo",
+                "--algorithm",
+                "wolff",
+                "--field",
+                "0.5",
+                "--temps",
+                "2",
+            ][..],
+            "J > 0 and h = 0",
+        ),
+    ] {
+        let (code, stdout, err) = entropic(args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(stdout.is_empty(), "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
