@@ -1,74 +1,175 @@
-//! Spin-lattice kernels. Throughput is in attempted spin flips (elements), so criterion reports
-//! flips per second; BENCHMARKS.md converts to flips per nanosecond.
+//! Spin-lattice kernels. Throughput is in attempted spin flips (single-spin samplers, every
+//! replica counted for multi-spin) or spins flipped (cluster samplers), so criterion reports
+//! elements per second; BENCHMARKS.md converts to per nanosecond.
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use entropic::lattice::{Ising, PackedIsing, Square, Temperature};
-use entropic::model::Sampler;
-use entropic::sampler::{MultiSpin, SingleFlip, Wolff};
+use entropic::lattice::{Ising, PackedIsing, Square, Temperature, Xy};
+use entropic::model::{Model, Sampler};
+use entropic::sampler::{MultiSpin, SingleFlip, Wolff, XyMetropolis};
 use std::hint::black_box;
 
-fn checkerboard_metropolis(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ising_checkerboard_metropolis_tc");
-    for l in [16usize, 64, 256, 1024] {
-        let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
-        let tc = Temperature::ising_critical(1.0).unwrap();
-        let mut sampler = SingleFlip::checkerboard_metropolis(&model, tc).unwrap();
-        let mut rng = entropic::rng::from_seed(1);
-        let mut state = model.random_state(&mut rng);
-        for _ in 0..100 {
-            sampler.step(&model, &mut state, &mut rng);
-        }
-        group.throughput(Throughput::Elements((l * l) as u64));
-        group.bench_function(BenchmarkId::from_parameter(l), |b| {
-            b.iter(|| black_box(sampler.step(&model, &mut state, &mut rng)))
-        });
-    }
-    group.finish();
+const SIZES: [usize; 8] = [16, 32, 64, 128, 256, 512, 1024, 2048];
+
+fn tc() -> Temperature {
+    Temperature::ising_critical(1.0).unwrap()
 }
 
-/// Wolff clusters at T_c; throughput in spins flipped (one step = one cluster here).
-fn wolff_ising(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ising_wolff_tc");
-    for l in [64usize, 256, 1024] {
+/// Benchmark `step` after `warm` warm-up steps with `elements` per step.
+fn bench_steps<M: Model, S: Sampler<M>>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: BenchmarkId,
+    model: &M,
+    sampler: &mut S,
+    state: &mut M::State,
+    elements: u64,
+) {
+    let mut rng = entropic::rng::from_seed(7);
+    group.throughput(Throughput::Elements(elements));
+    group.bench_function(id, |b| {
+        b.iter(|| black_box(sampler.step(model, state, &mut rng)))
+    });
+}
+
+fn ising_checkerboard_metropolis(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ising_checkerboard_metropolis_tc");
+    group.sample_size(10);
+    for l in SIZES {
         let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
-        let tc = Temperature::ising_critical(1.0).unwrap();
-        let mut wolff = Wolff::ising(&model, tc).unwrap();
+        let mut sampler = SingleFlip::checkerboard_metropolis(&model, tc()).unwrap();
         let mut rng = entropic::rng::from_seed(1);
         let mut state = model.random_state(&mut rng);
-        let per_step = wolff.calibrate(&model, &mut state, 200, &mut rng);
-        // Spins flipped per step, measured over many steps so the throughput is an average.
-        let flipped: u64 = (0..200)
-            .map(|_| wolff.step(&model, &mut state, &mut rng).accepted)
-            .sum();
-        group.throughput(Throughput::Elements(flipped / 200));
-        group.bench_function(
-            BenchmarkId::from_parameter(format!("{l}x{per_step}clusters")),
-            |b| b.iter(|| black_box(wolff.step(&model, &mut state, &mut rng))),
+        bench_steps(
+            &mut group,
+            BenchmarkId::from_parameter(l),
+            &model,
+            &mut sampler,
+            &mut state,
+            (l * l) as u64,
         );
     }
     group.finish();
 }
 
-/// Multi-spin coded checkerboard Metropolis, 64 replicas per word, at T_c; throughput counts
-/// every replica's attempted flips (64·N per sweep).
-fn multispin(c: &mut Criterion) {
+fn ising_multispin(c: &mut Criterion) {
     let mut group = c.benchmark_group("ising_multispin_tc");
-    for l in [16usize, 64, 256, 1024] {
+    group.sample_size(10);
+    for l in SIZES {
         let model =
             PackedIsing::new(Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap()).unwrap();
-        let tc = Temperature::ising_critical(1.0).unwrap();
-        let mut sampler = MultiSpin::new(&model, tc).unwrap();
+        let mut sampler = MultiSpin::new(&model, tc()).unwrap();
         let mut rng = entropic::rng::from_seed(1);
         let mut state = model.random_state(&mut rng);
-        for _ in 0..100 {
-            sampler.step(&model, &mut state, &mut rng);
-        }
-        group.throughput(Throughput::Elements((64 * l * l) as u64));
-        group.bench_function(BenchmarkId::from_parameter(l), |b| {
-            b.iter(|| black_box(sampler.step(&model, &mut state, &mut rng)))
-        });
+        bench_steps(
+            &mut group,
+            BenchmarkId::from_parameter(l),
+            &model,
+            &mut sampler,
+            &mut state,
+            (64 * l * l) as u64,
+        );
     }
     group.finish();
 }
 
-criterion_group!(benches, checkerboard_metropolis, wolff_ising, multispin);
+/// Wolff clusters at T_c; throughput in spins flipped (see `bench_clusters`).
+fn ising_wolff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ising_wolff_tc");
+    group.sample_size(20);
+    for l in [64usize, 256, 1024] {
+        let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
+        let mut wolff = Wolff::ising(&model, tc()).unwrap();
+        let mut rng = entropic::rng::from_seed(1);
+        let mut state = model.random_state(&mut rng);
+        wolff.calibrate(&model, &mut state, 200, &mut rng);
+        let flipped: u64 = (0..200)
+            .map(|_| wolff.step(&model, &mut state, &mut rng).accepted)
+            .sum();
+        bench_clusters(
+            &mut group,
+            BenchmarkId::from_parameter(l),
+            &model,
+            &mut wolff,
+            &mut state,
+            flipped / 200,
+        );
+    }
+    group.finish();
+}
+
+/// XY at T = 0.89 (near the BKT transition): Metropolis proposals and Wolff spins flipped.
+fn xy(c: &mut Criterion) {
+    let t = Temperature::new(0.89).unwrap();
+    let mut group = c.benchmark_group("xy_metropolis");
+    group.sample_size(10);
+    for l in [64usize, 256] {
+        let model = Xy::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
+        let mut sampler = XyMetropolis::new(t);
+        let mut rng = entropic::rng::from_seed(1);
+        let mut state = model.random_state(&mut rng);
+        sampler.tune(&model, &mut state, 100, &mut rng);
+        bench_steps(
+            &mut group,
+            BenchmarkId::from_parameter(l),
+            &model,
+            &mut sampler,
+            &mut state,
+            (l * l) as u64,
+        );
+    }
+    group.finish();
+    let mut group = c.benchmark_group("xy_wolff");
+    group.sample_size(10);
+    for l in [64usize, 256] {
+        let model = Xy::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
+        let mut wolff = Wolff::xy(&model, t).unwrap();
+        let mut rng = entropic::rng::from_seed(1);
+        let mut state = model.random_state(&mut rng);
+        wolff.calibrate(&model, &mut state, 100, &mut rng);
+        let flipped: u64 = (0..50)
+            .map(|_| wolff.step(&model, &mut state, &mut rng).accepted)
+            .sum();
+        bench_clusters(
+            &mut group,
+            BenchmarkId::from_parameter(l),
+            &model,
+            &mut wolff,
+            &mut state,
+            flipped / 50,
+        );
+    }
+    group.finish();
+}
+
+/// Benchmark a cluster sampler: steps flip a random number of spins, so each measured time is
+/// rescaled to exactly `elements` flipped spins per iteration (iter_custom), which removes the
+/// cluster-size noise from the reported throughput.
+fn bench_clusters<M: Model, S: Sampler<M>>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: BenchmarkId,
+    model: &M,
+    sampler: &mut S,
+    state: &mut M::State,
+    elements: u64,
+) {
+    let mut rng = entropic::rng::from_seed(7);
+    group.throughput(Throughput::Elements(elements));
+    group.bench_function(id, |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            let flipped: u64 = (0..iters)
+                .map(|_| black_box(sampler.step(model, state, &mut rng)).accepted)
+                .sum();
+            start
+                .elapsed()
+                .mul_f64((elements * iters) as f64 / flipped.max(1) as f64)
+        })
+    });
+}
+
+criterion_group!(
+    benches,
+    ising_checkerboard_metropolis,
+    ising_multispin,
+    ising_wolff,
+    xy
+);
 criterion_main!(benches);
