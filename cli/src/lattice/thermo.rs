@@ -114,10 +114,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         if todo.is_empty() {
             break;
         }
-        progress.restart((points.len() + todo.len()) as u64, "refining");
-        for _ in 0..points.len() {
-            progress.tick();
-        }
+        progress.extend((points.len() + todo.len()) as u64, points.len() as u64);
     }
     progress.finish();
     let curve = energy_curve(&points)?;

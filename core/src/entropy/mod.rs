@@ -2,10 +2,12 @@
 //! an explicit unit) and documents what the entropy is of.
 mod error;
 mod exact_enumeration;
+mod kaufman_exact;
 mod thermodynamic_integration;
 
 pub use error::EntropyError;
 pub use exact_enumeration::ExactEnumeration;
+pub use kaufman_exact::KaufmanExact;
 pub use thermodynamic_integration::{EnergyCurve, ThermodynamicIntegration};
 
 use crate::estimate::Estimate;
