@@ -48,6 +48,7 @@ pub mod estimate;
 pub mod grid;
 pub mod lattice;
 pub mod model;
+pub mod nn;
 pub mod prelude;
 pub mod rng;
 pub mod sampler;

@@ -1,0 +1,120 @@
+use super::Scalar;
+use alloc::vec::Vec;
+
+/// Element-wise nonlinearities, each an `f` / `df` pair with the derivative written by hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ActivationKind {
+    /// tanh x; derivative 1 − tanh² x.
+    Tanh,
+    /// max(0, x); derivative 1 for x > 0, else 0.
+    Relu,
+    /// x σ(x) (SiLU / swish); derivative σ(x)(1 + x(1 − σ(x))).
+    Silu,
+    /// ln(1 + eˣ), computed stably; derivative σ(x).
+    Softplus,
+    /// σ(x) = 1/(1 + e⁻ˣ); derivative σ(x)(1 − σ(x)).
+    Sigmoid,
+}
+
+fn sigmoid<T: Scalar>(x: T) -> T {
+    if x >= T::zero() {
+        T::one() / (T::one() + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::one() + e)
+    }
+}
+
+impl ActivationKind {
+    /// f(x).
+    pub fn f<T: Scalar>(self, x: T) -> T {
+        match self {
+            Self::Tanh => x.tanh(),
+            Self::Relu => x.max(T::zero()),
+            Self::Silu => x * sigmoid(x),
+            Self::Softplus => x.max(T::zero()) + (-x.abs()).exp().ln_1p(),
+            Self::Sigmoid => sigmoid(x),
+        }
+    }
+
+    /// f′(x).
+    pub fn df<T: Scalar>(self, x: T) -> T {
+        match self {
+            Self::Tanh => {
+                let t = x.tanh();
+                T::one() - t * t
+            }
+            Self::Relu => {
+                if x > T::zero() {
+                    T::one()
+                } else {
+                    T::zero()
+                }
+            }
+            Self::Silu => {
+                let s = sigmoid(x);
+                s * (T::one() + x * (T::one() - s))
+            }
+            Self::Softplus => sigmoid(x),
+            Self::Sigmoid => {
+                let s = sigmoid(x);
+                s * (T::one() - s)
+            }
+        }
+    }
+}
+
+/// An activation layer: caches its input for the backward pass.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(
+        serialize = "T: serde::Serialize",
+        deserialize = "T: serde::Deserialize<'de>"
+    ))
+)]
+pub struct Activation<T> {
+    kind: ActivationKind,
+    width: usize,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    input: Vec<T>,
+}
+
+impl<T: Scalar> Activation<T> {
+    /// `kind` applied to `width` values per sample.
+    pub fn new(kind: ActivationKind, width: usize) -> Self {
+        Self {
+            kind,
+            width,
+            input: Vec::new(),
+        }
+    }
+
+    /// Values per sample.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The nonlinearity.
+    pub fn kind(&self) -> ActivationKind {
+        self.kind
+    }
+
+    pub(crate) fn forward(&mut self, x: &[T], y: &mut Vec<T>) {
+        self.input.clear();
+        self.input.extend_from_slice(x);
+        y.clear();
+        y.extend(x.iter().map(|&v| self.kind.f(v)));
+    }
+
+    pub(crate) fn backward(&mut self, dy: &[T], dx: &mut Vec<T>) {
+        dx.clear();
+        dx.extend(
+            dy.iter()
+                .zip(&self.input)
+                .map(|(&d, &x)| d * self.kind.df(x)),
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! Small dense and convolutional networks with hand-written forward and backward passes.
+//!
+//! No autodiff: every layer implements its forward pass (caching what it needs) and a backward
+//! pass that returns ∂L/∂input and accumulates ∂L/∂parameters, so a reader can check each against
+//! its formula. Networks are generic over [`Scalar`] (`f32` for training, `f64` for gradient
+//! checks). Matrix products go through matrixmultiply's gemm ([`gemm`], the crate's one `unsafe`
+//! module).
+//!
+//! # Reproducibility
+//! Sampler bits are identical on every target; network arithmetic is reproducible on one machine,
+//! but gemm's SIMD kernels (chosen at run time with `std`) may round differently across CPUs.
+mod activation;
+mod conv;
+mod dense;
+mod error;
+pub mod gemm;
+mod init;
+pub mod loss;
+mod network;
+pub mod optim;
+mod scalar;
+
+pub use activation::{Activation, ActivationKind};
+pub use conv::{Conv2d, Padding};
+pub use dense::Dense;
+pub use error::NnError;
+pub use network::{Layer, Network};
+pub use scalar::Scalar;
