@@ -8,6 +8,7 @@
 
 mod ising;
 mod lattice;
+mod nn;
 mod output;
 mod plot;
 mod progress;
@@ -74,6 +75,9 @@ enum Command {
     /// Spin-lattice datasets, thermodynamics and exact references (Ising and XY).
     #[command(subcommand)]
     Lattice(lattice::Command),
+    /// Small networks: the digit classifier later commands score generated digits with.
+    #[command(subcommand)]
+    Nn(nn::Command),
 }
 
 /// Parse a command line without running it (for tests and fuzzing).
@@ -103,6 +107,7 @@ where
     let result = match &cli.command {
         Command::Ising(args) => ising::run(args, &cli.global, &mut output),
         Command::Lattice(command) => lattice::run(command, &cli.global, &mut output),
+        Command::Nn(command) => nn::run(command, &cli.global, &mut output),
     };
     match result {
         Ok(()) => 0,

@@ -43,6 +43,8 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+#[cfg(feature = "data")]
+pub mod data;
 pub mod entropy;
 pub mod estimate;
 pub mod grid;

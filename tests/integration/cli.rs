@@ -160,3 +160,49 @@ fn help_teaches_and_exits_zero() {
     assert_eq!(code, 0);
     assert!(out.contains("--temperature") && out.contains("Example: entropic ising"));
 }
+
+#[test]
+fn digit_classifier_trains_saves_and_reloads() {
+    let dir = std::env::temp_dir().join(format!("entropic-clf-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.to_str().unwrap();
+    let trained = json(&[
+        "nn",
+        "classify-digits",
+        "--epochs",
+        "3",
+        "--out",
+        out,
+        "--format",
+        "json",
+        "--seed",
+        "2",
+    ]);
+    let path = dir.join("classifier.json");
+    let evaluated = json(&[
+        "nn",
+        "evaluate-digits",
+        "--classifier",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(trained["held_out_accuracy"], evaluated["held_out_accuracy"]);
+    assert_eq!(trained["confusion"], evaluated["confusion"]);
+    assert!(dir.join("loss.svg").is_file() && dir.join("metrics.json").is_file());
+    // A truncated file is one readable line, not a panic.
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = dir.join("cut.json");
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
+    let (code, _, err) = entropic(&[
+        "nn",
+        "evaluate-digits",
+        "--classifier",
+        cut.to_str().unwrap(),
+    ]);
+    assert_eq!((code, err.lines().count()), (1, 1));
+    assert!(err.contains("truncated"), "{err}");
+    let (code, _, err) = entropic(&["nn", "classify-digits", "--epochs", "0", "--out", out]);
+    assert!(code != 0 && err.contains("epochs"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -17,6 +17,14 @@ pub enum NnError {
     NotFinite(&'static str),
     /// An out-of-range hyperparameter.
     Parameter(&'static str),
+    /// A saved network that ends early.
+    Truncated,
+    /// A saved network that is not valid JSON of the expected structure.
+    Malformed(alloc::string::String),
+    /// A saved file that is not an entropic network.
+    WrongFormat,
+    /// A saved network of a format version this build cannot read.
+    UnsupportedVersion(u32),
 }
 
 impl fmt::Display for NnError {
@@ -28,6 +36,13 @@ impl fmt::Display for NnError {
             }
             Self::NotFinite(what) => write!(f, "{what} contains NaN or infinity"),
             Self::Parameter(why) => write!(f, "invalid parameter: {why}"),
+            Self::Truncated => write!(f, "saved network is truncated"),
+            Self::Malformed(why) => write!(f, "saved network is malformed: {why}"),
+            Self::WrongFormat => write!(f, "not an entropic network file"),
+            Self::UnsupportedVersion(v) => write!(
+                f,
+                "network format version {v} is not supported (this build reads version 1)"
+            ),
         }
     }
 }

@@ -10,11 +10,15 @@
 //! Sampler bits are identical on every target; network arithmetic is reproducible on one machine,
 //! but gemm's SIMD kernels (chosen at run time with `std`) may round differently across CPUs.
 mod activation;
+#[cfg(feature = "data")]
+pub mod classifier;
 mod conv;
 mod dense;
 mod error;
 pub mod gemm;
 mod init;
+#[cfg(feature = "serde")]
+pub mod io;
 pub mod loss;
 mod network;
 pub mod optim;
