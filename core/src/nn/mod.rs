@@ -14,6 +14,7 @@ mod activation;
 pub mod classifier;
 mod conv;
 mod dense;
+pub mod embed;
 mod error;
 pub mod gemm;
 mod init;
