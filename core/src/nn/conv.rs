@@ -133,28 +133,26 @@ impl<T: Scalar> Conv2d<T> {
         (&mut self.params, &mut self.grads)
     }
 
-    /// Visit every (patch row, output pixel, input index) triple of one sample, for im2col and
-    /// col2im: `f(r, p, Some(i))` inside the image, `f(r, p, None)` in the padding.
-    fn for_each_tap(&self, mut f: impl FnMut(usize, usize, Option<usize>)) {
+    /// For every patch row r = (c, i, j) and output row y: the output columns x₀..x₁ whose tap
+    /// falls inside the image, and the input index of the tap at x₀ (consecutive x map to
+    /// consecutive inputs). Padding taps (outside x₀..x₁, or rows with no valid tap) are zero.
+    fn for_each_run(&self, mut f: impl FnMut(usize, usize, core::ops::Range<usize>, usize)) {
         let (oh, ow) = self.output_size();
-        let (k, pad) = (self.kernel, self.pad() as isize);
+        let (k, pad) = (self.kernel, self.pad());
         for c in 0..self.in_channels {
             for ki in 0..k {
                 for kj in 0..k {
                     let r = (c * k + ki) * k + kj;
+                    // Input column of output column x is x + kj − pad; valid when in 0..width.
+                    let x0 = pad.saturating_sub(kj);
+                    let x1 = ow.min((self.width + pad).saturating_sub(kj));
                     for y in 0..oh {
-                        let sy = y as isize + ki as isize - pad;
-                        for x in 0..ow {
-                            let sx = x as isize + kj as isize - pad;
-                            let inside = sy >= 0
-                                && sx >= 0
-                                && (sy as usize) < self.height
-                                && (sx as usize) < self.width;
-                            let src = inside.then(|| {
-                                (c * self.height + sy as usize) * self.width + sx as usize
-                            });
-                            f(r, y * ow + x, src);
+                        let sy = y + ki;
+                        if sy < pad || sy - pad >= self.height || x0 >= x1 {
+                            continue;
                         }
+                        let src = (c * self.height + sy - pad) * self.width + x0 + kj - pad;
+                        f(r, y * ow, x0..x1, src);
                     }
                 }
             }
@@ -171,7 +169,11 @@ impl<T: Scalar> Conv2d<T> {
             .chunks_exact(self.inputs())
             .zip(patches.chunks_exact_mut(rows * cols))
         {
-            self.for_each_tap(|r, q, src| p[r * cols + q] = src.map_or(T::zero(), |i| sample[i]));
+            self.for_each_run(|r, base, xs, src| {
+                let len = xs.len();
+                p[r * cols + base + xs.start..r * cols + base + xs.end]
+                    .copy_from_slice(&sample[src..src + len]);
+            });
         }
         y.clear();
         y.resize(batch * self.outputs(), T::zero());
@@ -231,9 +233,10 @@ impl<T: Scalar> Conv2d<T> {
                 &mut dpatch,
             );
             let dxs = &mut dx[s * inputs..(s + 1) * inputs];
-            self.for_each_tap(|r, q, src| {
-                if let Some(i) = src {
-                    dxs[i] = dxs[i] + dpatch[r * cols + q];
+            self.for_each_run(|r, base, xs, src| {
+                let from = &dpatch[r * cols + base + xs.start..r * cols + base + xs.end];
+                for (d, &g) in dxs[src..src + xs.len()].iter_mut().zip(from) {
+                    *d = *d + g;
                 }
             });
         }
