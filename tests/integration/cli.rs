@@ -1,23 +1,6 @@
 //! The command line, driven in-process through `entropic_cli::main_with` exactly as the binary
 //! runs it.
-
-/// Runs a command line; returns (exit code, stdout, stderr).
-fn entropic(args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let argv = std::iter::once("entropic").chain(args.iter().copied());
-    let code = entropic_cli::main_with(argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = entropic(args);
-    assert_eq!(code, 0, "stderr: {err}");
-    serde_json::from_str(&out).expect("--format json prints one JSON document")
-}
+use crate::util::{entropic, json};
 
 #[test]
 fn ising_energy_matches_exact_at_t2() {

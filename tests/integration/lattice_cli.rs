@@ -1,22 +1,6 @@
 //! `entropic lattice …` end to end, in-process.
+use crate::util::{entropic, json};
 use entropic::lattice::{Ising, Square, Temperature, enumeration};
-
-fn entropic(args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let argv = std::iter::once("entropic").chain(args.iter().copied());
-    let code = entropic_cli::main_with(argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = entropic(args);
-    assert_eq!(code, 0, "stderr: {err}");
-    serde_json::from_str(&out).expect("one JSON document")
-}
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("entropic-{name}-{}", std::process::id()));

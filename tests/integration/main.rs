@@ -2,3 +2,4 @@
 mod cli;
 mod lattice_cli;
 mod samplers;
+mod util;

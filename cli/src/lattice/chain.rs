@@ -1,6 +1,8 @@
 //! One Markov chain at one temperature, for any model × algorithm the CLI offers.
 use anyhow::{Result, bail};
-use entropic::lattice::{Ising, PackedIsing, Square, Temperature, Xy};
+use entropic::lattice::{
+    Ising, IsingState, PackedIsing, PackedState, REPLICAS, Square, Temperature, Xy, XyState,
+};
 use entropic::model::{Model, Sampler, run};
 use entropic::rng::Xoshiro256PlusPlus;
 use entropic::sampler::{FlipRule, MultiSpin, SingleFlip, SweepOrder, Wolff, XyMetropolis};
@@ -136,17 +138,7 @@ impl Spec {
                 let mut s = SingleFlip::new(&m, t, rule, SweepOrder::Checkerboard)?;
                 let mut state = m.random_state(rng);
                 run(&m, &mut s, &mut state, warm, rng, &mut ());
-                drive(
-                    &m,
-                    &mut s,
-                    &mut state,
-                    plan,
-                    rng,
-                    sq.sites(),
-                    json!({}),
-                    |x| (m.energy_per_spin(x), m.abs_magnetization_per_spin(x)),
-                    |x, c| push_spins(c, x.spins()),
-                )
+                drive(&m, &mut s, &mut state, plan, rng, json!({}))
             }
             (ModelKind::Ising, Algorithm::Wolff) => {
                 let m = Ising::new(sq, self.coupling, self.field)?;
@@ -159,10 +151,7 @@ impl Spec {
                     &mut state,
                     plan,
                     rng,
-                    sq.sites(),
                     json!({ "clusters_per_step": per_step }),
-                    |x| (m.energy_per_spin(x), m.abs_magnetization_per_spin(x)),
-                    |x, c| push_spins(c, x.spins()),
                 )
             }
             (ModelKind::Ising, Algorithm::Multispin) => {
@@ -170,22 +159,7 @@ impl Spec {
                 let mut s = MultiSpin::new(&m, t)?;
                 let mut state = m.random_state(rng);
                 run(&m, &mut s, &mut state, warm, rng, &mut ());
-                let mean = |v: [f64; 64]| v.iter().sum::<f64>() / 64.0;
-                drive(
-                    &m,
-                    &mut s,
-                    &mut state,
-                    plan,
-                    rng,
-                    sq.sites(),
-                    json!({ "replicas": 64 }),
-                    |x| (mean(m.energies_per_spin(x)), mean(m.abs_magnetizations(x))),
-                    |x, c| {
-                        for r in 0..entropic::lattice::REPLICAS {
-                            push_spins(c, m.replica(x, r).spins());
-                        }
-                    },
-                )
+                drive(&m, &mut s, &mut state, plan, rng, json!({ "replicas": 64 }))
             }
             (ModelKind::Xy, Algorithm::Metropolis) => {
                 let m = Xy::new(sq, self.coupling, self.field)?;
@@ -198,10 +172,7 @@ impl Spec {
                     &mut state,
                     plan,
                     rng,
-                    sq.sites(),
                     json!({ "proposal_width": width }),
-                    |x| (m.energy_per_spin(x), m.abs_magnetization_per_spin(x)),
-                    |x, c| push_angles(c, x.angles()),
                 )
             }
             (ModelKind::Xy, Algorithm::Wolff) => {
@@ -215,10 +186,7 @@ impl Spec {
                     &mut state,
                     plan,
                     rng,
-                    sq.sites(),
                     json!({ "clusters_per_step": per_step }),
-                    |x| (m.energy_per_spin(x), m.abs_magnetization_per_spin(x)),
-                    |x, c| push_angles(c, x.angles()),
                 )
             }
             (ModelKind::Xy, other) => bail!(
@@ -235,17 +203,65 @@ fn name(a: Algorithm) -> String {
         .unwrap_or_default()
 }
 
+/// What a chain records of a model's state: e and |m| per spin, and configurations.
+trait Measured: Model {
+    /// Sites per configuration.
+    fn sites(&self) -> usize;
+    /// (energy per spin, |m| per spin); replica means for packed models.
+    fn measure(&self, state: &Self::State) -> (f64, f64);
+    /// Append the state's configuration(s).
+    fn snapshot(&self, state: &Self::State, configs: &mut Option<Configs>);
+}
+
+impl Measured for Ising {
+    fn sites(&self) -> usize {
+        self.lattice().sites()
+    }
+    fn measure(&self, s: &IsingState) -> (f64, f64) {
+        (self.energy_per_spin(s), self.abs_magnetization_per_spin(s))
+    }
+    fn snapshot(&self, s: &IsingState, c: &mut Option<Configs>) {
+        push_spins(c, s.spins());
+    }
+}
+
+impl Measured for PackedIsing {
+    fn sites(&self) -> usize {
+        self.model().lattice().sites()
+    }
+    fn measure(&self, s: &PackedState) -> (f64, f64) {
+        let mean = |v: [f64; REPLICAS]| v.iter().sum::<f64>() / REPLICAS as f64;
+        (
+            mean(self.energies_per_spin(s)),
+            mean(self.abs_magnetizations(s)),
+        )
+    }
+    fn snapshot(&self, s: &PackedState, c: &mut Option<Configs>) {
+        for r in 0..REPLICAS {
+            push_spins(c, self.replica(s, r).spins());
+        }
+    }
+}
+
+impl Measured for Xy {
+    fn sites(&self) -> usize {
+        self.lattice().sites()
+    }
+    fn measure(&self, s: &XyState) -> (f64, f64) {
+        (self.energy_per_spin(s), self.abs_magnetization_per_spin(s))
+    }
+    fn snapshot(&self, s: &XyState, c: &mut Option<Configs>) {
+        match c.get_or_insert_with(|| Configs::Angles(Vec::new())) {
+            Configs::Angles(v) => v.extend_from_slice(s.angles()),
+            Configs::Spins(_) => unreachable!("one chain records one kind of configuration"),
+        }
+    }
+}
+
 fn push_spins(c: &mut Option<Configs>, spins: &[i8]) {
     match c.get_or_insert_with(|| Configs::Spins(Vec::new())) {
         Configs::Spins(v) => v.extend_from_slice(spins),
         Configs::Angles(_) => unreachable!("one chain records one kind of configuration"),
-    }
-}
-
-fn push_angles(c: &mut Option<Configs>, angles: &[f64]) {
-    match c.get_or_insert_with(|| Configs::Angles(Vec::new())) {
-        Configs::Angles(v) => v.extend_from_slice(angles),
-        Configs::Spins(_) => unreachable!("one chain records one kind of configuration"),
     }
 }
 
@@ -258,27 +274,23 @@ fn recorded(c: &Option<Configs>, sites: usize) -> usize {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn drive<M, S>(
     model: &M,
     sampler: &mut S,
     state: &mut M::State,
     plan: Plan,
     rng: &mut Xoshiro256PlusPlus,
-    sites: usize,
     mut info: serde_json::Value,
-    measure: impl Fn(&M::State) -> (f64, f64),
-    snapshot: impl Fn(&M::State, &mut Option<Configs>),
 ) -> Result<Chain>
 where
-    M: Model,
+    M: Measured,
     S: Sampler<M>,
 {
     let series =
         |sampler: &mut S, state: &mut M::State, rng: &mut Xoshiro256PlusPlus, steps: usize| {
             let mut rec = (
-                SeriesRecorder::new(|x: &M::State| measure(x).0),
-                SeriesRecorder::new(|x: &M::State| measure(x).1),
+                SeriesRecorder::new(|x: &M::State| model.measure(x).0),
+                SeriesRecorder::new(|x: &M::State| model.measure(x).1),
             );
             let stats = run(model, sampler, state, steps, rng, &mut rec);
             (rec.0.into_series(), rec.1.into_series(), stats)
@@ -303,9 +315,10 @@ where
             let spacing = (2.0 * te.tau.max(tm.tau)).ceil() as usize;
             let mut configs = None;
             let mut stats = entropic::model::StepStats::default();
+            let sites = model.sites();
             while recorded(&configs, sites) < count {
                 stats += run(model, sampler, state, spacing, rng, &mut ());
-                snapshot(state, &mut configs);
+                model.snapshot(state, &mut configs);
             }
             // A packed snapshot adds 64 configurations at once: keep exactly `count`.
             match &mut configs {
