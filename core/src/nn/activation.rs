@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ActivationKind {
-    /// tanh x; derivative 1 − tanh² x.
+    /// tanh x; derivative 1 − tanh² x (f32 uses the vectorisable [`tanh_f32`](super::tanh_f32)).
     Tanh,
     /// max(0, x); derivative 1 for x > 0, else 0.
     Relu,
@@ -30,7 +30,7 @@ impl ActivationKind {
     /// f(x).
     pub fn f<T: Scalar>(self, x: T) -> T {
         match self {
-            Self::Tanh => x.tanh(),
+            Self::Tanh => x.tanh_act(),
             Self::Relu => x.max(T::zero()),
             Self::Silu => x * sigmoid(x),
             Self::Softplus => x.max(T::zero()) + (-x.abs()).exp().ln_1p(),
@@ -52,7 +52,7 @@ impl ActivationKind {
     pub fn df<T: Scalar>(self, x: T) -> T {
         match self {
             Self::Tanh => {
-                let t = x.tanh();
+                let t = x.tanh_act();
                 T::one() - t * t
             }
             Self::Relu => {

@@ -30,4 +30,4 @@ pub use conv::{Conv2d, Padding};
 pub use dense::Dense;
 pub use error::NnError;
 pub use network::{Layer, Network};
-pub use scalar::Scalar;
+pub use scalar::{Scalar, tanh_f32};
