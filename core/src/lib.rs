@@ -49,6 +49,7 @@ pub mod entropy;
 pub mod estimate;
 pub mod grid;
 pub mod lattice;
+pub mod maxent;
 pub mod model;
 pub mod nn;
 pub mod prelude;

@@ -1,0 +1,28 @@
+use core::fmt;
+
+/// Errors from Min-MaxEnt models and their training.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MaxEntError {
+    /// Data or walkers whose length is not a multiple of the dimension, or empty data.
+    Shape(&'static str),
+    /// A NaN or infinite value.
+    NotFinite(&'static str),
+    /// An out-of-range training setting.
+    Parameter(&'static str),
+    /// An observable with zero variance on the data (χ² would divide by zero).
+    ConstantObservable(usize),
+}
+
+impl fmt::Display for MaxEntError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Shape(why) => write!(f, "shape: {why}"),
+            Self::NotFinite(what) => write!(f, "{what} is NaN or infinite"),
+            Self::Parameter(why) => write!(f, "invalid setting: {why}"),
+            Self::ConstantObservable(i) => write!(f, "observable {i} is constant on the data"),
+        }
+    }
+}
+
+impl core::error::Error for MaxEntError {}

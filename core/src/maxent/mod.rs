@@ -1,0 +1,17 @@
+//! Min-MaxEnt generative models (paper: minmaxent-generative.txt).
+//!
+//! A MaxEnt distribution P(x) ∝ exp(−Σ λᵢ fᵢ(x; θ)) whose observables f are parametrised
+//! ([`Observables`]: any [`Network`](crate::nn::Network), or the analytic [`RotatedVariances`]);
+//! λ fitted by χ² descent with Adam, θ by the entropy gradient (Eq. 8–10), samples by persistent
+//! Metropolis [`Walkers`]; [`train`] alternates the two steps.
+mod error;
+mod model;
+mod observable;
+mod rotated_variances;
+mod training;
+
+pub use error::MaxEntError;
+pub use model::{MaxEnt, Walkers};
+pub use observable::Observables;
+pub use rotated_variances::{RotatedVariances, pca_angle_2d, pca_entropy_2d};
+pub use training::{IterationReport, TrainParams, train};

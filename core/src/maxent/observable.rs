@@ -1,0 +1,52 @@
+use crate::nn::Network;
+use alloc::vec::Vec;
+
+/// Observables f(x; θ) ∈ R^m of a Min-MaxEnt model (paper Eq. 4), with the parameter gradient
+/// the entropy step needs (Eq. 8–10).
+pub trait Observables {
+    /// Dimension d of a configuration x.
+    fn dim(&self) -> usize;
+    /// Number m of observables.
+    fn count(&self) -> usize;
+    /// f for `batch` configurations (row-major, d each) into `out` (batch × m).
+    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>);
+    /// Accumulate ∂/∂θ Σ_b Σ_i w[b, i] f_i(x_b; θ) into the parameter gradients.
+    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]);
+    /// Reset the parameter gradients.
+    fn zero_grad(&mut self);
+    /// (parameters, gradients) pairs for an optimiser.
+    fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])>;
+}
+
+/// Any network is a set of observables: its outputs (the paper's MLP and CNN observables).
+impl Observables for Network<f64> {
+    fn dim(&self) -> usize {
+        self.inputs()
+    }
+
+    fn count(&self) -> usize {
+        self.outputs()
+    }
+
+    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend_from_slice(
+            self.forward(x, batch)
+                .expect("configuration batch matches the network width"),
+        );
+    }
+
+    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) {
+        self.forward(x, batch)
+            .expect("configuration batch matches the network width");
+        self.backward(w).expect("weights match the network output");
+    }
+
+    fn zero_grad(&mut self) {
+        Network::zero_grad(self);
+    }
+
+    fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
+        Network::params_and_grads(self)
+    }
+}
