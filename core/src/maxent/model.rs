@@ -98,7 +98,7 @@ impl Walkers {
             return Err(MaxEntError::Parameter("proposal width must be positive"));
         }
         if let Some((lo, hi)) = bounds {
-            if !(lo < hi) {
+            if lo.is_nan() || hi.is_nan() || lo >= hi {
                 return Err(MaxEntError::Parameter("box bounds need lo < hi"));
             }
         }

@@ -126,7 +126,7 @@ where
     model.observables_mut().eval(data, n_data, &mut f);
     let (mu, cov_data) = moments(&f, m);
     let sigma2: Vec<f64> = (0..m).map(|i| cov_data[i * m + i]).collect();
-    if let Some(i) = sigma2.iter().position(|&s| !(s > 0.0)) {
+    if let Some(i) = sigma2.iter().position(|&s| s.is_nan() || s <= 0.0) {
         return Err(MaxEntError::ConstantObservable(i));
     }
     let mut adam_lambda = Adam::default_params();
