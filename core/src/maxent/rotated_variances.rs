@@ -181,7 +181,7 @@ mod tests {
             f.eval(&x, 3, &mut out);
             out.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()
         };
-        for k in 0..6 {
+        for (k, &a) in analytic.iter().enumerate() {
             let h = 1e-6;
             f.angles[k] += h;
             let up = objective(&mut f);
