@@ -8,6 +8,7 @@
 
 mod ising;
 mod lattice;
+mod maxent;
 mod nn;
 mod output;
 mod plot;
@@ -75,6 +76,9 @@ enum Command {
     /// Spin-lattice datasets, thermodynamics and exact references (Ising and XY).
     #[command(subcommand)]
     Lattice(lattice::Command),
+    /// Min-MaxEnt generative models (minmaxent-generative paper).
+    #[command(subcommand)]
+    Maxent(maxent::Command),
     /// Small networks: the digit classifier later commands score generated digits with.
     #[command(subcommand)]
     Nn(nn::Command),
@@ -108,6 +112,7 @@ where
         Command::Ising(args) => ising::run(args, &cli.global, &mut output),
         Command::Lattice(command) => lattice::run(command, &cli.global, &mut output),
         Command::Nn(command) => nn::run(command, &cli.global, &mut output),
+        Command::Maxent(command) => maxent::run(command, &cli.global, &mut output),
     };
     match result {
         Ok(()) => 0,

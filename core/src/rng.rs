@@ -89,6 +89,22 @@ pub fn uniform_index<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
     (m >> 64) as usize
 }
 
+/// Two independent standard normal deviates by the Box–Muller transform (two uniforms; libm
+/// for the transcendentals, so every target gives the same bits).
+///
+/// # Examples
+/// ```
+/// let (a, b) = entropic::rng::normal_pair(&mut entropic::rng::from_seed(3));
+/// assert!(a.is_finite() && b.is_finite());
+/// ```
+pub fn normal_pair<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
+    let u1 = 1.0 - uniform_f64(rng); // in (0, 1]: the logarithm stays finite
+    let u2 = uniform_f64(rng);
+    let r = libm::sqrt(-2.0 * libm::log(u1));
+    let (s, c) = libm::sincos(core::f64::consts::TAU * u2);
+    (r * c, r * s)
+}
+
 /// Acceptance threshold for a probability `p`, for comparison with `next_u64() >> 11`.
 ///
 /// `(rng.next_u64() >> 11) < threshold_53(p)` happens with probability exactly `p` rounded down

@@ -189,3 +189,37 @@ fn digit_classifier_trains_saves_and_reloads() {
     assert!(code != 0 && err.contains("epochs"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn maxent_pca_recovers_the_pca_angle() {
+    let dir = std::env::temp_dir().join(format!("entropic-pca-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let doc = json(&[
+        "maxent",
+        "pca",
+        "--samples",
+        "8000",
+        "--walkers",
+        "2000",
+        "--iterations",
+        "400",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let error = doc["angle_error"].as_f64().unwrap();
+    assert!(error < 0.01, "angle error {error}");
+    for f in [
+        "entropy_vs_angle.csv",
+        "entropy_vs_angle.svg",
+        "training.csv",
+        "training.svg",
+        "pca.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let (code, _, err) = entropic(&["maxent", "pca", "--sigma", "1,1,2"]);
+    assert!(code != 0 && err.contains("positive-definite"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -72,6 +72,8 @@ pub struct IterationReport {
     pub acceptance: f64,
     /// Current λ.
     pub lambda: Vec<f64>,
+    /// |dS/dθ| of this iteration's θ step (0 when there was none); paper Fig. 3c.
+    pub theta_gradient_norm: f64,
 }
 
 /// Means and covariance of the observables over a batch (rows of m).
@@ -164,6 +166,7 @@ where
             params.lambda_rate,
             &mut [(model.lambda_mut(), &mut lambda_grad[..])],
         );
+        let mut theta_gradient_norm = 0.0;
         if iteration >= params.warmup && iteration % params.lambda_steps_per_theta_step == 0 {
             let lambda = model.lambda().to_vec();
             let obs = model.observables_mut();
@@ -177,7 +180,15 @@ where
                 .collect();
             obs.accumulate_grad(walkers.positions(), n_walkers, &w_walk);
             let rate = schedule.rate(params.theta_rate, iteration);
-            adam_theta.step(rate, &mut obs.params_and_grads());
+            let mut pairs = obs.params_and_grads();
+            theta_gradient_norm = libm::sqrt(
+                pairs
+                    .iter()
+                    .flat_map(|(_, g)| g.iter())
+                    .map(|g| g * g)
+                    .sum::<f64>(),
+            );
+            adam_theta.step(rate, &mut pairs);
         }
         observer.on_step(
             iteration,
@@ -186,6 +197,7 @@ where
                 chi2,
                 acceptance,
                 lambda: model.lambda().to_vec(),
+                theta_gradient_norm,
             },
         );
     }
@@ -196,7 +208,7 @@ where
 mod tests {
     use super::*;
     use crate::maxent::{RotatedVariances, pca_angle_2d};
-    use crate::rng::{from_seed, uniform_f64};
+    use crate::rng::from_seed;
 
     /// n samples of N(0, Σ) in 2D by Box–Muller and a Cholesky factor.
     fn gaussian_2d(sigma: [[f64; 2]; 2], n: usize, seed: u64) -> Vec<f64> {
@@ -206,10 +218,7 @@ mod tests {
         let l22 = libm::sqrt(sigma[1][1] - l21 * l21);
         (0..n)
             .flat_map(|_| {
-                let (u1, u2) = (1.0 - uniform_f64(&mut rng), uniform_f64(&mut rng));
-                let r = libm::sqrt(-2.0 * libm::log(u1));
-                let (s, c) = libm::sincos(core::f64::consts::TAU * u2);
-                let (z1, z2) = (r * c, r * s);
+                let (z1, z2) = crate::rng::normal_pair(&mut rng);
                 [l11 * z1, l21 * z1 + l22 * z2]
             })
             .collect()
