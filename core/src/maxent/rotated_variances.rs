@@ -116,18 +116,34 @@ impl Observables for RotatedVariances {
         }
     }
 
-    /// ∂fᵢ/∂θ_k = 2 (R x)ᵢ (∂R/∂θ_k x)ᵢ, with ∂R/∂θ_k = G_K ⋯ G_k′ ⋯ G_1.
+    /// ∂/∂θ_k Σᵢ wᵢ (R x)ᵢ² = 2 g_kᵀ G_k′ y_{k−1}, by reverse-mode accumulation: y_k = G_k ⋯ G_1 x
+    /// forward, g_K = w ∘ y_K and g_{k−1} = G_kᵀ g_k backward (O(K d) per sample, not O(K² d)).
     fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) {
-        let d = self.dim;
-        let (mut y, mut dy) = (vec![0.0; d], vec![0.0; d]);
+        let (d, k_max) = (self.dim, self.pairs.len());
+        let mut ys = vec![0.0; (k_max + 1) * d];
+        let trig: Vec<(f64, f64)> = self.angles.iter().map(|&a| libm::sincos(a)).collect();
+        let mut g = vec![0.0; d];
         for (xb, wb) in x.chunks_exact(d).zip(w.chunks_exact(d)).take(batch) {
-            self.rotate(xb, &mut y);
-            for k in 0..self.pairs.len() {
-                dy.copy_from_slice(xb);
-                for j in 0..self.pairs.len() {
-                    self.givens(j, j == k, &mut dy);
-                }
-                self.grads[k] += (0..d).map(|i| wb[i] * 2.0 * y[i] * dy[i]).sum::<f64>();
+            ys[..d].copy_from_slice(xb);
+            for k in 0..k_max {
+                let (prev, next) = ys.split_at_mut((k + 1) * d);
+                next[..d].copy_from_slice(&prev[k * d..]);
+                self.givens(k, false, &mut next[..d]);
+            }
+            for i in 0..d {
+                g[i] = wb[i] * ys[k_max * d + i];
+            }
+            for k in (0..k_max).rev() {
+                let (p, q) = self.pairs[k];
+                let (s, c) = trig[k];
+                let y = &ys[k * d..(k + 1) * d];
+                // G_k′ y has components (−s y_p + c y_q, −c y_p − s y_q) at (p, q).
+                self.grads[k] +=
+                    2.0 * (g[p] * (-s * y[p] + c * y[q]) + g[q] * (-c * y[p] - s * y[q]));
+                // g ← G_kᵀ g: G_k = [[c, s], [−s, c]] on (p, q).
+                let (gp, gq) = (g[p], g[q]);
+                g[p] = c * gp - s * gq;
+                g[q] = s * gp + c * gq;
             }
         }
     }

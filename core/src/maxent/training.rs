@@ -264,6 +264,82 @@ mod tests {
     }
 
     #[test]
+    fn eigen_helper_diagonalises() {
+        let a = [4.0, 1.0, 0.5, 1.0, 3.0, 0.2, 0.5, 0.2, 1.0];
+        let (vals, vecs) = crate::test_util::symmetric_eigen(&a, 3);
+        for k in 0..3 {
+            for i in 0..3 {
+                let av: f64 = (0..3).map(|j| a[i * 3 + j] * vecs[j * 3 + k]).sum();
+                assert!((av - vals[k] * vecs[i * 3 + k]).abs() < 1e-10);
+            }
+        }
+    }
+
+    /// Issue #6: in d = 5 with random covariances the learned rotation's axes are the PCA
+    /// eigenvectors of the sample covariance (|cos| ≥ 0.999). Covariances are Q diag(ev) Qᵀ with a
+    /// random rotation Q (fixed seeds: a statistical test, not a proptest, so it cannot flake)
+    /// and eigenvalues spread over [1, 6], well separated so the PCA axes are well defined.
+    #[test]
+    fn pca_axes_in_five_dimensions() {
+        let d = 5;
+        for seed in [11u64, 12, 13] {
+            let mut rng = from_seed(seed);
+            let angles: Vec<f64> = (0..10)
+                .map(|_| 6.0 * crate::rng::uniform_f64(&mut rng) - 3.0)
+                .collect();
+            let q = RotatedVariances::new(d, &angles).matrix();
+            let ev = [1.0, 2.2, 3.4, 4.7, 6.0];
+            let n = 20_000;
+            let mut data = Vec::with_capacity(n * d);
+            for _ in 0..n {
+                let z: Vec<f64> = (0..d)
+                    .map(|k| crate::rng::normal_pair(&mut rng).0 * libm::sqrt(ev[k]))
+                    .collect();
+                // x = Qᵀ z has covariance Qᵀ diag(ev) Q.
+                data.extend((0..d).map(|i| (0..d).map(|k| q[k * d + i] * z[k]).sum::<f64>()));
+            }
+            let mut cov = vec![0.0; d * d];
+            for x in data.chunks_exact(d) {
+                for i in 0..d {
+                    for j in 0..d {
+                        cov[i * d + j] += x[i] * x[j] / n as f64;
+                    }
+                }
+            }
+            let (_, vecs) = crate::test_util::symmetric_eigen(&cov, d);
+            let lambda: Vec<f64> = (0..d).map(|i| 1.0 / (2.0 * cov[i * d + i])).collect();
+            let mut model = MaxEnt::new(RotatedVariances::new(d, &[0.0; 10]), lambda).unwrap();
+            let mut walkers = Walkers::new(d, data[..4000 * d].to_vec(), 1.0, None).unwrap();
+            let params = TrainParams {
+                iterations: 1500,
+                theta_rate: 0.05,
+                ..TrainParams::default()
+            };
+            train(
+                &mut model,
+                &mut walkers,
+                &data,
+                params,
+                &mut from_seed(seed + 100),
+                &mut (),
+            )
+            .unwrap();
+            let r = model.observables().matrix();
+            for i in 0..d {
+                let best = (0..d)
+                    .map(|k| {
+                        (0..d)
+                            .map(|j| r[i * d + j] * vecs[j * d + k])
+                            .sum::<f64>()
+                            .abs()
+                    })
+                    .fold(0.0, f64::max);
+                assert!(best >= 0.999, "seed {seed}, axis {i}: best |cos| {best}");
+            }
+        }
+    }
+
+    #[test]
     fn settings_are_checked() {
         assert!(
             TrainParams {
