@@ -4,12 +4,14 @@
 //! ([`Observables`]: any [`Network`](crate::nn::Network), or the analytic [`RotatedVariances`]);
 //! λ fitted by χ² descent with Adam, θ by the entropy gradient (Eq. 8–10), samples by persistent
 //! Metropolis [`Walkers`]; [`train`] alternates the two steps.
+mod entropy;
 mod error;
 mod model;
 mod observable;
 mod rotated_variances;
 mod training;
 
+pub use entropy::{EntropySettings, GaussianReference, maxent_entropy};
 pub use error::MaxEntError;
 pub use model::{MaxEnt, Walkers};
 pub use observable::Observables;

@@ -139,15 +139,29 @@ impl Walkers {
         self.width = (self.width * libm::exp(acceptance - target)).clamp(1e-6, 1e6);
     }
 
-    /// One sweep; returns the acceptance rate.
+    /// One sweep under the model's energy λ·f; returns the acceptance rate.
     pub fn sweep<O: Observables, R: Rng + ?Sized>(
         &mut self,
         model: &mut MaxEnt<O>,
         rng: &mut R,
     ) -> f64 {
+        let mut f = Vec::new();
+        self.sweep_energy(
+            |x: &[f64], n: usize, out: &mut Vec<f64>| model.energy(x, n, &mut f, out),
+            rng,
+        )
+    }
+
+    /// One sweep under any batched energy `energy(x, batch, out)` (for annealing paths and for
+    /// biased generation H₀ + H′, paper Eq. 21–23); returns the acceptance rate.
+    pub fn sweep_energy<R: Rng + ?Sized>(
+        &mut self,
+        mut energy: impl FnMut(&[f64], usize, &mut Vec<f64>),
+        rng: &mut R,
+    ) -> f64 {
         let (n, d) = (self.len(), self.dim);
-        let (mut f, mut current, mut proposed) = (Vec::new(), Vec::new(), Vec::new());
-        model.energy(&self.positions, n, &mut f, &mut current);
+        let (mut current, mut proposed) = (Vec::new(), Vec::new());
+        energy(&self.positions, n, &mut current);
         let mut trial = self.positions.clone();
         let mut inside = vec![true; n];
         let mut accepted = 0usize;
@@ -157,7 +171,7 @@ impl Walkers {
                 trial[w * d + j] = x;
                 inside[w] = self.bounds.is_none_or(|(lo, hi)| (lo..=hi).contains(&x));
             }
-            model.energy(&trial, n, &mut f, &mut proposed);
+            energy(&trial, n, &mut proposed);
             for w in 0..n {
                 let delta = proposed[w] - current[w];
                 let p = if delta <= 0.0 { 1.0 } else { libm::exp(-delta) };
