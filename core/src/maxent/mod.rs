@@ -11,7 +11,9 @@ mod observable;
 mod rotated_variances;
 mod training;
 
-pub use entropy::{EntropySettings, GaussianReference, maxent_entropy};
+pub use entropy::{
+    EntropySettings, GaussianReference, Quadrature1d, maxent_entropy, quadrature_1d,
+};
 pub use error::MaxEntError;
 pub use model::{MaxEnt, Walkers};
 pub use observable::Observables;
