@@ -339,6 +339,63 @@ mod tests {
         }
     }
 
+    /// Paper Sec. I.2, Fig. 3a: MLP observables (1 → 16 → 16 → 2, tanh) learn a bimodal
+    /// Gaussian from 1000 samples, 0.5 N(−2, 0.5²) + 0.5 N(2, 0.5²) (the paper gives no parameters;
+    /// these are ours), on the box [−6, 6]. KL(real ‖ model) by quadrature must fall below 0.1
+    /// and far below the mean+variance MaxEnt baseline (a single Gaussian, KL ≈ 0.72). Measured:
+    /// 0.043 with this budget; 0.009–0.018 over seeds 1–3 with 2000 walkers and 2000 iterations.
+    #[test]
+    fn mlp_observables_learn_a_bimodal_gaussian() {
+        use crate::maxent::quadrature_1d;
+        use crate::nn::{ActivationKind, Network};
+        use crate::rng::{normal_pair, uniform_f64};
+        let mut rng = from_seed(1);
+        let data: Vec<f64> = (0..1000)
+            .map(|_| {
+                let centre = if uniform_f64(&mut rng) < 0.5 {
+                    -2.0
+                } else {
+                    2.0
+                };
+                centre + 0.5 * normal_pair(&mut rng).0
+            })
+            .collect();
+        let normal = |x: f64, m: f64, v: f64| {
+            libm::exp(-(x - m) * (x - m) / (2.0 * v)) / libm::sqrt(core::f64::consts::TAU * v)
+        };
+        let real = |x: f64| 0.5 * normal(x, -2.0, 0.25) + 0.5 * normal(x, 2.0, 0.25);
+        let net = Network::<f64>::mlp(&[1, 16, 16, 2], ActivationKind::Tanh, &mut rng).unwrap();
+        let mut model = MaxEnt::new(net, vec![0.0, 0.0]).unwrap();
+        let start: Vec<f64> = (0..1000)
+            .map(|_| 12.0 * uniform_f64(&mut rng) - 6.0)
+            .collect();
+        let mut walkers = Walkers::new(1, start, 1.0, Some((-6.0, 6.0))).unwrap();
+        let params = TrainParams {
+            iterations: 1200,
+            lambda_rate: 0.05,
+            theta_rate: 0.01,
+            warmup: 20,
+            ..TrainParams::default()
+        };
+        train(&mut model, &mut walkers, &data, params, &mut rng, &mut ()).unwrap();
+        let q = quadrature_1d(&mut model, -6.0, 6.0, 2401).unwrap();
+        let h = q.x[1] - q.x[0];
+        let kl = |p: &dyn Fn(f64) -> f64| -> f64 {
+            q.x.iter()
+                .map(|&x| real(x) * libm::log(real(x).max(1e-300) / p(x).max(1e-300)) * h)
+                .sum()
+        };
+        let model_kl = kl(&|x: f64| q.density[libm::round((x + 6.0) / h) as usize]);
+        let m = data.iter().sum::<f64>() / 1000.0;
+        let v = data.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / 1000.0;
+        let baseline_kl = kl(&|x: f64| normal(x, m, v));
+        std::println!("bimodal: Min-MaxEnt KL {model_kl}, mean+variance MaxEnt KL {baseline_kl}");
+        assert!(
+            model_kl < 0.1 && model_kl < baseline_kl / 5.0,
+            "KL {model_kl} vs baseline {baseline_kl}"
+        );
+    }
+
     #[test]
     fn settings_are_checked() {
         assert!(
