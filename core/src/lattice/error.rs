@@ -97,3 +97,15 @@ impl fmt::Display for LatticeError {
 }
 
 impl core::error::Error for LatticeError {}
+
+impl LatticeError {
+    /// The validation every spin model's constructor shares: J and h must be finite.
+    pub(crate) fn check_couplings(j: f64, h: f64) -> Result<(), Self> {
+        for (name, value) in [("coupling J", j), ("field h", h)] {
+            if !value.is_finite() {
+                return Err(Self::NotFinite { name, value });
+            }
+        }
+        Ok(())
+    }
+}

@@ -42,17 +42,26 @@ impl IsingState {
     pub(crate) fn spins_mut(&mut self) -> &mut [i8] {
         &mut self.spins
     }
+
+    /// Mutable spins, checked to belong to `model`'s lattice (the samplers' shared precondition).
+    ///
+    /// # Panics
+    /// If the state has a different number of sites: a programming error, not user input.
+    pub(crate) fn spins_for(&mut self, model: &Ising) -> &mut [i8] {
+        assert_eq!(
+            self.spins.len(),
+            model.lattice().sites(),
+            "state does not belong to this model's lattice"
+        );
+        &mut self.spins
+    }
 }
 
 impl Ising {
     /// # Errors
     /// [`LatticeError::NotFinite`] if `j` or `h` is not finite.
     pub fn new(lattice: Square, j: f64, h: f64) -> Result<Self, LatticeError> {
-        for (name, value) in [("coupling J", j), ("field h", h)] {
-            if !value.is_finite() {
-                return Err(LatticeError::NotFinite { name, value });
-            }
-        }
+        LatticeError::check_couplings(j, h)?;
         Ok(Self { lattice, j, h })
     }
 

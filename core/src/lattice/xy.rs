@@ -74,11 +74,7 @@ impl Xy {
     /// # Errors
     /// [`LatticeError::NotFinite`] if `j` or `h` is not finite.
     pub fn new(lattice: Square, j: f64, h: f64) -> Result<Self, LatticeError> {
-        for (name, value) in [("coupling J", j), ("field h", h)] {
-            if !value.is_finite() {
-                return Err(LatticeError::NotFinite { name, value });
-            }
-        }
+        LatticeError::check_couplings(j, h)?;
         Ok(Self { lattice, j, h })
     }
 

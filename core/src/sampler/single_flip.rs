@@ -163,12 +163,7 @@ impl Sampler<Ising> for SingleFlip {
         rng: &mut R,
     ) -> StepStats {
         let (lx, ly) = (model.lattice().lx(), model.lattice().ly());
-        let spins = state.spins_mut();
-        assert_eq!(
-            spins.len(),
-            lx * ly,
-            "state does not belong to this model's lattice"
-        );
+        let spins = state.spins_for(model);
         let accepted = match self.order {
             SweepOrder::Checkerboard => {
                 let mut flipped = 0;

@@ -281,12 +281,7 @@ impl Sampler<Ising> for Wolff {
         rng: &mut R,
     ) -> StepStats {
         let (lx, ly) = (model.lattice().lx(), model.lattice().ly());
-        let spins = state.spins_mut();
-        assert_eq!(
-            spins.len(),
-            lx * ly,
-            "state does not belong to this model's lattice"
-        );
+        let spins = state.spins_for(model);
         let mut stats = StepStats::default();
         for _ in 0..self.clusters_per_step {
             stats.accepted += self.ising_cluster(lx, ly, spins, rng);
