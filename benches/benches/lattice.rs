@@ -4,7 +4,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use entropic::lattice::{Ising, PackedIsing, Square, Temperature, Xy};
 use entropic::model::{Model, Sampler};
-use entropic::sampler::{MultiSpin, SingleFlip, Wolff, XyMetropolis};
+use entropic::sampler::{MultiSpin, OnSquare, SingleFlip, Wolff, XyMetropolis};
 use std::hint::black_box;
 
 const SIZES: [usize; 8] = [16, 32, 64, 128, 256, 512, 1024, 2048];
@@ -70,27 +70,15 @@ fn ising_multispin(c: &mut Criterion) {
     group.finish();
 }
 
-/// Wolff clusters at T_c; throughput in spins flipped (see `bench_clusters`).
+/// Wolff clusters at T_c; throughput in spins flipped (see `bench_wolff`).
 fn ising_wolff(c: &mut Criterion) {
     let mut group = c.benchmark_group("ising_wolff_tc");
     group.sample_size(20);
     for l in [64usize, 256, 1024] {
         let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
-        let mut wolff = Wolff::ising(&model, tc()).unwrap();
-        let mut rng = entropic::rng::from_seed(1);
-        let mut state = model.random_state(&mut rng);
-        wolff.calibrate(&model, &mut state, 200, &mut rng);
-        let flipped: u64 = (0..200)
-            .map(|_| wolff.step(&model, &mut state, &mut rng).accepted)
-            .sum();
-        bench_clusters(
-            &mut group,
-            BenchmarkId::from_parameter(l),
-            &model,
-            &mut wolff,
-            &mut state,
-            flipped / 200,
-        );
+        let wolff = Wolff::ising(&model, tc()).unwrap();
+        let state = model.random_state(&mut entropic::rng::from_seed(1));
+        bench_wolff(&mut group, l, &model, wolff, state, 200);
     }
     group.finish();
 }
@@ -120,43 +108,39 @@ fn xy(c: &mut Criterion) {
     group.sample_size(10);
     for l in [64usize, 256] {
         let model = Xy::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
-        let mut wolff = Wolff::xy(&model, t).unwrap();
-        let mut rng = entropic::rng::from_seed(1);
-        let mut state = model.random_state(&mut rng);
-        wolff.calibrate(&model, &mut state, 100, &mut rng);
-        let flipped: u64 = (0..50)
-            .map(|_| wolff.step(&model, &mut state, &mut rng).accepted)
-            .sum();
-        bench_clusters(
-            &mut group,
-            BenchmarkId::from_parameter(l),
-            &model,
-            &mut wolff,
-            &mut state,
-            flipped / 50,
-        );
+        let wolff = Wolff::xy(&model, t).unwrap();
+        let state = model.random_state(&mut entropic::rng::from_seed(1));
+        bench_wolff(&mut group, l, &model, wolff, state, 50);
     }
     group.finish();
 }
 
-/// Benchmark a cluster sampler: steps flip a random number of spins, so each measured time is
-/// rescaled to exactly `elements` flipped spins per iteration (iter_custom), which removes the
-/// cluster-size noise from the reported throughput.
-fn bench_clusters<M: Model, S: Sampler<M>>(
+/// Benchmark Wolff on `model`: calibrate (200 sweep-equivalents), measure the mean spins flipped
+/// per step over `probe` steps, then time steps with each measured time rescaled to exactly that
+/// many flipped spins per iteration (iter_custom), which removes the cluster-size noise from the
+/// reported throughput.
+fn bench_wolff<M: Model + OnSquare>(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    id: BenchmarkId,
+    l: usize,
     model: &M,
-    sampler: &mut S,
-    state: &mut M::State,
-    elements: u64,
-) {
+    mut wolff: Wolff,
+    mut state: M::State,
+    probe: u64,
+) where
+    Wolff: Sampler<M>,
+{
     let mut rng = entropic::rng::from_seed(7);
+    wolff.calibrate(model, &mut state, 200, &mut rng);
+    let elements = (0..probe)
+        .map(|_| wolff.step(model, &mut state, &mut rng).accepted)
+        .sum::<u64>()
+        / probe;
     group.throughput(Throughput::Elements(elements));
-    group.bench_function(id, |b| {
+    group.bench_function(BenchmarkId::from_parameter(l), |b| {
         b.iter_custom(|iters| {
             let start = std::time::Instant::now();
             let flipped: u64 = (0..iters)
-                .map(|_| black_box(sampler.step(model, state, &mut rng)).accepted)
+                .map(|_| black_box(wolff.step(model, &mut state, &mut rng)).accepted)
                 .sum();
             start
                 .elapsed()

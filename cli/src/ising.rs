@@ -32,22 +32,8 @@ pub struct Args {
     /// Sweeps discarded for equilibration before measuring.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     thermalize: usize,
-    /// Coupling J (positive: ferromagnet).
-    #[arg(
-        long,
-        value_name = "J",
-        default_value_t = 1.0,
-        allow_negative_numbers = true
-    )]
-    coupling: f64,
-    /// External field h.
-    #[arg(
-        long,
-        value_name = "H",
-        default_value_t = 0.0,
-        allow_negative_numbers = true
-    )]
-    field: f64,
+    #[command(flatten)]
+    couplings: crate::Couplings,
     /// Initial state: all spins up (cold) or random (hot).
     #[arg(long, value_enum, default_value_t = Start::Cold)]
     start: Start,
@@ -67,7 +53,11 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         );
     }
     let t = Temperature::new(args.temperature)?;
-    let model = Ising::new(Square::with_side(args.size)?, args.coupling, args.field)?;
+    let model = Ising::new(
+        Square::with_side(args.size)?,
+        args.couplings.coupling,
+        args.couplings.field,
+    )?;
     let mut sampler = SingleFlip::checkerboard_metropolis(&model, t)?;
     let mut rng = entropic::rng::from_seed(global.seed);
     let mut state = match args.start {
@@ -112,7 +102,12 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     writeln!(
         text,
         "Ising {n}×{n}, T = {}, J = {}, h = {}: {} sweeps after {} thermalisation sweeps (seed {})",
-        args.temperature, args.coupling, args.field, args.sweeps, args.thermalize, global.seed
+        args.temperature,
+        args.couplings.coupling,
+        args.couplings.field,
+        args.sweeps,
+        args.thermalize,
+        global.seed
     )?;
     for (name, est) in [("energy per spin", &e), ("|m| per spin", &m)] {
         writeln!(
@@ -141,8 +136,8 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         "command": "ising",
         "size": n,
         "temperature": args.temperature,
-        "coupling": args.coupling,
-        "field": args.field,
+        "coupling": args.couplings.coupling,
+        "field": args.couplings.field,
         "seed": global.seed,
         "sweeps": args.sweeps,
         "thermalize": args.thermalize,

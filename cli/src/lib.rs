@@ -52,6 +52,27 @@ pub struct Global {
     pub format: Format,
 }
 
+/// Coupling and field of a spin model, shared by every simulating command.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Couplings {
+    /// Coupling J (positive: ferromagnet).
+    #[arg(
+        long,
+        value_name = "J",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    pub coupling: f64,
+    /// External field h.
+    #[arg(
+        long,
+        value_name = "H",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub field: f64,
+}
+
 /// Output format on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -68,8 +89,8 @@ enum Command {
     /// Runs THERMALIZE sweeps to equilibrate, then SWEEPS measured sweeps, and reports the energy
     /// and absolute magnetization per spin with error bars corrected for autocorrelation
     /// (integrated autocorrelation time with automatic windowing). At zero field the exact
-    /// infinite-lattice values (Onsager) are printed beside them, and for lattices of at most 25
-    /// sites the exact finite-lattice values by enumeration.
+    /// values are printed beside them: Kaufman's for the same finite lattice and Onsager's for
+    /// the infinite one; for lattices of at most 25 sites, enumeration (any field).
     ///
     /// Example: entropic ising --size 32 --temperature 2.0 --sweeps 5000
     Ising(ising::Args),

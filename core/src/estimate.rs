@@ -82,16 +82,6 @@ impl Estimate {
             ..self
         }
     }
-
-    /// Value and error divided by `n` (for example, per lattice site).
-    pub fn per(self, n: usize) -> Self {
-        let n = n as f64;
-        Self {
-            value: self.value / n,
-            std_error: self.std_error / n,
-            ..self
-        }
-    }
 }
 
 impl fmt::Display for Estimate {

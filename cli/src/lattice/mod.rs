@@ -55,22 +55,8 @@ pub struct ModelArgs {
     /// Monte Carlo algorithm.
     #[arg(long, value_enum, default_value_t = Algorithm::Metropolis)]
     algorithm: Algorithm,
-    /// Coupling J.
-    #[arg(
-        long,
-        value_name = "J",
-        default_value_t = 1.0,
-        allow_negative_numbers = true
-    )]
-    coupling: f64,
-    /// Field h.
-    #[arg(
-        long,
-        value_name = "H",
-        default_value_t = 0.0,
-        allow_negative_numbers = true
-    )]
-    field: f64,
+    #[command(flatten)]
+    couplings: crate::Couplings,
     /// Equilibration sweeps per temperature (Wolff: sweep-equivalents; XY Metropolis: the
     /// proposal width is tuned during these only).
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -82,8 +68,8 @@ impl ModelArgs {
         let spec = Spec {
             model: self.model,
             size: self.size,
-            coupling: self.coupling,
-            field: self.field,
+            coupling: self.couplings.coupling,
+            field: self.couplings.field,
             algorithm: self.algorithm,
             thermalize: self.thermalize,
         };
