@@ -48,6 +48,7 @@ pub mod data;
 pub mod entropy;
 pub mod estimate;
 pub mod grid;
+pub mod latent;
 pub mod lattice;
 pub mod maxent;
 pub mod model;

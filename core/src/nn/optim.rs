@@ -117,7 +117,8 @@ impl<T: Scalar> Optimizer<T> for Adam<T> {
 }
 
 /// RMSprop: s ← ρ s + (1−ρ) g², θ ← θ − lr g/(√s + ε) (the latent-cycle paper's optimiser).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RmsProp<T> {
     rho: T,
     eps: T,

@@ -2,8 +2,10 @@
 //! gives the same bits).
 mod bessel;
 mod elliptic;
+mod logistic;
 mod quadrature;
 
 pub use bessel::{bessel_i0, bessel_i1};
 pub use elliptic::{agm, elliptic_k};
+pub use logistic::{log_sum_exp, sigmoid, softplus};
 pub use quadrature::GaussLegendre;

@@ -1,0 +1,202 @@
+use super::{BinaryData, Conditionals, Gradient, LatentCycle, Trajectory};
+use crate::special::log_sum_exp;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// A learning rule: an ascent direction for the mean log-likelihood of a data minibatch, from the
+/// samples of the persistent chains.
+pub trait LearningRule {
+    /// Write the ascent direction for ⟨ln p(x)⟩ over `batch` (row indices of `data`) into `grad`,
+    /// and return the fast log-likelihood estimate of App. A.3,
+    /// 𝓛_N ≈ (1/N) Σ_x ln ⟨A_{zx}⟩_z, with z over the trajectory's samples.
+    fn gradient(
+        &self,
+        model: &LatentCycle,
+        cond: &Conditionals,
+        data: &BinaryData,
+        batch: &[usize],
+        traj: &Trajectory,
+        grad: &mut Gradient,
+    ) -> f64;
+
+    /// Restore the rule's constraints after an optimiser step (default: none).
+    fn constrain(&self, _model: &mut LatentCycle) {}
+}
+
+/// For one data vector x: with n_k visits of latent state k among the S samples, the per-sample
+/// weights ρ_k(x) = A_{kx} / Σ_s A_{z_s x} (the ratio A/⟨A⟩ of Eq. 16 divided by S), and the
+/// return value ln ⟨A_{zx}⟩_z = ln Σ_k n_k A_{kx} − ln S.
+///
+/// Log space replaces the Q factor of App. A.2: the products over D = 784 Bernoulli factors
+/// underflow f64 (typical ln A ≈ −200), which Q ≈ 1.5–1.8 per pixel was there to compensate;
+/// with ln A_{kx} and a log-sum-exp over states, every ratio is computed without underflow and
+/// no correction term D ln Q is needed.
+pub(crate) fn sample_weights(
+    cond: &Conditionals,
+    x: &[f64],
+    counts: &[usize],
+    log_a: &mut [f64],
+    rho: &mut [f64],
+) -> f64 {
+    let total: usize = counts.iter().sum();
+    for (k, (la, &n)) in log_a.iter_mut().zip(counts).enumerate() {
+        *la = if n > 0 {
+            cond.log_prob(k, x)
+        } else {
+            f64::NEG_INFINITY
+        };
+    }
+    let weighted: Vec<f64> = log_a
+        .iter()
+        .zip(counts)
+        .map(|(&la, &n)| if n > 0 { libm::log(n as f64) + la } else { la })
+        .collect();
+    let lse = log_sum_exp(&weighted);
+    for (r, &la) in rho.iter_mut().zip(log_a.iter()) {
+        *r = libm::exp(la - lse);
+    }
+    lse - libm::log(total as f64)
+}
+
+fn state_counts(k_states: usize, traj: &Trajectory) -> Vec<usize> {
+    let mut counts = vec![0usize; k_states];
+    for &k in &traj.states {
+        counts[k] += 1;
+    }
+    counts
+}
+
+/// The paper's approximate gradient (Eq. 16a-d, with the centering of Eq. 17): p̄(z) is held
+/// fixed for the z→x parameters, p(x') for the x→z parameters, so only the last two steps of
+/// the chain carry parameter dependence (Eq. 12).
+///
+/// With the per-sample weights ρ (see [`LearningRule`]) and N = |batch|:
+/// - ∂_{w_{jβ}} = (1/N) Σ_x Σ_k n_k ρ_k(x) z_{kβ} (x_j − μ_{x_j|k})   (16a)
+/// - ∂_{a_j}    = (1/N) Σ_x Σ_k n_k ρ_k(x) (x_j − μ_{x_j|k})          (16b, binary z only)
+/// - ∂_{w̄_{βj}} = Σ_s ω_{z_s} (x'_{s,j} − c_j)(z_{s,β} − μ_{z_β|x'_s}) (17)
+/// - ∂_{ā_β}    = Σ_s ω_{z_s} (z_{s,β} − μ_{z_β|x'_s})                 (16d)
+///
+/// where ω_k = (1/N) Σ_x ρ_k(x) is the batch-averaged weight of a sample in state k.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TwoStep;
+
+impl LearningRule for TwoStep {
+    fn gradient(
+        &self,
+        model: &LatentCycle,
+        cond: &Conditionals,
+        data: &BinaryData,
+        batch: &[usize],
+        traj: &Trajectory,
+        grad: &mut Gradient,
+    ) -> f64 {
+        let (d, l, k_states) = (model.dim(), model.hidden(), model.states());
+        let counts = state_counts(k_states, traj);
+        let (mut log_a, mut rho) = (vec![0.0; k_states], vec![0.0; k_states]);
+        let mut omega = vec![0.0; k_states];
+        let inv_n = 1.0 / batch.len() as f64;
+        let mut fast_ll = 0.0;
+        grad.clear();
+        let train_a = model.trains_visible_bias();
+        for &row in batch {
+            let x = data.row(row);
+            fast_ll += sample_weights(cond, x, &counts, &mut log_a, &mut rho);
+            for k in (0..k_states).filter(|&k| counts[k] > 0) {
+                omega[k] += rho[k] * inv_n;
+                let r = counts[k] as f64 * rho[k] * inv_n;
+                if r == 0.0 {
+                    continue;
+                }
+                let mean = cond.mean(k);
+                for beta in (0..l).filter(|&b| model.state_bit(k, b)) {
+                    for i in 0..d {
+                        grad.w[i * l + beta] += r * (x[i] - mean[i]);
+                    }
+                }
+                if train_a {
+                    for ((g, &x), &m) in grad.a.iter_mut().zip(x).zip(mean) {
+                        *g += r * (x - m);
+                    }
+                }
+            }
+        }
+        let center = model.center();
+        for (s, &k) in traj.states.iter().enumerate() {
+            let xs = &traj.x[s * d..(s + 1) * d];
+            let mu = &traj.mu[s * l..(s + 1) * l];
+            for (beta, &m) in mu.iter().enumerate() {
+                let z = if model.state_bit(k, beta) { 1.0 } else { 0.0 };
+                let e = omega[k] * (z - m);
+                grad.abar[beta] += e;
+                let row = &mut grad.wbar[beta * d..(beta + 1) * d];
+                for ((g, &x), &c) in row.iter_mut().zip(xs).zip(center) {
+                    *g += e * (x - c);
+                }
+            }
+        }
+        fast_ll * inv_n
+    }
+}
+
+/// The equilibrium counterpart's rule: the exact log-likelihood gradient of the RBM
+/// p(x, z) ∝ exp(x·(w z + a) + ā·z) that a tied model (w̄ = wᵀ, no centering) samples in detailed
+/// balance, with the model expectation taken over the same persistent chains (PCD):
+/// ∂_{w_{iβ}} = ⟨xᵢ μ_β(x)⟩_batch − ⟨x'ᵢ μ_β(x')⟩_chains, ∂_{ā_β} = ⟨μ_β⟩_batch − ⟨μ_β⟩_chains,
+/// ∂_{aᵢ} = ⟨xᵢ⟩_batch − ⟨x'ᵢ⟩_chains (binary z only). After each step w̄ is re-tied to wᵀ.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Contrastive;
+
+impl LearningRule for Contrastive {
+    fn gradient(
+        &self,
+        model: &LatentCycle,
+        cond: &Conditionals,
+        data: &BinaryData,
+        batch: &[usize],
+        traj: &Trajectory,
+        grad: &mut Gradient,
+    ) -> f64 {
+        let (d, l, k_states) = (model.dim(), model.hidden(), model.states());
+        let counts = state_counts(k_states, traj);
+        let (mut log_a, mut rho) = (vec![0.0; k_states], vec![0.0; k_states]);
+        let (mut u, mut mu) = (vec![0.0; l], vec![0.0; l]);
+        grad.clear();
+        let train_a = model.trains_visible_bias();
+        let mut fast_ll = 0.0;
+        let add = |x: &[f64], mu: &[f64], sign: f64, grad: &mut Gradient| {
+            for (beta, &m) in mu.iter().enumerate() {
+                grad.abar[beta] += sign * m;
+                for (i, &x) in x.iter().enumerate() {
+                    grad.w[i * l + beta] += sign * x * m;
+                }
+            }
+            if train_a {
+                for (g, &x) in grad.a.iter_mut().zip(x) {
+                    *g += sign * x;
+                }
+            }
+        };
+        let inv_n = 1.0 / batch.len() as f64;
+        for &row in batch {
+            let x = data.row(row);
+            fast_ll += sample_weights(cond, x, &counts, &mut log_a, &mut rho);
+            model.hidden_logits(x, &mut u);
+            model.hidden_means(&u, &mut mu);
+            add(x, &mu, inv_n, grad);
+        }
+        let inv_s = 1.0 / traj.len() as f64;
+        for s in 0..traj.len() {
+            add(
+                &traj.x[s * d..(s + 1) * d],
+                &traj.mu[s * l..(s + 1) * l],
+                -inv_s,
+                grad,
+            );
+        }
+        fast_ll * inv_n
+    }
+
+    fn constrain(&self, model: &mut LatentCycle) {
+        model.tie();
+    }
+}

@@ -1,0 +1,539 @@
+//! Tests of the latent-cycle model against exact answers on tiny models.
+use super::*;
+use crate::rng::{from_seed, normal_pair};
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// A random tiny model with parameters of scale `scale`.
+fn random_model(d: usize, l: usize, encoding: Encoding, scale: f64, seed: u64) -> LatentCycle {
+    let mut rng = from_seed(seed);
+    let mut draw =
+        |n: usize| -> Vec<f64> { (0..n).map(|_| scale * normal_pair(&mut rng).0).collect() };
+    let (w, a, wbar, abar, c) = (draw(d * l), draw(d), draw(l * d), draw(l), draw(d));
+    let a = if encoding == Encoding::OneHot {
+        vec![0.0; d]
+    } else {
+        a
+    };
+    let c: Vec<f64> = c.iter().map(|v| crate::special::sigmoid(*v)).collect();
+    let mut model = LatentCycle::new(d, l, encoding).unwrap();
+    model.set_parameters(&w, &a, &wbar, &abar, &c).unwrap();
+    model
+}
+
+fn all_states(d: usize) -> BinaryData {
+    let x = (0u32..1 << d)
+        .flat_map(|b| (0..d).map(move |i| f64::from((b >> i) & 1)))
+        .collect();
+    BinaryData::new(x, d).unwrap()
+}
+
+/// p(x) for every x by power iteration of the visible chain P_{xx'} = Σ_k Ā_{xk} A_{kx'}:
+/// an independent route to the stationary state.
+fn visible_stationary(model: &LatentCycle) -> Vec<f64> {
+    let d = model.dim();
+    let n = 1usize << d;
+    let all = all_states(d);
+    let cond = model.conditionals();
+    let (k, l) = (model.states(), model.hidden());
+    let (mut u, mut mu, mut zbar) = (vec![0.0; l], vec![0.0; l], vec![0.0; k]);
+    let mut p_mat = vec![0.0; n * n];
+    for x in 0..n {
+        model.hidden_logits(all.row(x), &mut u);
+        model.hidden_means(&u, &mut mu);
+        model.hidden_state_probs(&mu, &mut zbar);
+        for xp in 0..n {
+            p_mat[x * n + xp] = (0..k)
+                .map(|s| zbar[s] * libm::exp(cond.log_prob(s, all.row(xp))))
+                .sum();
+        }
+    }
+    let mut p = vec![1.0 / n as f64; n];
+    for _ in 0..5000 {
+        let mut next = vec![0.0; n];
+        for x in 0..n {
+            for xp in 0..n {
+                next[xp] += p[x] * p_mat[x * n + xp];
+            }
+        }
+        p = next;
+    }
+    p
+}
+
+#[test]
+fn exact_latent_route_matches_the_visible_chain() {
+    for (encoding, l, seed) in [(Encoding::OneHot, 3, 1), (Encoding::Binary, 2, 2)] {
+        let model = random_model(6, l, encoding, 1.0, seed);
+        let m = exact_latent_matrix(&model).unwrap();
+        let k = model.states();
+        for row in m.chunks(k) {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        let pbar = stationary(&m).unwrap();
+        let all = all_states(6);
+        let cond = model.conditionals();
+        let p_visible = visible_stationary(&model);
+        for (x, &pv) in p_visible.iter().enumerate() {
+            let p_latent: f64 = (0..k)
+                .map(|s| pbar[s] * libm::exp(cond.log_prob(s, all.row(x))))
+                .sum();
+            assert!((p_latent - pv).abs() < 1e-12, "{p_latent} {pv}");
+        }
+        // And the occupancy log-likelihood with the exact p̄ is the exact mean ln p(x).
+        let exact: f64 = p_visible.iter().map(|p| libm::log(*p)).sum::<f64>() / 64.0;
+        let ll = occupancy_log_likelihood(&model, &all, &pbar).unwrap();
+        assert!((ll - exact).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn sampled_occupancy_matrix_and_log_likelihood_match_exact_values() {
+    let model = random_model(6, 3, Encoding::OneHot, 1.0, 3);
+    let exact_m = exact_latent_matrix(&model).unwrap();
+    let exact_p = stationary(&exact_m).unwrap();
+    let data = all_states(6);
+    let mut rng = from_seed(4);
+    let mut chains = Chains::from_data(&data, 4, &mut rng).unwrap();
+    let stats =
+        LatentStatistics::sample(&model, &mut chains, 50, 50_000, 20, 10, &mut rng).unwrap();
+    // Occupancy: binomial-like error ≈ √(p(1−p)/n_eff); with τ ~ 1 step, n_eff ≈ 2·10⁵/(2τ).
+    for (p, q) in stats.occupancy().iter().zip(&exact_p) {
+        assert!(
+            (p - q).abs() < 5.0 * libm::sqrt(q * (1.0 - q) / 5e4),
+            "{p} vs {q}"
+        );
+    }
+    for (m, e) in stats.matrix().iter().zip(&exact_m) {
+        assert!((m - e).abs() < 0.01, "{m} vs {e}");
+    }
+    let table = LogLikelihoodTable::new(&model, &data).unwrap();
+    let est = stats.log_likelihood(&table).unwrap();
+    let exact = occupancy_log_likelihood(&model, &data, &exact_p).unwrap();
+    assert!(est.std_error > 0.0 && est.std_error < 0.01);
+    assert!(
+        (est.value - exact).abs() < 4.0 * est.std_error,
+        "{est:?} vs {exact}"
+    );
+    assert_eq!(stats.path().len(), 10);
+}
+
+#[test]
+fn entropy_production_vanishes_in_detailed_balance_and_not_for_a_cycle() {
+    let mut model = random_model(6, 3, Encoding::OneHot, 1.0, 5);
+    let cyclic = Dynamics::from_matrix(exact_latent_matrix(&model).unwrap()).unwrap();
+    assert!(cyclic.entropy_production > 1e-6);
+    model.tie();
+    assert!(model.is_tied());
+    let m = exact_latent_matrix(&model).unwrap();
+    let tied = Dynamics::from_matrix(m.clone()).unwrap();
+    assert!(
+        tied.entropy_production.abs() < 1e-13,
+        "{}",
+        tied.entropy_production
+    );
+    // Detailed balance itself: p̄(z')M_{z'z} = p̄(z)M_{zz'}.
+    let p = &tied.stationary;
+    for i in 0..3 {
+        for j in 0..3 {
+            assert!((p[i] * m[i * 3 + j] - p[j] * m[j * 3 + i]).abs() < 1e-14);
+        }
+    }
+}
+
+#[test]
+fn decorrelation_time_and_diagonal_match_hand_computed_matrices() {
+    // Eigenvalues 1 and 0.3.
+    let d = Dynamics::from_matrix(vec![0.5, 0.5, 0.2, 0.8]).unwrap();
+    assert!((d.second_eigenvalue - 0.3).abs() < 1e-12);
+    assert!((d.decorrelation_time + 1.0 / libm::log(0.3)).abs() < 1e-10);
+    assert!((d.mean_diagonal - 0.65).abs() < 1e-15);
+    assert!((d.stationary[0] - 2.0 / 7.0).abs() < 1e-12);
+    // A noisy 3-cycle (1−ε)P + ε/3: eigenvalues 1 and (1−ε)e^{±2πi/3}, σ by hand.
+    let eps = 0.1;
+    let mut m = vec![eps / 3.0; 9];
+    for i in 0..3 {
+        m[i * 3 + (i + 1) % 3] += 1.0 - eps;
+    }
+    let d = Dynamics::from_matrix(m).unwrap();
+    assert!((d.second_eigenvalue - 0.9).abs() < 1e-12);
+    assert!((d.decorrelation_time + 1.0 / libm::log(0.9)).abs() < 1e-9);
+    let (f, b) = ((1.0 - eps + eps / 3.0) / 3.0, eps / 9.0);
+    assert!((d.entropy_production - 3.0 * (f - b) * libm::log(f / b)).abs() < 1e-12);
+    assert!((d.mean_diagonal - eps / 3.0).abs() < 1e-15);
+}
+
+/// Cosine between two vectors.
+fn cosine(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
+
+/// Central finite differences of the exact mean log-likelihood over every parameter.
+fn exact_gradient(model: &LatentCycle, data: &BinaryData, tied: bool) -> Gradient {
+    let ll = |m: &LatentCycle| -> f64 {
+        if tied {
+            tied_log_likelihood(m, data).unwrap()
+        } else {
+            let p = stationary(&exact_latent_matrix(m).unwrap()).unwrap();
+            occupancy_log_likelihood(m, data, &p).unwrap()
+        }
+    };
+    let mut grad = Gradient::zeros(model);
+    let h = 1e-5;
+    let base = model.clone();
+    let flat = |m: &LatentCycle| {
+        [
+            m.w().to_vec(),
+            m.a().to_vec(),
+            m.wbar().to_vec(),
+            m.abar().to_vec(),
+        ]
+    };
+    let parts = flat(&base);
+    let mut out = [vec![], vec![], vec![], vec![]];
+    for (p, part) in parts.iter().enumerate() {
+        for i in 0..part.len() {
+            let eval = |delta: f64| {
+                let mut v = flat(&base);
+                v[p][i] += delta;
+                let mut m = base.clone();
+                m.set_parameters(&v[0], &v[1], &v[2], &v[3], base.center())
+                    .unwrap();
+                if tied {
+                    // Tied parameters: perturbing w moves w̄ with it.
+                    m.tie();
+                }
+                ll(&m)
+            };
+            out[p].push((eval(h) - eval(-h)) / (2.0 * h));
+        }
+    }
+    let [w, a, wbar, abar] = out;
+    grad.w = w;
+    grad.a = a;
+    grad.wbar = wbar;
+    grad.abar = abar;
+    grad
+}
+
+/// The approximate gradient of many chain samples, over the whole dataset.
+fn sampled_gradient(
+    model: &LatentCycle,
+    data: &BinaryData,
+    rule: &dyn LearningRule,
+    seed: u64,
+) -> Gradient {
+    let mut rng = from_seed(seed);
+    let mut chains = Chains::from_data(data, 200, &mut rng).unwrap();
+    let cond = model.conditionals();
+    chains.run(model, &cond, 50, &mut rng, |_| {});
+    let mut traj = Trajectory::default();
+    chains.run(model, &cond, 200, &mut rng, |v| traj.push(v));
+    let batch: Vec<usize> = (0..data.len()).collect();
+    let mut grad = Gradient::zeros(model);
+    rule.gradient(model, &cond, data, &batch, &traj, &mut grad);
+    grad
+}
+
+/// Data for the gradient tests: three noisy 6-pixel patterns.
+fn pattern_data() -> BinaryData {
+    let patterns = [[1, 1, 0, 0, 0, 0], [0, 0, 1, 1, 0, 0], [0, 0, 0, 0, 1, 1]];
+    let mut rng = from_seed(9);
+    let mut x = Vec::new();
+    for n in 0..60 {
+        for &b in &patterns[n % 3] {
+            let flip = crate::rng::uniform_f64(&mut rng) < 0.1;
+            x.push(if (b == 1) != flip { 1.0 } else { 0.0 });
+        }
+    }
+    BinaryData::new(x, 6).unwrap()
+}
+
+#[test]
+fn two_step_gradient_points_along_the_exact_gradient_near_initialisation() {
+    let data = pattern_data();
+    let mut rng = from_seed(10);
+    let model = LatentCycle::initialise(&data, 3, Encoding::OneHot, 0.1, &mut rng).unwrap();
+    // Move off the exactly symmetric start (w̄ = 0) a little.
+    let perturbed = {
+        let mut m = model.clone();
+        let wbar: Vec<f64> = (0..m.wbar().len())
+            .map(|_| 0.3 * normal_pair(&mut rng).0)
+            .collect();
+        m.set_parameters(model.w(), model.a(), &wbar, model.abar(), model.center())
+            .unwrap();
+        m
+    };
+    let exact = exact_gradient(&perturbed, &data, false);
+    let approx = sampled_gradient(&perturbed, &data, &TwoStep, 11);
+    // One-hot z: a is fixed at 0 (Eq. 20), so compare the trained parameters w, w̄, ā.
+    let trained = |g: &Gradient| [g.w.clone(), g.wbar.clone(), g.abar.clone()].concat();
+    let total = cosine(&trained(&exact), &trained(&approx));
+    let w_part = cosine(&exact.w, &approx.w);
+    let wbar_part = cosine(&exact.wbar, &approx.wbar);
+    let abar_part = cosine(&exact.abar, &approx.abar);
+    std::println!(
+        "cosine(approx, exact): trained {total:.4}, w {w_part:.4}, w̄ {wbar_part:.4}, ā {abar_part:.4}"
+    );
+    assert!(total > 0.95, "{total}");
+    assert!(w_part > 0.95 && wbar_part > 0.9, "{w_part} {wbar_part}");
+}
+
+#[test]
+fn contrastive_gradient_is_the_exact_tied_gradient() {
+    let data = pattern_data();
+    let mut rng = from_seed(12);
+    let mut model = LatentCycle::initialise(&data, 3, Encoding::OneHot, 0.1, &mut rng).unwrap();
+    model.tie();
+    let exact = exact_gradient(&model, &data, true);
+    let approx = sampled_gradient(&model, &data, &Contrastive, 13);
+    // Tied: the exact derivative w.r.t. w collects both places w appears.
+    let c = cosine(&exact.w, &approx.w);
+    let cb = cosine(&exact.abar, &approx.abar);
+    std::println!("cosine(PCD, exact tied): w {c:.4}, ā {cb:.4}");
+    assert!(c > 0.99 && cb > 0.95, "{c} {cb}");
+}
+
+#[test]
+fn tied_exact_likelihood_equals_the_chain_stationary_likelihood() {
+    for (encoding, l) in [(Encoding::OneHot, 3), (Encoding::Binary, 2)] {
+        let mut model = random_model(6, l, encoding, 1.0, 14);
+        model.tie();
+        let data = pattern_data();
+        let p = stationary(&exact_latent_matrix(&model).unwrap()).unwrap();
+        let chain = occupancy_log_likelihood(&model, &data, &p).unwrap();
+        let rbm = tied_log_likelihood(&model, &data).unwrap();
+        assert!((chain - rbm).abs() < 1e-11, "{chain} vs {rbm}");
+    }
+    let untied = random_model(6, 3, Encoding::OneHot, 1.0, 15);
+    assert_eq!(
+        tied_log_likelihood(&untied, &pattern_data()),
+        Err(LatentError::NotTied)
+    );
+}
+
+#[test]
+fn em_recovers_a_known_mixture_and_never_decreases_the_likelihood() {
+    // Two components on 8 pixels: q = 0.9 on the first half or on the second half.
+    let mut rng = from_seed(16);
+    let mut x = Vec::new();
+    for n in 0..4000 {
+        for i in 0..8 {
+            let on = (i < 4) == (n % 4 == 0); // weights 1/4 and 3/4
+            let q = if on { 0.9 } else { 0.1 };
+            x.push(if crate::rng::uniform_f64(&mut rng) < q {
+                1.0
+            } else {
+                0.0
+            });
+        }
+    }
+    let data = BinaryData::new(x, 8).unwrap();
+    let params = EmParams {
+        components: 2,
+        ..EmParams::default()
+    };
+    let (mix, history) = BernoulliMixture::fit(&data, &params, &mut rng).unwrap();
+    for pair in history.windows(2) {
+        assert!(pair[1] >= pair[0] - 1e-9, "{history:?}");
+    }
+    let mut w = mix.weights.clone();
+    w.sort_by(f64::total_cmp);
+    // Binomial error of a weight from 4000 samples: √(0.1875/4000) ≈ 0.007.
+    assert!(
+        (w[0] - 0.25).abs() < 0.03 && (w[1] - 0.75).abs() < 0.03,
+        "{w:?}"
+    );
+    for q in &mix.means {
+        assert!((q - 0.9).abs() < 0.03 || (q - 0.1).abs() < 0.03, "{q}");
+    }
+}
+
+#[test]
+fn class_balance_sums_occupancy_per_assigned_class() {
+    let data = pattern_data();
+    let labels: Vec<u8> = (0..data.len()).map(|n| (n % 3) as u8).collect();
+    let classifier = NearestCentroid::fit(&data, &labels, 3).unwrap();
+    assert!(classifier.accuracy(&data, &labels) > 0.9);
+    // Units writing patterns 0, 1, 1: class 2 never generated → infinite KL.
+    let mut model = LatentCycle::new(6, 3, Encoding::OneHot).unwrap();
+    let w: Vec<f64> = (0..18)
+        .map(|j| {
+            let (i, beta) = (j / 3, j % 3);
+            let pattern = [0, 1, 1][beta];
+            if i / 2 == pattern { 5.0 } else { -5.0 }
+        })
+        .collect();
+    model
+        .set_parameters(&w, &[0.0; 6], &[0.0; 18], &[0.0; 3], &[0.0; 6])
+        .unwrap();
+    let third = [1.0 / 3.0; 3];
+    let b = ClassBalance::new(&model, &[0.2, 0.5, 0.3], &classifier, &third).unwrap();
+    assert_eq!(b.assignment, vec![0, 1, 1]);
+    assert_eq!(b.generated, vec![0.2, 0.8, 0.0]);
+    assert_eq!(b.kl, f64::INFINITY);
+    let b = ClassBalance::new(&model, &[0.2, 0.5, 0.3], &classifier, &[0.5, 0.5, 0.0]).unwrap();
+    let expected = 0.5 * libm::log(0.5 / 0.2) + 0.5 * libm::log(0.5 / 0.8);
+    assert!((b.kl - expected).abs() < 1e-15);
+}
+
+#[test]
+fn bad_input_gets_typed_errors() {
+    assert_eq!(
+        BinaryData::new(vec![0.0, 2.0], 2),
+        Err(LatentError::NotBinary { index: 1 })
+    );
+    assert!(matches!(
+        BinaryData::new(vec![f64::NAN], 1),
+        Err(LatentError::NotBinary { .. })
+    ));
+    assert!(matches!(
+        BinaryData::new(vec![], 1),
+        Err(LatentError::Shape(_))
+    ));
+    assert!(matches!(
+        LatentCycle::new(4, 1, Encoding::OneHot),
+        Err(LatentError::Parameter(_))
+    ));
+    let data = pattern_data();
+    let bad = |p: TrainParams| matches!(Trainer::new(p, &data, 0), Err(LatentError::Parameter(_)));
+    assert!(bad(TrainParams {
+        hidden: 1,
+        ..TrainParams::default()
+    }));
+    assert!(bad(TrainParams {
+        steps: 0,
+        ..TrainParams::default()
+    }));
+    assert!(bad(TrainParams {
+        batch_start: 0,
+        ..TrainParams::default()
+    }));
+    assert!(bad(TrainParams {
+        learning_rate: f64::NAN,
+        ..TrainParams::default()
+    }));
+    assert!(bad(TrainParams {
+        encoding: Encoding::Binary,
+        hidden: 13,
+        ..TrainParams::default()
+    }));
+    let mut t = Trainer::new(
+        TrainParams {
+            hidden: 3,
+            ..TrainParams::default()
+        },
+        &data,
+        0,
+    )
+    .unwrap();
+    let other = BinaryData::new(vec![0.0; 10], 5).unwrap();
+    assert_eq!(
+        t.run_epoch(&other),
+        Err(LatentError::Dimension {
+            expected: 6,
+            found: 5
+        })
+    );
+    assert!(occupancy_log_likelihood(t.model(), &data, &[1.0]).is_err());
+}
+
+fn short_run_params() -> TrainParams {
+    TrainParams {
+        hidden: 3,
+        epochs: 4,
+        updates_per_epoch: 5,
+        batch_start: 4,
+        batch_end: 12,
+        ..TrainParams::default()
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn resume_from_a_checkpoint_is_bit_identical() {
+    let data = pattern_data();
+    let mut straight = Trainer::new(short_run_params(), &data, 21).unwrap();
+    let mut first = Vec::new();
+    while !straight.is_done() {
+        first.push(straight.run_epoch(&data).unwrap());
+    }
+    let mut resumed = Trainer::new(short_run_params(), &data, 21).unwrap();
+    let mut second = Vec::new();
+    for _ in 0..2 {
+        second.push(resumed.run_epoch(&data).unwrap());
+    }
+    let mut resumed = Trainer::from_json(&resumed.to_json().unwrap()).unwrap();
+    while !resumed.is_done() {
+        second.push(resumed.run_epoch(&data).unwrap());
+    }
+    assert_eq!(first, second);
+    assert_eq!(straight, resumed);
+    assert!(Trainer::from_json(b"{\"format\":\"x\"}").is_err());
+    let text = alloc::string::String::from_utf8(straight.to_json().unwrap()).unwrap();
+    let broken = text.replacen("\"hidden\":3", "\"hidden\":4", 1);
+    assert_eq!(
+        Trainer::from_json(broken.as_bytes()),
+        Err(LatentError::Checkpoint("inconsistent shapes or values"))
+    );
+}
+
+#[test]
+fn golden_short_run() {
+    let data = pattern_data();
+    let mut t = Trainer::new(short_run_params(), &data, 21).unwrap();
+    let mut fast = Vec::new();
+    while !t.is_done() {
+        let r = t.run_epoch(&data).unwrap();
+        fast.push(r.fast_log_likelihood);
+    }
+    std::println!("golden: {fast:?} w[0..3] {:?}", &t.model().w()[..3]);
+    let golden: [f64; 4] = [
+        -4.397418707118441,
+        -4.087436951716167,
+        -3.562119218476483,
+        -3.5070597939120476,
+    ];
+    assert_eq!(fast, golden);
+}
+
+#[test]
+fn training_on_mnist_subset_improves_the_log_likelihood() {
+    // Ten images of each digit from the embedded dataset, 6 epochs of the paper's settings.
+    let images = crate::data::MNIST012;
+    let rows: Vec<usize> = (0..images.len()).filter(|&i| i % 98 == 0).collect();
+    let x: Vec<f64> = rows
+        .iter()
+        .flat_map(|&i| images.image(i).map(f64::from))
+        .collect();
+    let data = BinaryData::new(x, 784).unwrap();
+    let params = TrainParams {
+        epochs: 6,
+        batch_start: 16,
+        batch_end: 30,
+        ..TrainParams::default()
+    };
+    let mut t = Trainer::new(params, &data, 3).unwrap();
+    let table0 = LogLikelihoodTable::new(t.model(), &data).unwrap();
+    let uniform = vec![1.0 / 6.0; 6];
+    let before = table0.mean(&uniform).unwrap();
+    while !t.is_done() {
+        t.run_epoch(&data).unwrap();
+    }
+    let mut rng = from_seed(5);
+    let mut chains = t.chains().clone();
+    let stats =
+        LatentStatistics::sample(t.model(), &mut chains, 10, 2000, 10, 0, &mut rng).unwrap();
+    let after = stats
+        .log_likelihood(&LogLikelihoodTable::new(t.model(), &data).unwrap())
+        .unwrap();
+    std::println!(
+        "ln p before {before:.2}, after {:.2} ± {:.2}",
+        after.value,
+        after.std_error
+    );
+    assert!(after.value > before + 10.0);
+}
