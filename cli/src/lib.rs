@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod ising;
+mod latent;
 mod lattice;
 mod maxent;
 mod nn;
@@ -97,6 +98,9 @@ enum Command {
     /// Spin-lattice datasets, thermodynamics and exact references (Ising and XY).
     #[command(subcommand)]
     Lattice(lattice::Command),
+    /// Nonequilibrium latent-cycle generative models (nonequilibrium-latent-cycles paper).
+    #[command(subcommand)]
+    Latent(latent::Command),
     /// Min-MaxEnt generative models (minmaxent-generative paper).
     #[command(subcommand)]
     Maxent(maxent::Command),
@@ -134,6 +138,7 @@ where
         Command::Lattice(command) => lattice::run(command, &cli.global, &mut output),
         Command::Nn(command) => nn::run(command, &cli.global, &mut output),
         Command::Maxent(command) => maxent::run(command, &cli.global, &mut output),
+        Command::Latent(command) => latent::run(command, &cli.global, &mut output),
     };
     match result {
         Ok(()) => 0,

@@ -4,6 +4,7 @@ mod autocorr;
 mod error;
 mod jackknife;
 mod mean;
+mod rank;
 mod recorder;
 mod thermo;
 
@@ -11,5 +12,6 @@ pub use autocorr::{AutocorrelationTime, integrated_autocorrelation_time};
 pub use error::StatsError;
 pub use jackknife::{Uncertain, blocked_jackknife};
 pub use mean::MeanEstimate;
+pub use rank::spearman;
 pub use recorder::SeriesRecorder;
 pub use thermo::Thermodynamics;

@@ -1,0 +1,155 @@
+//! The paper's figures: training curves coloured by final σ (Fig. 2a-b) and the anatomy of one
+//! model (Fig. 3: weights, occupancy, M, a generated sequence).
+use super::run::{Diagnosis, EpochRow};
+use crate::output::Output;
+use crate::plot::{self, Scale, Tile};
+use anyhow::Result;
+use entropic::data::Mnist012;
+use entropic::latent::{Trainer, Visit};
+use entropic::rng::from_seed;
+
+/// Colour positions in [0, 1] for values on a log scale (non-positive values at 0).
+pub fn log_positions(values: &[f64]) -> Vec<f64> {
+    let logs: Vec<f64> = values
+        .iter()
+        .map(|&v| if v > 0.0 { v.ln() } else { f64::NAN })
+        .collect();
+    let (lo, hi) = logs
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    logs.iter()
+        .map(|&v| {
+            if !v.is_finite() {
+                0.0
+            } else if hi > lo {
+                (v - lo) / (hi - lo)
+            } else {
+                0.5
+            }
+        })
+        .collect()
+}
+
+/// Log-likelihood and σ against epoch for every run, coloured by the final σ (Fig. 2a-b).
+///
+/// `runs` holds each run's history and final σ.
+pub fn run_curves(out: &mut Output<'_>, prefix: &str, runs: &[(&[EpochRow], f64)]) -> Result<()> {
+    let colour = log_positions(&runs.iter().map(|r| r.1).collect::<Vec<_>>());
+    let curves = |f: &dyn Fn(&EpochRow) -> f64| -> Vec<(Vec<(f64, f64)>, f64)> {
+        runs.iter()
+            .zip(&colour)
+            .map(|(r, &c)| {
+                (
+                    r.0.iter().map(|h| ((h.epoch + 1) as f64, f(h))).collect(),
+                    c,
+                )
+            })
+            .collect()
+    };
+    let svg = plot::colored_lines(
+        "Log-likelihood during training (Fig. 2a)",
+        "epoch",
+        "ln p(x), nats per image",
+        "final σ, log scale, blue low → red high",
+        &curves(&|h| h.ll),
+    )?;
+    out.file(&format!("{prefix}log_likelihood.svg"), svg.as_bytes())?;
+    let svg = plot::colored_lines(
+        "Entropy production during training (Fig. 2b)",
+        "epoch",
+        "σ, nats per step",
+        "final σ, log scale",
+        &curves(&|h| h.sigma),
+    )?;
+    out.file(&format!("{prefix}entropy_production.svg"), svg.as_bytes())
+}
+
+/// Fig. 3 for one model: w and w̄ per hidden unit with occupancies, the matrix M, and a generated
+/// sequence (mean images ⟨x(t)⟩_{z(t−1)} and samples x(t)). One-hot models only show units;
+/// binary models show the first 16 states' mean images.
+pub fn model_figures(
+    out: &mut Output<'_>,
+    prefix: &str,
+    trainer: &Trainer,
+    d: &Diagnosis,
+    seed: u64,
+) -> Result<()> {
+    let model = trainer.model();
+    let (side, px, l) = (Mnist012::SIDE, Mnist012::PIXELS, model.hidden());
+    let cond = model.conditionals();
+    let digits = |k: usize| d.balance.assignment[k];
+    let w_row: Vec<Tile> = (0..l)
+        .map(|b| Tile {
+            title: format!("w_{b}, p̄={:.2}", d.occupancy.get(b).copied().unwrap_or(0.0)),
+            pixels: (0..px).map(|i| model.w()[i * l + b]).collect(),
+            scale: Scale::Diverging,
+        })
+        .collect();
+    let wbar_row: Vec<Tile> = (0..l)
+        .map(|b| Tile {
+            title: format!("w̄_{b}, ā={:.2}", model.abar()[b]),
+            pixels: model.wbar()[b * px..(b + 1) * px].to_vec(),
+            scale: Scale::Diverging,
+        })
+        .collect();
+    let mean_row: Vec<Tile> = (0..model.states().min(16))
+        .map(|k| Tile {
+            title: format!("σ(h_{k}) → {}", digits(k)),
+            pixels: cond.mean(k).to_vec(),
+            scale: Scale::Gray,
+        })
+        .collect();
+    let svg = plot::image_grid(
+        &format!(
+            "Weights (red +, blue −) and mean images; σ = {:.3}, ln p = {:.2}, KL = {:.3}",
+            d.dynamics.entropy_production, d.ll.value, d.balance.kl
+        ),
+        &[w_row, wbar_row, mean_row],
+        side,
+    )?;
+    out.file(&format!("{prefix}weights.svg"), svg.as_bytes())?;
+    let svg = plot::heat_map(
+        "Latent transition matrix M (row z' → column z)",
+        "z'",
+        &d.dynamics.matrix,
+        model.states(),
+    )?;
+    out.file(&format!("{prefix}matrix.svg"), svg.as_bytes())?;
+    // A generated sequence from a copy of the chains.
+    let mut chains = trainer.chains().clone();
+    // Its own generator, independent of the training and diagnostic streams.
+    let mut rng = from_seed(seed ^ 0x5EC0_E9CE_0F1A_7E57);
+    let mut visits: Vec<(Vec<f64>, usize)> = Vec::new();
+    chains.run(model, &cond, 13, &mut rng, |v: Visit<'_>| {
+        if v.chain == 0 {
+            visits.push((v.x.to_vec(), v.state));
+        }
+    });
+    let means: Vec<Tile> = visits
+        .windows(2)
+        .map(|w| Tile {
+            title: format!("z={}", w[0].1),
+            pixels: cond.mean(w[0].1).to_vec(),
+            scale: Scale::Gray,
+        })
+        .collect();
+    let samples: Vec<Tile> = visits
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(t, (x, _))| Tile {
+            title: format!("x({})", t + 1),
+            pixels: x.clone(),
+            scale: Scale::Gray,
+        })
+        .collect();
+    let svg = plot::image_grid(
+        "Generated sequence: ⟨x(t)⟩ given z(t−1) (top) and sampled x(t) (bottom)",
+        &[means, samples],
+        side,
+    )?;
+    out.file(&format!("{prefix}sequence.svg"), svg.as_bytes())
+}
