@@ -1,12 +1,6 @@
 //! `entropic lattice …` end to end, in-process.
-use crate::util::{entropic, json};
+use crate::util::{entropic, json, temp_dir};
 use entropic::lattice::{Ising, Square, Temperature, enumeration};
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("entropic-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 #[test]
 fn exact_matches_enumeration() {

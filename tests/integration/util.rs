@@ -18,3 +18,10 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     assert_eq!(code, 0, "stderr: {err}");
     serde_json::from_str(&out).expect("--format json prints one JSON document")
 }
+
+/// A fresh scratch directory for one test.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("entropic-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}

@@ -1,5 +1,6 @@
 //! `entropic latent …`: the nonequilibrium latent-cycle model (nonequilibrium-latent-cycles paper).
 mod figures;
+mod float_json;
 mod run;
 mod sweep;
 
@@ -111,6 +112,9 @@ pub struct TrainArgs {
     /// Continue the run whose checkpoint.json is in --out.
     #[arg(long)]
     resume: bool,
+    /// Stop once this many epochs are complete (for job time limits); --resume continues.
+    #[arg(long, value_name = "EPOCH")]
+    pause_after: Option<usize>,
 }
 
 /// Options of `entropic latent sweep`.

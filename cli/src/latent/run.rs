@@ -27,13 +27,20 @@ pub struct EpochRow {
     pub epoch: usize,
     pub batch: usize,
     /// Fast log-likelihood estimate (App. A.3), mean over the epoch's updates.
+    #[serde(with = "super::float_json")]
     pub fast_ll: f64,
     /// Precise log-likelihood (Eq. 5 with the trajectory's occupancy) and its error bar.
+    #[serde(with = "super::float_json")]
     pub ll: f64,
+    #[serde(with = "super::float_json")]
     pub ll_err: f64,
+    #[serde(with = "super::float_json")]
     pub sigma: f64,
+    #[serde(with = "super::float_json")]
     pub tau: f64,
+    #[serde(with = "super::float_json")]
     pub mean_diagonal: f64,
+    #[serde(with = "super::float_json")]
     pub kl: f64,
 }
 
@@ -106,7 +113,7 @@ pub fn diagnose(
     let stats = LatentStatistics::sample(model, &mut chains, BURN_IN, steps, BLOCKS, 32, &mut rng)?;
     let table = LogLikelihoodTable::new(model, &ds.data)?;
     let ll = stats.log_likelihood(&table)?;
-    let dynamics = Dynamics::from_matrix(stats.matrix())?;
+    let dynamics = Dynamics::from_log_matrix(stats.log_matrix())?;
     let counted = Dynamics::from_matrix(stats.counted_matrix())?;
     let occupancy = stats.occupancy();
     let balance = ClassBalance::new(model, &occupancy, &ds.classifier, &ds.target)?;
@@ -144,18 +151,18 @@ pub struct Outcome {
     pub last: Diagnosis,
 }
 
-/// Train `trainer` to its last epoch, diagnosing after every epoch; `after_epoch` sees the
-/// trainer and history after each (for checkpoints and progress).
-pub fn train_to_end(
-    mut trainer: Trainer,
-    mut history: Vec<EpochRow>,
+/// Train `trainer` until `until` epochs are complete, diagnosing after every epoch;
+/// `after_epoch` sees the trainer and history after each (for checkpoints and progress).
+pub fn train_until(
+    trainer: &mut Trainer,
+    history: &mut Vec<EpochRow>,
+    until: usize,
     seed: u64,
     ds: &Dataset,
     diagnostic_steps: usize,
-    final_steps: usize,
     mut after_epoch: impl FnMut(&Trainer, &[EpochRow]) -> Result<()>,
-) -> Result<Outcome> {
-    while !trainer.is_done() {
+) -> Result<()> {
+    while !trainer.is_done() && trainer.epoch() < until {
         let epoch = trainer.epoch();
         let report = trainer.run_epoch(&ds.data).with_context(|| {
             format!("training stopped in epoch {epoch}; the last good checkpoint is kept")
@@ -172,9 +179,32 @@ pub fn train_to_end(
             mean_diagonal: d.dynamics.mean_diagonal,
             kl: d.balance.kl,
         });
-        after_epoch(&trainer, &history)?;
+        after_epoch(trainer, history)?;
     }
-    let last = diagnose(&trainer, ds, final_steps, seed, trainer.params().epochs + 1)?;
+    Ok(())
+}
+
+/// Train to the last epoch and run the final diagnostics.
+pub fn train_to_end(
+    mut trainer: Trainer,
+    mut history: Vec<EpochRow>,
+    seed: u64,
+    ds: &Dataset,
+    diagnostic_steps: usize,
+    final_steps: usize,
+    after_epoch: impl FnMut(&Trainer, &[EpochRow]) -> Result<()>,
+) -> Result<Outcome> {
+    let end = trainer.params().epochs;
+    train_until(
+        &mut trainer,
+        &mut history,
+        end,
+        seed,
+        ds,
+        diagnostic_steps,
+        after_epoch,
+    )?;
+    let last = diagnose(&trainer, ds, final_steps, seed, end + 1)?;
     Ok(Outcome {
         seed,
         history,
@@ -227,6 +257,46 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
     let epochs = trainer.params().epochs;
     let progress = Progress::new(epochs as u64, "train", global.quiet);
     progress.extend(epochs as u64, trainer.epoch() as u64);
+    let checkpoint = |t: &Trainer, h: &[EpochRow]| -> Result<()> {
+        if let Some(path) = &checkpoint_path {
+            let c = Checkpoint {
+                seed,
+                per_class,
+                diagnostic_steps: diag_steps,
+                final_steps,
+                history: h.to_vec(),
+                trainer: serde_json::from_slice(&t.to_json()?)?,
+            };
+            std::fs::create_dir_all(path.parent().expect("a file in --out"))?;
+            write_atomic(path, &serde_json::to_vec(&c)?)?;
+        }
+        progress.tick();
+        Ok(())
+    };
+    let (mut trainer, mut history) = (trainer, history);
+    if let Some(pause) = args.pause_after.filter(|&p| p < epochs) {
+        if checkpoint_path.is_none() {
+            bail!("--pause-after needs --out DIR for the checkpoint");
+        }
+        train_until(
+            &mut trainer,
+            &mut history,
+            pause,
+            seed,
+            &ds,
+            diag_steps,
+            checkpoint,
+        )?;
+        progress.finish();
+        let text = format!(
+            "paused after epoch {} of {epochs}; continue with --resume\n",
+            trainer.epoch()
+        );
+        return out.result(
+            &text,
+            &json!({"paused_at": trainer.epoch(), "epochs": epochs}),
+        );
+    }
     let outcome = train_to_end(
         trainer,
         history,
@@ -234,22 +304,7 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
         &ds,
         diag_steps,
         final_steps,
-        |t, h| {
-            if let Some(path) = &checkpoint_path {
-                let c = Checkpoint {
-                    seed,
-                    per_class,
-                    diagnostic_steps: diag_steps,
-                    final_steps,
-                    history: h.to_vec(),
-                    trainer: serde_json::from_slice(&t.to_json()?)?,
-                };
-                std::fs::create_dir_all(path.parent().expect("a file in --out"))?;
-                write_atomic(path, &serde_json::to_vec(&c)?)?;
-            }
-            progress.tick();
-            Ok(())
-        },
+        checkpoint,
     )?;
     progress.finish();
     let mut csv = format!("{}\n", EpochRow::CSV_HEADER);

@@ -23,13 +23,20 @@ struct RunRecord {
     index: usize,
     seed: u64,
     history: Vec<EpochRow>,
+    #[serde(with = "super::float_json")]
     ll: f64,
+    #[serde(with = "super::float_json")]
     ll_err: f64,
     tied_ll: Option<f64>,
+    #[serde(with = "super::float_json")]
     sigma: f64,
+    #[serde(with = "super::float_json")]
     sigma_counted: f64,
+    #[serde(with = "super::float_json")]
     tau: f64,
+    #[serde(with = "super::float_json")]
     mean_diagonal: f64,
+    #[serde(with = "super::float_json")]
     kl: f64,
     occupancy: Vec<f64>,
     assignment: Vec<usize>,

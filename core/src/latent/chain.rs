@@ -21,6 +21,8 @@ pub struct Visit<'a> {
     pub chain: usize,
     /// x'(t).
     pub x: &'a [f64],
+    /// The exponents u = w̄ (x'(t) − c) + ā.
+    pub logits: &'a [f64],
     /// μ_{z_β|x'(t)} for β in 0..L.
     pub mu: &'a [f64],
     /// The state index of z(t).
@@ -92,6 +94,7 @@ impl Chains {
                 visit(Visit {
                     chain,
                     x,
+                    logits: &u,
                     mu: &mu,
                     state,
                 });

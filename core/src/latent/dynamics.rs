@@ -1,5 +1,6 @@
 use super::{Chains, LatentCycle, LatentError, LogLikelihoodTable, stationary};
 use crate::estimate::{Estimate, Unit};
+use crate::special::log_sum_exp;
 use alloc::vec;
 use alloc::vec::Vec;
 use nalgebra::DMatrix;
@@ -12,7 +13,8 @@ pub struct LatentStatistics {
     steps: usize,
     blocks: Vec<Vec<u64>>,
     transitions: Vec<u64>,
-    expected: Vec<f64>,
+    /// ln Σ_t Ā_{x(t)z} per predecessor row, accumulated in log space.
+    log_expected: Vec<f64>,
     path: Vec<usize>,
 }
 
@@ -47,7 +49,7 @@ impl LatentStatistics {
             steps: 0,
             blocks: vec![vec![0; k]; blocks],
             transitions: vec![0; k * k],
-            expected: vec![0.0; k * k],
+            log_expected: vec![f64::NEG_INFINITY; k * k],
             path: Vec::with_capacity(keep_path),
         };
         let mut previous: Vec<Option<usize>> = vec![None; chains.len()];
@@ -63,9 +65,9 @@ impl LatentStatistics {
             stats.blocks[block][v.state] += 1;
             if let Some(p) = previous[v.chain] {
                 stats.transitions[p * k + v.state] += 1;
-                model.hidden_state_probs(v.mu, &mut zbar);
-                for (e, &z) in stats.expected[p * k..(p + 1) * k].iter_mut().zip(&zbar) {
-                    *e += z;
+                model.log_hidden_state_probs(v.logits, &mut zbar);
+                for (e, &z) in stats.log_expected[p * k..(p + 1) * k].iter_mut().zip(&zbar) {
+                    *e = log_add_exp(*e, z);
                 }
             }
             previous[v.chain] = Some(v.state);
@@ -88,10 +90,24 @@ impl LatentStatistics {
         normalise(&counts.iter().map(|&c| c as f64).collect::<Vec<_>>())
     }
 
-    /// M estimated from the Rao-Blackwellised transition counts, row-normalised; a state never
-    /// visited gets a uniform row (it carries no weight in p̄).
-    pub fn matrix(&self) -> Vec<f64> {
-        rows_normalised(&self.expected, self.k)
+    /// ln M estimated from the Rao-Blackwellised transition counts, row-normalised in log space
+    /// (entries below 1e-308 keep their logarithm); a state never visited gets a uniform row (it
+    /// carries no weight in p̄).
+    pub fn log_matrix(&self) -> Vec<f64> {
+        let k = self.k;
+        self.log_expected
+            .chunks(k)
+            .flat_map(|row| {
+                let lse = log_sum_exp(row);
+                row.iter().map(move |&v| {
+                    if lse == f64::NEG_INFINITY {
+                        -libm::log(k as f64)
+                    } else {
+                        v - lse
+                    }
+                })
+            })
+            .collect()
     }
 
     /// M from the hard transition counts, row-normalised (the paper's estimator).
@@ -142,6 +158,15 @@ impl LatentStatistics {
     }
 }
 
+fn log_add_exp(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a > b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        hi
+    } else {
+        hi + libm::log1p(libm::exp(lo - hi))
+    }
+}
+
 fn normalise(v: &[f64]) -> Vec<f64> {
     let total: f64 = v.iter().sum();
     v.iter().map(|&x| x / total).collect()
@@ -185,11 +210,21 @@ impl Dynamics {
     /// All diagnostics of `matrix`, with p̄ its stationary distribution.
     ///
     /// # Errors
-    /// As [`stationary`]; [`LatentError::NotFinite`] on NaN entries.
+    /// As [`Dynamics::from_log_matrix`].
     pub fn from_matrix(matrix: Vec<f64>) -> Result<Self, LatentError> {
-        if matrix.iter().any(|v| !v.is_finite()) {
+        Self::from_log_matrix(matrix.iter().map(|&m| libm::log(m)).collect())
+    }
+
+    /// All diagnostics from ln M: σ is computed from the logarithms, so transitions too rare for
+    /// f64 (below 1e-308) still give a finite σ instead of ∞.
+    ///
+    /// # Errors
+    /// As [`stationary`]; [`LatentError::NotFinite`] on NaN or +∞ entries.
+    pub fn from_log_matrix(log_matrix: Vec<f64>) -> Result<Self, LatentError> {
+        if log_matrix.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
             return Err(LatentError::NotFinite("a transition matrix entry"));
         }
+        let matrix: Vec<f64> = log_matrix.iter().map(|&v| libm::exp(v)).collect();
         let p = stationary(&matrix)?;
         let k = p.len();
         let second_eigenvalue = second_eigenvalue_modulus(&matrix, k);
@@ -201,7 +236,7 @@ impl Dynamics {
             -1.0 / libm::log(second_eigenvalue)
         };
         Ok(Self {
-            entropy_production: entropy_production(&p, &matrix),
+            entropy_production: entropy_production(&p, &log_matrix),
             mean_diagonal: (0..k).map(|i| matrix[i * k + i]).sum::<f64>() / k as f64,
             second_eigenvalue,
             decorrelation_time,
@@ -212,17 +247,22 @@ impl Dynamics {
 }
 
 /// σ = Σ_{z'<z} [p̄(z')M_{z'z} − p̄(z)M_{zz'}] ln [p̄(z')M_{z'z} / (p̄(z)M_{zz'})] (Eq. 21), in nats
-/// per step: zero exactly when detailed balance holds, +∞ when a transition has no reverse.
-pub fn entropy_production(p: &[f64], m: &[f64]) -> f64 {
+/// per step, from p̄ and ln M: zero exactly when detailed balance holds, +∞ only when a
+/// transition has an exactly impossible reverse. States with p̄ = 0 carry no flux and are
+/// skipped (in an exact stationary state every state feeding them has p̄ = 0 too).
+pub fn entropy_production(p: &[f64], log_m: &[f64]) -> f64 {
     let k = p.len();
     let mut sigma = 0.0;
-    for i in 0..k {
-        for j in (i + 1)..k {
-            let (f, b) = (p[i] * m[i * k + j], p[j] * m[j * k + i]);
-            if f == b {
+    for i in (0..k).filter(|&i| p[i] > 0.0) {
+        for j in ((i + 1)..k).filter(|&j| p[j] > 0.0) {
+            let (lf, lb) = (
+                libm::log(p[i]) + log_m[i * k + j],
+                libm::log(p[j]) + log_m[j * k + i],
+            );
+            if lf == lb {
                 continue;
             }
-            sigma += (f - b) * (libm::log(f) - libm::log(b));
+            sigma += (libm::exp(lf) - libm::exp(lb)) * (lf - lb);
         }
     }
     sigma

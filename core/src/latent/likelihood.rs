@@ -22,19 +22,14 @@ pub fn exact_latent_matrix(model: &LatentCycle) -> Result<Vec<f64>, LatentError>
     let (k_states, l) = (model.states(), model.hidden());
     let cond = model.conditionals();
     let mut m = vec![0.0; k_states * k_states];
-    let (mut x, mut u, mut mu, mut zbar) = (
-        vec![0.0; d],
-        vec![0.0; l],
-        vec![0.0; l],
-        vec![0.0; k_states],
-    );
+    let (mut x, mut u, mut zbar) = (vec![0.0; d], vec![0.0; l], vec![0.0; k_states]);
     for bits in 0u32..(1 << d) {
         for (i, x) in x.iter_mut().enumerate() {
             *x = f64::from((bits >> i) & 1);
         }
         model.hidden_logits(&x, &mut u);
-        model.hidden_means(&u, &mut mu);
-        model.hidden_state_probs(&mu, &mut zbar);
+        model.log_hidden_state_probs(&u, &mut zbar);
+        zbar.iter_mut().for_each(|z| *z = libm::exp(*z));
         for kp in 0..k_states {
             let a = libm::exp(cond.log_prob(kp, &x));
             for (m, &zb) in m[kp * k_states..(kp + 1) * k_states].iter_mut().zip(&zbar) {

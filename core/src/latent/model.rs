@@ -1,6 +1,6 @@
 use super::{BinaryData, LatentError};
 use crate::rng::uniform_f64;
-use crate::special::{sigmoid, softplus};
+use crate::special::{log_sum_exp, sigmoid, softplus};
 use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;
@@ -311,17 +311,23 @@ impl LatentCycle {
         }
     }
 
-    /// Ā_{xk} for every latent state k, from the means μ of [`Self::hidden_means`].
-    pub fn hidden_state_probs(&self, mu: &[f64], out: &mut [f64]) {
+    /// ln Ā_{xk} for every latent state k, from the exponents u of [`Self::hidden_logits`]
+    /// (exact in log space: a transition far less likely than 1e-308 keeps its logarithm).
+    pub fn log_hidden_state_probs(&self, u: &[f64], out: &mut [f64]) {
         match self.encoding {
-            Encoding::OneHot => out.copy_from_slice(mu),
+            Encoding::OneHot => {
+                let lse = log_sum_exp(u);
+                for (o, &u) in out.iter_mut().zip(u) {
+                    *o = u - lse;
+                }
+            }
             Encoding::Binary => {
                 for (k, o) in out.iter_mut().enumerate() {
-                    *o = mu
+                    *o = -u
                         .iter()
                         .enumerate()
-                        .map(|(b, &m)| if (k >> b) & 1 == 1 { m } else { 1.0 - m })
-                        .product();
+                        .map(|(b, &u)| softplus(if (k >> b) & 1 == 1 { -u } else { u }))
+                        .sum::<f64>();
                 }
             }
         }

@@ -36,12 +36,12 @@ fn visible_stationary(model: &LatentCycle) -> Vec<f64> {
     let all = all_states(d);
     let cond = model.conditionals();
     let (k, l) = (model.states(), model.hidden());
-    let (mut u, mut mu, mut zbar) = (vec![0.0; l], vec![0.0; l], vec![0.0; k]);
+    let (mut u, mut zbar) = (vec![0.0; l], vec![0.0; k]);
     let mut p_mat = vec![0.0; n * n];
     for x in 0..n {
         model.hidden_logits(all.row(x), &mut u);
-        model.hidden_means(&u, &mut mu);
-        model.hidden_state_probs(&mu, &mut zbar);
+        model.log_hidden_state_probs(&u, &mut zbar);
+        zbar.iter_mut().for_each(|z| *z = libm::exp(*z));
         for xp in 0..n {
             p_mat[x * n + xp] = (0..k)
                 .map(|s| zbar[s] * libm::exp(cond.log_prob(s, all.row(xp))))
@@ -104,7 +104,8 @@ fn sampled_occupancy_matrix_and_log_likelihood_match_exact_values() {
             "{p} vs {q}"
         );
     }
-    for (m, e) in stats.matrix().iter().zip(&exact_m) {
+    for (lm, e) in stats.log_matrix().iter().zip(&exact_m) {
+        let m = libm::exp(*lm);
         assert!((m - e).abs() < 0.01, "{m} vs {e}");
     }
     let table = LogLikelihoodTable::new(&model, &data).unwrap();
@@ -161,6 +162,25 @@ fn decorrelation_time_and_diagonal_match_hand_computed_matrices() {
     let (f, b) = ((1.0 - eps + eps / 3.0) / 3.0, eps / 9.0);
     assert!((d.entropy_production - 3.0 * (f - b) * libm::log(f / b)).abs() < 1e-12);
     assert!((d.mean_diagonal - eps / 3.0).abs() < 1e-15);
+    // A reverse transition far below f64's range: σ stays finite from the logarithms.
+    let log_m = vec![-2000.0, 0.0, 0.0, -2000.0];
+    let swap = Dynamics::from_log_matrix(log_m).unwrap();
+    assert_eq!(swap.entropy_production, 0.0); // a 2-cycle is reversible: both fluxes ½
+    // A 3-cycle whose reverse steps have probability e^{−900}: p̄ uniform, σ ≈ (1−ε)(ln(1−ε) + 900).
+    let eps: f64 = 0.01;
+    let mut log_m = vec![0.0; 9];
+    for i in 0..3 {
+        log_m[i * 3 + i] = libm::log(eps);
+        log_m[i * 3 + (i + 1) % 3] = libm::log(1.0 - eps);
+        log_m[i * 3 + (i + 2) % 3] = -900.0;
+    }
+    let d = Dynamics::from_log_matrix(log_m).unwrap();
+    let expected = (1.0 - eps) * (libm::log(1.0 - eps) + 900.0);
+    assert!(
+        (d.entropy_production - expected).abs() < 1e-9 * expected,
+        "{}",
+        d.entropy_production
+    );
 }
 
 /// Cosine between two vectors.

@@ -224,6 +224,11 @@ impl Trainer {
         &self.chains
     }
 
+    /// Number of data vectors the run trains on.
+    pub fn data_len(&self) -> usize {
+        self.order.len()
+    }
+
     /// Epochs completed.
     pub fn epoch(&self) -> usize {
         self.epoch

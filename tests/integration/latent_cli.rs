@@ -1,0 +1,139 @@
+//! `entropic latent …` end to end, in-process, at small scale.
+use crate::util::{entropic, json, temp_dir};
+
+const SMALL: [&str; 10] = [
+    "--per-class",
+    "20",
+    "--epochs",
+    "4",
+    "--updates",
+    "5",
+    "--diagnostic-steps",
+    "200",
+    "--final-steps",
+    "1000",
+];
+
+fn train(dir: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["--quiet", "--seed", "5", "--format", "json", "--out"];
+    args.push(dir.to_str().unwrap());
+    args.extend(["latent", "train"]);
+    args.extend(SMALL);
+    args.extend(extra);
+    json(&args)
+}
+
+#[test]
+fn train_writes_diagnostics_and_resumes_bit_identically() {
+    let (a, b) = (temp_dir("latent-a"), temp_dir("latent-b"));
+    let straight = train(&a, &[]);
+    let last = &straight["final"];
+    assert!(last["log_likelihood"].as_f64().unwrap() < 0.0);
+    assert!(last["entropy_production"].as_f64().unwrap() >= 0.0);
+    assert_eq!(last["occupancy"].as_array().unwrap().len(), 6);
+    for f in [
+        "history.csv",
+        "summary.json",
+        "checkpoint.json",
+        "weights.svg",
+        "matrix.svg",
+        "sequence.svg",
+        "log_likelihood.svg",
+        "entropy_production.svg",
+    ] {
+        assert!(a.join(f).exists(), "{f} missing");
+    }
+    let paused = train(&b, &["--pause-after", "2"]);
+    assert_eq!(paused["paused_at"], 2);
+    let resumed = train(&b, &["--resume"]);
+    assert_eq!(resumed["final"], straight["final"]);
+    for f in ["history.csv", "checkpoint.json"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs after resume"
+        );
+    }
+}
+
+#[test]
+fn sweep_reports_claims_and_baselines() {
+    let dir = temp_dir("latent-sweep");
+    let mut args = vec![
+        "--quiet",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().unwrap(),
+        "latent",
+        "sweep",
+        "--runs",
+        "3",
+        "--baseline-runs",
+        "1",
+    ];
+    args.extend(SMALL.iter().map(|&a| if a == "4" { "2" } else { a }));
+    let doc = json(&args);
+    assert_eq!(doc["runs"], 3);
+    assert!(doc["spearman_sigma_ll"].as_f64().unwrap().abs() <= 1.0);
+    let eq = doc["equilibrium_exact_ll"].as_array().unwrap();
+    let em = doc["em_ll"].as_array().unwrap();
+    assert_eq!((eq.len(), em.len()), (1, 1));
+    // EM maximises the likelihood of the model class; two epochs of PCD do not reach it.
+    assert!(em[0].as_f64().unwrap() > eq[0].as_f64().unwrap());
+    for f in [
+        "runs.csv",
+        "histories.csv",
+        "baselines.csv",
+        "report.md",
+        "ll_vs_sigma.svg",
+        "high_sigma_weights.svg",
+    ] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    // --resume reuses the saved runs and reproduces the report.
+    args.push("--resume");
+    assert_eq!(json(&args)["spearman_sigma_ll"], doc["spearman_sigma_ll"]);
+}
+
+#[test]
+fn bad_input_is_one_line_and_nonzero() {
+    let dir = temp_dir("latent-bad");
+    let out = dir.to_str().unwrap();
+    for (args, needle) in [
+        (
+            vec!["latent", "train", "--hidden", "1"],
+            "L must be at least 2",
+        ),
+        (
+            vec!["latent", "train", "--steps", "0"],
+            "T (chain double steps",
+        ),
+        (vec!["latent", "train", "--batch", "0:10"], "minibatch"),
+        (
+            vec!["latent", "train", "--batch", "ten"],
+            "--batch takes FIRST:LAST",
+        ),
+        (vec!["latent", "train", "--per-class", "0"], "--per-class"),
+        (vec!["latent", "train", "--resume"], "--resume needs --out"),
+        (
+            vec!["--out", out, "latent", "train", "--resume"],
+            "cannot read checkpoint",
+        ),
+        (
+            vec!["latent", "report", "--checkpoint", "/nonexistent.json"],
+            "cannot read",
+        ),
+    ] {
+        let (code, stdout, stderr) = entropic(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("checkpoint.json"), b"{\"seed\": 1}").unwrap();
+    let (code, _, stderr) = entropic(&["--out", out, "latent", "train", "--resume"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not a latent-cycle checkpoint"), "{stderr}");
+}
