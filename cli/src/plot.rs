@@ -248,6 +248,13 @@ pub fn log_x_scatter(
             .configure_mesh()
             .x_desc(x_label)
             .y_desc(y_label)
+            .x_label_formatter(&|v| {
+                if *v >= 1.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.1e}")
+                }
+            })
             .draw()
             .map_err(|e| anyhow!("plot: {e}"))?;
         if let Some((y, name)) = reference {

@@ -113,9 +113,16 @@ pub fn diagnose(
     let stats = LatentStatistics::sample(model, &mut chains, BURN_IN, steps, BLOCKS, 32, &mut rng)?;
     let table = LogLikelihoodTable::new(model, &ds.data)?;
     let ll = stats.log_likelihood(&table)?;
-    let dynamics = Dynamics::from_log_matrix(stats.log_matrix())?;
-    let counted = Dynamics::from_matrix(stats.counted_matrix())?;
     let occupancy = stats.occupancy();
+    // A stuck equilibrium chain can leave M numerically reducible: fall back to the occupancy.
+    let dynamics = Dynamics::from_log_matrix(stats.log_matrix())
+        .or_else(|_| Dynamics::with_occupancy(stats.log_matrix(), occupancy.clone()))?;
+    let counted = Dynamics::from_matrix(stats.counted_matrix()).or_else(|_| {
+        Dynamics::with_occupancy(
+            stats.counted_matrix().iter().map(|m| m.ln()).collect(),
+            occupancy.clone(),
+        )
+    })?;
     let balance = ClassBalance::new(model, &occupancy, &ds.classifier, &ds.target)?;
     let tied_ll = match trainer.params().rule {
         Rule::Contrastive => Some(tied_log_likelihood(model, &ds.data)?),
@@ -167,7 +174,7 @@ pub fn train_until(
         let report = trainer.run_epoch(&ds.data).with_context(|| {
             format!("training stopped in epoch {epoch}; the last good checkpoint is kept")
         })?;
-        let d = diagnose(&trainer, ds, diagnostic_steps, seed, epoch + 1)?;
+        let d = diagnose(trainer, ds, diagnostic_steps, seed, epoch + 1)?;
         history.push(EpochRow {
             epoch,
             batch: report.batch,

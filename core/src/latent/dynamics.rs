@@ -226,6 +226,28 @@ impl Dynamics {
         }
         let matrix: Vec<f64> = log_matrix.iter().map(|&v| libm::exp(v)).collect();
         let p = stationary(&matrix)?;
+        Self::build(log_matrix, matrix, p)
+    }
+
+    /// Diagnostics from ln M with a given p̄ (for example the empirical occupancy), for matrices
+    /// whose rarest transitions underflow f64 so that M is numerically reducible and has no
+    /// unique stationary vector (an equilibrium model whose chain is stuck in one mode).
+    ///
+    /// # Errors
+    /// [`LatentError::NotFinite`] on NaN or +∞ entries; [`LatentError::Shape`] unless p̄ has K
+    /// entries.
+    pub fn with_occupancy(log_matrix: Vec<f64>, p: Vec<f64>) -> Result<Self, LatentError> {
+        if log_matrix.iter().any(|v| v.is_nan() || *v == f64::INFINITY) {
+            return Err(LatentError::NotFinite("a transition matrix entry"));
+        }
+        if p.len() * p.len() != log_matrix.len() {
+            return Err(LatentError::Shape("p̄ needs one entry per latent state"));
+        }
+        let matrix: Vec<f64> = log_matrix.iter().map(|&v| libm::exp(v)).collect();
+        Self::build(log_matrix, matrix, p)
+    }
+
+    fn build(log_matrix: Vec<f64>, matrix: Vec<f64>, p: Vec<f64>) -> Result<Self, LatentError> {
         let k = p.len();
         let second_eigenvalue = second_eigenvalue_modulus(&matrix, k);
         let decorrelation_time = if second_eigenvalue <= 0.0 {

@@ -174,7 +174,7 @@ fn decorrelation_time_and_diagonal_match_hand_computed_matrices() {
         log_m[i * 3 + (i + 1) % 3] = libm::log(1.0 - eps);
         log_m[i * 3 + (i + 2) % 3] = -900.0;
     }
-    let d = Dynamics::from_log_matrix(log_m).unwrap();
+    let d = Dynamics::from_log_matrix(log_m.clone()).unwrap();
     let expected = (1.0 - eps) * (libm::log(1.0 - eps) + 900.0);
     assert!(
         (d.entropy_production - expected).abs() < 1e-9 * expected,
