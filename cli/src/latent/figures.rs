@@ -5,7 +5,7 @@ use crate::output::Output;
 use crate::plot::{self, Scale, Tile};
 use anyhow::Result;
 use entropic::data::Mnist012;
-use entropic::latent::{Trainer, Visit};
+use entropic::latent::{Encoding, Trainer, Visit};
 use entropic::rng::from_seed;
 
 /// Colour positions in [0, 1] for values on a log scale (non-positive values at 0).
@@ -83,7 +83,10 @@ pub fn model_figures(
     let digits = |k: usize| d.balance.assignment[k];
     let w_row: Vec<Tile> = (0..l)
         .map(|b| Tile {
-            title: format!("w_{b}, p̄={:.2}", d.occupancy.get(b).copied().unwrap_or(0.0)),
+            title: match model.encoding() {
+                Encoding::OneHot => format!("w_{b}, p̄={:.2}", d.occupancy[b]),
+                Encoding::Binary => format!("w_{b}"),
+            },
             pixels: (0..px).map(|i| model.w()[i * l + b]).collect(),
             scale: Scale::Diverging,
         })
@@ -97,7 +100,7 @@ pub fn model_figures(
         .collect();
     let mean_row: Vec<Tile> = (0..model.states().min(16))
         .map(|k| Tile {
-            title: format!("σ(h_{k}) → {}", digits(k)),
+            title: format!("σ(h_{k}) → {}, p̄={:.2}", digits(k), d.occupancy[k]),
             pixels: cond.mean(k).to_vec(),
             scale: Scale::Gray,
         })

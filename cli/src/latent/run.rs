@@ -349,7 +349,7 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
     )?;
     writeln!(
         text,
-        "decorrelation time {:.2} steps, mean diagonal {:.4} (1/L = {:.4})",
+        "decorrelation time {:.2} steps, mean diagonal {:.4} (1/K = {:.4}, K latent states)",
         last.dynamics.decorrelation_time,
         last.dynamics.mean_diagonal,
         1.0 / outcome.trainer.model().states() as f64

@@ -3,7 +3,7 @@ use crate::estimate::{Estimate, Unit};
 use crate::special::log_sum_exp;
 use alloc::vec;
 use alloc::vec::Vec;
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, linalg::Schur};
 use rand_core::Rng;
 
 /// Counts gathered along long latent trajectories z(0), z(1), … of the model's chains.
@@ -200,7 +200,8 @@ pub struct Dynamics {
     pub entropy_production: f64,
     /// |λ₂|, the second-largest eigenvalue modulus of M.
     pub second_eigenvalue: f64,
-    /// Decorrelation time τ = −1/ln|λ₂| (Eq. 23), in double steps (0 if λ₂ = 0, ∞ if |λ₂| = 1).
+    /// Decorrelation time τ = −1/ln|λ₂| (Eq. 23), in double steps (0 if λ₂ = 0, ∞ if |λ₂| = 1,
+    /// NaN if the eigen-solver does not converge).
     pub decorrelation_time: f64,
     /// Mean diagonal element Tr(M)/K (Eq. 24; K = L for one-hot z).
     pub mean_diagonal: f64,
@@ -290,13 +291,21 @@ pub fn entropy_production(p: &[f64], log_m: &[f64]) -> f64 {
     sigma
 }
 
-/// Moduli of the eigenvalues of a real K×K matrix, via nalgebra's real Schur decomposition.
+/// |λ₂| of a real K×K matrix from nalgebra's real Schur decomposition, with a bounded number of
+/// QR sweeps (nalgebra's unbounded default can cycle forever on nearly block-diagonal matrices);
+/// Mᵀ (same spectrum, different rounding) is tried if M does not converge, and NaN is returned if
+/// neither does.
 fn second_eigenvalue_modulus(m: &[f64], k: usize) -> f64 {
     if k < 2 {
         return 0.0;
     }
     let mat = DMatrix::from_row_slice(k, k, m);
-    let mut moduli: Vec<f64> = mat
+    let schur = Schur::try_new(mat.clone(), f64::EPSILON, 10_000)
+        .or_else(|| Schur::try_new(mat.transpose(), f64::EPSILON, 10_000));
+    let Some(schur) = schur else {
+        return f64::NAN;
+    };
+    let mut moduli: Vec<f64> = schur
         .complex_eigenvalues()
         .iter()
         .map(|c| libm::hypot(c.re, c.im))
