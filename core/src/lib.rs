@@ -45,6 +45,7 @@ extern crate std;
 
 #[cfg(feature = "data")]
 pub mod data;
+pub mod diffusion;
 pub mod entropy;
 pub mod estimate;
 pub mod grid;

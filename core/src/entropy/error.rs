@@ -9,6 +9,20 @@ pub enum EntropyError {
     Lattice(LatticeError),
     /// An energy curve for thermodynamic integration that cannot be integrated.
     InvalidCurve(&'static str),
+    /// Samples with a wrong shape or NaN / infinite values.
+    Samples(&'static str),
+    /// Fewer samples than the estimator needs.
+    TooFewSamples {
+        /// Samples given.
+        len: usize,
+        /// Samples needed.
+        min: usize,
+    },
+    /// Data the estimator cannot handle (duplicate points for nearest neighbours, a singular
+    /// covariance).
+    Degenerate(&'static str),
+    /// An out-of-range estimator setting.
+    Parameter(&'static str),
 }
 
 impl fmt::Display for EntropyError {
@@ -16,6 +30,12 @@ impl fmt::Display for EntropyError {
         match self {
             Self::Lattice(e) => write!(f, "{e}"),
             Self::InvalidCurve(why) => write!(f, "invalid energy curve: {why}"),
+            Self::Samples(why) => write!(f, "samples: {why}"),
+            Self::TooFewSamples { len, min } => {
+                write!(f, "{len} samples given; the estimator needs at least {min}")
+            }
+            Self::Degenerate(why) => write!(f, "degenerate data: {why}"),
+            Self::Parameter(why) => write!(f, "invalid setting: {why}"),
         }
     }
 }
@@ -24,7 +44,7 @@ impl core::error::Error for EntropyError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Lattice(e) => Some(e),
-            Self::InvalidCurve(_) => None,
+            _ => None,
         }
     }
 }

@@ -2,12 +2,22 @@
 //! an explicit unit) and documents what the entropy is of.
 mod error;
 mod exact_enumeration;
+mod gaussian_case;
+mod gaussian_fit;
 mod kaufman_exact;
+mod knn;
+mod minde;
+mod samples;
 mod thermodynamic_integration;
 
 pub use error::EntropyError;
 pub use exact_enumeration::ExactEnumeration;
+pub use gaussian_case::GaussianCase;
+pub use gaussian_fit::GaussianFit;
 pub use kaufman_exact::KaufmanExact;
+pub use knn::KozachenkoLeonenko;
+pub use minde::Minde;
+pub use samples::Samples;
 pub use thermodynamic_integration::{EnergyCurve, ThermodynamicIntegration};
 
 use crate::estimate::Estimate;

@@ -1,11 +1,13 @@
 //! Special functions and quadrature used by the exact references (pure `libm`, so every target
 //! gives the same bits).
 mod bessel;
+mod digamma;
 mod elliptic;
 mod logistic;
 mod quadrature;
 
 pub use bessel::{bessel_i0, bessel_i1};
+pub use digamma::digamma;
 pub use elliptic::{agm, elliptic_k};
 pub use logistic::{log_sum_exp, sigmoid, softplus};
 pub use quadrature::GaussLegendre;

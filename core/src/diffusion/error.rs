@@ -1,0 +1,22 @@
+use core::fmt;
+
+/// Errors from diffusion processes and scores.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum DiffusionError {
+    /// An out-of-range schedule or time.
+    Parameter(&'static str),
+    /// A covariance that is not symmetric positive definite, or a dimension mismatch.
+    Shape(&'static str),
+}
+
+impl fmt::Display for DiffusionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Parameter(why) => write!(f, "invalid setting: {why}"),
+            Self::Shape(why) => write!(f, "shape: {why}"),
+        }
+    }
+}
+
+impl core::error::Error for DiffusionError {}

@@ -1,0 +1,12 @@
+//! Diffusion processes and score functions (paper: diffusion-entropy-spin-systems.txt, Sec. 2.4.6).
+//!
+//! [`VpSde`] is the variance-preserving SDE dX = −½β(t)X dt + √β(t) dW (Eq. 2.49-2.50) with its
+//! closed-form marginals; [`Score`] is anything that gives ∇ₓ ln p_t(x), and [`GaussianScore`] is
+//! the exact score of diffused Gaussian data (the oracle the entropy estimators are checked with).
+mod error;
+mod score;
+mod vp_sde;
+
+pub use error::DiffusionError;
+pub use score::{GaussianScore, Score};
+pub use vp_sde::VpSde;

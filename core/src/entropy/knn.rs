@@ -1,0 +1,101 @@
+use super::{EntropyError, EntropyEstimator, Samples};
+use crate::estimate::{Estimate, Unit};
+use crate::special::digamma;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// The Kozachenko–Leonenko k-nearest-neighbour entropy estimator (Euclidean):
+/// H = ψ(n) − ψ(k) + ln V_d + (d/n) Σᵢ ln εᵢ, with εᵢ the distance from sample i to its k-th
+/// nearest neighbour and V_d = π^{d/2}/Γ(1 + d/2) the volume of the unit d-ball.
+///
+/// Neighbours by blocked brute force (O(n² d); 20000 samples in d = 16 take a few seconds): exact,
+/// and as fast as a kd-tree in the dimensions this is used in (9, 16, 400). The error bar is the
+/// standard error of the per-sample terms ψ(n) − ψ(k) + ln V_d + d ln εᵢ, treating them as
+/// independent (they are weakly dependent through shared neighbours).
+///
+/// # Examples
+/// ```
+/// use entropic::entropy::{EntropyEstimator, KozachenkoLeonenko, Samples};
+/// let mut rng = entropic::rng::from_seed(2);
+/// let x: Vec<f64> = (0..6000).map(|_| entropic::rng::normal_pair(&mut rng).0).collect();
+/// let h = KozachenkoLeonenko::new(3)?.estimate(&Samples::new(x, 3)?)?;
+/// let exact = 1.5 * (2.0 * std::f64::consts::PI * std::f64::consts::E).ln();
+/// assert!((h.value - exact).abs() < 4.0 * h.std_error);
+/// # Ok::<(), entropic::entropy::EntropyError>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct KozachenkoLeonenko {
+    k: usize,
+}
+
+impl KozachenkoLeonenko {
+    /// # Errors
+    /// [`EntropyError::Parameter`] for k = 0.
+    pub fn new(k: usize) -> Result<Self, EntropyError> {
+        if k == 0 {
+            return Err(EntropyError::Parameter("k must be at least 1"));
+        }
+        Ok(Self { k })
+    }
+
+    /// Squared distance from every sample to its k-th nearest other sample.
+    fn kth_distances(&self, x: &Samples) -> Vec<f64> {
+        let (n, k) = (x.len(), self.k);
+        let mut out = Vec::with_capacity(n);
+        let mut best = vec![f64::INFINITY; k];
+        for i in 0..n {
+            best.iter_mut().for_each(|b| *b = f64::INFINITY);
+            let xi = x.row(i);
+            for j in (0..n).filter(|&j| j != i) {
+                let mut d2 = 0.0;
+                for (a, b) in xi.iter().zip(x.row(j)) {
+                    d2 += (a - b) * (a - b);
+                }
+                if d2 < best[k - 1] {
+                    // Insert into the sorted list of the k smallest.
+                    let mut p = k - 1;
+                    while p > 0 && best[p - 1] > d2 {
+                        best[p] = best[p - 1];
+                        p -= 1;
+                    }
+                    best[p] = d2;
+                }
+            }
+            out.push(best[k - 1]);
+        }
+        out
+    }
+}
+
+impl EntropyEstimator<Samples> for KozachenkoLeonenko {
+    fn estimate(&self, x: &Samples) -> Result<Estimate, EntropyError> {
+        let (n, d) = (x.len(), x.dim());
+        if n < self.k + 2 {
+            return Err(EntropyError::TooFewSamples {
+                len: n,
+                min: self.k + 2,
+            });
+        }
+        let dist2 = self.kth_distances(x);
+        if dist2.contains(&0.0) {
+            return Err(EntropyError::Degenerate(
+                "a sample has k duplicates at distance 0 (discrete data: dequantise first)",
+            ));
+        }
+        let df = d as f64;
+        let log_vd = 0.5 * df * libm::log(core::f64::consts::PI) - libm::lgamma(1.0 + 0.5 * df);
+        let base = digamma(n as f64) - digamma(self.k as f64) + log_vd;
+        let terms: Vec<f64> = dist2
+            .iter()
+            .map(|&e2| base + 0.5 * df * libm::log(e2))
+            .collect();
+        let mean = terms.iter().sum::<f64>() / n as f64;
+        let var = terms.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>() / (n - 1) as f64;
+        Ok(Estimate::new(
+            mean,
+            libm::sqrt(var / n as f64),
+            Unit::Nats,
+            n,
+        ))
+    }
+}

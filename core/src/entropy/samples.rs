@@ -1,0 +1,94 @@
+use super::EntropyError;
+use alloc::vec::Vec;
+
+/// A validated set of n samples of a d-dimensional continuous variable, row-major.
+///
+/// # Examples
+/// ```
+/// use entropic::entropy::Samples;
+/// let s = Samples::new(vec![0.0, 1.0, 2.0, 3.0], 2)?;
+/// assert_eq!((s.len(), s.dim()), (2, 2));
+/// assert!(Samples::new(vec![f64::NAN, 0.0], 2).is_err());
+/// # Ok::<(), entropic::entropy::EntropyError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Samples {
+    x: Vec<f64>,
+    d: usize,
+}
+
+impl Samples {
+    /// # Errors
+    /// [`EntropyError::Samples`] for d = 0, an empty or ragged array, or NaN / ∞ values.
+    pub fn new(x: Vec<f64>, d: usize) -> Result<Self, EntropyError> {
+        if d == 0 || x.is_empty() || x.len() % d != 0 {
+            return Err(EntropyError::Samples(
+                "need d ≥ 1 and a non-empty length that is a multiple of d",
+            ));
+        }
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(EntropyError::Samples("a value is NaN or infinite"));
+        }
+        Ok(Self { x, d })
+    }
+
+    /// Number of samples n.
+    pub fn len(&self) -> usize {
+        self.x.len() / self.d
+    }
+
+    /// Never true.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// Dimension d.
+    pub fn dim(&self) -> usize {
+        self.d
+    }
+
+    /// Sample `i`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+
+    /// All samples, row-major.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.x
+    }
+
+    /// Sample mean and unbiased covariance (d×d, row-major).
+    ///
+    /// # Errors
+    /// [`EntropyError::TooFewSamples`] for fewer than d + 1 samples.
+    pub fn mean_and_covariance(&self) -> Result<(Vec<f64>, Vec<f64>), EntropyError> {
+        let (n, d) = (self.len(), self.d);
+        if n < d + 1 {
+            return Err(EntropyError::TooFewSamples { len: n, min: d + 1 });
+        }
+        let mut mean = alloc::vec![0.0; d];
+        for i in 0..n {
+            for (m, &x) in mean.iter_mut().zip(self.row(i)) {
+                *m += x;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= n as f64);
+        let mut cov = alloc::vec![0.0; d * d];
+        for i in 0..n {
+            let r = self.row(i);
+            for a in 0..d {
+                let da = r[a] - mean[a];
+                for b in a..d {
+                    cov[a * d + b] += da * (r[b] - mean[b]);
+                }
+            }
+        }
+        for a in 0..d {
+            for b in a..d {
+                cov[a * d + b] /= (n - 1) as f64;
+                cov[b * d + a] = cov[a * d + b];
+            }
+        }
+        Ok((mean, cov))
+    }
+}
