@@ -6,6 +6,7 @@
 //! every error is one readable line on stderr and a non-zero exit code.
 #![deny(missing_docs)]
 
+mod entropy;
 mod ising;
 mod latent;
 mod lattice;
@@ -98,6 +99,9 @@ enum Command {
     /// Spin-lattice datasets, thermodynamics and exact references (Ising and XY).
     #[command(subcommand)]
     Lattice(lattice::Command),
+    /// Entropy estimators checked against known answers (diffusion-entropy paper).
+    #[command(subcommand)]
+    Entropy(entropy::Command),
     /// Nonequilibrium latent-cycle generative models (nonequilibrium-latent-cycles paper).
     #[command(subcommand)]
     Latent(latent::Command),
@@ -139,6 +143,7 @@ where
         Command::Nn(command) => nn::run(command, &cli.global, &mut output),
         Command::Maxent(command) => maxent::run(command, &cli.global, &mut output),
         Command::Latent(command) => latent::run(command, &cli.global, &mut output),
+        Command::Entropy(command) => entropy::run(command, &cli.global, &mut output),
     };
     match result {
         Ok(()) => 0,
