@@ -227,13 +227,27 @@ fn maxent_pca_recovers_the_pca_angle() {
 #[test]
 fn entropy_gaussian_check_reports_every_estimator() {
     let doc = json(&[
-        "--quiet", "--format", "json", "entropy", "gaussian", "--dims", "3", "--samples", "2000",
-        "--cases", "2", "--draws", "20000",
+        "--quiet",
+        "--format",
+        "json",
+        "entropy",
+        "gaussian",
+        "--dims",
+        "3",
+        "--samples",
+        "2000",
+        "--cases",
+        "2",
+        "--draws",
+        "20000",
     ]);
     let rows = doc["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
     for r in rows {
-        let (err, se) = (r["error"].as_f64().unwrap(), r["std_error"].as_f64().unwrap());
+        let (err, se) = (
+            r["error"].as_f64().unwrap(),
+            r["std_error"].as_f64().unwrap(),
+        );
         // In d = 3 all three are unbiased to well within 5 error bars (+ the 2000-sample spread
         // the MINDE Monte Carlo bar does not include, ~0.03 nats).
         assert!(err.abs() < 5.0 * se + 0.03, "{r}");

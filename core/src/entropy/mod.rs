@@ -7,6 +7,7 @@ mod gaussian_fit;
 mod kaufman_exact;
 mod knn;
 mod minde;
+mod plug_in;
 mod samples;
 mod thermodynamic_integration;
 
@@ -17,6 +18,7 @@ pub use gaussian_fit::GaussianFit;
 pub use kaufman_exact::KaufmanExact;
 pub use knn::KozachenkoLeonenko;
 pub use minde::Minde;
+pub use plug_in::{DEQUANTISATION_NATS_PER_SPIN, PlugIn, dequantise_spins};
 pub use samples::Samples;
 pub use thermodynamic_integration::{EnergyCurve, ThermodynamicIntegration};
 
