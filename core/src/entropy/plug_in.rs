@@ -83,7 +83,6 @@ mod tests {
     use crate::lattice::{Ising, Square, Temperature, enumeration};
     use crate::model::Model;
     use crate::rng::from_seed;
-    use alloc::vec;
 
     /// Exact Boltzmann samples of a small Ising model by enumerating all 2^N states.
     fn exact_samples(model: &Ising, t: Temperature, count: usize, seed: u64) -> Vec<u64> {
@@ -145,6 +144,6 @@ mod tests {
             "{recovered} vs {discrete}"
         );
         assert!(dequantise_spins(&[1, 0], 1, &mut rng).is_err());
-        assert!(dequantise_spins(&vec![1; 3], 2, &mut rng).is_err());
+        assert!(dequantise_spins(&[1; 3], 2, &mut rng).is_err());
     }
 }
