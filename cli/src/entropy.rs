@@ -6,7 +6,7 @@ use crate::progress::Progress;
 use anyhow::{Result, bail};
 use entropic::diffusion::{GaussianScore, VpSde};
 use entropic::entropy::{
-    EntropyEstimator, GaussianCase, GaussianFit, KozachenkoLeonenko, Minde, Samples,
+    EntropyEstimator, GaussianCase, GaussianFit, KozachenkoLeonenko, Minde, Reference, Samples,
 };
 use entropic::estimate::Estimate;
 use entropic::rng::stream;
@@ -106,7 +106,13 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
             let x: Samples = g.sample(args.samples, &mut rng)?;
             let exact = g.entropy();
             let score = GaussianScore::new(sde, &g.mean, &g.covariance)?;
-            let minde = Minde::new(sde, score, args.draws, global.seed ^ j as u64)?;
+            let minde = Minde::new(
+                sde,
+                score,
+                Reference::Isotropic,
+                args.draws,
+                global.seed ^ j as u64,
+            )?;
             let runs: [(&'static str, Result<(Estimate, f64)>); 3] = [
                 ("gaussian-fit", timed(|| Ok(GaussianFit.estimate(&x)?))),
                 ("knn", timed(|| Ok(knn.estimate(&x)?))),

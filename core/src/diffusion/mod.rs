@@ -5,8 +5,10 @@
 //! the exact score of diffused Gaussian data (the oracle the entropy estimators are checked with).
 mod error;
 mod score;
+mod score_net;
 mod vp_sde;
 
 pub use error::DiffusionError;
 pub use score::{GaussianScore, Score};
+pub use score_net::{ScoreNet, ScoreTrainParams};
 pub use vp_sde::VpSde;

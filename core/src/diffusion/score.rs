@@ -2,12 +2,13 @@ use super::{DiffusionError, VpSde};
 use alloc::vec::Vec;
 use nalgebra::{DMatrix, SymmetricEigen};
 
-/// A score function ∇ₓ ln p_t(x) of a diffused distribution, for one x at a time.
+/// A score function ∇ₓ ln p_t(x) of a diffused distribution, evaluated in batches (`&mut` so a
+/// network can reuse its buffers).
 pub trait Score {
     /// Dimension of x.
     fn dim(&self) -> usize;
-    /// Write ∇ₓ ln p_t(x) into `out`.
-    fn score(&self, x: &[f64], t: f64, out: &mut [f64]);
+    /// Write ∇ₓ ln p_{tᵢ}(xᵢ) for the rows xᵢ of `x` (one per entry of `t`) into `out`.
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]);
 }
 
 /// The exact score of N(m, Σ) data diffused by a [`VpSde`]:
@@ -68,7 +69,22 @@ impl Score for GaussianScore {
         self.mean.len()
     }
 
-    fn score(&self, x: &[f64], t: f64, out: &mut [f64]) {
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
+        let d = self.mean.len();
+        for (i, &ti) in t.iter().enumerate() {
+            self.score_at(&x[i * d..(i + 1) * d], ti, &mut out[i * d..(i + 1) * d]);
+        }
+    }
+}
+
+impl GaussianScore {
+    /// Dimension of x.
+    pub fn dim(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// ∇ₓ ln p_t(x) for one point.
+    pub fn score_at(&self, x: &[f64], t: f64, out: &mut [f64]) {
         let d = self.mean.len();
         let k = self.sde.mean_coefficient(t);
         let (k2, v) = (k * k, self.sde.variance(t));
@@ -113,7 +129,7 @@ mod tests {
         };
         let x = [0.1, 0.4, -0.2];
         let mut s = [0.0; 3];
-        score.score(&x, t, &mut s);
+        score.score_at(&x, t, &mut s);
         for i in 0..3 {
             let h = 1e-5;
             let (mut a, mut b) = (x, x);

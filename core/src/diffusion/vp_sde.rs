@@ -13,7 +13,7 @@ use rand_core::Rng;
 /// use entropic::diffusion::VpSde;
 /// let sde = VpSde::default(); // β from 0.1 to 20, T = 1, ε = 1e-3
 /// let k = sde.mean_coefficient(1.0);
-/// assert!((k * k - (-10.1f64).exp()).abs() < 1e-12); // ∫₀¹β = 0.1 + 9.95
+/// assert!((k * k - (-10.05f64).exp()).abs() < 1e-12); // ∫₀¹β = 0.1 + 19.9/2
 /// assert!((sde.variance(1.0) - (1.0 - k * k)).abs() < 1e-15);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -89,7 +89,7 @@ impl GaussianCase {
 mod tests {
     use super::*;
     use crate::diffusion::{GaussianScore, VpSde};
-    use crate::entropy::{EntropyEstimator, GaussianFit, KozachenkoLeonenko, Minde};
+    use crate::entropy::{EntropyEstimator, GaussianFit, KozachenkoLeonenko, Minde, Reference};
     use crate::rng::from_seed;
 
     #[test]
@@ -107,7 +107,7 @@ mod tests {
             // The exact score with ε small: MINDE's only error is Monte Carlo.
             let sde = VpSde::new(0.1, 20.0, 1.0, 1e-5).unwrap();
             let score = GaussianScore::new(sde, &case.mean, &case.covariance).unwrap();
-            let minde = Minde::new(sde, score, 40_000, 4)
+            let minde = Minde::new(sde, score, Reference::Isotropic, 40_000, 4)
                 .unwrap()
                 .estimate(&x)
                 .unwrap();

@@ -1,24 +1,35 @@
 use super::{EntropyError, EntropyEstimator, Samples};
-use crate::diffusion::{Score, VpSde};
+use crate::diffusion::{GaussianScore, Score, VpSde};
 use crate::estimate::{Estimate, Unit};
 use crate::rng::{from_seed, uniform_f64};
 use alloc::vec;
 use alloc::vec::Vec;
 use nalgebra::{Cholesky, DMatrix};
 
+/// The reference measure of [`Minde`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// γ_σ = N(0, σ²I) with σ² = E|X₀|²/d (the thesis' reference, Eq. 2.56).
+    Isotropic,
+    /// G = N(m̂, Σ̂), the Gaussian with the samples' mean and covariance: H(μ, G) is the Gaussian-fit
+    /// entropy ([`super::GaussianFit`], bias-corrected), and KL(μ ‖ G) ≥ 0 is what the score has to
+    /// supply — zero for Gaussian data. Our extension of the thesis' reference.
+    GaussianFit,
+}
+
 /// MINDE entropy from a score model with a Gaussian reference (thesis Eq. 2.54-2.56):
 ///
-/// H(μ) = H(μ, γ_σ) − KL(μ ‖ γ_σ),   H(μ, γ_σ) = (d/2) ln 2πσ² + E|X₀|²/(2σ²),
-/// KL(μ ‖ γ_σ) ≈ ∫_ε^T (g_t²/2) E_{ν_t}|s_μ(X_t) − s_γ(X_t)|² dt + KL(ν_T^μ ‖ ν_T^γ),
+/// H(μ) = H(μ, γ) − KL(μ ‖ γ),
+/// KL(μ ‖ γ) ≈ ∫_ε^T (g_t²/2) E_{ν_t}|s_μ(X_t) − s_γ(X_t)|² dt + KL(ν_T^μ ‖ ν_T^γ),
 ///
-/// with γ_σ = N(0, σ²I), whose diffused score is s_γ(x) = −x/χ_t (χ_t = k_t²σ² + 1 − k_t²), and
-/// s_μ the given [`Score`]. σ² = E|X₀|²/d (the σ that minimises the cross-entropy). The time
-/// integral and the data expectation are one Monte Carlo average over `draws` pairs (t uniform on
-/// [ε, T], x₀ cycling through the samples, x_t from the SDE), and the value ± error is the mean
-/// ± standard error of the per-draw terms |x₀|²/(2σ²) − (T − ε)(g_t²/2)|Δs|².
-/// KL(ν_T^μ ‖ ν_T^γ) uses the Gaussian with the samples' moments diffused to T (exact for
-/// Gaussian data; about 1e-9 nats for the default schedule, where k_T² = e^{−10.1}). The thesis
-/// replaces ν_T^μ by N(0, I) instead.
+/// with s_μ the given [`Score`] and s_γ the exact diffused score of the [`Reference`]. For the
+/// isotropic reference H(μ, γ) = (d/2) ln 2πσ² + E|X₀|²/(2σ²) and s_γ(x) = −x/χ_t
+/// (χ_t = k_t²σ² + 1 − k_t²). The time integral and the data expectation are one Monte Carlo
+/// average over `draws` pairs (t uniform on [ε, T], x₀ cycling through the samples, x_t from the
+/// SDE); the error bar is the standard error of the per-draw terms, combined in quadrature with
+/// the Gaussian-fit error for that reference. KL(ν_T^μ ‖ ν_T^γ) uses the Gaussian with the samples'
+/// moments diffused to T (exact for Gaussian data; ~1e-9 nats for the default schedule, 0 for the
+/// fit reference). The thesis replaces ν_T^μ by N(0, I) instead.
 ///
 /// With the exact score of Gaussian data ([`crate::diffusion::GaussianScore`]) this returns the
 /// exact Gaussian entropy up to its Monte Carlo error and the [0, ε] piece of the integral.
@@ -26,14 +37,24 @@ use nalgebra::{Cholesky, DMatrix};
 pub struct Minde<S> {
     sde: VpSde,
     score: S,
+    reference: Reference,
     draws: usize,
     seed: u64,
 }
 
-impl<S: Score> Minde<S> {
+/// Draws per batched score evaluation.
+const BATCH: usize = 512;
+
+impl<S: Score + Clone> Minde<S> {
     /// # Errors
-    /// [`EntropyError::Parameter`] for zero draws.
-    pub fn new(sde: VpSde, score: S, draws: usize, seed: u64) -> Result<Self, EntropyError> {
+    /// [`EntropyError::Parameter`] for fewer than 2 draws.
+    pub fn new(
+        sde: VpSde,
+        score: S,
+        reference: Reference,
+        draws: usize,
+        seed: u64,
+    ) -> Result<Self, EntropyError> {
         if draws < 2 {
             return Err(EntropyError::Parameter(
                 "MINDE needs at least 2 Monte Carlo draws",
@@ -42,13 +63,14 @@ impl<S: Score> Minde<S> {
         Ok(Self {
             sde,
             score,
+            reference,
             draws,
             seed,
         })
     }
 }
 
-impl<S: Score> EntropyEstimator<Samples> for Minde<S> {
+impl<S: Score + Clone> EntropyEstimator<Samples> for Minde<S> {
     fn estimate(&self, x: &Samples) -> Result<Estimate, EntropyError> {
         let (n, d) = (x.len(), x.dim());
         if d != self.score.dim() {
@@ -62,39 +84,83 @@ impl<S: Score> EntropyEstimator<Samples> for Minde<S> {
         if sigma2.is_nan() || sigma2 <= 0.0 {
             return Err(EntropyError::Degenerate("every sample is at the origin"));
         }
+        let mut fit_score = match self.reference {
+            Reference::GaussianFit => Some(
+                GaussianScore::new(self.sde, &mean, &cov)
+                    .map_err(|_| EntropyError::Degenerate("the sample covariance is singular"))?,
+            ),
+            Reference::Isotropic => None,
+        };
         let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
         let mut rng = from_seed(self.seed);
-        let (mut xt, mut noise, mut s) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+        let mut score = self.score.clone();
+        let mut noise = vec![0.0; d];
+        let (mut xt, mut x0s, mut ts) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut s, mut sref) = (vec![0.0; BATCH * d], vec![0.0; BATCH * d]);
         let mut terms = Vec::with_capacity(self.draws);
-        for i in 0..self.draws {
-            let x0 = x.row(i % n);
-            let t = eps + (t_end - eps) * uniform_f64(&mut rng);
-            self.sde.perturb(x0, t, &mut rng, &mut xt, &mut noise);
-            self.score.score(&xt, t, &mut s);
-            let chi = self.sde.reference_variance(sigma2, t);
-            let diff2: f64 = s
-                .iter()
-                .zip(&xt)
-                .map(|(s, x)| (s + x / chi) * (s + x / chi))
-                .sum();
-            let x2: f64 = x0.iter().map(|v| v * v).sum();
-            terms.push(
-                x2 / (2.0 * sigma2) - (t_end - eps) * 0.5 * self.sde.diffusion_squared(t) * diff2,
-            );
+        let mut done = 0;
+        while done < self.draws {
+            let b = BATCH.min(self.draws - done);
+            xt.resize(b * d, 0.0);
+            x0s.clear();
+            ts.clear();
+            for i in 0..b {
+                let x0 = x.row((done + i) % n);
+                let t = eps + (t_end - eps) * uniform_f64(&mut rng);
+                self.sde
+                    .perturb(x0, t, &mut rng, &mut xt[i * d..(i + 1) * d], &mut noise);
+                x0s.push(x0.iter().map(|v| v * v).sum::<f64>());
+                ts.push(t);
+            }
+            score.score_batch(&xt, &ts, &mut s[..b * d]);
+            match fit_score.as_mut() {
+                Some(g) => g.score_batch(&xt, &ts, &mut sref[..b * d]),
+                None => {
+                    for (i, &t) in ts.iter().enumerate() {
+                        let chi = self.sde.reference_variance(sigma2, t);
+                        for (r, &v) in sref[i * d..(i + 1) * d]
+                            .iter_mut()
+                            .zip(&xt[i * d..(i + 1) * d])
+                        {
+                            *r = -v / chi;
+                        }
+                    }
+                }
+            }
+            for i in 0..b {
+                let diff2: f64 = s[i * d..(i + 1) * d]
+                    .iter()
+                    .zip(&sref[i * d..(i + 1) * d])
+                    .map(|(a, r)| (a - r) * (a - r))
+                    .sum();
+                let kl = (t_end - eps) * 0.5 * self.sde.diffusion_squared(ts[i]) * diff2;
+                terms.push(match self.reference {
+                    Reference::Isotropic => x0s[i] / (2.0 * sigma2) - kl,
+                    Reference::GaussianFit => -kl,
+                });
+            }
+            done += b;
         }
         let m = terms.iter().sum::<f64>() / terms.len() as f64;
         let var = terms.iter().map(|t| (t - m) * (t - m)).sum::<f64>() / (terms.len() - 1) as f64;
-        let kl_end = terminal_kl(&self.sde, &mean, &cov, sigma2)?;
-        let value = 0.5 * d as f64 * libm::log(2.0 * core::f64::consts::PI * sigma2) + m - kl_end;
-        Ok(Estimate::new(
-            value,
-            libm::sqrt(var / terms.len() as f64),
-            Unit::Nats,
-            self.draws,
-        ))
+        let mc = libm::sqrt(var / terms.len() as f64);
+        let (value, err) = match self.reference {
+            Reference::Isotropic => {
+                let kl_end = terminal_kl(&self.sde, &mean, &cov, sigma2)?;
+                let cross = 0.5 * d as f64 * libm::log(2.0 * core::f64::consts::PI * sigma2);
+                (cross + m - kl_end, mc)
+            }
+            Reference::GaussianFit => {
+                let fit = super::GaussianFit.estimate(x)?;
+                (
+                    fit.value + m,
+                    libm::sqrt(fit.std_error * fit.std_error + mc * mc),
+                )
+            }
+        };
+        Ok(Estimate::new(value, err, Unit::Nats, self.draws))
     }
 }
-
 /// KL(N(k m, k²Σ + (1 − k²)I) ‖ N(0, χ_T I)) at t = T.
 fn terminal_kl(sde: &VpSde, mean: &[f64], cov: &[f64], sigma2: f64) -> Result<f64, EntropyError> {
     let d = mean.len();

@@ -17,7 +17,7 @@ pub use gaussian_case::GaussianCase;
 pub use gaussian_fit::GaussianFit;
 pub use kaufman_exact::KaufmanExact;
 pub use knn::KozachenkoLeonenko;
-pub use minde::Minde;
+pub use minde::{Minde, Reference};
 pub use plug_in::{DEQUANTISATION_NATS_PER_SPIN, PlugIn, dequantise_spins};
 pub use samples::Samples;
 pub use thermodynamic_integration::{EnergyCurve, ThermodynamicIntegration};
