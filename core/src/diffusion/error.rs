@@ -8,6 +8,8 @@ pub enum DiffusionError {
     Parameter(&'static str),
     /// A covariance that is not symmetric positive definite, or a dimension mismatch.
     Shape(&'static str),
+    /// A saved model that cannot be read (truncated, wrong format or version, inconsistent).
+    Malformed(&'static str),
 }
 
 impl fmt::Display for DiffusionError {
@@ -15,6 +17,7 @@ impl fmt::Display for DiffusionError {
         match self {
             Self::Parameter(why) => write!(f, "invalid setting: {why}"),
             Self::Shape(why) => write!(f, "shape: {why}"),
+            Self::Malformed(why) => write!(f, "saved score model: {why}"),
         }
     }
 }

@@ -4,11 +4,13 @@
 //! closed-form marginals; [`Score`] is anything that gives ∇ₓ ln p_t(x), and [`GaussianScore`] is
 //! the exact score of diffused Gaussian data (the oracle the entropy estimators are checked with).
 mod error;
+mod sampler;
 mod score;
 mod score_net;
 mod vp_sde;
 
 pub use error::DiffusionError;
+pub use sampler::{probability_flow, reverse_sde};
 pub use score::{GaussianScore, Score};
 pub use score_net::{ScoreNet, ScoreTrainParams};
 pub use vp_sde::VpSde;

@@ -14,7 +14,8 @@ pub trait Score {
 /// The exact score of N(m, Σ) data diffused by a [`VpSde`]:
 /// p_t = N(k_t m, k_t²Σ + (1 − k_t²) I), so ∇ ln p_t(x) = −(k_t²Σ + (1 − k_t²)I)⁻¹ (x − k_t m),
 /// applied through the eigenvectors of Σ (shared by every t).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GaussianScore {
     sde: VpSde,
     mean: Vec<f64>,
@@ -81,6 +82,17 @@ impl GaussianScore {
     /// Dimension of x.
     pub fn dim(&self) -> usize {
         self.mean.len()
+    }
+
+    /// Whether the stored eigen-decomposition has consistent lengths and positive eigenvalues
+    /// (for models read from files).
+    pub fn is_consistent(&self) -> bool {
+        let d = self.mean.len();
+        d > 0
+            && self.eigenvalues.len() == d
+            && self.vectors.len() == d * d
+            && self.eigenvalues.iter().all(|&l| l > 0.0 && l.is_finite())
+            && self.vectors.iter().chain(&self.mean).all(|v| v.is_finite())
     }
 
     /// ∇ₓ ln p_t(x) for one point.

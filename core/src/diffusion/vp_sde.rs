@@ -57,6 +57,14 @@ impl VpSde {
         })
     }
 
+    /// Re-check the settings (for a schedule read from a file).
+    ///
+    /// # Errors
+    /// As [`VpSde::new`].
+    pub fn check(&self) -> Result<(), DiffusionError> {
+        Self::new(self.beta_min, self.beta_max, self.t_end, self.eps).map(|_| ())
+    }
+
     /// β(t).
     pub fn beta(&self, t: f64) -> f64 {
         self.beta_min + t * (self.beta_max - self.beta_min)
