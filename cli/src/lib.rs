@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod entropy;
+pub mod input;
 mod ising;
 mod latent;
 mod lattice;

@@ -261,3 +261,92 @@ fn entropy_gaussian_check_reports_every_estimator() {
     assert_eq!(code, 1);
     assert!(err.contains("--dims"), "{err}");
 }
+
+#[test]
+fn entropy_compare_on_spin_samples_matches_the_exact_entropy_with_plug_in() {
+    let dir = std::env::temp_dir().join(format!("entropic-compare-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.to_str().unwrap();
+    let (code, _, err) = entropic(&[
+        "--quiet",
+        "--seed",
+        "2",
+        "--out",
+        out,
+        "lattice",
+        "sample",
+        "--model",
+        "ising",
+        "--size",
+        "2",
+        "--temps",
+        "3.0",
+        "--samples",
+        "4000",
+        "--algorithm",
+        "heat-bath",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let exact = json(&[
+        "lattice", "exact", "--size", "2", "--temps", "3.0", "--format", "json",
+    ]);
+    let h = exact["rows"][0]["finite"]["entropy_per_spin"]
+        .as_f64()
+        .unwrap()
+        * 4.0;
+    let data = dir.join("configs.npy");
+    let doc = json(&[
+        "--quiet",
+        "--format",
+        "json",
+        "entropy",
+        "compare",
+        "--data",
+        data.to_str().unwrap(),
+        "--spins",
+        "--train-steps",
+        "0",
+        "--exact",
+        &h.to_string(),
+    ]);
+    let rows = doc["rows"].as_array().unwrap();
+    let plug = rows.iter().find(|r| r["estimator"] == "plug-in").unwrap();
+    let (err, se) = (
+        plug["error"].as_f64().unwrap(),
+        plug["std_error"].as_f64().unwrap(),
+    );
+    // 16 states, 4000 (nearly independent) samples: Miller–Madow leaves O(1/n²) bias.
+    assert!(err.abs() < 4.0 * se + 0.01, "{plug}");
+    let gauss = rows
+        .iter()
+        .find(|r| r["estimator"] == "gaussian-fit (upper bound)")
+        .unwrap();
+    assert!(
+        gauss["error"].as_f64().unwrap() > 0.0,
+        "the Gaussian fit bounds from above"
+    );
+    for (args, needle) in [
+        (
+            vec!["entropy", "compare", "--data", "/nonexistent.npy"],
+            "cannot read",
+        ),
+        (
+            vec!["entropy", "compare", "--data", "/etc/hostname"],
+            "not a readable .npy",
+        ),
+    ] {
+        let (code, _, err) = entropic(&args);
+        assert_eq!(code, 1);
+        assert!(err.contains(needle), "{err}");
+    }
+    let temps = dir.join("temperatures.npy");
+    let (code, _, err) = entropic(&[
+        "entropy",
+        "compare",
+        "--data",
+        temps.to_str().unwrap(),
+        "--spins",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("+1 or -1"), "{err}");
+}

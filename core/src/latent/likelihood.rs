@@ -48,7 +48,7 @@ pub fn exact_latent_matrix(model: &LatentCycle) -> Result<Vec<f64>, LatentError>
 /// [`LatentError::Shape`] if `m` is not square; [`LatentError::NotFinite`] if the system is
 /// singular (a reducible matrix).
 pub fn stationary(m: &[f64]) -> Result<Vec<f64>, LatentError> {
-    let k = (m.len() as f64).sqrt() as usize;
+    let k = libm::sqrt(m.len() as f64) as usize;
     if k == 0 || k * k != m.len() {
         return Err(LatentError::Shape("a transition matrix must be square"));
     }

@@ -70,7 +70,7 @@ impl BernoulliMixture {
             ));
         }
         let (n, d) = (data.len(), data.dim());
-        let size = ((init_fraction * n as f64).round() as usize).clamp(1, n);
+        let size = (libm::round(init_fraction * n as f64) as usize).clamp(1, n);
         let mut order: Vec<usize> = (0..n).collect();
         let mut means = Vec::with_capacity(k * d);
         for _ in 0..k {

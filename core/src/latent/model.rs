@@ -102,7 +102,7 @@ impl LatentCycle {
         let mut model = Self::new(data.dim(), l, encoding)?;
         model.center = data.mean();
         let n = data.len();
-        let size = ((fraction * n as f64).round() as usize).clamp(1, n);
+        let size = (libm::round(fraction * n as f64) as usize).clamp(1, n);
         let mut order: Vec<usize> = (0..n).collect();
         for beta in 0..l {
             partial_shuffle(&mut order, size, rng);

@@ -47,9 +47,13 @@ impl MultiSpin {
     /// The sampler for `model` at temperature `t`.
     ///
     /// # Errors
-    /// None today (the model was validated by [`PackedIsing::new`]); kept fallible like every
-    /// sampler constructor.
+    /// [`LatticeError::Unsupported`] on a lattice with a side of 2, where checkerboard Metropolis
+    /// is not ergodic (see [`SingleFlip`](super::SingleFlip)).
     pub fn new(model: &PackedIsing, t: Temperature) -> Result<Self, LatticeError> {
+        let sq = model.model().lattice();
+        if sq.lx() == 2 || sq.ly() == 2 {
+            return Err(super::single_flip::SIDE_TWO);
+        }
         let k = model.model().coupling().abs() * t.beta();
         Ok(Self {
             temperature: t,
