@@ -81,31 +81,18 @@ mod tests {
     use super::*;
     use crate::entropy::KozachenkoLeonenko;
     use crate::lattice::{Ising, Square, Temperature, enumeration};
-    use crate::model::Model;
     use crate::rng::from_seed;
 
-    /// Exact Boltzmann samples of a small Ising model by enumerating all 2^N states.
+    /// Exact Boltzmann samples as symbols (the spins' bits).
     fn exact_samples(model: &Ising, t: Temperature, count: usize, seed: u64) -> Vec<u64> {
-        let n = model.lattice().sites();
-        let mut state = model.ordered_state();
-        let mut weights = Vec::with_capacity(1 << n);
-        for k in 0u64..(1 << n) {
-            for (i, s) in state.spins_mut().iter_mut().enumerate() {
-                *s = if (k >> i) & 1 == 1 { 1 } else { -1 };
-            }
-            weights.push(libm::exp(-t.beta() * model.energy(&state)));
-        }
-        let z: f64 = weights.iter().sum();
-        let mut rng = from_seed(seed);
-        (0..count)
-            .map(|_| {
-                let mut u = uniform_f64(&mut rng) * z;
-                let mut k = 0;
-                while k + 1 < weights.len() && u >= weights[k] {
-                    u -= weights[k];
-                    k += 1;
-                }
-                k as u64
+        let spins = enumeration::boltzmann_samples(model, t, count, &mut from_seed(seed)).unwrap();
+        spins
+            .chunks(model.lattice().sites())
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, s)| **s > 0)
+                    .fold(0, |a, (i, _)| a | 1 << i)
             })
             .collect()
     }

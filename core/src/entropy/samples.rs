@@ -57,6 +57,20 @@ impl Samples {
         &self.x
     }
 
+    /// The columns lo..hi of every sample, as new samples.
+    ///
+    /// # Errors
+    /// [`EntropyError::Samples`] unless lo < hi ≤ d.
+    pub fn columns(&self, lo: usize, hi: usize) -> Result<Samples, EntropyError> {
+        if lo >= hi || hi > self.d {
+            return Err(EntropyError::Samples("column range out of bounds"));
+        }
+        let x = (0..self.len())
+            .flat_map(|i| self.row(i)[lo..hi].iter().copied())
+            .collect();
+        Ok(Samples { x, d: hi - lo })
+    }
+
     /// Sample mean and unbiased covariance (d×d, row-major).
     ///
     /// # Errors
