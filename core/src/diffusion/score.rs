@@ -63,22 +63,7 @@ impl GaussianScore {
             vectors,
         })
     }
-}
 
-impl Score for GaussianScore {
-    fn dim(&self) -> usize {
-        self.mean.len()
-    }
-
-    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
-        let d = self.mean.len();
-        for (i, &ti) in t.iter().enumerate() {
-            self.score_at(&x[i * d..(i + 1) * d], ti, &mut out[i * d..(i + 1) * d]);
-        }
-    }
-}
-
-impl GaussianScore {
     /// Dimension of x.
     pub fn dim(&self) -> usize {
         self.mean.len()
@@ -113,6 +98,19 @@ impl GaussianScore {
         }
         for (i, o) in out.iter_mut().enumerate() {
             *o = -(0..d).map(|j| self.vectors[i * d + j] * c[j]).sum::<f64>();
+        }
+    }
+}
+
+impl Score for GaussianScore {
+    fn dim(&self) -> usize {
+        self.mean.len()
+    }
+
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
+        let d = self.mean.len();
+        for (i, &ti) in t.iter().enumerate() {
+            self.score_at(&x[i * d..(i + 1) * d], ti, &mut out[i * d..(i + 1) * d]);
         }
     }
 }

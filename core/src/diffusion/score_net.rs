@@ -129,6 +129,7 @@ impl ScoreNet {
         let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
         let b = params.batch;
         let (mut xt, mut t, mut target) = (vec![0.0; b * d], vec![0.0; b], vec![0.0; b * d]);
+        let mut sv = vec![0.0; b];
         let (mut noise, mut sg, mut grad) = (vec![0.0; d], vec![0.0; d], Vec::new());
         let mut losses = Vec::with_capacity(params.steps);
         for step in 0..params.steps {
@@ -138,9 +139,9 @@ impl ScoreNet {
                 let row = &mut xt[i * d..(i + 1) * d];
                 self.sde.perturb(x0, t[i], rng, row, &mut noise);
                 self.base.score_at(row, t[i], &mut sg);
-                let sv = libm::sqrt(self.sde.variance(t[i]));
+                sv[i] = libm::sqrt(self.sde.variance(t[i]));
                 for ((tg, &n), &s) in target[i * d..(i + 1) * d].iter_mut().zip(&noise).zip(&sg) {
-                    *tg = -n - sv * s;
+                    *tg = -n - sv[i] * s;
                 }
             }
             let input = self.input(&xt, &t, b);
@@ -150,10 +151,6 @@ impl ScoreNet {
                 .forward(&input, b)
                 .map_err(|_| DiffusionError::Shape("forward"))?;
             // Prediction √(1 − k_t²)·n_θ of the target; chain rule back to n_θ.
-            let sv: Vec<f64> = t
-                .iter()
-                .map(|&t| libm::sqrt(self.sde.variance(t)))
-                .collect();
             let pred: Vec<f64> = out
                 .chunks(d)
                 .zip(&sv)
