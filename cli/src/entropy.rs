@@ -64,13 +64,20 @@ pub struct CompareArgs {
     /// temperature to use.
     #[arg(long, value_name = "K", default_value_t = 0)]
     select: usize,
+    #[command(flatten)]
+    estimators: EstimatorArgs,
+}
+
+/// Settings of the estimators, shared by `gaussian` and `compare`.
+#[derive(Debug, clap::Args)]
+pub struct EstimatorArgs {
     /// Neighbour order k of the kNN estimator.
     #[arg(long, value_name = "K", default_value_t = 5)]
     k: usize,
     /// Monte Carlo draws of the MINDE time integral.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     draws: usize,
-    /// Denoising-score-matching steps of the learned score (0: skip MINDE).
+    /// Denoising-score-matching steps of the learned score (0: skip the learned MINDE).
     #[arg(long, value_name = "N", default_value_t = 4000)]
     train_steps: usize,
     /// Hidden widths of the score network.
@@ -90,18 +97,8 @@ pub struct GaussianArgs {
     /// Random covariances per dimension.
     #[arg(long, value_name = "N", default_value_t = 5)]
     cases: usize,
-    /// Neighbour order k of the kNN estimator.
-    #[arg(long, value_name = "K", default_value_t = 5)]
-    k: usize,
-    /// Monte Carlo draws of the MINDE time integral.
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
-    draws: usize,
-    /// Denoising-score-matching steps of the learned score (0: skip the learned MINDE).
-    #[arg(long, value_name = "N", default_value_t = 4000)]
-    train_steps: usize,
-    /// Hidden widths of the score network.
-    #[arg(long, value_name = "W,..", default_value = "128,128")]
-    hidden: String,
+    #[command(flatten)]
+    estimators: EstimatorArgs,
 }
 
 pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<()> {
@@ -177,8 +174,8 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
     if args.cases == 0 {
         bail!("--cases must be at least 1");
     }
-    let knn = KozachenkoLeonenko::new(args.k)?;
-    let hidden = parse_widths(&args.hidden)?;
+    let knn = KozachenkoLeonenko::new(args.estimators.k)?;
+    let hidden = parse_widths(&args.estimators.hidden)?;
     let sde = VpSde::default();
     let jobs: Vec<(usize, usize)> = dims
         .iter()
@@ -198,7 +195,7 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
                 sde,
                 score,
                 Reference::Isotropic,
-                args.draws,
+                args.estimators.draws,
                 global.seed ^ j as u64,
             )?;
             let mut runs: Vec<(&'static str, Result<(Estimate, f64)>)> = vec![
@@ -206,15 +203,15 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
                 ("knn", timed(|| Ok(knn.estimate(&x)?))),
                 ("minde-exact-score", timed(|| Ok(minde.estimate(&x)?))),
             ];
-            if args.train_steps > 0 {
+            if args.estimators.train_steps > 0 {
                 runs.push((
                     "minde-learned",
                     timed(|| {
                         learned_minde(
                             &x,
                             &hidden,
-                            args.train_steps,
-                            args.draws,
+                            args.estimators.train_steps,
+                            args.estimators.draws,
                             global.seed ^ j as u64,
                             &mut rng,
                         )
@@ -319,8 +316,8 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
     }
     let doc = json!({
         "samples": args.samples,
-        "k": args.k,
-        "draws": args.draws,
+        "k": args.estimators.k,
+        "draws": args.estimators.draws,
         "rows": rows.iter().map(|r| json!({
             "dim": r.dim, "case": r.case, "exact": r.exact, "estimator": r.estimator,
             "value": r.estimate.value, "std_error": r.estimate.std_error,
@@ -333,8 +330,8 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
 }
 
 fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let hidden = parse_widths(&args.hidden)?;
-    let knn = KozachenkoLeonenko::new(args.k)?;
+    let hidden = parse_widths(&args.estimators.hidden)?;
+    let knn = KozachenkoLeonenko::new(args.estimators.k)?;
     let bytes = std::fs::read(&args.data)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.data.display()))?;
     let m = crate::input::read_npy_matrix(&bytes)
@@ -376,13 +373,13 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     let (e, t) = timed(|| Ok(shift(knn.estimate(&x)?)))?;
     rows.push(("knn", e, t));
     progress.tick();
-    if args.train_steps > 0 {
+    if args.estimators.train_steps > 0 {
         let (e, t) = timed(|| {
             Ok(shift(learned_minde(
                 &x,
                 &hidden,
-                args.train_steps,
-                args.draws,
+                args.estimators.train_steps,
+                args.estimators.draws,
                 global.seed,
                 &mut rng,
             )?))

@@ -30,16 +30,10 @@ impl EntropyEstimator<Samples> for GaussianFit {
             return Err(EntropyError::TooFewSamples { len: n, min: d + 2 });
         }
         let (_, cov) = x.mean_and_covariance()?;
-        let chol = Cholesky::new(DMatrix::from_row_slice(d, d, &cov)).ok_or(
-            EntropyError::Degenerate("the sample covariance is singular"),
+        let log_det = log_det_spd(
+            DMatrix::from_row_slice(d, d, &cov),
+            "the sample covariance is singular",
         )?;
-        let log_det = 2.0
-            * chol
-                .l()
-                .diagonal()
-                .iter()
-                .map(|v| libm::log(*v))
-                .sum::<f64>();
         let half = 0.5 * (n as f64 - 1.0);
         let (mut bias, mut var) = (0.0, 0.0);
         for i in 1..=d {
@@ -51,6 +45,21 @@ impl EntropyEstimator<Samples> for GaussianFit {
         let value = 0.5 * (d as f64 * libm::log(two_pi_e) + log_det - bias);
         Ok(Estimate::new(value, 0.5 * libm::sqrt(var), Unit::Nats, n))
     }
+}
+
+/// ln det of a symmetric positive-definite matrix from its Cholesky factor.
+///
+/// # Errors
+/// [`EntropyError::Degenerate`] with `why` if the matrix is not positive definite.
+pub(crate) fn log_det_spd(m: DMatrix<f64>, why: &'static str) -> Result<f64, EntropyError> {
+    let chol = Cholesky::new(m).ok_or(EntropyError::Degenerate(why))?;
+    Ok(2.0
+        * chol
+            .l()
+            .diagonal()
+            .iter()
+            .map(|v| libm::log(*v))
+            .sum::<f64>())
 }
 
 /// ψ′(x) for x > 0 (recurrence to x ≥ 10, then the asymptotic series).

@@ -4,7 +4,7 @@ use crate::estimate::{Estimate, Unit};
 use crate::rng::{from_seed, uniform_f64};
 use alloc::vec;
 use alloc::vec::Vec;
-use nalgebra::{Cholesky, DMatrix};
+use nalgebra::DMatrix;
 
 /// The reference measure of [`Minde`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,17 +171,9 @@ fn terminal_kl(sde: &VpSde, mean: &[f64], cov: &[f64], sigma2: f64) -> Result<f6
     let c = DMatrix::from_fn(d, d, |i, j| {
         k * k * cov[i * d + j] + if i == j { v } else { 0.0 }
     });
-    let chol = Cholesky::new(c.clone()).ok_or(EntropyError::Degenerate(
-        "the diffused covariance is singular",
-    ))?;
-    let log_det = 2.0
-        * chol
-            .l()
-            .diagonal()
-            .iter()
-            .map(|v| libm::log(*v))
-            .sum::<f64>();
+    let trace = c.trace();
+    let log_det = super::gaussian_fit::log_det_spd(c, "the diffused covariance is singular")?;
     let m2: f64 = mean.iter().map(|m| k * k * m * m).sum();
     let df = d as f64;
-    Ok(0.5 * (c.trace() / chi + m2 / chi - df + df * libm::log(chi) - log_det))
+    Ok(0.5 * (trace / chi + m2 / chi - df + df * libm::log(chi) - log_det))
 }

@@ -58,6 +58,26 @@ pub(crate) fn sample_weights(
     lse - libm::log(total as f64)
 }
 
+/// Call `per_datum(x, ρ(x))` for every data vector of the batch (ρ as in [`sample_weights`], from
+/// the trajectory's state counts) and return the mean fast log-likelihood of the batch.
+fn for_each_datum(
+    cond: &Conditionals,
+    data: &BinaryData,
+    batch: &[usize],
+    counts: &[usize],
+    mut per_datum: impl FnMut(&[f64], &[f64]),
+) -> f64 {
+    let k_states = counts.len();
+    let (mut log_a, mut rho) = (vec![0.0; k_states], vec![0.0; k_states]);
+    let mut fast_ll = 0.0;
+    for &row in batch {
+        let x = data.row(row);
+        fast_ll += sample_weights(cond, x, counts, &mut log_a, &mut rho);
+        per_datum(x, &rho);
+    }
+    fast_ll * (1.0 / batch.len() as f64)
+}
+
 fn state_counts(k_states: usize, traj: &Trajectory) -> Vec<usize> {
     let mut counts = vec![0usize; k_states];
     for &k in &traj.states {
@@ -92,15 +112,11 @@ impl LearningRule for TwoStep {
     ) -> f64 {
         let (d, l, k_states) = (model.dim(), model.hidden(), model.states());
         let counts = state_counts(k_states, traj);
-        let (mut log_a, mut rho) = (vec![0.0; k_states], vec![0.0; k_states]);
         let mut omega = vec![0.0; k_states];
         let inv_n = 1.0 / batch.len() as f64;
-        let mut fast_ll = 0.0;
         grad.clear();
         let train_a = model.trains_visible_bias();
-        for &row in batch {
-            let x = data.row(row);
-            fast_ll += sample_weights(cond, x, &counts, &mut log_a, &mut rho);
+        let fast_ll = for_each_datum(cond, data, batch, &counts, |x, rho| {
             for k in (0..k_states).filter(|&k| counts[k] > 0) {
                 omega[k] += rho[k] * inv_n;
                 let r = counts[k] as f64 * rho[k] * inv_n;
@@ -119,7 +135,7 @@ impl LearningRule for TwoStep {
                     }
                 }
             }
-        }
+        });
         let center = model.center();
         for (s, &k) in traj.states.iter().enumerate() {
             let xs = &traj.x[s * d..(s + 1) * d];
@@ -134,7 +150,7 @@ impl LearningRule for TwoStep {
                 }
             }
         }
-        fast_ll * inv_n
+        fast_ll
     }
 }
 
@@ -158,11 +174,9 @@ impl LearningRule for Contrastive {
     ) -> f64 {
         let (d, l, k_states) = (model.dim(), model.hidden(), model.states());
         let counts = state_counts(k_states, traj);
-        let (mut log_a, mut rho) = (vec![0.0; k_states], vec![0.0; k_states]);
         let (mut u, mut mu) = (vec![0.0; l], vec![0.0; l]);
         grad.clear();
         let train_a = model.trains_visible_bias();
-        let mut fast_ll = 0.0;
         let add = |x: &[f64], mu: &[f64], sign: f64, grad: &mut Gradient| {
             for (beta, &m) in mu.iter().enumerate() {
                 grad.abar[beta] += sign * m;
@@ -177,13 +191,11 @@ impl LearningRule for Contrastive {
             }
         };
         let inv_n = 1.0 / batch.len() as f64;
-        for &row in batch {
-            let x = data.row(row);
-            fast_ll += sample_weights(cond, x, &counts, &mut log_a, &mut rho);
+        let fast_ll = for_each_datum(cond, data, batch, &counts, |x, _| {
             model.hidden_logits(x, &mut u);
             model.hidden_means(&u, &mut mu);
             add(x, &mu, inv_n, grad);
-        }
+        });
         let inv_s = 1.0 / traj.len() as f64;
         for s in 0..traj.len() {
             add(
@@ -193,7 +205,7 @@ impl LearningRule for Contrastive {
                 grad,
             );
         }
-        fast_ll * inv_n
+        fast_ll
     }
 
     fn constrain(&self, model: &mut LatentCycle) {
