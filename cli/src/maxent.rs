@@ -5,10 +5,9 @@ use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Result, bail};
 use entropic::maxent::{
-    IterationReport, MaxEnt, RotatedVariances, TrainParams, Walkers, pca_angle_2d, pca_entropy_2d,
-    train,
+    IterationReport, MaxEnt, RotatedVariances, TrainParams, Trainer, Walkers, pca_angle_2d,
+    pca_entropy_2d,
 };
-use entropic::model::Observer;
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -46,18 +45,6 @@ pub struct PcaArgs {
     /// Training iterations (one λ step and one θ step each).
     #[arg(long, value_name = "N", default_value_t = 600)]
     iterations: usize,
-}
-
-struct Curves<'a> {
-    rows: Vec<IterationReport>,
-    progress: &'a Progress,
-}
-
-impl Observer<IterationReport> for Curves<'_> {
-    fn on_step(&mut self, _i: usize, report: &IterationReport) {
-        self.rows.push(report.clone());
-        self.progress.tick();
-    }
 }
 
 pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<()> {
@@ -106,26 +93,21 @@ fn pca(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let c = |a: usize, b: usize| data.chunks_exact(2).map(|x| x[a] * x[b]).sum::<f64>() / n;
     let sample = [[c(0, 0), c(0, 1)], [c(1, 0), c(1, 1)]];
     let lambda = vec![1.0 / (2.0 * sample[0][0]), 1.0 / (2.0 * sample[1][1])];
-    let mut model = MaxEnt::new(RotatedVariances::new(2, &[0.0]), lambda)?;
-    let mut walkers = Walkers::new(2, data[..2 * args.walkers].to_vec(), 1.0, None)?;
+    let model = MaxEnt::new(RotatedVariances::new(2, &[0.0]), lambda)?;
+    let walkers = Walkers::new(2, data[..2 * args.walkers].to_vec(), 1.0, None)?;
     let params = TrainParams {
         iterations: args.iterations,
         ..TrainParams::default()
     };
     let progress = Progress::new(args.iterations as u64, "iterations", global.quiet);
-    let mut curves = Curves {
-        rows: Vec::new(),
-        progress: &progress,
-    };
-    train(
-        &mut model,
-        &mut walkers,
-        &data,
-        params,
-        &mut rng,
-        &mut curves,
-    )?;
+    let mut trainer = Trainer::new(model, walkers, &data, params, global.seed.wrapping_add(1))?;
+    let mut rows: Vec<IterationReport> = Vec::new();
+    while !trainer.is_done() {
+        rows.push(trainer.step(&data)?);
+        progress.tick();
+    }
     progress.finish();
+    let model = trainer.model();
 
     let theta = model.observables().angles()[0];
     let (star_sample, star_true) = (pca_angle_2d(sample), pca_angle_2d(sigma));
@@ -148,7 +130,7 @@ fn pca(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     writeln!(
         text,
         "final χ² = {:.3e}, λ = {:?}",
-        curves.rows.last().map_or(f64::NAN, |r| r.chi2),
+        rows.last().map_or(f64::NAN, |r| r.chi2),
         model.lambda()
     )?;
 
@@ -168,7 +150,7 @@ fn pca(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let train_csv: String = std::iter::once(
         "iteration,chi2,lambda1,lambda2,theta_gradient_norm,acceptance\n".to_string(),
     )
-    .chain(curves.rows.iter().map(|r| {
+    .chain(rows.iter().map(|r| {
         format!(
             "{},{},{},{},{},{}\n",
             r.iteration, r.chi2, r.lambda[0], r.lambda[1], r.theta_gradient_norm, r.acceptance
@@ -203,8 +185,7 @@ fn pca(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
         )?;
         let chi = Series {
             name: "χ²",
-            points: curves
-                .rows
+            points: rows
                 .iter()
                 .map(|r| (r.iteration as f64, r.chi2.max(1e-12).log10()))
                 .collect(),
@@ -212,8 +193,7 @@ fn pca(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
         };
         let grad = Series {
             name: "|dS/dθ|",
-            points: curves
-                .rows
+            points: rows
                 .iter()
                 .filter(|r| r.theta_gradient_norm > 0.0)
                 .map(|r| (r.iteration as f64, r.theta_gradient_norm.log10()))

@@ -390,6 +390,9 @@ mod tests {
         fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
             Vec::new()
         }
+        fn check(&self) -> Result<(), MaxEntError> {
+            Observables::check(&self.net)
+        }
     }
 
     #[test]

@@ -12,6 +12,10 @@ pub enum MaxEntError {
     Parameter(&'static str),
     /// An observable with zero variance on the data (χ² would divide by zero).
     ConstantObservable(usize),
+    /// χ² grew past the run's limit (the value is attached).
+    Diverged(f64),
+    /// A checkpoint that cannot be read or is inconsistent.
+    Checkpoint(&'static str),
 }
 
 impl fmt::Display for MaxEntError {
@@ -21,6 +25,11 @@ impl fmt::Display for MaxEntError {
             Self::NotFinite(what) => write!(f, "{what} is NaN or infinite"),
             Self::Parameter(why) => write!(f, "invalid setting: {why}"),
             Self::ConstantObservable(i) => write!(f, "observable {i} is constant on the data"),
+            Self::Diverged(chi2) => write!(
+                f,
+                "χ² = {chi2:.3e} exceeded the limit: the run diverged (lower the learning rates)"
+            ),
+            Self::Checkpoint(why) => write!(f, "checkpoint: {why}"),
         }
     }
 }

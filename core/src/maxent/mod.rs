@@ -3,7 +3,7 @@
 //! A MaxEnt distribution P(x) ∝ exp(−Σ λᵢ fᵢ(x; θ)) whose observables f are parametrised
 //! ([`Observables`]: any [`Network`](crate::nn::Network), or the analytic [`RotatedVariances`]);
 //! λ fitted by χ² descent with Adam, θ by the entropy gradient (Eq. 8–10), samples by persistent
-//! Metropolis [`Walkers`]; [`train`] alternates the two steps.
+//! Metropolis [`Walkers`]; a [`Trainer`] alternates the two steps and checkpoints the run.
 mod entropy;
 mod error;
 mod model;
@@ -18,4 +18,4 @@ pub use error::MaxEntError;
 pub use model::{MaxEnt, Walkers};
 pub use observable::Observables;
 pub use rotated_variances::{RotatedVariances, pca_angle_2d, pca_entropy_2d};
-pub use training::{IterationReport, TrainParams, train};
+pub use training::{IterationReport, TrainParams, Trainer};

@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 use rand_core::Rng;
 
 /// The MaxEnt distribution P(x) ∝ exp(−Σᵢ λᵢ fᵢ(x; θ)) (paper Eq. 1 and 4).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MaxEnt<O> {
     observables: O,
     lambda: Vec<f64>,
@@ -26,6 +27,11 @@ impl<O: Observables> MaxEnt<O> {
             observables,
             lambda,
         })
+    }
+
+    /// Whether λ and the observables' parameters are finite and consistent.
+    pub fn is_finite(&self) -> bool {
+        self.lambda.iter().all(|l| l.is_finite()) && self.observables.check().is_ok()
     }
 
     /// The observables.
@@ -68,7 +74,8 @@ impl<O: Observables> MaxEnt<O> {
 /// walkers is proposed at once (x_j + δ(2u − 1)), the energies of the proposals are computed in
 /// one batch, and each walker accepts with its own uniform (min(1, e^{−ΔH})). With box bounds a
 /// proposal outside the box is rejected (the target is then P restricted to the box).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Walkers {
     dim: usize,
     positions: Vec<f64>,
@@ -111,6 +118,16 @@ impl Walkers {
             width,
             bounds,
         })
+    }
+
+    /// Dimension of one walker.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The box the walkers are confined to, if any.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        self.bounds
     }
 
     /// Positions, row-major.

@@ -1,4 +1,5 @@
-use crate::nn::Network;
+use super::MaxEntError;
+use crate::nn::{Network, NnError};
 use alloc::vec::Vec;
 
 /// Observables f(x; θ) ∈ R^m of a Min-MaxEnt model (paper Eq. 4), with the parameter gradient
@@ -16,6 +17,12 @@ pub trait Observables {
     fn zero_grad(&mut self);
     /// (parameters, gradients) pairs for an optimiser.
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])>;
+    /// Check that the parameters are finite and consistent with the shapes (for models read
+    /// from files and after each training step).
+    ///
+    /// # Errors
+    /// [`MaxEntError::NotFinite`] or [`MaxEntError::Shape`].
+    fn check(&self) -> Result<(), MaxEntError>;
 }
 
 /// Any network is a set of observables: its outputs (the paper's MLP and CNN observables).
@@ -48,5 +55,12 @@ impl Observables for Network<f64> {
 
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
         Network::params_and_grads(self)
+    }
+
+    fn check(&self) -> Result<(), MaxEntError> {
+        self.validate().map_err(|e| match e {
+            NnError::NotFinite(_) => MaxEntError::NotFinite("a network parameter"),
+            _ => MaxEntError::Shape("network layers inconsistent with their shapes"),
+        })
     }
 }

@@ -1,4 +1,4 @@
-use super::Observables;
+use super::{MaxEntError, Observables};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 /// assert_eq!(out, vec![1.0, 4.0]);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RotatedVariances {
     dim: usize,
     /// (p, q) of each Givens rotation, in application order.
@@ -154,6 +155,23 @@ impl Observables for RotatedVariances {
 
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
         vec![(&mut self.angles[..], &mut self.grads[..])]
+    }
+
+    fn check(&self) -> Result<(), MaxEntError> {
+        let k = self.dim * self.dim.saturating_sub(1) / 2;
+        let pairs_ok = self.pairs.len() == k
+            && self.angles.len() == k
+            && self.grads.len() == k
+            && self.pairs.iter().all(|&(p, q)| p < q && q < self.dim);
+        if !pairs_ok {
+            return Err(MaxEntError::Shape(
+                "rotation pairs and angles are inconsistent",
+            ));
+        }
+        if self.angles.iter().any(|a| !a.is_finite()) {
+            return Err(MaxEntError::NotFinite("a rotation angle"));
+        }
+        Ok(())
     }
 }
 

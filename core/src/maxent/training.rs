@@ -1,14 +1,15 @@
 use super::{MaxEnt, MaxEntError, Observables, Walkers};
-use crate::model::Observer;
 use crate::nn::optim::{Adam, Optimizer, Schedule};
+use crate::rng::{Xoshiro256PlusPlus, from_seed};
 use alloc::vec;
 use alloc::vec::Vec;
-use rand_core::Rng;
 
 /// Min-MaxEnt training settings (paper Sec. I), checked by [`TrainParams::check`].
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TrainParams {
-    /// Iterations; each runs `sweeps` MCMC sweeps and one λ step.
+    /// Iterations ("epochs" in the paper's figures); each runs `sweeps` MCMC sweeps and one
+    /// λ step.
     pub iterations: usize,
     /// MCMC sweeps of the persistent walkers per iteration.
     pub sweeps: usize,
@@ -23,6 +24,9 @@ pub struct TrainParams {
     pub warmup: usize,
     /// Target acceptance of the walkers during warm-up.
     pub target_acceptance: f64,
+    /// A χ² above this stops the run ([`MaxEntError::Diverged`]): the walkers no longer sample
+    /// the model the λ step assumes.
+    pub chi2_limit: f64,
 }
 
 impl Default for TrainParams {
@@ -35,13 +39,15 @@ impl Default for TrainParams {
             lambda_steps_per_theta_step: 1,
             warmup: 50,
             target_acceptance: 0.5,
+            chi2_limit: 1e8,
         }
     }
 }
 
 impl TrainParams {
     /// # Errors
-    /// [`MaxEntError::Parameter`] for zero counts, non-positive rates or a target outside (0, 1).
+    /// [`MaxEntError::Parameter`] for zero counts, non-positive rates or χ² limit, or a target
+    /// outside (0, 1).
     pub fn check(&self) -> Result<(), MaxEntError> {
         let positive = |x: f64| x.is_finite() && x > 0.0;
         if self.iterations == 0 || self.sweeps == 0 || self.lambda_steps_per_theta_step == 0 {
@@ -57,6 +63,9 @@ impl TrainParams {
                 "target acceptance must be in (0, 1)",
             ));
         }
+        if self.chi2_limit.is_nan() || self.chi2_limit <= 0.0 {
+            return Err(MaxEntError::Parameter("the χ² limit must be positive"));
+        }
         Ok(())
     }
 }
@@ -66,11 +75,11 @@ impl TrainParams {
 pub struct IterationReport {
     /// Iteration number.
     pub iteration: usize,
-    /// χ² = Σᵢ (⟨fᵢ⟩ − μᵢ)² / σᵢ² over the walkers (Eq. 5).
+    /// χ² = Σᵢ (⟨fᵢ⟩ − μᵢ)² / σᵢ² over the walkers (Eq. 5), before this iteration's λ step.
     pub chi2: f64,
     /// Walker acceptance of the last sweep.
     pub acceptance: f64,
-    /// Current λ.
+    /// λ after this iteration's step.
     pub lambda: Vec<f64>,
     /// |dS/dθ| of this iteration's θ step (0 when there was none); paper Fig. 3c.
     pub theta_gradient_norm: f64,
@@ -96,60 +105,178 @@ fn moments(f: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
     (mean, cov)
 }
 
-/// Train a Min-MaxEnt model: alternate χ² descent on λ (with ∂⟨fᵢ⟩/∂λⱼ = −Cov(fᵢ, fⱼ) from the
-/// walkers) and the entropy gradient on θ through the surrogate
-/// S̃ = (1/N₁) Σ_data λ·f − (1/N₂) Σ_walkers λ·f (Eq. 9–10), whose θ-gradient is Eq. 8.
+/// A Min-MaxEnt training run: model, persistent walkers, both Adam states, RNG and position,
+/// so a run can be checkpointed ([`Trainer::to_json`]) and resumed bit-identically.
 ///
-/// # Errors
-/// [`MaxEntError`] for bad settings, data of the wrong shape, an observable that is constant on
-/// the data, or a χ² that becomes NaN (the run stops there).
-pub fn train<O, R, Obs>(
-    model: &mut MaxEnt<O>,
-    walkers: &mut Walkers,
-    data: &[f64],
+/// Each [`Trainer::step`] alternates χ² descent on λ (Eq. 5–6, with
+/// ∂⟨fᵢ⟩/∂λⱼ = −Cov(fᵢ, fⱼ) from the walkers) and the entropy gradient on θ through the surrogate
+/// S̃ = (1/N₁) Σ_data λ·f − (1/N₂) Σ_walkers λ·f (Eq. 9–10), whose θ-gradient is Eq. 8. The
+/// targets μᵢ = ⟨fᵢ(x; θ)⟩_data and σᵢ² are recomputed at the current θ every iteration.
+///
+/// # Examples
+/// Rotated-variance observables (Eq. 11) find the principal axes of correlated 2D data:
+/// ```
+/// use entropic::maxent::{MaxEnt, RotatedVariances, TrainParams, Trainer, Walkers};
+/// let mut rng = entropic::rng::from_seed(0);
+/// let data: Vec<f64> = (0..4000)
+///     .flat_map(|_| {
+///         let (a, b) = entropic::rng::normal_pair(&mut rng);
+///         [a + b, a - 0.2 * b] // covariance [[2, 0.8], [0.8, 1.04]]
+///     })
+///     .collect();
+/// let model = MaxEnt::new(RotatedVariances::new(2, &[0.0]), vec![0.25, 0.5])?;
+/// let walkers = Walkers::new(2, data[..2000].to_vec(), 1.0, None)?;
+/// let params = TrainParams { iterations: 300, ..TrainParams::default() };
+/// let mut trainer = Trainer::new(model, walkers, &data, params, 1)?;
+/// while !trainer.is_done() {
+///     trainer.step(&data)?;
+/// }
+/// let theta = trainer.model().observables().angles()[0];
+/// let pca = entropic::maxent::pca_angle_2d([[2.0, 0.8], [0.8, 1.04]]);
+/// assert!((theta - pca).rem_euclid(std::f64::consts::FRAC_PI_2).min(
+///     std::f64::consts::FRAC_PI_2 - (theta - pca).rem_euclid(std::f64::consts::FRAC_PI_2)) < 0.05);
+/// # Ok::<(), entropic::maxent::MaxEntError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Trainer<O> {
     params: TrainParams,
-    rng: &mut R,
-    observer: &mut Obs,
-) -> Result<(), MaxEntError>
-where
-    O: Observables,
-    R: Rng + ?Sized,
-    Obs: Observer<IterationReport> + ?Sized,
-{
-    params.check()?;
-    let (d, m) = (model.observables().dim(), model.observables().count());
-    if data.is_empty() || data.len() % d != 0 {
-        return Err(MaxEntError::Shape(
-            "data must be a non-empty multiple of the dimension",
-        ));
-    }
-    let n_data = data.len() / d;
-    let mut f = Vec::new();
-    model.observables_mut().eval(data, n_data, &mut f);
-    let (mu, cov_data) = moments(&f, m);
-    let sigma2: Vec<f64> = (0..m).map(|i| cov_data[i * m + i]).collect();
-    if let Some(i) = sigma2.iter().position(|&s| s.is_nan() || s <= 0.0) {
-        return Err(MaxEntError::ConstantObservable(i));
-    }
-    let mut adam_lambda = Adam::default_params();
-    let mut adam_theta = Adam::default_params();
-    let schedule = Schedule::Cosine {
-        total: params.iterations,
-        floor: 0.01,
-    };
-    let mut lambda_grad = vec![0.0; m];
-    for iteration in 0..params.iterations {
-        let mut acceptance = 0.0;
-        for _ in 0..params.sweeps {
-            acceptance = walkers.sweep(model, rng);
+    model: MaxEnt<O>,
+    walkers: Walkers,
+    adam_lambda: Adam<f64>,
+    adam_theta: Adam<f64>,
+    rng: Xoshiro256PlusPlus,
+    data_len: usize,
+    iteration: usize,
+}
+
+impl<O: Observables> Trainer<O> {
+    /// Start a run on `data` (row-major, the observables' dimension each) with RNG seed `seed`.
+    ///
+    /// # Errors
+    /// [`TrainParams::check`]'s errors; [`MaxEntError::Shape`] for empty data, a length that is
+    /// not a multiple of the dimension, or walkers of another dimension;
+    /// [`MaxEntError::NotFinite`] for NaN/∞ data; [`MaxEntError::ConstantObservable`] if an
+    /// observable has zero variance on the data.
+    pub fn new(
+        model: MaxEnt<O>,
+        walkers: Walkers,
+        data: &[f64],
+        params: TrainParams,
+        seed: u64,
+    ) -> Result<Self, MaxEntError> {
+        params.check()?;
+        let d = model.observables().dim();
+        if walkers.dim() != d {
+            return Err(MaxEntError::Shape(
+                "walkers and observables have different dimensions",
+            ));
         }
-        if iteration < params.warmup {
-            walkers.adapt(acceptance, params.target_acceptance);
+        if data.is_empty() || data.len() % d != 0 {
+            return Err(MaxEntError::Shape(
+                "data must be a non-empty multiple of the dimension",
+            ));
         }
-        let n_walkers = walkers.len();
-        model
+        if data.iter().any(|x| !x.is_finite()) {
+            return Err(MaxEntError::NotFinite("the data"));
+        }
+        let mut trainer = Self {
+            params,
+            model,
+            walkers,
+            adam_lambda: Adam::default_params(),
+            adam_theta: Adam::default_params(),
+            rng: from_seed(seed),
+            data_len: data.len() / d,
+            iteration: 0,
+        };
+        trainer.targets(data)?;
+        Ok(trainer)
+    }
+
+    /// The settings.
+    pub fn params(&self) -> &TrainParams {
+        &self.params
+    }
+
+    /// The current model.
+    pub fn model(&self) -> &MaxEnt<O> {
+        &self.model
+    }
+
+    /// The current model, mutably (for evaluation: observables cache their last batch).
+    pub fn model_mut(&mut self) -> &mut MaxEnt<O> {
+        &mut self.model
+    }
+
+    /// The persistent walkers (current samples of the model).
+    pub fn walkers(&self) -> &Walkers {
+        &self.walkers
+    }
+
+    /// Iterations completed.
+    pub fn iteration(&self) -> usize {
+        self.iteration
+    }
+
+    /// Whether all iterations are done.
+    pub fn is_done(&self) -> bool {
+        self.iteration >= self.params.iterations
+    }
+
+    /// The run's model and walkers.
+    pub fn into_parts(self) -> (MaxEnt<O>, Walkers) {
+        (self.model, self.walkers)
+    }
+
+    /// μ = ⟨f⟩_data and σ² = Var_data f at the current θ.
+    fn targets(&mut self, data: &[f64]) -> Result<(Vec<f64>, Vec<f64>), MaxEntError> {
+        let (d, m) = (
+            self.model.observables().dim(),
+            self.model.observables().count(),
+        );
+        if data.len() != self.data_len * d {
+            return Err(MaxEntError::Shape(
+                "the data differ in size from the data the run started with",
+            ));
+        }
+        let mut f = Vec::new();
+        self.model
             .observables_mut()
-            .eval(walkers.positions(), n_walkers, &mut f);
+            .eval(data, self.data_len, &mut f);
+        let (mu, cov) = moments(&f, m);
+        let sigma2: Vec<f64> = (0..m).map(|i| cov[i * m + i]).collect();
+        if let Some(i) = sigma2.iter().position(|&s| s.is_nan() || s <= 0.0) {
+            return Err(MaxEntError::ConstantObservable(i));
+        }
+        Ok((mu, sigma2))
+    }
+
+    /// One iteration: `sweeps` MCMC sweeps (adapting the proposal width during warm-up), a λ
+    /// step, and — after warm-up, every `lambda_steps_per_theta_step` iterations — a θ step.
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] if `data` is not the size the run started with;
+    /// [`MaxEntError::NotFinite`] if χ² or a parameter becomes NaN/∞ and
+    /// [`MaxEntError::Diverged`] if χ² exceeds the limit. Gradients are checked before they
+    /// are applied, so a NaN gradient leaves the parameters as they were; a front end keeps its
+    /// last good checkpoint in every error case.
+    pub fn step(&mut self, data: &[f64]) -> Result<IterationReport, MaxEntError> {
+        let (mu, sigma2) = self.targets(data)?;
+        let m = mu.len();
+        let mut acceptance = 0.0;
+        for _ in 0..self.params.sweeps {
+            acceptance = self.walkers.sweep(&mut self.model, &mut self.rng);
+        }
+        if self.iteration < self.params.warmup {
+            self.walkers
+                .adapt(acceptance, self.params.target_acceptance);
+        }
+        let n_walkers = self.walkers.len();
+        let mut f = Vec::new();
+        self.model
+            .observables_mut()
+            .eval(self.walkers.positions(), n_walkers, &mut f);
         let (mean, cov) = moments(&f, m);
         let chi2: f64 = (0..m)
             .map(|i| (mean[i] - mu[i]) * (mean[i] - mu[i]) / sigma2[i])
@@ -157,51 +284,138 @@ where
         if !chi2.is_finite() {
             return Err(MaxEntError::NotFinite("χ²"));
         }
-        for (j, g) in lambda_grad.iter_mut().enumerate() {
-            *g = -(0..m)
-                .map(|i| 2.0 * (mean[i] - mu[i]) / sigma2[i] * cov[i * m + j])
-                .sum::<f64>();
+        if chi2 > self.params.chi2_limit {
+            return Err(MaxEntError::Diverged(chi2));
         }
-        adam_lambda.step(
-            params.lambda_rate,
-            &mut [(model.lambda_mut(), &mut lambda_grad[..])],
-        );
-        let mut theta_gradient_norm = 0.0;
-        if iteration >= params.warmup && iteration % params.lambda_steps_per_theta_step == 0 {
-            let lambda = model.lambda().to_vec();
-            let obs = model.observables_mut();
-            obs.zero_grad();
-            let w_data: Vec<f64> = (0..n_data)
-                .flat_map(|_| lambda.iter().map(|l| l / n_data as f64))
-                .collect();
-            obs.accumulate_grad(data, n_data, &w_data);
-            let w_walk: Vec<f64> = (0..n_walkers)
-                .flat_map(|_| lambda.iter().map(|l| -l / n_walkers as f64))
-                .collect();
-            obs.accumulate_grad(walkers.positions(), n_walkers, &w_walk);
-            let rate = schedule.rate(params.theta_rate, iteration);
-            let mut pairs = obs.params_and_grads();
-            theta_gradient_norm = libm::sqrt(
-                pairs
-                    .iter()
-                    .flat_map(|(_, g)| g.iter())
-                    .map(|g| g * g)
-                    .sum::<f64>(),
-            );
-            adam_theta.step(rate, &mut pairs);
+        let mut lambda_grad: Vec<f64> = (0..m)
+            .map(|j| {
+                -(0..m)
+                    .map(|i| 2.0 * (mean[i] - mu[i]) / sigma2[i] * cov[i * m + j])
+                    .sum::<f64>()
+            })
+            .collect();
+        if lambda_grad.iter().any(|g| !g.is_finite()) {
+            return Err(MaxEntError::NotFinite("the λ gradient"));
         }
-        observer.on_step(
-            iteration,
-            &IterationReport {
-                iteration,
-                chi2,
-                acceptance,
-                lambda: model.lambda().to_vec(),
-                theta_gradient_norm,
-            },
+        self.adam_lambda.step(
+            self.params.lambda_rate,
+            &mut [(self.model.lambda_mut(), &mut lambda_grad[..])],
         );
+        let theta_gradient_norm = if self.iteration >= self.params.warmup
+            && self.iteration % self.params.lambda_steps_per_theta_step == 0
+        {
+            self.theta_step(data)
+        } else {
+            0.0
+        };
+        if !theta_gradient_norm.is_finite() {
+            return Err(MaxEntError::NotFinite("the θ gradient"));
+        }
+        if !self.model.is_finite() {
+            return Err(MaxEntError::NotFinite("a model parameter"));
+        }
+        let report = IterationReport {
+            iteration: self.iteration,
+            chi2,
+            acceptance,
+            lambda: self.model.lambda().to_vec(),
+            theta_gradient_norm,
+        };
+        self.iteration += 1;
+        Ok(report)
     }
-    Ok(())
+
+    /// θ ← θ + rate · ∂S̃/∂θ with Adam (ascent of the surrogate means descent of the MaxEnt
+    /// entropy, Eq. 8–10); returns |∂S̃/∂θ|.
+    fn theta_step(&mut self, data: &[f64]) -> f64 {
+        let lambda = self.model.lambda().to_vec();
+        let (n_data, n_walkers) = (self.data_len, self.walkers.len());
+        let obs = self.model.observables_mut();
+        obs.zero_grad();
+        let w_data: Vec<f64> = (0..n_data)
+            .flat_map(|_| lambda.iter().map(|l| l / n_data as f64))
+            .collect();
+        obs.accumulate_grad(data, n_data, &w_data);
+        let w_walk: Vec<f64> = (0..n_walkers)
+            .flat_map(|_| lambda.iter().map(|l| -l / n_walkers as f64))
+            .collect();
+        obs.accumulate_grad(self.walkers.positions(), n_walkers, &w_walk);
+        let schedule = Schedule::Cosine {
+            total: self.params.iterations,
+            floor: 0.01,
+        };
+        let rate = schedule.rate(self.params.theta_rate, self.iteration);
+        let mut pairs = obs.params_and_grads();
+        let norm = libm::sqrt(
+            pairs
+                .iter()
+                .flat_map(|(_, g)| g.iter())
+                .map(|g| g * g)
+                .sum::<f64>(),
+        );
+        if norm.is_finite() {
+            self.adam_theta.step(rate, &mut pairs);
+        }
+        norm
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<O> Trainer<O>
+where
+    O: Observables + serde::Serialize + serde::de::DeserializeOwned,
+{
+    /// Serialise the whole run (settings, model, walkers, optimisers, RNG, position) as JSON.
+    ///
+    /// # Errors
+    /// [`MaxEntError::Checkpoint`] if serialisation fails (it does not for finite values).
+    pub fn to_json(&self) -> Result<Vec<u8>, MaxEntError> {
+        serde_json::to_vec(&Saved {
+            format: FORMAT.into(),
+            version: VERSION,
+            trainer: self,
+        })
+        .map_err(|_| MaxEntError::Checkpoint("could not serialise the run"))
+    }
+
+    /// Restore a run saved by [`Trainer::to_json`], validating every shape and value.
+    ///
+    /// # Errors
+    /// [`MaxEntError::Checkpoint`] for anything that is not a consistent checkpoint of this
+    /// format and version.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, MaxEntError> {
+        let saved: Saved<Self> = serde_json::from_slice(bytes)
+            .map_err(|_| MaxEntError::Checkpoint("not a readable Min-MaxEnt checkpoint"))?;
+        if saved.format != FORMAT || saved.version != VERSION {
+            return Err(MaxEntError::Checkpoint("unknown format or version"));
+        }
+        let t = saved.trainer;
+        let w = &t.walkers;
+        let consistent = t.params.check().is_ok()
+            && t.model.observables().check().is_ok()
+            && t.model.lambda().len() == t.model.observables().count()
+            && t.model.is_finite()
+            && Walkers::new(w.dim(), w.positions().to_vec(), w.width(), w.bounds()).is_ok()
+            && w.dim() == t.model.observables().dim()
+            && t.data_len > 0;
+        if !consistent {
+            return Err(MaxEntError::Checkpoint("inconsistent shapes or values"));
+        }
+        Ok(t)
+    }
+}
+
+#[cfg(feature = "serde")]
+const FORMAT: &str = "entropic-maxent-trainer";
+#[cfg(feature = "serde")]
+const VERSION: u32 = 1;
+
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved<T> {
+    format: alloc::string::String,
+    version: u32,
+    trainer: T,
 }
 
 #[cfg(test)]
@@ -209,6 +423,21 @@ mod tests {
     use super::*;
     use crate::maxent::{RotatedVariances, pca_angle_2d};
     use crate::rng::from_seed;
+
+    /// Run a whole training and return the trainer.
+    fn run<O: Observables>(
+        model: MaxEnt<O>,
+        walkers: Walkers,
+        data: &[f64],
+        params: TrainParams,
+        seed: u64,
+    ) -> Trainer<O> {
+        let mut trainer = Trainer::new(model, walkers, data, params, seed).unwrap();
+        while !trainer.is_done() {
+            trainer.step(data).unwrap();
+        }
+        trainer
+    }
 
     /// n samples of N(0, Σ) in 2D by Box–Muller and a Cholesky factor.
     fn gaussian_2d(sigma: [[f64; 2]; 2], n: usize, seed: u64) -> Vec<f64> {
@@ -238,21 +467,13 @@ mod tests {
         let obs = RotatedVariances::new(2, &[0.0]);
         // λ starts at the Gaussian solution for θ = 0 (Eq. 13–14): λᵢ = 1/(2⟨fᵢ⟩).
         let lambda = vec![1.0 / (2.0 * sample[0][0]), 1.0 / (2.0 * sample[1][1])];
-        let mut model = MaxEnt::new(obs, lambda).unwrap();
-        let mut walkers = Walkers::new(2, data[..4000].to_vec(), 1.0, None).unwrap();
+        let model = MaxEnt::new(obs, lambda).unwrap();
+        let walkers = Walkers::new(2, data[..4000].to_vec(), 1.0, None).unwrap();
         let params = TrainParams {
             iterations: 600,
             ..TrainParams::default()
         };
-        train(
-            &mut model,
-            &mut walkers,
-            &data,
-            params,
-            &mut from_seed(2),
-            &mut (),
-        )
-        .unwrap();
+        let (model, _) = run(model, walkers, &data, params, 2).into_parts();
         let theta = model.observables().angles()[0];
         let half_pi = core::f64::consts::FRAC_PI_2;
         let diff = libm::remainder(theta - target, half_pi).abs();
@@ -308,22 +529,14 @@ mod tests {
             }
             let (_, vecs) = crate::test_util::symmetric_eigen(&cov, d);
             let lambda: Vec<f64> = (0..d).map(|i| 1.0 / (2.0 * cov[i * d + i])).collect();
-            let mut model = MaxEnt::new(RotatedVariances::new(d, &[0.0; 10]), lambda).unwrap();
-            let mut walkers = Walkers::new(d, data[..4000 * d].to_vec(), 1.0, None).unwrap();
+            let model = MaxEnt::new(RotatedVariances::new(d, &[0.0; 10]), lambda).unwrap();
+            let walkers = Walkers::new(d, data[..4000 * d].to_vec(), 1.0, None).unwrap();
             let params = TrainParams {
                 iterations: 1500,
                 theta_rate: 0.05,
                 ..TrainParams::default()
             };
-            train(
-                &mut model,
-                &mut walkers,
-                &data,
-                params,
-                &mut from_seed(seed + 100),
-                &mut (),
-            )
-            .unwrap();
+            let (model, _) = run(model, walkers, &data, params, seed + 100).into_parts();
             let r = model.observables().matrix();
             for i in 0..d {
                 let best = (0..d)
@@ -365,11 +578,11 @@ mod tests {
         };
         let real = |x: f64| 0.5 * normal(x, -2.0, 0.25) + 0.5 * normal(x, 2.0, 0.25);
         let net = Network::<f64>::mlp(&[1, 16, 16, 2], ActivationKind::Tanh, &mut rng).unwrap();
-        let mut model = MaxEnt::new(net, vec![0.0, 0.0]).unwrap();
+        let model = MaxEnt::new(net, vec![0.0, 0.0]).unwrap();
         let start: Vec<f64> = (0..1000)
             .map(|_| 12.0 * uniform_f64(&mut rng) - 6.0)
             .collect();
-        let mut walkers = Walkers::new(1, start, 1.0, Some((-6.0, 6.0))).unwrap();
+        let walkers = Walkers::new(1, start, 1.0, Some((-6.0, 6.0))).unwrap();
         let params = TrainParams {
             iterations: 1200,
             lambda_rate: 0.05,
@@ -377,7 +590,7 @@ mod tests {
             warmup: 20,
             ..TrainParams::default()
         };
-        train(&mut model, &mut walkers, &data, params, &mut rng, &mut ()).unwrap();
+        let (mut model, _) = run(model, walkers, &data, params, 3).into_parts();
         let q = quadrature_1d(&mut model, -6.0, 6.0, 2401).unwrap();
         let h = q.x[1] - q.x[0];
         let kl = |p: &dyn Fn(f64) -> f64| -> f64 {
@@ -394,6 +607,93 @@ mod tests {
             model_kl < 0.1 && model_kl < baseline_kl / 5.0,
             "KL {model_kl} vs baseline {baseline_kl}"
         );
+    }
+
+    /// A small 1D MLP run for the checkpoint tests.
+    fn small_run(seed: u64) -> (Trainer<crate::nn::Network<f64>>, Vec<f64>) {
+        use crate::nn::{ActivationKind, Network};
+        let mut rng = from_seed(seed);
+        let data: Vec<f64> = (0..200)
+            .map(
+                |i| if i % 2 == 0 { -1.0 } else { 1.0 } + 0.3 * crate::rng::normal_pair(&mut rng).0,
+            )
+            .collect();
+        let net = Network::<f64>::mlp(&[1, 8, 2], ActivationKind::Tanh, &mut rng).unwrap();
+        let walkers = Walkers::new(1, data[..100].to_vec(), 0.5, Some((-4.0, 4.0))).unwrap();
+        let params = TrainParams {
+            iterations: 40,
+            warmup: 5,
+            ..TrainParams::default()
+        };
+        let model = MaxEnt::new(net, vec![0.0, 0.0]).unwrap();
+        (
+            Trainer::new(model, walkers, &data, params, seed).unwrap(),
+            data,
+        )
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn checkpoint_resumes_bit_identically() {
+        let (mut straight, data) = small_run(5);
+        let mut reports = Vec::new();
+        while !straight.is_done() {
+            reports.push(straight.step(&data).unwrap());
+        }
+        let (mut first, _) = small_run(5);
+        for _ in 0..17 {
+            first.step(&data).unwrap();
+        }
+        let bytes = first.to_json().unwrap();
+        let mut resumed = Trainer::<crate::nn::Network<f64>>::from_json(&bytes).unwrap();
+        let mut tail = Vec::new();
+        while !resumed.is_done() {
+            tail.push(resumed.step(&data).unwrap());
+        }
+        assert_eq!(&reports[17..], &tail[..]);
+        assert_eq!(resumed.to_json().unwrap(), straight.to_json().unwrap());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn corrupt_checkpoints_are_refused() {
+        let (trainer, data) = small_run(6);
+        let good = alloc::string::String::from_utf8(trainer.to_json().unwrap()).unwrap();
+        let load = |text: &str| Trainer::<crate::nn::Network<f64>>::from_json(text.as_bytes());
+        assert!(load(&good).is_ok());
+        assert!(load(&good[..good.len() / 2]).is_err());
+        assert!(load(&good.replace("entropic-maxent-trainer", "other")).is_err());
+        assert!(load(&good.replace("\"data_len\":200", "\"data_len\":0")).is_err());
+        assert!(load(&good.replace("\"width\":0.5", "\"width\":-0.5")).is_err());
+        // The run refuses data of another size.
+        let mut t = load(&good).unwrap();
+        assert!(matches!(t.step(&data[..100]), Err(MaxEntError::Shape(_))));
+    }
+
+    #[test]
+    fn bad_data_and_divergence_are_typed_errors() {
+        let (trainer, mut data) = small_run(7);
+        let (model, walkers) = trainer.into_parts();
+        let params = TrainParams::default();
+        data[3] = f64::NAN;
+        assert!(matches!(
+            Trainer::new(model.clone(), walkers.clone(), &data, params, 0),
+            Err(MaxEntError::NotFinite(_))
+        ));
+        assert!(matches!(
+            Trainer::new(model.clone(), walkers.clone(), &[], params, 0),
+            Err(MaxEntError::Shape(_))
+        ));
+        let wide = Walkers::new(2, vec![0.0; 4], 1.0, None).unwrap();
+        assert!(Trainer::new(model.clone(), wide, &[0.0, 1.0], params, 0).is_err());
+        // A χ² limit below the first χ² stops the run with Diverged.
+        data[3] = 0.5;
+        let strict = TrainParams {
+            chi2_limit: 1e-12,
+            ..params
+        };
+        let mut t = Trainer::new(model, walkers, &data, strict, 0).unwrap();
+        assert!(matches!(t.step(&data), Err(MaxEntError::Diverged(_))));
     }
 
     #[test]

@@ -55,7 +55,8 @@ impl<T: Scalar> Optimizer<T> for Sgd<T> {
 
 /// Adam (Kingma & Ba 2015; Min-MaxEnt Eq. 6 uses it for λ): m ← β₁m + (1−β₁)g,
 /// v ← β₂v + (1−β₂)g², θ ← θ − lr m̂/(√v̂ + ε) with bias-corrected m̂, v̂.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adam<T> {
     beta1: T,
     beta2: T,
