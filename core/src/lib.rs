@@ -61,3 +61,4 @@ pub mod special;
 pub mod stats;
 #[cfg(test)]
 pub(crate) mod test_util;
+pub mod vae;

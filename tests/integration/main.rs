@@ -2,5 +2,6 @@
 mod cli;
 mod latent_cli;
 mod lattice_cli;
+mod maxent_cli;
 mod samplers;
 mod util;

@@ -6,6 +6,7 @@
 //! Metropolis [`Walkers`]; a [`Trainer`] alternates the two steps and checkpoints the run.
 mod entropy;
 mod error;
+mod mixture;
 mod model;
 mod observable;
 mod rotated_variances;
@@ -15,6 +16,7 @@ pub use entropy::{
     EntropySettings, GaussianReference, Quadrature1d, maxent_entropy, quadrature_1d,
 };
 pub use error::MaxEntError;
+pub use mixture::{Component, Mixture1d, kl_on_grid};
 pub use model::{MaxEnt, Walkers};
 pub use observable::Observables;
 pub use rotated_variances::{RotatedVariances, pca_angle_2d, pca_entropy_2d};

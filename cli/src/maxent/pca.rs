@@ -1,4 +1,4 @@
-//! `entropic maxent …`: Min-MaxEnt experiments.
+//! `entropic maxent pca`: PCA as a Min-MaxEnt solution (paper Sec. I.1, Fig. 2).
 use crate::Global;
 use crate::output::Output;
 use crate::plot::{self, Series};
@@ -10,20 +10,6 @@ use entropic::maxent::{
 };
 use serde_json::json;
 use std::fmt::Write as _;
-
-/// Min-MaxEnt commands.
-#[derive(Debug, clap::Subcommand)]
-pub enum Command {
-    /// PCA as a Min-MaxEnt solution (paper Sec. I.1, Fig. 2).
-    ///
-    /// Draws 2D Gaussian data with covariance Σ, trains the rotated-variance observables of
-    /// Eq. 11 (λ by χ² descent, θ by the entropy gradient), and compares the learned angle with the
-    /// PCA angle of Eq. 17. Writes the training curves and the exact entropy-vs-angle curve
-    /// (Eq. 13–15) with the learned angle marked.
-    ///
-    /// Example: entropic maxent pca --sigma 3,2,1 --out out/pca
-    Pca(PcaArgs),
-}
 
 /// Options of `entropic maxent pca`.
 #[derive(Debug, clap::Args)]
@@ -47,12 +33,6 @@ pub struct PcaArgs {
     iterations: usize,
 }
 
-pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    match command {
-        Command::Pca(args) => pca(args, global, out),
-    }
-}
-
 fn parse_sigma(text: &str) -> Result<[[f64; 2]; 2]> {
     let v: Vec<f64> = text
         .split(',')
@@ -74,7 +54,7 @@ fn parse_sigma(text: &str) -> Result<[[f64; 2]; 2]> {
     Ok([[a, c], [c, b]])
 }
 
-fn pca(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
+pub fn run(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let sigma = parse_sigma(&args.sigma)?;
     if args.samples < 10 || args.walkers == 0 || args.walkers > args.samples {
         bail!("need --samples ≥ 10 and 1 ≤ --walkers ≤ --samples");
