@@ -51,3 +51,156 @@ fn maxent_bimodal_writes_curves_and_summary() {
     assert!(code != 0 && err.lines().count() == 1, "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Fig. 5–7 at small scale: a tiny digits run paused and resumed gives the same checkpoint as
+/// a straight run; `sample --steer` and `discriminator` run on it and report their numbers;
+/// bad input is one clear line and a non-zero exit.
+#[test]
+fn maxent_digits_train_resume_sample_and_discriminate() {
+    let straight = temp_dir("digits-straight");
+    let paused = temp_dir("digits-paused");
+    let train = |dir: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "--quiet",
+            "--format",
+            "json",
+            "--out",
+            dir.to_str().unwrap(),
+            "maxent",
+            "digits",
+            "train",
+            "--images",
+            "40",
+            "--walkers",
+            "20",
+            "--epochs",
+            "6",
+            "--checkpoint-every",
+            "2",
+            "--grid-every",
+            "3",
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    let doc = train(&straight, &[]);
+    let score = &doc["score"];
+    let histogram: u64 = score["class_histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(histogram, 20);
+    assert!(score["nn_distance_to_training"].as_f64().unwrap() > 0.0);
+    assert_eq!(train(&paused, &["--pause-after", "4"])["paused_after"], 4);
+    train(&paused, &["--resume"]);
+    let read = |d: &std::path::Path| std::fs::read(d.join("checkpoint.json")).unwrap();
+    assert_eq!(read(&straight), read(&paused), "resume is bit-identical");
+    for f in [
+        "training.csv",
+        "training.svg",
+        "samples.svg",
+        "epochs/epoch-00003.svg",
+    ] {
+        assert!(straight.join(f).is_file(), "{f}");
+    }
+
+    let model = straight.join("checkpoint.json");
+    let sampled = temp_dir("digits-sample");
+    let doc = json(&[
+        "--quiet",
+        "--format",
+        "json",
+        "--out",
+        sampled.to_str().unwrap(),
+        "maxent",
+        "digits",
+        "sample",
+        "--model",
+        model.to_str().unwrap(),
+        "--steer",
+        "3",
+        "--alpha",
+        "20",
+        "--sweeps",
+        "3",
+    ]);
+    let fraction = doc["target_fraction"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&fraction));
+    assert!(sampled.join("samples.svg").is_file());
+
+    let disc = temp_dir("digits-disc");
+    let doc = json(&[
+        "--quiet",
+        "--format",
+        "json",
+        "--out",
+        disc.to_str().unwrap(),
+        "maxent",
+        "digits",
+        "discriminator",
+        "--model",
+        model.to_str().unwrap(),
+        "--rounds",
+        "2",
+        "--sweeps",
+        "2",
+        "--epochs",
+        "3",
+    ]);
+    assert_eq!(doc["rounds"].as_array().unwrap().len(), 2);
+    let g = disc.join("discriminator.json");
+    assert!(g.is_file() && disc.join("scores.svg").is_file());
+    let (code, _, err) = entropic(&[
+        "--quiet",
+        "maxent",
+        "digits",
+        "sample",
+        "--model",
+        model.to_str().unwrap(),
+        "--discriminator",
+        g.to_str().unwrap(),
+        "--sweeps",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+
+    for bad in [
+        vec![
+            "maxent",
+            "digits",
+            "sample",
+            "--model",
+            "/nonexistent/checkpoint.json",
+        ],
+        vec![
+            "maxent",
+            "digits",
+            "sample",
+            "--model",
+            model.to_str().unwrap(),
+            "--steer",
+            "12",
+        ],
+        vec![
+            "maxent",
+            "digits",
+            "sample",
+            "--model",
+            model.to_str().unwrap(),
+            "--alpha",
+            "-1",
+        ],
+        vec!["maxent", "digits", "sample", "--model", g.to_str().unwrap()],
+        vec!["maxent", "digits", "train", "--images", "0"],
+        vec!["maxent", "digits", "train", "--theta-rate", "nan"],
+        vec!["maxent", "digits", "train", "--channels", "4"],
+    ] {
+        let (code, _, err) = entropic(&bad);
+        assert!(code != 0 && err.lines().count() == 1, "{bad:?}: {err}");
+    }
+    for d in [straight, paused, sampled, disc] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}

@@ -130,6 +130,7 @@ fn run_seed(args: &BimodalArgs, seed: u64, grid: &[f64], progress: &Progress) ->
         lambda_rate: 0.05,
         theta_rate: 0.01,
         warmup: 20,
+        adaptation: 20,
         ..TrainParams::default()
     };
     let mut trainer = Trainer::new(

@@ -4,6 +4,7 @@ use crate::output::Output;
 use anyhow::Result;
 
 mod bimodal;
+mod digits;
 mod pca;
 
 /// Min-MaxEnt commands.
@@ -28,11 +29,15 @@ pub enum Command {
     ///
     /// Example: entropic maxent bimodal --case cauchy --seeds 5 --out out/cauchy
     Bimodal(bimodal::BimodalArgs),
+    /// 8×8 digit generation, discriminator bias and steering (Sec. I.3, Fig. 5–7).
+    #[command(subcommand)]
+    Digits(digits::Command),
 }
 
 pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<()> {
     match command {
         Command::Pca(args) => pca::run(args, global, out),
         Command::Bimodal(args) => bimodal::run(args, global, out),
+        Command::Digits(command) => digits::run(command, global, out),
     }
 }

@@ -4,6 +4,8 @@
 //! ([`Observables`]: any [`Network`](crate::nn::Network), or the analytic [`RotatedVariances`]);
 //! λ fitted by χ² descent with Adam, θ by the entropy gradient (Eq. 8–10), samples by persistent
 //! Metropolis [`Walkers`]; a [`Trainer`] alternates the two steps and checkpoints the run.
+#[cfg(feature = "data")]
+pub mod digits;
 mod entropy;
 mod error;
 mod mixture;

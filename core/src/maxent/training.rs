@@ -20,8 +20,12 @@ pub struct TrainParams {
     pub theta_rate: f64,
     /// λ steps per θ step (the adversarial schedule).
     pub lambda_steps_per_theta_step: usize,
-    /// Iterations at the start during which the proposal width adapts (and θ stays fixed).
+    /// Iterations at the start during which θ stays fixed (λ and the walkers equilibrate).
     pub warmup: usize,
+    /// Iterations at the start during which the proposal width adapts toward the target
+    /// acceptance. Adapting during training is harmless (the model itself moves every
+    /// iteration) and keeps the walkers mixing as the landscape sharpens; fix it for sampling.
+    pub adaptation: usize,
     /// Target acceptance of the walkers during warm-up.
     pub target_acceptance: f64,
     /// A χ² above this stops the run ([`MaxEntError::Diverged`]): the walkers no longer sample
@@ -38,6 +42,7 @@ impl Default for TrainParams {
             theta_rate: 0.01,
             lambda_steps_per_theta_step: 1,
             warmup: 50,
+            adaptation: 50,
             target_acceptance: 0.5,
             chi2_limit: 1e8,
         }
@@ -268,7 +273,7 @@ impl<O: Observables> Trainer<O> {
         for _ in 0..self.params.sweeps {
             acceptance = self.walkers.sweep(&mut self.model, &mut self.rng);
         }
-        if self.iteration < self.params.warmup {
+        if self.iteration < self.params.adaptation {
             self.walkers
                 .adapt(acceptance, self.params.target_acceptance);
         }
@@ -588,6 +593,7 @@ mod tests {
             lambda_rate: 0.05,
             theta_rate: 0.01,
             warmup: 20,
+            adaptation: 20,
             ..TrainParams::default()
         };
         let (mut model, _) = run(model, walkers, &data, params, 3).into_parts();
