@@ -5,8 +5,11 @@ use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
-use entropic::maxent::digits::{PIXELS, digit_sets, digits_observables, mean_nearest_distance};
-use entropic::maxent::{IterationReport, MaxEnt, TrainParams, Trainer, Walkers};
+use entropic::maxent::digits::{PIXELS, digit_sets, digits_observables, nearest_distances};
+use entropic::maxent::{
+    EntropySettings, IterationReport, MaxEnt, Reference, TrainParams, Trainer, Walkers,
+    maxent_entropy,
+};
 use entropic::nn::Network;
 use entropic::nn::classifier::{ClassifierParams, DigitClassifier};
 use entropic::rng::{stream, uniform_f64};
@@ -62,13 +65,13 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", default_value_t = 600)]
     epochs: usize,
     /// MCMC sweeps (64 single-pixel Metropolis moves per walker) per epoch.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 4)]
     sweeps: usize,
     /// Adam rate of the λ step.
     #[arg(long, value_name = "R", default_value_t = 0.05)]
     lambda_rate: f64,
     /// Adam rate of the θ step (cosine-decayed to 1 %).
-    #[arg(long, value_name = "R", default_value_t = 0.003)]
+    #[arg(long, value_name = "R", default_value_t = 0.001)]
     theta_rate: f64,
     /// Channels of the two convolutions.
     #[arg(long, value_name = "C1,C2", default_value = "4,8")]
@@ -82,6 +85,10 @@ pub struct TrainArgs {
     /// Write an image grid of the walkers every N epochs.
     #[arg(long, value_name = "N", default_value_t = 100)]
     grid_every: usize,
+    /// Estimate the model entropy every N epochs (and at the end) by thermodynamic integration
+    /// from the uniform distribution on [0, 1]⁶⁴ (0 disables).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    entropy_every: usize,
     /// Continue the run saved in --out DIR/checkpoint.json.
     #[arg(long)]
     resume: bool,
@@ -98,6 +105,8 @@ pub struct Row {
     acceptance: f64,
     theta_gradient_norm: f64,
     lambda_norm: f64,
+    /// Model entropy (nats) and its error bar, on the epochs where it was estimated.
+    entropy: Option<(f64, f64)>,
 }
 
 impl From<&IterationReport> for Row {
@@ -108,6 +117,7 @@ impl From<&IterationReport> for Row {
             acceptance: r.acceptance,
             theta_gradient_norm: r.theta_gradient_norm,
             lambda_norm: r.lambda.iter().map(|l| l * l).sum::<f64>().sqrt(),
+            entropy: None,
         }
     }
 }
@@ -155,9 +165,6 @@ fn parse_channels(text: &str) -> Result<(usize, usize)> {
 
 fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let dir = global.out.clone();
-    if let Some(d) = &dir {
-        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-    }
     let checkpoint_path = dir.as_ref().map(|d| d.join("checkpoint.json"));
     let (mut trainer, images, mut history) = if args.resume {
         let Some(path) = &checkpoint_path else {
@@ -165,6 +172,12 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         };
         load_checkpoint(path)?
     } else {
+        if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
+            bail!(
+                "{} already holds a run; continue it with --resume or choose another --out",
+                path.display()
+            );
+        }
         if args.checkpoint_every == 0 || args.grid_every == 0 {
             bail!("--checkpoint-every and --grid-every must be positive");
         }
@@ -194,6 +207,9 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         (trainer, args.images, Vec::new())
     };
     let data = digit_sets(images)?.train;
+    if let Some(d) = &dir {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
     let epochs = trainer.params().iterations;
     let until = args.pause_after.unwrap_or(epochs).min(epochs);
     let progress = Progress::new(epochs as u64, "epochs", global.quiet);
@@ -216,9 +232,13 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         let report = trainer.step(&data).with_context(|| {
             format!("training stopped in epoch {epoch}; the last good checkpoint is kept")
         })?;
-        history.push(Row::from(&report));
-        progress.tick();
+        let mut row = Row::from(&report);
         let done = trainer.iteration();
+        if args.entropy_every > 0 && (done % args.entropy_every == 0 || done == epochs) {
+            row.entropy = Some(model_entropy(&mut trainer, global.seed, done)?);
+        }
+        history.push(row);
+        progress.tick();
         if done % every == 0 || done == epochs || done == until {
             save(&trainer, &history)?;
         }
@@ -257,11 +277,16 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
     )?;
     score.describe(&mut text)?;
     if out.keeps_files() {
-        let mut csv = String::from("epoch,chi2,acceptance,theta_gradient_norm,lambda_norm\n");
+        let mut csv = String::from(
+            "epoch,chi2,acceptance,theta_gradient_norm,lambda_norm,entropy,entropy_error\n",
+        );
         for r in &history {
+            let (s, e) = r.entropy.map_or((String::new(), String::new()), |(s, e)| {
+                (s.to_string(), e.to_string())
+            });
             writeln!(
                 csv,
-                "{},{},{},{},{}",
+                "{},{},{},{},{},{s},{e}",
                 r.epoch, r.chi2, r.acceptance, r.theta_gradient_norm, r.lambda_norm
             )?;
         }
@@ -288,6 +313,30 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
             )?
             .as_bytes(),
         )?;
+        let entropy: Vec<&Row> = history.iter().filter(|r| r.entropy.is_some()).collect();
+        if !entropy.is_empty() {
+            let (points, errors) = entropy
+                .iter()
+                .map(|r| {
+                    let (s, e) = r.entropy.expect("filtered");
+                    (((r.epoch + 1) as f64, s), e)
+                })
+                .unzip();
+            out.file(
+                "entropy.svg",
+                plot::line_chart(
+                    "MaxEnt model entropy during training (TI from the uniform box)",
+                    "epoch",
+                    "S (nats; uniform on [0,1]⁶⁴ = 0)",
+                    &[Series {
+                        name: "S = ln Z + ⟨λ·f⟩",
+                        points,
+                        errors,
+                    }],
+                )?
+                .as_bytes(),
+            )?;
+        }
         out.file(
             "samples.svg",
             walker_grid("Generated digits (final walkers)", &samples, 40)?.as_bytes(),
@@ -297,13 +346,50 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
             walker_grid("Training digits", &data, 40)?.as_bytes(),
         )?;
     }
+    let final_entropy = history.last().and_then(|r| r.entropy);
+    if let Some((s, e)) = final_entropy {
+        writeln!(
+            text,
+            "model entropy {s:.2} ± {e:.2} nats (uniform noise on [0,1]⁶⁴: 0)"
+        )?;
+    }
     let doc = json!({
         "command": "maxent digits train", "seed": global.seed, "images": images, "epochs": epochs,
+        "final_entropy": final_entropy,
         "walkers": trainer.walkers().len(), "final_chi2": history.last().map(|r| r.chi2),
         "score": score.to_json(),
     });
     out.json("digits.json", &doc)?;
     out.result(&text, &doc)
+}
+
+/// Entropy (nats) of the current MaxEnt model, S = ln Z + ⟨H⟩, by thermodynamic integration
+/// from the uniform distribution on the pixel box, with 100 of the walkers (copied; training is
+/// not disturbed) and its own RNG stream, so resumed runs reproduce it.
+fn model_entropy(trainer: &mut DigitsTrainer, seed: u64, epoch: usize) -> Result<(f64, f64)> {
+    let w = trainer.walkers();
+    let take = w.len().min(100) * PIXELS;
+    let mut walkers = Walkers::new(
+        PIXELS,
+        w.positions()[..take].to_vec(),
+        w.width(),
+        w.bounds(),
+    )?;
+    let reference = Reference::uniform_box(PIXELS, 0.0, 1.0)?;
+    let settings = EntropySettings {
+        intervals: 10,
+        burn_in: 10,
+        sweeps: 20,
+    };
+    let mut rng = stream(seed, 1000 + epoch);
+    let e = maxent_entropy(
+        trainer.model_mut(),
+        &reference,
+        &mut walkers,
+        settings,
+        &mut rng,
+    )?;
+    Ok((e.value, e.std_error))
 }
 
 /// Image grid of the first `count` images (10 per row).
@@ -346,8 +432,10 @@ pub struct Score {
     pub to_training: f64,
     /// Mean nearest-neighbour distance to unseen digits.
     pub to_unseen: f64,
-    /// The same two distances for the training digits' own baseline: unseen digits to the
-    /// training set.
+    /// Mean over samples of (distance to training − distance to unseen) and its standard
+    /// error: clearly negative means the samples sit closer to the training set (memorisation).
+    pub gap: (f64, f64),
+    /// Real digits' baseline: mean distance of the unseen digits to the training set.
     pub unseen_to_training: f64,
 }
 
@@ -361,8 +449,8 @@ impl Score {
         )?;
         writeln!(
             text,
-            "memorisation check: mean nearest-neighbour distance of samples to the training digits {:.3}, to unseen digits {:.3} (unseen digits to the training digits: {:.3})",
-            self.to_training, self.to_unseen, self.unseen_to_training
+            "memorisation check: mean nearest-neighbour distance of samples to the training digits {:.3}, to unseen digits {:.3}, paired difference {:.3} ± {:.3} (unseen digits to the training digits: {:.3})",
+            self.to_training, self.to_unseen, self.gap.0, self.gap.1, self.unseen_to_training
         )?;
         Ok(())
     }
@@ -370,6 +458,7 @@ impl Score {
     fn to_json(&self) -> serde_json::Value {
         json!({"confident_fraction": self.confident, "class_histogram": self.histogram,
                "nn_distance_to_training": self.to_training, "nn_distance_to_unseen": self.to_unseen,
+               "nn_distance_gap": self.gap.0, "nn_distance_gap_error": self.gap.1,
                "nn_distance_unseen_to_training": self.unseen_to_training})
     }
 }
@@ -406,12 +495,23 @@ impl Scorer {
                 confident += 1;
             }
         }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let to_training = nearest_distances(samples, &self.data)?;
+        let to_unseen = nearest_distances(samples, &self.unseen)?;
+        let diff: Vec<f64> = to_training
+            .iter()
+            .zip(&to_unseen)
+            .map(|(a, b)| a - b)
+            .collect();
+        let m = mean(&diff);
+        let var = diff.iter().map(|d| (d - m) * (d - m)).sum::<f64>() / (n.max(2) - 1) as f64;
         Ok(Score {
             confident: confident as f64 / n as f64,
             histogram,
-            to_training: mean_nearest_distance(samples, &self.data)?,
-            to_unseen: mean_nearest_distance(samples, &self.unseen)?,
-            unseen_to_training: mean_nearest_distance(&self.unseen, &self.data)?,
+            to_training: mean(&to_training),
+            to_unseen: mean(&to_unseen),
+            gap: (m, (var / n as f64).sqrt()),
+            unseen_to_training: mean(&nearest_distances(&self.unseen, &self.data)?),
         })
     }
 }

@@ -81,12 +81,13 @@ pub fn digit_sets(n: usize) -> Result<DigitSets, MaxEntError> {
     })
 }
 
-/// Mean Euclidean distance from each image in `samples` to its nearest neighbour in `set`
-/// (both row-major, 64 pixels per image): the memorisation check of Sec. I.3.
+/// Euclidean distance from each image in `samples` to its nearest neighbour in `set` (both
+/// row-major, 64 pixels per image): the memorisation check of Sec. I.3 compares these distances
+/// to the training set with those to unseen digits, sample by sample.
 ///
 /// # Errors
 /// [`MaxEntError::Shape`] for empty sets or lengths that are not multiples of 64.
-pub fn mean_nearest_distance(samples: &[f64], set: &[f64]) -> Result<f64, MaxEntError> {
+pub fn nearest_distances(samples: &[f64], set: &[f64]) -> Result<Vec<f64>, MaxEntError> {
     if samples.is_empty()
         || set.is_empty()
         || samples.len() % PIXELS != 0
@@ -94,17 +95,16 @@ pub fn mean_nearest_distance(samples: &[f64], set: &[f64]) -> Result<f64, MaxEnt
     {
         return Err(MaxEntError::Shape("image sets of 64 pixels per image"));
     }
-    let n = samples.len() / PIXELS;
-    let total: f64 = samples
+    Ok(samples
         .chunks_exact(PIXELS)
         .map(|x| {
-            set.chunks_exact(PIXELS)
+            let d2 = set
+                .chunks_exact(PIXELS)
                 .map(|y| x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum::<f64>())
-                .fold(f64::INFINITY, f64::min)
+                .fold(f64::INFINITY, f64::min);
+            libm::sqrt(d2)
         })
-        .map(libm::sqrt)
-        .sum();
-    Ok(total / n as f64)
+        .collect())
 }
 
 /// The steering field of Eq. 23 from class probabilities hᵢ (rows of 10):
@@ -140,10 +140,16 @@ mod tests {
         // Every digit occurs in the training set.
         assert!((0..10u8).all(|d| labels.contains(&d)));
         // A set's nearest neighbour in itself is itself.
-        assert_eq!(mean_nearest_distance(&train, &train).unwrap(), 0.0);
-        assert!(mean_nearest_distance(&train, &reference).unwrap() > 0.5);
+        assert!(
+            nearest_distances(&train, &train)
+                .unwrap()
+                .iter()
+                .all(|&d| d == 0.0)
+        );
+        let to_reference = nearest_distances(&train, &reference).unwrap();
+        assert!(to_reference.len() == 200 && to_reference.iter().all(|&d| d > 0.0));
         assert!(digit_sets(0).is_err() && digit_sets(400).is_err());
-        assert!(mean_nearest_distance(&train[..10], &reference).is_err());
+        assert!(nearest_distances(&train[..10], &reference).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The entropy of a MaxEnt model, S = ln Z + Σᵢ λᵢ ⟨fᵢ⟩ — which the paper calls "practically
-//! incomputable" — by thermodynamic integration from a Gaussian reference.
+//! incomputable" — by thermodynamic integration from a tractable reference (Gaussian, or uniform on a box).
 use super::{MaxEnt, MaxEntError, Observables, Walkers};
 use crate::estimate::{Estimate, Unit};
 use crate::model::Observer;
@@ -7,19 +7,36 @@ use crate::stats::{MeanEstimate, SeriesRecorder};
 use alloc::vec::Vec;
 use rand_core::Rng;
 
-/// A diagonal Gaussian reference H_ref(x) = Σ_k (x_k − m_k)² / (2 v_k), whose
-/// ln Z_ref = Σ_k ½ ln(2π v_k) is exact.
+/// A tractable reference for thermodynamic integration, with an exact ln Z_ref.
 #[derive(Clone, Debug, PartialEq)]
-pub struct GaussianReference {
-    mean: Vec<f64>,
-    var: Vec<f64>,
+pub enum Reference {
+    /// Diagonal Gaussian H_ref(x) = Σ_k (x_k − m_k)² / (2 v_k), ln Z_ref = Σ_k ½ ln(2π v_k).
+    /// For models on all of R^d.
+    Gaussian {
+        /// Means m_k.
+        mean: Vec<f64>,
+        /// Variances v_k.
+        var: Vec<f64>,
+    },
+    /// Uniform on the box [lo, hi]^d: H_ref = 0, ln Z_ref = d ln(hi − lo). For models whose
+    /// walkers are confined to that box (pixel images).
+    UniformBox {
+        /// Dimension d.
+        dim: usize,
+        /// Lower bound of every coordinate.
+        lo: f64,
+        /// Upper bound of every coordinate.
+        hi: f64,
+    },
 }
 
-impl GaussianReference {
+impl Reference {
+    /// A diagonal Gaussian.
+    ///
     /// # Errors
     /// [`MaxEntError::Shape`] for different lengths or none, [`MaxEntError::Parameter`] for a
     /// non-positive variance.
-    pub fn new(mean: Vec<f64>, var: Vec<f64>) -> Result<Self, MaxEntError> {
+    pub fn gaussian(mean: Vec<f64>, var: Vec<f64>) -> Result<Self, MaxEntError> {
         if mean.is_empty() || mean.len() != var.len() {
             return Err(MaxEntError::Shape(
                 "reference mean and variance need the same, non-zero length",
@@ -30,13 +47,13 @@ impl GaussianReference {
                 "reference variances must be positive and finite",
             ));
         }
-        Ok(Self { mean, var })
+        Ok(Self::Gaussian { mean, var })
     }
 
-    /// The reference fitted to data (per-coordinate mean and variance).
+    /// The diagonal Gaussian fitted to data (per-coordinate mean and variance).
     ///
     /// # Errors
-    /// As [`GaussianReference::new`] (constant coordinates have zero variance).
+    /// As [`Reference::gaussian`] (constant coordinates have zero variance).
     pub fn fit(data: &[f64], dim: usize) -> Result<Self, MaxEntError> {
         if dim == 0 || data.is_empty() || data.len() % dim != 0 {
             return Err(MaxEntError::Shape(
@@ -57,34 +74,62 @@ impl GaussianReference {
                     / n
             })
             .collect();
-        Self::new(mean, var)
+        Self::gaussian(mean, var)
+    }
+
+    /// The uniform distribution on [lo, hi]^dim.
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] for dim = 0, [`MaxEntError::Parameter`] unless lo < hi, finite.
+    pub fn uniform_box(dim: usize, lo: f64, hi: f64) -> Result<Self, MaxEntError> {
+        if dim == 0 {
+            return Err(MaxEntError::Shape("the reference needs a dimension"));
+        }
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return Err(MaxEntError::Parameter("the box needs finite lo < hi"));
+        }
+        Ok(Self::UniformBox { dim, lo, hi })
+    }
+
+    /// Dimension of the reference.
+    pub fn dim(&self) -> usize {
+        match self {
+            Self::Gaussian { mean, .. } => mean.len(),
+            Self::UniformBox { dim, .. } => *dim,
+        }
     }
 
     fn energy(&self, x: &[f64], out: &mut Vec<f64>) {
-        let d = self.mean.len();
+        let d = self.dim();
         out.clear();
-        out.extend(x.chunks_exact(d).map(|row| {
-            row.iter()
-                .zip(&self.mean)
-                .zip(&self.var)
-                .map(|((x, m), v)| (x - m) * (x - m) / (2.0 * v))
-                .sum::<f64>()
-        }));
+        match self {
+            Self::Gaussian { mean, var } => out.extend(x.chunks_exact(d).map(|row| {
+                row.iter()
+                    .zip(mean)
+                    .zip(var)
+                    .map(|((x, m), v)| (x - m) * (x - m) / (2.0 * v))
+                    .sum::<f64>()
+            })),
+            Self::UniformBox { .. } => out.resize(x.len() / d, 0.0),
+        }
     }
 
     /// ln Z_ref.
     pub fn log_partition(&self) -> f64 {
-        self.var
-            .iter()
-            .map(|v| 0.5 * libm::log(core::f64::consts::TAU * v))
-            .sum()
+        match self {
+            Self::Gaussian { var, .. } => var
+                .iter()
+                .map(|v| 0.5 * libm::log(core::f64::consts::TAU * v))
+                .sum(),
+            Self::UniformBox { dim, lo, hi } => *dim as f64 * libm::log(hi - lo),
+        }
     }
 }
 
 /// One sweep of the walkers under H_s = (1 − s) H_ref + s H.
 fn path_sweep<O: Observables, R: Rng + ?Sized>(
     model: &mut MaxEnt<O>,
-    reference: &GaussianReference,
+    reference: &Reference,
     s: f64,
     walkers: &mut Walkers,
     rng: &mut R,
@@ -123,7 +168,7 @@ impl Default for EntropySettings {
 }
 
 /// Entropy (nats) of the MaxEnt model P ∝ e^{−H}, H = λ·f, by thermodynamic integration along
-/// H_s = (1 − s) H_ref + s H from the Gaussian reference:
+/// H_s = (1 − s) H_ref + s H from the reference (ln Z_ref exact):
 ///
 /// ln Z = ln Z_ref − ∫₀¹ ⟨H − H_ref⟩_s ds,  S = ln Z + ⟨H⟩₁.
 ///
@@ -138,12 +183,12 @@ impl Default for EntropySettings {
 /// energy average is not finite (the model is not normalisable).
 pub fn maxent_entropy<O: Observables, R: Rng + ?Sized>(
     model: &mut MaxEnt<O>,
-    reference: &GaussianReference,
+    reference: &Reference,
     walkers: &mut Walkers,
     settings: EntropySettings,
     rng: &mut R,
 ) -> Result<Estimate, MaxEntError> {
-    if reference.mean.len() != model.observables().dim() {
+    if reference.dim() != model.observables().dim() {
         return Err(MaxEntError::Shape(
             "reference dimension differs from the model's",
         ));
@@ -289,11 +334,9 @@ mod tests {
                 alloc::vec![1.0 / (2.0 * a), 1.0 / (2.0 * b)],
             )
             .unwrap();
-            let reference = GaussianReference::new(
-                alloc::vec![0.0, 0.0],
-                alloc::vec![sigma[0][0], sigma[1][1]],
-            )
-            .unwrap();
+            let reference =
+                Reference::gaussian(alloc::vec![0.0, 0.0], alloc::vec![sigma[0][0], sigma[1][1]])
+                    .unwrap();
             let mut rng = from_seed(7);
             let start: Vec<f64> = (0..2000)
                 .flat_map(|_| {
@@ -335,7 +378,7 @@ mod tests {
         let net = Network::<f64>::mlp(&[1, 8, 2], ActivationKind::Tanh, &mut rng).unwrap();
         let mut model = MaxEnt::new(Confined { net }, alloc::vec![1.5, -1.0, 0.5]).unwrap();
         let quad = quadrature_1d(&mut model, -12.0, 12.0, 4001).unwrap();
-        let reference = GaussianReference::new(alloc::vec![0.0], alloc::vec![1.0]).unwrap();
+        let reference = Reference::gaussian(alloc::vec![0.0], alloc::vec![1.0]).unwrap();
         let start: Vec<f64> = (0..2000)
             .map(|_| crate::rng::normal_pair(&mut rng).0)
             .collect();
@@ -363,6 +406,46 @@ mod tests {
         );
         let total: f64 = quad.density.iter().sum::<f64>() * (quad.x[1] - quad.x[0]);
         assert!((total - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn entropy_with_a_uniform_box_reference_matches_quadrature() {
+        // A model confined to a box (like pixel images): TI from the uniform distribution on the
+        // box against quadrature over the same box.
+        use crate::nn::{ActivationKind, Network};
+        let mut rng = from_seed(22);
+        let net = Network::<f64>::mlp(&[1, 8, 2], ActivationKind::Tanh, &mut rng).unwrap();
+        let mut model = MaxEnt::new(net, alloc::vec![3.0, -2.0]).unwrap();
+        let quad = quadrature_1d(&mut model, -4.0, 4.0, 4001).unwrap();
+        let reference = Reference::uniform_box(1, -4.0, 4.0).unwrap();
+        let start: Vec<f64> = (0..2000)
+            .map(|_| 8.0 * crate::rng::uniform_f64(&mut rng) - 4.0)
+            .collect();
+        let mut walkers = Walkers::new(1, start, 1.0, Some((-4.0, 4.0))).unwrap();
+        let est = maxent_entropy(
+            &mut model,
+            &reference,
+            &mut walkers,
+            EntropySettings::default(),
+            &mut rng,
+        )
+        .unwrap();
+        std::println!(
+            "box: TI {} ± {} vs quadrature {} (uniform: {})",
+            est.value,
+            est.std_error,
+            quad.entropy,
+            libm::log(8.0)
+        );
+        assert!(
+            (est.value - quad.entropy).abs() <= 4.0 * est.std_error,
+            "{} ± {} vs {}",
+            est.value,
+            est.std_error,
+            quad.entropy
+        );
+        assert!(Reference::uniform_box(0, 0.0, 1.0).is_err());
+        assert!(Reference::uniform_box(2, 1.0, 1.0).is_err());
     }
 
     /// Test observables: a network's outputs plus x² (so λ₃ > 0 makes the model normalisable).
@@ -397,9 +480,9 @@ mod tests {
 
     #[test]
     fn reference_validation() {
-        assert!(GaussianReference::new(alloc::vec![0.0], alloc::vec![0.0]).is_err());
-        assert!(GaussianReference::fit(&[1.0, 1.0, 1.0, 1.0], 2).is_err());
-        let r = GaussianReference::fit(&[0.0, 2.0, 2.0, 0.0], 2).unwrap();
+        assert!(Reference::gaussian(alloc::vec![0.0], alloc::vec![0.0]).is_err());
+        assert!(Reference::fit(&[1.0, 1.0, 1.0, 1.0], 2).is_err());
+        let r = Reference::fit(&[0.0, 2.0, 2.0, 0.0], 2).unwrap();
         assert!((r.log_partition() - libm::log(core::f64::consts::TAU)).abs() < 1e-12);
     }
 }

@@ -14,9 +14,7 @@ mod observable;
 mod rotated_variances;
 mod training;
 
-pub use entropy::{
-    EntropySettings, GaussianReference, Quadrature1d, maxent_entropy, quadrature_1d,
-};
+pub use entropy::{EntropySettings, Quadrature1d, Reference, maxent_entropy, quadrature_1d};
 pub use error::MaxEntError;
 pub use mixture::{Component, Mixture1d, kl_on_grid};
 pub use model::{MaxEnt, Walkers};

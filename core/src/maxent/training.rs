@@ -219,6 +219,11 @@ impl<O: Observables> Trainer<O> {
         &self.walkers
     }
 
+    /// Number of data points the run trains on.
+    pub fn data_len(&self) -> usize {
+        self.data_len
+    }
+
     /// Iterations completed.
     pub fn iteration(&self) -> usize {
         self.iteration
