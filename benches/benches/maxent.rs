@@ -34,12 +34,12 @@ fn digits(c: &mut Criterion) {
     let (model, walkers, _) = setup();
     let params = TrainParams {
         iterations: 1_000_000,
-        sweeps: 2,
+        sweeps: 4,
         warmup: 0,
         ..TrainParams::default()
     };
     let mut trainer = Trainer::new(model, walkers, &data, params, 3).unwrap();
-    group.bench_function("epoch_400_walkers_2_sweeps", |b| {
+    group.bench_function("epoch_400_walkers_4_sweeps", |b| {
         b.iter(|| black_box(trainer.step(&data).unwrap().chi2))
     });
     group.finish();
