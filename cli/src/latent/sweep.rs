@@ -9,7 +9,7 @@ use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::latent::{BernoulliMixture, EmParams, Rule, TrainParams, Trainer};
 use entropic::rng::stream;
-use entropic::stats::spearman;
+use entropic::stats::{mean_and_sd, spearman};
 use rand_core::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -94,18 +94,6 @@ fn run_seed(global: u64, rule: Rule, index: usize) -> u64 {
         Rule::Contrastive => global ^ EQUILIBRIUM_SALT,
     };
     stream(base, index).next_u64()
-}
-
-/// Mean and sample standard deviation.
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = if v.len() > 1 {
-        v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
-    };
-    (m, var.sqrt())
 }
 
 pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
@@ -391,10 +379,10 @@ fn report(
         .filter(|r| r.sigma >= median)
         .map(|r| r.ll)
         .collect();
-    let (low_m, low_sd) = mean_sd(&low);
-    let (high_m, high_sd) = mean_sd(&high);
+    let (low_m, low_sd) = mean_and_sd(&low);
+    let (high_m, high_sd) = mean_and_sd(&high);
     let above = diag.iter().filter(|&&d| d >= 1.0 / l as f64).count();
-    let (ll_m, ll_sd) = mean_sd(&ll);
+    let (ll_m, ll_sd) = mean_and_sd(&ll);
     let ll_best = ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let eq_ll: Vec<f64> = eq.iter().filter_map(|r| r.tied_ll).collect();
     let eq_sigma: Vec<f64> = eq.iter().map(|r| r.sigma).collect();
@@ -419,7 +407,7 @@ fn report(
         "| nonequilibrium (occupancy estimate, Eq. 5) | {n} | {ll_m:.2} ± {ll_sd:.2} | {ll_best:.2} |"
     )?;
     if !eq_ll.is_empty() {
-        let (m, sd) = mean_sd(&eq_ll);
+        let (m, sd) = mean_and_sd(&eq_ll);
         let best = eq_ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         writeln!(
             t,
@@ -428,7 +416,7 @@ fn report(
         )?;
     }
     if !em_ll.is_empty() {
-        let (m, sd) = mean_sd(&em_ll);
+        let (m, sd) = mean_and_sd(&em_ll);
         let best = em_ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         writeln!(
             t,
@@ -437,7 +425,7 @@ fn report(
         )?;
     }
     if !eq_sigma.is_empty() {
-        let (m, _) = mean_sd(&eq_sigma);
+        let (m, _) = mean_and_sd(&eq_sigma);
         writeln!(
             t,
             "\nEquilibrium counterpart σ (estimation noise only; exactly 0 in theory): mean {m:.2e}."

@@ -11,6 +11,7 @@ use entropic::maxent::{
 };
 use entropic::nn::{ActivationKind, Network};
 use entropic::rng::{stream, uniform_f64};
+use entropic::stats::mean_and_sd;
 use entropic::vae::{self, Vae, VaeParams};
 use rayon::prelude::*;
 use serde_json::json;
@@ -182,17 +183,6 @@ fn run_seed(args: &BimodalArgs, seed: u64, grid: &[f64], progress: &Progress) ->
     })
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = if v.len() > 1 {
-        v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
-    };
-    (m, var.sqrt())
-}
-
 pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let vae_epochs = args.vae_epochs.unwrap_or(args.epochs);
     if args.seeds == 0 || args.epochs == 0 || args.walkers == 0 || vae_epochs == 0 {
@@ -244,10 +234,10 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
         ("VAE", &vae_final, Some(&vae_best)),
         ("mean+variance MaxEnt", &gauss, None),
     ] {
-        let (m, s) = mean_sd(fin);
+        let (m, s) = mean_and_sd(fin);
         write!(text, "  {name:<22} final {m:.4} ± {s:.4}")?;
         if let Some(b) = bst {
-            let (bm, bs) = mean_sd(b);
+            let (bm, bs) = mean_and_sd(b);
             write!(text, "   best epoch {bm:.4} ± {bs:.4}")?;
         }
         writeln!(text)?;
@@ -313,7 +303,11 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
         out.file("densities.csv", density_csv.as_bytes())?;
         write_figures(args, &grid, &runs, out)?;
     }
-    let (mm, vae_ms, ga) = (mean_sd(&mm_final), mean_sd(&vae_final), mean_sd(&gauss));
+    let (mm, vae_ms, ga) = (
+        mean_and_sd(&mm_final),
+        mean_and_sd(&vae_final),
+        mean_and_sd(&gauss),
+    );
     let doc = json!({
         "command": "maxent bimodal", "case": args.case.name(), "samples": args.case.samples(),
         "seeds": args.seeds, "epochs": args.epochs, "vae_epochs": vae_epochs, "walkers": args.walkers, "seed": global.seed,
@@ -341,7 +335,7 @@ fn write_figures(
         let mut errors = Vec::new();
         for e in (0..epochs).step_by(stride) {
             let logs: Vec<f64> = runs.iter().map(|r| get(r)[e].max(1e-6).log10()).collect();
-            let (m, s) = mean_sd(&logs);
+            let (m, s) = mean_and_sd(&logs);
             points.push(((e + 1) as f64, m));
             errors.push(s);
         }
@@ -351,7 +345,7 @@ fn write_figures(
             errors,
         }
     };
-    let gauss = mean_sd(
+    let gauss = mean_and_sd(
         &runs
             .iter()
             .map(|r| r.gaussian_kl.log10())

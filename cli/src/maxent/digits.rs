@@ -13,6 +13,7 @@ use entropic::maxent::{
 use entropic::nn::Network;
 use entropic::nn::classifier::{ClassifierParams, DigitClassifier};
 use entropic::rng::{stream, uniform_f64};
+use entropic::stats::mean_and_sd;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -503,14 +504,13 @@ impl Scorer {
             .zip(&to_unseen)
             .map(|(a, b)| a - b)
             .collect();
-        let m = mean(&diff);
-        let var = diff.iter().map(|d| (d - m) * (d - m)).sum::<f64>() / (n.max(2) - 1) as f64;
+        let (m, sd) = mean_and_sd(&diff);
         Ok(Score {
             confident: confident as f64 / n as f64,
             histogram,
             to_training: mean(&to_training),
             to_unseen: mean(&to_unseen),
-            gap: (m, (var / n as f64).sqrt()),
+            gap: (m, sd / (n as f64).sqrt()),
             unseen_to_training: mean(&nearest_distances(&self.unseen, &self.data)?),
         })
     }

@@ -1,6 +1,25 @@
 use super::error::check_series;
 use super::{AutocorrelationTime, StatsError, integrated_autocorrelation_time};
 
+/// Mean and sample standard deviation (normalised by n − 1; 0 for a single value) of
+/// independent values, such as one result per seed.
+///
+/// # Examples
+/// ```
+/// let (m, sd) = entropic::stats::mean_and_sd(&[1.0, 2.0, 3.0]);
+/// assert_eq!((m, sd), (2.0, 1.0));
+/// ```
+pub fn mean_and_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let m = values.iter().sum::<f64>() / n;
+    let var = if values.len() > 1 {
+        values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (m, libm::sqrt(var))
+}
+
 /// The mean of a correlated series with an error bar that accounts for autocorrelation.
 ///
 /// # Formula
