@@ -375,7 +375,8 @@ fn model_entropy(trainer: &mut DigitsTrainer, seed: u64, epoch: usize) -> Result
         w.positions()[..take].to_vec(),
         w.width(),
         w.bounds(),
-    )?;
+    )?
+    .with_moves(w.moves())?;
     let reference = Reference::uniform_box(PIXELS, 0.0, 1.0)?;
     let settings = EntropySettings {
         intervals: 10,

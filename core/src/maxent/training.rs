@@ -405,7 +405,9 @@ where
             && t.model.observables().check().is_ok()
             && t.model.lambda().len() == t.model.observables().count()
             && t.model.is_finite()
-            && Walkers::new(w.dim(), w.positions().to_vec(), w.width(), w.bounds()).is_ok()
+            && Walkers::new(w.dim(), w.positions().to_vec(), w.width(), w.bounds())
+                .and_then(|v| v.with_moves(w.moves()))
+                .is_ok()
             && w.dim() == t.model.observables().dim()
             && t.data_len > 0;
         if !consistent {

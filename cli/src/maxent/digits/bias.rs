@@ -115,7 +115,8 @@ fn generate(
     progress: &Progress,
 ) -> Result<Vec<f64>> {
     let w = trainer.walkers();
-    let mut walkers = Walkers::new(PIXELS, w.positions().to_vec(), w.width(), w.bounds())?;
+    let mut walkers = Walkers::new(PIXELS, w.positions().to_vec(), w.width(), w.bounds())?
+        .with_moves(w.moves())?;
     let mut rng = stream(seed, 3);
     for _ in 0..sweeps {
         walkers.sweep_energy(|x, n, out| bias.energy(trainer, x, n, out), &mut rng);
