@@ -26,7 +26,8 @@ mod bias;
 pub enum Command {
     /// Train a Min-MaxEnt model with CNN observables on 200 unlabelled digits (Fig. 5).
     ///
-    /// Writes per-epoch image grids of the walkers, training.csv/svg (χ², |dS/dθ|),
+    /// Writes per-epoch image grids of the walkers, training.csv/svg (χ², |dS/dθ|, |λ|),
+    /// entropy.svg (the model entropy by thermodynamic integration, every --entropy-every epochs),
     /// checkpoint.json (atomically, every --checkpoint-every epochs; --resume continues it),
     /// and a score of the final samples: the fraction the separately trained classifier labels
     /// with confidence ≥ 0.9, the class histogram, and the memorisation check.
