@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use entropic::diffusion::{GaussianScore, ScoreNet, ScoreTrainParams, VpSde};
 use entropic::entropy::{
     DEQUANTISATION_NATS_PER_SPIN, EntropyEstimator, GaussianCase, GaussianFit, KozachenkoLeonenko,
-    Minde, PlugIn, Reference, Samples, dequantise_spins,
+    Leaf, Mice, Minde, Mine, PlugIn, Reference, Samples, dequantise_spins,
 };
 use entropic::estimate::{Estimate, Unit};
 use entropic::rng::stream;
@@ -64,6 +64,10 @@ pub struct CompareArgs {
     /// temperature to use.
     #[arg(long, value_name = "K", default_value_t = 0)]
     select: usize,
+    /// Also run MICE (recursive halves, one MINE critic of N Adam steps per split: d − 1 critics;
+    /// plug-in leaves on raw spins with --spins, 1D kNN leaves otherwise). 0 skips it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    mice_steps: usize,
     #[command(flatten)]
     estimators: EstimatorArgs,
 }
@@ -343,6 +347,7 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     };
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
     let mut rng = stream(global.seed, 0);
+    let raw = Samples::new(m.data.clone(), m.cols)?;
     let (x, offset, symbols) = if args.spins {
         if m.data.iter().any(|&v| v != 1.0 && v != -1.0) {
             bail!("--spins needs every value to be +1 or -1");
@@ -366,7 +371,7 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     };
     let shift = |e: Estimate| Estimate::new(e.value - offset, e.std_error, e.unit, e.samples);
     let mut rows: Vec<(&str, Estimate, f64)> = Vec::new();
-    let progress = Progress::new(4, "estimators", global.quiet);
+    let progress = Progress::new(5, "estimators", global.quiet);
     let (e, t) = timed(|| Ok(shift(GaussianFit.estimate(&x)?)))?;
     rows.push(("gaussian-fit (upper bound)", e, t));
     progress.tick();
@@ -390,6 +395,25 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     if let Some(symbols) = &symbols {
         let (e, t) = timed(|| Ok(PlugIn.estimate(&symbols[..])?))?;
         rows.push(("plug-in", e, t));
+    }
+    progress.tick();
+    if args.mice_steps > 0 {
+        // MICE works on the raw values: for spins its plug-in leaves and MINE splits give the
+        // discrete entropy directly, with no dequantisation offset.
+        let mice = Mice {
+            mine: Mine {
+                steps: args.mice_steps,
+                seed: global.seed,
+                ..Mine::default()
+            },
+            leaf: if args.spins {
+                Leaf::PlugIn
+            } else {
+                Leaf::Knn(args.estimators.k)
+            },
+        };
+        let (e, t) = timed(|| Ok(mice.estimate(&raw)?))?;
+        rows.push(("mice (MINE splits)", e, t));
     }
     progress.finish();
     let (n, d) = (x.len(), x.dim());
