@@ -10,6 +10,8 @@ pub enum DiffusionError {
     Shape(&'static str),
     /// A saved model that cannot be read (truncated, wrong format or version, inconsistent).
     Malformed(&'static str),
+    /// A NaN or infinite value during training.
+    NotFinite(&'static str),
 }
 
 impl fmt::Display for DiffusionError {
@@ -18,6 +20,7 @@ impl fmt::Display for DiffusionError {
             Self::Parameter(why) => write!(f, "invalid setting: {why}"),
             Self::Shape(why) => write!(f, "shape: {why}"),
             Self::Malformed(why) => write!(f, "saved score model: {why}"),
+            Self::NotFinite(what) => write!(f, "{what} is NaN or infinite"),
         }
     }
 }

@@ -12,5 +12,5 @@ mod vp_sde;
 pub use error::DiffusionError;
 pub use sampler::{probability_flow, reverse_sde};
 pub use score::{GaussianScore, Score};
-pub use score_net::{ScoreNet, ScoreTrainParams};
+pub use score_net::{ScoreNet, ScoreTrainParams, ScoreTrainer};
 pub use vp_sde::VpSde;

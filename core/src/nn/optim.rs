@@ -93,6 +93,22 @@ impl<T: Scalar> Adam<T> {
             ..Self::default_params()
         })
     }
+
+    /// Whether the settings are in range and the moment estimates finite (for states read from
+    /// checkpoints; a state whose shapes do not match the parameters is reset on the next step).
+    pub fn is_valid(&self) -> bool {
+        let unit = |b: T| b >= T::zero() && b < T::one();
+        unit(self.beta1)
+            && unit(self.beta2)
+            && self.eps > T::zero()
+            && self.t >= 0
+            && self
+                .m
+                .iter()
+                .chain(&self.v)
+                .flatten()
+                .all(|x| x.is_finite())
+    }
 }
 
 impl<T: Scalar> Optimizer<T> for Adam<T> {
@@ -208,7 +224,8 @@ impl Schedule {
 
 /// Exponential moving average of weights, θ̄ ← d θ̄ + (1 − d) θ (the diffusion thesis trains with
 /// it); starts from the first weights it sees.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Ema<T> {
     decay: T,
     shadow: Vec<Vec<T>>,
