@@ -347,7 +347,12 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     };
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
     let mut rng = stream(global.seed, 0);
-    let raw = Samples::new(m.data.clone(), m.cols)?;
+    // MICE works on the raw values; copy them only when it runs.
+    let raw = if args.mice_steps > 0 {
+        Some(Samples::new(m.data.clone(), m.cols)?)
+    } else {
+        None
+    };
     let (x, offset, symbols) = if args.spins {
         if m.data.iter().any(|&v| v != 1.0 && v != -1.0) {
             bail!("--spins needs every value to be +1 or -1");
@@ -397,9 +402,9 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         rows.push(("plug-in", e, t));
     }
     progress.tick();
-    if args.mice_steps > 0 {
-        // MICE works on the raw values: for spins its plug-in leaves and MINE splits give the
-        // discrete entropy directly, with no dequantisation offset.
+    if let Some(raw) = &raw {
+        // For spins, MICE's plug-in leaves and MINE splits give the discrete entropy directly,
+        // with no dequantisation offset.
         let mice = Mice {
             mine: Mine {
                 steps: args.mice_steps,
@@ -412,7 +417,7 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
                 Leaf::Knn(args.estimators.k)
             },
         };
-        let (e, t) = timed(|| Ok(mice.estimate(&raw)?))?;
+        let (e, t) = timed(|| Ok(mice.estimate(raw)?))?;
         rows.push(("mice (MINE splits)", e, t));
     }
     progress.finish();

@@ -167,23 +167,26 @@ impl Vae {
         let h = 16.0 / (nodes - 1) as f64;
         let z: Vec<f64> = (0..nodes).map(|k| -8.0 + h * k as f64).collect();
         let dec = self.decoder.forward(&z, nodes)?.to_vec();
-        let weights: Vec<f64> = z
+        // Per node: mean m_k, precision e^{−u_k} and the weight of N(x; m_k, e^{u_k}) in the
+        // quadrature, trap_k h φ(z_k) e^{−u_k/2} / √(2π) — computed once, not per grid point.
+        let nodes_data: Vec<(f64, f64, f64)> = z
             .iter()
             .enumerate()
             .map(|(k, &zk)| {
                 let trap = if k == 0 || k + 1 == nodes { 0.5 } else { 1.0 };
-                trap * h * libm::exp(-0.5 * zk * zk) / libm::sqrt(TAU)
+                let u = clamp(dec[2 * k + 1]);
+                let weight = trap * h * libm::exp(-0.5 * zk * zk - 0.5 * u) / TAU;
+                (dec[2 * k], libm::exp(-u), weight)
             })
             .collect();
         Ok(grid
             .iter()
             .map(|&x| {
-                (0..nodes)
-                    .map(|k| {
-                        let (m, u) = (dec[2 * k], clamp(dec[2 * k + 1]));
+                nodes_data
+                    .iter()
+                    .map(|&(m, precision, weight)| {
                         let r = x - m;
-                        weights[k] * libm::exp(-0.5 * r * r * libm::exp(-u) - 0.5 * u)
-                            / libm::sqrt(TAU)
+                        weight * libm::exp(-0.5 * r * r * precision)
                     })
                     .sum()
             })

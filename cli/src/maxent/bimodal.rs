@@ -96,12 +96,17 @@ struct SeedRun {
 
 const HIDDEN: [usize; 2] = [16, 16];
 
-fn run_seed(args: &BimodalArgs, seed: u64, grid: &[f64], progress: &Progress) -> Result<SeedRun> {
+/// One seed of all three models on the quadrature grid, where `real` is the data density.
+fn run_seed(
+    args: &BimodalArgs,
+    seed: u64,
+    (grid, real): (&[f64], &[f64]),
+    progress: &Progress,
+) -> Result<SeedRun> {
     let case = args.case;
     let mixture = case.mixture();
     let (lo, hi) = mixture.bounds();
     let h = grid[1] - grid[0];
-    let real: Vec<f64> = grid.iter().map(|&x| mixture.density(x)).collect();
     let mut rng = stream(seed, 0);
     let data = mixture.sample(case.samples(), &mut rng);
 
@@ -115,7 +120,7 @@ fn run_seed(args: &BimodalArgs, seed: u64, grid: &[f64], progress: &Progress) ->
             (-(x - mean) * (x - mean) / (2.0 * var)).exp() / (std::f64::consts::TAU * var).sqrt()
         })
         .collect();
-    let gaussian_kl = kl_on_grid(&real, &gaussian_density, h)?;
+    let gaussian_kl = kl_on_grid(real, &gaussian_density, h)?;
 
     // Min-MaxEnt with MLP observables 1 → 16 → 16 → 2 (tanh).
     let mut widths = vec![1];
@@ -147,7 +152,7 @@ fn run_seed(args: &BimodalArgs, seed: u64, grid: &[f64], progress: &Progress) ->
     while !trainer.is_done() {
         reports.push(trainer.step(&data)?);
         let q = quadrature_1d(trainer.model_mut(), lo, hi, grid.len())?;
-        minmaxent_kl.push(kl_on_grid(&real, &q.density, h)?);
+        minmaxent_kl.push(kl_on_grid(real, &q.density, h)?);
         minmaxent_entropy.push(q.entropy);
         minmaxent_density = q.density;
         progress.tick();
@@ -167,7 +172,7 @@ fn run_seed(args: &BimodalArgs, seed: u64, grid: &[f64], progress: &Progress) ->
     for _ in 0..vae_epochs {
         vae_trainer.epoch(&mut model, &data, &mut vae_rng)?;
         vae_density = model.density_1d(grid, 401)?;
-        vae_kl.push(kl_on_grid(&real, &vae_density, h)?);
+        vae_kl.push(kl_on_grid(real, &vae_density, h)?);
         progress.tick();
     }
     Ok(SeedRun {
@@ -194,6 +199,10 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
     let (lo, hi) = args.case.mixture().bounds();
     let h = (hi - lo) / (args.grid - 1) as f64;
     let grid: Vec<f64> = (0..args.grid).map(|k| lo + h * k as f64).collect();
+    let real: Vec<f64> = grid
+        .iter()
+        .map(|&x| args.case.mixture().density(x))
+        .collect();
     let progress = Progress::new(
         (args.seeds * (args.epochs + vae_epochs)) as u64,
         "epochs",
@@ -201,7 +210,7 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
     );
     let runs: Vec<SeedRun> = (0..args.seeds as u64)
         .into_par_iter()
-        .map(|s| run_seed(args, global.seed.wrapping_add(s), &grid, &progress))
+        .map(|s| run_seed(args, global.seed.wrapping_add(s), (&grid, &real), &progress))
         .collect::<Result<_>>()?;
     progress.finish();
 
@@ -285,23 +294,19 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
         }
     }
     let first = &runs[0];
-    let mixture = args.case.mixture();
     let mut density_csv = String::from("x,real,minmaxent,vae,gaussian\n");
     for (k, &x) in grid.iter().enumerate() {
         writeln!(
             density_csv,
             "{x},{},{},{},{}",
-            mixture.density(x),
-            first.minmaxent_density[k],
-            first.vae_density[k],
-            first.gaussian_density[k]
+            real[k], first.minmaxent_density[k], first.vae_density[k], first.gaussian_density[k]
         )?;
     }
     if out.keeps_files() {
         out.file("summary.csv", summary_csv.as_bytes())?;
         out.file("curves.csv", curves_csv.as_bytes())?;
         out.file("densities.csv", density_csv.as_bytes())?;
-        write_figures(args, &grid, &runs, out)?;
+        write_figures(args, (&grid, &real), &runs, out)?;
     }
     let (mm, vae_ms, ga) = (
         mean_and_sd(&mm_final),
@@ -322,7 +327,7 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
 
 fn write_figures(
     args: &BimodalArgs,
-    grid: &[f64],
+    (grid, real): (&[f64], &[f64]),
     runs: &[SeedRun],
     out: &mut Output<'_>,
 ) -> Result<()> {
@@ -378,14 +383,12 @@ fn write_figures(
         )?
         .as_bytes(),
     )?;
-    let mixture = args.case.mixture();
     let first = &runs[0];
     let dens = |name: &'static str, v: &[f64]| Series {
         name,
         points: grid.iter().copied().zip(v.iter().copied()).collect(),
         errors: vec![],
     };
-    let real: Vec<f64> = grid.iter().map(|&x| mixture.density(x)).collect();
     out.file(
         "densities.svg",
         plot::line_chart(
@@ -396,7 +399,7 @@ fn write_figures(
                 dens("Min-MaxEnt", &first.minmaxent_density),
                 dens("VAE", &first.vae_density),
                 dens("mean+variance MaxEnt", &first.gaussian_density),
-                dens("real", &real),
+                dens("real", real),
             ],
         )?
         .as_bytes(),

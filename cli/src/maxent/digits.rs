@@ -168,11 +168,12 @@ fn parse_channels(text: &str) -> Result<(usize, usize)> {
 fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let dir = global.out.clone();
     let checkpoint_path = dir.as_ref().map(|d| d.join("checkpoint.json"));
-    let (mut trainer, images, mut history) = if args.resume {
+    let (mut trainer, images, data, mut history) = if args.resume {
         let Some(path) = &checkpoint_path else {
             bail!("--resume needs --out DIR holding the checkpoint.json of the run");
         };
-        load_checkpoint(path)?
+        let (trainer, images, history) = load_checkpoint(path)?;
+        (trainer, images, digit_sets(images)?.train, history)
     } else {
         if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
             bail!(
@@ -206,9 +207,8 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         };
         let model = MaxEnt::new(net, vec![0.0; args.outputs])?;
         let trainer = Trainer::new(model, walkers, &data, params, global.seed)?;
-        (trainer, args.images, Vec::new())
+        (trainer, args.images, data, Vec::new())
     };
-    let data = digit_sets(images)?.train;
     if let Some(d) = &dir {
         std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
@@ -369,15 +369,7 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
 /// from the uniform distribution on the pixel box, with 100 of the walkers (copied; training is
 /// not disturbed) and its own RNG stream, so resumed runs reproduce it.
 fn model_entropy(trainer: &mut DigitsTrainer, seed: u64, epoch: usize) -> Result<(f64, f64)> {
-    let w = trainer.walkers();
-    let take = w.len().min(100) * PIXELS;
-    let mut walkers = Walkers::new(
-        PIXELS,
-        w.positions()[..take].to_vec(),
-        w.width(),
-        w.bounds(),
-    )?
-    .with_moves(w.moves())?;
+    let mut walkers = trainer.walkers().first(100);
     let reference = Reference::uniform_box(PIXELS, 0.0, 1.0)?;
     let settings = EntropySettings {
         intervals: 10,
@@ -415,12 +407,26 @@ pub fn walker_grid(title: &str, images: &[f64], count: usize) -> Result<String> 
     plot::image_grid(title, &rows, 8)
 }
 
-/// The scoring classifier: the digits CNN trained on the training split (never on the
-/// Min-MaxEnt training images) with a seed of its own.
-pub fn scoring_classifier(seed: u64) -> Result<DigitClassifier> {
+/// The two independently seeded digit classifiers of the experiment.
+#[derive(Clone, Copy, Debug)]
+pub enum Role {
+    /// Scores generated digits.
+    Scoring,
+    /// The h of Eq. 23 that steers generation.
+    Steering,
+}
+
+/// The digits CNN trained on the training split (never on the Min-MaxEnt training images).
+/// The two roles differ only in their RNG streams, so the score is not measured by the network
+/// that steers.
+pub fn trained_classifier(seed: u64, role: Role) -> Result<DigitClassifier> {
+    let k = match role {
+        Role::Scoring => 7,
+        Role::Steering => 11,
+    };
     Ok(DigitClassifier::train(
         ClassifierParams::default(),
-        &mut stream(seed, 7),
+        &mut stream(seed, k),
         &mut (),
     )?)
 }
@@ -471,16 +477,20 @@ pub struct Scorer {
     classifier: DigitClassifier,
     data: Vec<f64>,
     unseen: Vec<f64>,
+    /// Real digits' baseline, the same for every score.
+    unseen_to_training: f64,
 }
 
 impl Scorer {
     /// For a model trained on the first `images` digits of the held-out split.
     pub fn new(images: usize, seed: u64) -> Result<Self> {
         let sets = digit_sets(images)?;
+        let unseen_to_training = mean_and_sd(&nearest_distances(&sets.unseen, &sets.train)?).0;
         Ok(Self {
-            classifier: scoring_classifier(seed)?,
+            classifier: trained_classifier(seed, Role::Scoring)?,
             data: sets.train,
             unseen: sets.unseen,
+            unseen_to_training,
         })
     }
 
@@ -498,7 +508,6 @@ impl Scorer {
                 confident += 1;
             }
         }
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         let to_training = nearest_distances(samples, &self.data)?;
         let to_unseen = nearest_distances(samples, &self.unseen)?;
         let diff: Vec<f64> = to_training
@@ -510,10 +519,10 @@ impl Scorer {
         Ok(Score {
             confident: confident as f64 / n as f64,
             histogram,
-            to_training: mean(&to_training),
-            to_unseen: mean(&to_unseen),
+            to_training: mean_and_sd(&to_training).0,
+            to_unseen: mean_and_sd(&to_unseen).0,
             gap: (m, sd / (n as f64).sqrt()),
-            unseen_to_training: mean(&nearest_distances(&self.unseen, &self.data)?),
+            unseen_to_training: self.unseen_to_training,
         })
     }
 }

@@ -368,16 +368,14 @@ impl ScoreTrainer {
             return Err(bad("unknown format or version"));
         }
         let net_bytes = serde_json::to_vec(&saved.net).map_err(|_| bad("network JSON"))?;
-        let net = ScoreNet::from_json(&net_bytes)?;
+        let mut net = ScoreNet::from_json(&net_bytes)?;
         let p = saved.params;
-        let sizes: Vec<usize> = {
-            let mut n = net.clone();
-            n.net
-                .params_and_grads()
-                .iter()
-                .map(|(w, _)| w.len())
-                .collect()
-        };
+        let sizes: Vec<usize> = net
+            .net
+            .params_and_grads()
+            .iter()
+            .map(|(w, _)| w.len())
+            .collect();
         let matches = |state: &[Vec<f64>]| {
             state.is_empty()
                 || (state.len() == sizes.len()

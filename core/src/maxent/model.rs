@@ -163,6 +163,19 @@ impl Walkers {
         self.moves
     }
 
+    /// A copy of the first `n` walkers (at least one, at most all) with the same width, box and
+    /// moves — a smaller population for side computations such as an entropy estimate.
+    pub fn first(&self, n: usize) -> Self {
+        let keep = n.clamp(1, self.len()) * self.dim;
+        Self {
+            dim: self.dim,
+            positions: self.positions[..keep].to_vec(),
+            width: self.width,
+            bounds: self.bounds,
+            moves: self.moves,
+        }
+    }
+
     /// Dimension of one walker.
     pub fn dim(&self) -> usize {
         self.dim

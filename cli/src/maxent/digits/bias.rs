@@ -1,19 +1,22 @@
 //! Generation without retraining: steering (Eq. 22–23, Fig. 7) and discriminator bias
 //! (Eq. 20–21, Fig. 6). Walkers start from the trained model's persistent walkers (samples of
 //! H₀) and are run under H = H₀ + H′.
-use super::{DigitsTrainer, Score, Scorer, load_checkpoint, model_path, walker_grid};
+use super::{
+    DigitsTrainer, Role, Score, Scorer, load_checkpoint, model_path, trained_classifier,
+    walker_grid,
+};
 use crate::Global;
 use crate::output::Output;
 use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
-use entropic::maxent::Walkers;
 use entropic::maxent::digits::{PIXELS, digit_sets, digits_observables, steering_field};
-use entropic::nn::classifier::{ClassifierParams, DigitClassifier};
+use entropic::nn::classifier::DigitClassifier;
 use entropic::nn::loss::bce_with_logits;
 use entropic::nn::optim::{Adam, Optimizer};
 use entropic::nn::{Network, io};
 use entropic::rng::{stream, uniform_index};
+use entropic::stats::mean_and_sd;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -70,28 +73,50 @@ struct Bias {
     steer: Option<(DigitClassifier, usize, f64)>,
     discriminator: Option<(Network<f64>, f64)>,
     with_model: bool,
+    /// Buffers reused across the 64 energy evaluations of every sweep.
+    scratch: Scratch,
+}
+
+#[derive(Default)]
+struct Scratch {
+    observables: Vec<f64>,
+    pixels_f32: Vec<f32>,
+    probabilities: Vec<f64>,
+    field: Vec<f64>,
 }
 
 impl Bias {
+    fn new(
+        steer: Option<(DigitClassifier, usize, f64)>,
+        discriminator: Option<(Network<f64>, f64)>,
+        with_model: bool,
+    ) -> Self {
+        Self {
+            steer,
+            discriminator,
+            with_model,
+            scratch: Scratch::default(),
+        }
+    }
+
     fn energy(&mut self, trainer: &mut DigitsTrainer, x: &[f64], n: usize, out: &mut Vec<f64>) {
+        let s = &mut self.scratch;
         out.clear();
         if self.with_model {
-            let mut f = Vec::new();
-            trainer.model_mut().energy(x, n, &mut f, out);
+            trainer.model_mut().energy(x, n, &mut s.observables, out);
         } else {
             out.resize(n, 0.0);
         }
         if let Some((clf, target, alpha)) = &mut self.steer {
-            let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-            let p: Vec<f64> = clf
-                .probabilities(&xf, n)
-                .expect("walker batches are 64 pixels per image")
-                .iter()
-                .map(|&v| f64::from(v))
-                .collect();
-            let mut field = Vec::new();
-            steering_field(&p, *target, *alpha, &mut field);
-            for (e, h) in out.iter_mut().zip(field) {
+            s.pixels_f32.clear();
+            s.pixels_f32.extend(x.iter().map(|&v| v as f32));
+            let p = clf
+                .probabilities(&s.pixels_f32, n)
+                .expect("walker batches are 64 pixels per image");
+            s.probabilities.clear();
+            s.probabilities.extend(p.iter().map(|&v| f64::from(v)));
+            steering_field(&s.probabilities, *target, *alpha, &mut s.field);
+            for (e, h) in out.iter_mut().zip(&s.field) {
                 *e += h;
             }
         }
@@ -114,9 +139,7 @@ fn generate(
     seed: u64,
     progress: &Progress,
 ) -> Result<Vec<f64>> {
-    let w = trainer.walkers();
-    let mut walkers = Walkers::new(PIXELS, w.positions().to_vec(), w.width(), w.bounds())?
-        .with_moves(w.moves())?;
+    let mut walkers = trainer.walkers().clone();
     let mut rng = stream(seed, 3);
     for _ in 0..sweeps {
         walkers.sweep_energy(|x, n, out| bias.energy(trainer, x, n, out), &mut rng);
@@ -162,14 +185,14 @@ pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Resul
     };
     let steer = match args.steer {
         // The steering classifier: same architecture as the scoring one, its own seed.
-        Some(d) => Some((steering_classifier(global.seed)?, d, args.alpha)),
+        Some(d) => Some((
+            trained_classifier(global.seed, Role::Steering)?,
+            d,
+            args.alpha,
+        )),
         None => None,
     };
-    let mut bias = Bias {
-        steer,
-        discriminator,
-        with_model: !args.classifier_only,
-    };
+    let mut bias = Bias::new(steer, discriminator, !args.classifier_only);
     let progress = Progress::new(args.sweeps as u64, "sweeps", global.quiet);
     let unbiased = trainer.walkers().positions().to_vec();
     let samples = generate(&mut trainer, &mut bias, args.sweeps, global.seed, &progress)?;
@@ -227,16 +250,6 @@ fn describe(text: &mut String, s: &Score) -> Result<()> {
     Ok(())
 }
 
-/// The steering classifier h of Eq. 23: trained like the scoring classifier but from another
-/// seed, so the score is not measured by the network that steers.
-fn steering_classifier(seed: u64) -> Result<DigitClassifier> {
-    Ok(DigitClassifier::train(
-        ClassifierParams::default(),
-        &mut stream(seed, 11),
-        &mut (),
-    )?)
-}
-
 /// Train g (logit of "generated") on real (label 0) vs generated (label 1) images with Adam
 /// and balanced minibatches of 32 + 32.
 fn train_discriminator(
@@ -289,20 +302,17 @@ pub fn discriminator(
     let (mut trainer, images, _) = load_checkpoint(&model_path(&args.model))?;
     let real = digit_sets(images)?.train;
     let progress = Progress::new((args.rounds * args.sweeps) as u64, "sweeps", global.quiet);
-    let mut bias = Bias {
-        steer: None,
-        discriminator: None,
-        with_model: true,
-    };
-    // Round 0's "generated" set: the trained model's own walkers.
-    let mut pool = trainer.walkers().positions().to_vec();
+    let mut bias = Bias::new(None, None, true);
+    // The trained model's own walkers: round 0's "generated" set, and the H₀ samples every
+    // round's discriminator is evaluated on (biased sampling works on copies of them).
+    let plain = trainer.walkers().positions().to_vec();
+    let mut pool = plain.clone();
     let mut rows = Vec::new();
     let mut text = String::new();
     let mut hist_series = Vec::new();
     let mut last = None;
     for round in 0..args.rounds {
         let mut g = train_discriminator(&real, &pool, args.epochs, global.seed + round as u64)?;
-        let plain = trainer.walkers().positions().to_vec();
         let (g_real, g_plain) = (logits(&mut g, &real)?, logits(&mut g, &plain)?);
         bias.discriminator = Some((g.clone(), args.alpha));
         let biased = generate(
@@ -313,7 +323,7 @@ pub fn discriminator(
             &progress,
         )?;
         let g_biased = logits(&mut g, &biased)?;
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let mean = |v: &[f64]| mean_and_sd(v).0;
         let called_generated =
             |v: &[f64]| v.iter().filter(|&&l| l > 0.0).count() as f64 / v.len() as f64;
         writeln!(
