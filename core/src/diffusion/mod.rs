@@ -7,10 +7,12 @@ mod error;
 mod sampler;
 mod score;
 mod score_net;
+mod trainer;
 mod vp_sde;
 
 pub use error::DiffusionError;
 pub use sampler::{probability_flow, reverse_sde};
 pub use score::{GaussianScore, Score};
-pub use score_net::{ScoreNet, ScoreTrainParams, ScoreTrainer};
+pub use score_net::ScoreNet;
+pub use trainer::{ScoreTrainParams, ScoreTrainer, Trainable, Trainer};
 pub use vp_sde::VpSde;

@@ -1,38 +1,13 @@
+use super::trainer::{ScoreTrainParams, Trainable, apply_step, load_average, optimisers};
 use super::{DiffusionError, GaussianScore, Score, VpSde};
 use crate::entropy::Samples;
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::loss::mse;
-use crate::nn::optim::{Adam, Ema, Optimizer};
 use crate::nn::{ActivationKind, Network};
-use crate::rng::{Xoshiro256PlusPlus, from_seed, uniform_f64, uniform_index};
+use crate::rng::{uniform_f64, uniform_index};
 use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;
-
-/// Settings of [`ScoreNet::train`].
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ScoreTrainParams {
-    /// Adam steps.
-    pub steps: usize,
-    /// Samples per step.
-    pub batch: usize,
-    /// Adam learning rate (cosine-decayed to 0).
-    pub learning_rate: f64,
-    /// EMA decay of the weights used for inference.
-    pub ema_decay: f64,
-}
-
-impl Default for ScoreTrainParams {
-    fn default() -> Self {
-        Self {
-            steps: 4000,
-            batch: 256,
-            learning_rate: 2e-3,
-            ema_decay: 0.995,
-        }
-    }
-}
 
 /// A learned score on top of a Gaussian base: s(x, t) = s_G(x, t) + n_θ(x, t), where s_G is the
 /// exact diffused score of the Gaussian G = N(m̂, Σ̂) with the data's moments and n_θ an MLP of
@@ -100,306 +75,25 @@ impl ScoreNet {
     }
 
     /// Train by denoising score matching; returns the loss of every step. (For checkpoints
-    /// and resume, drive a [`ScoreTrainer`] instead.)
+    /// and resume, drive a [`super::ScoreTrainer`] instead.)
     ///
     /// # Errors
     /// [`DiffusionError::Parameter`] for zero steps or batch, a bad rate or decay;
-    /// [`DiffusionError::Shape`] if the samples' dimension differs from the network's.
+    /// [`DiffusionError::Shape`] if the samples' dimension differs from the network's;
+    /// [`DiffusionError::NotFinite`] if a loss is NaN/∞.
     pub fn train<R: Rng + ?Sized>(
         &mut self,
         samples: &Samples,
         params: &ScoreTrainParams,
         rng: &mut R,
     ) -> Result<Vec<f64>, DiffusionError> {
-        let (mut adam, mut ema) = self.optimisers(samples, params)?;
+        self.check_data(samples)?;
+        let (mut adam, mut ema) = optimisers(params)?;
         let losses = (0..params.steps)
-            .map(|step| self.dsm_step(samples, params, step, &mut adam, &mut ema, rng))
+            .map(|step| apply_step(self, samples, params, step, (&mut adam, &mut ema), rng))
             .collect::<Result<Vec<f64>, _>>()?;
-        self.load_average(&ema);
+        load_average(self, &ema);
         Ok(losses)
-    }
-
-    /// Check the settings against the samples; fresh Adam and EMA states.
-    fn optimisers(
-        &self,
-        samples: &Samples,
-        params: &ScoreTrainParams,
-    ) -> Result<(Adam<f64>, Ema<f64>), DiffusionError> {
-        if samples.dim() != self.base.dim() {
-            return Err(DiffusionError::Shape(
-                "samples and score network differ in dimension",
-            ));
-        }
-        if params.steps == 0
-            || params.batch == 0
-            || !(params.learning_rate.is_finite() && params.learning_rate > 0.0)
-        {
-            return Err(DiffusionError::Parameter(
-                "training needs steps ≥ 1, batch ≥ 1 and a positive learning rate",
-            ));
-        }
-        let ema = Ema::new(params.ema_decay)
-            .map_err(|_| DiffusionError::Parameter("EMA decay in [0, 1)"))?;
-        Ok((Adam::default_params(), ema))
-    }
-
-    /// One denoising-score-matching step (number `step` of `params.steps`, for the cosine
-    /// learning-rate decay); returns its loss.
-    fn dsm_step<R: Rng + ?Sized>(
-        &mut self,
-        samples: &Samples,
-        params: &ScoreTrainParams,
-        step: usize,
-        adam: &mut Adam<f64>,
-        ema: &mut Ema<f64>,
-        rng: &mut R,
-    ) -> Result<f64, DiffusionError> {
-        let d = self.base.dim();
-        let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
-        let b = params.batch;
-        let (mut xt, mut t, mut target) = (vec![0.0; b * d], vec![0.0; b], vec![0.0; b * d]);
-        let mut sv = vec![0.0; b];
-        let (mut noise, mut sg, mut grad) = (vec![0.0; d], vec![0.0; d], Vec::new());
-        for i in 0..b {
-            let x0 = samples.row(uniform_index(rng, samples.len()));
-            t[i] = eps + (t_end - eps) * uniform_f64(rng);
-            let row = &mut xt[i * d..(i + 1) * d];
-            self.sde.perturb(x0, t[i], rng, row, &mut noise);
-            self.base.score_at(row, t[i], &mut sg);
-            sv[i] = libm::sqrt(self.sde.variance(t[i]));
-            for ((tg, &n), &s) in target[i * d..(i + 1) * d].iter_mut().zip(&noise).zip(&sg) {
-                *tg = -n - sv[i] * s;
-            }
-        }
-        let input = self.input(&xt, &t, b);
-        self.net.zero_grad();
-        let out = self
-            .net
-            .forward(&input, b)
-            .map_err(|_| DiffusionError::Shape("forward"))?;
-        // Prediction √(1 − k_t²)·n_θ of the target; chain rule back to n_θ.
-        let pred: Vec<f64> = out
-            .chunks(d)
-            .zip(&sv)
-            .flat_map(|(row, &s)| row.iter().map(move |&o| s * o))
-            .collect();
-        let loss = mse(&pred, &target, &mut grad).map_err(|_| DiffusionError::Shape("loss"))?;
-        for (g, &s) in grad.chunks_mut(d).zip(&sv) {
-            g.iter_mut().for_each(|g| *g *= s);
-        }
-        self.net
-            .backward(&grad)
-            .map_err(|_| DiffusionError::Shape("backward"))?;
-        let lr = 0.5
-            * params.learning_rate
-            * (1.0 + libm::cos(core::f64::consts::PI * step as f64 / params.steps as f64));
-        let mut pairs = self.net.params_and_grads();
-        adam.step(lr, &mut pairs);
-        ema.update(&pairs);
-        Ok(loss)
-    }
-
-    /// Replace the weights by their exponential moving average (for inference).
-    fn load_average(&mut self, ema: &Ema<f64>) {
-        let mut pairs = self.net.params_and_grads();
-        for ((p, _), avg) in pairs.iter_mut().zip(ema.averaged()) {
-            p.copy_from_slice(avg);
-        }
-    }
-}
-
-/// A denoising-score-matching run that can be checkpointed and resumed bit-identically: the
-/// network's training weights, Adam and EMA states, RNG and step count.
-///
-/// # Examples
-/// ```
-/// use entropic::diffusion::{ScoreNet, ScoreTrainParams, ScoreTrainer, VpSde};
-/// use entropic::entropy::Samples;
-/// let mut rng = entropic::rng::from_seed(0);
-/// let x: Vec<f64> = (0..400).map(|_| entropic::rng::normal_pair(&mut rng).0).collect();
-/// let samples = Samples::new(x, 2).expect("400 values in rows of 2");
-/// let net = ScoreNet::new(VpSde::default(), &samples, &[16], &mut rng)?;
-/// let params = ScoreTrainParams { steps: 20, batch: 16, ..ScoreTrainParams::default() };
-/// let mut run = ScoreTrainer::new(net, &samples, params, 1)?;
-/// while !run.is_done() {
-///     run.run(&samples, 5)?; // e.g. checkpoint with `run.to_json()` between chunks
-/// }
-/// let trained: ScoreNet = run.finish();
-/// # let _ = trained;
-/// # Ok::<(), entropic::diffusion::DiffusionError>(())
-/// ```
-#[derive(Clone, Debug)]
-pub struct ScoreTrainer {
-    net: ScoreNet,
-    params: ScoreTrainParams,
-    adam: Adam<f64>,
-    ema: Ema<f64>,
-    rng: Xoshiro256PlusPlus,
-    step: usize,
-}
-
-impl ScoreTrainer {
-    /// Start training `net` on `samples` with RNG seed `seed`.
-    ///
-    /// # Errors
-    /// As [`ScoreNet::train`].
-    pub fn new(
-        net: ScoreNet,
-        samples: &Samples,
-        params: ScoreTrainParams,
-        seed: u64,
-    ) -> Result<Self, DiffusionError> {
-        let (adam, ema) = net.optimisers(samples, &params)?;
-        Ok(Self {
-            net,
-            params,
-            adam,
-            ema,
-            rng: from_seed(seed),
-            step: 0,
-        })
-    }
-
-    /// Steps done.
-    pub fn step(&self) -> usize {
-        self.step
-    }
-
-    /// The settings.
-    pub fn params(&self) -> &ScoreTrainParams {
-        &self.params
-    }
-
-    /// Dimension of the data the network models.
-    pub fn dim(&self) -> usize {
-        self.net.base.dim()
-    }
-
-    /// Whether all steps are done.
-    pub fn is_done(&self) -> bool {
-        self.step >= self.params.steps
-    }
-
-    /// Run up to `steps` more steps (never past the total); returns their losses.
-    ///
-    /// # Errors
-    /// [`DiffusionError::Shape`] if the samples' dimension differs from the network's;
-    /// [`DiffusionError::NotFinite`] if a loss is NaN/∞.
-    pub fn run(&mut self, samples: &Samples, steps: usize) -> Result<Vec<f64>, DiffusionError> {
-        if samples.dim() != self.net.base.dim() {
-            return Err(DiffusionError::Shape(
-                "samples and score network differ in dimension",
-            ));
-        }
-        let end = self.step.saturating_add(steps).min(self.params.steps);
-        let mut losses = Vec::with_capacity(end - self.step);
-        while self.step < end {
-            let loss = self.net.dsm_step(
-                samples,
-                &self.params,
-                self.step,
-                &mut self.adam,
-                &mut self.ema,
-                &mut self.rng,
-            )?;
-            if !loss.is_finite() {
-                return Err(DiffusionError::NotFinite("the denoising loss"));
-            }
-            losses.push(loss);
-            self.step += 1;
-        }
-        Ok(losses)
-    }
-
-    /// The trained model, with the EMA weights.
-    pub fn finish(mut self) -> ScoreNet {
-        self.net.load_average(&self.ema);
-        self.net
-    }
-}
-
-#[cfg(feature = "serde")]
-const TRAINER_FORMAT: &str = "entropic-score-trainer";
-
-#[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct SavedTrainer {
-    format: alloc::string::String,
-    version: u32,
-    net: serde_json::Value,
-    params: ScoreTrainParams,
-    adam: Adam<f64>,
-    ema: Ema<f64>,
-    rng: Xoshiro256PlusPlus,
-    step: usize,
-}
-
-#[cfg(feature = "serde")]
-impl ScoreTrainer {
-    /// Serialise the run (training weights, optimiser and EMA states, RNG, step) as JSON.
-    ///
-    /// # Errors
-    /// [`DiffusionError::Malformed`] for non-finite weights.
-    pub fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
-        let net = serde_json::from_slice(&self.net.to_json()?)
-            .map_err(|_| DiffusionError::Malformed("network JSON"))?;
-        serde_json::to_vec(&SavedTrainer {
-            format: TRAINER_FORMAT.into(),
-            version: VERSION,
-            net,
-            params: self.params,
-            adam: self.adam.clone(),
-            ema: self.ema.clone(),
-            rng: self.rng.clone(),
-            step: self.step,
-        })
-        .map_err(|_| DiffusionError::Malformed("could not serialise"))
-    }
-
-    /// Restore a run saved by [`ScoreTrainer::to_json`].
-    ///
-    /// # Errors
-    /// [`DiffusionError::Malformed`] for anything that is not a consistent saved run.
-    pub fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
-        let bad = DiffusionError::Malformed;
-        let saved: SavedTrainer =
-            serde_json::from_slice(bytes).map_err(|_| bad("not a readable score-training run"))?;
-        if saved.format != TRAINER_FORMAT || saved.version != VERSION {
-            return Err(bad("unknown format or version"));
-        }
-        let net_bytes = serde_json::to_vec(&saved.net).map_err(|_| bad("network JSON"))?;
-        let mut net = ScoreNet::from_json(&net_bytes)?;
-        let p = saved.params;
-        let sizes: Vec<usize> = net
-            .net
-            .params_and_grads()
-            .iter()
-            .map(|(w, _)| w.len())
-            .collect();
-        let matches = |state: &[Vec<f64>]| {
-            state.is_empty()
-                || (state.len() == sizes.len()
-                    && state.iter().zip(&sizes).all(|(s, &n)| s.len() == n))
-        };
-        let consistent = p.steps > 0
-            && p.batch > 0
-            && p.learning_rate.is_finite()
-            && p.learning_rate > 0.0
-            && (0.0..1.0).contains(&p.ema_decay)
-            && saved.step <= p.steps
-            && matches(saved.ema.averaged())
-            && saved.adam.is_valid();
-        if !consistent {
-            return Err(bad("inconsistent settings or optimiser state"));
-        }
-        Ok(Self {
-            net,
-            params: p,
-            adam: saved.adam,
-            ema: saved.ema,
-            rng: saved.rng,
-            step: saved.step,
-        })
     }
 }
 
@@ -472,6 +166,79 @@ impl ScoreNet {
     }
 }
 
+impl Trainable for ScoreNet {
+    type Data = Samples;
+
+    fn check_data(&self, samples: &Samples) -> Result<(), DiffusionError> {
+        if samples.dim() != self.base.dim() {
+            return Err(DiffusionError::Shape(
+                "samples and score network differ in dimension",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Denoising score matching on a batch: x₀ from the samples, t uniform on [ε, T].
+    fn loss_and_gradient<R: Rng + ?Sized>(
+        &mut self,
+        samples: &Samples,
+        batch: usize,
+        rng: &mut R,
+    ) -> Result<f64, DiffusionError> {
+        let d = self.base.dim();
+        let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
+        let b = batch;
+        let (mut xt, mut t, mut target) = (vec![0.0; b * d], vec![0.0; b], vec![0.0; b * d]);
+        let mut sv = vec![0.0; b];
+        let (mut noise, mut sg, mut grad) = (vec![0.0; d], vec![0.0; d], Vec::new());
+        for i in 0..b {
+            let x0 = samples.row(uniform_index(rng, samples.len()));
+            t[i] = eps + (t_end - eps) * uniform_f64(rng);
+            let row = &mut xt[i * d..(i + 1) * d];
+            self.sde.perturb(x0, t[i], rng, row, &mut noise);
+            self.base.score_at(row, t[i], &mut sg);
+            sv[i] = libm::sqrt(self.sde.variance(t[i]));
+            for ((tg, &n), &s) in target[i * d..(i + 1) * d].iter_mut().zip(&noise).zip(&sg) {
+                *tg = -n - sv[i] * s;
+            }
+        }
+        let input = self.input(&xt, &t, b);
+        self.net.zero_grad();
+        let out = self
+            .net
+            .forward(&input, b)
+            .map_err(|_| DiffusionError::Shape("forward"))?;
+        // Prediction √(1 − k_t²)·n_θ of the target; chain rule back to n_θ.
+        let pred: Vec<f64> = out
+            .chunks(d)
+            .zip(&sv)
+            .flat_map(|(row, &s)| row.iter().map(move |&o| s * o))
+            .collect();
+        let loss = mse(&pred, &target, &mut grad).map_err(|_| DiffusionError::Shape("loss"))?;
+        for (g, &s) in grad.chunks_mut(d).zip(&sv) {
+            g.iter_mut().for_each(|g| *g *= s);
+        }
+        self.net
+            .backward(&grad)
+            .map_err(|_| DiffusionError::Shape("backward"))?;
+        Ok(loss)
+    }
+
+    fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
+        self.net.params_and_grads()
+    }
+
+    #[cfg(feature = "serde")]
+    fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
+        ScoreNet::to_json(self)
+    }
+
+    #[cfg(feature = "serde")]
+    fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
+        ScoreNet::from_json(bytes)
+    }
+}
+
 impl Score for ScoreNet {
     fn dim(&self) -> usize {
         self.base.dim()
@@ -493,6 +260,8 @@ impl Score for ScoreNet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "serde")]
+    use crate::diffusion::ScoreTrainer;
     use crate::entropy::{EntropyEstimator, GaussianFit, Minde, Reference};
     use crate::rng::{from_seed, normal_pair};
 
