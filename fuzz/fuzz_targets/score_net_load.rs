@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(mut run) = ScoreTrainer::from_json(data) {
-        let d = run.dim();
+        let d = run.model().dim();
         if (1..=32).contains(&d) && run.params().batch <= 1024 {
             let x: Vec<f64> = (0..8 * d).map(|i| (i % 5) as f64).collect();
             if let Ok(samples) = Samples::new(x, d) {
