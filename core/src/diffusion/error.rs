@@ -12,6 +12,13 @@ pub enum DiffusionError {
     Malformed(&'static str),
     /// A NaN or infinite value during training.
     NotFinite(&'static str),
+    /// A temperature a conditional model was not trained for.
+    Temperature {
+        /// The temperature asked for.
+        value: f64,
+        /// The lowest and highest training temperatures.
+        range: (f64, f64),
+    },
 }
 
 impl fmt::Display for DiffusionError {
@@ -21,6 +28,11 @@ impl fmt::Display for DiffusionError {
             Self::Shape(why) => write!(f, "shape: {why}"),
             Self::Malformed(why) => write!(f, "saved score model: {why}"),
             Self::NotFinite(what) => write!(f, "{what} is NaN or infinite"),
+            Self::Temperature { value, range } => write!(
+                f,
+                "temperature {value} is outside the model's training temperatures [{}, {}]",
+                range.0, range.1
+            ),
         }
     }
 }

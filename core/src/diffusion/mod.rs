@@ -3,14 +3,18 @@
 //! [`VpSde`] is the variance-preserving SDE dX = −½β(t)X dt + √β(t) dW (Eq. 2.49-2.50) with its
 //! closed-form marginals; [`Score`] is anything that gives ∇ₓ ln p_t(x), and [`GaussianScore`] is
 //! the exact score of diffused Gaussian data (the oracle the entropy estimators are checked with).
+mod denoiser;
 mod error;
+mod lattice_denoiser;
 mod sampler;
 mod score;
 mod score_net;
 mod trainer;
 mod vp_sde;
 
+pub use denoiser::{Denoiser, ExactDenoiser, log_snr, scale_and_variance};
 pub use error::DiffusionError;
+pub use lattice_denoiser::{Conditioning, LatticeData, LatticeDenoiser, LatticeScore};
 pub use sampler::{probability_flow, reverse_sde};
 pub use score::{GaussianScore, Score};
 pub use score_net::ScoreNet;
