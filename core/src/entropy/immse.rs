@@ -1,0 +1,369 @@
+use super::{EntropyError, EntropyEstimator, Samples};
+use crate::diffusion::{Denoiser, VpSde, log_snr, scale_and_variance};
+use crate::estimate::{Estimate, Unit};
+use crate::rng::{from_seed, normal_pair, uniform_f64, uniform_index};
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Draws per batched denoiser evaluation.
+const BATCH: usize = 64;
+/// Most distinct values per coordinate accepted as discrete data.
+const MAX_ALPHABET: usize = 64;
+
+/// The distinct values of every column (sorted), or `None` if a column has more than
+/// [`MAX_ALPHABET`].
+fn alphabets(x: &Samples) -> Option<Vec<Vec<f64>>> {
+    (0..x.dim())
+        .map(|j| {
+            let mut values: Vec<f64> = Vec::new();
+            for i in 0..x.len() {
+                let v = x.row(i)[j];
+                if let Err(pos) = values.binary_search_by(|a| a.total_cmp(&v)) {
+                    if values.len() == MAX_ALPHABET {
+                        return None;
+                    }
+                    values.insert(pos, v);
+                }
+            }
+            Some(values)
+        })
+        .collect()
+}
+
+/// Running sums of the per-draw terms (a, b) of one λ-cell.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cell {
+    n: f64,
+    a: f64,
+    b: f64,
+    aa: f64,
+    bb: f64,
+    ab: f64,
+}
+
+impl Cell {
+    fn add(&mut self, a: f64, b: f64) {
+        self.n += 1.0;
+        self.a += a;
+        self.b += b;
+        self.aa += a * a;
+        self.bb += b * b;
+        self.ab += a * b;
+    }
+
+    /// Means of a and b and their sample (co)variances.
+    fn moments(&self) -> (f64, f64, f64, f64, f64) {
+        let (ma, mb) = (self.a / self.n, self.b / self.n);
+        let f = self.n / (self.n - 1.0);
+        (
+            ma,
+            mb,
+            f * (self.aa / self.n - ma * ma).max(0.0),
+            f * (self.bb / self.n - mb * mb).max(0.0),
+            f * (self.ab / self.n - ma * mb),
+        )
+    }
+}
+
+/// Posterior mean of one coordinate under a uniform prior on `alphabet`, observed as
+/// x = k a + σ z (log-sum-exp).
+fn uniform_posterior_mean(alphabet: &[f64], x: f64, k: f64, s2: f64) -> f64 {
+    let logw = |a: f64| -0.5 * (x - k * a) * (x - k * a) / s2;
+    let top = alphabet
+        .iter()
+        .map(|&a| logw(a))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (mut num, mut den) = (0.0, 0.0);
+    for &a in alphabet {
+        let w = libm::exp(logw(a) - top);
+        num += w * a;
+        den += w;
+    }
+    num / den
+}
+
+/// Entropy of **discrete** data from a posterior-mean [`Denoiser`], by the I-MMSE relation
+/// (Guo, Shamai & Verdú 2005): for y = √snr x₀ + z, dI(x₀; y)/dsnr = ½ mmse(snr), and
+/// I(x₀; y) → H(x₀) as snr → ∞ when x₀ is discrete, so
+///
+/// H(x₀) = ½ ∫₀^∞ mmse(snr) dsnr = ½ ∫ snr · E|x₀ − E[x₀ | x_λ]|² dλ,  λ = ln snr.
+///
+/// The VP-SDE's x_t = k x₀ + σ z is y scaled by σ (snr = k²/σ², λ = [`log_snr`]), so a denoiser of
+/// the diffusion — equivalently its score, by Tweedie's formula — gives the entropy directly: this
+/// is MINDE's entropy-as-integrated-score-error (thesis Eq. 2.54) with the reference taken to be
+/// the data's own noise-free limit. The Gaussian cross-entropy and the dequantisation constant never
+/// appear, which is what lets a score model give **absolute** Ising entropies (plain dequantised
+/// MINDE is +3.5 nats off on a 4×4 lattice, see the README).
+///
+/// **Control variate.** The same relation holds for a mismatched prior Q (Verdú 2010):
+/// ½ ∫ mse_Q dsnr = H(x₀) + D(P ‖ Q) = −E_P ln Q. With Q uniform on each coordinate's alphabet
+/// (the values seen in the samples; at most 64 per coordinate, otherwise the data are refused as
+/// not discrete) the right side is Σᵢ ln |Aᵢ| exactly and Q's posterior mean is a per-coordinate
+/// softmax, so
+///
+/// E[I_Q] = Σᵢ ln |Aᵢ| for the Monte Carlo integral I_Q of ½ snr |x₀ − x̂_Q|² on the same noisy
+/// draws (for ±1 spins x̂_Q = tanh(k x/σ²)); the estimate is I − c (I_Q − Σᵢ ln |Aᵢ|) with the
+/// variance-minimising c = Cov(I, I_Q)/Var(I_Q) from the cells' sample covariances (c → 1 when
+/// the data are nearly uniform, c → 0 when Q is a poor guide, as for an ordered lattice).
+///
+/// Over the schedule's range [λ(T), λ(ε)] the integral is a stratified Monte Carlo average:
+/// `strata` equal λ-cells, draw r in cell r mod `strata` with λ uniform inside it, x₀ a random
+/// sample, x from the SDE; the error bar combines the cells' standard errors. Below λ(T),
+/// ½ ∫₀^{snr_T} (mse_Q − mse) = ½ snr_T Σᵢ (E x₀ᵢ − Āᵢ)² to first order (Āᵢ the alphabet's mean;
+/// ~0 for symmetric spins); above λ(ε) both errors vanish (≲ e^{−snr δ²/8} for support points δ
+/// apart: e^{−4500} for ±1 spins at ε = 10⁻³).
+///
+/// Any denoiser's mean squared error is at least the MMSE, so an imperfect model biases the
+/// estimate **upwards**: up to Monte Carlo error it is an upper bound on H(x₀).
+///
+/// # Examples
+/// ```
+/// use entropic::diffusion::{ExactDenoiser, VpSde};
+/// use entropic::entropy::{EntropyEstimator, Immse, Samples};
+/// // A fair coin on {−1, +1}: H = ln 2.
+/// let coin = ExactDenoiser::new(1, vec![-1.0, 1.0], &[0.5, 0.5])?;
+/// let data = Samples::new(vec![-1.0, 1.0], 1)?;
+/// let h = Immse::new(VpSde::default(), coin, 4000, 40, 1)?.estimate(&data)?;
+/// assert!((h.value - core::f64::consts::LN_2).abs() < 4.0 * h.std_error + 1e-3);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Immse<D> {
+    sde: VpSde,
+    denoiser: D,
+    draws: usize,
+    strata: usize,
+    seed: u64,
+}
+
+impl<D: Denoiser + Clone> Immse<D> {
+    /// # Errors
+    /// [`EntropyError::Parameter`] unless strata ≥ 1 and draws ≥ 2·strata (two per cell, for
+    /// the error bar).
+    pub fn new(
+        sde: VpSde,
+        denoiser: D,
+        draws: usize,
+        strata: usize,
+        seed: u64,
+    ) -> Result<Self, EntropyError> {
+        if strata == 0 || draws < strata.saturating_mul(2) {
+            return Err(EntropyError::Parameter(
+                "I-MMSE needs at least one λ-cell and two draws per cell",
+            ));
+        }
+        Ok(Self {
+            sde,
+            denoiser,
+            draws,
+            strata,
+            seed,
+        })
+    }
+}
+
+impl<D: Denoiser + Clone> EntropyEstimator<Samples> for Immse<D> {
+    fn estimate(&self, x: &Samples) -> Result<Estimate, EntropyError> {
+        let (n, d) = (x.len(), x.dim());
+        if d != self.denoiser.dim() {
+            return Err(EntropyError::Samples(
+                "the samples' dimension differs from the denoiser's",
+            ));
+        }
+        if n < 2 {
+            return Err(EntropyError::Samples("I-MMSE needs at least 2 samples"));
+        }
+        let alphabet = alphabets(x).ok_or(EntropyError::Samples(
+            "I-MMSE needs discrete data (at most 64 distinct values per coordinate)",
+        ))?;
+        let lo = log_snr(&self.sde, self.sde.t_end());
+        let hi = log_snr(&self.sde, self.sde.eps());
+        let width = (hi - lo) / self.strata as f64;
+        let mut rng = from_seed(self.seed);
+        let mut denoiser = self.denoiser.clone();
+        let mut cells = vec![Cell::default(); self.strata];
+        let (mut xt, mut x0, mut hat) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut lambdas, mut cell_of) = (Vec::new(), Vec::new());
+        let mut done = 0;
+        while done < self.draws {
+            let b = BATCH.min(self.draws - done);
+            xt.resize(b * d, 0.0);
+            x0.resize(b * d, 0.0);
+            hat.resize(b * d, 0.0);
+            lambdas.clear();
+            cell_of.clear();
+            for i in 0..b {
+                let cell = (done + i) % self.strata;
+                let l = lo + width * (cell as f64 + uniform_f64(&mut rng));
+                let (k, s2) = scale_and_variance(l);
+                let s = libm::sqrt(s2);
+                let row = x.row(uniform_index(&mut rng, n));
+                x0[i * d..(i + 1) * d].copy_from_slice(row);
+                for (pair, r) in xt[i * d..(i + 1) * d].chunks_mut(2).zip(row.chunks(2)) {
+                    let (z1, z2) = normal_pair(&mut rng);
+                    for ((v, &r), z) in pair.iter_mut().zip(r).zip([z1, z2]) {
+                        *v = k * r + s * z;
+                    }
+                }
+                lambdas.push(l);
+                cell_of.push(cell);
+            }
+            denoiser.denoise_batch(&xt, &lambdas, &mut hat);
+            for i in 0..b {
+                let (k, s2) = scale_and_variance(lambdas[i]);
+                let r = i * d..(i + 1) * d;
+                let (x0i, xti, hati) = (&x0[r.clone()], &xt[r.clone()], &hat[r]);
+                let (mut err, mut err_q) = (0.0, 0.0);
+                for (j, a) in alphabet.iter().enumerate() {
+                    let q = uniform_posterior_mean(a, xti[j], k, s2);
+                    err += (x0i[j] - hati[j]) * (x0i[j] - hati[j]);
+                    err_q += (x0i[j] - q) * (x0i[j] - q);
+                }
+                let half_snr = 0.5 * libm::exp(lambdas[i]);
+                let (a, b) = (half_snr * err, half_snr * err_q);
+                if !a.is_finite() {
+                    return Err(EntropyError::Samples(
+                        "the denoiser returned NaN or infinite values",
+                    ));
+                }
+                cells[cell_of[i]].add(a, b);
+            }
+            done += b;
+        }
+        // Stratified integrals of a = ½ snr |x₀ − x̂|² and b = ½ snr |x₀ − x̂_Q|², their
+        // variances and covariance.
+        let (mut ia, mut ib, mut vaa, mut vbb, mut vab) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for cell in &cells {
+            let (ma, mb, caa, cbb, cab) = cell.moments();
+            let w2n = width * width / cell.n;
+            ia += width * ma;
+            ib += width * mb;
+            vaa += w2n * caa;
+            vbb += w2n * cbb;
+            vab += w2n * cab;
+        }
+        // Below λ(T), to first order in snr: ½ snr_T tr Cov(x₀) and ½ snr_T Σᵢ E(x₀ᵢ − Āᵢ)².
+        let (mut tail_a, mut tail_b) = (0.0, 0.0);
+        for (j, a) in alphabet.iter().enumerate() {
+            let col = || (0..n).map(move |i| x.row(i)[j]);
+            let mean = col().sum::<f64>() / n as f64;
+            let centre = a.iter().sum::<f64>() / a.len() as f64;
+            tail_a += col().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
+            tail_b += col().map(|v| (v - centre) * (v - centre)).sum::<f64>() / n as f64;
+        }
+        let snr_lo = libm::exp(lo);
+        let (ia, ib) = (ia + 0.5 * snr_lo * tail_a, ib + 0.5 * snr_lo * tail_b);
+        // E[I_b] = Σᵢ ln |Aᵢ| exactly: subtract c (I_b − Σ ln |Aᵢ|) with the variance-minimising c.
+        let known: f64 = alphabet.iter().map(|a| libm::log(a.len() as f64)).sum();
+        let c = if vbb > 0.0 { vab / vbb } else { 0.0 };
+        let value = ia - c * (ib - known);
+        let var = (vaa - 2.0 * c * vab + c * c * vbb).max(0.0);
+        Ok(Estimate::new(value, libm::sqrt(var), Unit::Nats, n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diffusion::{
+        Conditioning, ExactDenoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, Trainer,
+    };
+    use crate::entropy::ExactEnumeration;
+    use crate::lattice::{Ising, Square, Temperature, enumeration};
+
+    /// Every state of the L×L Ising model (as ±1 floats) with its Boltzmann probability at `t`.
+    fn boltzmann_table(model: &Ising, t: f64) -> (Vec<f64>, Vec<f64>) {
+        let n = model.lattice().sites();
+        let (mut states, mut weights) = (Vec::new(), Vec::new());
+        for bits in 0u32..1 << n {
+            let spins: Vec<i8> = (0..n)
+                .map(|i| if bits >> i & 1 == 1 { 1 } else { -1 })
+                .collect();
+            let state = model.state_from_spins(spins.clone()).unwrap();
+            let e = model.energy_per_spin(&state) * n as f64;
+            states.extend(spins.iter().map(|&s| f64::from(s)));
+            weights.push(libm::exp(-e / t));
+        }
+        (states, weights)
+    }
+
+    fn spin_samples(model: &Ising, t: f64, count: usize, seed: u64) -> Vec<f64> {
+        let mut rng = from_seed(seed);
+        enumeration::boltzmann_samples(model, Temperature::new(t).unwrap(), count, &mut rng)
+            .unwrap()
+            .into_iter()
+            .map(f64::from)
+            .collect()
+    }
+
+    #[test]
+    fn exact_denoiser_gives_the_enumerated_ising_entropy() {
+        let model = Ising::new(Square::with_side(3).unwrap(), 1.0, 0.0).unwrap();
+        for t in [1.5, 3.0] {
+            let (states, weights) = boltzmann_table(&model, t);
+            let denoiser = ExactDenoiser::new(9, states, &weights).unwrap();
+            let data = Samples::new(spin_samples(&model, t, 4000, 1), 9).unwrap();
+            let h = Immse::new(VpSde::default(), denoiser, 6000, 60, 2)
+                .unwrap()
+                .estimate(&data)
+                .unwrap();
+            let exact = ExactEnumeration::new(Temperature::new(t).unwrap())
+                .estimate(&model)
+                .unwrap()
+                .value;
+            std::println!("T = {t}: I-MMSE {h} vs exact {exact:.4}");
+            assert!(
+                (h.value - exact).abs() < 4.0 * h.std_error,
+                "{h} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn learned_conditional_denoiser_gives_absolute_ising_entropies() {
+        // One temperature-conditioned model for T ∈ {1.5, 2.5, 4}; each entropy within 4σ plus
+        // the issue's accuracy goal (0.01 bits per spin) of enumeration.
+        let model = Ising::new(Square::with_side(3).unwrap(), 1.0, 0.0).unwrap();
+        let temps = [1.5, 2.5, 4.0];
+        let (mut spins, mut labels) = (Vec::new(), Vec::new());
+        for (k, &t) in temps.iter().enumerate() {
+            spins.extend(spin_samples(&model, t, 3000, 10 + k as u64));
+            labels.extend([t; 3000]);
+        }
+        let data = LatticeData::new(3, spins.clone(), labels).unwrap();
+        let sde = VpSde::default();
+        let cond = Conditioning::Temperature { lo: 1.5, hi: 4.0 };
+        let mut rng = from_seed(3);
+        let net = LatticeDenoiser::new(sde, 3, cond, &[32, 32], &mut rng).unwrap();
+        let params = ScoreTrainParams {
+            steps: 3000,
+            batch: 16,
+            learning_rate: 2e-3,
+            ema_decay: 0.99,
+        };
+        let mut run = Trainer::new(net, &data, params, 4).unwrap();
+        let losses = run.run(&data, usize::MAX).unwrap();
+        let trained = run.finish();
+        let goal = 9.0 * 0.01 * core::f64::consts::LN_2;
+        for (k, &t) in temps.iter().enumerate() {
+            let rows = Samples::new(spins[k * 27_000..(k + 1) * 27_000].to_vec(), 9).unwrap();
+            let h = Immse::new(sde, trained.at_temperature(t).unwrap(), 6000, 60, 5)
+                .unwrap()
+                .estimate(&rows)
+                .unwrap();
+            let exact = ExactEnumeration::new(Temperature::new(t).unwrap())
+                .estimate(&model)
+                .unwrap()
+                .value;
+            std::println!(
+                "T = {t}: learned I-MMSE {h} vs exact {exact:.4} (loss {:.4} → {:.4})",
+                losses[0],
+                losses[losses.len() - 1]
+            );
+            assert!(
+                (h.value - exact).abs() < 4.0 * h.std_error + goal,
+                "{h} vs {exact}"
+            );
+        }
+    }
+}
