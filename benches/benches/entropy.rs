@@ -1,11 +1,18 @@
 //! Entropy estimators on a random 16-dimensional Gaussian (thesis Table 4.1 scale): Gaussian fit
 //! and MINDE with the exact score on 20 000 samples, kNN on 5000 (it is O(n²d)), and 100 steps of
-//! denoising score matching for the learned score. Numbers in BENCHMARKS.md.
+//! denoising score matching for the learned score. On a 20×20 Ising lattice (Table 4.3 scale):
+//! 100 training steps of the conditional lattice denoiser and one I-MMSE entropy evaluation
+//! (1000 draws). Numbers in BENCHMARKS.md.
 use criterion::{Criterion, criterion_group, criterion_main};
-use entropic::diffusion::{GaussianScore, ScoreNet, ScoreTrainParams, VpSde};
-use entropic::entropy::{
-    EntropyEstimator, GaussianCase, GaussianFit, KozachenkoLeonenko, Minde, Reference,
+use entropic::diffusion::{
+    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, ScoreNet, ScoreTrainParams, Trainer,
+    VpSde,
 };
+use entropic::entropy::{
+    EntropyEstimator, GaussianCase, GaussianFit, Immse, KozachenkoLeonenko, Minde, Reference,
+    Samples,
+};
+use entropic::rng::Rng;
 use entropic::rng::from_seed;
 use std::hint::black_box;
 
@@ -42,5 +49,38 @@ fn entropy(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, entropy);
+fn ising20(c: &mut Criterion) {
+    let mut rng = from_seed(2);
+    let (side, configs) = (20, 1000);
+    // The cost does not depend on the spins' statistics: random ±1 lattices at T = 2.
+    let spins: Vec<f64> = (0..configs * side * side)
+        .map(|_| if rng.next_u32() & 1 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    let data = LatticeData::new(side, spins.clone(), vec![2.0; configs]).unwrap();
+    let sde = VpSde::default();
+    let cond = Conditioning::Temperature { lo: 1.0, hi: 4.0 };
+    let model = LatticeDenoiser::new(sde, side, cond, &[64, 64], &mut rng).unwrap();
+    let mut group = c.benchmark_group("entropy_ising20");
+    group.sample_size(10);
+    group.bench_function("lattice_denoiser_100_steps_batch_64", |b| {
+        b.iter(|| {
+            let params = ScoreTrainParams {
+                steps: 100,
+                batch: 64,
+                learning_rate: 2e-3,
+                ema_decay: 0.999,
+            };
+            let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
+            black_box(run.run(&data, 100).unwrap())
+        })
+    });
+    let held = Samples::new(spins, side * side).unwrap();
+    let immse = Immse::new(sde, model.at_temperature(2.0).unwrap(), 1000, 40, 4).unwrap();
+    group.bench_function("immse_1000_draws", |b| {
+        b.iter(|| black_box(immse.estimate(&held).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, entropy, ising20);
 criterion_main!(benches);

@@ -349,18 +349,24 @@ pub fn run(args: &IsingArgs, global: &Global, out: &mut Output<'_>) -> Result<()
     )?;
 
     // Generation check: reverse-SDE samples against the Monte Carlo data.
+    // One temperature per thread; each has its own RNG stream, so the result does not depend
+    // on the thread count.
+    let generated: Vec<Vec<f64>> = gen_temps
+        .par_iter()
+        .map(|&k| -> Result<Vec<f64>> {
+            let mut score = model.at_temperature(data.temps[k])?;
+            let mut rng = stream(global.seed, 1000 + k);
+            let x = reverse_sde(&sde, &mut score, args.gen_samples, args.gen_steps, &mut rng)?;
+            Ok(x.iter()
+                .map(|&v| if v >= 0.0 { 1.0 } else { -1.0 })
+                .collect())
+        })
+        .collect::<Result<_>>()?;
     let mut gen_rows = Vec::new();
     let mut gen_tiles = Vec::new();
-    for &k in &gen_temps {
+    for (&k, spins) in gen_temps.iter().zip(&generated) {
         let t = data.temps[k];
-        let mut score = model.at_temperature(t)?;
-        let mut rng = stream(global.seed, 1000 + k);
-        let x = reverse_sde(&sde, &mut score, args.gen_samples, args.gen_steps, &mut rng)?;
-        let spins: Vec<f64> = x
-            .iter()
-            .map(|&v| if v >= 0.0 { 1.0 } else { -1.0 })
-            .collect();
-        let (ge, gm) = observables(&ising, &spins)?;
+        let (ge, gm) = observables(&ising, spins)?;
         let (de, dm) = observables(&ising, data.rows(k, 0, data.per_t))?;
         let z = |a: (f64, f64, usize), b: (f64, f64, usize)| {
             (a.0 - b.0) / (a.1 * a.1 / a.2 as f64 + b.1 * b.1 / b.2 as f64).sqrt()

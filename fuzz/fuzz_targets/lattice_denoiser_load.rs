@@ -1,0 +1,33 @@
+//! The lattice-denoiser and lattice-training-run loaders: arbitrary bytes load or give a typed
+//! error, never a panic; a small model that loads denoises a lattice at the middle of its
+//! temperature range, a small run takes a step on a checkerboard.
+#![no_main]
+use entropic::diffusion::{LatticeData, LatticeDenoiser, Trainer};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() > 1 << 16 {
+        return;
+    }
+    if let Ok(mut model) = LatticeDenoiser::from_json(data) {
+        let n = model.side() * model.side();
+        if n <= 1024 {
+            let (lo, _) = model.conditioning().range();
+            let x = vec![0.3; n];
+            let mut out = vec![0.0; n];
+            let _ = model.posterior_mean(&x, &[0.0], lo, &mut out);
+        }
+    }
+    if let Ok(mut run) = Trainer::<LatticeDenoiser>::from_json(data) {
+        let side = run.model().side();
+        let (lo, _) = run.model().conditioning().range();
+        if (2..=16).contains(&side) && run.params().batch <= 256 {
+            let spins = (0..side * side)
+                .map(|i| if (i / side + i % side) % 2 == 0 { 1.0 } else { -1.0 })
+                .collect();
+            if let Ok(cells) = LatticeData::new(side, spins, vec![lo]) {
+                let _ = run.run(&cells, 1);
+            }
+        }
+    }
+});

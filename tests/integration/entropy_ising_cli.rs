@@ -1,0 +1,168 @@
+//! `entropic entropy ising`: a small run end to end — the estimate bounds Kaufman's exact entropy
+//! from above (the I-MMSE estimate with a learned denoiser only loses information), a paused run
+//! resumes to exactly the model an uninterrupted run trains, and bad input is one clear line.
+use crate::util::{entropic, json, temp_dir};
+
+/// 4×4 Ising samples at T = 2 and 3.5 (Wolff, well separated).
+fn sample(dir: &std::path::Path) {
+    let (code, _, err) = entropic(&[
+        "--quiet",
+        "--seed",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+        "lattice",
+        "sample",
+        "--model",
+        "ising",
+        "--algorithm",
+        "wolff",
+        "--size",
+        "4",
+        "--temps",
+        "2.0,3.5",
+        "--samples",
+        "400",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+fn ising_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--quiet",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+        "--out",
+        out,
+        "entropy",
+        "ising",
+        "--data",
+        data,
+        "--train-steps",
+        "400",
+        "--batch",
+        "16",
+        "--hidden",
+        "16",
+        "--draws",
+        "1500",
+        "--strata",
+        "20",
+        "--gen-samples",
+        "50",
+        "--gen-steps",
+        "200",
+        "--checkpoint-every",
+        "100",
+    ];
+    args.extend_from_slice(extra);
+    if !extra.contains(&"--generate") {
+        args.extend(["--generate", "2.0"]);
+    }
+    args
+}
+
+#[test]
+fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
+    let data_dir = temp_dir("ising-data");
+    sample(&data_dir);
+    let data = data_dir.to_str().unwrap();
+    let whole = temp_dir("ising-whole");
+    let doc = json(&ising_args(data, whole.to_str().unwrap(), &[]));
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let (v, se, exact) = (
+            row["estimate"].as_f64().unwrap(),
+            row["std_error"].as_f64().unwrap(),
+            row["exact"].as_f64().unwrap(),
+        );
+        // Upper bound (minus the Monte Carlo error of the integral), and below the free spin's ln 2.
+        assert!(v > exact - 4.0 * se, "{row}");
+        assert!(v < std::f64::consts::LN_2 + 4.0 * se, "{row}");
+    }
+    for file in [
+        "model.json",
+        "ising.csv",
+        "losses.csv",
+        "entropy.svg",
+        "errors.svg",
+        "training.svg",
+        "generated.svg",
+        "denoising.svg",
+    ] {
+        assert!(whole.join(file).is_file(), "{file}");
+    }
+
+    // Pause at step 200, resume: the same model, bit for bit.
+    let split = temp_dir("ising-split");
+    let out = split.to_str().unwrap();
+    let paused = json(&ising_args(data, out, &["--pause-after", "200"]));
+    assert_eq!(paused["paused_at"], 200);
+    let (code, _, err) = entropic(&ising_args(data, out, &[]));
+    assert_eq!(code, 1);
+    assert!(err.contains("--resume"), "{err}");
+    let resumed = json(&ising_args(data, out, &["--resume"]));
+    assert_eq!(
+        std::fs::read(whole.join("model.json")).unwrap(),
+        std::fs::read(split.join("model.json")).unwrap()
+    );
+    let estimates = |d: &serde_json::Value| -> Vec<f64> {
+        d["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["estimate"].as_f64().unwrap())
+            .collect()
+    };
+    assert_eq!(estimates(&doc), estimates(&resumed));
+
+    for (extra, needle) in [
+        (&["--holdout", "1.5"][..], "--holdout"),
+        (&["--generate", "2.7"][..], "2.7"),
+        (&["--learning-rate=-1"][..], "learning rate"),
+    ] {
+        let fresh = temp_dir("ising-bad");
+        let (code, _, err) = entropic(&ising_args(data, fresh.to_str().unwrap(), extra));
+        assert_eq!(code, 1, "{extra:?}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{extra:?}: {err}");
+    }
+    let fresh = temp_dir("ising-noresume");
+    let (code, _, err) = entropic(&ising_args(data, fresh.to_str().unwrap(), &["--resume"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read"), "{err}");
+    let (code, _, err) = entropic(&ising_args("/nonexistent", out, &[]));
+    assert_eq!(code, 1);
+    assert!(err.lines().count() == 1, "{err}");
+    for dir in [data_dir, whole, split] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn entropy_ising_refuses_xy_data() {
+    let dir = temp_dir("ising-xy");
+    let (code, _, err) = entropic(&[
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap(),
+        "lattice",
+        "sample",
+        "--model",
+        "xy",
+        "--size",
+        "4",
+        "--temps",
+        "1.0",
+        "--samples",
+        "20",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = entropic(&["entropy", "ising", "--data", dir.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
