@@ -5,8 +5,8 @@
 //! (1000 draws). Numbers in BENCHMARKS.md.
 use criterion::{Criterion, criterion_group, criterion_main};
 use entropic::diffusion::{
-    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, ScoreNet, ScoreTrainParams, Trainer,
-    VpSde,
+    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, ScoreNet, ScoreTrainParams,
+    SpinKind, Trainer, VpSde,
 };
 use entropic::entropy::{
     EntropyEstimator, GaussianCase, GaussianFit, Immse, KozachenkoLeonenko, Minde, Reference,
@@ -59,7 +59,8 @@ fn ising20(c: &mut Criterion) {
     let data = LatticeData::new(side, spins.clone(), vec![2.0; configs]).unwrap();
     let sde = VpSde::default();
     let cond = Conditioning::Temperature { lo: 1.0, hi: 4.0 };
-    let model = LatticeDenoiser::new(sde, side, cond, &[64, 64], &mut rng).unwrap();
+    let model =
+        LatticeDenoiser::new(sde, SpinKind::Ising, side, cond, &[64, 64], &mut rng).unwrap();
     let mut group = c.benchmark_group("entropy_ising20");
     group.sample_size(10);
     group.bench_function("lattice_denoiser_100_steps_batch_64", |b| {

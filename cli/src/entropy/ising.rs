@@ -8,8 +8,8 @@ use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
-    Conditioning, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, Trainer, VpSde,
-    reverse_sde, scale_and_variance,
+    Conditioning, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind, Trainer,
+    VpSde, reverse_sde, scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, kaufman};
@@ -227,7 +227,14 @@ pub fn run(args: &IsingArgs, global: &Global, out: &mut Output<'_>) -> Result<()
             Conditioning::Temperature { lo, hi }
         };
         let mut rng = stream(global.seed, 0);
-        let model = LatticeDenoiser::new(sde, data.side, conditioning, &hidden, &mut rng)?;
+        let model = LatticeDenoiser::new(
+            sde,
+            SpinKind::Ising,
+            data.side,
+            conditioning,
+            &hidden,
+            &mut rng,
+        )?;
         let params = ScoreTrainParams {
             steps: args.train_steps,
             batch: args.batch,

@@ -1,6 +1,6 @@
 use super::denoiser::{Denoiser, log_snr, scale_and_variance};
 use super::trainer::Trainable;
-use super::{DiffusionError, Score, VpSde};
+use super::{DiffusionError, Score, SpinKind, VpSde};
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{normal_pair, uniform_f64, uniform_index};
 use alloc::vec;
@@ -13,17 +13,21 @@ const PATCH: isize = 2;
 const WINDOW: isize = 4;
 /// Neighbours in the patch (the site itself excluded).
 const PATCH_LEN: usize = ((2 * PATCH + 1) * (2 * PATCH + 1) - 1) as usize;
-/// Features of a site before the conditioning: patch, window and global means, λ/10 and k².
-const BASE_FEATURES: usize = PATCH_LEN + 4;
+/// Features of a site before the conditioning, for `c` coordinates per site: patch, window and
+/// global means (c each), λ/10 and k².
+const fn base_features(c: usize) -> usize {
+    (PATCH_LEN + 2) * c + 2
+}
 /// Sites drawn per lattice in a training batch.
 const SITES_PER_LATTICE: usize = 32;
 /// Rows (sites) per forward pass at inference.
 const CHUNK: usize = 8192;
 
-/// ±1 spin configurations of an L×L periodic lattice, each with the temperature it was sampled
-/// at: the training data of a [`LatticeDenoiser`].
+/// Spin configurations of an L×L periodic lattice (±1 Ising spins or planar unit vectors), each
+/// with the temperature it was sampled at: the training data of a [`LatticeDenoiser`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct LatticeData {
+    kind: SpinKind,
     side: usize,
     spins: Vec<f64>,
     temperatures: Vec<f64>,
@@ -40,25 +44,47 @@ impl LatticeData {
         spins: Vec<f64>,
         temperatures: Vec<f64>,
     ) -> Result<Self, DiffusionError> {
-        let n = side.saturating_mul(side);
-        if side < 2 || temperatures.is_empty() || spins.len() != temperatures.len() * n {
-            return Err(DiffusionError::Shape(
-                "need L ≥ 2 and one temperature per L×L configuration",
-            ));
-        }
+        check_shape(side, spins.len(), &temperatures)?;
         if spins.iter().any(|&s| s != 1.0 && s != -1.0) {
             return Err(DiffusionError::Shape("spins must be ±1"));
         }
-        if temperatures.iter().any(|&t| !(t.is_finite() && t > 0.0)) {
-            return Err(DiffusionError::Shape(
-                "temperatures must be finite and positive",
-            ));
-        }
         Ok(Self {
+            kind: SpinKind::Ising,
             side,
             spins,
             temperatures,
         })
+    }
+
+    /// XY configurations from `angles` row-major n×L² (radians, any finite value), stored as
+    /// unit vectors (cos θ, sin θ), one temperature per configuration.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] for L < 2, no configurations, mismatched lengths, angles that
+    /// are not finite or temperatures that are not finite and positive.
+    pub fn planar(
+        side: usize,
+        angles: &[f64],
+        temperatures: Vec<f64>,
+    ) -> Result<Self, DiffusionError> {
+        check_shape(side, angles.len(), &temperatures)?;
+        if angles.iter().any(|a| !a.is_finite()) {
+            return Err(DiffusionError::Shape("angles must be finite"));
+        }
+        Ok(Self {
+            kind: SpinKind::Planar,
+            side,
+            spins: angles
+                .iter()
+                .flat_map(|&a| [libm::cos(a), libm::sin(a)])
+                .collect(),
+            temperatures,
+        })
+    }
+
+    /// What each site holds.
+    pub fn kind(&self) -> SpinKind {
+        self.kind
     }
 
     /// Number of configurations.
@@ -76,9 +102,9 @@ impl LatticeData {
         self.side
     }
 
-    /// Configuration `i` (L² spins).
+    /// Configuration `i` (L² spins, [`SpinKind::components`] coordinates each).
     pub fn config(&self, i: usize) -> &[f64] {
-        let n = self.side * self.side;
+        let n = self.side * self.side * self.kind.components();
         &self.spins[i * n..(i + 1) * n]
     }
 
@@ -86,6 +112,22 @@ impl LatticeData {
     pub fn temperature(&self, i: usize) -> f64 {
         self.temperatures[i]
     }
+}
+
+/// L ≥ 2, at least one configuration, L² values per temperature, temperatures finite and > 0.
+fn check_shape(side: usize, values: usize, temperatures: &[f64]) -> Result<(), DiffusionError> {
+    let n = side.saturating_mul(side);
+    if side < 2 || temperatures.is_empty() || values != temperatures.len().saturating_mul(n) {
+        return Err(DiffusionError::Shape(
+            "need L ≥ 2 and one temperature per L×L configuration",
+        ));
+    }
+    if temperatures.iter().any(|&t| !(t.is_finite() && t > 0.0)) {
+        return Err(DiffusionError::Shape(
+            "temperatures must be finite and positive",
+        ));
+    }
+    Ok(())
 }
 
 /// What a [`LatticeDenoiser`] is conditioned on.
@@ -181,28 +223,35 @@ impl Conditioning {
     }
 }
 
-/// A temperature-conditioned denoiser — and through Tweedie's formula a score model — for ±1
-/// spins on an L×L periodic lattice diffused by a [`VpSde`].
+/// A temperature-conditioned denoiser — and through Tweedie's formula a score model — for
+/// spins on an L×L periodic lattice diffused by a [`VpSde`]: ±1 Ising spins or planar XY unit
+/// vectors ([`SpinKind`]).
 ///
 /// For x = k s + σ z (k² = sigmoid(λ), σ² = sigmoid(−λ)) the posterior of one spin factorises
-/// exactly as p(sᵢ | x) ∝ p(xᵢ | sᵢ) p(sᵢ | x₋ᵢ), so
+/// as p(sᵢ | x) ∝ p(xᵢ | sᵢ) p(sᵢ | x₋ᵢ); with p(sᵢ | x₋ᵢ) ∝ exp(hᵢ·sᵢ) (exact for Ising,
+/// von Mises for XY, see [`SpinKind`]) the posterior has natural parameter
 ///
-/// E[sᵢ | x] = tanh(k xᵢ/σ² + hᵢ(x₋ᵢ)), hᵢ = atanh E[sᵢ | x₋ᵢ] (the field of the other sites).
+/// ηᵢ = k xᵢ/σ² + hᵢ(x₋ᵢ), E[sᵢ | x] = tanh ηᵢ (Ising) or A(|ηᵢ|) ηᵢ/|ηᵢ| (planar).
 ///
-/// The network learns only hᵢ, from the single-site evidence mⱼ = tanh(k xⱼ/σ²) ∈ [−1, 1] of a
-/// 5×5 patch of neighbours, the mean evidence of the 9×9 window and of the whole lattice (all
-/// without site i), λ/10, k², and the [`Conditioning`] features; an MLP (SiLU) with shared
-/// weights over sites, output layer initialised to zero (start: independent spins). At λ → ∞ the
-/// exact hᵢ is the Ising conditional field β Σ_⟨ij⟩ sⱼ; the window and global means carry the
-/// long-range order at low λ. Trained by the exact posterior's log-loss
-/// ln 2cosh κ − sκ (κ = k xᵢ/σ² + hᵢ; a proper scoring rule, so its minimiser is the true
-/// posterior mean), λ uniform on the schedule's [λ(T), λ(ε)], 32 sites per configuration.
+/// The network learns only the field hᵢ of the other sites, from the single-site evidence
+/// mⱼ = E[sⱼ | xⱼ] under a uniform prior (tanh(k xⱼ/σ²), or A(k|xⱼ|/σ²) xⱼ/|xⱼ|) of a 5×5 patch
+/// of neighbours, the mean evidence of the 9×9 window and of the whole lattice (all without
+/// site i), λ/10, k², and the [`Conditioning`] features; an MLP (SiLU) with shared weights over
+/// sites, output layer initialised to zero (start: independent spins). Planar features and the
+/// field are expressed in the frame of the four nearest neighbours' summed evidence, so the
+/// model is exactly equivariant under global rotations. At λ → ∞ the exact hᵢ is the
+/// conditional field β J Σ_⟨ij⟩ sⱼ; the window and global means carry the long-range order at
+/// low λ. Trained by the posterior's log-loss −ln p(sᵢ | x) ([`SpinKind::log_loss`]; a proper
+/// scoring rule, so its minimiser is the true posterior within the family), λ uniform on the
+/// schedule's [λ(T), λ(ε)], 32 sites per configuration. Beyond that range the λ features are
+/// clamped to it (the field converges as λ → ∞), so the model may be evaluated at any λ.
 ///
 /// The score is ∇ₓ ln p_t(x) = −(x − k E[s | x])/σ² (Tweedie), so the same model drives the
 /// reverse-SDE sampler and the I-MMSE entropy estimator ([`crate::entropy::Immse`]).
 #[derive(Clone, Debug)]
 pub struct LatticeDenoiser {
     sde: VpSde,
+    kind: SpinKind,
     side: usize,
     conditioning: Conditioning,
     net: Network<f64>,
@@ -216,6 +265,7 @@ impl LatticeDenoiser {
     /// [`DiffusionError::Parameter`] for invalid conditioning.
     pub fn new<R: Rng + ?Sized>(
         sde: VpSde,
+        kind: SpinKind,
         side: usize,
         conditioning: Conditioning,
         hidden: &[usize],
@@ -227,9 +277,10 @@ impl LatticeDenoiser {
                 "the lattice denoiser needs L ≥ 2 and hidden widths ≥ 1",
             ));
         }
-        let widths: Vec<usize> = core::iter::once(BASE_FEATURES + conditioning.dim())
+        let c = kind.components();
+        let widths: Vec<usize> = core::iter::once(base_features(c) + conditioning.dim())
             .chain(hidden.iter().copied())
-            .chain(core::iter::once(1))
+            .chain(core::iter::once(c))
             .collect();
         let mut net = Network::mlp(&widths, ActivationKind::Silu, rng)
             .map_err(|_| DiffusionError::Shape("denoiser network widths"))?;
@@ -238,10 +289,16 @@ impl LatticeDenoiser {
         }
         Ok(Self {
             sde,
+            kind,
             side,
             conditioning,
             net,
         })
+    }
+
+    /// What each site holds.
+    pub fn kind(&self) -> SpinKind {
+        self.kind
     }
 
     /// Lattice side L.
@@ -272,48 +329,74 @@ impl LatticeDenoiser {
         )
     }
 
-    /// Feature row of site `i` from the single-site evidence `m` (sum `total`).
+    /// Feature row of site `i` from the single-site evidence `m` (L² sites × c, sum `total`),
+    /// in the site's local frame, which is returned.
     fn site_features(
         &self,
         m: &[f64],
-        total: f64,
+        total: [f64; 2],
         i: usize,
         lambda: f64,
         cond: &[f64],
         row: &mut [f64],
-    ) {
+    ) -> [f64; 2] {
+        let (kind, c) = (self.kind, self.kind.components());
         let l = self.side as isize;
-        let (r, c) = ((i / self.side) as isize, (i % self.side) as isize);
-        let at = |dr: isize, dc: isize| {
-            m[((r + dr).rem_euclid(l) * l + (c + dc).rem_euclid(l)) as usize]
+        let (r, col) = ((i / self.side) as isize, (i % self.side) as isize);
+        let evidence = |dr: isize, dc: isize| {
+            let j = ((r + dr).rem_euclid(l) * l + (col + dc).rem_euclid(l)) as usize;
+            &m[j * c..(j + 1) * c]
         };
+        let mut nearest = [0.0; 2];
+        for (dr, dc) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+            nearest
+                .iter_mut()
+                .zip(evidence(dr, dc))
+                .for_each(|(a, v)| *a += v);
+        }
+        let u = kind.frame(nearest);
         let mut k = 0;
         for dr in -PATCH..=PATCH {
             for dc in -PATCH..=PATCH {
                 if dr != 0 || dc != 0 {
-                    row[k] = at(dr, dc);
-                    k += 1;
+                    kind.to_frame(u, evidence(dr, dc), &mut row[k..k + c]);
+                    k += c;
                 }
             }
         }
-        let mut window = -m[i];
+        let mut window = [0.0; 2];
         for dr in -WINDOW..=WINDOW {
             for dc in -WINDOW..=WINDOW {
-                window += at(dr, dc);
+                if dr != 0 || dc != 0 {
+                    window
+                        .iter_mut()
+                        .zip(evidence(dr, dc))
+                        .for_each(|(a, v)| *a += v);
+                }
             }
         }
         let w = ((2 * WINDOW + 1) * (2 * WINDOW + 1) - 1) as f64;
-        let n = m.len() as f64;
-        row[PATCH_LEN] = window / w;
-        row[PATCH_LEN + 1] = (total - m[i]) / (n - 1.0);
-        row[PATCH_LEN + 2] = 0.1 * lambda;
-        let k = scale_and_variance(lambda).0;
-        row[PATCH_LEN + 3] = k * k;
-        row[BASE_FEATURES..].copy_from_slice(cond);
+        window.iter_mut().for_each(|v| *v /= w);
+        kind.to_frame(u, &window[..c], &mut row[k..k + c]);
+        k += c;
+        let n = (m.len() / c) as f64;
+        let mut global = [0.0; 2];
+        for ((g, t), v) in global.iter_mut().zip(total).zip(evidence(0, 0)) {
+            *g = (t - v) / (n - 1.0);
+        }
+        kind.to_frame(u, &global[..c], &mut row[k..k + c]);
+        k += c;
+        let (lo, hi) = self.lambda_range();
+        let lambda = lambda.clamp(lo, hi);
+        row[k] = 0.1 * lambda;
+        let scale = scale_and_variance(lambda).0;
+        row[k + 1] = scale * scale;
+        row[k + 2..].copy_from_slice(cond);
+        u
     }
 
-    /// The posterior means E[s | x] of the lattices `x` (row-major b×L², one λ per lattice) at
-    /// `temperature`, written to `out`.
+    /// The posterior means E[s | x] of the lattices `x` (row-major b×L²×c, one λ per lattice)
+    /// at `temperature`, written to `out`.
     ///
     /// # Errors
     /// [`DiffusionError::Temperature`] for a temperature the model was not trained for;
@@ -325,40 +408,47 @@ impl LatticeDenoiser {
         temperature: f64,
         out: &mut [f64],
     ) -> Result<(), DiffusionError> {
+        let (kind, c) = (self.kind, self.kind.components());
         let n = self.side * self.side;
-        if x.len() != lambda.len() * n || out.len() != x.len() {
+        let nc = n * c;
+        if x.len() != lambda.len() * nc || out.len() != x.len() {
             return Err(DiffusionError::Shape(
                 "need one λ per L×L lattice and an output of the same size",
             ));
         }
-        let f = BASE_FEATURES + self.conditioning.dim();
+        let f = base_features(c) + self.conditioning.dim();
         let mut cond = vec![0.0; self.conditioning.dim()];
         self.conditioning.features(temperature, &mut cond)?;
         let per_chunk = (CHUNK / n).max(1);
-        let (mut input, mut m) = (Vec::new(), vec![0.0; n]);
+        let (mut input, mut frames, mut m) = (Vec::new(), Vec::new(), vec![0.0; nc]);
+        let (mut field, mut eta) = ([0.0; 2], [0.0; 2]);
         for (xs, (ls, outs)) in x
-            .chunks(per_chunk * n)
-            .zip(lambda.chunks(per_chunk).zip(out.chunks_mut(per_chunk * n)))
+            .chunks(per_chunk * nc)
+            .zip(lambda.chunks(per_chunk).zip(out.chunks_mut(per_chunk * nc)))
         {
-            input.resize(xs.len() * f, 0.0);
-            for ((xl, &l), rows) in xs.chunks(n).zip(ls).zip(input.chunks_mut(n * f)) {
-                let total = evidence(xl, l, &mut m);
+            let sites = xs.len() / c;
+            input.resize(sites * f, 0.0);
+            frames.clear();
+            for ((xl, &l), rows) in xs.chunks(nc).zip(ls).zip(input.chunks_mut(n * f)) {
+                let total = evidence(kind, xl, l, &mut m);
                 for (i, row) in rows.chunks_mut(f).enumerate() {
-                    self.site_features(&m, total, i, l, &cond, row);
+                    frames.push(self.site_features(&m, total, i, l, &cond, row));
                 }
             }
             let h = self
                 .net
-                .forward(&input, xs.len())
+                .forward(&input, sites)
                 .map_err(|_| DiffusionError::Shape("denoiser forward"))?;
-            for ((xl, &l), (hl, ol)) in xs
-                .chunks(n)
-                .zip(ls)
-                .zip(h.chunks(n).zip(outs.chunks_mut(n)))
-            {
+            for (lattice, (xl, &l)) in xs.chunks(nc).zip(ls).enumerate() {
                 let (k, s2) = scale_and_variance(l);
-                for ((o, &x), &h) in ol.iter_mut().zip(xl).zip(hl) {
-                    *o = libm::tanh(k * x / s2 + h);
+                for i in 0..n {
+                    let site = lattice * n + i;
+                    kind.from_frame(frames[site], &h[site * c..(site + 1) * c], &mut field);
+                    for j in 0..c {
+                        eta[j] = k * xl[i * c + j] / s2 + field[j];
+                    }
+                    let o = (lattice * n + i) * c;
+                    kind.mean(&eta[..c], &mut outs[o..o + c]);
                 }
             }
         }
@@ -380,32 +470,27 @@ impl LatticeDenoiser {
     }
 }
 
-/// Single-site evidence mⱼ = tanh(k xⱼ/σ²) of one lattice at log-SNR λ; returns Σⱼ mⱼ.
-fn evidence(x: &[f64], lambda: f64, m: &mut [f64]) -> f64 {
+/// Single-site evidence mⱼ = E[sⱼ | xⱼ] under a uniform prior (natural parameter k xⱼ/σ²) of
+/// one lattice at log-SNR λ; returns Σⱼ mⱼ.
+fn evidence(kind: SpinKind, x: &[f64], lambda: f64, m: &mut [f64]) -> [f64; 2] {
+    let c = kind.components();
     let (k, s2) = scale_and_variance(lambda);
-    let a = k / s2;
-    m.iter_mut()
-        .zip(x)
-        .map(|(m, &x)| {
-            *m = libm::tanh(a * x);
-            *m
-        })
-        .sum()
-}
-
-/// ln(2 cosh κ), stable for large |κ|.
-fn ln_two_cosh(kappa: f64) -> f64 {
-    let a = kappa.abs();
-    a + libm::log1p(libm::exp(-2.0 * a))
+    let (mut total, mut eta) = ([0.0; 2], [0.0; 2]);
+    for (mj, xj) in m.chunks_mut(c).zip(x.chunks(c)) {
+        eta.iter_mut().zip(xj).for_each(|(e, &x)| *e = k * x / s2);
+        kind.mean(&eta[..c], mj);
+        total.iter_mut().zip(mj.iter()).for_each(|(t, &v)| *t += v);
+    }
+    total
 }
 
 impl Trainable for LatticeDenoiser {
     type Data = LatticeData;
 
     fn check_data(&self, data: &LatticeData) -> Result<(), DiffusionError> {
-        if data.side() != self.side {
+        if data.side() != self.side || data.kind() != self.kind {
             return Err(DiffusionError::Shape(
-                "the data's lattice side differs from the model's",
+                "the data's lattice side or spin kind differs from the model's",
             ));
         }
         let mut cond = vec![0.0; self.conditioning.dim()];
@@ -422,13 +507,16 @@ impl Trainable for LatticeDenoiser {
         batch: usize,
         rng: &mut R,
     ) -> Result<f64, DiffusionError> {
+        let (kind, c) = (self.kind, self.kind.components());
         let n = self.side * self.side;
-        let f = BASE_FEATURES + self.conditioning.dim();
+        let f = base_features(c) + self.conditioning.dim();
         let (lo, hi) = self.lambda_range();
         let rows = batch * SITES_PER_LATTICE;
-        let (mut input, mut own, mut target) =
-            (vec![0.0; rows * f], vec![0.0; rows], vec![0.0; rows]);
-        let (mut x, mut m, mut cond) = (vec![0.0; n], vec![0.0; n], vec![0.0; f - BASE_FEATURES]);
+        let mut input = vec![0.0; rows * f];
+        let (mut own, mut target) = (vec![0.0; rows * c], vec![0.0; rows * c]);
+        let mut frames = vec![[0.0; 2]; rows];
+        let (mut x, mut m) = (vec![0.0; n * c], vec![0.0; n * c]);
+        let mut cond = vec![0.0; self.conditioning.dim()];
         for b in 0..batch {
             let idx = uniform_index(rng, data.len());
             let s = data.config(idx);
@@ -443,13 +531,16 @@ impl Trainable for LatticeDenoiser {
                     *x = k * s + sd * z;
                 }
             }
-            let total = evidence(&x, l, &mut m);
+            let total = evidence(kind, &x, l, &mut m);
             for j in 0..SITES_PER_LATTICE {
                 let r = b * SITES_PER_LATTICE + j;
                 let i = uniform_index(rng, n);
-                self.site_features(&m, total, i, l, &cond, &mut input[r * f..(r + 1) * f]);
-                own[r] = k * x[i] / s2;
-                target[r] = s[i];
+                frames[r] =
+                    self.site_features(&m, total, i, l, &cond, &mut input[r * f..(r + 1) * f]);
+                for q in 0..c {
+                    own[r * c + q] = k * x[i * c + q] / s2;
+                    target[r * c + q] = s[i * c + q];
+                }
             }
         }
         self.net.zero_grad();
@@ -458,11 +549,21 @@ impl Trainable for LatticeDenoiser {
             .forward(&input, rows)
             .map_err(|_| DiffusionError::Shape("denoiser forward"))?;
         let mut loss = 0.0;
-        let mut grad = vec![0.0; rows];
-        for (((g, &h), &a), &s) in grad.iter_mut().zip(h).zip(&own).zip(&target) {
-            let kappa = a + h;
-            loss += ln_two_cosh(kappa) - s * kappa;
-            *g = (libm::tanh(kappa) - s) / rows as f64;
+        let mut grad = vec![0.0; rows * c];
+        let (mut field, mut eta, mut mean) = ([0.0; 2], [0.0; 2], [0.0; 2]);
+        for (r, u) in frames.iter().enumerate() {
+            let at = r * c..(r + 1) * c;
+            kind.from_frame(*u, &h[at.clone()], &mut field);
+            for q in 0..c {
+                eta[q] = own[r * c + q] + field[q];
+            }
+            loss += kind.log_loss(&eta[..c], &target[at.clone()]);
+            // ∂ loss/∂η = E[s | η] − s, rotated into the frame the network's field lives in.
+            kind.mean(&eta[..c], &mut mean[..c]);
+            for (q, t) in target[at.clone()].iter().enumerate() {
+                mean[q] = (mean[q] - t) / rows as f64;
+            }
+            kind.to_frame(*u, &mean[..c], &mut grad[at]);
         }
         self.net
             .backward(&grad)
@@ -503,7 +604,7 @@ impl LatticeScore {
 
 impl Denoiser for LatticeScore {
     fn dim(&self) -> usize {
-        self.model.side * self.model.side
+        self.model.side * self.model.side * self.model.kind.components()
     }
 
     fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]) {
@@ -515,7 +616,7 @@ impl Denoiser for LatticeScore {
 
 impl Score for LatticeScore {
     fn dim(&self) -> usize {
-        self.model.side * self.model.side
+        Denoiser::dim(self)
     }
 
     fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
@@ -549,6 +650,9 @@ struct Saved {
     format: alloc::string::String,
     version: u32,
     sde: VpSde,
+    /// Defaults to Ising when absent.
+    #[serde(default)]
+    kind: SpinKind,
     side: usize,
     conditioning: Conditioning,
     network: serde_json::Value,
@@ -569,6 +673,7 @@ impl LatticeDenoiser {
             format: FORMAT.into(),
             version: VERSION,
             sde: self.sde,
+            kind: self.kind,
             side: self.side,
             conditioning: self.conditioning.clone(),
             network,
@@ -594,13 +699,14 @@ impl LatticeDenoiser {
             || saved.conditioning.check().is_err()
             || saved.side < 2
             || saved.side > 1 << 12
-            || net.inputs() != BASE_FEATURES + saved.conditioning.dim()
-            || net.outputs() != 1
+            || net.inputs() != base_features(saved.kind.components()) + saved.conditioning.dim()
+            || net.outputs() != saved.kind.components()
         {
             return Err(bad("inconsistent settings or shapes"));
         }
         Ok(Self {
             sde: saved.sde,
+            kind: saved.kind,
             side: saved.side,
             conditioning: saved.conditioning,
             net,
@@ -629,9 +735,14 @@ mod tests {
     }
 
     fn random_model(seed: u64) -> LatticeDenoiser {
+        random_model_of(SpinKind::Ising, seed)
+    }
+
+    fn random_model_of(kind: SpinKind, seed: u64) -> LatticeDenoiser {
         let mut rng = from_seed(seed);
         let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
-        let mut m = LatticeDenoiser::new(VpSde::default(), 4, cond, &[6, 5], &mut rng).unwrap();
+        let mut m =
+            LatticeDenoiser::new(VpSde::default(), kind, 4, cond, &[6, 5], &mut rng).unwrap();
         // Give the zero-initialised output layer weights so every gradient is non-trivial.
         for (p, _) in m.params_and_grads() {
             p.iter_mut()
@@ -640,13 +751,26 @@ mod tests {
         m
     }
 
+    fn small_planar_data() -> LatticeData {
+        let mut rng = from_seed(8);
+        let angles: Vec<f64> = (0..6 * 16).map(|_| 6.3 * uniform_f64(&mut rng)).collect();
+        LatticeData::planar(4, &angles, vec![1.0, 1.0, 2.0, 2.0, 3.0, 3.0]).unwrap()
+    }
+
     #[test]
     fn loss_gradient_matches_finite_differences() {
-        let data = small_data();
-        let mut model = random_model(2);
+        for (data, kind) in [
+            (small_data(), SpinKind::Ising),
+            (small_planar_data(), SpinKind::Planar),
+        ] {
+            check_gradient(&data, random_model_of(kind, 2));
+        }
+    }
+
+    fn check_gradient(data: &LatticeData, mut model: LatticeDenoiser) {
         let loss_at = |m: &mut LatticeDenoiser| {
             let mut rng = from_seed(5);
-            m.loss_and_gradient(&data, 3, &mut rng).unwrap()
+            m.loss_and_gradient(data, 3, &mut rng).unwrap()
         };
         loss_at(&mut model);
         let grads: Vec<Vec<f64>> = model
@@ -670,6 +794,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Rotating every noisy spin by φ rotates every planar posterior mean by φ.
+    #[test]
+    fn planar_model_is_rotation_equivariant() {
+        let mut model = random_model_of(SpinKind::Planar, 9);
+        let mut rng = from_seed(10);
+        let x: Vec<f64> = (0..32).map(|_| normal_pair(&mut rng).0).collect();
+        let (c, s) = (libm::cos(1.1), libm::sin(1.1));
+        let turned: Vec<f64> = x
+            .chunks(2)
+            .flat_map(|v| [c * v[0] - s * v[1], s * v[0] + c * v[1]])
+            .collect();
+        let (mut a, mut b) = (vec![0.0; 32], vec![0.0; 32]);
+        model.posterior_mean(&x, &[0.7], 2.0, &mut a).unwrap();
+        model.posterior_mean(&turned, &[0.7], 2.0, &mut b).unwrap();
+        for (m, t) in a.chunks(2).zip(b.chunks(2)) {
+            assert!(libm::hypot(m[0], m[1]) < 1.0);
+            assert!((c * m[0] - s * m[1] - t[0]).abs() < 1e-12);
+            assert!((s * m[0] + c * m[1] - t[1]).abs() < 1e-12);
+        }
+        assert!(model.check_data(&small_data()).is_err(), "Ising data, planar model");
+        assert!(LatticeData::planar(4, &[f64::NAN; 16], vec![1.0]).is_err());
     }
 
     #[test]
@@ -744,5 +891,9 @@ mod tests {
         assert!(LatticeDenoiser::from_json(&bytes[..bytes.len() / 2]).is_err());
         // A score-network run is not a lattice-denoiser run.
         assert!(crate::diffusion::ScoreNet::from_json(&bytes).is_err());
+        let planar = random_model_of(SpinKind::Planar, 11).to_json().unwrap();
+        let back = LatticeDenoiser::from_json(&planar).unwrap();
+        assert_eq!(back.kind(), SpinKind::Planar);
+        assert_eq!(back.to_json().unwrap(), planar);
     }
 }

@@ -9,6 +9,7 @@ mod lattice_denoiser;
 mod sampler;
 mod score;
 mod score_net;
+mod spin_kind;
 mod trainer;
 mod vp_sde;
 
@@ -18,5 +19,6 @@ pub use lattice_denoiser::{Conditioning, LatticeData, LatticeDenoiser, LatticeSc
 pub use sampler::{probability_flow, reverse_sde};
 pub use score::{GaussianScore, Score};
 pub use score_net::ScoreNet;
+pub use spin_kind::SpinKind;
 pub use trainer::{ScoreTrainParams, ScoreTrainer, Trainable, Trainer};
 pub use vp_sde::VpSde;

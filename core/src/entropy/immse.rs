@@ -266,7 +266,8 @@ impl<D: Denoiser + Clone> EntropyEstimator<Samples> for Immse<D> {
 mod tests {
     use super::*;
     use crate::diffusion::{
-        Conditioning, ExactDenoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, Trainer,
+        Conditioning, ExactDenoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind,
+        Trainer,
     };
     use crate::entropy::ExactEnumeration;
     use crate::lattice::{Ising, Square, Temperature, enumeration};
@@ -334,7 +335,7 @@ mod tests {
         let sde = VpSde::default();
         let cond = Conditioning::Temperature { lo: 1.5, hi: 4.0 };
         let mut rng = from_seed(3);
-        let net = LatticeDenoiser::new(sde, 3, cond, &[32, 32], &mut rng).unwrap();
+        let net = LatticeDenoiser::new(sde, SpinKind::Ising, 3, cond, &[32, 32], &mut rng).unwrap();
         let params = ScoreTrainParams {
             steps: 3000,
             batch: 16,
