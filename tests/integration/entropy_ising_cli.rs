@@ -77,7 +77,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
         let (v, se, exact) = (
             row["estimate"].as_f64().unwrap(),
             row["std_error"].as_f64().unwrap(),
-            row["exact"].as_f64().unwrap(),
+            row["reference"].as_f64().unwrap(),
         );
         // Upper bound (minus the Monte Carlo error of the integral), and below the free spin's ln 2.
         assert!(v > exact - 4.0 * se, "{row}");
@@ -121,7 +121,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
 
     for (extra, needle) in [
         (&["--holdout", "1.5"][..], "--holdout"),
-        (&["--generate", "2.7"][..], "2.7"),
+        (&["--generate", "9"][..], "not near"),
         (&["--learning-rate=-1"][..], "learning rate"),
     ] {
         let fresh = temp_dir("ising-bad");
@@ -164,5 +164,88 @@ fn entropy_ising_refuses_xy_data() {
     let (code, _, err) = entropic(&["entropy", "ising", "--data", dir.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert_eq!(err.lines().count(), 1, "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `entropy xy` on a 4×4 lattice: the estimate bounds the thermodynamic-integration excess
+/// entropy from above (within the combined error bars), and mismatched inputs are refused.
+#[test]
+fn entropy_xy_bounds_thermodynamic_integration() {
+    let dir = temp_dir("xy-small");
+    let d = |p: &str| dir.join(p).to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let (code, _, err) = entropic(args);
+        assert_eq!(code, 0, "{err}");
+    };
+    let common = ["--algorithm", "wolff", "--size", "4", "--temps", "0.6,1.2"];
+    let (data, ti, out) = (d("data"), d("ti"), d("run"));
+    let mut sample = vec!["-q", "--seed", "3", "--out", &data, "lattice", "sample"];
+    sample.extend(["--model", "xy", "--samples", "600"]);
+    sample.extend(common);
+    run(&sample);
+    let mut thermo = vec!["-q", "--seed", "4", "--out", &ti, "lattice", "thermo"];
+    thermo.extend(["--model", "xy", "--sweeps", "20000"]);
+    thermo.extend(common);
+    run(&thermo);
+    let reference = format!("{ti}/thermo.json");
+    let doc = json(&[
+        "-q",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+        "--out",
+        &out,
+        "entropy",
+        "xy",
+        "--data",
+        &data,
+        "--reference",
+        &reference,
+        "--train-steps",
+        "600",
+        "--batch",
+        "16",
+        "--hidden",
+        "16",
+        "--draws",
+        "2000",
+        "--generate",
+        "1.2",
+        "--gen-samples",
+        "20",
+        "--gen-steps",
+        "50",
+    ]);
+    for row in doc["rows"].as_array().unwrap() {
+        let v = row["estimate"].as_f64().unwrap();
+        let x = row["reference"].as_f64().unwrap();
+        let se = row["std_error"]
+            .as_f64()
+            .unwrap()
+            .hypot(row["reference_error"].as_f64().unwrap());
+        // The excess entropy is ≤ 0 (the uniform angle maximises it); the I-MMSE estimate
+        // bounds the true value from above.
+        assert!(v > x - 4.0 * se && v < 4.0 * se, "{row}");
+    }
+    assert!(dir.join("run/xy.csv").is_file() && dir.join("run/generated.svg").is_file());
+    for (args, needle) in [
+        (
+            vec!["entropy", "xy", "--data", &data, "--reference", &data],
+            "cannot read",
+        ),
+        (
+            vec!["entropy", "xy", "--data", &ti, "--reference", &reference],
+            "cannot read",
+        ),
+    ] {
+        let (code, _, err) = entropic(&args);
+        assert_eq!(code, 1, "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let (code, _, err) = entropic(&["entropy", "ising", "--data", &data]);
+    assert_eq!(code, 1);
+    assert!(err.contains("entropy xy"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }

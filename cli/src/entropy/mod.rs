@@ -1,5 +1,5 @@
 //! `entropic entropy …`: entropy estimators on data with known answers.
-mod ising;
+mod lattice;
 
 use crate::Global;
 use crate::output::Output;
@@ -59,7 +59,22 @@ pub enum Command {
     ///
     /// Example: entropic lattice sample --temps 1:4:0.1 --size 20 --algorithm wolff --samples 4000 --out data/ising20
     ///          entropic entropy ising --data data/ising20 --bits --out out/ising20
-    Ising(ising::IsingArgs),
+    Ising(lattice::LatticeArgs),
+    /// XY excess entropy per spin s − ln 2π against thermodynamic integration (thesis Table 4.2),
+    /// from one temperature-conditioned diffusion model, plus a generation check.
+    ///
+    /// As `entropy ising`, for a `lattice sample --model xy` directory: the denoiser's site
+    /// posterior is a von Mises distribution (A(|η|) η/|η|, η = k x/σ² + h, h the network's
+    /// field in the frame of the neighbours), and the entropy of the angles follows from the
+    /// I-MMSE relation between the data and the uniform distribution on every circle:
+    /// h(θ) = N ln 2π − ½∫ snr (mse_uniform − mse) dλ. The reference comes from --reference, the
+    /// thermo.json of `lattice thermo --model xy` on the same size and temperatures. Writes
+    /// xy.csv/json and the plots of `entropy ising` (lattices shown as cos θ).
+    ///
+    /// Example: entropic lattice sample --model xy --temps 0.1:1.5:n32 --size 20 --algorithm wolff --samples 4000 --out data/xy20
+    ///          entropic lattice thermo --model xy --temps 0.1:1.5:n32 --size 20 --algorithm wolff --sweeps 25000 --out data/xy20-ti
+    ///          entropic entropy xy --data data/xy20 --reference data/xy20-ti/thermo.json --out out/xy20
+    Xy(lattice::XyArgs),
 }
 
 /// Options of `entropic entropy compare`.
@@ -126,7 +141,8 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
     match command {
         Command::Gaussian(args) => gaussian(args, global, out),
         Command::Compare(args) => compare(args, global, out),
-        Command::Ising(args) => ising::run(args, global, out),
+        Command::Ising(args) => lattice::ising(args, global, out),
+        Command::Xy(args) => lattice::xy(args, global, out),
     }
 }
 

@@ -21,7 +21,9 @@ pub fn scale_and_variance(lambda: f64) -> (f64, f64) {
 pub trait Denoiser {
     /// Dimension of x.
     fn dim(&self) -> usize;
-    /// Write x̂ for the rows of `x` (one λ per row) into `out`.
+    /// Write x̂ for the rows of `x` (one λ per row) into `out`. Estimators may ask for λ
+    /// outside the range a learned model was trained on ([`crate::entropy::Immse::on_circles`]
+    /// goes 6 beyond λ(ε)).
     fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]);
 }
 

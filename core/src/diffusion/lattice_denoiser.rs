@@ -717,6 +717,7 @@ impl LatticeDenoiser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "serde")]
     use crate::diffusion::{ScoreTrainParams, Trainer};
     use crate::rng::from_seed;
 
@@ -815,7 +816,10 @@ mod tests {
             assert!((c * m[0] - s * m[1] - t[0]).abs() < 1e-12);
             assert!((s * m[0] + c * m[1] - t[1]).abs() < 1e-12);
         }
-        assert!(model.check_data(&small_data()).is_err(), "Ising data, planar model");
+        assert!(
+            model.check_data(&small_data()).is_err(),
+            "Ising data, planar model"
+        );
         assert!(LatticeData::planar(4, &[f64::NAN; 16], vec![1.0]).is_err());
     }
 

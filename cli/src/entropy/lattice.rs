@@ -1,0 +1,868 @@
+//! `entropic entropy ising | xy`: lattice entropies from one temperature-conditioned diffusion
+//! model (I-MMSE) — absolute Ising entropies against Kaufman's exact finite-lattice values, XY
+//! excess entropies s − ln 2π against thermodynamic integration — and a generation check.
+use super::parse_widths;
+use crate::Global;
+use crate::input::read_npy_matrix;
+use crate::output::{Output, write_atomic};
+use crate::plot::{self, Scale, Series, Tile};
+use crate::progress::Progress;
+use anyhow::{Context, Result, bail};
+use entropic::diffusion::{
+    Conditioning, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind, Trainer,
+    VpSde, reverse_sde, scale_and_variance,
+};
+use entropic::entropy::{EntropyEstimator, Immse, Samples};
+use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
+use entropic::rng::{normal_pair, stream};
+use entropic::stats::mean_and_sd;
+use rayon::prelude::*;
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options of `entropic entropy xy`.
+#[derive(Debug, clap::Args)]
+pub struct XyArgs {
+    /// thermo.json of `entropic lattice thermo --model xy` on the same lattice size and
+    /// temperatures: the thermodynamic-integration reference.
+    #[arg(long, value_name = "FILE")]
+    reference: PathBuf,
+    #[command(flatten)]
+    lattice: LatticeArgs,
+}
+
+/// Options shared by `entropic entropy ising` and `entropic entropy xy`.
+#[derive(Debug, clap::Args)]
+pub struct LatticeArgs {
+    /// Directory written by `entropic lattice sample` (configs.npy: temperatures × samples × L ×
+    /// L spins or angles, temperatures.npy).
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// Fraction of each temperature's configurations held out of training; the entropy is
+    /// estimated on these.
+    #[arg(long, value_name = "F", default_value_t = 0.25)]
+    holdout: f64,
+    /// Adam steps of the conditional denoiser.
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    train_steps: usize,
+    /// Configurations per step (32 random sites of each enter the loss).
+    #[arg(long, value_name = "B", default_value_t = 64)]
+    batch: usize,
+    /// Adam learning rate (cosine-decayed).
+    #[arg(long, value_name = "LR", default_value_t = 2e-3)]
+    learning_rate: f64,
+    /// Hidden widths of the per-site field network.
+    #[arg(long, value_name = "W,..", default_value = "64,64")]
+    hidden: String,
+    /// Condition on one-hot temperature labels (the thesis' classes) instead of T itself.
+    #[arg(long)]
+    labels: bool,
+    /// Monte Carlo draws of the I-MMSE integral per temperature.
+    #[arg(long, value_name = "N", default_value_t = 8000)]
+    draws: usize,
+    /// λ-cells of the stratified integral.
+    #[arg(long, value_name = "N", default_value_t = 40)]
+    strata: usize,
+    /// Temperatures of the generation check, each matched to the nearest data temperature
+    /// (within half the grid spacing); "" for none. Default: 1.5,2.3,3.0 (Ising),
+    /// 0.3,0.9,1.3 (XY).
+    #[arg(long, value_name = "T,..")]
+    generate: Option<String>,
+    /// Configurations generated per temperature by the reverse SDE.
+    #[arg(long, value_name = "N", default_value_t = 400)]
+    gen_samples: usize,
+    /// Euler–Maruyama steps of the reverse SDE.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    gen_steps: usize,
+    /// Write checkpoint.json every N steps (and at the end).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    checkpoint_every: usize,
+    /// Continue the run saved in --out DIR/checkpoint.json.
+    #[arg(long)]
+    resume: bool,
+    /// Stop after this many steps in total (continue later with --resume).
+    #[arg(long, value_name = "N")]
+    pause_after: Option<usize>,
+    /// Report in bits instead of nats.
+    #[arg(long)]
+    bits: bool,
+}
+
+/// Configurations per temperature, as `lattice sample` writes them: ±1 spins (Ising) or angles
+/// (XY).
+struct Dataset {
+    kind: SpinKind,
+    side: usize,
+    temps: Vec<f64>,
+    per_t: usize,
+    raw: Vec<f64>,
+}
+
+impl Dataset {
+    fn read(dir: &Path, kind: SpinKind) -> Result<Self> {
+        let read = |name: &str| -> Result<crate::input::Matrix> {
+            let path = dir.join(name);
+            let bytes = std::fs::read(&path).with_context(|| {
+                format!(
+                    "cannot read {} (run `lattice sample` first)",
+                    path.display()
+                )
+            })?;
+            read_npy_matrix(&bytes).with_context(|| format!("{}", path.display()))
+        };
+        let configs = read("configs.npy")?;
+        let temps = read("temperatures.npy")?.data;
+        let shape = &configs.shape;
+        if shape.len() != 4 || shape[2] != shape[3] || shape[0] as usize != temps.len() {
+            bail!(
+                "configs.npy must be temperatures × samples × L × L with one temperature each (shape {shape:?}, {} temperatures)",
+                temps.len()
+            );
+        }
+        match kind {
+            SpinKind::Ising => {
+                if let Some(v) = configs.data.iter().find(|&&v| v != 1.0 && v != -1.0) {
+                    bail!(
+                        "configs.npy must hold ±1 Ising spins (found {v}); XY angles go to `entropy xy`"
+                    );
+                }
+            }
+            SpinKind::Planar => {
+                let tau = std::f64::consts::TAU;
+                if let Some(v) = configs.data.iter().find(|&&v| !(0.0..=tau).contains(&v)) {
+                    bail!(
+                        "configs.npy must hold XY angles in [0, 2π) (found {v}); Ising spins go to `entropy ising`"
+                    );
+                }
+            }
+        }
+        if temps
+            .windows(2)
+            .any(|w| w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater))
+        {
+            bail!("temperatures.npy must be increasing");
+        }
+        Ok(Self {
+            kind,
+            side: shape[2] as usize,
+            temps,
+            per_t: shape[1] as usize,
+            raw: configs.data,
+        })
+    }
+
+    fn sites(&self) -> usize {
+        self.side * self.side
+    }
+
+    /// Raw values (spins or angles) of configurations [lo, hi) of temperature k.
+    fn raw(&self, k: usize, lo: usize, hi: usize) -> &[f64] {
+        let (n, s) = (self.per_t, self.sites());
+        &self.raw[(k * n + lo) * s..(k * n + hi) * s]
+    }
+
+    /// Model coordinates (±1, or cos θ, sin θ per site) of configurations [lo, hi) of
+    /// temperature k.
+    fn values(&self, k: usize, lo: usize, hi: usize) -> Vec<f64> {
+        let raw = self.raw(k, lo, hi);
+        match self.kind {
+            SpinKind::Ising => raw.to_vec(),
+            SpinKind::Planar => raw.iter().flat_map(|&a| [a.cos(), a.sin()]).collect(),
+        }
+    }
+
+    /// Index of the data temperature nearest `t`, if within half the grid spacing.
+    fn index_of(&self, t: f64) -> Result<usize> {
+        let spacing = self
+            .temps
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(f64::INFINITY, f64::min);
+        let (k, gap) = self
+            .temps
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| (k, (v - t).abs()))
+            .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+        if gap <= 0.5 * spacing || gap <= 1e-9 * t.abs().max(1.0) {
+            Ok(k)
+        } else {
+            bail!(
+                "temperature {t} is not near one of the data's ({:.4} … {:.4})",
+                self.temps[0],
+                self.temps[self.temps.len() - 1]
+            )
+        }
+    }
+
+    /// Energy per spin and |m| per spin of configurations given by raw values.
+    fn observables(&self, raw: &[f64]) -> Result<(Stat, Stat)> {
+        let lattice = Square::with_side(self.side)?;
+        let n = self.sites();
+        let (mut e, mut m) = (Vec::new(), Vec::new());
+        match self.kind {
+            SpinKind::Ising => {
+                let model = Ising::new(lattice, 1.0, 0.0)?;
+                for c in raw.chunks(n) {
+                    let state = model.state_from_spins(c.iter().map(|&v| v as i8).collect())?;
+                    e.push(model.energy_per_spin(&state));
+                    m.push(model.abs_magnetization_per_spin(&state));
+                }
+            }
+            SpinKind::Planar => {
+                let model = Xy::new(lattice, 1.0, 0.0)?;
+                for c in raw.chunks(n) {
+                    let state = model.state_from_angles(c)?;
+                    e.push(model.energy_per_spin(&state));
+                    m.push(model.abs_magnetization_per_spin(&state));
+                }
+            }
+        }
+        Ok((Stat::of(&e), Stat::of(&m)))
+    }
+
+    /// Raw values of generated model coordinates: the sign of each Ising coordinate, the
+    /// angle of each planar pair.
+    fn raw_from_values(&self, x: &[f64]) -> Vec<f64> {
+        match self.kind {
+            SpinKind::Ising => x
+                .iter()
+                .map(|&v| if v >= 0.0 { 1.0 } else { -1.0 })
+                .collect(),
+            SpinKind::Planar => x
+                .chunks(2)
+                .map(|p| p[1].atan2(p[0]).rem_euclid(std::f64::consts::TAU))
+                .collect(),
+        }
+    }
+
+    /// A picture of raw values: spins, or cos θ of angles.
+    fn tile(&self, title: String, raw: &[f64]) -> Tile {
+        let pixels = match self.kind {
+            SpinKind::Ising => raw.to_vec(),
+            SpinKind::Planar => raw.iter().map(|a| a.cos()).collect(),
+        };
+        Tile {
+            title,
+            pixels,
+            scale: Scale::Diverging,
+        }
+    }
+}
+
+/// Mean, standard deviation and count of one observable.
+#[derive(Clone, Copy)]
+struct Stat {
+    mean: f64,
+    sd: f64,
+    n: usize,
+}
+
+impl Stat {
+    fn of(values: &[f64]) -> Self {
+        let (mean, sd) = mean_and_sd(values);
+        Self {
+            mean,
+            sd,
+            n: values.len(),
+        }
+    }
+
+    fn error(&self) -> f64 {
+        self.sd / (self.n as f64).sqrt()
+    }
+
+    /// z-score of the difference of two independent means.
+    fn z(&self, other: &Self) -> f64 {
+        (self.mean - other.mean) / self.error().hypot(other.error())
+    }
+
+    fn show(&self) -> String {
+        format!("{:.4} ± {:.4}", self.mean, self.error())
+    }
+}
+
+/// The reference entropy per spin (nats; XY: excess s − ln 2π) with its error, per data
+/// temperature.
+fn references(
+    kind: SpinKind,
+    data: &Dataset,
+    xy_reference: Option<&Path>,
+) -> Result<Vec<(f64, f64)>> {
+    match (kind, xy_reference) {
+        (SpinKind::Ising, _) => {
+            let ising = Ising::new(Square::with_side(data.side)?, 1.0, 0.0)?;
+            data.temps
+                .iter()
+                .map(|&t| {
+                    Ok((
+                        kaufman::exact(&ising, Temperature::new(t)?)?.entropy_per_spin,
+                        0.0,
+                    ))
+                })
+                .collect()
+        }
+        (SpinKind::Planar, Some(path)) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let doc: serde_json::Value = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not JSON", path.display()))?;
+            if doc["command"] != "lattice thermo" || doc["model"] != "xy" {
+                bail!(
+                    "{} is not the thermo.json of `lattice thermo --model xy`",
+                    path.display()
+                );
+            }
+            if doc["size"].as_u64() != Some(data.side as u64) {
+                bail!(
+                    "{} is for another lattice size than the data's {}",
+                    path.display(),
+                    data.side
+                );
+            }
+            let rows: Vec<(f64, f64, f64)> = doc["rows"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| {
+                    Some((
+                        r["temperature"].as_f64()?,
+                        r["entropy"]["value"].as_f64()?,
+                        r["entropy"]["std_error"].as_f64()?,
+                    ))
+                })
+                .collect();
+            data.temps
+                .iter()
+                .map(|&t| {
+                    rows.iter()
+                        .find(|r| (r.0 - t).abs() <= 1e-9 * t)
+                        .map(|r| (r.1, r.2))
+                        .with_context(|| {
+                            format!("{} has no temperature {t} of the data", path.display())
+                        })
+                })
+                .collect()
+        }
+        (SpinKind::Planar, None) => bail!("XY entropies need a --reference thermo.json"),
+    }
+}
+
+/// checkpoint.json: the training run, its losses and the data split it used.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Checkpoint {
+    trainer: serde_json::Value,
+    losses: Vec<f64>,
+    holdout: usize,
+    side: usize,
+    temperatures: Vec<f64>,
+}
+
+type LatticeTrainer = Trainer<LatticeDenoiser>;
+
+/// `entropic entropy ising`.
+pub fn ising(args: &LatticeArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
+    run(args, SpinKind::Ising, None, global, out)
+}
+
+/// `entropic entropy xy`.
+pub fn xy(args: &XyArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
+    run(
+        &args.lattice,
+        SpinKind::Planar,
+        Some(&args.reference),
+        global,
+        out,
+    )
+}
+
+fn run(
+    args: &LatticeArgs,
+    kind: SpinKind,
+    xy_reference: Option<&Path>,
+    global: &Global,
+    out: &mut Output<'_>,
+) -> Result<()> {
+    let name = match kind {
+        SpinKind::Ising => "ising",
+        SpinKind::Planar => "xy",
+    };
+    if !(args.holdout > 0.0 && args.holdout < 1.0) {
+        bail!("--holdout must be between 0 and 1");
+    }
+    if args.checkpoint_every == 0 || args.gen_steps == 0 || args.gen_samples < 2 {
+        bail!("--checkpoint-every and --gen-steps must be positive, --gen-samples at least 2");
+    }
+    let data = Dataset::read(&args.data, kind)?;
+    let reference = references(kind, &data, xy_reference)?;
+    let holdout = ((data.per_t as f64 * args.holdout).round() as usize).max(2);
+    if holdout >= data.per_t {
+        bail!(
+            "{} configurations per temperature leave none for training with --holdout {}",
+            data.per_t,
+            args.holdout
+        );
+    }
+    let n_train = data.per_t - holdout;
+    let generate = args.generate.as_deref().unwrap_or(match kind {
+        SpinKind::Ising => "1.5,2.3,3.0",
+        SpinKind::Planar => "0.3,0.9,1.3",
+    });
+    let gen_temps: Vec<usize> = if generate.trim().is_empty() {
+        Vec::new()
+    } else {
+        generate
+            .split(',')
+            .map(|s| {
+                let t: f64 = s
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("--generate: '{s}' is not a temperature"))?;
+                data.index_of(t)
+            })
+            .collect::<Result<_>>()?
+    };
+    let sde = VpSde::default();
+    let mut train_raw = Vec::with_capacity(data.temps.len() * n_train * data.sites());
+    let mut train_temps = Vec::with_capacity(data.temps.len() * n_train);
+    for (k, &t) in data.temps.iter().enumerate() {
+        train_raw.extend_from_slice(data.raw(k, 0, n_train));
+        train_temps.extend(std::iter::repeat_n(t, n_train));
+    }
+    let train = match kind {
+        SpinKind::Ising => LatticeData::new(data.side, train_raw, train_temps)?,
+        SpinKind::Planar => LatticeData::planar(data.side, &train_raw, train_temps)?,
+    };
+
+    let checkpoint_path = global.out.as_ref().map(|d| d.join("checkpoint.json"));
+    let (mut trainer, mut losses) = if args.resume {
+        let Some(path) = &checkpoint_path else {
+            bail!("--resume needs --out DIR holding the checkpoint.json of the run");
+        };
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let c: Checkpoint = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not an `entropy {name}` checkpoint", path.display()))?;
+        if c.holdout != holdout || c.side != data.side || c.temperatures != data.temps {
+            bail!(
+                "{} was made from other data or another --holdout",
+                path.display()
+            );
+        }
+        let trainer = LatticeTrainer::from_json(&serde_json::to_vec(&c.trainer)?)?;
+        if trainer.model().kind() != kind {
+            bail!("{} is not an `entropy {name}` run", path.display());
+        }
+        (trainer, c.losses)
+    } else {
+        if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
+            bail!(
+                "{} already holds a run; continue it with --resume or choose another --out",
+                path.display()
+            );
+        }
+        let hidden = parse_widths(&args.hidden)?;
+        let conditioning = if args.labels {
+            Conditioning::Labels(data.temps.clone())
+        } else {
+            let (lo, hi) = data
+                .temps
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
+            Conditioning::Temperature { lo, hi }
+        };
+        let mut rng = stream(global.seed, 0);
+        let model = LatticeDenoiser::new(sde, kind, data.side, conditioning, &hidden, &mut rng)?;
+        let params = ScoreTrainParams {
+            steps: args.train_steps,
+            batch: args.batch,
+            learning_rate: args.learning_rate,
+            ema_decay: 0.999,
+        };
+        (
+            Trainer::new(model, &train, params, global.seed)?,
+            Vec::new(),
+        )
+    };
+    let total = trainer.params().steps;
+    let until = args.pause_after.unwrap_or(total).min(total);
+    let save = |t: &LatticeTrainer, losses: &[f64]| -> Result<()> {
+        if let Some(path) = &checkpoint_path {
+            let c = Checkpoint {
+                trainer: serde_json::from_slice(&t.to_json()?)?,
+                losses: losses.to_vec(),
+                holdout,
+                side: data.side,
+                temperatures: data.temps.clone(),
+            };
+            std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            write_atomic(path, &serde_json::to_vec(&c)?)?;
+        }
+        Ok(())
+    };
+    let started = Instant::now();
+    let progress = Progress::new(total as u64, "training steps", global.quiet);
+    progress.extend(total as u64, trainer.step() as u64);
+    while trainer.step() < until {
+        let chunk = args.checkpoint_every.min(until - trainer.step());
+        losses.extend(trainer.run(&train, chunk)?);
+        (0..chunk).for_each(|_| progress.tick());
+        save(&trainer, &losses)?;
+    }
+    progress.finish();
+    let train_seconds = started.elapsed().as_secs_f64();
+    if trainer.step() < total {
+        let text = format!(
+            "paused after {} of {total} steps; continue with --resume\n",
+            trainer.step()
+        );
+        return out.result(
+            &text,
+            &json!({ "paused_at": trainer.step(), "steps": total }),
+        );
+    }
+    let model = trainer.finish();
+    if out.keeps_files() {
+        out.file("model.json", &model.to_json()?)?;
+    }
+
+    // Entropy per temperature on the held-out configurations.
+    let unit_scale = if args.bits {
+        1.0 / std::f64::consts::LN_2
+    } else {
+        1.0
+    };
+    let unit = if args.bits { "bits" } else { "nats" };
+    let n = data.sites() as f64;
+    // XY: the differential entropy of the angles minus ln 2π per spin (thesis Table 4.2).
+    let offset = match kind {
+        SpinKind::Ising => 0.0,
+        SpinKind::Planar => std::f64::consts::TAU.ln(),
+    };
+    let progress = Progress::new(data.temps.len() as u64, "temperatures", global.quiet);
+    let rows: Vec<Row> = data
+        .temps
+        .par_iter()
+        .enumerate()
+        .map(|(k, &t)| -> Result<Row> {
+            let start = Instant::now();
+            let dim = data.sites() * kind.components();
+            let held = Samples::new(data.values(k, n_train, data.per_t), dim)?;
+            let (denoiser, seed) = (model.at_temperature(t)?, global.seed.wrapping_add(k as u64));
+            let h = match kind {
+                SpinKind::Ising => Immse::new(sde, denoiser, args.draws, args.strata, seed)?,
+                SpinKind::Planar => {
+                    Immse::on_circles(sde, denoiser, args.draws, args.strata, seed)?
+                }
+            }
+            .estimate(&held)?;
+            progress.tick();
+            Ok(Row {
+                temperature: t,
+                estimate: h.value / n - offset,
+                error: h.std_error / n,
+                reference: reference[k].0,
+                reference_error: reference[k].1,
+                seconds: start.elapsed().as_secs_f64(),
+            })
+        })
+        .collect::<Result<_>>()?;
+    progress.finish();
+
+    let (title, against) = match kind {
+        SpinKind::Ising => ("Ising", "Kaufman (exact)"),
+        SpinKind::Planar => ("XY", "thermodynamic integration"),
+    };
+    let quantity = match kind {
+        SpinKind::Ising => "entropy per spin",
+        SpinKind::Planar => "excess entropy s − ln 2π per spin",
+    };
+    let mut text = format!(
+        "{title} {l}×{l}: {quantity} ({unit}) from one conditional denoiser (I-MMSE) vs {against}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10} {:>7}\n",
+        "T",
+        "estimate",
+        "± err",
+        "reference",
+        "± err",
+        "error",
+        "time",
+        l = data.side
+    );
+    let mut csv = String::from(
+        "temperature,estimate,std_error,reference,reference_error,error,unit,seconds\n",
+    );
+    for r in &rows {
+        let (v, e) = (r.estimate * unit_scale, r.error * unit_scale);
+        let (x, xe) = (r.reference * unit_scale, r.reference_error * unit_scale);
+        let (t, sec) = (r.temperature, r.seconds);
+        writeln!(
+            text,
+            "{t:>7.3} {v:>10.5} {e:>9.5} {x:>10.5} {xe:>9.5} {:>+10.5} {sec:>6.1}s",
+            v - x
+        )?;
+        writeln!(csv, "{t},{v},{e},{x},{xe},{},{unit},{sec}", v - x)?;
+    }
+    let errors: Vec<f64> = rows
+        .iter()
+        .map(|r| (r.estimate - r.reference) * unit_scale)
+        .collect();
+    let mean_abs = errors.iter().map(|e| e.abs()).sum::<f64>() / errors.len() as f64;
+    let max_abs = errors.iter().fold(0.0f64, |a, e| a.max(e.abs()));
+    writeln!(
+        text,
+        "mean |error| {mean_abs:.5} {unit}/spin, max |error| {max_abs:.5}; training {train_seconds:.0} s ({} parameters)",
+        model.parameter_count()
+    )?;
+
+    // Generation check: reverse-SDE samples against the Monte Carlo data. One temperature per
+    // thread; each has its own RNG stream, so the result does not depend on the thread count.
+    let generated: Vec<Vec<f64>> = gen_temps
+        .par_iter()
+        .map(|&k| -> Result<Vec<f64>> {
+            let mut score = model.at_temperature(data.temps[k])?;
+            let mut rng = stream(global.seed, 1000 + k);
+            let x = reverse_sde(&sde, &mut score, args.gen_samples, args.gen_steps, &mut rng)?;
+            Ok(data.raw_from_values(&x))
+        })
+        .collect::<Result<_>>()?;
+    let mut gen_rows = Vec::new();
+    let mut gen_tiles = Vec::new();
+    for (&k, raw) in gen_temps.iter().zip(&generated) {
+        let t = data.temps[k];
+        let (ge, gm) = data.observables(raw)?;
+        let (de, dm) = data.observables(data.raw(k, 0, data.per_t))?;
+        gen_rows.push((t, ge, de, gm, dm));
+        let s = data.sites();
+        gen_tiles.push(vec![
+            data.tile(format!("MC T={t:.3}"), data.raw(k, 0, 1)),
+            data.tile(format!("MC T={t:.3}"), data.raw(k, 1, 2)),
+            data.tile(format!("generated T={t:.3}"), &raw[..s]),
+            data.tile(format!("generated T={t:.3}"), &raw[s..2 * s]),
+        ]);
+    }
+    if !gen_rows.is_empty() {
+        writeln!(
+            text,
+            "\ngeneration ({} reverse-SDE samples, {} steps) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
+            args.gen_samples,
+            args.gen_steps,
+            data.per_t,
+            "T",
+            "e generated",
+            "e MC",
+            "z",
+            "|m| generated",
+            "|m| MC",
+            "z"
+        )?;
+        for (t, ge, de, gm, dm) in &gen_rows {
+            writeln!(
+                text,
+                "{t:>7.3} {:>18} {:>18} {:>+6.2} {:>18} {:>18} {:>+6.2}",
+                ge.show(),
+                de.show(),
+                ge.z(de),
+                gm.show(),
+                dm.show(),
+                gm.z(dm)
+            )?;
+        }
+    }
+
+    if out.keeps_files() {
+        out.file(&format!("{name}.csv"), csv.as_bytes())?;
+        let loss_csv: String = std::iter::once("step,loss\n".to_string())
+            .chain(losses.iter().enumerate().map(|(i, l)| format!("{i},{l}\n")))
+            .collect();
+        out.file("losses.csv", loss_csv.as_bytes())?;
+        let entropy_svg = plot::line_chart(
+            &format!("{title} {0}×{0}: {quantity}", data.side),
+            "T",
+            &format!("{unit}/spin"),
+            &[
+                Series {
+                    name: against,
+                    points: rows
+                        .iter()
+                        .map(|r| (r.temperature, r.reference * unit_scale))
+                        .collect(),
+                    errors: rows
+                        .iter()
+                        .map(|r| r.reference_error * unit_scale)
+                        .collect(),
+                },
+                Series {
+                    name: "I-MMSE, conditional denoiser",
+                    points: rows
+                        .iter()
+                        .map(|r| (r.temperature, r.estimate * unit_scale))
+                        .collect(),
+                    errors: rows.iter().map(|r| r.error * unit_scale).collect(),
+                },
+            ],
+        )?;
+        out.file("entropy.svg", entropy_svg.as_bytes())?;
+        let errors_svg = plot::line_chart(
+            &format!("I-MMSE error against {against}"),
+            "T",
+            &format!("estimate − reference ({unit}/spin)"),
+            &[Series {
+                name: "error ± combined error bar",
+                points: rows
+                    .iter()
+                    .zip(&errors)
+                    .map(|(r, &e)| (r.temperature, e))
+                    .collect(),
+                errors: rows
+                    .iter()
+                    .map(|r| r.error.hypot(r.reference_error) * unit_scale)
+                    .collect(),
+            }],
+        )?;
+        out.file("errors.svg", errors_svg.as_bytes())?;
+        let training_svg = plot::line_chart(
+            "denoiser training (log-loss per site, moving average of 100 steps)",
+            "step",
+            "nats",
+            &[Series {
+                name: "loss",
+                points: moving_average(&losses, 100),
+                errors: Vec::new(),
+            }],
+        )?;
+        out.file("training.svg", training_svg.as_bytes())?;
+        let shown = match kind {
+            SpinKind::Ising => "spins",
+            SpinKind::Planar => "cos θ",
+        };
+        if !gen_tiles.is_empty() {
+            out.file(
+                "generated.svg",
+                plot::image_grid(
+                    &format!("Monte Carlo vs reverse-SDE samples ({shown})"),
+                    &gen_tiles,
+                    data.side,
+                )?
+                .as_bytes(),
+            )?;
+        }
+        let denoise = denoising_rows(&model, &data, &gen_temps, global.seed)?;
+        if !denoise.is_empty() {
+            out.file(
+                "denoising.svg",
+                plot::image_grid(
+                    &format!("real, noisy (λ = 0, snr 1) and denoised E[s | x] ({shown})"),
+                    &denoise,
+                    data.side,
+                )?
+                .as_bytes(),
+            )?;
+        }
+    }
+    let stat = |v: &Stat| [v.mean, v.error()];
+    let doc = json!({
+        "command": format!("entropy {name}"),
+        "data": args.data,
+        "side": data.side,
+        "unit": unit,
+        "quantity": quantity,
+        "reference": against,
+        "holdout_per_temperature": holdout,
+        "train_per_temperature": n_train,
+        "train_steps": total,
+        "batch": args.batch,
+        "hidden": args.hidden,
+        "labels": args.labels,
+        "draws": args.draws,
+        "strata": args.strata,
+        "train_seconds": train_seconds,
+        "mean_abs_error_per_spin": mean_abs,
+        "max_abs_error_per_spin": max_abs,
+        "rows": rows.iter().map(|r| json!({
+            "temperature": r.temperature,
+            "estimate": r.estimate * unit_scale,
+            "std_error": r.error * unit_scale,
+            "reference": r.reference * unit_scale,
+            "reference_error": r.reference_error * unit_scale,
+            "seconds": r.seconds,
+        })).collect::<Vec<_>>(),
+        "generation": gen_rows.iter().map(|(t, ge, de, gm, dm)| json!({
+            "temperature": t,
+            "energy_generated": stat(ge),
+            "energy_mc": stat(de),
+            "energy_z": ge.z(de),
+            "abs_m_generated": stat(gm),
+            "abs_m_mc": stat(dm),
+            "abs_m_z": gm.z(dm),
+        })).collect::<Vec<_>>(),
+    });
+    if out.keeps_files() {
+        out.json(&format!("{name}.json"), &doc)?;
+    }
+    out.result(&text, &doc)
+}
+
+/// One temperature of the table (per spin, nats).
+struct Row {
+    temperature: f64,
+    estimate: f64,
+    error: f64,
+    reference: f64,
+    reference_error: f64,
+    seconds: f64,
+}
+
+/// Rows of Fig. 4.1 / 4.3: a held configuration, its noisy version at λ = 0 and the model's
+/// posterior mean, for each temperature (planar: the first coordinate, cos θ).
+fn denoising_rows(
+    model: &LatticeDenoiser,
+    data: &Dataset,
+    temps: &[usize],
+    seed: u64,
+) -> Result<Vec<Vec<Tile>>> {
+    let mut rng = stream(seed, 2000);
+    let lambda = 0.0;
+    let (k, s2) = scale_and_variance(lambda);
+    let c = data.kind.components();
+    let first = |v: &[f64]| -> Vec<f64> { v.iter().step_by(c).copied().collect() };
+    let pixels = |title: String, pixels: Vec<f64>| Tile {
+        title,
+        pixels,
+        scale: Scale::Diverging,
+    };
+    temps
+        .iter()
+        .map(|&i| {
+            let t = data.temps[i];
+            let real = data.values(i, data.per_t - 1, data.per_t);
+            let noisy: Vec<f64> = real
+                .iter()
+                .map(|&s| k * s + s2.sqrt() * normal_pair(&mut rng).0)
+                .collect();
+            let mut denoised = vec![0.0; noisy.len()];
+            model
+                .at_temperature(t)?
+                .denoise_batch(&noisy, &[lambda], &mut denoised);
+            Ok(vec![
+                pixels(format!("real T={t:.3}"), first(&real)),
+                pixels("noisy".into(), first(&noisy)),
+                pixels("denoised".into(), first(&denoised)),
+            ])
+        })
+        .collect()
+}
+
+fn moving_average(values: &[f64], window: usize) -> Vec<(f64, f64)> {
+    values
+        .chunks(window.max(1))
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                (i * window + c.len() / 2) as f64,
+                c.iter().sum::<f64>() / c.len() as f64,
+            )
+        })
+        .collect()
+}
