@@ -616,6 +616,11 @@ fn run(
         model.parameter_count()
     )?;
 
+    // The table is on disk before the (long) generation check starts.
+    if out.keeps_files() {
+        out.file(&format!("{name}.csv"), csv.as_bytes())?;
+    }
+
     // Generation check: reverse-SDE samples against the Monte Carlo data. One temperature per
     // thread; each has its own RNG stream, so the result does not depend on the thread count.
     let generated: Vec<Vec<f64>> = gen_temps
@@ -672,7 +677,6 @@ fn run(
     }
 
     if out.keeps_files() {
-        out.file(&format!("{name}.csv"), csv.as_bytes())?;
         let loss_csv: String = std::iter::once("step,loss\n".to_string())
             .chain(losses.iter().enumerate().map(|(i, l)| format!("{i},{l}\n")))
             .collect();

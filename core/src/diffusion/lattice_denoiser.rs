@@ -13,10 +13,17 @@ const PATCH: isize = 2;
 const WINDOW: isize = 4;
 /// Neighbours in the patch (the site itself excluded).
 const PATCH_LEN: usize = ((2 * PATCH + 1) * (2 * PATCH + 1) - 1) as usize;
-/// Features of a site before the conditioning, for `c` coordinates per site: patch, window and
-/// global means (c each), λ/10 and k².
+/// Side of the blocks whose mean evidence is a mid-range feature.
+const BLOCK: isize = 3;
+/// Blocks centred at offsets BLOCK·(a, b), a, b ∈ [−BLOCK_REACH, BLOCK_REACH] except (0, 0):
+/// a coarse 15×15 view around the site.
+const BLOCK_REACH: isize = 2;
+/// Number of blocks.
+const BLOCKS: usize = ((2 * BLOCK_REACH + 1) * (2 * BLOCK_REACH + 1) - 1) as usize;
+/// Features of a site before the conditioning, for `c` coordinates per site: patch, block,
+/// window and global means (c each), λ/10 and k².
 const fn base_features(c: usize) -> usize {
-    (PATCH_LEN + 2) * c + 2
+    (PATCH_LEN + BLOCKS + 2) * c + 2
 }
 /// Sites drawn per lattice in a training batch.
 const SITES_PER_LATTICE: usize = 32;
@@ -235,7 +242,8 @@ impl Conditioning {
 ///
 /// The network learns only the field hᵢ of the other sites, from the single-site evidence
 /// mⱼ = E[sⱼ | xⱼ] under a uniform prior (tanh(k xⱼ/σ²), or A(k|xⱼ|/σ²) xⱼ/|xⱼ|) of a 5×5 patch
-/// of neighbours, the mean evidence of the 9×9 window and of the whole lattice (all without
+/// of neighbours, the mean evidence of the 24 3×3 blocks tiling the 15×15 square around it
+/// (a coarse mid-range view), of the 9×9 window and of the whole lattice (all without
 /// site i), λ/10, k², and the [`Conditioning`] features; an MLP (SiLU) with shared weights over
 /// sites, output layer initialised to zero (start: independent spins). Planar features and the
 /// field are expressed in the frame of the four nearest neighbours' summed evidence, so the
@@ -362,6 +370,23 @@ impl LatticeDenoiser {
                     kind.to_frame(u, evidence(dr, dc), &mut row[k..k + c]);
                     k += c;
                 }
+            }
+        }
+        for br in -BLOCK_REACH..=BLOCK_REACH {
+            for bc in -BLOCK_REACH..=BLOCK_REACH {
+                if br == 0 && bc == 0 {
+                    continue;
+                }
+                let mut block = [0.0; 2];
+                for dr in -BLOCK / 2..=BLOCK / 2 {
+                    for dc in -BLOCK / 2..=BLOCK / 2 {
+                        let e = evidence(BLOCK * br + dr, BLOCK * bc + dc);
+                        block.iter_mut().zip(e).for_each(|(a, v)| *a += v);
+                    }
+                }
+                block.iter_mut().for_each(|v| *v /= (BLOCK * BLOCK) as f64);
+                kind.to_frame(u, &block[..c], &mut row[k..k + c]);
+                k += c;
             }
         }
         let mut window = [0.0; 2];
