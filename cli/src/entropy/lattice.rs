@@ -9,8 +9,8 @@ use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
-    Conditioning, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind, Trainer,
-    VpSde, reverse_sde, scale_and_variance,
+    Conditioning, Denoiser, Langevin, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind,
+    Trainer, VpSde, predictor_corrector, reverse_sde, scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
@@ -76,6 +76,12 @@ pub struct LatticeArgs {
     /// Euler–Maruyama steps of the reverse SDE.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     gen_steps: usize,
+    /// Langevin corrector moves before each reverse-SDE step (predictor–corrector sampling).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    corrector_steps: usize,
+    /// Signal-to-noise ratio r of the corrector's step ε = 2 (r ⟨|z|⟩/⟨|s|⟩)².
+    #[arg(long, value_name = "R", default_value_t = 0.16)]
+    corrector_snr: f64,
     /// Write checkpoint.json every N steps (and at the end).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     checkpoint_every: usize,
@@ -628,7 +634,16 @@ fn run(
         .map(|&k| -> Result<Vec<f64>> {
             let mut score = model.at_temperature(data.temps[k])?;
             let mut rng = stream(global.seed, 1000 + k);
-            let x = reverse_sde(&sde, &mut score, args.gen_samples, args.gen_steps, &mut rng)?;
+            let (n, steps) = (args.gen_samples, args.gen_steps);
+            let x = if args.corrector_steps == 0 {
+                reverse_sde(&sde, &mut score, n, steps, &mut rng)?
+            } else {
+                let corrector = Langevin {
+                    steps: args.corrector_steps,
+                    snr: args.corrector_snr,
+                };
+                predictor_corrector(&sde, &mut score, n, steps, corrector, &mut rng)?
+            };
             Ok(data.raw_from_values(&x))
         })
         .collect::<Result<_>>()?;
@@ -650,9 +665,10 @@ fn run(
     if !gen_rows.is_empty() {
         writeln!(
             text,
-            "\ngeneration ({} reverse-SDE samples, {} steps) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
+            "\ngeneration ({} reverse-SDE samples, {} steps, {} corrector moves each) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
             args.gen_samples,
             args.gen_steps,
+            args.corrector_steps,
             data.per_t,
             "T",
             "e generated",
@@ -780,6 +796,9 @@ fn run(
         "hidden": args.hidden,
         "labels": args.labels,
         "draws": args.draws,
+        "gen_steps": args.gen_steps,
+        "corrector_steps": args.corrector_steps,
+        "corrector_snr": args.corrector_snr,
         "strata": args.strata,
         "train_seconds": train_seconds,
         "mean_abs_error_per_spin": mean_abs,

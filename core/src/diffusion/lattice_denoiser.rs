@@ -21,9 +21,9 @@ const BLOCK_REACH: isize = 2;
 /// Number of blocks.
 const BLOCKS: usize = ((2 * BLOCK_REACH + 1) * (2 * BLOCK_REACH + 1) - 1) as usize;
 /// Features of a site before the conditioning, for `c` coordinates per site: patch, block,
-/// window and global means (c each), λ/10 and k².
+/// window and global means (c each), the clean-limit field β ⟨m⟩_nn, λ/10 and k².
 const fn base_features(c: usize) -> usize {
-    (PATCH_LEN + BLOCKS + 2) * c + 2
+    (PATCH_LEN + BLOCKS + 2) * c + 3
 }
 /// Sites drawn per lattice in a training batch.
 const SITES_PER_LATTICE: usize = 32;
@@ -244,7 +244,8 @@ impl Conditioning {
 /// mⱼ = E[sⱼ | xⱼ] under a uniform prior (tanh(k xⱼ/σ²), or A(k|xⱼ|/σ²) xⱼ/|xⱼ|) of a 5×5 patch
 /// of neighbours, the mean evidence of the 24 3×3 blocks tiling the 15×15 square around it
 /// (a coarse mid-range view), of the 9×9 window and of the whole lattice (all without
-/// site i), λ/10, k², and the [`Conditioning`] features; an MLP (SiLU) with shared weights over
+/// site i), the clean-limit field β ⟨m⟩_nn (the mean of the four nearest neighbours' evidence
+/// times 1/T), λ/10, k², and the [`Conditioning`] features; an MLP (SiLU) with shared weights over
 /// sites, output layer initialised to zero (start: independent spins). Planar features and the
 /// field are expressed in the frame of the four nearest neighbours' summed evidence, so the
 /// model is exactly equivariant under global rotations. At λ → ∞ the exact hᵢ is the
@@ -337,15 +338,23 @@ impl LatticeDenoiser {
         )
     }
 
-    /// Feature row of site `i` from the single-site evidence `m` (L² sites × c, sum `total`),
-    /// in the site's local frame, which is returned.
+    /// β = 1/T followed by the conditioning features of temperature `t`.
+    fn context(&self, t: f64) -> Result<Vec<f64>, DiffusionError> {
+        let mut context = vec![1.0 / t; 1 + self.conditioning.dim()];
+        self.conditioning.features(t, &mut context[1..])?;
+        Ok(context)
+    }
+
+    /// Feature row of site `i` from the single-site evidence `m` (L² sites × c, sum `total`)
+    /// and the [`Self::context`] of the temperature, in the site's local frame, which is
+    /// returned.
     fn site_features(
         &self,
         m: &[f64],
         total: [f64; 2],
         i: usize,
         lambda: f64,
-        cond: &[f64],
+        context: &[f64],
         row: &mut [f64],
     ) -> [f64; 2] {
         let (kind, c) = (self.kind, self.kind.components());
@@ -411,12 +420,15 @@ impl LatticeDenoiser {
         }
         kind.to_frame(u, &global[..c], &mut row[k..k + c]);
         k += c;
+        // At λ → ∞ the exact field is β J Σ_nn sⱼ: one input makes that limit linear.
+        let along = nearest[0] * u[0] + if c == 2 { nearest[1] * u[1] } else { 0.0 };
+        row[k] = 0.25 * context[0] * along;
         let (lo, hi) = self.lambda_range();
         let lambda = lambda.clamp(lo, hi);
-        row[k] = 0.1 * lambda;
+        row[k + 1] = 0.1 * lambda;
         let scale = scale_and_variance(lambda).0;
-        row[k + 1] = scale * scale;
-        row[k + 2..].copy_from_slice(cond);
+        row[k + 2] = scale * scale;
+        row[k + 3..].copy_from_slice(&context[1..]);
         u
     }
 
@@ -442,8 +454,7 @@ impl LatticeDenoiser {
             ));
         }
         let f = base_features(c) + self.conditioning.dim();
-        let mut cond = vec![0.0; self.conditioning.dim()];
-        self.conditioning.features(temperature, &mut cond)?;
+        let context = self.context(temperature)?;
         let per_chunk = (CHUNK / n).max(1);
         let (mut input, mut frames, mut m) = (Vec::new(), Vec::new(), vec![0.0; nc]);
         let (mut field, mut eta) = ([0.0; 2], [0.0; 2]);
@@ -457,7 +468,7 @@ impl LatticeDenoiser {
             for ((xl, &l), rows) in xs.chunks(nc).zip(ls).zip(input.chunks_mut(n * f)) {
                 let total = evidence(kind, xl, l, &mut m);
                 for (i, row) in rows.chunks_mut(f).enumerate() {
-                    frames.push(self.site_features(&m, total, i, l, &cond, row));
+                    frames.push(self.site_features(&m, total, i, l, &context, row));
                 }
             }
             let h = self
@@ -485,8 +496,7 @@ impl LatticeDenoiser {
     /// # Errors
     /// [`DiffusionError::Temperature`] for a temperature the model was not trained for.
     pub fn at_temperature(&self, temperature: f64) -> Result<LatticeScore, DiffusionError> {
-        let mut cond = vec![0.0; self.conditioning.dim()];
-        self.conditioning.features(temperature, &mut cond)?;
+        self.context(temperature)?;
         Ok(LatticeScore {
             model: self.clone(),
             temperature,
@@ -541,12 +551,10 @@ impl Trainable for LatticeDenoiser {
         let (mut own, mut target) = (vec![0.0; rows * c], vec![0.0; rows * c]);
         let mut frames = vec![[0.0; 2]; rows];
         let (mut x, mut m) = (vec![0.0; n * c], vec![0.0; n * c]);
-        let mut cond = vec![0.0; self.conditioning.dim()];
         for b in 0..batch {
             let idx = uniform_index(rng, data.len());
             let s = data.config(idx);
-            self.conditioning
-                .features(data.temperature(idx), &mut cond)?;
+            let context = self.context(data.temperature(idx))?;
             let l = lo + (hi - lo) * uniform_f64(rng);
             let (k, s2) = scale_and_variance(l);
             let sd = libm::sqrt(s2);
@@ -561,7 +569,7 @@ impl Trainable for LatticeDenoiser {
                 let r = b * SITES_PER_LATTICE + j;
                 let i = uniform_index(rng, n);
                 frames[r] =
-                    self.site_features(&m, total, i, l, &cond, &mut input[r * f..(r + 1) * f]);
+                    self.site_features(&m, total, i, l, &context, &mut input[r * f..(r + 1) * f]);
                 for q in 0..c {
                     own[r * c + q] = k * x[i * c + q] / s2;
                     target[r * c + q] = s[i * c + q];

@@ -16,7 +16,7 @@ mod vp_sde;
 pub use denoiser::{Denoiser, ExactDenoiser, log_snr, scale_and_variance};
 pub use error::DiffusionError;
 pub use lattice_denoiser::{Conditioning, LatticeData, LatticeDenoiser, LatticeScore};
-pub use sampler::{probability_flow, reverse_sde};
+pub use sampler::{Langevin, predictor_corrector, probability_flow, reverse_sde};
 pub use score::{GaussianScore, Score};
 pub use score_net::ScoreNet;
 pub use spin_kind::SpinKind;
