@@ -1,4 +1,5 @@
 use super::{DiffusionError, VpSde};
+use crate::special::sigmoid;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -12,8 +13,7 @@ pub fn log_snr(sde: &VpSde, t: f64) -> f64 {
 
 /// (k, σ²) of x = k x₀ + σ z at log-SNR λ: k² = sigmoid(λ), σ² = sigmoid(−λ).
 pub fn scale_and_variance(lambda: f64) -> (f64, f64) {
-    let k2 = 1.0 / (1.0 + libm::exp(-lambda));
-    (libm::sqrt(k2), 1.0 / (1.0 + libm::exp(lambda)))
+    (libm::sqrt(sigmoid(lambda)), sigmoid(-lambda))
 }
 
 /// A posterior-mean denoiser: x̂(x, λ) ≈ E[x₀ | k x₀ + σ z = x] at log-SNR λ (k² = sigmoid(λ),
@@ -56,9 +56,8 @@ impl ExactDenoiser {
         }
         let total: f64 = probabilities.iter().sum();
         if probabilities.iter().any(|p| p.is_nan() || *p < 0.0)
-            || total.is_nan()
-            || total <= 0.0
             || !total.is_finite()
+            || total <= 0.0
         {
             return Err(DiffusionError::Shape(
                 "probabilities must be non-negative with a positive finite sum",

@@ -483,8 +483,7 @@ impl LatticeDenoiser {
                     for j in 0..c {
                         eta[j] = k * xl[i * c + j] / s2 + field[j];
                     }
-                    let o = (lattice * n + i) * c;
-                    kind.mean(&eta[..c], &mut outs[o..o + c]);
+                    kind.mean(&eta[..c], &mut outs[site * c..(site + 1) * c]);
                 }
             }
         }
@@ -683,8 +682,6 @@ struct Saved {
     format: alloc::string::String,
     version: u32,
     sde: VpSde,
-    /// Defaults to Ising when absent.
-    #[serde(default)]
     kind: SpinKind,
     side: usize,
     conditioning: Conditioning,
@@ -698,10 +695,7 @@ impl LatticeDenoiser {
     /// # Errors
     /// [`DiffusionError::Malformed`] if the network has non-finite weights.
     pub fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
-        let net = crate::nn::io::to_json(&self.net)
-            .map_err(|_| DiffusionError::Malformed("the network has non-finite weights"))?;
-        let network =
-            serde_json::from_slice(&net).map_err(|_| DiffusionError::Malformed("network JSON"))?;
+        let network = super::saved_network::to_value(&self.net)?;
         serde_json::to_vec(&Saved {
             format: FORMAT.into(),
             version: VERSION,
@@ -725,9 +719,7 @@ impl LatticeDenoiser {
         if saved.format != FORMAT || saved.version != VERSION {
             return Err(bad("unknown format or version"));
         }
-        let net_bytes = serde_json::to_vec(&saved.network).map_err(|_| bad("network JSON"))?;
-        let net: Network<f64> =
-            crate::nn::io::from_json(&net_bytes).map_err(|_| bad("invalid network"))?;
+        let net = super::saved_network::from_value(&saved.network)?;
         if saved.sde.check().is_err()
             || saved.conditioning.check().is_err()
             || saved.side < 2

@@ -7,6 +7,8 @@ mod denoiser;
 mod error;
 mod lattice_denoiser;
 mod sampler;
+#[cfg(feature = "serde")]
+mod saved_network;
 mod score;
 mod score_net;
 mod spin_kind;

@@ -88,28 +88,15 @@ fn integrate<S: Score, R: Rng + ?Sized>(
     let (eps, t_end) = (sde.eps(), sde.t_end());
     let dt = (t_end - eps) / steps as f64;
     let mut times = vec![0.0; n];
+    let mut z = vec![0.0; if corrector.is_some() { n * d } else { 0 }];
     for k in 0..steps {
         let t = t_end - k as f64 * dt;
         times.iter_mut().for_each(|v| *v = t);
-        for _ in 0..corrector.map_or(0, |c| c.steps) {
-            let r = corrector.map_or(0.0, |c| c.snr);
-            score.score_batch(&x, &times, &mut s);
-            let z: Vec<f64> = (0..n * d).map(|_| normal_pair(rng).0).collect();
-            // Norms averaged over the batch (as in Song et al.'s code): per-sample ratios are
-            // heavy-tailed in low dimension.
-            let mean_norm = |v: &[f64]| {
-                v.chunks(d)
-                    .map(|r| libm::sqrt(r.iter().map(|a| a * a).sum::<f64>()))
-                    .sum::<f64>()
-                    / n as f64
-            };
-            let (gs, gz) = (mean_norm(&s), mean_norm(&z));
-            if gs > 0.0 {
-                let eps = 2.0 * (r * gz / gs) * (r * gz / gs);
-                let noise = libm::sqrt(2.0 * eps);
-                for ((x, &s), &z) in x.iter_mut().zip(&s).zip(&z) {
-                    *x += eps * s + noise * z;
-                }
+        if let Some(c) = corrector {
+            for _ in 0..c.steps {
+                score.score_batch(&x, &times, &mut s);
+                z.iter_mut().for_each(|v| *v = normal_pair(rng).0);
+                langevin_move(&mut x, &s, &z, d, c.snr);
             }
         }
         score.score_batch(&x, &times, &mut s);
@@ -133,6 +120,26 @@ fn integrate<S: Score, R: Rng + ?Sized>(
         }
     }
     Ok(x)
+}
+
+/// One Langevin move x ← x + ε s + √(2ε) z of every row (length `d`), with
+/// ε = 2 (r ⟨|z|⟩/⟨|s|⟩)². Norms are averaged over the batch (as in Song et al.'s code):
+/// per-sample ratios are heavy-tailed in low dimension.
+fn langevin_move(x: &mut [f64], s: &[f64], z: &[f64], d: usize, r: f64) {
+    let mean_norm = |v: &[f64]| {
+        v.chunks(d)
+            .map(|row| libm::sqrt(row.iter().map(|a| a * a).sum::<f64>()))
+            .sum::<f64>()
+            / (v.len() / d) as f64
+    };
+    let (gs, gz) = (mean_norm(s), mean_norm(z));
+    if gs > 0.0 {
+        let eps = 2.0 * (r * gz / gs) * (r * gz / gs);
+        let noise = libm::sqrt(2.0 * eps);
+        for ((x, &s), &z) in x.iter_mut().zip(s).zip(z) {
+            *x += eps * s + noise * z;
+        }
+    }
 }
 
 #[cfg(test)]

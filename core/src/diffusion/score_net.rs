@@ -120,10 +120,7 @@ impl ScoreNet {
     /// # Errors
     /// [`DiffusionError::Malformed`] if the network cannot be serialised (non-finite weights).
     pub fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
-        let net = crate::nn::io::to_json(&self.net)
-            .map_err(|_| DiffusionError::Malformed("the network has non-finite weights"))?;
-        let network =
-            serde_json::from_slice(&net).map_err(|_| DiffusionError::Malformed("network JSON"))?;
+        let network = super::saved_network::to_value(&self.net)?;
         serde_json::to_vec(&Saved {
             format: FORMAT.into(),
             version: VERSION,
@@ -146,9 +143,7 @@ impl ScoreNet {
         if saved.format != FORMAT || saved.version != VERSION {
             return Err(bad("unknown format or version"));
         }
-        let net_bytes = serde_json::to_vec(&saved.network).map_err(|_| bad("network JSON"))?;
-        let net: Network<f64> =
-            crate::nn::io::from_json(&net_bytes).map_err(|_| bad("invalid network"))?;
+        let net = super::saved_network::from_value(&saved.network)?;
         let d = saved.base.dim();
         if saved.sde.check().is_err()
             || !saved.base.is_consistent()

@@ -12,11 +12,10 @@ use crate::special::{bessel_ratio, ln_bessel_i0};
 ///   with respect to dθ). Exact for XY conditionals given clean neighbours (βJ Σⱼ sⱼ); given
 ///   noisy neighbours the true conditional is a mixture of von Mises densities, so here the form
 ///   is an approximation (README, modelling choices).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SpinKind {
     /// ±1 spins, one coordinate per site.
-    #[default]
     Ising,
     /// Unit vectors in the plane, two coordinates (cos θ, sin θ) per site.
     Planar,
