@@ -1,4 +1,6 @@
-use super::{DiffusionError, VpSde};
+use super::{DiffusionError, Score, VpSde};
+use crate::lattice::{Ising, Temperature};
+use crate::model::Model;
 use crate::special::sigmoid;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -25,6 +27,69 @@ pub trait Denoiser {
     /// outside the range a learned model was trained on ([`crate::entropy::Immse::on_circles`]
     /// goes 6 beyond λ(ε)).
     fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]);
+}
+
+/// A [`Denoiser`] used as a [`Score`] through Tweedie's formula
+/// ∇ₓ ln p_t(x) = −(x − k_t x̂(x, λ(t)))/σ_t² with λ(t) the [`VpSde`]'s log-SNR: any denoiser
+/// drives the reverse-SDE samplers. It is still a [`Denoiser`] (delegating), so the same value
+/// feeds the entropy estimators.
+#[derive(Clone, Debug)]
+pub struct Tweedie<D> {
+    sde: VpSde,
+    denoiser: D,
+    lambda: Vec<f64>,
+    mean: Vec<f64>,
+}
+
+impl<D: Denoiser> Tweedie<D> {
+    /// The score of `denoiser` under the diffusion `sde`.
+    pub fn new(sde: VpSde, denoiser: D) -> Self {
+        Self {
+            sde,
+            denoiser,
+            lambda: Vec::new(),
+            mean: Vec::new(),
+        }
+    }
+
+    /// The wrapped denoiser.
+    pub fn denoiser(&self) -> &D {
+        &self.denoiser
+    }
+}
+
+impl<D: Denoiser> Denoiser for Tweedie<D> {
+    fn dim(&self) -> usize {
+        self.denoiser.dim()
+    }
+
+    fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]) {
+        self.denoiser.denoise_batch(x, lambda, out);
+    }
+}
+
+impl<D: Denoiser> Score for Tweedie<D> {
+    fn dim(&self) -> usize {
+        self.denoiser.dim()
+    }
+
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
+        let d = self.denoiser.dim();
+        self.lambda.clear();
+        self.lambda.extend(t.iter().map(|&t| log_snr(&self.sde, t)));
+        self.mean.resize(x.len(), 0.0);
+        self.denoiser.denoise_batch(x, &self.lambda, &mut self.mean);
+        for ((o, (x, m)), &l) in out
+            .chunks_mut(d)
+            .zip(x.chunks(d).zip(self.mean.chunks(d)))
+            .zip(&self.lambda)
+        {
+            let (k, s2) = scale_and_variance(l);
+            for ((o, &x), &m) in o.iter_mut().zip(x).zip(m) {
+                *o = -(x - k * m) / s2;
+            }
+        }
+    }
 }
 
 /// The exact posterior mean of a discrete distribution given by its support points and
@@ -68,6 +133,40 @@ impl ExactDenoiser {
             .map(|&p| libm::log(p / total))
             .collect();
         Ok(Self { dim, states, log_p })
+    }
+}
+
+impl ExactDenoiser {
+    /// Largest Ising lattice [`ExactDenoiser::ising`] tabulates: 16 sites (65 536 states).
+    pub const MAX_ISING_SITES: usize = 16;
+
+    /// The exact denoiser of a small Ising model's Boltzmann distribution
+    /// p(s) ∝ exp(−E(s)/T), every state tabulated as ±1 coordinates.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] above [`ExactDenoiser::MAX_ISING_SITES`] sites.
+    pub fn ising(model: &Ising, t: Temperature) -> Result<Self, DiffusionError> {
+        let n = model.lattice().sites();
+        if n > Self::MAX_ISING_SITES {
+            return Err(DiffusionError::Shape(
+                "the exact Ising denoiser tabulates at most 16 sites",
+            ));
+        }
+        let mut state = model.ordered_state();
+        let (mut states, mut energies) = (Vec::with_capacity(n << n), Vec::with_capacity(1 << n));
+        for bits in 0u32..1 << n {
+            for (i, s) in state.spins_mut().iter_mut().enumerate() {
+                *s = if bits >> i & 1 == 1 { 1 } else { -1 };
+            }
+            states.extend(state.spins().iter().map(|&s| f64::from(s)));
+            energies.push(model.energy(&state));
+        }
+        let e0 = energies.iter().copied().fold(f64::INFINITY, f64::min);
+        let weights: Vec<f64> = energies
+            .iter()
+            .map(|e| libm::exp(-(e - e0) * t.beta()))
+            .collect();
+        Self::new(n, states, &weights)
     }
 }
 

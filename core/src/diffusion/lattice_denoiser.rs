@@ -1,6 +1,6 @@
-use super::denoiser::{Denoiser, log_snr, scale_and_variance};
+use super::denoiser::{Denoiser, Tweedie, log_snr, scale_and_variance};
 use super::trainer::Trainable;
-use super::{DiffusionError, Score, SpinKind, VpSde};
+use super::{DiffusionError, SpinKind, VpSde};
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{normal_pair, uniform_f64, uniform_index};
 use alloc::vec;
@@ -490,17 +490,19 @@ impl LatticeDenoiser {
         Ok(())
     }
 
-    /// The model at one temperature, as a [`Score`] and a [`Denoiser`] of L² dimensions.
+    /// The model at one temperature, as a [`super::Score`] (Tweedie) and a [`Denoiser`] of L² sites.
     ///
     /// # Errors
     /// [`DiffusionError::Temperature`] for a temperature the model was not trained for.
     pub fn at_temperature(&self, temperature: f64) -> Result<LatticeScore, DiffusionError> {
         self.context(temperature)?;
-        Ok(LatticeScore {
-            model: self.clone(),
-            temperature,
-            mean: Vec::new(),
-        })
+        Ok(Tweedie::new(
+            self.sde,
+            LatticeAt {
+                model: self.clone(),
+                temperature,
+            },
+        ))
     }
 }
 
@@ -618,23 +620,21 @@ impl Trainable for LatticeDenoiser {
     }
 }
 
-/// A [`LatticeDenoiser`] at one temperature: a [`Denoiser`] and, by Tweedie's formula, a
-/// [`Score`] −(x − k E[s | x])/σ² for the reverse-SDE sampler.
+/// A [`LatticeDenoiser`] at one temperature: a [`Denoiser`] of L² sites.
 #[derive(Clone, Debug)]
-pub struct LatticeScore {
+pub struct LatticeAt {
     model: LatticeDenoiser,
     temperature: f64,
-    mean: Vec<f64>,
 }
 
-impl LatticeScore {
+impl LatticeAt {
     /// The temperature the model is evaluated at.
     pub fn temperature(&self) -> f64 {
         self.temperature
     }
 }
 
-impl Denoiser for LatticeScore {
+impl Denoiser for LatticeAt {
     fn dim(&self) -> usize {
         self.model.side * self.model.side * self.model.kind.components()
     }
@@ -646,30 +646,9 @@ impl Denoiser for LatticeScore {
     }
 }
 
-impl Score for LatticeScore {
-    fn dim(&self) -> usize {
-        Denoiser::dim(self)
-    }
-
-    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
-        let n = Denoiser::dim(self);
-        let lambda: Vec<f64> = t.iter().map(|&t| log_snr(&self.model.sde, t)).collect();
-        let mut mean = core::mem::take(&mut self.mean);
-        mean.resize(x.len(), 0.0);
-        self.denoise_batch(x, &lambda, &mut mean);
-        for ((o, (x, m)), &l) in out
-            .chunks_mut(n)
-            .zip(x.chunks(n).zip(mean.chunks(n)))
-            .zip(&lambda)
-        {
-            let (k, s2) = scale_and_variance(l);
-            for ((o, &x), &m) in o.iter_mut().zip(x).zip(m) {
-                *o = -(x - k * m) / s2;
-            }
-        }
-        self.mean = mean;
-    }
-}
+/// A [`LatticeDenoiser`] at one temperature as a [`Denoiser`] and, by Tweedie's formula, a
+/// [`super::Score`] for the reverse-SDE sampler.
+pub type LatticeScore = Tweedie<LatticeAt>;
 
 #[cfg(feature = "serde")]
 const FORMAT: &str = "entropic-lattice-denoiser";
@@ -742,6 +721,7 @@ impl LatticeDenoiser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diffusion::Score;
     #[cfg(feature = "serde")]
     use crate::diffusion::{ScoreTrainParams, Trainer};
     use crate::rng::from_seed;

@@ -15,9 +15,9 @@ mod spin_kind;
 mod trainer;
 mod vp_sde;
 
-pub use denoiser::{Denoiser, ExactDenoiser, log_snr, scale_and_variance};
+pub use denoiser::{Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance};
 pub use error::DiffusionError;
-pub use lattice_denoiser::{Conditioning, LatticeData, LatticeDenoiser, LatticeScore};
+pub use lattice_denoiser::{Conditioning, LatticeAt, LatticeData, LatticeDenoiser, LatticeScore};
 pub use sampler::{Langevin, predictor_corrector, probability_flow, reverse_sde};
 pub use score::{GaussianScore, Score};
 pub use score_net::ScoreNet;

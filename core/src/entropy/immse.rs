@@ -371,22 +371,6 @@ mod tests {
     use crate::entropy::ExactEnumeration;
     use crate::lattice::{Ising, Square, Temperature, enumeration};
 
-    /// Every state of the L×L Ising model (as ±1 floats) with its Boltzmann probability at `t`.
-    fn boltzmann_table(model: &Ising, t: f64) -> (Vec<f64>, Vec<f64>) {
-        let n = model.lattice().sites();
-        let (mut states, mut weights) = (Vec::new(), Vec::new());
-        for bits in 0u32..1 << n {
-            let spins: Vec<i8> = (0..n)
-                .map(|i| if bits >> i & 1 == 1 { 1 } else { -1 })
-                .collect();
-            let state = model.state_from_spins(spins.clone()).unwrap();
-            let e = model.energy_per_spin(&state) * n as f64;
-            states.extend(spins.iter().map(|&s| f64::from(s)));
-            weights.push(libm::exp(-e / t));
-        }
-        (states, weights)
-    }
-
     fn spin_samples(model: &Ising, t: f64, count: usize, seed: u64) -> Vec<f64> {
         let mut rng = from_seed(seed);
         enumeration::boltzmann_samples(model, Temperature::new(t).unwrap(), count, &mut rng)
@@ -400,8 +384,7 @@ mod tests {
     fn exact_denoiser_gives_the_enumerated_ising_entropy() {
         let model = Ising::new(Square::with_side(3).unwrap(), 1.0, 0.0).unwrap();
         for t in [1.5, 3.0] {
-            let (states, weights) = boltzmann_table(&model, t);
-            let denoiser = ExactDenoiser::new(9, states, &weights).unwrap();
+            let denoiser = ExactDenoiser::ising(&model, Temperature::new(t).unwrap()).unwrap();
             let data = Samples::new(spin_samples(&model, t, 4000, 1), 9).unwrap();
             let h = Immse::new(VpSde::default(), denoiser, 6000, 60, 2)
                 .unwrap()
