@@ -60,7 +60,7 @@ fn ising20(c: &mut Criterion) {
     let sde = VpSde::default();
     let cond = Conditioning::Temperature { lo: 1.0, hi: 4.0 };
     let model =
-        LatticeDenoiser::new(sde, SpinKind::Ising, side, cond, &[64, 64], &mut rng).unwrap();
+        LatticeDenoiser::new(sde, SpinKind::Ising, side, cond, &[64, 64], 0, &mut rng).unwrap();
     let mut group = c.benchmark_group("entropy_ising20");
     group.sample_size(10);
     group.bench_function("lattice_denoiser_100_steps_batch_64", |b| {

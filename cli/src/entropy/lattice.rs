@@ -59,6 +59,10 @@ pub struct LatticeArgs {
     /// Condition on one-hot temperature labels (the thesis' classes) instead of T itself.
     #[arg(long)]
     labels: bool,
+    /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects
+    /// (Ising only; 0: none).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    propagation: usize,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
     #[arg(long, value_name = "N", default_value_t = 8000)]
     draws: usize,
@@ -480,7 +484,15 @@ fn run(
             Conditioning::Temperature { lo, hi }
         };
         let mut rng = stream(global.seed, 0);
-        let model = LatticeDenoiser::new(sde, kind, data.side, conditioning, &hidden, &mut rng)?;
+        let model = LatticeDenoiser::new(
+            sde,
+            kind,
+            data.side,
+            conditioning,
+            &hidden,
+            args.propagation,
+            &mut rng,
+        )?;
         let params = ScoreTrainParams {
             steps: args.train_steps,
             batch: args.batch,

@@ -1,3 +1,4 @@
+use super::belief::BeliefPropagation;
 use super::denoiser::{Denoiser, Tweedie, log_snr, scale_and_variance};
 use super::trainer::Trainable;
 use super::{DiffusionError, SpinKind, VpSde};
@@ -25,6 +26,9 @@ const BLOCKS: usize = ((2 * BLOCK_REACH + 1) * (2 * BLOCK_REACH + 1) - 1) as usi
 const fn base_features(c: usize) -> usize {
     (PATCH_LEN + BLOCKS + 2) * c + 3
 }
+/// Features from belief propagation: the Bethe cavity field, and the mean belief of the 8
+/// surrounding sites, of the 9×9 window and of the whole lattice.
+const PROPAGATED: usize = 4;
 /// Sites drawn per lattice in a training batch.
 const SITES_PER_LATTICE: usize = 32;
 /// Rows (sites) per forward pass at inference.
@@ -263,31 +267,81 @@ pub struct LatticeDenoiser {
     kind: SpinKind,
     side: usize,
     conditioning: Conditioning,
+    propagation: usize,
     net: Network<f64>,
 }
 
+/// Belief-propagation results of one noisy lattice: Bethe cavity fields, beliefs
+/// tanh(aᵢ + hᵢ) and their sum.
+#[derive(Clone, Debug, Default)]
+struct Propagated {
+    bp: BeliefPropagation,
+    a: Vec<f64>,
+    cavity: Vec<f64>,
+    beliefs: Vec<f64>,
+    total: f64,
+}
+
+impl Propagated {
+    /// Run `iterations` of BP on the Ising lattice `x` (L² values) at log-SNR λ and β.
+    fn run(&mut self, side: usize, x: &[f64], lambda: f64, beta: f64, iterations: usize) {
+        let (k, s2) = scale_and_variance(lambda);
+        self.a.clear();
+        self.a.extend(x.iter().map(|x| k * x / s2));
+        self.cavity.resize(x.len(), 0.0);
+        self.bp
+            .cavity_fields(side, &self.a, beta, iterations, &mut self.cavity);
+        self.beliefs.clear();
+        self.beliefs.extend(
+            self.a
+                .iter()
+                .zip(&self.cavity)
+                .map(|(a, h)| libm::tanh(a + h)),
+        );
+        self.total = self.beliefs.iter().sum();
+    }
+}
+
 impl LatticeDenoiser {
-    /// A fresh model (field hᵢ = 0) with the given hidden widths.
+    /// Most belief-propagation iterations a model may ask for.
+    pub const MAX_PROPAGATION: usize = 64;
+
+    /// A fresh model with the given hidden widths. With `propagation` > 0 (Ising only) every
+    /// noisy lattice first gets `propagation` iterations of loopy belief propagation
+    /// ([`BeliefPropagation`]); the network then sees the Bethe cavity field and beliefs as
+    /// extra features and learns a correction to that field, hᵢ = h_Bethe,ᵢ + MLP. Untrained,
+    /// the field is zero (independent spins) or, with propagation, the Bethe field.
     ///
     /// # Errors
     /// [`DiffusionError::Shape`] for L < 2 or empty/zero hidden widths;
-    /// [`DiffusionError::Parameter`] for invalid conditioning.
+    /// [`DiffusionError::Parameter`] for invalid conditioning or propagation on planar spins.
     pub fn new<R: Rng + ?Sized>(
         sde: VpSde,
         kind: SpinKind,
         side: usize,
         conditioning: Conditioning,
         hidden: &[usize],
+        propagation: usize,
         rng: &mut R,
     ) -> Result<Self, DiffusionError> {
         conditioning.check()?;
+        if propagation > 0 && kind != SpinKind::Ising {
+            return Err(DiffusionError::Parameter(
+                "belief propagation is implemented for Ising spins only",
+            ));
+        }
+        if propagation > Self::MAX_PROPAGATION {
+            return Err(DiffusionError::Parameter(
+                "at most 64 belief-propagation iterations",
+            ));
+        }
         if side < 2 || hidden.is_empty() || hidden.contains(&0) {
             return Err(DiffusionError::Shape(
                 "the lattice denoiser needs L ≥ 2 and hidden widths ≥ 1",
             ));
         }
         let c = kind.components();
-        let widths: Vec<usize> = core::iter::once(base_features(c) + conditioning.dim())
+        let widths: Vec<usize> = core::iter::once(input_width(kind, &conditioning, propagation))
             .chain(hidden.iter().copied())
             .chain(core::iter::once(c))
             .collect();
@@ -301,8 +355,14 @@ impl LatticeDenoiser {
             kind,
             side,
             conditioning,
+            propagation,
             net,
         })
+    }
+
+    /// Belief-propagation iterations before the network (0: none).
+    pub fn propagation(&self) -> usize {
+        self.propagation
     }
 
     /// What each site holds.
@@ -345,23 +405,46 @@ impl LatticeDenoiser {
         Ok(context)
     }
 
-    /// Feature row of site `i` from the single-site evidence `m` (L² sites × c, sum `total`)
-    /// and the [`Self::context`] of the temperature, in the site's local frame, which is
-    /// returned.
+    /// Single-site evidence of the lattice `x` at log-SNR λ into `m`, and belief propagation
+    /// into `propagated` if the model uses it.
+    fn lattice_evidence<'a>(
+        &self,
+        x: &[f64],
+        lambda: f64,
+        context: &[f64],
+        m: &'a mut [f64],
+        propagated: &'a mut Propagated,
+    ) -> LatticeEvidence<'a> {
+        let total = evidence(self.kind, x, lambda, m);
+        let propagated = (self.propagation > 0).then(|| {
+            propagated.run(self.side, x, lambda, context[0], self.propagation);
+            &*propagated
+        });
+        LatticeEvidence {
+            m,
+            total,
+            propagated,
+        }
+    }
+
+    /// Feature row of site `i` from the evidence of its lattice and the [`Self::context`] of
+    /// the temperature, in the site's local frame, which is returned.
     fn site_features(
         &self,
-        m: &[f64],
-        total: [f64; 2],
+        lattice: &LatticeEvidence<'_>,
         i: usize,
         lambda: f64,
         context: &[f64],
         row: &mut [f64],
     ) -> [f64; 2] {
         let (kind, c) = (self.kind, self.kind.components());
+        let (m, total) = (lattice.m, lattice.total);
         let l = self.side as isize;
         let (r, col) = ((i / self.side) as isize, (i % self.side) as isize);
+        let site =
+            |dr: isize, dc: isize| ((r + dr).rem_euclid(l) * l + (col + dc).rem_euclid(l)) as usize;
         let evidence = |dr: isize, dc: isize| {
-            let j = ((r + dr).rem_euclid(l) * l + (col + dc).rem_euclid(l)) as usize;
+            let j = site(dr, dc);
             &m[j * c..(j + 1) * c]
         };
         let mut nearest = [0.0; 2];
@@ -428,7 +511,28 @@ impl LatticeDenoiser {
         row[k + 1] = 0.1 * lambda;
         let scale = scale_and_variance(lambda).0;
         row[k + 2] = scale * scale;
-        row[k + 3..].copy_from_slice(&context[1..]);
+        k += 3;
+        if let Some(p) = lattice.propagated {
+            // Ising only: no frame. Ring of 8, 9×9 window and lattice means of the beliefs.
+            let (mut ring, mut window) = (0.0, 0.0);
+            for dr in -WINDOW..=WINDOW {
+                for dc in -WINDOW..=WINDOW {
+                    if dr != 0 || dc != 0 {
+                        let b = p.beliefs[site(dr, dc)];
+                        window += b;
+                        if dr.abs() <= 1 && dc.abs() <= 1 {
+                            ring += b;
+                        }
+                    }
+                }
+            }
+            row[k] = p.cavity[i];
+            row[k + 1] = ring / 8.0;
+            row[k + 2] = window / w;
+            row[k + 3] = (p.total - p.beliefs[i]) / (n - 1.0);
+            k += PROPAGATED;
+        }
+        row[k..].copy_from_slice(&context[1..]);
         u
     }
 
@@ -453,10 +557,11 @@ impl LatticeDenoiser {
                 "need one λ per L×L lattice and an output of the same size",
             ));
         }
-        let f = base_features(c) + self.conditioning.dim();
+        let f = input_width(kind, &self.conditioning, self.propagation);
         let context = self.context(temperature)?;
         let per_chunk = (CHUNK / n).max(1);
         let (mut input, mut frames, mut m) = (Vec::new(), Vec::new(), vec![0.0; nc]);
+        let (mut propagated, mut cavity) = (Propagated::default(), Vec::new());
         let (mut field, mut eta) = ([0.0; 2], [0.0; 2]);
         for (xs, (ls, outs)) in x
             .chunks(per_chunk * nc)
@@ -465,10 +570,14 @@ impl LatticeDenoiser {
             let sites = xs.len() / c;
             input.resize(sites * f, 0.0);
             frames.clear();
+            cavity.clear();
             for ((xl, &l), rows) in xs.chunks(nc).zip(ls).zip(input.chunks_mut(n * f)) {
-                let total = evidence(kind, xl, l, &mut m);
+                let lattice = self.lattice_evidence(xl, l, &context, &mut m, &mut propagated);
                 for (i, row) in rows.chunks_mut(f).enumerate() {
-                    frames.push(self.site_features(&m, total, i, l, &context, row));
+                    frames.push(self.site_features(&lattice, i, l, &context, row));
+                }
+                if let Some(p) = lattice.propagated {
+                    cavity.extend_from_slice(&p.cavity);
                 }
             }
             let h = self
@@ -482,6 +591,9 @@ impl LatticeDenoiser {
                     kind.from_frame(frames[site], &h[site * c..(site + 1) * c], &mut field);
                     for j in 0..c {
                         eta[j] = k * xl[i * c + j] / s2 + field[j];
+                    }
+                    if let Some(h) = cavity.get(site) {
+                        eta[0] += h;
                     }
                     kind.mean(&eta[..c], &mut outs[site * c..(site + 1) * c]);
                 }
@@ -504,6 +616,24 @@ impl LatticeDenoiser {
             },
         ))
     }
+}
+
+/// What the features of one noisy lattice are computed from.
+struct LatticeEvidence<'a> {
+    /// Single-site evidence, L² × c.
+    m: &'a [f64],
+    /// Σⱼ mⱼ.
+    total: [f64; 2],
+    /// Belief propagation, if the model uses it.
+    propagated: Option<&'a Propagated>,
+}
+
+/// Width of the network's input: the base features, the propagated ones if any, and the
+/// conditioning.
+fn input_width(kind: SpinKind, conditioning: &Conditioning, propagation: usize) -> usize {
+    base_features(kind.components())
+        + if propagation > 0 { PROPAGATED } else { 0 }
+        + conditioning.dim()
 }
 
 /// Single-site evidence mⱼ = E[sⱼ | xⱼ] under a uniform prior (natural parameter k xⱼ/σ²) of
@@ -545,8 +675,9 @@ impl Trainable for LatticeDenoiser {
     ) -> Result<f64, DiffusionError> {
         let (kind, c) = (self.kind, self.kind.components());
         let n = self.side * self.side;
-        let f = base_features(c) + self.conditioning.dim();
+        let f = input_width(kind, &self.conditioning, self.propagation);
         let (lo, hi) = self.lambda_range();
+        let mut propagated = Propagated::default();
         let rows = batch * SITES_PER_LATTICE;
         let mut input = vec![0.0; rows * f];
         let (mut own, mut target) = (vec![0.0; rows * c], vec![0.0; rows * c]);
@@ -565,15 +696,19 @@ impl Trainable for LatticeDenoiser {
                     *x = k * s + sd * z;
                 }
             }
-            let total = evidence(kind, &x, l, &mut m);
+            let lattice = self.lattice_evidence(&x, l, &context, &mut m, &mut propagated);
             for j in 0..SITES_PER_LATTICE {
                 let r = b * SITES_PER_LATTICE + j;
                 let i = uniform_index(rng, n);
                 frames[r] =
-                    self.site_features(&m, total, i, l, &context, &mut input[r * f..(r + 1) * f]);
+                    self.site_features(&lattice, i, l, &context, &mut input[r * f..(r + 1) * f]);
                 for q in 0..c {
                     own[r * c + q] = k * x[i * c + q] / s2;
                     target[r * c + q] = s[i * c + q];
+                }
+                // The Bethe field is the part of η the network corrects.
+                if let Some(p) = lattice.propagated {
+                    own[r] += p.cavity[i];
                 }
             }
         }
@@ -664,6 +799,9 @@ struct Saved {
     kind: SpinKind,
     side: usize,
     conditioning: Conditioning,
+    /// Absent in files written before belief propagation existed: none.
+    #[serde(default)]
+    propagation: usize,
     network: serde_json::Value,
 }
 
@@ -682,6 +820,7 @@ impl LatticeDenoiser {
             kind: self.kind,
             side: self.side,
             conditioning: self.conditioning.clone(),
+            propagation: self.propagation,
             network,
         })
         .map_err(|_| DiffusionError::Malformed("could not serialise"))
@@ -703,7 +842,9 @@ impl LatticeDenoiser {
             || saved.conditioning.check().is_err()
             || saved.side < 2
             || saved.side > 1 << 12
-            || net.inputs() != base_features(saved.kind.components()) + saved.conditioning.dim()
+            || (saved.propagation > 0 && saved.kind != SpinKind::Ising)
+            || saved.propagation > Self::MAX_PROPAGATION
+            || net.inputs() != input_width(saved.kind, &saved.conditioning, saved.propagation)
             || net.outputs() != saved.kind.components()
         {
             return Err(bad("inconsistent settings or shapes"));
@@ -713,6 +854,7 @@ impl LatticeDenoiser {
             kind: saved.kind,
             side: saved.side,
             conditioning: saved.conditioning,
+            propagation: saved.propagation,
             net,
         })
     }
@@ -741,14 +883,15 @@ mod tests {
     }
 
     fn random_model(seed: u64) -> LatticeDenoiser {
-        random_model_of(SpinKind::Ising, seed)
+        random_model_of(SpinKind::Ising, 0, seed)
     }
 
-    fn random_model_of(kind: SpinKind, seed: u64) -> LatticeDenoiser {
+    fn random_model_of(kind: SpinKind, propagation: usize, seed: u64) -> LatticeDenoiser {
         let mut rng = from_seed(seed);
         let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
+        let sde = VpSde::default();
         let mut m =
-            LatticeDenoiser::new(VpSde::default(), kind, 4, cond, &[6, 5], &mut rng).unwrap();
+            LatticeDenoiser::new(sde, kind, 4, cond, &[6, 5], propagation, &mut rng).unwrap();
         // Give the zero-initialised output layer weights so every gradient is non-trivial.
         for (p, _) in m.params_and_grads() {
             p.iter_mut()
@@ -765,11 +908,12 @@ mod tests {
 
     #[test]
     fn loss_gradient_matches_finite_differences() {
-        for (data, kind) in [
-            (small_data(), SpinKind::Ising),
-            (small_planar_data(), SpinKind::Planar),
+        for (data, kind, propagation) in [
+            (small_data(), SpinKind::Ising, 0),
+            (small_data(), SpinKind::Ising, 3),
+            (small_planar_data(), SpinKind::Planar, 0),
         ] {
-            check_gradient(&data, random_model_of(kind, 2));
+            check_gradient(&data, random_model_of(kind, propagation, 2));
         }
     }
 
@@ -805,7 +949,7 @@ mod tests {
     /// Rotating every noisy spin by φ rotates every planar posterior mean by φ.
     #[test]
     fn planar_model_is_rotation_equivariant() {
-        let mut model = random_model_of(SpinKind::Planar, 9);
+        let mut model = random_model_of(SpinKind::Planar, 0, 9);
         let mut rng = from_seed(10);
         let x: Vec<f64> = (0..32).map(|_| normal_pair(&mut rng).0).collect();
         let (c, s) = (libm::cos(1.1), libm::sin(1.1));
@@ -900,9 +1044,52 @@ mod tests {
         assert!(LatticeDenoiser::from_json(&bytes[..bytes.len() / 2]).is_err());
         // A score-network run is not a lattice-denoiser run.
         assert!(crate::diffusion::ScoreNet::from_json(&bytes).is_err());
-        let planar = random_model_of(SpinKind::Planar, 11).to_json().unwrap();
+        let planar = random_model_of(SpinKind::Planar, 0, 11).to_json().unwrap();
         let back = LatticeDenoiser::from_json(&planar).unwrap();
         assert_eq!(back.kind(), SpinKind::Planar);
         assert_eq!(back.to_json().unwrap(), planar);
+        let propagated = random_model_of(SpinKind::Ising, 4, 12).to_json().unwrap();
+        let back = LatticeDenoiser::from_json(&propagated).unwrap();
+        assert_eq!(back.propagation(), 4);
+        assert_eq!(back.to_json().unwrap(), propagated);
+        // Files from before belief propagation have no such key: none.
+        let old = alloc::string::String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace("\"propagation\":0,", "");
+        assert!(!old.contains("propagation"));
+        assert_eq!(
+            LatticeDenoiser::from_json(old.as_bytes())
+                .unwrap()
+                .propagation(),
+            0
+        );
+    }
+
+    /// Untrained (zero output layer), a propagated model is the Bethe posterior
+    /// tanh(k xᵢ/σ² + h_Bethe,ᵢ); propagation is refused for planar spins and beyond the cap.
+    #[test]
+    fn untrained_propagated_model_is_the_bethe_posterior() {
+        let mut rng = from_seed(13);
+        let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
+        let sde = VpSde::default();
+        let mut model =
+            LatticeDenoiser::new(sde, SpinKind::Ising, 4, cond.clone(), &[6], 5, &mut rng).unwrap();
+        let x: Vec<f64> = (0..16).map(|_| normal_pair(&mut rng).0).collect();
+        let (lambda, t) = (0.8, 2.0);
+        let mut mean = [0.0; 16];
+        model.posterior_mean(&x, &[lambda], t, &mut mean).unwrap();
+        let (k, s2) = scale_and_variance(lambda);
+        let a: Vec<f64> = x.iter().map(|x| k * x / s2).collect();
+        let mut h = [0.0; 16];
+        BeliefPropagation::default().cavity_fields(4, &a, 1.0 / t, 5, &mut h);
+        for i in 0..16 {
+            assert!((mean[i] - libm::tanh(a[i] + h[i])).abs() < 1e-14);
+        }
+        let planar =
+            LatticeDenoiser::new(sde, SpinKind::Planar, 4, cond.clone(), &[6], 1, &mut rng);
+        assert!(matches!(planar, Err(DiffusionError::Parameter(_))));
+        let many = LatticeDenoiser::MAX_PROPAGATION + 1;
+        let capped = LatticeDenoiser::new(sde, SpinKind::Ising, 4, cond, &[6], many, &mut rng);
+        assert!(matches!(capped, Err(DiffusionError::Parameter(_))));
     }
 }

@@ -3,6 +3,7 @@
 //! [`VpSde`] is the variance-preserving SDE dX = −½β(t)X dt + √β(t) dW (Eq. 2.49-2.50) with its
 //! closed-form marginals; [`Score`] is anything that gives ∇ₓ ln p_t(x), and [`GaussianScore`] is
 //! the exact score of diffused Gaussian data (the oracle the entropy estimators are checked with).
+mod belief;
 mod denoiser;
 mod error;
 mod lattice_denoiser;
@@ -15,6 +16,7 @@ mod spin_kind;
 mod trainer;
 mod vp_sde;
 
+pub use belief::BeliefPropagation;
 pub use denoiser::{Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance};
 pub use error::DiffusionError;
 pub use lattice_denoiser::{Conditioning, LatticeAt, LatticeData, LatticeDenoiser, LatticeScore};

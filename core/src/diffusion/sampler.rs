@@ -231,11 +231,20 @@ mod tests {
         let sde = VpSde::default();
         let model = Ising::new(Square::with_side(3).unwrap(), 1.0, 0.0).unwrap();
         let n = 1500;
-        for (t, seed) in [(2.0, 7), (1.5, 8)] {
+        for (t, seed, corrected) in [(2.0, 7, false), (1.5, 8, false), (2.0, 9, true)] {
             let t = Temperature::new(t).unwrap();
             let exact = enumeration::exact(&model, t).unwrap();
             let mut score = Tweedie::new(sde, ExactDenoiser::ising(&model, t).unwrap());
-            let x = reverse_sde(&sde, &mut score, n, 500, &mut from_seed(seed)).unwrap();
+            let x = if corrected {
+                let corrector = Langevin {
+                    steps: 1,
+                    snr: 0.16,
+                };
+                predictor_corrector(&sde, &mut score, n, 500, corrector, &mut from_seed(seed))
+            } else {
+                reverse_sde(&sde, &mut score, n, 500, &mut from_seed(seed))
+            }
+            .unwrap();
             let (mut e, mut m) = (Vec::new(), Vec::new());
             for row in x.chunks(9) {
                 let spins = row.iter().map(|&v| if v >= 0.0 { 1 } else { -1 }).collect();
@@ -253,7 +262,7 @@ mod tests {
                 let se = (var / n as f64).sqrt();
                 assert!(
                     (mean - want).abs() < 4.0 * se,
-                    "T = {}: {what} {mean} ± {se} vs exact {want}",
+                    "T = {} (corrector {corrected}): {what} {mean} ± {se} vs exact {want}",
                     t.value()
                 );
             }

@@ -484,7 +484,8 @@ mod tests {
         let sde = VpSde::default();
         let cond = Conditioning::Temperature { lo: 1.5, hi: 4.0 };
         let mut rng = from_seed(3);
-        let net = LatticeDenoiser::new(sde, SpinKind::Ising, 3, cond, &[32, 32], &mut rng).unwrap();
+        let net =
+            LatticeDenoiser::new(sde, SpinKind::Ising, 3, cond, &[32, 32], 0, &mut rng).unwrap();
         let params = ScoreTrainParams {
             steps: 3000,
             batch: 16,
