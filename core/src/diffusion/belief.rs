@@ -88,25 +88,28 @@ mod tests {
         h
     }
 
+    /// The four neighbours of site i of the periodic 4×4 lattice.
+    fn neighbours(i: usize) -> [usize; 4] {
+        let (r, c) = (i / 4, i % 4);
+        [
+            ((r + 3) % 4) * 4 + c,
+            ((r + 1) % 4) * 4 + c,
+            r * 4 + (c + 3) % 4,
+            r * 4 + (c + 1) % 4,
+        ]
+    }
+
     #[test]
     fn one_iteration_is_the_closed_form_and_clean_evidence_gives_the_exact_field() {
-        let side = 4;
         let a: Vec<f64> = (0..16).map(|i| 0.3 * i as f64 - 2.0).collect();
         let beta = 0.45;
-        let h = cavity_fields(side, &a, beta, 1);
-        for i in 0..16 {
-            let (r, c) = (i / side, i % side);
-            let nn = [
-                ((r + 3) % 4) * 4 + c,
-                ((r + 1) % 4) * 4 + c,
-                r * 4 + (c + 3) % 4,
-                r * 4 + (c + 1) % 4,
-            ];
-            let want: f64 = nn
+        let h = cavity_fields(4, &a, beta, 1);
+        for (i, h) in h.iter().enumerate() {
+            let want: f64 = neighbours(i)
                 .iter()
                 .map(|&j| libm::atanh(libm::tanh(beta) * libm::tanh(a[j])))
                 .sum();
-            assert!((h[i] - want).abs() < 1e-14);
+            assert!((h - want).abs() < 1e-14);
         }
         // Clean limit: |aⱼ| huge → hᵢ = β Σ_nn sⱼ whatever the iteration count.
         let s: Vec<f64> = (0..16)
@@ -114,19 +117,10 @@ mod tests {
             .collect();
         let a: Vec<f64> = s.iter().map(|s| 1e4 * s).collect();
         for iterations in [1, 5] {
-            let h = cavity_fields(side, &a, beta, iterations);
-            for i in 0..16 {
-                let (r, c) = (i / side, i % side);
-                let sum = s[((r + 3) % 4) * 4 + c]
-                    + s[((r + 1) % 4) * 4 + c]
-                    + s[r * 4 + (c + 3) % 4]
-                    + s[r * 4 + (c + 1) % 4];
-                assert!(
-                    (h[i] - beta * sum).abs() < 1e-9,
-                    "{} vs {}",
-                    h[i],
-                    beta * sum
-                );
+            let h = cavity_fields(4, &a, beta, iterations);
+            for (i, h) in h.iter().enumerate() {
+                let want = beta * neighbours(i).iter().map(|&j| s[j]).sum::<f64>();
+                assert!((h - want).abs() < 1e-9, "{h} vs {want}");
             }
         }
     }
