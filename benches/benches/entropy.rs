@@ -59,27 +59,41 @@ fn ising20(c: &mut Criterion) {
     let data = LatticeData::new(side, spins.clone(), vec![2.0; configs]).unwrap();
     let sde = VpSde::default();
     let cond = Conditioning::Temperature { lo: 1.0, hi: 4.0 };
-    let model =
-        LatticeDenoiser::new(sde, SpinKind::Ising, side, cond, &[64, 64], 0, &mut rng).unwrap();
+    let held = Samples::new(spins, side * side).unwrap();
     let mut group = c.benchmark_group("entropy_ising20");
     group.sample_size(10);
-    group.bench_function("lattice_denoiser_100_steps_batch_64", |b| {
-        b.iter(|| {
-            let params = ScoreTrainParams {
-                steps: 100,
-                batch: 64,
-                learning_rate: 2e-3,
-                ema_decay: 0.999,
-            };
-            let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
-            black_box(run.run(&data, 100).unwrap())
-        })
-    });
-    let held = Samples::new(spins, side * side).unwrap();
-    let immse = Immse::new(sde, model.at_temperature(2.0).unwrap(), 1000, 40, 4).unwrap();
-    group.bench_function("immse_1000_draws", |b| {
-        b.iter(|| black_box(immse.estimate(&held).unwrap()))
-    });
+    // Without and with 4 iterations of belief propagation in front of the network.
+    for propagation in [0, 4] {
+        let model = LatticeDenoiser::new(
+            sde,
+            SpinKind::Ising,
+            side,
+            cond.clone(),
+            &[64, 64],
+            propagation,
+            &mut rng,
+        )
+        .unwrap();
+        group.bench_function(
+            format!("lattice_denoiser_100_steps_batch_64/bp{propagation}"),
+            |b| {
+                b.iter(|| {
+                    let params = ScoreTrainParams {
+                        steps: 100,
+                        batch: 64,
+                        learning_rate: 2e-3,
+                        ema_decay: 0.999,
+                    };
+                    let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
+                    black_box(run.run(&data, 100).unwrap())
+                })
+            },
+        );
+        let immse = Immse::new(sde, model.at_temperature(2.0).unwrap(), 1000, 40, 4).unwrap();
+        group.bench_function(format!("immse_1000_draws/bp{propagation}"), |b| {
+            b.iter(|| black_box(immse.estimate(&held).unwrap()))
+        });
+    }
     group.finish();
 }
 

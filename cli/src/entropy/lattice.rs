@@ -59,10 +59,10 @@ pub struct LatticeArgs {
     /// Condition on one-hot temperature labels (the thesis' classes) instead of T itself.
     #[arg(long)]
     labels: bool,
-    /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects
-    /// (Ising only; 0: none).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    propagation: usize,
+    /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects;
+    /// 0 for none. Default: 4 (Ising), 0 (XY, which has none).
+    #[arg(long, value_name = "N")]
+    propagation: Option<usize>,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
     #[arg(long, value_name = "N", default_value_t = 8000)]
     draws: usize,
@@ -490,7 +490,10 @@ fn run(
             data.side,
             conditioning,
             &hidden,
-            args.propagation,
+            args.propagation.unwrap_or(match kind {
+                SpinKind::Ising => 4,
+                SpinKind::Planar => 0,
+            }),
             &mut rng,
         )?;
         let params = ScoreTrainParams {
@@ -807,6 +810,7 @@ fn run(
         "batch": args.batch,
         "hidden": args.hidden,
         "labels": args.labels,
+        "propagation": model.propagation(),
         "draws": args.draws,
         "gen_steps": args.gen_steps,
         "corrector_steps": args.corrector_steps,
