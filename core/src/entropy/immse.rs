@@ -151,7 +151,7 @@ fn uniform_posterior_mean(alphabet: &[f64], x: f64, k: f64, s2: f64) -> f64 {
 /// not discrete) the right side is Σᵢ ln |Aᵢ| exactly and Q's posterior mean is a per-coordinate
 /// softmax, so
 ///
-/// E[I_Q] = Σᵢ ln |Aᵢ| for the Monte Carlo integral I_Q of ½ snr |x₀ − x̂_Q|² on the same noisy
+/// E\[I_Q\] = Σᵢ ln |Aᵢ| for the Monte Carlo integral I_Q of ½ snr |x₀ − x̂_Q|² on the same noisy
 /// draws (for ±1 spins x̂_Q = tanh(k x/σ²)); the estimate is I − c (I_Q − Σᵢ ln |Aᵢ|) with the
 /// variance-minimising c = Cov(I, I_Q)/Var(I_Q) from the cells' sample covariances (c → 1 when
 /// the data are nearly uniform, c → 0 when Q is a poor guide, as for an ordered lattice).

@@ -111,7 +111,7 @@ fn moments(f: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// A Min-MaxEnt training run: model, persistent walkers, both Adam states, RNG and position,
-/// so a run can be checkpointed ([`Trainer::to_json`]) and resumed bit-identically.
+/// so a run can be checkpointed (`Trainer::to_json`) and resumed bit-identically.
 ///
 /// Each [`Trainer::step`] alternates χ² descent on λ (Eq. 5–6, with
 /// ∂⟨fᵢ⟩/∂λⱼ = −Cov(fᵢ, fⱼ) from the walkers) and the entropy gradient on θ through the surrogate

@@ -16,7 +16,7 @@ pub enum Padding {
 /// A 2D convolution with stride 1 on images stored per sample as C×H×W row-major.
 ///
 /// # Formula
-/// Y[o, y, x] = b[o] + Σ_{c,i,j} W[o, c, i, j] · X[c, y + i − p, x + j − p] (zero outside), by
+/// Y[o, y, x] = b\[o\] + Σ_{c,i,j} W[o, c, i, j] · X[c, y + i − p, x + j − p] (zero outside), by
 /// im2col + gemm: per sample the patch matrix P (C·k·k × H′W′) gives Y = W P + b. Backward:
 /// ∂L/∂W += ∂L/∂Y Pᵀ, ∂L/∂b += Σ ∂L/∂Y, ∂L/∂P = Wᵀ ∂L/∂Y scattered back (col2im).
 #[derive(Clone, Debug, PartialEq)]

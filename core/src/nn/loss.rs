@@ -76,7 +76,7 @@ pub fn softmax<T: Scalar>(logits: &[T], classes: usize) -> Vec<T> {
 }
 
 /// Cross-entropy of logits against integer labels, averaged over the batch:
-/// L = −(1/B) Σ_b log softmax(z_b)[y_b]; ∂L/∂z = (softmax(z) − onehot(y))/B.
+/// L = −(1/B) Σ_b log softmax(z_b)\[y_b\]; ∂L/∂z = (softmax(z) − onehot(y))/B.
 ///
 /// # Errors
 /// [`NnError::InputLength`] if `logits.len() != labels.len() · classes`, [`NnError::Parameter`]

@@ -5,7 +5,7 @@ use super::gemm;
 pub trait Scalar:
     num_traits::Float + num_traits::FromPrimitive + core::fmt::Debug + Default + Send + Sync + 'static
 {
-    /// C (m×n) ← α op(A) op(B) + β C on row-major slices (see [`gemm::gemm`]).
+    /// C (m×n) ← α op(A) op(B) + β C on row-major slices (see `gemm::gemm`).
     #[allow(clippy::too_many_arguments)]
     fn gemm(
         ta: bool,
@@ -52,7 +52,7 @@ fn exp_f32(x: f32) -> f32 {
     p * f32::from_bits(((n as i32 + 127) as u32) << 23)
 }
 
-/// tanh x = sign(x) (1 − 2/(e^{2|x|} + 1)) for f32, with [`exp_f32`]; |x| ≥ 10 gives ±1 to f32
+/// tanh x = sign(x) (1 − 2/(e^{2|x|} + 1)) for f32, with `exp_f32`; |x| ≥ 10 gives ±1 to f32
 /// precision. Absolute error ≤ 2·10⁻⁷ (tested against f64); near 0 the relative error grows
 /// like 10⁻⁷/|x|, harmless for activations.
 pub fn tanh_f32(x: f32) -> f32 {

@@ -18,7 +18,7 @@ pub struct AutocorrelationTime {
 pub const WINDOW_FACTOR: f64 = 6.0;
 
 /// τ_int with Sokal's automatic windowing: the smallest W with W ≥ c·τ_int(W), c =
-/// [`WINDOW_FACTOR`], ρ(t) the normalised autocovariance.
+/// `WINDOW_FACTOR`, ρ(t) the normalised autocovariance.
 ///
 /// A constant series has τ = ½ (its samples carry no fluctuation to correlate).
 ///
