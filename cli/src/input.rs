@@ -17,7 +17,7 @@ pub struct Matrix {
 
 impl Matrix {
     /// For an array of at least 3 axes (e.g. temperatures × samples × L × L from `lattice
-    /// sample`): slice `k` of the first axis as a matrix of shape[1] rows.
+    /// sample`): slice `k` of the first axis as a matrix of `shape[1]` rows.
     ///
     /// # Errors
     /// Fewer than 3 axes, or `k` out of range.
