@@ -6,10 +6,13 @@ use crate::output::Output;
 use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Result, bail};
-use entropic::diffusion::{GaussianScore, ScoreNet, ScoreTrainParams, VpSde};
+use entropic::diffusion::{
+    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, ScoreNet, ScoreTrainParams,
+    SpinKind, Trainer, VpSde,
+};
 use entropic::entropy::{
-    DEQUANTISATION_NATS_PER_SPIN, EntropyEstimator, GaussianCase, GaussianFit, KozachenkoLeonenko,
-    Leaf, Mice, Minde, Mine, PlugIn, Reference, Samples, dequantise_spins,
+    DEQUANTISATION_NATS_PER_SPIN, EntropyEstimator, GaussianCase, GaussianFit, Immse,
+    KozachenkoLeonenko, Leaf, Mice, Minde, Mine, PlugIn, Reference, Samples, dequantise_spins,
 };
 use entropic::estimate::{Estimate, Unit};
 use entropic::rng::stream;
@@ -40,8 +43,11 @@ pub enum Command {
     /// `lattice sample` spin files work directly). Estimators: Gaussian fit (an upper bound),
     /// Kozachenko–Leonenko kNN, and MINDE with a learned score; with --spins the ±1 values are
     /// dequantised (x = s + U[−1, 1), so h(x) = H(s) + N ln 2 exactly), N ln 2 is subtracted to give
-    /// the absolute discrete entropy, and the plug-in estimate is added (N ≤ 64). --exact prints
-    /// each estimator's error against a known value.
+    /// the absolute discrete entropy, and the plug-in estimate is added (N ≤ 64). Square
+    /// lattices of spins (N = L²) also get the I-MMSE estimate of a lattice denoiser (the
+    /// `entropy ising` model, one temperature: trained on 75 % of the samples, evaluated on the
+    /// rest; belief propagation when the temperature is known). --exact prints each
+    /// estimator's error against a known value.
     ///
     /// Example: entropic entropy compare --data out/ising4/configs.npy --spins --exact 5.7347
     Compare(CompareArgs),
@@ -96,6 +102,10 @@ pub struct CompareArgs {
     /// temperature to use.
     #[arg(long, value_name = "K", default_value_t = 0)]
     select: usize,
+    /// Temperature of the data: turns on belief propagation in the lattice denoiser (I-MMSE
+    /// row). Default: from temperatures.npy beside a 4-axis --data, as `lattice sample` writes.
+    #[arg(long, value_name = "T")]
+    temperature: Option<f64>,
     /// Also run MICE (recursive halves, one MINE critic of N Adam steps per split: d − 1 critics;
     /// plug-in leaves on raw spins with --spins, 1D kNN leaves otherwise). 0 skips it.
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -110,13 +120,13 @@ pub struct EstimatorArgs {
     /// Neighbour order k of the kNN estimator.
     #[arg(long, value_name = "K", default_value_t = 5)]
     k: usize,
-    /// Monte Carlo draws of the MINDE time integral.
+    /// Monte Carlo draws of the MINDE time integral (and of the I-MMSE λ integral).
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     draws: usize,
-    /// Denoising-score-matching steps of the learned score (0: skip the learned MINDE).
+    /// Training steps of the learned score and of the lattice denoiser (0: skip both).
     #[arg(long, value_name = "N", default_value_t = 4000)]
     train_steps: usize,
-    /// Hidden widths of the score network.
+    /// Hidden widths of the score network (and of the lattice denoiser's field network).
     #[arg(long, value_name = "W,..", default_value = "128,128")]
     hidden: String,
 }
@@ -186,6 +196,71 @@ fn learned_minde<R: rand_core::Rng>(
     };
     net.train(x, &params, rng)?;
     Ok(Minde::new(sde, net, Reference::GaussianFit, draws, seed)?.estimate(x)?)
+}
+
+/// Absolute entropy of square ±1 lattices (`spins` row-major n × L²) by I-MMSE with a
+/// [`LatticeDenoiser`] trained on the first 75 % of the configurations and evaluated on the
+/// rest. A known temperature turns on belief propagation (4 iterations); without one the
+/// model is conditioned on a nominal T = 1 and learns the coupling from the data alone.
+fn lattice_immse(
+    spins: &[f64],
+    side: usize,
+    temperature: Option<f64>,
+    settings: &EstimatorArgs,
+    seed: u64,
+) -> Result<Estimate> {
+    let sites = side * side;
+    let n = spins.len() / sites;
+    let n_train = n * 3 / 4;
+    if n_train < 1 || n - n_train < 2 {
+        bail!("the lattice I-MMSE row needs at least 4 configurations");
+    }
+    let t = temperature.unwrap_or(1.0);
+    let propagation = if temperature.is_some() { 4 } else { 0 };
+    let sde = VpSde::default();
+    let train = LatticeData::new(side, spins[..n_train * sites].to_vec(), vec![t; n_train])?;
+    let conditioning = Conditioning::Temperature { lo: t, hi: t };
+    let mut rng = stream(seed, 1);
+    let hidden = parse_widths(&settings.hidden)?;
+    let model = LatticeDenoiser::new(
+        sde,
+        SpinKind::Ising,
+        side,
+        conditioning,
+        &hidden,
+        propagation,
+        &mut rng,
+    )?;
+    let params = ScoreTrainParams {
+        steps: settings.train_steps,
+        batch: 64,
+        learning_rate: 2e-3,
+        ema_decay: 0.999,
+    };
+    let mut trainer = Trainer::new(model, &train, params, seed)?;
+    trainer.run(&train, settings.train_steps)?;
+    let held = Samples::new(spins[n_train * sites..].to_vec(), sites)?;
+    let denoiser = trainer.finish().at_temperature(t)?;
+    Ok(Immse::new(sde, denoiser, settings.draws, 40, seed)?.estimate(&held)?)
+}
+
+/// The temperature of a compare run: --temperature, or entry `select` of temperatures.npy beside
+/// a 4-axis data file.
+fn data_temperature(args: &CompareArgs, axes: usize) -> Result<Option<f64>> {
+    if let Some(t) = args.temperature {
+        if !(t.is_finite() && t > 0.0) {
+            bail!("--temperature must be finite and positive");
+        }
+        return Ok(Some(t));
+    }
+    let beside = args.data.with_file_name("temperatures.npy");
+    if axes != 4 || !beside.is_file() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&beside)?;
+    let temps = crate::input::read_npy_matrix(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", beside.display()))?;
+    Ok(temps.data.get(args.select).copied().filter(|t| *t > 0.0))
 }
 
 fn timed(f: impl FnOnce() -> Result<Estimate>) -> Result<(Estimate, f64)> {
@@ -374,11 +449,19 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.data.display()))?;
     let m = crate::input::read_npy_matrix(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.data.display()))?;
-    let m = if m.shape.len() == 4 {
+    let axes = m.shape.len();
+    let m = if axes == 4 {
         m.select_first_axis(args.select)?
     } else {
         m
     };
+    let temperature = data_temperature(args, axes)?;
+    // Square lattices of spins also get the lattice denoiser's I-MMSE row.
+    let side = (m.cols as f64).sqrt().round() as usize;
+    let lattice = (args.spins && args.estimators.train_steps > 0 && side >= 2)
+        .then_some(side)
+        .filter(|s| s * s == m.cols);
+    let lattice_spins = lattice.map(|_| m.data.clone());
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
     let mut rng = stream(global.seed, 0);
     // MICE works on the raw values; copy them only when it runs.
@@ -431,6 +514,11 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         rows.push(("minde-learned", e, t));
     }
     progress.tick();
+    if let (Some(side), Some(spins)) = (lattice, &lattice_spins) {
+        let (e, t) =
+            timed(|| lattice_immse(spins, side, temperature, &args.estimators, global.seed))?;
+        rows.push(("immse-lattice (held-out 25 %)", e, t));
+    }
     if let Some(symbols) = &symbols {
         let (e, t) = timed(|| Ok(PlugIn.estimate(&symbols[..])?))?;
         rows.push(("plug-in", e, t));
@@ -457,7 +545,7 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     progress.finish();
     let (n, d) = (x.len(), x.dim());
     let mut text = format!(
-        "{} samples × {d} values{}; entropy in {}\n{:>28} {:>11} {:>9} {:>10} {:>9} {:>8}\n",
+        "{} samples × {d} values{}; entropy in {}\n{:>30} {:>11} {:>9} {:>10} {:>9} {:>8}\n",
         n,
         if args.spins {
             " (±1 spins, dequantised; absolute discrete entropy)"
@@ -478,7 +566,7 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         let err = args.exact.map(|h| e.value - h);
         writeln!(
             text,
-            "{name:>28} {:>11.4} {:>9.4} {:>10.5} {:>9} {:>8.2}",
+            "{name:>30} {:>11.4} {:>9.4} {:>10.5} {:>9} {:>8.2}",
             e.value,
             e.std_error,
             e.value / d as f64,
@@ -491,7 +579,7 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         );
     }
     if let Some(h) = args.exact {
-        writeln!(text, "{:>28} {h:>11.4}", "exact (given)")?;
+        writeln!(text, "{:>30} {h:>11.4}", "exact (given)")?;
     }
     let doc = json!({"samples": n, "dim": d, "spins": args.spins, "unit": if args.bits { "bits" } else { "nats" },
         "exact": args.exact, "rows": json_rows});
