@@ -262,14 +262,14 @@ fn entropy_gaussian_check_reports_every_estimator() {
     assert!(err.contains("--dims"), "{err}");
 }
 
-/// The lattice denoiser's I-MMSE row of `entropy compare` on 4×4 Ising spins at T = 3 (the
-/// temperature read from temperatures.npy beside the data, so belief propagation is on): within
-/// its error bar of enumeration, where the plug-in estimate (65 536 states, 4000 samples) is
-/// far off.
-#[test]
-fn entropy_compare_lattice_immse_matches_enumeration_on_4x4() {
-    let dir = temp_dir("compare-4x4");
-    let out = dir.to_str().unwrap();
+/// 4000 `lattice sample` configurations of the L×L Ising model at T = 3 in `dir`: the path of
+/// configs.npy and the exact total entropy (nats) by enumeration.
+fn ising_samples_at_3(
+    dir: &std::path::Path,
+    side: usize,
+    algorithm: &str,
+) -> (std::path::PathBuf, f64) {
+    let (out, size) = (dir.to_str().unwrap(), side.to_string());
     let (code, _, err) = entropic(&[
         "--quiet",
         "--seed",
@@ -281,23 +281,33 @@ fn entropy_compare_lattice_immse_matches_enumeration_on_4x4() {
         "--model",
         "ising",
         "--size",
-        "4",
+        &size,
         "--temps",
         "3.0",
         "--samples",
         "4000",
         "--algorithm",
-        "wolff",
+        algorithm,
     ]);
     assert_eq!(code, 0, "{err}");
     let exact = json(&[
-        "lattice", "exact", "--size", "4", "--temps", "3.0", "--format", "json",
+        "lattice", "exact", "--size", &size, "--temps", "3.0", "--format", "json",
     ]);
     let h = exact["rows"][0]["finite"]["entropy_per_spin"]
         .as_f64()
         .unwrap()
-        * 16.0;
-    let data = dir.join("configs.npy");
+        * (side * side) as f64;
+    (dir.join("configs.npy"), h)
+}
+
+/// The lattice denoiser's I-MMSE row of `entropy compare` on 4×4 Ising spins at T = 3 (the
+/// temperature read from temperatures.npy beside the data, so belief propagation is on): within
+/// its error bar of enumeration, where the plug-in estimate (65 536 states, 4000 samples) is
+/// far off.
+#[test]
+fn entropy_compare_lattice_immse_matches_enumeration_on_4x4() {
+    let dir = temp_dir("compare-4x4");
+    let (data, h) = ising_samples_at_3(&dir, 4, "wolff");
     let doc = json(&[
         "--quiet",
         "--seed",
@@ -347,37 +357,8 @@ fn entropy_compare_lattice_immse_matches_enumeration_on_4x4() {
 
 #[test]
 fn entropy_compare_on_spin_samples_matches_the_exact_entropy_with_plug_in() {
-    let dir = std::env::temp_dir().join(format!("entropic-compare-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = dir.to_str().unwrap();
-    let (code, _, err) = entropic(&[
-        "--quiet",
-        "--seed",
-        "2",
-        "--out",
-        out,
-        "lattice",
-        "sample",
-        "--model",
-        "ising",
-        "--size",
-        "2",
-        "--temps",
-        "3.0",
-        "--samples",
-        "4000",
-        "--algorithm",
-        "heat-bath",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    let exact = json(&[
-        "lattice", "exact", "--size", "2", "--temps", "3.0", "--format", "json",
-    ]);
-    let h = exact["rows"][0]["finite"]["entropy_per_spin"]
-        .as_f64()
-        .unwrap()
-        * 4.0;
-    let data = dir.join("configs.npy");
+    let dir = temp_dir("compare-2x2");
+    let (data, h) = ising_samples_at_3(&dir, 2, "heat-bath");
     let doc = json(&[
         "--quiet",
         "--format",
@@ -445,4 +426,5 @@ fn entropy_compare_on_spin_samples_matches_the_exact_entropy_with_plug_in() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("+1 or -1"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
 }
