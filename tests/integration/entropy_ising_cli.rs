@@ -238,19 +238,6 @@ fn entropy_xy_bounds_thermodynamic_integration() {
             vec!["entropy", "xy", "--data", &ti, "--reference", &reference],
             "cannot read",
         ),
-        (
-            vec![
-                "entropy",
-                "xy",
-                "--data",
-                &data,
-                "--reference",
-                &reference,
-                "--propagation",
-                "2",
-            ],
-            "Ising spins only",
-        ),
     ] {
         let (code, _, err) = entropic(&args);
         assert_eq!(code, 1, "{args:?}");

@@ -1,22 +1,28 @@
+use super::SpinKind;
 use alloc::vec::Vec;
 
-/// Loopy belief propagation for a noisy Ising lattice: the Bethe estimate of every spin's
-/// cavity field hᵢ (the field of the other sites in p(sᵢ | x₋ᵢ) ∝ exp(hᵢ sᵢ)), the quantity a
+/// Loopy belief propagation for a noisy spin lattice: the Bethe estimate of every spin's
+/// cavity field hᵢ (the field of the other sites in p(sᵢ | x₋ᵢ) ∝ exp(hᵢ·sᵢ)), the quantity a
 /// [`LatticeDenoiser`](super::LatticeDenoiser) learns.
 ///
-/// The posterior of spins s = ±1 on an L×L periodic square lattice (coupling J = 1) observed
-/// with single-site evidence aᵢ = k xᵢ/σ² is p(s | x) ∝ exp(β Σ_⟨ij⟩ sᵢsⱼ + Σᵢ aᵢsᵢ). BP passes
-/// one message uⱼ→ᵢ along every directed bond, updated in parallel from zero:
+/// The posterior of spins on an L×L periodic square lattice (coupling J = 1) observed with
+/// single-site evidence aᵢ = k xᵢ/σ² is p(s | x) ∝ exp(β Σ_⟨ij⟩ sᵢ·sⱼ + Σᵢ aᵢ·sᵢ). BP passes one
+/// message uⱼ→ᵢ along every directed bond, updated in parallel from zero, with the cavity
+/// field vⱼ∖ᵢ = aⱼ + Σ_{l ∈ ∂j∖i} u_l→ⱼ and hᵢ = Σ_{j ∈ ∂i} uⱼ→ᵢ:
 ///
-/// uⱼ→ᵢ ← atanh(tanh β · tanh(aⱼ + Σ_{l ∈ ∂j∖i} u_l→ⱼ)),  hᵢ = Σ_{j ∈ ∂i} uⱼ→ᵢ.
+/// - **Ising**, s = ±1: uⱼ→ᵢ = atanh(tanh β · tanh vⱼ∖ᵢ), the exact BP message.
+/// - **Planar**, s on the unit circle: the exact message ln I₀(|β sᵢ + vⱼ∖ᵢ|) is not of the
+///   exp(u·sᵢ) form; we keep its first circular harmonic in the mean-field form
+///   uⱼ→ᵢ = β A(|v|) v/|v| (A = I₁/I₀), exact to first order in sᵢ both for |v| → ∞ (β v/|v|)
+///   and for |v| → 0 (β v/2).
 ///
-/// On a tree this is exact; on the square lattice it is the Bethe approximation, exact in the
-/// clean limit (aⱼ → ±∞ gives uⱼ→ᵢ = β sⱼ, so hᵢ = β Σ_nn sⱼ) and accurate in the
-/// paramagnetic phase, where the loops' corrections are small. After n iterations hᵢ
-/// aggregates evidence from sites up to n bonds away.
+/// On a tree the Ising messages are exact; on the square lattice this is the Bethe
+/// approximation, exact in the clean limit (|aⱼ| → ∞ gives uⱼ→ᵢ = β sⱼ, so hᵢ = β Σ_nn sⱼ) and
+/// accurate in the disordered phase, where the loops' corrections are small. After n
+/// iterations hᵢ aggregates evidence from sites up to n bonds away.
 #[derive(Clone, Debug, Default)]
 pub struct BeliefPropagation {
-    /// Messages into site i from its neighbour in direction d at index 4i + d.
+    /// Messages into site i from its neighbour in direction d at (4i + d)·c, c components.
     messages: Vec<f64>,
     next: Vec<f64>,
 }
@@ -25,51 +31,66 @@ pub struct BeliefPropagation {
 const OPPOSITE: [usize; 4] = [1, 0, 3, 2];
 
 impl BeliefPropagation {
-    /// Run `iterations` parallel updates on the L×L lattice with evidence `a` (L² values) at
-    /// inverse temperature `beta`, and write the cavity fields hᵢ into `cavity`.
+    /// Run `iterations` parallel updates on the L×L lattice of `kind` spins with evidence `a`
+    /// (L² sites × [`SpinKind::components`]) at inverse temperature `beta`, and write the
+    /// cavity fields hᵢ (same layout) into `cavity`.
     ///
     /// # Panics
-    /// If `a` and `cavity` do not both have L² entries (a caller bug: the lattice denoiser
+    /// If `a` and `cavity` do not both have L² × c entries (a caller bug: the lattice denoiser
     /// sizes them).
     pub fn cavity_fields(
         &mut self,
+        kind: SpinKind,
         side: usize,
         a: &[f64],
         beta: f64,
         iterations: usize,
         cavity: &mut [f64],
     ) {
-        let n = side * side;
+        let (n, c) = (side * side, kind.components());
         assert!(
-            a.len() == n && cavity.len() == n,
+            a.len() == n * c && cavity.len() == n * c,
             "one evidence and one field per site"
         );
         let t = libm::tanh(beta);
         self.messages.clear();
-        self.messages.resize(4 * n, 0.0);
-        self.next.resize(4 * n, 0.0);
+        self.messages.resize(4 * n * c, 0.0);
+        self.next.resize(4 * n * c, 0.0);
         let neighbour = |i: usize, d: usize| {
-            let (r, c) = (i / side, i % side);
+            let (r, col) = (i / side, i % side);
             match d {
-                0 => ((r + side - 1) % side) * side + c,
-                1 => ((r + 1) % side) * side + c,
-                2 => r * side + (c + side - 1) % side,
-                _ => r * side + (c + 1) % side,
+                0 => ((r + side - 1) % side) * side + col,
+                1 => ((r + 1) % side) * side + col,
+                2 => r * side + (col + side - 1) % side,
+                _ => r * side + (col + 1) % side,
             }
         };
+        let mut v = [0.0; 2];
         for _ in 0..iterations {
             for i in 0..n {
                 for d in 0..4 {
                     let j = neighbour(i, d);
-                    let into_j = &self.messages[4 * j..4 * j + 4];
-                    let field = a[j] + into_j.iter().sum::<f64>() - into_j[OPPOSITE[d]];
-                    self.next[4 * i + d] = libm::atanh(t * libm::tanh(field));
+                    let into_j = &self.messages[4 * j * c..4 * (j + 1) * c];
+                    for (q, v) in v[..c].iter_mut().enumerate() {
+                        let sum: f64 = into_j.iter().skip(q).step_by(c).sum();
+                        *v = a[j * c + q] + sum - into_j[OPPOSITE[d] * c + q];
+                    }
+                    let out = &mut self.next[(4 * i + d) * c..(4 * i + d + 1) * c];
+                    match kind {
+                        SpinKind::Ising => out[0] = libm::atanh(t * libm::tanh(v[0])),
+                        SpinKind::Planar => {
+                            kind.mean(&v, out);
+                            out.iter_mut().for_each(|u| *u *= beta);
+                        }
+                    }
                 }
             }
             core::mem::swap(&mut self.messages, &mut self.next);
         }
-        for (h, m) in cavity.iter_mut().zip(self.messages.chunks(4)) {
-            *h = m.iter().sum();
+        for (h, m) in cavity.chunks_mut(c).zip(self.messages.chunks(4 * c)) {
+            for (q, h) in h.iter_mut().enumerate() {
+                *h = m.iter().skip(q).step_by(c).sum();
+            }
         }
     }
 }
@@ -84,7 +105,14 @@ mod tests {
 
     fn cavity_fields(side: usize, a: &[f64], beta: f64, iterations: usize) -> Vec<f64> {
         let mut h = vec![0.0; a.len()];
-        BeliefPropagation::default().cavity_fields(side, a, beta, iterations, &mut h);
+        BeliefPropagation::default().cavity_fields(
+            SpinKind::Ising,
+            side,
+            a,
+            beta,
+            iterations,
+            &mut h,
+        );
         h
     }
 
@@ -122,6 +150,60 @@ mod tests {
                 let want = beta * neighbours(i).iter().map(|&j| s[j]).sum::<f64>();
                 assert!((h - want).abs() < 1e-9, "{h} vs {want}");
             }
+        }
+    }
+
+    /// Planar spins: clean evidence gives hᵢ = β Σ_nn sⱼ (unit vectors), weak evidence the
+    /// mean-field β Σ_nn aⱼ/2 after one iteration, and rotating every aⱼ rotates every hᵢ.
+    #[test]
+    fn planar_messages_have_the_exact_limits_and_rotate_with_the_evidence() {
+        let angles: Vec<f64> = (0..16).map(|i| 0.7 * i as f64).collect();
+        let beta = 0.8;
+        let run = |a: &[f64], iterations| {
+            let mut h = vec![0.0; 32];
+            BeliefPropagation::default().cavity_fields(
+                SpinKind::Planar,
+                4,
+                a,
+                beta,
+                iterations,
+                &mut h,
+            );
+            h
+        };
+        let clean: Vec<f64> = angles
+            .iter()
+            .flat_map(|&t| [1e6 * libm::cos(t), 1e6 * libm::sin(t)])
+            .collect();
+        let h = run(&clean, 4);
+        for i in 0..16 {
+            for (q, f) in [libm::cos, libm::sin].iter().enumerate() {
+                let want = beta * neighbours(i).iter().map(|&j| f(angles[j])).sum::<f64>();
+                assert!(
+                    (h[2 * i + q] - want).abs() < 1e-5,
+                    "{} vs {want}",
+                    h[2 * i + q]
+                );
+            }
+        }
+        let weak: Vec<f64> = clean.iter().map(|v| v * 1e-12).collect();
+        let h = run(&weak, 1);
+        for i in 0..16 {
+            for q in 0..2 {
+                let want = beta * neighbours(i).iter().map(|&j| weak[2 * j + q]).sum::<f64>() / 2.0;
+                assert!((h[2 * i + q] - want).abs() < 1e-9 * want.abs().max(1e-6));
+            }
+        }
+        let (c, s) = (libm::cos(0.9), libm::sin(0.9));
+        let a: Vec<f64> = clean.iter().map(|v| v * 1e-6 * 1.3).collect();
+        let turned: Vec<f64> = a
+            .chunks(2)
+            .flat_map(|v| [c * v[0] - s * v[1], s * v[0] + c * v[1]])
+            .collect();
+        let (h, g) = (run(&a, 6), run(&turned, 6));
+        for (h, g) in h.chunks(2).zip(g.chunks(2)) {
+            assert!((c * h[0] - s * h[1] - g[0]).abs() < 1e-12);
+            assert!((s * h[0] + c * h[1] - g[1]).abs() < 1e-12);
         }
     }
 

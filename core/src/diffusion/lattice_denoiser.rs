@@ -26,8 +26,8 @@ const BLOCKS: usize = ((2 * BLOCK_REACH + 1) * (2 * BLOCK_REACH + 1) - 1) as usi
 const fn base_features(c: usize) -> usize {
     (PATCH_LEN + BLOCKS + 2) * c + 3
 }
-/// Features from belief propagation: the Bethe cavity field, and the mean belief of the 8
-/// surrounding sites, of the 9×9 window and of the whole lattice.
+/// Features from belief propagation, per coordinate: the Bethe cavity field, and the mean
+/// belief of the 8 surrounding sites, of the 9×9 window and of the whole lattice.
 const PROPAGATED: usize = 4;
 /// Sites drawn per lattice in a training batch.
 const SITES_PER_LATTICE: usize = 32;
@@ -278,33 +278,51 @@ pub struct LatticeDenoiser {
 }
 
 /// Belief-propagation results of one noisy lattice: Bethe cavity fields, beliefs
-/// tanh(aᵢ + hᵢ) and their sum.
+/// E[sᵢ | aᵢ + hᵢ] and their sum (L² sites × c each).
 #[derive(Clone, Debug, Default)]
 struct Propagated {
     bp: BeliefPropagation,
     a: Vec<f64>,
     cavity: Vec<f64>,
     beliefs: Vec<f64>,
-    total: f64,
+    total: [f64; 2],
 }
 
 impl Propagated {
-    /// Run `iterations` of BP on the Ising lattice `x` (L² values) at log-SNR λ and β.
-    fn run(&mut self, side: usize, x: &[f64], lambda: f64, beta: f64, iterations: usize) {
+    /// Run `iterations` of BP on the lattice `x` of `kind` spins at log-SNR λ and β.
+    fn run(
+        &mut self,
+        kind: SpinKind,
+        side: usize,
+        x: &[f64],
+        (lambda, beta): (f64, f64),
+        iterations: usize,
+    ) {
         let (k, s2) = scale_and_variance(lambda);
+        let c = kind.components();
         self.a.clear();
         self.a.extend(x.iter().map(|x| k * x / s2));
         self.cavity.resize(x.len(), 0.0);
         self.bp
-            .cavity_fields(side, &self.a, beta, iterations, &mut self.cavity);
-        self.beliefs.clear();
-        self.beliefs.extend(
-            self.a
-                .iter()
-                .zip(&self.cavity)
-                .map(|(a, h)| libm::tanh(a + h)),
-        );
-        self.total = self.beliefs.iter().sum();
+            .cavity_fields(kind, side, &self.a, beta, iterations, &mut self.cavity);
+        self.beliefs.resize(x.len(), 0.0);
+        self.total = [0.0; 2];
+        let mut eta = [0.0; 2];
+        for ((b, a), h) in self
+            .beliefs
+            .chunks_mut(c)
+            .zip(self.a.chunks(c))
+            .zip(self.cavity.chunks(c))
+        {
+            for q in 0..c {
+                eta[q] = a[q] + h[q];
+            }
+            kind.mean(&eta[..c], b);
+            self.total
+                .iter_mut()
+                .zip(b.iter())
+                .for_each(|(t, v)| *t += v);
+        }
     }
 }
 
@@ -331,11 +349,6 @@ impl LatticeDenoiser {
         rng: &mut R,
     ) -> Result<Self, DiffusionError> {
         conditioning.check()?;
-        if propagation > 0 && kind != SpinKind::Ising {
-            return Err(DiffusionError::Parameter(
-                "belief propagation is implemented for Ising spins only",
-            ));
-        }
         if propagation > Self::MAX_PROPAGATION {
             return Err(DiffusionError::Parameter(
                 "at most 64 belief-propagation iterations",
@@ -423,7 +436,8 @@ impl LatticeDenoiser {
     ) -> LatticeEvidence<'a> {
         let total = evidence(self.kind, x, lambda, m);
         let propagated = (self.propagation > 0).then(|| {
-            propagated.run(self.side, x, lambda, context[0], self.propagation);
+            let beta = context[0];
+            propagated.run(self.kind, self.side, x, (lambda, beta), self.propagation);
             &*propagated
         });
         LatticeEvidence {
@@ -519,24 +533,30 @@ impl LatticeDenoiser {
         row[k + 2] = scale * scale;
         k += 3;
         if let Some(p) = lattice.propagated {
-            // Ising only: no frame. Ring of 8, 9×9 window and lattice means of the beliefs.
-            let (mut ring, mut window) = (0.0, 0.0);
+            let belief = |j: usize| &p.beliefs[j * c..(j + 1) * c];
+            let (mut ring, mut window) = ([0.0; 2], [0.0; 2]);
             for dr in -WINDOW..=WINDOW {
                 for dc in -WINDOW..=WINDOW {
                     if dr != 0 || dc != 0 {
-                        let b = p.beliefs[site(dr, dc)];
-                        window += b;
+                        let b = belief(site(dr, dc));
+                        window.iter_mut().zip(b).for_each(|(a, v)| *a += v);
                         if dr.abs() <= 1 && dc.abs() <= 1 {
-                            ring += b;
+                            ring.iter_mut().zip(b).for_each(|(a, v)| *a += v);
                         }
                     }
                 }
             }
-            row[k] = p.cavity[i];
-            row[k + 1] = ring / 8.0;
-            row[k + 2] = window / w;
-            row[k + 3] = (p.total - p.beliefs[i]) / (n - 1.0);
-            k += PROPAGATED;
+            ring.iter_mut().for_each(|v| *v /= 8.0);
+            window.iter_mut().for_each(|v| *v /= w);
+            let mut global = [0.0; 2];
+            for ((g, t), v) in global.iter_mut().zip(p.total).zip(belief(i)) {
+                *g = (t - v) / (n - 1.0);
+            }
+            let cavity = &p.cavity[i * c..(i + 1) * c];
+            for v in [cavity, &ring[..c], &window[..c], &global[..c]] {
+                kind.to_frame(u, v, &mut row[k..k + c]);
+                k += c;
+            }
         }
         row[k..].copy_from_slice(&context[1..]);
         u
@@ -598,8 +618,8 @@ impl LatticeDenoiser {
                     for j in 0..c {
                         eta[j] = k * xl[i * c + j] / s2 + field[j];
                     }
-                    if let Some(h) = cavity.get(site) {
-                        eta[0] += h;
+                    if let Some(h) = cavity.get(site * c..(site + 1) * c) {
+                        eta.iter_mut().zip(h).for_each(|(e, h)| *e += h);
                     }
                     kind.mean(&eta[..c], &mut outs[site * c..(site + 1) * c]);
                 }
@@ -638,7 +658,11 @@ struct LatticeEvidence<'a> {
 /// conditioning.
 fn input_width(kind: SpinKind, conditioning: &Conditioning, propagation: usize) -> usize {
     base_features(kind.components())
-        + if propagation > 0 { PROPAGATED } else { 0 }
+        + if propagation > 0 {
+            PROPAGATED * kind.components()
+        } else {
+            0
+        }
         + conditioning.dim()
 }
 
@@ -714,7 +738,9 @@ impl Trainable for LatticeDenoiser {
                 }
                 // The Bethe field is the part of η the network corrects.
                 if let Some(p) = lattice.propagated {
-                    own[r] += p.cavity[i];
+                    for q in 0..c {
+                        own[r * c + q] += p.cavity[i * c + q];
+                    }
                 }
             }
         }
@@ -848,7 +874,6 @@ impl LatticeDenoiser {
             || saved.conditioning.check().is_err()
             || saved.side < 2
             || saved.side > 1 << 12
-            || (saved.propagation > 0 && saved.kind != SpinKind::Ising)
             || saved.propagation > Self::MAX_PROPAGATION
             || net.inputs() != input_width(saved.kind, &saved.conditioning, saved.propagation)
             || net.outputs() != saved.kind.components()
@@ -918,6 +943,7 @@ mod tests {
             (small_data(), SpinKind::Ising, 0),
             (small_data(), SpinKind::Ising, 3),
             (small_planar_data(), SpinKind::Planar, 0),
+            (small_planar_data(), SpinKind::Planar, 2),
         ] {
             check_gradient(&data, random_model_of(kind, propagation, 2));
         }
@@ -952,10 +978,22 @@ mod tests {
         }
     }
 
-    /// Rotating every noisy spin by φ rotates every planar posterior mean by φ.
+    /// Rotating every noisy spin by φ rotates every planar posterior mean by φ (with and
+    /// without belief propagation).
     #[test]
     fn planar_model_is_rotation_equivariant() {
-        let mut model = random_model_of(SpinKind::Planar, 0, 9);
+        for propagation in [0, 3] {
+            check_equivariance(random_model_of(SpinKind::Planar, propagation, 9));
+        }
+        let model = random_model_of(SpinKind::Planar, 0, 9);
+        assert!(
+            model.check_data(&small_data()).is_err(),
+            "Ising data, planar model"
+        );
+        assert!(LatticeData::planar(4, &[f64::NAN; 16], vec![1.0]).is_err());
+    }
+
+    fn check_equivariance(mut model: LatticeDenoiser) {
         let mut rng = from_seed(10);
         let x: Vec<f64> = (0..32).map(|_| normal_pair(&mut rng).0).collect();
         let (c, s) = (libm::cos(1.1), libm::sin(1.1));
@@ -971,11 +1009,6 @@ mod tests {
             assert!((c * m[0] - s * m[1] - t[0]).abs() < 1e-12);
             assert!((s * m[0] + c * m[1] - t[1]).abs() < 1e-12);
         }
-        assert!(
-            model.check_data(&small_data()).is_err(),
-            "Ising data, planar model"
-        );
-        assert!(LatticeData::planar(4, &[f64::NAN; 16], vec![1.0]).is_err());
     }
 
     #[test]
@@ -1072,28 +1105,35 @@ mod tests {
     }
 
     /// Untrained (zero output layer), a propagated model is the Bethe posterior
-    /// tanh(k xᵢ/σ² + h_Bethe,ᵢ); propagation is refused for planar spins and beyond the cap.
+    /// E[sᵢ | k xᵢ/σ² + h_Bethe,ᵢ] for both spin kinds; propagation beyond the cap is refused.
     #[test]
     fn untrained_propagated_model_is_the_bethe_posterior() {
         let mut rng = from_seed(13);
         let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
         let sde = VpSde::default();
-        let mut model =
-            LatticeDenoiser::new(sde, SpinKind::Ising, 4, cond.clone(), &[6], 5, &mut rng).unwrap();
-        let x: Vec<f64> = (0..16).map(|_| normal_pair(&mut rng).0).collect();
-        let (lambda, t) = (0.8, 2.0);
-        let mut mean = [0.0; 16];
-        model.posterior_mean(&x, &[lambda], t, &mut mean).unwrap();
-        let (k, s2) = scale_and_variance(lambda);
-        let a: Vec<f64> = x.iter().map(|x| k * x / s2).collect();
-        let mut h = [0.0; 16];
-        BeliefPropagation::default().cavity_fields(4, &a, 1.0 / t, 5, &mut h);
-        for i in 0..16 {
-            assert!((mean[i] - libm::tanh(a[i] + h[i])).abs() < 1e-14);
+        for kind in [SpinKind::Ising, SpinKind::Planar] {
+            let c = kind.components();
+            let mut model =
+                LatticeDenoiser::new(sde, kind, 4, cond.clone(), &[6], 5, &mut rng).unwrap();
+            let x: Vec<f64> = (0..16 * c).map(|_| normal_pair(&mut rng).0).collect();
+            let (lambda, t) = (0.8, 2.0);
+            let mut mean = vec![0.0; 16 * c];
+            model.posterior_mean(&x, &[lambda], t, &mut mean).unwrap();
+            let (k, s2) = scale_and_variance(lambda);
+            let a: Vec<f64> = x.iter().map(|x| k * x / s2).collect();
+            let mut h = vec![0.0; 16 * c];
+            BeliefPropagation::default().cavity_fields(kind, 4, &a, 1.0 / t, 5, &mut h);
+            let (mut eta, mut want) = ([0.0; 2], [0.0; 2]);
+            for i in 0..16 {
+                for q in 0..c {
+                    eta[q] = a[i * c + q] + h[i * c + q];
+                }
+                kind.mean(&eta[..c], &mut want[..c]);
+                for q in 0..c {
+                    assert!((mean[i * c + q] - want[q]).abs() < 1e-14);
+                }
+            }
         }
-        let planar =
-            LatticeDenoiser::new(sde, SpinKind::Planar, 4, cond.clone(), &[6], 1, &mut rng);
-        assert!(matches!(planar, Err(DiffusionError::Parameter(_))));
         let many = LatticeDenoiser::MAX_PROPAGATION + 1;
         let capped = LatticeDenoiser::new(sde, SpinKind::Ising, 4, cond, &[6], many, &mut rng);
         assert!(matches!(capped, Err(DiffusionError::Parameter(_))));
