@@ -60,7 +60,8 @@ pub struct LatticeArgs {
     #[arg(long)]
     labels: bool,
     /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects;
-    /// 0 for none. Default: 4 (Ising), 0 (XY, which has none).
+    /// 0 for none. Default: 4 (Ising), 0 (XY: 4 cut the 20×20 error from 0.009 to 0.0033
+    /// nats/spin but makes 30 000 steps take 17 min instead of 5; README).
     #[arg(long, value_name = "N")]
     propagation: Option<usize>,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
