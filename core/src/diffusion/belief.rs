@@ -25,6 +25,8 @@ pub struct BeliefPropagation {
     /// Messages into site i from its neighbour in direction d at (4i + d)·c, c components.
     messages: Vec<f64>,
     next: Vec<f64>,
+    /// Σ of the messages into each site (L² × c).
+    incoming: Vec<f64>,
 }
 
 /// Neighbour directions: up, down, left, right; `OPPOSITE[d]` points back.
@@ -67,13 +69,20 @@ impl BeliefPropagation {
         };
         let mut v = [0.0; 2];
         for _ in 0..iterations {
+            // Σ of the messages into each site, once per iteration: every message out of j
+            // subtracts one term from it.
+            self.incoming.clear();
+            self.incoming.extend((0..n * c).map(|jq| {
+                let (j, q) = (jq / c, jq % c);
+                let into_j = &self.messages[4 * j * c..4 * (j + 1) * c];
+                into_j.iter().skip(q).step_by(c).sum::<f64>()
+            }));
             for i in 0..n {
                 for d in 0..4 {
                     let j = neighbour(i, d);
-                    let into_j = &self.messages[4 * j * c..4 * (j + 1) * c];
                     for (q, v) in v[..c].iter_mut().enumerate() {
-                        let sum: f64 = into_j.iter().skip(q).step_by(c).sum();
-                        *v = a[j * c + q] + sum - into_j[OPPOSITE[d] * c + q];
+                        let back = self.messages[(4 * j + OPPOSITE[d]) * c + q];
+                        *v = a[j * c + q] + self.incoming[j * c + q] - back;
                     }
                     let out = &mut self.next[(4 * i + d) * c..(4 * i + d + 1) * c];
                     match kind {

@@ -259,10 +259,10 @@ impl Conditioning {
 /// schedule's [λ(T), λ(ε)], 32 sites per configuration. Beyond that range the λ features are
 /// clamped to it (the field converges as λ → ∞), so the model may be evaluated at any λ.
 ///
-/// With belief propagation (Ising, `propagation` > 0) the field is hᵢ = h_Bethe,ᵢ + MLP: the
-/// network corrects the Bethe cavity field of [`BeliefPropagation`] and also sees it, the mean
-/// belief tanh(k xⱼ/σ² + h_Bethe,ⱼ) of the 8 surrounding sites, of the 9×9 window and of the
-/// lattice. BP pools evidence from `propagation` bonds away; on 20×20 Ising it halved the
+/// With belief propagation (`propagation` > 0) the field is hᵢ = h_Bethe,ᵢ + MLP: the network
+/// corrects the Bethe cavity field of [`BeliefPropagation`] and also sees it, the mean belief
+/// E[sⱼ | k xⱼ/σ² + h_Bethe,ⱼ] of the 8 surrounding sites, of the 9×9 window and of the
+/// lattice (in the site frame). BP pools evidence from `propagation` bonds away; on 20×20 Ising it halved the
 /// entropy error (README, modelling choices).
 ///
 /// The score is ∇ₓ ln p_t(x) = −(x − k E[s | x])/σ² (Tweedie), so the same model drives the
@@ -330,7 +330,7 @@ impl LatticeDenoiser {
     /// Most belief-propagation iterations a model may ask for.
     pub const MAX_PROPAGATION: usize = 64;
 
-    /// A fresh model with the given hidden widths. With `propagation` > 0 (Ising only) every
+    /// A fresh model with the given hidden widths. With `propagation` > 0 every
     /// noisy lattice first gets `propagation` iterations of loopy belief propagation
     /// ([`BeliefPropagation`]); the network then sees the Bethe cavity field and beliefs as
     /// extra features and learns a correction to that field, hᵢ = h_Bethe,ᵢ + MLP. Untrained,
@@ -338,7 +338,8 @@ impl LatticeDenoiser {
     ///
     /// # Errors
     /// [`DiffusionError::Shape`] for L < 2 or empty/zero hidden widths;
-    /// [`DiffusionError::Parameter`] for invalid conditioning or propagation on planar spins.
+    /// [`DiffusionError::Parameter`] for invalid conditioning or more than
+    /// [`Self::MAX_PROPAGATION`] iterations.
     pub fn new<R: Rng + ?Sized>(
         sde: VpSde,
         kind: SpinKind,
