@@ -78,10 +78,10 @@ impl BeliefPropagation {
                 into_j.iter().skip(q).step_by(c).sum::<f64>()
             }));
             for i in 0..n {
-                for d in 0..4 {
+                for (d, back_d) in OPPOSITE.iter().enumerate() {
                     let j = neighbour(i, d);
                     for (q, v) in v[..c].iter_mut().enumerate() {
-                        let back = self.messages[(4 * j + OPPOSITE[d]) * c + q];
+                        let back = self.messages[(4 * j + back_d) * c + q];
                         *v = a[j * c + q] + self.incoming[j * c + q] - back;
                     }
                     let out = &mut self.next[(4 * i + d) * c..(4 * i + d + 1) * c];
