@@ -9,8 +9,8 @@ use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
-    Conditioning, Denoiser, Langevin, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind,
-    Trainer, VpSde, predictor_corrector, reverse_sde, scale_and_variance,
+    Conditioning, Denoiser, Langevin, LatticeData, LatticeDenoiser, Predictor, ScoreTrainParams,
+    SpinKind, Trainer, VpSde, sample, scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
@@ -78,9 +78,13 @@ pub struct LatticeArgs {
     /// Configurations generated per temperature by the reverse SDE.
     #[arg(long, value_name = "N", default_value_t = 400)]
     gen_samples: usize,
-    /// Euler–Maruyama steps of the reverse SDE.
+    /// Steps of the reverse SDE.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     gen_steps: usize,
+    /// The reverse-SDE step: Euler–Maruyama or ancestral (the VP-SDE's exact Gaussian bridge
+    /// towards the denoiser's posterior mean).
+    #[arg(long, value_enum, default_value_t = SamplerArg::EulerMaruyama)]
+    sampler: SamplerArg,
     /// Langevin corrector moves before each reverse-SDE step (predictor–corrector sampling;
     /// 0 for the plain reverse SDE).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -101,6 +105,24 @@ pub struct LatticeArgs {
     /// Report in bits instead of nats.
     #[arg(long)]
     bits: bool,
+}
+
+/// The reverse-SDE step on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SamplerArg {
+    /// Euler–Maruyama (Eq. 2.46).
+    EulerMaruyama,
+    /// Ancestral: the exact Gaussian bridge towards Tweedie's posterior mean.
+    Ancestral,
+}
+
+impl From<SamplerArg> for Predictor {
+    fn from(arg: SamplerArg) -> Self {
+        match arg {
+            SamplerArg::EulerMaruyama => Predictor::EulerMaruyama,
+            SamplerArg::Ancestral => Predictor::Ancestral,
+        }
+    }
 }
 
 /// Configurations per temperature, as `lattice sample` writes them: ±1 spins (Ising) or angles
@@ -653,15 +675,12 @@ fn run(
             let mut score = model.at_temperature(data.temps[k])?;
             let mut rng = stream(global.seed, 1000 + k);
             let (n, steps) = (args.gen_samples, args.gen_steps);
-            let x = if args.corrector_steps == 0 {
-                reverse_sde(&sde, &mut score, n, steps, &mut rng)?
-            } else {
-                let corrector = Langevin {
-                    steps: args.corrector_steps,
-                    snr: args.corrector_snr,
-                };
-                predictor_corrector(&sde, &mut score, n, steps, corrector, &mut rng)?
-            };
+            let corrector = (args.corrector_steps > 0).then_some(Langevin {
+                steps: args.corrector_steps,
+                snr: args.corrector_snr,
+            });
+            let predictor = args.sampler.into();
+            let x = sample(&sde, &mut score, n, steps, predictor, corrector, &mut rng)?;
             Ok(data.raw_from_values(&x))
         })
         .collect::<Result<_>>()?;
@@ -683,9 +702,10 @@ fn run(
     if !gen_rows.is_empty() {
         writeln!(
             text,
-            "\ngeneration ({} reverse-SDE samples, {} steps, {} corrector moves each) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
+            "\ngeneration ({} reverse-SDE samples, {} {:?} steps, {} corrector moves each) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
             args.gen_samples,
             args.gen_steps,
+            Predictor::from(args.sampler),
             args.corrector_steps,
             data.per_t,
             "T",
@@ -816,6 +836,7 @@ fn run(
         "propagation": model.propagation(),
         "draws": args.draws,
         "gen_steps": args.gen_steps,
+        "sampler": format!("{:?}", Predictor::from(args.sampler)),
         "corrector_steps": args.corrector_steps,
         "corrector_snr": args.corrector_snr,
         "strata": args.strata,

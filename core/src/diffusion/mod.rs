@@ -20,7 +20,7 @@ pub use belief::BeliefPropagation;
 pub use denoiser::{Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance};
 pub use error::DiffusionError;
 pub use lattice_denoiser::{Conditioning, LatticeAt, LatticeData, LatticeDenoiser, LatticeScore};
-pub use sampler::{Langevin, predictor_corrector, probability_flow, reverse_sde};
+pub use sampler::{Langevin, Predictor, probability_flow, reverse_sde, sample};
 pub use score::{GaussianScore, Score};
 pub use score_net::ScoreNet;
 pub use spin_kind::SpinKind;

@@ -4,20 +4,21 @@ use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;
 
-/// Generate `n` samples by integrating the reverse-time SDE (Eq. 2.46)
-/// dX = [−½β(t)X − β(t) s(X, t)] dt + √β(t) dW̄ from t = T down to ε with `steps` Euler–Maruyama
-/// steps, starting from N(0, I) (the VP-SDE's limit). Row-major n×d.
-///
-/// # Errors
-/// [`DiffusionError::Parameter`] for zero samples or steps.
-pub fn reverse_sde<S: Score, R: Rng + ?Sized>(
-    sde: &VpSde,
-    score: &mut S,
-    n: usize,
-    steps: usize,
-    rng: &mut R,
-) -> Result<Vec<f64>, DiffusionError> {
-    integrate(sde, score, n, steps, rng, true, None)
+/// The step from t to t − dt of a reverse-time sampler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Predictor {
+    /// Euler–Maruyama step of the reverse-time SDE (Eq. 2.46)
+    /// dX = [−½β(t)X − β(t) s(X, t)] dt + √β(t) dW̄.
+    EulerMaruyama,
+    /// Ancestral step (Ho et al. 2020): x_{t−dt} drawn from the VP-SDE's exact Gaussian bridge
+    /// q(x_{t−dt} | x_t, x₀) with x₀ replaced by Tweedie's posterior mean
+    /// x̂₀ = (x_t + σ_t² s)/k_t. With k = k_t/k_{t−dt} and σ² = 1 − k² of the step this is
+    /// x ← (x + σ² s)/k + √(σ² σ²_{t−dt}/σ_t²) z. No drift is linearised: with the exact score
+    /// the step is exact for a point mass whatever dt, and it tends to the reverse SDE as dt → 0.
+    Ancestral,
+    /// Euler step of the probability-flow ODE dx/dt = −½β(t)[x + s(x, t)], which has the same
+    /// marginals as the SDE; the only randomness is the N(0, I) start.
+    ProbabilityFlow,
 }
 
 /// Langevin corrector of the predictor–corrector sampler (Song et al. 2021, Alg. 4–5).
@@ -30,31 +31,24 @@ pub struct Langevin {
     pub snr: f64,
 }
 
-/// [`reverse_sde`] with `corrector.steps` Langevin moves x ← x + ε s(x, t) + √(2ε) z at every
-/// time before each Euler–Maruyama step: they pull samples that drifted off the model's marginal
-/// p_t back onto it, at the cost of one more score evaluation per move.
+/// Generate `n` samples (row-major n×d) with the plain Euler–Maruyama reverse SDE from t = T
+/// down to ε in `steps` steps, starting from N(0, I) (the VP-SDE's limit):
+/// [`sample`] with [`Predictor::EulerMaruyama`] and no corrector.
 ///
 /// # Errors
-/// [`DiffusionError::Parameter`] for zero samples or steps, or r not finite and positive.
-pub fn predictor_corrector<S: Score, R: Rng + ?Sized>(
+/// [`DiffusionError::Parameter`] for zero samples or steps.
+pub fn reverse_sde<S: Score, R: Rng + ?Sized>(
     sde: &VpSde,
     score: &mut S,
     n: usize,
     steps: usize,
-    corrector: Langevin,
     rng: &mut R,
 ) -> Result<Vec<f64>, DiffusionError> {
-    if !(corrector.snr.is_finite() && corrector.snr > 0.0) {
-        return Err(DiffusionError::Parameter(
-            "the corrector's signal-to-noise ratio must be finite and positive",
-        ));
-    }
-    integrate(sde, score, n, steps, rng, true, Some(corrector))
+    sample(sde, score, n, steps, Predictor::EulerMaruyama, None, rng)
 }
 
-/// Generate `n` samples with the probability-flow ODE dx/dt = −½β(t)[x + s(x, t)] from t = T down
-/// to ε (`steps` Euler steps; the only randomness is the N(0, I) start), which has the same
-/// marginals as the SDE.
+/// Generate `n` samples with the probability-flow ODE: [`sample`] with
+/// [`Predictor::ProbabilityFlow`] and no corrector.
 ///
 /// # Errors
 /// [`DiffusionError::Parameter`] for zero samples or steps.
@@ -65,21 +59,35 @@ pub fn probability_flow<S: Score, R: Rng + ?Sized>(
     steps: usize,
     rng: &mut R,
 ) -> Result<Vec<f64>, DiffusionError> {
-    integrate(sde, score, n, steps, rng, false, None)
+    sample(sde, score, n, steps, Predictor::ProbabilityFlow, None, rng)
 }
 
-fn integrate<S: Score, R: Rng + ?Sized>(
+/// Generate `n` samples (row-major n×d) by integrating from t = T down to ε on a uniform grid of
+/// `steps` steps, starting from N(0, I). Each step is `predictor`'s; with a `corrector`,
+/// `corrector.steps` Langevin moves x ← x + ε s(x, t) + √(2ε) z come first at every time: they
+/// pull samples that drifted off the model's marginal p_t back onto it, at the cost of one more
+/// score evaluation per move.
+///
+/// # Errors
+/// [`DiffusionError::Parameter`] for zero samples or steps, or a corrector whose r is not finite
+/// and positive.
+pub fn sample<S: Score, R: Rng + ?Sized>(
     sde: &VpSde,
     score: &mut S,
     n: usize,
     steps: usize,
-    rng: &mut R,
-    stochastic: bool,
+    predictor: Predictor,
     corrector: Option<Langevin>,
+    rng: &mut R,
 ) -> Result<Vec<f64>, DiffusionError> {
     if n == 0 || steps == 0 {
         return Err(DiffusionError::Parameter(
             "sampling needs n ≥ 1 and steps ≥ 1",
+        ));
+    }
+    if corrector.is_some_and(|c| !(c.snr.is_finite() && c.snr > 0.0)) {
+        return Err(DiffusionError::Parameter(
+            "the corrector's signal-to-noise ratio must be finite and positive",
         ));
     }
     let d = score.dim();
@@ -100,17 +108,32 @@ fn integrate<S: Score, R: Rng + ?Sized>(
             }
         }
         score.score_batch(&x, &times, &mut s);
-        let b = sde.beta(t);
-        let (drift_s, noise) = if stochastic {
-            (b, libm::sqrt(b * dt))
-        } else {
-            (0.5 * b, 0.0)
+        let noise = match predictor {
+            Predictor::EulerMaruyama => {
+                // Backwards in time: x(t − dt) = x(t) − drift·dt + √(β dt) z.
+                let b = sde.beta(t);
+                for (x, &s) in x.iter_mut().zip(&s) {
+                    *x += (0.5 * b * *x + b * s) * dt;
+                }
+                libm::sqrt(b * dt)
+            }
+            Predictor::Ancestral => {
+                let step = sde.integrated_beta(t) - sde.integrated_beta(t - dt);
+                let (k, var) = (libm::exp(-0.5 * step), -libm::expm1(-step));
+                for (x, &s) in x.iter_mut().zip(&s) {
+                    *x = (*x + var * s) / k;
+                }
+                libm::sqrt(var * sde.variance(t - dt) / sde.variance(t))
+            }
+            Predictor::ProbabilityFlow => {
+                let b = sde.beta(t);
+                for (x, &s) in x.iter_mut().zip(&s) {
+                    *x += 0.5 * b * (*x + s) * dt;
+                }
+                0.0
+            }
         };
-        for (x, &s) in x.iter_mut().zip(&s) {
-            // Backwards in time: x(t − dt) = x(t) − drift·dt (+ noise).
-            *x += (0.5 * b * *x + drift_s * s) * dt;
-        }
-        if stochastic {
+        if noise > 0.0 {
             for chunk in x.chunks_mut(2) {
                 let (z0, z1) = normal_pair(rng);
                 for (x, z) in chunk.iter_mut().zip([z0, z1]) {
@@ -154,13 +177,21 @@ mod tests {
         let (mean, cov) = ([1.0, -2.0], [2.0, 0.6, 0.6, 0.5]);
         let mut score = GaussianScore::new(sde, &mean, &cov).unwrap();
         let n = 4000;
-        for stochastic in [true, false] {
-            let mut rng = from_seed(3);
-            let x = if stochastic {
-                reverse_sde(&sde, &mut score, n, 1000, &mut rng).unwrap()
-            } else {
-                probability_flow(&sde, &mut score, n, 1000, &mut rng).unwrap()
-            };
+        for predictor in [
+            Predictor::EulerMaruyama,
+            Predictor::Ancestral,
+            Predictor::ProbabilityFlow,
+        ] {
+            let x = sample(
+                &sde,
+                &mut score,
+                n,
+                1000,
+                predictor,
+                None,
+                &mut from_seed(3),
+            )
+            .unwrap();
             let m: Vec<f64> = (0..2)
                 .map(|j| x.iter().skip(j).step_by(2).sum::<f64>() / n as f64)
                 .collect();
@@ -171,24 +202,89 @@ mod tests {
                     / (n - 1) as f64
             };
             // Sampling errors: √(Σ_aa/n) for means, Σ_aa√(2/n) for variances; plus the O(dt)
-            // discretisation error of 1000 Euler steps (~0.02).
+            // discretisation error of 1000 steps (~0.02).
             for a in 0..2 {
                 let se = (cov[a * 3] / n as f64).sqrt();
                 assert!(
                     (m[a] - mean[a]).abs() < 4.0 * se + 0.02,
-                    "{stochastic}: mean {m:?}"
+                    "{predictor:?}: mean {m:?}"
                 );
                 let v = c(a, a);
                 assert!(
                     (v - cov[a * 3]).abs() < 4.0 * cov[a * 3] * (2.0 / n as f64).sqrt() + 0.02,
-                    "{stochastic}: var {v}"
+                    "{predictor:?}: var {v}"
                 );
             }
-            assert!((c(0, 1) - 0.6).abs() < 0.1, "{stochastic}: cov {}", c(0, 1));
+            assert!(
+                (c(0, 1) - 0.6).abs() < 0.1,
+                "{predictor:?}: cov {}",
+                c(0, 1)
+            );
         }
         assert!(reverse_sde(&sde, &mut score, 0, 10, &mut from_seed(1)).is_err());
         let bad = Langevin { steps: 1, snr: 0.0 };
-        assert!(predictor_corrector(&sde, &mut score, 4, 10, bad, &mut from_seed(1)).is_err());
+        let ancestral = Predictor::Ancestral;
+        assert!(
+            sample(
+                &sde,
+                &mut score,
+                4,
+                10,
+                ancestral,
+                Some(bad),
+                &mut from_seed(1)
+            )
+            .is_err()
+        );
+    }
+
+    /// The ancestral step is exact for a point mass whatever the step: 10 steps land on
+    /// N(k_ε m, σ_ε² I), where 10 Euler–Maruyama steps are far off.
+    #[test]
+    fn ancestral_steps_are_exact_for_a_point_mass() {
+        use crate::diffusion::{ExactDenoiser, Tweedie};
+        let sde = VpSde::default();
+        let m = [1.0, -2.0];
+        let mut score = Tweedie::new(sde, ExactDenoiser::new(2, m.to_vec(), &[1.0]).unwrap());
+        let n = 4000;
+        let (k, var) = (sde.mean_coefficient(sde.eps()), sde.variance(sde.eps()));
+        let moments = |x: &[f64], a: usize| {
+            let mean = x.iter().skip(a).step_by(2).sum::<f64>() / n as f64;
+            let v = x.iter().skip(a).step_by(2).map(|v| (v - mean) * (v - mean));
+            (mean, v.sum::<f64>() / (n - 1) as f64)
+        };
+        let x = sample(
+            &sde,
+            &mut score,
+            n,
+            10,
+            Predictor::Ancestral,
+            None,
+            &mut from_seed(4),
+        )
+        .unwrap();
+        for a in 0..2 {
+            let (mean, v) = moments(&x, a);
+            assert!(
+                (mean - k * m[a]).abs() < 4.0 * (var / n as f64).sqrt(),
+                "mean {mean}"
+            );
+            assert!(
+                (v - var).abs() < 4.0 * var * (2.0 / n as f64).sqrt(),
+                "var {v}"
+            );
+        }
+        let em = sample(
+            &sde,
+            &mut score,
+            n,
+            10,
+            Predictor::EulerMaruyama,
+            None,
+            &mut from_seed(4),
+        )
+        .unwrap();
+        assert!((moments(&em, 0).1 - var).abs() > 10.0 * var);
     }
 
     /// With the exact score the corrector keeps the samples on the target: a Gaussian with a
@@ -203,8 +299,17 @@ mod tests {
             steps: 1,
             snr: 0.16,
         };
-        let x =
-            predictor_corrector(&sde, &mut score, n, 200, corrector, &mut from_seed(5)).unwrap();
+        let predictor = Predictor::EulerMaruyama;
+        let x = sample(
+            &sde,
+            &mut score,
+            n,
+            200,
+            predictor,
+            Some(corrector),
+            &mut from_seed(5),
+        )
+        .unwrap();
         for a in 0..2 {
             let m = x.iter().skip(a).step_by(2).sum::<f64>() / n as f64;
             let v = x
@@ -223,7 +328,8 @@ mod tests {
 
     /// Discrete data: with the exact 3×3 Ising denoiser (Tweedie score) the reverse SDE's signs
     /// have the enumerated energy and |m| within their error bars, at T = 2 and near order
-    /// (T = 1.5). Any bias of a learned model's samples is then the model's, not the sampler's.
+    /// (T = 1.5), with either stochastic predictor and with the corrector. Any bias of a learned
+    /// model's samples is then the model's, not the sampler's.
     #[test]
     fn reverse_sde_with_the_exact_ising_denoiser_reproduces_enumeration() {
         use crate::diffusion::{ExactDenoiser, Tweedie};
@@ -231,20 +337,23 @@ mod tests {
         let sde = VpSde::default();
         let model = Ising::new(Square::with_side(3).unwrap(), 1.0, 0.0).unwrap();
         let n = 1500;
-        for (t, seed, corrected) in [(2.0, 7, false), (1.5, 8, false), (2.0, 9, true)] {
+        let corrector = Some(Langevin {
+            steps: 1,
+            snr: 0.16,
+        });
+        let (em, ancestral) = (Predictor::EulerMaruyama, Predictor::Ancestral);
+        for (t, seed, predictor, corrected) in [
+            (2.0, 7, em, None),
+            (1.5, 8, em, None),
+            (2.0, 9, em, corrector),
+            (1.5, 10, ancestral, None),
+            (2.0, 11, ancestral, corrector),
+        ] {
             let t = Temperature::new(t).unwrap();
             let exact = enumeration::exact(&model, t).unwrap();
             let mut score = Tweedie::new(sde, ExactDenoiser::ising(&model, t).unwrap());
-            let x = if corrected {
-                let corrector = Langevin {
-                    steps: 1,
-                    snr: 0.16,
-                };
-                predictor_corrector(&sde, &mut score, n, 500, corrector, &mut from_seed(seed))
-            } else {
-                reverse_sde(&sde, &mut score, n, 500, &mut from_seed(seed))
-            }
-            .unwrap();
+            let mut rng = from_seed(seed);
+            let x = sample(&sde, &mut score, n, 500, predictor, corrected, &mut rng).unwrap();
             let (mut e, mut m) = (Vec::new(), Vec::new());
             for row in x.chunks(9) {
                 let spins = row.iter().map(|&v| if v >= 0.0 { 1 } else { -1 }).collect();
@@ -262,7 +371,7 @@ mod tests {
                 let se = (var / n as f64).sqrt();
                 assert!(
                     (mean - want).abs() < 4.0 * se,
-                    "T = {} (corrector {corrected}): {what} {mean} ± {se} vs exact {want}",
+                    "T = {} ({predictor:?}, {corrected:?}): {what} {mean} ± {se} vs exact {want}",
                     t.value()
                 );
             }
