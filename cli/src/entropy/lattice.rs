@@ -9,8 +9,8 @@ use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
-    Conditioning, Denoiser, Langevin, LatticeData, LatticeDenoiser, Predictor, ScoreTrainParams,
-    SpinKind, Trainer, VpSde, sample, scale_and_variance,
+    Conditioning, Denoiser, Langevin, LatticeData, LatticeDenoiser, Predictor, Sampling,
+    ScoreTrainParams, SpinKind, TimeGrid, Trainer, VpSde, sample, scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
@@ -85,6 +85,9 @@ pub struct LatticeArgs {
     /// towards the denoiser's posterior mean).
     #[arg(long, value_enum, default_value_t = SamplerArg::EulerMaruyama)]
     sampler: SamplerArg,
+    /// Where the reverse-SDE steps lie: uniform in t or uniform in log-SNR.
+    #[arg(long, value_enum, default_value_t = GridArg::Uniform)]
+    gen_grid: GridArg,
     /// Langevin corrector moves before each reverse-SDE step (predictor–corrector sampling;
     /// 0 for the plain reverse SDE).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -114,6 +117,33 @@ pub enum SamplerArg {
     EulerMaruyama,
     /// Ancestral: the exact Gaussian bridge towards Tweedie's posterior mean.
     Ancestral,
+}
+
+/// The reverse-SDE time grid on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GridArg {
+    /// Uniform in t.
+    Uniform,
+    /// Uniform in log-SNR: finer steps near t = ε.
+    LogSnr,
+}
+
+impl LatticeArgs {
+    /// The generation check's sampler settings.
+    fn sampling(&self) -> Sampling {
+        Sampling {
+            steps: self.gen_steps,
+            predictor: self.sampler.into(),
+            corrector: (self.corrector_steps > 0).then_some(Langevin {
+                steps: self.corrector_steps,
+                snr: self.corrector_snr,
+            }),
+            grid: match self.gen_grid {
+                GridArg::Uniform => TimeGrid::Uniform,
+                GridArg::LogSnr => TimeGrid::LogSnr,
+            },
+        }
+    }
 }
 
 impl From<SamplerArg> for Predictor {
@@ -674,13 +704,8 @@ fn run(
         .map(|&k| -> Result<Vec<f64>> {
             let mut score = model.at_temperature(data.temps[k])?;
             let mut rng = stream(global.seed, 1000 + k);
-            let (n, steps) = (args.gen_samples, args.gen_steps);
-            let corrector = (args.corrector_steps > 0).then_some(Langevin {
-                steps: args.corrector_steps,
-                snr: args.corrector_snr,
-            });
-            let predictor = args.sampler.into();
-            let x = sample(&sde, &mut score, n, steps, predictor, corrector, &mut rng)?;
+            let n = args.gen_samples;
+            let x = sample(&sde, &mut score, n, &args.sampling(), &mut rng)?;
             Ok(data.raw_from_values(&x))
         })
         .collect::<Result<_>>()?;
@@ -702,10 +727,11 @@ fn run(
     if !gen_rows.is_empty() {
         writeln!(
             text,
-            "\ngeneration ({} reverse-SDE samples, {} {:?} steps, {} corrector moves each) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
+            "\ngeneration ({} reverse-SDE samples, {} {:?} steps on a {:?} grid, {} corrector moves each) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
             args.gen_samples,
             args.gen_steps,
             Predictor::from(args.sampler),
+            args.sampling().grid,
             args.corrector_steps,
             data.per_t,
             "T",
@@ -836,7 +862,7 @@ fn run(
         "propagation": model.propagation(),
         "draws": args.draws,
         "gen_steps": args.gen_steps,
-        "sampler": format!("{:?}", Predictor::from(args.sampler)),
+        "sampler": format!("{:?}", args.sampling()),
         "corrector_steps": args.corrector_steps,
         "corrector_snr": args.corrector_snr,
         "strata": args.strata,

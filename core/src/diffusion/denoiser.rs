@@ -13,6 +13,15 @@ pub fn log_snr(sde: &VpSde, t: f64) -> f64 {
     -libm::log(libm::expm1(b))
 }
 
+/// The time at which the VP-SDE's log-SNR is λ (the inverse of [`log_snr`]): the root of
+/// ∫₀ᵗβ = ln(1 + e^{−λ}) with ∫₀ᵗβ = β_min t + ½(β_max − β_min)t², in the form that does not
+/// cancel. Times beyond [0, T] are returned as they are (the schedule extended).
+pub fn time_at_log_snr(sde: &VpSde, lambda: f64) -> f64 {
+    let b = libm::log1p(libm::exp(-lambda));
+    let (lo, hi) = (sde.beta(0.0), sde.beta(1.0));
+    2.0 * b / (lo + libm::sqrt(lo * lo + 2.0 * (hi - lo) * b))
+}
+
 /// (k, σ²) of x = k x₀ + σ z at log-SNR λ: k² = sigmoid(λ), σ² = sigmoid(−λ).
 pub fn scale_and_variance(lambda: f64) -> (f64, f64) {
     (libm::sqrt(sigmoid(lambda)), sigmoid(-lambda))
@@ -213,6 +222,8 @@ mod tests {
             let (k, s2) = scale_and_variance(log_snr(&sde, t));
             assert!((k - sde.mean_coefficient(t)).abs() < 1e-12);
             assert!((s2 - sde.variance(t)).abs() < 1e-12 * s2.max(1e-3));
+            let back = time_at_log_snr(&sde, log_snr(&sde, t));
+            assert!((back - t).abs() < 1e-12 * t.max(0.01), "{t} → {back}");
         }
     }
 

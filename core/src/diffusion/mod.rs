@@ -17,10 +17,12 @@ mod trainer;
 mod vp_sde;
 
 pub use belief::BeliefPropagation;
-pub use denoiser::{Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance};
+pub use denoiser::{
+    Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance, time_at_log_snr,
+};
 pub use error::DiffusionError;
 pub use lattice_denoiser::{Conditioning, LatticeAt, LatticeData, LatticeDenoiser, LatticeScore};
-pub use sampler::{Langevin, Predictor, probability_flow, reverse_sde, sample};
+pub use sampler::{Langevin, Predictor, Sampling, TimeGrid, probability_flow, reverse_sde, sample};
 pub use score::{GaussianScore, Score};
 pub use score_net::ScoreNet;
 pub use spin_kind::SpinKind;

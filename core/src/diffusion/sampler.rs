@@ -1,3 +1,4 @@
+use super::denoiser::{log_snr, time_at_log_snr};
 use super::{DiffusionError, Score, VpSde};
 use crate::rng::normal_pair;
 use alloc::vec;
@@ -31,9 +32,61 @@ pub struct Langevin {
     pub snr: f64,
 }
 
+/// Where the sampler's `steps + 1` times t_0 = T > … > t_steps = ε lie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeGrid {
+    /// Uniform in t.
+    Uniform,
+    /// Uniform in the log-SNR λ(t) (as in DPM-Solver): steps shrink towards ε, where the
+    /// noise scale σ_t falls below the data's own scales.
+    LogSnr,
+}
+
+impl TimeGrid {
+    /// Time `k` of `steps` (t_0 = T, t_steps = ε).
+    fn time(self, sde: &VpSde, k: usize, steps: usize) -> f64 {
+        let f = k as f64 / steps as f64;
+        let (t_end, eps) = (sde.t_end(), sde.eps());
+        match (self, k) {
+            (_, 0) => t_end,
+            (_, k) if k == steps => eps,
+            (TimeGrid::Uniform, _) => t_end - f * (t_end - eps),
+            (TimeGrid::LogSnr, _) => {
+                let (lo, hi) = (log_snr(sde, t_end), log_snr(sde, eps));
+                time_at_log_snr(sde, lo + f * (hi - lo))
+            }
+        }
+    }
+}
+
+/// How [`sample`] integrates from t = T down to ε.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sampling {
+    /// Number of predictor steps.
+    pub steps: usize,
+    /// The predictor step.
+    pub predictor: Predictor,
+    /// Langevin corrector moves before each predictor step, or none.
+    pub corrector: Option<Langevin>,
+    /// Where the steps lie.
+    pub grid: TimeGrid,
+}
+
+impl Sampling {
+    /// `steps` plain Euler–Maruyama steps of the reverse SDE (Eq. 2.46), uniform in t.
+    pub fn reverse_sde(steps: usize) -> Self {
+        Self {
+            steps,
+            predictor: Predictor::EulerMaruyama,
+            corrector: None,
+            grid: TimeGrid::Uniform,
+        }
+    }
+}
+
 /// Generate `n` samples (row-major n×d) with the plain Euler–Maruyama reverse SDE from t = T
 /// down to ε in `steps` steps, starting from N(0, I) (the VP-SDE's limit):
-/// [`sample`] with [`Predictor::EulerMaruyama`] and no corrector.
+/// [`sample`] with [`Sampling::reverse_sde`].
 ///
 /// # Errors
 /// [`DiffusionError::Parameter`] for zero samples or steps.
@@ -44,11 +97,11 @@ pub fn reverse_sde<S: Score, R: Rng + ?Sized>(
     steps: usize,
     rng: &mut R,
 ) -> Result<Vec<f64>, DiffusionError> {
-    sample(sde, score, n, steps, Predictor::EulerMaruyama, None, rng)
+    sample(sde, score, n, &Sampling::reverse_sde(steps), rng)
 }
 
 /// Generate `n` samples with the probability-flow ODE: [`sample`] with
-/// [`Predictor::ProbabilityFlow`] and no corrector.
+/// [`Predictor::ProbabilityFlow`], uniform in t, no corrector.
 ///
 /// # Errors
 /// [`DiffusionError::Parameter`] for zero samples or steps.
@@ -59,14 +112,18 @@ pub fn probability_flow<S: Score, R: Rng + ?Sized>(
     steps: usize,
     rng: &mut R,
 ) -> Result<Vec<f64>, DiffusionError> {
-    sample(sde, score, n, steps, Predictor::ProbabilityFlow, None, rng)
+    let sampling = Sampling {
+        predictor: Predictor::ProbabilityFlow,
+        ..Sampling::reverse_sde(steps)
+    };
+    sample(sde, score, n, &sampling, rng)
 }
 
-/// Generate `n` samples (row-major n×d) by integrating from t = T down to ε on a uniform grid of
-/// `steps` steps, starting from N(0, I). Each step is `predictor`'s; with a `corrector`,
-/// `corrector.steps` Langevin moves x ← x + ε s(x, t) + √(2ε) z come first at every time: they
-/// pull samples that drifted off the model's marginal p_t back onto it, at the cost of one more
-/// score evaluation per move.
+/// Generate `n` samples (row-major n×d) by integrating from t = T down to ε in
+/// `sampling.steps` steps of its grid, starting from N(0, I). Each step is the predictor's; with
+/// a corrector, `corrector.steps` Langevin moves x ← x + ε s(x, t) + √(2ε) z come first at every
+/// time: they pull samples that drifted off the model's marginal p_t back onto it, at the cost
+/// of one more score evaluation per move.
 ///
 /// # Errors
 /// [`DiffusionError::Parameter`] for zero samples or steps, or a corrector whose r is not finite
@@ -75,11 +132,15 @@ pub fn sample<S: Score, R: Rng + ?Sized>(
     sde: &VpSde,
     score: &mut S,
     n: usize,
-    steps: usize,
-    predictor: Predictor,
-    corrector: Option<Langevin>,
+    sampling: &Sampling,
     rng: &mut R,
 ) -> Result<Vec<f64>, DiffusionError> {
+    let Sampling {
+        steps,
+        predictor,
+        corrector,
+        grid,
+    } = *sampling;
     if n == 0 || steps == 0 {
         return Err(DiffusionError::Parameter(
             "sampling needs n ≥ 1 and steps ≥ 1",
@@ -93,12 +154,11 @@ pub fn sample<S: Score, R: Rng + ?Sized>(
     let d = score.dim();
     let mut x: Vec<f64> = (0..n * d).map(|_| normal_pair(rng).0).collect();
     let mut s = vec![0.0; n * d];
-    let (eps, t_end) = (sde.eps(), sde.t_end());
-    let dt = (t_end - eps) / steps as f64;
     let mut times = vec![0.0; n];
     let mut z = vec![0.0; if corrector.is_some() { n * d } else { 0 }];
     for k in 0..steps {
-        let t = t_end - k as f64 * dt;
+        let (t, next) = (grid.time(sde, k, steps), grid.time(sde, k + 1, steps));
+        let dt = t - next;
         times.iter_mut().for_each(|v| *v = t);
         if let Some(c) = corrector {
             for _ in 0..c.steps {
@@ -118,12 +178,12 @@ pub fn sample<S: Score, R: Rng + ?Sized>(
                 libm::sqrt(b * dt)
             }
             Predictor::Ancestral => {
-                let step = sde.integrated_beta(t) - sde.integrated_beta(t - dt);
+                let step = sde.integrated_beta(t) - sde.integrated_beta(next);
                 let (k, var) = (libm::exp(-0.5 * step), -libm::expm1(-step));
                 for (x, &s) in x.iter_mut().zip(&s) {
                     *x = (*x + var * s) / k;
                 }
-                libm::sqrt(var * sde.variance(t - dt) / sde.variance(t))
+                libm::sqrt(var * sde.variance(next) / sde.variance(t))
             }
             Predictor::ProbabilityFlow => {
                 let b = sde.beta(t);
@@ -171,27 +231,33 @@ mod tests {
     use crate::diffusion::GaussianScore;
     use crate::rng::from_seed;
 
+    fn plan(steps: usize, predictor: Predictor, corrector: Option<Langevin>) -> Sampling {
+        Sampling {
+            steps,
+            predictor,
+            corrector,
+            grid: TimeGrid::Uniform,
+        }
+    }
+
     #[test]
     fn samplers_with_the_exact_score_reproduce_the_gaussian() {
         let sde = VpSde::new(0.1, 20.0, 1.0, 1e-4).unwrap();
         let (mean, cov) = ([1.0, -2.0], [2.0, 0.6, 0.6, 0.5]);
         let mut score = GaussianScore::new(sde, &mean, &cov).unwrap();
         let n = 4000;
-        for predictor in [
-            Predictor::EulerMaruyama,
-            Predictor::Ancestral,
-            Predictor::ProbabilityFlow,
+        for (predictor, grid) in [
+            (Predictor::EulerMaruyama, TimeGrid::Uniform),
+            (Predictor::EulerMaruyama, TimeGrid::LogSnr),
+            (Predictor::Ancestral, TimeGrid::Uniform),
+            (Predictor::Ancestral, TimeGrid::LogSnr),
+            (Predictor::ProbabilityFlow, TimeGrid::Uniform),
         ] {
-            let x = sample(
-                &sde,
-                &mut score,
-                n,
-                1000,
-                predictor,
-                None,
-                &mut from_seed(3),
-            )
-            .unwrap();
+            let sampling = Sampling {
+                grid,
+                ..plan(1000, predictor, None)
+            };
+            let x = sample(&sde, &mut score, n, &sampling, &mut from_seed(3)).unwrap();
             let m: Vec<f64> = (0..2)
                 .map(|j| x.iter().skip(j).step_by(2).sum::<f64>() / n as f64)
                 .collect();
@@ -207,17 +273,17 @@ mod tests {
                 let se = (cov[a * 3] / n as f64).sqrt();
                 assert!(
                     (m[a] - mean[a]).abs() < 4.0 * se + 0.02,
-                    "{predictor:?}: mean {m:?}"
+                    "{predictor:?} {grid:?}: mean {m:?}"
                 );
                 let v = c(a, a);
                 assert!(
                     (v - cov[a * 3]).abs() < 4.0 * cov[a * 3] * (2.0 / n as f64).sqrt() + 0.02,
-                    "{predictor:?}: var {v}"
+                    "{predictor:?} {grid:?}: var {v}"
                 );
             }
             assert!(
                 (c(0, 1) - 0.6).abs() < 0.1,
-                "{predictor:?}: cov {}",
+                "{predictor:?} {grid:?}: cov {}",
                 c(0, 1)
             );
         }
@@ -229,9 +295,7 @@ mod tests {
                 &sde,
                 &mut score,
                 4,
-                10,
-                ancestral,
-                Some(bad),
+                &plan(10, ancestral, Some(bad)),
                 &mut from_seed(1)
             )
             .is_err()
@@ -257,9 +321,7 @@ mod tests {
             &sde,
             &mut score,
             n,
-            10,
-            Predictor::Ancestral,
-            None,
+            &plan(10, Predictor::Ancestral, None),
             &mut from_seed(4),
         )
         .unwrap();
@@ -278,9 +340,7 @@ mod tests {
             &sde,
             &mut score,
             n,
-            10,
-            Predictor::EulerMaruyama,
-            None,
+            &plan(10, Predictor::EulerMaruyama, None),
             &mut from_seed(4),
         )
         .unwrap();
@@ -304,9 +364,7 @@ mod tests {
             &sde,
             &mut score,
             n,
-            200,
-            predictor,
-            Some(corrector),
+            &plan(200, predictor, Some(corrector)),
             &mut from_seed(5),
         )
         .unwrap();
@@ -349,11 +407,27 @@ mod tests {
             (1.5, 10, ancestral, None),
             (2.0, 11, ancestral, corrector),
         ] {
+            // The ancestral runs take the log-SNR grid.
+            let grid = if predictor == em {
+                TimeGrid::Uniform
+            } else {
+                TimeGrid::LogSnr
+            };
             let t = Temperature::new(t).unwrap();
             let exact = enumeration::exact(&model, t).unwrap();
             let mut score = Tweedie::new(sde, ExactDenoiser::ising(&model, t).unwrap());
             let mut rng = from_seed(seed);
-            let x = sample(&sde, &mut score, n, 500, predictor, corrected, &mut rng).unwrap();
+            let x = sample(
+                &sde,
+                &mut score,
+                n,
+                &Sampling {
+                    grid,
+                    ..plan(500, predictor, corrected)
+                },
+                &mut rng,
+            )
+            .unwrap();
             let (mut e, mut m) = (Vec::new(), Vec::new());
             for row in x.chunks(9) {
                 let spins = row.iter().map(|&v| if v >= 0.0 { 1 } else { -1 }).collect();

@@ -1,4 +1,7 @@
-//! Modified Bessel functions of the first kind by their power series.
+//! Modified Bessel functions of the first kind by their power series, and the ratio I₁/I₀ by
+//! Chebyshev expansions.
+
+use super::bessel_chebyshev::{LARGE_I0, LARGE_I1, SMALL_I0, SMALL_I1};
 
 /// I_ν(x) for ν ∈ {0, 1} and 0 ≤ x ≤ 50 by the power series Σ_k (x/2)^{2k+ν} / (k! (k+ν)!);
 /// every term is positive, so the sum loses no precision.
@@ -74,8 +77,22 @@ pub fn ln_bessel_i0(x: f64) -> f64 {
     }
 }
 
+/// Σ cⱼ Tⱼ(t) by Clenshaw's recurrence.
+fn chebyshev(c: &[f64], t: f64) -> f64 {
+    let (mut b1, mut b2) = (0.0, 0.0);
+    for &c in c[1..].iter().rev() {
+        (b1, b2) = (c + 2.0 * t * b1 - b2, b1);
+    }
+    c[0] + t * b1 - b2
+}
+
 /// The ratio A(x) = I₁(x)/I₀(x) = d ln I₀/dx for every finite x: the mean resultant length of a
 /// von Mises distribution of concentration x (odd in x, A(x) → 1 − 1/(2x) as x → ∞).
+///
+/// Evaluated as a ratio of Chebyshev expansions of the scaled functions (e^{−x}I₁(x)/x over
+/// e^{−x}I₀(x) up to 8, √x e^{−x}I_ν(x) in 16/x beyond; `scripts/bessel_chebyshev.py`): about
+/// 60 multiply-adds at any x, where the power series needs up to 160 terms below 50. Relative
+/// error < 5e-15 (tested against the series and Hankel's expansion).
 ///
 /// # Examples
 /// ```
@@ -85,14 +102,12 @@ pub fn ln_bessel_i0(x: f64) -> f64 {
 /// ```
 pub fn bessel_ratio(x: f64) -> f64 {
     let a = x.abs();
-    let r = if a <= ASYMPTOTIC_FROM {
-        if a == 0.0 {
-            0.0
-        } else {
-            series(1, a) / series(0, a)
-        }
+    let r = if a <= 8.0 {
+        let t = 0.25 * a - 1.0;
+        a * chebyshev(&SMALL_I1, t) / chebyshev(&SMALL_I0, t)
     } else {
-        scaled_asymptotic(1, a) / scaled_asymptotic(0, a)
+        let t = 16.0 / a - 1.0;
+        chebyshev(&LARGE_I1, t) / chebyshev(&LARGE_I0, t)
     };
     if x < 0.0 { -r } else { r }
 }
@@ -113,6 +128,26 @@ mod tests {
                 assert!((scaled - hankel).abs() < 1e-14 * hankel, "ν={nu} x={x}");
             }
         }
+    }
+
+    /// The Chebyshev ratio against the power series up to 50 and Hankel's expansion beyond.
+    #[test]
+    fn ratio_matches_series_and_hankel() {
+        let mut worst: f64 = 0.0;
+        for i in 1..=20_000 {
+            let x = f64::from(i) * 2.5e-3 + if i % 2 == 0 { 0.0 } else { 1e-4 };
+            let want = series(1, x) / series(0, x);
+            worst = worst.max((bessel_ratio(x) - want).abs() / want);
+            assert_eq!(bessel_ratio(-x), -bessel_ratio(x));
+        }
+        for x in [50.5, 80.0, 300.0, 1e4, 1e8] {
+            let want = scaled_asymptotic(1, x) / scaled_asymptotic(0, x);
+            worst = worst.max((bessel_ratio(x) - want).abs() / want);
+        }
+        assert!(worst < 5e-15, "worst relative error {worst:e}");
+        assert_eq!(bessel_ratio(0.0), 0.0);
+        assert!((bessel_ratio(1e-8) - 0.5e-8).abs() < 1e-22);
+        assert!((bessel_ratio(f64::INFINITY) - 1.0).abs() < 1e-15);
     }
 
     /// A = d ln I₀ / dx (central differences), on both sides of the switch.

@@ -1,6 +1,7 @@
 //! Special functions and quadrature used by the exact references (pure `libm`, so every target
 //! gives the same bits).
 mod bessel;
+mod bessel_chebyshev;
 mod digamma;
 mod elliptic;
 mod logistic;
