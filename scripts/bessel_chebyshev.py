@@ -1,67 +1,114 @@
-"""Generate core/src/special/bessel_chebyshev.rs: Chebyshev coefficients of the scaled
-modified Bessel functions behind `entropic::special::bessel_ratio`.
+"""Generate core/src/special/bessel_chebyshev.rs: piecewise Chebyshev expansions of the Bessel
+ratio A(x) = I1(x)/I0(x) behind `entropic::special::bessel_ratio`.
 
-    [0, 8]:  e^{-x} I0(x) and e^{-x} I1(x)/x  in t = x/4 - 1
-    [8, ∞):  √x e^{-x} I0(x) and √x e^{-x} I1(x)  in t = 16/x - 1
-
-Coefficients from Chebyshev–Gauss quadrature at 40 significant digits (mpmath), truncated once
-they fall below 1e-18 of the leading one. Run: python3 scripts/bessel_chebyshev.py
-(needs `pip install mpmath`); the Rust tests check the result against the power series.
+Below SQUARE_UP_TO the expansion is of A(x)/x (even, smooth) in v = x²; beyond, of A(x) in
+v = 1/x (A is analytic in 1/x there and tends to 1). Each piece [lo, hi) maps v linearly onto
+t ∈ [-1, 1]; pieces are grown greedily (bisection on hi) while at most MAX_TERMS coefficients
+exceed 1e-17, so one evaluation is ≤ MAX_TERMS multiply-adds. Coefficients by Chebyshev–Gauss
+quadrature at 40 significant digits (mpmath). Run: python3 scripts/bessel_chebyshev.py
+(needs `pip install mpmath`); the Rust tests check the result against the power series and
+Hankel's expansion.
 """
 import pathlib
 
 import mpmath as mp
 
 mp.mp.dps = 40
-NODES = 200
+NODES = 80
+MAX_TERMS = 14
+SQUARE_UP_TO = mp.mpf("1.9")
+TOLERANCE = mp.mpf("1e-17")
 
 
-def chebyshev(f):
+def ratio(x):
+    return mp.besseli(1, x) / mp.besseli(0, x)
+
+
+def piece_function(lo, hi):
+    """(f(t), a, b) with t = a·v + b and v = x² (square) or 1/x (inverse)."""
+    if hi <= SQUARE_UP_TO:
+        vlo, vhi = lo * lo, hi * hi
+
+        def f(t):
+            v = vlo + (vhi - vlo) * (t + 1) / 2
+            x = mp.sqrt(v)
+            return ratio(x) / x if v > 0 else mp.mpf(1) / 2
+    else:
+        vlo, vhi = (0 if hi == mp.inf else 1 / hi), 1 / lo
+
+        def f(t):
+            v = vlo + (vhi - vlo) * (t + 1) / 2
+            return ratio(1 / v) if v > 0 else mp.mpf(1)
+    a = 2 / (vhi - vlo)
+    return f, a, -1 - a * vlo
+
+
+def coefficients(f):
     nodes = [(k + mp.mpf(1) / 2) * mp.pi / NODES for k in range(NODES)]
     values = [f(mp.cos(a)) for a in nodes]
-    coefficients = []
-    for j in range(NODES // 2):
-        c = 2 * sum(v * mp.cos(j * a) for v, a in zip(values, nodes)) / NODES
-        coefficients.append(c / 2 if j == 0 else c)
-    last = max(j for j, c in enumerate(coefficients) if abs(c) > mp.mpf("1e-18") * abs(coefficients[0]))
-    return coefficients[: last + 1]
+    c = [2 * sum(v * mp.cos(j * a) for v, a in zip(values, nodes)) / NODES for j in range(NODES // 2)]
+    c[0] /= 2
+    last = max(j for j, v in enumerate(c) if abs(v) > TOLERANCE)
+    return c[: last + 1]
 
 
-def small(nu):
-    def f(t):
-        x = 4 * (t + 1)
-        if nu == 0:
-            return mp.exp(-x) * mp.besseli(0, x)
-        return mp.exp(-x) * mp.besseli(1, x) / x if x != 0 else mp.mpf(1) / 2
-    return f
+def fits(lo, hi):
+    return len(coefficients(piece_function(lo, hi)[0])) <= MAX_TERMS
 
 
-def large(nu):
-    def f(t):
-        x = 16 / (t + 1)
-        return mp.sqrt(x) * mp.exp(-x) * mp.besseli(nu, x)
-    return f
+pieces = []
+lo = mp.mpf(0)
+while lo != mp.inf:
+    limit = SQUARE_UP_TO if lo < SQUARE_UP_TO else mp.inf
+    if fits(lo, limit):
+        hi = limit
+    else:
+        good, bad = lo, (limit if limit != mp.inf else lo * 64)
+        while fits(lo, bad):
+            good, bad = bad, bad * 4
+        for _ in range(30):
+            mid = (good + bad) / 2
+            good, bad = (mid, bad) if fits(lo, mid) else (good, mid)
+        hi = mp.mpf(mp.nstr(good, 3)) if mp.mpf(mp.nstr(good, 3)) <= good else good
+    f, a, b = piece_function(lo, hi)
+    pieces.append((lo, hi, hi <= SQUARE_UP_TO, a, b, coefficients(f)))
+    lo = hi
 
 
-TABLES = [
-    ("SMALL_I0", "e^{−x} I₀(x) on [0, 8], t = x/4 − 1", small(0)),
-    ("SMALL_I1", "e^{−x} I₁(x)/x on [0, 8], t = x/4 − 1", small(1)),
-    ("LARGE_I0", "√x e^{−x} I₀(x) on [8, ∞), t = 16/x − 1", large(0)),
-    ("LARGE_I1", "√x e^{−x} I₁(x) on [8, ∞), t = 16/x − 1", large(1)),
-]
+def num(v):
+    return "f64::INFINITY" if v == mp.inf else mp.nstr(v, 17, min_fixed=-1, max_fixed=1, strip_zeros=False)
+
 
 out = [
-    "//! Chebyshev coefficients (c₀ first, f(t) = Σ cⱼ Tⱼ(t)) of scaled Bessel functions, written by",
-    "//! `scripts/bessel_chebyshev.py` (40-digit quadrature, truncated below 1e-18 of c₀). Do not edit.",
+    "//! Piecewise Chebyshev expansions of A(x) = I₁(x)/I₀(x), written by",
+    "//! `scripts/bessel_chebyshev.py` (40-digit quadrature, ≤ 14 terms above 1e-17 per piece).",
+    "//! Do not edit.",
     "",
+    "/// One piece of the expansion: for x < `hi` (and ≥ the previous piece's `hi`),",
+    "/// A(x) = x·Σ cⱼ Tⱼ(t) with t = a x² + b (`square`), or Σ cⱼ Tⱼ(t) with t = a/x + b.",
+    "pub(super) struct Piece {",
+    "    pub(super) hi: f64,",
+    "    pub(super) square: bool,",
+    "    pub(super) a: f64,",
+    "    pub(super) b: f64,",
+    "    pub(super) c: &'static [f64],",
+    "}",
+    "",
+    f"pub(super) const RATIO: [Piece; {len(pieces)}] = [",
 ]
-for name, what, f in TABLES:
-    c = chebyshev(f)
-    out.append(f"/// {what}.")
-    out.append(f"pub(super) const {name}: [f64; {len(c)}] = [")
-    out.extend(f"    {mp.nstr(v, 17, min_fixed=0, max_fixed=0)}," for v in c)
-    out.append("];")
-    out.append("")
+for lo, hi, square, a, b, c in pieces:
+    out.append(f"    // [{mp.nstr(lo, 6)}, {mp.nstr(hi, 6)}): {len(c)} terms")
+    out.append("    Piece {")
+    out.append(f"        hi: {num(hi)},")
+    out.append(f"        square: {'true' if square else 'false'},")
+    out.append(f"        a: {num(a)},")
+    out.append(f"        b: {num(b)},")
+    out.append("        c: &[")
+    out.extend(f"            {num(v)}," for v in c)
+    out.append("        ],")
+    out.append("    },")
+out.append("];")
+out.append("")
 path = pathlib.Path(__file__).resolve().parent.parent / "core/src/special/bessel_chebyshev.rs"
 path.write_text("\n".join(out))
-print("wrote", path)
+print("wrote", path, [(mp.nstr(p[0], 4), mp.nstr(p[1], 4), len(p[5])) for p in pieces])

@@ -1,8 +1,9 @@
 //! Entropy estimators on a random 16-dimensional Gaussian (thesis Table 4.1 scale): Gaussian fit
 //! and MINDE with the exact score on 20 000 samples, kNN on 5000 (it is O(n²d)), and 100 steps of
-//! denoising score matching for the learned score. On a 20×20 Ising lattice (Table 4.3 scale):
-//! 100 training steps of the conditional lattice denoiser and one I-MMSE entropy evaluation
-//! (1000 draws). Numbers in BENCHMARKS.md.
+//! denoising score matching for the learned score. On 20×20 Ising and XY lattices (Tables 4.3 and
+//! 4.2 scale): 100 training steps of the conditional lattice denoiser and one I-MMSE entropy
+//! evaluation (1000 draws), without and with belief propagation; and I₁/I₀, the planar kernel.
+//! Numbers in BENCHMARKS.md.
 use criterion::{Criterion, criterion_group, criterion_main};
 use entropic::diffusion::{
     Conditioning, GaussianScore, LatticeData, LatticeDenoiser, ScoreNet, ScoreTrainParams,
@@ -14,6 +15,7 @@ use entropic::entropy::{
 };
 use entropic::rng::Rng;
 use entropic::rng::from_seed;
+use entropic::special::bessel_ratio;
 use std::hint::black_box;
 
 fn entropy(c: &mut Criterion) {
@@ -49,24 +51,46 @@ fn entropy(c: &mut Criterion) {
     group.finish();
 }
 
-fn ising20(c: &mut Criterion) {
+/// 20×20 lattices of `kind` (random configurations: the cost does not depend on their
+/// statistics), without and with 4 iterations of belief propagation in front of the network.
+fn lattice20(c: &mut Criterion, kind: SpinKind) {
     let mut rng = from_seed(2);
     let (side, configs) = (20, 1000);
-    // The cost does not depend on the spins' statistics: random ±1 lattices at T = 2.
-    let spins: Vec<f64> = (0..configs * side * side)
-        .map(|_| if rng.next_u32() & 1 == 0 { 1.0 } else { -1.0 })
-        .collect();
-    let data = LatticeData::new(side, spins.clone(), vec![2.0; configs]).unwrap();
+    let sites = configs * side * side;
+    let (name, data, cond, t) = match kind {
+        SpinKind::Ising => {
+            let spins: Vec<f64> = (0..sites)
+                .map(|_| if rng.next_u32() & 1 == 0 { 1.0 } else { -1.0 })
+                .collect();
+            let data = LatticeData::new(side, spins, vec![2.0; configs]).unwrap();
+            ("entropy_ising20", data, (1.0, 4.0), 2.0)
+        }
+        SpinKind::Planar => {
+            let angles: Vec<f64> = (0..sites)
+                .map(|_| {
+                    std::f64::consts::TAU * (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+                })
+                .collect();
+            let data = LatticeData::planar(side, &angles, vec![0.5; configs]).unwrap();
+            ("entropy_xy20", data, (0.1, 1.5), 0.5)
+        }
+    };
+    let held = Samples::new(
+        (0..configs).flat_map(|i| data.config(i).to_vec()).collect(),
+        data.config(0).len(),
+    )
+    .unwrap();
     let sde = VpSde::default();
-    let cond = Conditioning::Temperature { lo: 1.0, hi: 4.0 };
-    let held = Samples::new(spins, side * side).unwrap();
-    let mut group = c.benchmark_group("entropy_ising20");
+    let cond = Conditioning::Temperature {
+        lo: cond.0,
+        hi: cond.1,
+    };
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
-    // Without and with 4 iterations of belief propagation in front of the network.
     for propagation in [0, 4] {
         let model = LatticeDenoiser::new(
             sde,
-            SpinKind::Ising,
+            kind,
             side,
             cond.clone(),
             &[64, 64],
@@ -89,7 +113,12 @@ fn ising20(c: &mut Criterion) {
                 })
             },
         );
-        let immse = Immse::new(sde, model.at_temperature(2.0).unwrap(), 1000, 40, 4).unwrap();
+        let denoiser = model.at_temperature(t).unwrap();
+        let immse = match kind {
+            SpinKind::Ising => Immse::new(sde, denoiser, 1000, 40, 4),
+            SpinKind::Planar => Immse::on_circles(sde, denoiser, 1000, 40, 4),
+        }
+        .unwrap();
         group.bench_function(format!("immse_1000_draws/bp{propagation}"), |b| {
             b.iter(|| black_box(immse.estimate(&held).unwrap()))
         });
@@ -97,5 +126,18 @@ fn ising20(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, entropy, ising20);
+fn lattices(c: &mut Criterion) {
+    lattice20(c, SpinKind::Ising);
+    lattice20(c, SpinKind::Planar);
+}
+
+/// I₁/I₀ over the range planar belief propagation and posteriors meet.
+fn bessel(c: &mut Criterion) {
+    let xs: Vec<f64> = (0..1000).map(|i| 0.07 * f64::from(i)).collect();
+    c.bench_function("bessel_ratio_1000_args_0_to_70", |b| {
+        b.iter(|| black_box(xs.iter().map(|&x| bessel_ratio(black_box(x))).sum::<f64>()))
+    });
+}
+
+criterion_group!(benches, entropy, lattices, bessel);
 criterion_main!(benches);

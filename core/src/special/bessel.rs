@@ -1,7 +1,7 @@
 //! Modified Bessel functions of the first kind by their power series, and the ratio I₁/I₀ by
 //! Chebyshev expansions.
 
-use super::bessel_chebyshev::{LARGE_I0, LARGE_I1, SMALL_I0, SMALL_I1};
+use super::bessel_chebyshev::RATIO;
 
 /// I_ν(x) for ν ∈ {0, 1} and 0 ≤ x ≤ 50 by the power series Σ_k (x/2)^{2k+ν} / (k! (k+ν)!);
 /// every term is positive, so the sum loses no precision.
@@ -89,10 +89,10 @@ fn chebyshev(c: &[f64], t: f64) -> f64 {
 /// The ratio A(x) = I₁(x)/I₀(x) = d ln I₀/dx for every finite x: the mean resultant length of a
 /// von Mises distribution of concentration x (odd in x, A(x) → 1 − 1/(2x) as x → ∞).
 ///
-/// Evaluated as a ratio of Chebyshev expansions of the scaled functions (e^{−x}I₁(x)/x over
-/// e^{−x}I₀(x) up to 8, √x e^{−x}I_ν(x) in 16/x beyond; `scripts/bessel_chebyshev.py`): about
-/// 60 multiply-adds at any x, where the power series needs up to 160 terms below 50. Relative
-/// error < 5e-15 (tested against the series and Hankel's expansion).
+/// Evaluated by piecewise Chebyshev expansions of A itself (of A(x)/x in x² below 1.9, of A in
+/// 1/x above; `scripts/bessel_chebyshev.py`): at most 14 multiply-adds and no division below
+/// 1.9, where the power series of I₀ and I₁ need up to 160 terms below 50. Relative error
+/// < 5e-15 (tested against the series and Hankel's expansion).
 ///
 /// # Examples
 /// ```
@@ -102,14 +102,20 @@ fn chebyshev(c: &[f64], t: f64) -> f64 {
 /// ```
 pub fn bessel_ratio(x: f64) -> f64 {
     let a = x.abs();
-    let r = if a <= 8.0 {
-        let t = 0.25 * a - 1.0;
-        a * chebyshev(&SMALL_I1, t) / chebyshev(&SMALL_I0, t)
-    } else {
-        let t = 16.0 / a - 1.0;
-        chebyshev(&LARGE_I1, t) / chebyshev(&LARGE_I0, t)
+    let Some(piece) = RATIO.iter().find(|p| a < p.hi) else {
+        // +∞, or NaN.
+        return if a.is_nan() {
+            a
+        } else {
+            libm::copysign(1.0, x)
+        };
     };
-    if x < 0.0 { -r } else { r }
+    let r = if piece.square {
+        a * chebyshev(piece.c, piece.a * a * a + piece.b)
+    } else {
+        chebyshev(piece.c, piece.a / a + piece.b)
+    };
+    libm::copysign(r, x)
 }
 
 #[cfg(test)]
