@@ -117,6 +117,8 @@ pub enum SamplerArg {
     EulerMaruyama,
     /// Ancestral: the exact Gaussian bridge towards Tweedie's posterior mean.
     Ancestral,
+    /// Second-order multistep ancestral (SDE-DPM-Solver++(2M)); use with `--gen-grid log-snr`.
+    Multistep,
 }
 
 /// The reverse-SDE time grid on the command line.
@@ -151,6 +153,7 @@ impl From<SamplerArg> for Predictor {
         match arg {
             SamplerArg::EulerMaruyama => Predictor::EulerMaruyama,
             SamplerArg::Ancestral => Predictor::Ancestral,
+            SamplerArg::Multistep => Predictor::Multistep,
         }
     }
 }
