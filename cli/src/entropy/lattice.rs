@@ -64,6 +64,10 @@ pub struct LatticeArgs {
     /// nats/spin but makes 30 000 steps take 17 min instead of 5; README).
     #[arg(long, value_name = "N")]
     propagation: Option<usize>,
+    /// Gate the network's correction to the Bethe field by sigmoid(λ₀ − λ), so that at small
+    /// noise the field is BP's exact clean limit (needs belief propagation).
+    #[arg(long, value_name = "λ0")]
+    gate: Option<f64>,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
     #[arg(long, value_name = "N", default_value_t = 8000)]
     draws: usize,
@@ -554,6 +558,10 @@ fn run(
             }),
             &mut rng,
         )?;
+        let model = match args.gate {
+            Some(l0) => model.with_gate(l0)?,
+            None => model,
+        };
         let params = ScoreTrainParams {
             steps: args.train_steps,
             batch: args.batch,
@@ -863,6 +871,7 @@ fn run(
         "hidden": args.hidden,
         "labels": args.labels,
         "propagation": model.propagation(),
+        "gate": model.gate(),
         "draws": args.draws,
         "gen_steps": args.gen_steps,
         "sampler": format!("{:?}", args.sampling()),
