@@ -36,7 +36,7 @@ impl SpinKind {
         match self {
             Self::Ising => out[0] = libm::tanh(eta[0]),
             Self::Planar => {
-                let r = libm::hypot(eta[0], eta[1]);
+                let r = norm(eta[0], eta[1]);
                 let scale = if r > 0.0 { bessel_ratio(r) / r } else { 0.0 };
                 out[0] = scale * eta[0];
                 out[1] = scale * eta[1];
@@ -52,7 +52,7 @@ impl SpinKind {
                 a + libm::log1p(libm::exp(-2.0 * a)) - s[0] * eta[0]
             }
             Self::Planar => {
-                let r = libm::hypot(eta[0], eta[1]);
+                let r = norm(eta[0], eta[1]);
                 libm::log(2.0 * core::f64::consts::PI) + ln_bessel_i0(r)
                     - eta[0] * s[0]
                     - eta[1] * s[1]
@@ -64,7 +64,7 @@ impl SpinKind {
     /// Ising: no rotation). Features are expressed in it and the network's field is rotated back
     /// from it, which makes the planar model exactly equivariant under global rotations.
     pub fn frame(self, v: [f64; 2]) -> [f64; 2] {
-        let r = libm::hypot(v[0], v[1]);
+        let r = norm(v[0], v[1]);
         match self {
             Self::Planar if r > 0.0 => [v[0] / r, v[1] / r],
             _ => [1.0, 0.0],
@@ -92,6 +92,17 @@ impl SpinKind {
                 out[1] = f[0] * u[1] + f[1] * u[0];
             }
         }
+    }
+}
+
+/// |(a, b)|: √(a² + b²), with `hypot`'s care only where the squares overflow or underflow (the
+/// planar kernels call this for every site of every lattice).
+fn norm(a: f64, b: f64) -> f64 {
+    let r2 = a * a + b * b;
+    if r2.is_finite() && r2 > 1e-300 {
+        libm::sqrt(r2)
+    } else {
+        libm::hypot(a, b)
     }
 }
 
