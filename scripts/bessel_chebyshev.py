@@ -76,7 +76,11 @@ while lo != mp.inf:
 
 
 def num(v):
-    return "f64::INFINITY" if v == mp.inf else mp.nstr(v, 17, min_fixed=-1, max_fixed=1, strip_zeros=False)
+    """The nearest f64, in the shortest form that reads back to it."""
+    if v == mp.inf:
+        return "f64::INFINITY"
+    text = repr(float(v))
+    return text if ("." in text or "e" in text) else text + ".0"
 
 
 out = [
