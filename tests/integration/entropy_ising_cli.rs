@@ -104,7 +104,23 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     let (code, _, err) = entropic(&ising_args(data, out, &[]));
     assert_eq!(code, 1);
     assert!(err.contains("--resume"), "{err}");
-    let resumed = json(&ising_args(data, out, &["--resume"]));
+    // The sampler does not touch the model or the estimate: resume with the multistep one.
+    let resumed = json(&ising_args(
+        data,
+        out,
+        &[
+            "--resume",
+            "--sampler",
+            "multistep",
+            "--gen-grid",
+            "log-snr",
+        ],
+    ));
+    let sampler = resumed["sampler"].as_str().unwrap();
+    assert!(
+        sampler.contains("Multistep") && sampler.contains("LogSnr"),
+        "{sampler}"
+    );
     assert_eq!(
         std::fs::read(whole.join("model.json")).unwrap(),
         std::fs::read(split.join("model.json")).unwrap()
@@ -123,6 +139,10 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
         (&["--holdout", "1.5"][..], "--holdout"),
         (&["--generate", "9"][..], "not near"),
         (&["--learning-rate=-1"][..], "learning rate"),
+        (
+            &["--gate", "2", "--propagation", "0"][..],
+            "belief propagation",
+        ),
     ] {
         let fresh = temp_dir("ising-bad");
         let (code, _, err) = entropic(&ising_args(data, fresh.to_str().unwrap(), extra));
