@@ -756,7 +756,7 @@ impl Trainable for LatticeDenoiser {
             let context = self.context(data.temperature(idx))?;
             let l = lo + (hi - lo) * uniform_f64(rng);
             let (k, s2) = scale_and_variance(l);
-            let sd = libm::sqrt(s2);
+            let (sd, gate) = (libm::sqrt(s2), gate_factor(self.gate, l));
             for (pair, sp) in x.chunks_mut(2).zip(s.chunks(2)) {
                 let (z1, z2) = normal_pair(rng);
                 for ((x, &s), z) in pair.iter_mut().zip(sp).zip([z1, z2]) {
@@ -769,7 +769,7 @@ impl Trainable for LatticeDenoiser {
                 let i = uniform_index(rng, n);
                 frames[r] =
                     self.site_features(&lattice, i, l, &context, &mut input[r * f..(r + 1) * f]);
-                gates[r] = gate_factor(self.gate, l);
+                gates[r] = gate;
                 for q in 0..c {
                     own[r * c + q] = k * x[i * c + q] / s2;
                     target[r * c + q] = s[i * c + q];

@@ -163,16 +163,11 @@ pub fn sample<S: Score, R: Rng + ?Sized>(
     let mut s = vec![0.0; n * d];
     let mut times = vec![0.0; n];
     let mut z = vec![0.0; if corrector.is_some() { n * d } else { 0 }];
-    // Multistep: the previous step's posterior means and half log-SNR increment.
-    let mut previous: Option<(Vec<f64>, f64)> = None;
-    let mut means = vec![
-        0.0;
-        if predictor == Predictor::Multistep {
-            n * d
-        } else {
-            0
-        }
-    ];
+    // Multistep: the previous step's posterior means (overwritten site by site as they are used)
+    // and half log-SNR increment.
+    let multistep = predictor == Predictor::Multistep;
+    let mut previous = vec![0.0; if multistep { n * d } else { 0 }];
+    let mut h_prev: Option<f64> = None;
     for k in 0..steps {
         let (t, next) = (grid.time(sde, k, steps), grid.time(sde, k + 1, steps));
         let dt = t - next;
@@ -202,25 +197,19 @@ pub fn sample<S: Score, R: Rng + ?Sized>(
                 let (var_t, var_s) = (sde.variance(t), sde.variance(next));
                 let (k_t, k_s) = (sde.mean_coefficient(t), sde.mean_coefficient(next));
                 let h = 0.5 * (log_snr(sde, next) - log_snr(sde, t));
-                let slope = match (&previous, predictor) {
-                    (Some((_, h_prev)), Predictor::Multistep) => h / (2.0 * h_prev),
-                    _ => 0.0,
-                };
+                let slope = h_prev.map_or(0.0, |h_prev| h / (2.0 * h_prev));
                 let (cx, cd) = (k * var_s / var_t, k_s * var / var_t);
                 for (i, (x, &s)) in x.iter_mut().zip(&s).enumerate() {
                     let mean = (*x + var_t * s) / k_t;
-                    let target = match &previous {
-                        Some((prev, _)) if slope != 0.0 => mean + slope * (mean - prev[i]),
-                        _ => mean,
-                    };
-                    if predictor == Predictor::Multistep {
-                        means[i] = mean;
+                    let mut target = mean;
+                    if multistep {
+                        target += slope * (mean - previous[i]);
+                        previous[i] = mean;
                     }
                     *x = cx * *x + cd * target;
                 }
-                if predictor == Predictor::Multistep {
-                    let spare = previous.take().map_or_else(|| vec![0.0; n * d], |(b, _)| b);
-                    previous = Some((core::mem::replace(&mut means, spare), h));
+                if multistep {
+                    h_prev = Some(h);
                 }
                 libm::sqrt(var * var_s / var_t)
             }
@@ -390,14 +379,17 @@ mod tests {
             let v = x.iter().skip(a).step_by(2).map(|v| (v - mean) * (v - mean));
             (mean, v.sum::<f64>() / (n - 1) as f64)
         };
-        let x = sample(
-            &sde,
-            &mut score,
-            n,
-            &plan(10, Predictor::Ancestral, None),
-            &mut from_seed(4),
-        )
-        .unwrap();
+        let mut ten_steps = |predictor| {
+            sample(
+                &sde,
+                &mut score,
+                n,
+                &plan(10, predictor, None),
+                &mut from_seed(4),
+            )
+            .unwrap()
+        };
+        let x = ten_steps(Predictor::Ancestral);
         for (a, &m) in m.iter().enumerate() {
             let (mean, v) = moments(&x, a);
             assert!(
@@ -409,14 +401,7 @@ mod tests {
                 "var {v}"
             );
         }
-        let em = sample(
-            &sde,
-            &mut score,
-            n,
-            &plan(10, Predictor::EulerMaruyama, None),
-            &mut from_seed(4),
-        )
-        .unwrap();
+        let em = ten_steps(Predictor::EulerMaruyama);
         assert!((moments(&em, 0).1 - var).abs() > 10.0 * var);
     }
 
