@@ -9,7 +9,7 @@ use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
-    Conditioning, Denoiser, Langevin, LatticeData, LatticeDenoiser, Predictor, Sampling,
+    Conditioning, Denoiser, Gate, Langevin, LatticeData, LatticeDenoiser, Predictor, Sampling,
     ScoreTrainParams, SpinKind, TimeGrid, Trainer, VpSde, sample, scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
@@ -64,10 +64,15 @@ pub struct LatticeArgs {
     /// nats/spin but makes 30 000 steps take 17 min instead of 5; README).
     #[arg(long, value_name = "N")]
     propagation: Option<usize>,
-    /// Gate the network's correction to the Bethe field by sigmoid(λ₀ − λ), so that at small
-    /// noise the field is BP's exact clean limit (needs belief propagation).
-    #[arg(long, value_name = "λ0")]
+    /// Gate the network's correction to the Bethe field by a sigmoid that falls from 1 to 0
+    /// around λ₀ (see --gate-form), so that at small noise the field is BP's exact clean limit
+    /// (needs belief propagation).
+    #[arg(long, value_name = "λ0", allow_negative_numbers = true)]
     gate: Option<f64>,
+    /// The gate's form: sigmoid(λ₀ − λ) at every temperature, or sigmoid(λ₀ + ln β − λ), which
+    /// moves the crossover with the coupling β/T (README).
+    #[arg(long, value_enum, default_value_t = GateForm::Constant)]
+    gate_form: GateForm,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
     #[arg(long, value_name = "N", default_value_t = 8000)]
     draws: usize,
@@ -123,6 +128,15 @@ pub enum SamplerArg {
     Ancestral,
     /// Second-order multistep ancestral (SDE-DPM-Solver++(2M)); use with `--gen-grid log-snr`.
     Multistep,
+}
+
+/// The form of `--gate` on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GateForm {
+    /// sigmoid(λ₀ − λ).
+    Constant,
+    /// sigmoid(λ₀ + ln β − λ).
+    Coupling,
 }
 
 /// The reverse-SDE time grid on the command line.
@@ -558,9 +572,10 @@ fn run(
             }),
             &mut rng,
         )?;
-        let model = match args.gate {
-            Some(l0) => model.with_gate(l0)?,
-            None => model,
+        let model = match (args.gate, args.gate_form) {
+            (Some(l0), GateForm::Constant) => model.with_gate(Gate::Constant(l0))?,
+            (Some(l0), GateForm::Coupling) => model.with_gate(Gate::Coupling(l0))?,
+            (None, _) => model,
         };
         let params = ScoreTrainParams {
             steps: args.train_steps,

@@ -1,10 +1,10 @@
 use super::belief::BeliefPropagation;
 use super::denoiser::{Denoiser, Tweedie, log_snr, scale_and_variance};
+use super::gate::Gate;
 use super::trainer::Trainable;
 use super::{DiffusionError, SpinKind, VpSde};
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{normal_pair, uniform_f64, uniform_index};
-use crate::special::sigmoid;
 use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;
@@ -277,7 +277,7 @@ pub struct LatticeDenoiser {
     side: usize,
     conditioning: Conditioning,
     propagation: usize,
-    gate: Option<f64>,
+    gate: Option<Gate>,
     net: Network<f64>,
 }
 
@@ -385,27 +385,27 @@ impl LatticeDenoiser {
         })
     }
 
-    /// Gate the network's correction to the Bethe field: hᵢ = h_Bethe,ᵢ + sigmoid(λ₀ − λ)·MLP.
-    /// As λ → ∞ the Bethe field tends to the exact conditional field βJ Σ_⟨ij⟩ sⱼ and the error
-    /// of the mean-field messages falls like 1/|v| ∝ e^{−λ}, the gate's own decay; the log-loss
-    /// hardly constrains the field there (a field error δ costs ≈ ½δ² e^{−λ}), so ungated the
-    /// network's correction carries over from lower λ unchecked — yet the small-noise field is
-    /// what sets the coupling, hence the temperature, of generated samples.
+    /// Gate the network's correction to the Bethe field: hᵢ = h_Bethe,ᵢ + g(λ, β)·MLP with
+    /// g a [`Gate`]. As λ → ∞ the Bethe field tends to the exact conditional field βJ Σ_⟨ij⟩ sⱼ
+    /// and the error of the mean-field messages falls like β/|v| ∝ β e^{−λ}; the log-loss hardly
+    /// constrains the field there (a field error δ costs ≈ ½δ² e^{−λ}), so ungated the network's
+    /// correction carries over from lower λ unchecked — yet the small-noise field is what sets
+    /// the coupling, hence the temperature, of generated samples.
     ///
     /// # Errors
     /// [`DiffusionError::Parameter`] without belief propagation or for a λ₀ that is not finite.
-    pub fn with_gate(mut self, lambda0: f64) -> Result<Self, DiffusionError> {
-        if self.propagation == 0 || !lambda0.is_finite() {
+    pub fn with_gate(mut self, gate: Gate) -> Result<Self, DiffusionError> {
+        if self.propagation == 0 {
             return Err(DiffusionError::Parameter(
-                "the gate needs belief propagation and a finite λ₀",
+                "the gate needs belief propagation",
             ));
         }
-        self.gate = Some(lambda0);
+        self.gate = Some(gate.check()?);
         Ok(self)
     }
 
-    /// λ₀ of the correction's gate, if any ([`Self::with_gate`]).
-    pub fn gate(&self) -> Option<f64> {
+    /// The correction's gate, if any ([`Self::with_gate`]).
+    pub fn gate(&self) -> Option<Gate> {
         self.gate
     }
 
@@ -592,6 +592,44 @@ impl LatticeDenoiser {
         u
     }
 
+    /// The training rows of the noisy lattices `noisy` drawn as `draws`: each sampled site's
+    /// features, the part of its natural parameter the network does not learn (k xᵢ/σ² plus
+    /// the Bethe field), its clean spin, frame and gate factor.
+    fn training_rows(&self, data: &LatticeData, draws: &[Draw], noisy: &[f64], rows: Rows<'_>) {
+        let (kind, c) = (self.kind, self.kind.components());
+        let n = self.side * self.side;
+        let f = input_width(kind, &self.conditioning, self.propagation);
+        let mut propagated = Propagated::default();
+        let mut m = vec![0.0; n * c];
+        for (b, (draw, x)) in draws.iter().zip(noisy.chunks(n * c)).enumerate() {
+            let (l, s) = (draw.lambda, data.config(draw.config));
+            let (k, s2) = scale_and_variance(l);
+            let gate = gate_factor(self.gate, l, draw.context[0]);
+            let lattice = self.lattice_evidence(x, l, &draw.context, &mut m, &mut propagated);
+            for (j, &i) in draw.sites.iter().enumerate() {
+                let r = b * SITES_PER_LATTICE + j;
+                rows.frames[r] = self.site_features(
+                    &lattice,
+                    i,
+                    l,
+                    &draw.context,
+                    &mut rows.input[r * f..(r + 1) * f],
+                );
+                rows.gates[r] = gate;
+                for q in 0..c {
+                    rows.own[r * c + q] = k * x[i * c + q] / s2;
+                    rows.target[r * c + q] = s[i * c + q];
+                }
+                // The Bethe field is the part of η the network corrects.
+                if let Some(p) = lattice.propagated {
+                    for q in 0..c {
+                        rows.own[r * c + q] += p.cavity[i * c + q];
+                    }
+                }
+            }
+        }
+    }
+
     /// The posterior means E[s | x] of the lattices `x` (row-major b×L²×c, one λ per lattice)
     /// at `temperature`, written to `out`.
     ///
@@ -642,7 +680,7 @@ impl LatticeDenoiser {
                 .map_err(|_| DiffusionError::Shape("denoiser forward"))?;
             for (lattice, (xl, &l)) in xs.chunks(nc).zip(ls).enumerate() {
                 let (k, s2) = scale_and_variance(l);
-                let gate = gate_factor(self.gate, l);
+                let gate = gate_factor(self.gate, l, context[0]);
                 for i in 0..n {
                     let site = lattice * n + i;
                     kind.from_frame(frames[site], &h[site * c..(site + 1) * c], &mut field);
@@ -685,6 +723,52 @@ struct LatticeEvidence<'a> {
     propagated: Option<&'a Propagated>,
 }
 
+/// The random draws of one training lattice: which configuration, its temperature's
+/// [`LatticeDenoiser::context`], the log-SNR and the sites whose posteriors enter the loss.
+struct Draw {
+    config: usize,
+    context: Vec<f64>,
+    lambda: f64,
+    sites: [usize; SITES_PER_LATTICE],
+}
+
+/// Output slices of [`LatticeDenoiser::training_rows`], one entry (or `f` / c) per row.
+struct Rows<'a> {
+    input: &'a mut [f64],
+    own: &'a mut [f64],
+    target: &'a mut [f64],
+    frames: &'a mut [[f64; 2]],
+    gates: &'a mut [f64],
+}
+
+impl<'a> Rows<'a> {
+    /// The first `rows` rows and the rest, for inputs of width `f` and `c` coordinates.
+    #[cfg(feature = "std")]
+    fn split(self, rows: usize, f: usize, c: usize) -> (Self, Self) {
+        let (input, input_rest) = self.input.split_at_mut(rows * f);
+        let (own, own_rest) = self.own.split_at_mut(rows * c);
+        let (target, target_rest) = self.target.split_at_mut(rows * c);
+        let (frames, frames_rest) = self.frames.split_at_mut(rows);
+        let (gates, gates_rest) = self.gates.split_at_mut(rows);
+        (
+            Rows {
+                input,
+                own,
+                target,
+                frames,
+                gates,
+            },
+            Rows {
+                input: input_rest,
+                own: own_rest,
+                target: target_rest,
+                frames: frames_rest,
+                gates: gates_rest,
+            },
+        )
+    }
+}
+
 /// Width of the network's input: the base features, the propagated ones if any, and the
 /// conditioning.
 fn input_width(kind: SpinKind, conditioning: &Conditioning, propagation: usize) -> usize {
@@ -697,9 +781,9 @@ fn input_width(kind: SpinKind, conditioning: &Conditioning, propagation: usize) 
         + conditioning.dim()
 }
 
-/// sigmoid(λ₀ − λ) for a gate λ₀, 1 without ([`LatticeDenoiser::with_gate`]).
-fn gate_factor(gate: Option<f64>, lambda: f64) -> f64 {
-    gate.map_or(1.0, |l0| sigmoid(l0 - lambda))
+/// The [`Gate`]'s factor at log-SNR λ and inverse temperature β, 1 without a gate.
+fn gate_factor(gate: Option<Gate>, lambda: f64, beta: f64) -> f64 {
+    gate.map_or(1.0, |g| g.factor(lambda, beta))
 }
 
 /// Single-site evidence mⱼ = E[sⱼ | xⱼ] under a uniform prior (natural parameter k xⱼ/σ²) of
@@ -732,7 +816,9 @@ impl Trainable for LatticeDenoiser {
     }
 
     /// Log-loss of the posterior of 32 random sites per configuration, λ uniform on the
-    /// schedule's range.
+    /// schedule's range. The random draws are made in order, one lattice after another; the
+    /// features (belief propagation above all) are then computed in parallel with `std`, so the
+    /// result does not depend on the thread count.
     fn loss_and_gradient<R: Rng + ?Sized>(
         &mut self,
         data: &LatticeData,
@@ -743,45 +829,57 @@ impl Trainable for LatticeDenoiser {
         let n = self.side * self.side;
         let f = input_width(kind, &self.conditioning, self.propagation);
         let (lo, hi) = self.lambda_range();
-        let mut propagated = Propagated::default();
-        let rows = batch * SITES_PER_LATTICE;
-        let mut input = vec![0.0; rows * f];
-        let (mut own, mut target) = (vec![0.0; rows * c], vec![0.0; rows * c]);
-        let mut frames = vec![[0.0; 2]; rows];
-        let mut gates = vec![1.0; rows];
-        let (mut x, mut m) = (vec![0.0; n * c], vec![0.0; n * c]);
-        for b in 0..batch {
-            let idx = uniform_index(rng, data.len());
-            let s = data.config(idx);
-            let context = self.context(data.temperature(idx))?;
-            let l = lo + (hi - lo) * uniform_f64(rng);
-            let (k, s2) = scale_and_variance(l);
-            let (sd, gate) = (libm::sqrt(s2), gate_factor(self.gate, l));
+        let mut noisy = vec![0.0; batch * n * c];
+        let mut draws = Vec::with_capacity(batch);
+        for x in noisy.chunks_mut(n * c) {
+            let config = uniform_index(rng, data.len());
+            let s = data.config(config);
+            let context = self.context(data.temperature(config))?;
+            let lambda = lo + (hi - lo) * uniform_f64(rng);
+            let (k, s2) = scale_and_variance(lambda);
+            let sd = libm::sqrt(s2);
             for (pair, sp) in x.chunks_mut(2).zip(s.chunks(2)) {
                 let (z1, z2) = normal_pair(rng);
                 for ((x, &s), z) in pair.iter_mut().zip(sp).zip([z1, z2]) {
                     *x = k * s + sd * z;
                 }
             }
-            let lattice = self.lattice_evidence(&x, l, &context, &mut m, &mut propagated);
-            for j in 0..SITES_PER_LATTICE {
-                let r = b * SITES_PER_LATTICE + j;
-                let i = uniform_index(rng, n);
-                frames[r] =
-                    self.site_features(&lattice, i, l, &context, &mut input[r * f..(r + 1) * f]);
-                gates[r] = gate;
-                for q in 0..c {
-                    own[r * c + q] = k * x[i * c + q] / s2;
-                    target[r * c + q] = s[i * c + q];
-                }
-                // The Bethe field is the part of η the network corrects.
-                if let Some(p) = lattice.propagated {
-                    for q in 0..c {
-                        own[r * c + q] += p.cavity[i * c + q];
-                    }
-                }
-            }
+            let sites = core::array::from_fn(|_| uniform_index(rng, n));
+            draws.push(Draw {
+                config,
+                context,
+                lambda,
+                sites,
+            });
         }
+        let rows = batch * SITES_PER_LATTICE;
+        let mut input = vec![0.0; rows * f];
+        let (mut own, mut target) = (vec![0.0; rows * c], vec![0.0; rows * c]);
+        let mut frames = vec![[0.0; 2]; rows];
+        let mut gates = vec![1.0; rows];
+        let all = Rows {
+            input: &mut input,
+            own: &mut own,
+            target: &mut target,
+            frames: &mut frames,
+            gates: &mut gates,
+        };
+        #[cfg(feature = "std")]
+        {
+            let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+            let per = batch.div_ceil(threads.min(batch));
+            let model = &*self;
+            std::thread::scope(|scope| {
+                let mut rest = all;
+                for (draws, noisy) in draws.chunks(per).zip(noisy.chunks(per * n * c)) {
+                    let (mine, others) = rest.split(draws.len() * SITES_PER_LATTICE, f, c);
+                    rest = others;
+                    scope.spawn(move || model.training_rows(data, draws, noisy, mine));
+                }
+            });
+        }
+        #[cfg(not(feature = "std"))]
+        self.training_rows(data, &draws, &noisy, all);
         self.net.zero_grad();
         let h = self
             .net
@@ -874,8 +972,18 @@ struct Saved {
     propagation: usize,
     /// Absent in files written before the gate existed: none.
     #[serde(default)]
-    gate: Option<f64>,
+    gate: Option<SavedGate>,
     network: serde_json::Value,
+}
+
+/// A saved [`Gate`]; files written before [`Gate::Coupling`] existed hold a bare λ₀, a
+/// [`Gate::Constant`].
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum SavedGate {
+    Bare(f64),
+    Tagged(Gate),
 }
 
 #[cfg(feature = "serde")]
@@ -894,7 +1002,7 @@ impl LatticeDenoiser {
             side: self.side,
             conditioning: self.conditioning.clone(),
             propagation: self.propagation,
-            gate: self.gate,
+            gate: self.gate.map(SavedGate::Tagged),
             network,
         })
         .map_err(|_| DiffusionError::Malformed("could not serialise"))
@@ -912,14 +1020,16 @@ impl LatticeDenoiser {
             return Err(bad("unknown format or version"));
         }
         let net = super::saved_network::from_value(&saved.network)?;
+        let gate = saved.gate.map(|g| match g {
+            SavedGate::Bare(l0) => Gate::Constant(l0),
+            SavedGate::Tagged(g) => g,
+        });
         if saved.sde.check().is_err()
             || saved.conditioning.check().is_err()
             || saved.side < 2
             || saved.side > 1 << 12
             || saved.propagation > Self::MAX_PROPAGATION
-            || saved
-                .gate
-                .is_some_and(|l0| saved.propagation == 0 || !l0.is_finite())
+            || gate.is_some_and(|g| saved.propagation == 0 || g.check().is_err())
             || net.inputs() != input_width(saved.kind, &saved.conditioning, saved.propagation)
             || net.outputs() != saved.kind.components()
         {
@@ -931,7 +1041,7 @@ impl LatticeDenoiser {
             side: saved.side,
             conditioning: saved.conditioning,
             propagation: saved.propagation,
-            gate: saved.gate,
+            gate,
             net,
         })
     }
@@ -993,21 +1103,24 @@ mod tests {
         ] {
             check_gradient(&data, random_model_of(kind, propagation, 2));
         }
-        // The gated correction: λ is drawn on [−10, 9], so the gate runs from 1 to e^{−8}.
+        // The gated correction: λ is drawn on [−10, 9], so the gate runs from 1 to e^{−8};
+        // the coupling gate also moves with the data's temperatures 1, 2 and 3.
         for (data, kind) in [
             (small_data(), SpinKind::Ising),
             (small_planar_data(), SpinKind::Planar),
         ] {
-            check_gradient(&data, random_model_of(kind, 2, 3).with_gate(1.0).unwrap());
+            for gate in [Gate::Constant(1.0), Gate::Coupling(1.0)] {
+                check_gradient(&data, random_model_of(kind, 2, 3).with_gate(gate).unwrap());
+            }
         }
         assert!(
             random_model_of(SpinKind::Ising, 0, 3)
-                .with_gate(1.0)
+                .with_gate(Gate::Constant(1.0))
                 .is_err()
         );
         assert!(
             random_model_of(SpinKind::Ising, 2, 3)
-                .with_gate(f64::NAN)
+                .with_gate(Gate::Coupling(f64::NAN))
                 .is_err()
         );
     }
@@ -1155,17 +1268,25 @@ mod tests {
         assert_eq!(back.propagation(), 4);
         assert_eq!(back.to_json().unwrap(), propagated);
         assert_eq!(back.gate(), None);
-        let gated = random_model_of(SpinKind::Planar, 2, 13)
-            .with_gate(2.0)
-            .unwrap()
-            .to_json()
-            .unwrap();
-        let back = LatticeDenoiser::from_json(&gated).unwrap();
-        assert_eq!(back.gate(), Some(2.0));
-        assert_eq!(back.to_json().unwrap(), gated);
+        for gate in [Gate::Constant(2.0), Gate::Coupling(0.7)] {
+            let gated = random_model_of(SpinKind::Planar, 2, 13)
+                .with_gate(gate)
+                .unwrap()
+                .to_json()
+                .unwrap();
+            let back = LatticeDenoiser::from_json(&gated).unwrap();
+            assert_eq!(back.gate(), Some(gate));
+            assert_eq!(back.to_json().unwrap(), gated);
+        }
+        // Files from before the coupling gate hold a bare λ₀: a constant gate.
+        let text = alloc::string::String::from_utf8(propagated.clone()).unwrap();
+        let legacy = text.replace("\"gate\":null", "\"gate\":2.0");
+        assert!(legacy.contains("gate"));
+        let back = LatticeDenoiser::from_json(legacy.as_bytes()).unwrap();
+        assert_eq!(back.gate(), Some(Gate::Constant(2.0)));
         // A gate without belief propagation is refused.
         let text = alloc::string::String::from_utf8(planar.clone()).unwrap();
-        let bad = text.replace("\"propagation\":0,", "\"propagation\":0,\"gate\":2.0,");
+        let bad = text.replace("\"gate\":null", "\"gate\":2.0");
         assert!(bad.contains("gate"));
         assert!(LatticeDenoiser::from_json(bad.as_bytes()).is_err());
         // Files from before belief propagation have no such key: none.

@@ -6,6 +6,7 @@
 mod belief;
 mod denoiser;
 mod error;
+mod gate;
 mod lattice_denoiser;
 mod sampler;
 #[cfg(feature = "serde")]
@@ -21,6 +22,7 @@ pub use denoiser::{
     Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance, time_at_log_snr,
 };
 pub use error::DiffusionError;
+pub use gate::Gate;
 pub use lattice_denoiser::{Conditioning, LatticeAt, LatticeData, LatticeDenoiser, LatticeScore};
 pub use sampler::{Langevin, Predictor, Sampling, TimeGrid, probability_flow, reverse_sde, sample};
 pub use score::{GaussianScore, Score};
