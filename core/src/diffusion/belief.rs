@@ -27,6 +27,9 @@ pub struct BeliefPropagation {
     next: Vec<f64>,
     /// Σ of the messages into each site (L² × c).
     incoming: Vec<f64>,
+    /// The first iteration's message out of each site (L² × c): from zero messages every
+    /// cavity field vⱼ∖ᵢ is aⱼ, so site j sends the same message all four ways.
+    first: Vec<f64>,
 }
 
 /// Neighbour directions: up, down, left, right; `OPPOSITE[d]` points back.
@@ -67,8 +70,29 @@ impl BeliefPropagation {
                 _ => r * side + (col + 1) % side,
             }
         };
+        let message = |v: &[f64], out: &mut [f64]| match kind {
+            SpinKind::Ising => out[0] = libm::atanh(t * libm::tanh(v[0])),
+            SpinKind::Planar => {
+                kind.mean(v, out);
+                out.iter_mut().for_each(|u| *u *= beta);
+            }
+        };
         let mut v = [0.0; 2];
-        for _ in 0..iterations {
+        for iteration in 0..iterations {
+            if iteration == 0 {
+                self.first.resize(n * c, 0.0);
+                for (u, a) in self.first.chunks_mut(c).zip(a.chunks(c)) {
+                    message(a, u);
+                }
+                for (i, into_i) in self.next.chunks_mut(4 * c).enumerate() {
+                    for (d, out) in into_i.chunks_mut(c).enumerate() {
+                        let j = neighbour(i, d);
+                        out.copy_from_slice(&self.first[j * c..(j + 1) * c]);
+                    }
+                }
+                core::mem::swap(&mut self.messages, &mut self.next);
+                continue;
+            }
             // Σ of the messages into each site, once per iteration: every message out of j
             // subtracts one term from it.
             self.incoming.clear();
@@ -84,14 +108,10 @@ impl BeliefPropagation {
                         let back = self.messages[(4 * j + back_d) * c + q];
                         *v = a[j * c + q] + self.incoming[j * c + q] - back;
                     }
-                    let out = &mut self.next[(4 * i + d) * c..(4 * i + d + 1) * c];
-                    match kind {
-                        SpinKind::Ising => out[0] = libm::atanh(t * libm::tanh(v[0])),
-                        SpinKind::Planar => {
-                            kind.mean(&v, out);
-                            out.iter_mut().for_each(|u| *u *= beta);
-                        }
-                    }
+                    message(
+                        &v[..c],
+                        &mut self.next[(4 * i + d) * c..(4 * i + d + 1) * c],
+                    );
                 }
             }
             core::mem::swap(&mut self.messages, &mut self.next);
