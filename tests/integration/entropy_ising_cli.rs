@@ -150,6 +150,23 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(needle), "{extra:?}: {err}");
     }
+    // The coupling gate is saved with the model.
+    let gated = temp_dir("ising-gated");
+    let paused = json(&ising_args(
+        data,
+        gated.to_str().unwrap(),
+        &[
+            "--gate",
+            "0.5",
+            "--gate-form",
+            "coupling",
+            "--pause-after",
+            "100",
+        ],
+    ));
+    assert_eq!(paused["paused_at"], 100);
+    let checkpoint = std::fs::read_to_string(gated.join("checkpoint.json")).unwrap();
+    assert!(checkpoint.contains("\"gate\":{\"coupling\":0.5}"));
     let fresh = temp_dir("ising-noresume");
     let (code, _, err) = entropic(&ising_args(data, fresh.to_str().unwrap(), &["--resume"]));
     assert_eq!(code, 1);
@@ -157,7 +174,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     let (code, _, err) = entropic(&ising_args("/nonexistent", out, &[]));
     assert_eq!(code, 1);
     assert!(err.lines().count() == 1, "{err}");
-    for dir in [data_dir, whole, split] {
+    for dir in [data_dir, whole, split, gated] {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
