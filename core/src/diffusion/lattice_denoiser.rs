@@ -868,14 +868,19 @@ impl Trainable for LatticeDenoiser {
         {
             let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
             let per = batch.div_ceil(threads.min(batch));
-            let model = &*self;
+            let (model, nc) = (&*self, n * c);
+            // The calling thread takes the first share, one spawned thread each of the others.
+            let (first, mut rest) = all.split(per * SITES_PER_LATTICE, f, c);
             std::thread::scope(|scope| {
-                let mut rest = all;
-                for (draws, noisy) in draws.chunks(per).zip(noisy.chunks(per * n * c)) {
+                for (draws, noisy) in draws[per..]
+                    .chunks(per)
+                    .zip(noisy[per * nc..].chunks(per * nc))
+                {
                     let (mine, others) = rest.split(draws.len() * SITES_PER_LATTICE, f, c);
                     rest = others;
                     scope.spawn(move || model.training_rows(data, draws, noisy, mine));
                 }
+                model.training_rows(data, &draws[..per], &noisy[..per * nc], first);
             });
         }
         #[cfg(not(feature = "std"))]
