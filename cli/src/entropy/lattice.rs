@@ -139,6 +139,16 @@ pub enum GateForm {
     Coupling,
 }
 
+impl GateForm {
+    /// The gate of this form at λ₀.
+    fn with(self, lambda0: f64) -> Gate {
+        match self {
+            Self::Constant => Gate::Constant(lambda0),
+            Self::Coupling => Gate::Coupling(lambda0),
+        }
+    }
+}
+
 /// The reverse-SDE time grid on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum GridArg {
@@ -572,10 +582,9 @@ fn run(
             }),
             &mut rng,
         )?;
-        let model = match (args.gate, args.gate_form) {
-            (Some(l0), GateForm::Constant) => model.with_gate(Gate::Constant(l0))?,
-            (Some(l0), GateForm::Coupling) => model.with_gate(Gate::Coupling(l0))?,
-            (None, _) => model,
+        let model = match args.gate {
+            Some(l0) => model.with_gate(args.gate_form.with(l0))?,
+            None => model,
         };
         let params = ScoreTrainParams {
             steps: args.train_steps,

@@ -27,8 +27,7 @@ pub struct BeliefPropagation {
     next: Vec<f64>,
     /// Σ of the messages into each site (L² × c).
     incoming: Vec<f64>,
-    /// The first iteration's message out of each site (L² × c): from zero messages every
-    /// cavity field vⱼ∖ᵢ is aⱼ, so site j sends the same message all four ways.
+    /// The first iteration's message out of each site (L² × c).
     first: Vec<f64>,
 }
 
@@ -77,22 +76,22 @@ impl BeliefPropagation {
                 out.iter_mut().for_each(|u| *u *= beta);
             }
         };
-        let mut v = [0.0; 2];
-        for iteration in 0..iterations {
-            if iteration == 0 {
-                self.first.resize(n * c, 0.0);
-                for (u, a) in self.first.chunks_mut(c).zip(a.chunks(c)) {
-                    message(a, u);
-                }
-                for (i, into_i) in self.next.chunks_mut(4 * c).enumerate() {
-                    for (d, out) in into_i.chunks_mut(c).enumerate() {
-                        let j = neighbour(i, d);
-                        out.copy_from_slice(&self.first[j * c..(j + 1) * c]);
-                    }
-                }
-                core::mem::swap(&mut self.messages, &mut self.next);
-                continue;
+        // From zero messages every cavity field vⱼ∖ᵢ is aⱼ: the first iteration sends one
+        // message per site, the same all four ways.
+        if iterations > 0 {
+            self.first.resize(n * c, 0.0);
+            for (u, a) in self.first.chunks_mut(c).zip(a.chunks(c)) {
+                message(a, u);
             }
+            for (i, into_i) in self.messages.chunks_mut(4 * c).enumerate() {
+                for (d, out) in into_i.chunks_mut(c).enumerate() {
+                    let j = neighbour(i, d);
+                    out.copy_from_slice(&self.first[j * c..(j + 1) * c]);
+                }
+            }
+        }
+        let mut v = [0.0; 2];
+        for _ in 1..iterations {
             // Σ of the messages into each site, once per iteration: every message out of j
             // subtracts one term from it.
             self.incoming.clear();
