@@ -85,8 +85,12 @@ def num(v):
 
 out = [
     "//! Piecewise Chebyshev expansions of A(x) = I₁(x)/I₀(x), written by",
-    "//! `scripts/bessel_chebyshev.py` (40-digit quadrature, ≤ 14 terms above 1e-17 per piece).",
+    f"//! `scripts/bessel_chebyshev.py` (40-digit quadrature, ≤ {MAX_TERMS} terms above 1e-17 per piece).",
     "//! Do not edit.",
+    "",
+    "/// Coefficients per piece; shorter expansions are padded with zeros at the high end, which",
+    "/// leave Clenshaw's recurrence exactly at zero, so every piece runs the same straight-line code.",
+    f"pub(super) const TERMS: usize = {MAX_TERMS};",
     "",
     "/// One piece of the expansion: for x < `hi` (and ≥ the previous piece's `hi`),",
     "/// A(x) = x·Σ cⱼ Tⱼ(t) with t = a x² + b (`square`), or Σ cⱼ Tⱼ(t) with t = a/x + b.",
@@ -95,7 +99,7 @@ out = [
     "    pub(super) square: bool,",
     "    pub(super) a: f64,",
     "    pub(super) b: f64,",
-    "    pub(super) c: &'static [f64],",
+    "    pub(super) c: [f64; TERMS],",
     "}",
     "",
     f"pub(super) const RATIO: [Piece; {len(pieces)}] = [",
@@ -107,8 +111,9 @@ for lo, hi, square, a, b, c in pieces:
     out.append(f"        square: {'true' if square else 'false'},")
     out.append(f"        a: {num(a)},")
     out.append(f"        b: {num(b)},")
-    out.append("        c: &[")
+    out.append("        c: [")
     out.extend(f"            {num(v)}," for v in c)
+    out.extend("            0.0," for _ in range(MAX_TERMS - len(c)))
     out.append("        ],")
     out.append("    },")
 out.append("];")

@@ -29,6 +29,9 @@ pub struct BeliefPropagation {
     incoming: Vec<f64>,
     /// The first iteration's message out of each site (L² × c).
     first: Vec<f64>,
+    /// The neighbour of site i in direction d at 4i + d, for the lattice side `side`.
+    neighbours: Vec<usize>,
+    side: usize,
 }
 
 /// Neighbour directions: up, down, left, right; `OPPOSITE[d]` points back.
@@ -60,15 +63,20 @@ impl BeliefPropagation {
         self.messages.clear();
         self.messages.resize(4 * n * c, 0.0);
         self.next.resize(4 * n * c, 0.0);
-        let neighbour = |i: usize, d: usize| {
-            let (r, col) = (i / side, i % side);
-            match d {
-                0 => ((r + side - 1) % side) * side + col,
-                1 => ((r + 1) % side) * side + col,
-                2 => r * side + (col + side - 1) % side,
-                _ => r * side + (col + 1) % side,
-            }
-        };
+        if self.side != side || self.neighbours.len() != 4 * n {
+            self.side = side;
+            self.neighbours.clear();
+            self.neighbours.extend((0..4 * n).map(|id| {
+                let (r, col) = (id / 4 / side, id / 4 % side);
+                match id % 4 {
+                    0 => ((r + side - 1) % side) * side + col,
+                    1 => ((r + 1) % side) * side + col,
+                    2 => r * side + (col + side - 1) % side,
+                    _ => r * side + (col + 1) % side,
+                }
+            }));
+        }
+        let neighbours = &self.neighbours;
         let message = |v: &[f64], out: &mut [f64]| match kind {
             SpinKind::Ising => out[0] = libm::atanh(t * libm::tanh(v[0])),
             SpinKind::Planar => {
@@ -83,11 +91,8 @@ impl BeliefPropagation {
             for (u, a) in self.first.chunks_mut(c).zip(a.chunks(c)) {
                 message(a, u);
             }
-            for (i, into_i) in self.messages.chunks_mut(4 * c).enumerate() {
-                for (d, out) in into_i.chunks_mut(c).enumerate() {
-                    let j = neighbour(i, d);
-                    out.copy_from_slice(&self.first[j * c..(j + 1) * c]);
-                }
+            for (out, &j) in self.messages.chunks_mut(c).zip(neighbours) {
+                out.copy_from_slice(&self.first[j * c..(j + 1) * c]);
             }
         }
         let mut v = [0.0; 2];
@@ -95,14 +100,13 @@ impl BeliefPropagation {
             // Σ of the messages into each site, once per iteration: every message out of j
             // subtracts one term from it.
             self.incoming.clear();
-            self.incoming.extend((0..n * c).map(|jq| {
-                let (j, q) = (jq / c, jq % c);
-                let into_j = &self.messages[4 * j * c..4 * (j + 1) * c];
-                into_j.iter().skip(q).step_by(c).sum::<f64>()
-            }));
+            for into_j in self.messages.chunks(4 * c) {
+                self.incoming
+                    .extend((0..c).map(|q| into_j.iter().skip(q).step_by(c).sum::<f64>()));
+            }
             for i in 0..n {
                 for (d, back_d) in OPPOSITE.iter().enumerate() {
-                    let j = neighbour(i, d);
+                    let j = neighbours[4 * i + d];
                     for (q, v) in v[..c].iter_mut().enumerate() {
                         let back = self.messages[(4 * j + back_d) * c + q];
                         *v = a[j * c + q] + self.incoming[j * c + q] - back;

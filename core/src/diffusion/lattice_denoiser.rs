@@ -22,6 +22,14 @@ const BLOCK: isize = 3;
 const BLOCK_REACH: isize = 2;
 /// Number of blocks.
 const BLOCKS: usize = ((2 * BLOCK_REACH + 1) * (2 * BLOCK_REACH + 1) - 1) as usize;
+/// The farthest row or column offset any feature reads: the outer edge of the blocks.
+const REACH: isize = {
+    let blocks = BLOCK * BLOCK_REACH + BLOCK / 2;
+    let near = if PATCH > WINDOW { PATCH } else { WINDOW };
+    if blocks > near { blocks } else { near }
+};
+/// Row (or column) offsets −REACH..=REACH.
+const SPAN: usize = (2 * REACH + 1) as usize;
 /// Features of a site before the conditioning, for `c` coordinates per site: patch, block,
 /// window and global means (c each), the clean-limit field β ⟨m⟩_nn, λ/10 and k².
 const fn base_features(c: usize) -> usize {
@@ -491,8 +499,12 @@ impl LatticeDenoiser {
         let (m, total) = (lattice.m, lattice.total);
         let l = self.side as isize;
         let (r, col) = ((i / self.side) as isize, (i % self.side) as isize);
-        let site =
-            |dr: isize, dc: isize| ((r + dr).rem_euclid(l) * l + (col + dc).rem_euclid(l)) as usize;
+        // The periodic wrap of every offset a feature reads, once per site.
+        let rows: [usize; SPAN] =
+            core::array::from_fn(|k| ((r + k as isize - REACH).rem_euclid(l) * l) as usize);
+        let cols: [usize; SPAN] =
+            core::array::from_fn(|k| (col + k as isize - REACH).rem_euclid(l) as usize);
+        let site = |dr: isize, dc: isize| rows[(dr + REACH) as usize] + cols[(dc + REACH) as usize];
         let evidence = |dr: isize, dc: isize| {
             let j = site(dr, dc);
             &m[j * c..(j + 1) * c]

@@ -2,6 +2,10 @@
 //! `scripts/bessel_chebyshev.py` (40-digit quadrature, ≤ 14 terms above 1e-17 per piece).
 //! Do not edit.
 
+/// Coefficients per piece; shorter expansions are padded with zeros at the high end, which
+/// leave Clenshaw's recurrence exactly at zero, so every piece runs the same straight-line code.
+pub(super) const TERMS: usize = 14;
+
 /// One piece of the expansion: for x < `hi` (and ≥ the previous piece's `hi`),
 /// A(x) = x·Σ cⱼ Tⱼ(t) with t = a x² + b (`square`), or Σ cⱼ Tⱼ(t) with t = a/x + b.
 pub(super) struct Piece {
@@ -9,7 +13,7 @@ pub(super) struct Piece {
     pub(super) square: bool,
     pub(super) a: f64,
     pub(super) b: f64,
-    pub(super) c: &'static [f64],
+    pub(super) c: [f64; TERMS],
 }
 
 pub(super) const RATIO: [Piece; 9] = [
@@ -19,7 +23,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: true,
         a: 1.2018508503094767,
         b: -1.0,
-        c: &[
+        c: [
             0.45675141418939863,
             -0.04063012086356045,
             0.0024543906885352565,
@@ -42,7 +46,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: true,
         a: 1.0278020453260701,
         b: -2.7103653836271135,
-        c: &[
+        c: [
             0.38669259251201454,
             -0.03000348668391548,
             0.0016356926709246802,
@@ -65,7 +69,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: false,
         a: 14.17996555155694,
         b: -6.4631397639773365,
-        c: &[
+        c: [
             0.7275118397344916,
             -0.047242859692181824,
             0.0003184797220364721,
@@ -88,7 +92,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: false,
         a: 17.17704529716887,
         b: -5.617829842351035,
-        c: &[
+        c: [
             0.8137787042425945,
             -0.038444816413536385,
             -0.00037409583436436895,
@@ -111,7 +115,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: false,
         a: 23.928821404097757,
         b: -5.43295885063209,
-        c: &[
+        c: [
             0.8771418359670707,
             -0.025023281325503317,
             -0.00030891296706765816,
@@ -134,7 +138,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: false,
         a: 32.204388559787205,
         b: -4.966057704407291,
-        c: &[
+        c: [
             0.9191680696693985,
             -0.017181267616863796,
             -0.0001220310639651144,
@@ -157,7 +161,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: false,
         a: 38.74070186339404,
         b: -3.771022396969709,
-        c: &[
+        c: [
             0.9499481004486021,
             -0.013655513448476386,
             -5.983694949404829e-05,
@@ -180,7 +184,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: false,
         a: 35.77662741612788,
         b: -1.5590098033769981,
-        c: &[
+        c: [
             0.9779070987525182,
             -0.014304832845291219,
             -5.6341397193594456e-05,
@@ -203,7 +207,7 @@ pub(super) const RATIO: [Piece; 9] = [
         square: false,
         a: 128.0,
         b: -1.0,
-        c: &[
+        c: [
             0.9960821536166486,
             -0.003921737561013484,
             -3.906743368660808e-06,
@@ -212,6 +216,12 @@ pub(super) const RATIO: [Piece; 9] = [
             -8.372018389443407e-13,
             -8.863312101820992e-15,
             -1.1269715557359958e-16,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
         ],
     },
 ];
