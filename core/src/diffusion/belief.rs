@@ -77,25 +77,29 @@ impl BeliefPropagation {
             }));
         }
         let neighbours = &self.neighbours;
-        let message = |v: &[f64], out: &mut [f64]| match kind {
-            SpinKind::Ising => out[0] = libm::atanh(t * libm::tanh(v[0])),
-            SpinKind::Planar => {
-                kind.mean(v, out);
-                out.iter_mut().for_each(|u| *u *= beta);
-            }
+        // The messages out of cavity fields v (one per lane, c coordinates each; lanes are
+        // evaluated together, see `SpinKind::means`).
+        let messages = |v: [[f64; 2]; 4]| match kind {
+            SpinKind::Ising => v.map(|v| [libm::atanh(t * libm::tanh(v[0])), 0.0]),
+            SpinKind::Planar => kind.means(v).map(|u| u.map(|u| u * beta)),
         };
         // From zero messages every cavity field vⱼ∖ᵢ is aⱼ: the first iteration sends one
         // message per site, the same all four ways.
         if iterations > 0 {
             self.first.resize(n * c, 0.0);
-            for (u, a) in self.first.chunks_mut(c).zip(a.chunks(c)) {
-                message(a, u);
+            for (u, a) in self.first.chunks_mut(4 * c).zip(a.chunks(4 * c)) {
+                let mut v = [[0.0; 2]; 4];
+                for (v, a) in v.iter_mut().zip(a.chunks(c)) {
+                    v[..c].copy_from_slice(a);
+                }
+                for (u, m) in u.chunks_mut(c).zip(messages(v)) {
+                    u.copy_from_slice(&m[..c]);
+                }
             }
             for (out, &j) in self.messages.chunks_mut(c).zip(neighbours) {
                 out.copy_from_slice(&self.first[j * c..(j + 1) * c]);
             }
         }
-        let mut v = [0.0; 2];
         for _ in 1..iterations {
             // Σ of the messages into each site, once per iteration: every message out of j
             // subtracts one term from it.
@@ -104,17 +108,16 @@ impl BeliefPropagation {
                 self.incoming
                     .extend((0..c).map(|q| into_j.iter().skip(q).step_by(c).sum::<f64>()));
             }
-            for i in 0..n {
-                for (d, back_d) in OPPOSITE.iter().enumerate() {
-                    let j = neighbours[4 * i + d];
+            for (i, next) in self.next.chunks_mut(4 * c).enumerate() {
+                let mut v = [[0.0; 2]; 4];
+                for ((v, back_d), &j) in v.iter_mut().zip(OPPOSITE).zip(&neighbours[4 * i..]) {
                     for (q, v) in v[..c].iter_mut().enumerate() {
                         let back = self.messages[(4 * j + back_d) * c + q];
                         *v = a[j * c + q] + self.incoming[j * c + q] - back;
                     }
-                    message(
-                        &v[..c],
-                        &mut self.next[(4 * i + d) * c..(4 * i + d + 1) * c],
-                    );
+                }
+                for (out, m) in next.chunks_mut(c).zip(messages(v)) {
+                    out.copy_from_slice(&m[..c]);
                 }
             }
             core::mem::swap(&mut self.messages, &mut self.next);

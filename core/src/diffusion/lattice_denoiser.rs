@@ -317,19 +317,12 @@ impl Propagated {
         self.cavity.resize(x.len(), 0.0);
         self.bp
             .cavity_fields(kind, side, &self.a, beta, iterations, &mut self.cavity);
-        self.beliefs.resize(x.len(), 0.0);
+        self.beliefs.clear();
+        self.beliefs
+            .extend(self.a.iter().zip(&self.cavity).map(|(a, h)| a + h));
+        kind.to_means(&mut self.beliefs);
         self.total = [0.0; 2];
-        let mut eta = [0.0; 2];
-        for ((b, a), h) in self
-            .beliefs
-            .chunks_mut(c)
-            .zip(self.a.chunks(c))
-            .zip(self.cavity.chunks(c))
-        {
-            for q in 0..c {
-                eta[q] = a[q] + h[q];
-            }
-            kind.mean(&eta[..c], b);
+        for b in self.beliefs.chunks(c) {
             self.total
                 .iter_mut()
                 .zip(b.iter())
@@ -668,7 +661,7 @@ impl LatticeDenoiser {
         let per_chunk = (CHUNK / n).max(1);
         let (mut input, mut frames, mut m) = (Vec::new(), Vec::new(), vec![0.0; nc]);
         let (mut propagated, mut cavity) = (Propagated::default(), Vec::new());
-        let (mut field, mut eta) = ([0.0; 2], [0.0; 2]);
+        let mut field = [0.0; 2];
         for (xs, (ls, outs)) in x
             .chunks(per_chunk * nc)
             .zip(lambda.chunks(per_chunk).zip(out.chunks_mut(per_chunk * nc)))
@@ -696,15 +689,17 @@ impl LatticeDenoiser {
                 for i in 0..n {
                     let site = lattice * n + i;
                     kind.from_frame(frames[site], &h[site * c..(site + 1) * c], &mut field);
+                    let eta = &mut outs[site * c..(site + 1) * c];
                     for j in 0..c {
                         eta[j] = k * xl[i * c + j] / s2 + gate * field[j];
                     }
                     if let Some(h) = cavity.get(site * c..(site + 1) * c) {
                         eta.iter_mut().zip(h).for_each(|(e, h)| *e += h);
                     }
-                    kind.mean(&eta[..c], &mut outs[site * c..(site + 1) * c]);
                 }
             }
+            // The natural parameters η in `outs` become the posterior means.
+            kind.to_means(outs);
         }
         Ok(())
     }
@@ -803,11 +798,11 @@ fn gate_factor(gate: Option<Gate>, lambda: f64, beta: f64) -> f64 {
 fn evidence(kind: SpinKind, x: &[f64], lambda: f64, m: &mut [f64]) -> [f64; 2] {
     let c = kind.components();
     let (k, s2) = scale_and_variance(lambda);
-    let (mut total, mut eta) = ([0.0; 2], [0.0; 2]);
-    for (mj, xj) in m.chunks_mut(c).zip(x.chunks(c)) {
-        eta.iter_mut().zip(xj).for_each(|(e, &x)| *e = k * x / s2);
-        kind.mean(&eta[..c], mj);
-        total.iter_mut().zip(mj.iter()).for_each(|(t, &v)| *t += v);
+    m.iter_mut().zip(x).for_each(|(m, &x)| *m = k * x / s2);
+    kind.to_means(m);
+    let mut total = [0.0; 2];
+    for mj in m.chunks(c) {
+        total.iter_mut().zip(mj).for_each(|(t, &v)| *t += v);
     }
     total
 }

@@ -1,4 +1,4 @@
-use crate::special::{bessel_ratio, ln_bessel_i0};
+use crate::special::{bessel_ratios, ln_bessel_i0};
 
 /// What one lattice site holds, with the exact single-site posterior algebra the
 /// [`LatticeDenoiser`](super::LatticeDenoiser) is built on.
@@ -33,13 +33,40 @@ impl SpinKind {
     /// The posterior mean E[s | η] of one site (η and `out` of length
     /// [`SpinKind::components`]).
     pub fn mean(self, eta: &[f64], out: &mut [f64]) {
+        let c = self.components();
+        let mut padded = [0.0; 2];
+        padded[..c].copy_from_slice(eta);
+        out.copy_from_slice(&self.means([padded])[0][..c]);
+    }
+
+    /// [`SpinKind::mean`] of N sites at once, each η padded to two coordinates (Ising reads
+    /// and writes the first). Planar sites evaluate A side by side ([`bessel_ratios`]), which
+    /// is faster than N calls and gives the same bits.
+    pub fn means<const N: usize>(self, eta: [[f64; 2]; N]) -> [[f64; 2]; N] {
         match self {
-            Self::Ising => out[0] = libm::tanh(eta[0]),
+            Self::Ising => eta.map(|e| [libm::tanh(e[0]), 0.0]),
             Self::Planar => {
-                let r = norm(eta[0], eta[1]);
-                let scale = if r > 0.0 { bessel_ratio(r) / r } else { 0.0 };
-                out[0] = scale * eta[0];
-                out[1] = scale * eta[1];
+                let r = eta.map(|e| norm(e[0], e[1]));
+                let ratio = bessel_ratios(r);
+                core::array::from_fn(|k| {
+                    let scale = if r[k] > 0.0 { ratio[k] / r[k] } else { 0.0 };
+                    [scale * eta[k][0], scale * eta[k][1]]
+                })
+            }
+        }
+    }
+
+    /// Replace the natural parameters η of consecutive sites (c coordinates each) by their
+    /// posterior means, four sites at a time ([`SpinKind::means`]).
+    pub fn to_means(self, v: &mut [f64]) {
+        let c = self.components();
+        for group in v.chunks_mut(4 * c) {
+            let mut eta = [[0.0; 2]; 4];
+            for (e, g) in eta.iter_mut().zip(group.chunks(c)) {
+                e[..c].copy_from_slice(g);
+            }
+            for (g, m) in group.chunks_mut(c).zip(self.means(eta)) {
+                g.copy_from_slice(&m[..c]);
             }
         }
     }
@@ -139,6 +166,24 @@ mod tests {
         let p = libm::exp(0.5) / (libm::exp(0.5) + libm::exp(-0.5));
         assert!((m[0] - (2.0 * p - 1.0)).abs() < 1e-15);
         assert!((SpinKind::Ising.log_loss(&[0.5], &[1.0]) + libm::log(p)).abs() < 1e-15);
+    }
+    /// Four sites at a time give the bits of one site at a time, for lattices whose size is
+    /// not a multiple of four.
+    #[test]
+    fn grouped_means_match_single_sites() {
+        for kind in [SpinKind::Ising, SpinKind::Planar] {
+            let c = kind.components();
+            let eta: alloc::vec::Vec<f64> = (0..7 * c)
+                .map(|i| 2.5 * libm::sin(1.3 * i as f64))
+                .collect();
+            let mut grouped = eta.clone();
+            kind.to_means(&mut grouped);
+            for (e, g) in eta.chunks(c).zip(grouped.chunks(c)) {
+                let mut want = [0.0; 2];
+                kind.mean(e, &mut want[..c]);
+                assert_eq!(g, &want[..c]);
+            }
+        }
     }
 
     #[test]
