@@ -15,7 +15,7 @@ use entropic::entropy::{
 };
 use entropic::rng::Rng;
 use entropic::rng::from_seed;
-use entropic::special::bessel_ratio;
+use entropic::special::{bessel_ratio, bessel_ratios};
 use std::hint::black_box;
 
 fn entropy(c: &mut Criterion) {
@@ -136,6 +136,33 @@ fn bessel(c: &mut Criterion) {
     let xs: Vec<f64> = (0..1000).map(|i| 0.07 * f64::from(i)).collect();
     c.bench_function("bessel_ratio_1000_args_0_to_70", |b| {
         b.iter(|| black_box(xs.iter().map(|&x| bessel_ratio(black_box(x))).sum::<f64>()))
+    });
+    // Belief propagation meets its arguments in no particular order: the same 1000 arguments
+    // scrambled, one at a time and four at a time.
+    let scrambled: Vec<f64> = (0..1000).map(|i| xs[(i * 617) % 1000]).collect();
+    c.bench_function("bessel_ratio_1000_args_scrambled", |b| {
+        b.iter(|| {
+            black_box(
+                scrambled
+                    .iter()
+                    .map(|&x| bessel_ratio(black_box(x)))
+                    .sum::<f64>(),
+            )
+        })
+    });
+    c.bench_function("bessel_ratios_1000_args_scrambled_in_fours", |b| {
+        b.iter(|| {
+            black_box(
+                scrambled
+                    .chunks_exact(4)
+                    .map(|x| {
+                        bessel_ratios(black_box([x[0], x[1], x[2], x[3]]))
+                            .iter()
+                            .sum::<f64>()
+                    })
+                    .sum::<f64>(),
+            )
+        })
     });
 }
 
