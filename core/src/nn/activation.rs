@@ -89,9 +89,7 @@ pub struct Activation<T> {
     kind: ActivationKind,
     width: usize,
     #[cfg_attr(feature = "serde", serde(skip))]
-    input: Vec<T>,
-    #[cfg_attr(feature = "serde", serde(skip))]
-    output: Vec<T>,
+    _scalar: core::marker::PhantomData<T>,
 }
 
 impl<T: Scalar> Activation<T> {
@@ -100,8 +98,7 @@ impl<T: Scalar> Activation<T> {
         Self {
             kind,
             width,
-            input: Vec::new(),
-            output: Vec::new(),
+            _scalar: core::marker::PhantomData,
         }
     }
 
@@ -115,22 +112,15 @@ impl<T: Scalar> Activation<T> {
         self.kind
     }
 
-    pub(crate) fn forward(&mut self, x: &[T], y: &mut Vec<T>) {
-        self.input.clear();
-        self.input.extend_from_slice(x);
+    pub(crate) fn forward(&self, x: &[T], y: &mut Vec<T>) {
         y.clear();
         y.extend(x.iter().map(|&v| self.kind.f(v)));
-        self.output.clear();
-        self.output.extend_from_slice(y);
     }
 
-    pub(crate) fn backward(&mut self, dy: &[T], dx: &mut Vec<T>) {
+    /// ∂L/∂x for the last forward pass, whose input was `x`.
+    pub(crate) fn backward(&self, x: &[T], dy: &[T], dx: &mut Vec<T>) {
         dx.clear();
-        dx.extend(
-            dy.iter()
-                .zip(&self.input)
-                .map(|(&d, &x)| d * self.kind.df(x)),
-        );
+        dx.extend(dy.iter().zip(x).map(|(&d, &x)| d * self.kind.df(x)));
     }
 }
 

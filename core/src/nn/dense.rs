@@ -24,8 +24,6 @@ pub struct Dense<T> {
     params: Vec<T>,
     #[cfg_attr(feature = "serde", serde(skip))]
     grads: Vec<T>,
-    #[cfg_attr(feature = "serde", serde(skip))]
-    input: Vec<T>,
 }
 
 impl<T: Scalar> Dense<T> {
@@ -50,7 +48,6 @@ impl<T: Scalar> Dense<T> {
             outputs,
             grads: vec![T::zero(); params.len()],
             params,
-            input: Vec::new(),
         })
     }
 
@@ -81,8 +78,6 @@ impl<T: Scalar> Dense<T> {
 
     pub(crate) fn forward(&mut self, x: &[T], batch: usize, y: &mut Vec<T>) {
         let (i, o) = (self.inputs, self.outputs);
-        self.input.clear();
-        self.input.extend_from_slice(x);
         y.clear();
         y.resize(batch * o, T::zero());
         let (w, b) = self.params.split_at(o * i);
@@ -92,24 +87,14 @@ impl<T: Scalar> Dense<T> {
         T::gemm(false, true, batch, o, i, T::one(), x, w, T::one(), y);
     }
 
-    pub(crate) fn backward(&mut self, dy: &[T], batch: usize, dx: &mut Vec<T>) {
+    /// Gradients for the last forward pass, whose input was `x`.
+    pub(crate) fn backward(&mut self, x: &[T], dy: &[T], batch: usize, dx: &mut Vec<T>) {
         let (i, o) = (self.inputs, self.outputs);
         if self.grads.len() != self.params.len() {
             self.grads = vec![T::zero(); self.params.len()];
         }
         let (gw, gb) = self.grads.split_at_mut(o * i);
-        T::gemm(
-            true,
-            false,
-            o,
-            i,
-            batch,
-            T::one(),
-            dy,
-            &self.input,
-            T::one(),
-            gw,
-        );
+        T::gemm(true, false, o, i, batch, T::one(), dy, x, T::one(), gw);
         for row in dy.chunks_exact(o) {
             for (g, d) in gb.iter_mut().zip(row) {
                 *g = *g + *d;

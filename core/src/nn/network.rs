@@ -84,6 +84,10 @@ impl<T: Scalar> Layer<T> {
 pub struct Network<T> {
     inputs: usize,
     layers: Vec<Layer<T>>,
+    /// The input of the last forward pass; with `buffers`, what every layer's backward pass
+    /// reads (layers keep no copies of their own).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    input: Vec<T>,
     /// Activations of the last forward pass (buffers[k] is layer k's output).
     #[cfg_attr(feature = "serde", serde(skip))]
     buffers: Vec<Vec<T>>,
@@ -99,6 +103,7 @@ impl<T: Scalar> Network<T> {
         Self {
             inputs,
             layers: Vec::new(),
+            input: Vec::new(),
             buffers: Vec::new(),
             grad_buffers: [Vec::new(), Vec::new()],
             batch: 0,
@@ -203,6 +208,8 @@ impl<T: Scalar> Network<T> {
             self.buffers = alloc::vec![x.to_vec()];
             return Ok(&self.buffers[0]);
         }
+        self.input.clear();
+        self.input.extend_from_slice(x);
         self.buffers.resize_with(self.layers.len(), Vec::new);
         for k in 0..self.layers.len() {
             let (done, rest) = self.buffers.split_at_mut(k);
@@ -235,11 +242,16 @@ impl<T: Scalar> Network<T> {
         a.clear();
         a.extend_from_slice(dy);
         let (mut cur, mut next) = (a, b);
-        for layer in self.layers.iter_mut().rev() {
+        for (k, layer) in self.layers.iter_mut().enumerate().rev() {
+            let input: &[T] = if k == 0 {
+                &self.input
+            } else {
+                &self.buffers[k - 1]
+            };
             match layer {
-                Layer::Dense(l) => l.backward(cur, batch, next),
+                Layer::Dense(l) => l.backward(input, cur, batch, next),
                 Layer::Conv2d(l) => l.backward(cur, batch, next),
-                Layer::Activation(l) => l.backward(cur, next),
+                Layer::Activation(l) => l.backward(input, cur, next),
             }
             core::mem::swap(&mut cur, &mut next);
         }
