@@ -63,7 +63,7 @@ impl BeliefPropagation {
         self.messages.clear();
         self.messages.resize(4 * n * c, 0.0);
         self.next.resize(4 * n * c, 0.0);
-        if self.side != side || self.neighbours.len() != 4 * n {
+        if self.side != side {
             self.side = side;
             self.neighbours.clear();
             self.neighbours.extend((0..4 * n).map(|id| {
@@ -86,16 +86,9 @@ impl BeliefPropagation {
         // From zero messages every cavity field vⱼ∖ᵢ is aⱼ: the first iteration sends one
         // message per site, the same all four ways.
         if iterations > 0 {
-            self.first.resize(n * c, 0.0);
-            for (u, a) in self.first.chunks_mut(4 * c).zip(a.chunks(4 * c)) {
-                let mut v = [[0.0; 2]; 4];
-                for (v, a) in v.iter_mut().zip(a.chunks(c)) {
-                    v[..c].copy_from_slice(a);
-                }
-                for (u, m) in u.chunks_mut(c).zip(messages(v)) {
-                    u.copy_from_slice(&m[..c]);
-                }
-            }
+            self.first.clear();
+            self.first.extend_from_slice(a);
+            kind.map_in_fours(&mut self.first, messages);
             for (out, &j) in self.messages.chunks_mut(c).zip(neighbours) {
                 out.copy_from_slice(&self.first[j * c..(j + 1) * c]);
             }

@@ -59,13 +59,23 @@ impl SpinKind {
     /// Replace the natural parameters η of consecutive sites (c coordinates each) by their
     /// posterior means, four sites at a time ([`SpinKind::means`]).
     pub fn to_means(self, v: &mut [f64]) {
+        self.map_in_fours(v, |eta| self.means(eta));
+    }
+
+    /// Replace the values of consecutive sites (c coordinates each) by `f` of them, four sites
+    /// per call, each padded to two coordinates (a short last group is padded with zeros).
+    pub(crate) fn map_in_fours(
+        self,
+        v: &mut [f64],
+        mut f: impl FnMut([[f64; 2]; 4]) -> [[f64; 2]; 4],
+    ) {
         let c = self.components();
         for group in v.chunks_mut(4 * c) {
-            let mut eta = [[0.0; 2]; 4];
-            for (e, g) in eta.iter_mut().zip(group.chunks(c)) {
-                e[..c].copy_from_slice(g);
+            let mut lanes = [[0.0; 2]; 4];
+            for (l, g) in lanes.iter_mut().zip(group.chunks(c)) {
+                l[..c].copy_from_slice(g);
             }
-            for (g, m) in group.chunks_mut(c).zip(self.means(eta)) {
+            for (g, m) in group.chunks_mut(c).zip(f(lanes)) {
                 g.copy_from_slice(&m[..c]);
             }
         }
@@ -167,6 +177,7 @@ mod tests {
         assert!((m[0] - (2.0 * p - 1.0)).abs() < 1e-15);
         assert!((SpinKind::Ising.log_loss(&[0.5], &[1.0]) + libm::log(p)).abs() < 1e-15);
     }
+
     /// Four sites at a time give the bits of one site at a time, for lattices whose size is
     /// not a multiple of four.
     #[test]
