@@ -739,6 +739,18 @@ struct Draw {
     sites: [usize; SITES_PER_LATTICE],
 }
 
+/// A drawn batch of [`LatticeDenoiser`] training: one row per sampled site, with the network's
+/// input, the part of the natural parameter the network does not learn (`own`), the clean spin,
+/// the frame and the gate factor.
+#[derive(Debug)]
+pub struct LatticeBatch {
+    input: Vec<f64>,
+    own: Vec<f64>,
+    target: Vec<f64>,
+    frames: Vec<[f64; 2]>,
+    gates: Vec<f64>,
+}
+
 /// Output slices of [`LatticeDenoiser::training_rows`], one entry (or `f` / c) per row.
 struct Rows<'a> {
     input: &'a mut [f64],
@@ -809,6 +821,7 @@ fn evidence(kind: SpinKind, x: &[f64], lambda: f64, m: &mut [f64]) -> [f64; 2] {
 
 impl Trainable for LatticeDenoiser {
     type Data = LatticeData;
+    type Batch = LatticeBatch;
 
     fn check_data(&self, data: &LatticeData) -> Result<(), DiffusionError> {
         if data.side() != self.side || data.kind() != self.kind {
@@ -822,19 +835,19 @@ impl Trainable for LatticeDenoiser {
             .try_for_each(|&t| self.conditioning.features(t, &mut cond))
     }
 
-    /// Log-loss of the posterior of 32 random sites per configuration, λ uniform on the
-    /// schedule's range. The random draws are made in order, one lattice after another; the
-    /// features (belief propagation above all) are then computed in parallel with `std`, so the
-    /// result does not depend on the thread count.
-    fn loss_and_gradient<R: Rng + ?Sized>(
-        &mut self,
+    /// 32 random sites per configuration, λ uniform on the schedule's range, and their
+    /// features. The random draws are made in order, one lattice after another; the features
+    /// (belief propagation above all) are then computed in parallel with `std`, so the result
+    /// does not depend on the thread count.
+    fn draw_batch<R: Rng + ?Sized>(
+        &self,
         data: &LatticeData,
         batch: usize,
         rng: &mut R,
-    ) -> Result<f64, DiffusionError> {
-        let (kind, c) = (self.kind, self.kind.components());
+    ) -> Result<LatticeBatch, DiffusionError> {
+        let c = self.kind.components();
         let n = self.side * self.side;
-        let f = input_width(kind, &self.conditioning, self.propagation);
+        let f = input_width(self.kind, &self.conditioning, self.propagation);
         let (lo, hi) = self.lambda_range();
         let mut noisy = vec![0.0; batch * n * c];
         let mut draws = Vec::with_capacity(batch);
@@ -875,7 +888,7 @@ impl Trainable for LatticeDenoiser {
         {
             let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
             let per = batch.div_ceil(threads.min(batch));
-            let (model, nc) = (&*self, n * c);
+            let (model, nc) = (self, n * c);
             // The calling thread takes the first share, one spawned thread each of the others.
             let (first, mut rest) = all.split(per * SITES_PER_LATTICE, f, c);
             std::thread::scope(|scope| {
@@ -892,10 +905,30 @@ impl Trainable for LatticeDenoiser {
         }
         #[cfg(not(feature = "std"))]
         self.training_rows(data, &draws, &noisy, all);
+        Ok(LatticeBatch {
+            input,
+            own,
+            target,
+            frames,
+            gates,
+        })
+    }
+
+    /// Log-loss of the sampled sites' posteriors.
+    fn loss_and_gradient(&mut self, batch: &LatticeBatch) -> Result<f64, DiffusionError> {
+        let (kind, c) = (self.kind, self.kind.components());
+        let LatticeBatch {
+            input,
+            own,
+            target,
+            frames,
+            gates,
+        } = batch;
+        let rows = frames.len();
         self.net.zero_grad();
         let h = self
             .net
-            .forward(&input, rows)
+            .forward(input, rows)
             .map_err(|_| DiffusionError::Shape("denoiser forward"))?;
         let mut loss = 0.0;
         let mut grad = vec![0.0; rows * c];
@@ -1062,9 +1095,7 @@ impl LatticeDenoiser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diffusion::Score;
-    #[cfg(feature = "serde")]
-    use crate::diffusion::{ScoreTrainParams, Trainer};
+    use crate::diffusion::{Score, ScoreTrainParams, Trainer};
     use crate::rng::from_seed;
 
     fn small_data() -> LatticeData {
@@ -1140,7 +1171,8 @@ mod tests {
     fn check_gradient(data: &LatticeData, mut model: LatticeDenoiser) {
         let loss_at = |m: &mut LatticeDenoiser| {
             let mut rng = from_seed(5);
-            m.loss_and_gradient(data, 3, &mut rng).unwrap()
+            let batch = m.draw_batch(data, 3, &mut rng).unwrap();
+            m.loss_and_gradient(&batch).unwrap()
         };
         loss_at(&mut model);
         let grads: Vec<Vec<f64>> = model
@@ -1235,6 +1267,36 @@ mod tests {
         assert!(model.check_data(&other).is_err());
         let outside = LatticeData::new(4, vec![1.0; 16], vec![9.0]).unwrap();
         assert!(model.check_data(&outside).is_err());
+    }
+
+    #[test]
+    fn drawing_the_next_batch_ahead_matches_drawing_in_turn() {
+        use crate::diffusion::trainer::{apply_step, load_average, optimisers};
+        let data = small_planar_data();
+        let model = random_model_of(SpinKind::Planar, 2, 4)
+            .with_gate(Gate::Coupling(0.5))
+            .unwrap();
+        let params = ScoreTrainParams {
+            steps: 9,
+            batch: 3,
+            ..ScoreTrainParams::default()
+        };
+        let mut run = Trainer::new(model.clone(), &data, params, 13).unwrap();
+        let mut ahead = run.run(&data, 4).unwrap();
+        ahead.extend(run.run(&data, 100).unwrap());
+        let (mut in_turn, mut rng, mut m) = (Vec::new(), from_seed(13), model);
+        let (mut adam, mut ema) = optimisers(&params).unwrap();
+        for step in 0..params.steps {
+            let batch = m.draw_batch(&data, params.batch, &mut rng).unwrap();
+            in_turn.push(apply_step(&mut m, &batch, &params, step, (&mut adam, &mut ema)).unwrap());
+        }
+        load_average(&mut m, &ema);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&ahead), bits(&in_turn));
+        let mut trained = run.finish();
+        for ((a, _), (b, _)) in trained.params_and_grads().iter().zip(m.params_and_grads()) {
+            assert_eq!(bits(a), bits(b));
+        }
     }
 
     #[cfg(feature = "serde")]

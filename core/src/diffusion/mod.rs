@@ -23,10 +23,12 @@ pub use denoiser::{
 };
 pub use error::DiffusionError;
 pub use gate::Gate;
-pub use lattice_denoiser::{Conditioning, LatticeAt, LatticeData, LatticeDenoiser, LatticeScore};
+pub use lattice_denoiser::{
+    Conditioning, LatticeAt, LatticeBatch, LatticeData, LatticeDenoiser, LatticeScore,
+};
 pub use sampler::{Langevin, Predictor, Sampling, TimeGrid, probability_flow, reverse_sde, sample};
 pub use score::{GaussianScore, Score};
-pub use score_net::ScoreNet;
+pub use score_net::{ScoreBatch, ScoreNet};
 pub use spin_kind::SpinKind;
 pub use trainer::{ScoreTrainParams, ScoreTrainer, Trainable, Trainer};
 pub use vp_sde::VpSde;

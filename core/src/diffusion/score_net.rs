@@ -90,7 +90,10 @@ impl ScoreNet {
         self.check_data(samples)?;
         let (mut adam, mut ema) = optimisers(params)?;
         let losses = (0..params.steps)
-            .map(|step| apply_step(self, samples, params, step, (&mut adam, &mut ema), rng))
+            .map(|step| {
+                let batch = self.draw_batch(samples, params.batch, rng)?;
+                apply_step(self, &batch, params, step, (&mut adam, &mut ema))
+            })
             .collect::<Result<Vec<f64>, _>>()?;
         load_average(self, &ema);
         Ok(losses)
@@ -161,8 +164,18 @@ impl ScoreNet {
     }
 }
 
+/// A drawn batch of [`ScoreNet`] training: network input [x_t, embed(t)], target and √(1 − k_t²)
+/// per row.
+#[derive(Debug)]
+pub struct ScoreBatch {
+    input: Vec<f64>,
+    target: Vec<f64>,
+    sv: Vec<f64>,
+}
+
 impl Trainable for ScoreNet {
     type Data = Samples;
+    type Batch = ScoreBatch;
 
     fn check_data(&self, samples: &Samples) -> Result<(), DiffusionError> {
         if samples.dim() != self.base.dim() {
@@ -173,19 +186,19 @@ impl Trainable for ScoreNet {
         Ok(())
     }
 
-    /// Denoising score matching on a batch: x₀ from the samples, t uniform on [ε, T].
-    fn loss_and_gradient<R: Rng + ?Sized>(
-        &mut self,
+    /// x₀ from the samples, t uniform on [ε, T], x_t and the denoising target.
+    fn draw_batch<R: Rng + ?Sized>(
+        &self,
         samples: &Samples,
         batch: usize,
         rng: &mut R,
-    ) -> Result<f64, DiffusionError> {
+    ) -> Result<ScoreBatch, DiffusionError> {
         let d = self.base.dim();
         let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
         let b = batch;
         let (mut xt, mut t, mut target) = (vec![0.0; b * d], vec![0.0; b], vec![0.0; b * d]);
         let mut sv = vec![0.0; b];
-        let (mut noise, mut sg, mut grad) = (vec![0.0; d], vec![0.0; d], Vec::new());
+        let (mut noise, mut sg) = (vec![0.0; d], vec![0.0; d]);
         for i in 0..b {
             let x0 = samples.row(uniform_index(rng, samples.len()));
             t[i] = eps + (t_end - eps) * uniform_f64(rng);
@@ -197,20 +210,31 @@ impl Trainable for ScoreNet {
                 *tg = -n - sv[i] * s;
             }
         }
-        let input = self.input(&xt, &t, b);
+        Ok(ScoreBatch {
+            input: self.input(&xt, &t, b),
+            target,
+            sv,
+        })
+    }
+
+    /// Denoising score matching on a drawn batch.
+    fn loss_and_gradient(&mut self, batch: &ScoreBatch) -> Result<f64, DiffusionError> {
+        let d = self.base.dim();
+        let ScoreBatch { input, target, sv } = batch;
+        let mut grad = Vec::new();
         self.net.zero_grad();
         let out = self
             .net
-            .forward(&input, b)
+            .forward(input, sv.len())
             .map_err(|_| DiffusionError::Shape("forward"))?;
         // Prediction √(1 − k_t²)·n_θ of the target; chain rule back to n_θ.
         let pred: Vec<f64> = out
             .chunks(d)
-            .zip(&sv)
+            .zip(sv)
             .flat_map(|(row, &s)| row.iter().map(move |&o| s * o))
             .collect();
-        let loss = mse(&pred, &target, &mut grad).map_err(|_| DiffusionError::Shape("loss"))?;
-        for (g, &s) in grad.chunks_mut(d).zip(&sv) {
+        let loss = mse(&pred, target, &mut grad).map_err(|_| DiffusionError::Shape("loss"))?;
+        for (g, &s) in grad.chunks_mut(d).zip(sv) {
             g.iter_mut().for_each(|g| *g *= s);
         }
         self.net

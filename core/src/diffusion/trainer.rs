@@ -47,27 +47,41 @@ impl ScoreTrainParams {
     }
 }
 
-/// A model trained by a denoising objective: one step draws a batch, computes the loss and leaves
-/// its gradient in the network (the optimiser, learning-rate schedule and EMA live in [`Trainer`]).
-pub trait Trainable: Sized {
+/// A model trained by a denoising objective. One step draws a batch ([`Trainable::draw_batch`]:
+/// the random draws and every feature that does not depend on the trainable weights), then computes
+/// the loss and leaves its gradient in the network ([`Trainable::loss_and_gradient`]); the
+/// optimiser, learning-rate schedule and EMA live in [`Trainer`]. Because drawing never reads the
+/// weights, [`Trainer::run`] (with `std`) draws the next batch on another thread while the current
+/// one is optimised, with the same RNG stream, so the result is bit-identical to drawing in turn.
+pub trait Trainable: Clone + Send + Sync + Sized {
     /// What the model is trained on.
-    type Data: ?Sized;
+    type Data: ?Sized + Sync;
+    /// One drawn batch, ready for the network.
+    type Batch: Send;
 
     /// # Errors
     /// [`DiffusionError::Shape`] if `data` does not fit the model.
     fn check_data(&self, data: &Self::Data) -> Result<(), DiffusionError>;
 
-    /// Zero the gradients, draw a batch of `batch` from `data`, and accumulate the gradient of the
-    /// batch loss; returns the loss.
+    /// Draw a batch of `batch` from `data` and compute everything of the step that does not
+    /// depend on the trainable weights. Must not read them: the [`Trainer`] may call it on a
+    /// copy of the model taken before the previous batch's update.
     ///
     /// # Errors
-    /// [`DiffusionError::Shape`] on an internal shape mismatch.
-    fn loss_and_gradient<R: Rng + ?Sized>(
-        &mut self,
+    /// [`DiffusionError::Temperature`] or [`DiffusionError::Shape`] for data the model does not
+    /// fit.
+    fn draw_batch<R: Rng + ?Sized>(
+        &self,
         data: &Self::Data,
         batch: usize,
         rng: &mut R,
-    ) -> Result<f64, DiffusionError>;
+    ) -> Result<Self::Batch, DiffusionError>;
+
+    /// Zero the gradients and accumulate the gradient of the loss of `batch`; returns the loss.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] on an internal shape mismatch.
+    fn loss_and_gradient(&mut self, batch: &Self::Batch) -> Result<f64, DiffusionError>;
 
     /// The trainable parameters with their gradients, one pair per tensor.
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])>;
@@ -87,17 +101,16 @@ pub trait Trainable: Sized {
     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError>;
 }
 
-/// One optimiser step of `model` (number `step` of `params.steps`, for the cosine learning-rate
-/// decay); returns the loss.
-pub(super) fn apply_step<M: Trainable, R: Rng + ?Sized>(
+/// One optimiser step of `model` on a drawn `batch` (number `step` of `params.steps`, for the
+/// cosine learning-rate decay); returns the loss.
+pub(super) fn apply_step<M: Trainable>(
     model: &mut M,
-    data: &M::Data,
+    batch: &M::Batch,
     params: &ScoreTrainParams,
     step: usize,
     (adam, ema): (&mut Adam<f64>, &mut Ema<f64>),
-    rng: &mut R,
 ) -> Result<f64, DiffusionError> {
-    let loss = model.loss_and_gradient(data, params.batch, rng)?;
+    let loss = model.loss_and_gradient(batch)?;
     if !loss.is_finite() {
         return Err(DiffusionError::NotFinite("the denoising loss"));
     }
@@ -214,16 +227,47 @@ impl<M: Trainable> Trainer<M> {
         self.model.check_data(data)?;
         let end = self.step.saturating_add(steps).min(self.params.steps);
         let mut losses = Vec::with_capacity(end - self.step);
-        while self.step < end {
-            losses.push(apply_step(
-                &mut self.model,
-                data,
-                &self.params,
-                self.step,
-                (&mut self.adam, &mut self.ema),
-                &mut self.rng,
-            )?);
+        let batch = self.params.batch;
+        let mut next = if self.step < end {
+            Some(self.model.draw_batch(data, batch, &mut self.rng)?)
+        } else {
+            None
+        };
+        // Drawing never reads the weights, so a copy taken now draws every later batch.
+        #[cfg(feature = "std")]
+        let drawer = self.model.clone();
+        while let Some(current) = next.take() {
+            let more = self.step + 1 < end;
+            let optimisers = (&mut self.adam, &mut self.ema);
+            #[cfg(feature = "std")]
+            let (loss, drawn) = {
+                let (model, rng) = (&mut self.model, &mut self.rng);
+                let (params, step, drawer) = (&self.params, self.step, &drawer);
+                std::thread::scope(|scope| {
+                    let helper = more.then(|| scope.spawn(|| drawer.draw_batch(data, batch, rng)));
+                    let loss = apply_step(model, &current, params, step, optimisers);
+                    let drawn = helper.map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    });
+                    (loss, drawn)
+                })
+            };
+            #[cfg(not(feature = "std"))]
+            let (loss, drawn) = {
+                let loss = apply_step(
+                    &mut self.model,
+                    &current,
+                    &self.params,
+                    self.step,
+                    optimisers,
+                );
+                let drawn = more.then(|| self.model.draw_batch(data, batch, &mut self.rng));
+                (loss, drawn)
+            };
+            losses.push(loss?);
             self.step += 1;
+            next = drawn.transpose()?;
         }
         Ok(losses)
     }
