@@ -61,7 +61,8 @@ pub struct LatticeArgs {
     labels: bool,
     /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects;
     /// 0 for none. Default: 4 (Ising), 0 (XY: 4 cut the 20×20 error from 0.009 to 0.0033
-    /// nats/spin but makes each training step several times slower; BENCHMARKS.md).
+    /// nats/spin but makes each training step ≈ 2.8× slower, 30 000 steps ≈ 13 min on 2
+    /// cores; BENCHMARKS.md).
     #[arg(long, value_name = "N")]
     propagation: Option<usize>,
     /// Gate the network's correction to the Bethe field by a sigmoid that falls from 1 to 0

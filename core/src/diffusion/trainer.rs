@@ -222,7 +222,8 @@ impl<M: Trainable> Trainer<M> {
     ///
     /// # Errors
     /// [`DiffusionError::Shape`] if `data` does not fit the model;
-    /// [`DiffusionError::NotFinite`] if a loss is NaN/∞.
+    /// [`DiffusionError::NotFinite`] if a loss is NaN/∞. After an error the run is not meant to
+    /// go on (the next batch may already have been drawn): resume from the last checkpoint.
     pub fn run(&mut self, data: &M::Data, steps: usize) -> Result<Vec<f64>, DiffusionError> {
         self.model.check_data(data)?;
         let end = self.step.saturating_add(steps).min(self.params.steps);
