@@ -60,11 +60,10 @@ pub struct LatticeArgs {
     #[arg(long)]
     labels: bool,
     /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects;
-    /// 0 for none. Default: 4 (Ising), 0 (XY: 4 cut the 20×20 error from 0.009 to 0.0033
-    /// nats/spin but makes each training step ≈ 2.8× slower, 30 000 steps ≈ 13 min on 2
-    /// cores; BENCHMARKS.md).
-    #[arg(long, value_name = "N")]
-    propagation: Option<usize>,
+    /// 0 for none. Default: 4 (on 20×20 XY it cut the error from 0.009 to 0.0033 nats/spin;
+    /// each step costs ≈ 2.8× more, 30 000 steps ≈ 13 min on 2 cores; BENCHMARKS.md).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    propagation: usize,
     /// Gate the network's correction to the Bethe field by a sigmoid that falls from 1 to 0
     /// around λ₀ (see --gate-form), so that at small noise the field is BP's exact clean limit
     /// (needs belief propagation).
@@ -577,10 +576,7 @@ fn run(
             data.side,
             conditioning,
             &hidden,
-            args.propagation.unwrap_or(match kind {
-                SpinKind::Ising => 4,
-                SpinKind::Planar => 0,
-            }),
+            args.propagation,
             &mut rng,
         )?;
         let model = match args.gate {
