@@ -888,7 +888,7 @@ impl Trainable for LatticeDenoiser {
         {
             let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
             let per = batch.div_ceil(threads.min(batch));
-            let (model, nc) = (self, n * c);
+            let nc = n * c;
             // The calling thread takes the first share, one spawned thread each of the others.
             let (first, mut rest) = all.split(per * SITES_PER_LATTICE, f, c);
             std::thread::scope(|scope| {
@@ -898,9 +898,9 @@ impl Trainable for LatticeDenoiser {
                 {
                     let (mine, others) = rest.split(draws.len() * SITES_PER_LATTICE, f, c);
                     rest = others;
-                    scope.spawn(move || model.training_rows(data, draws, noisy, mine));
+                    scope.spawn(move || self.training_rows(data, draws, noisy, mine));
                 }
-                model.training_rows(data, &draws[..per], &noisy[..per * nc], first);
+                self.training_rows(data, &draws[..per], &noisy[..per * nc], first);
             });
         }
         #[cfg(not(feature = "std"))]
