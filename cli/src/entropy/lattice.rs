@@ -9,8 +9,9 @@ use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
-    Conditioning, Denoiser, Gate, Langevin, LatticeData, LatticeDenoiser, Predictor, Sampling,
-    ScoreTrainParams, SpinKind, TimeGrid, Trainer, VpSde, sample, scale_and_variance,
+    Conditioning, Denoiser, Gate, Langevin, LatticeData, LatticeDenoiser, PlanarMessages,
+    Predictor, Sampling, ScoreTrainParams, SpinKind, TimeGrid, Trainer, VpSde, sample,
+    scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
@@ -73,6 +74,10 @@ pub struct LatticeArgs {
     /// moves the crossover with the coupling β/T (README).
     #[arg(long, value_enum, default_value_t = GateForm::Constant)]
     gate_form: GateForm,
+    /// XY belief-propagation messages: the mean-field field β A(|v|) or the exact first
+    /// circular harmonic of ln I₀(|β s + v|) (README).
+    #[arg(long, value_enum, default_value_t = MessagesArg::MeanField)]
+    planar_messages: MessagesArg,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
     #[arg(long, value_name = "N", default_value_t = 8000)]
     draws: usize,
@@ -145,6 +150,24 @@ impl GateForm {
         match self {
             Self::Constant => Gate::Constant(lambda0),
             Self::Coupling => Gate::Coupling(lambda0),
+        }
+    }
+}
+
+/// `--planar-messages` on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessagesArg {
+    /// β A(|v|) v/|v|.
+    MeanField,
+    /// f(β, |v|) v/|v|, f the first circular harmonic of ln I₀.
+    FirstHarmonic,
+}
+
+impl From<MessagesArg> for PlanarMessages {
+    fn from(m: MessagesArg) -> Self {
+        match m {
+            MessagesArg::MeanField => Self::MeanField,
+            MessagesArg::FirstHarmonic => Self::FirstHarmonic,
         }
     }
 }
@@ -582,7 +605,8 @@ fn run(
         let model = match args.gate {
             Some(l0) => model.with_gate(args.gate_form.with(l0))?,
             None => model,
-        };
+        }
+        .with_planar_messages(args.planar_messages.into())?;
         let params = ScoreTrainParams {
             steps: args.train_steps,
             batch: args.batch,
@@ -893,6 +917,7 @@ fn run(
         "labels": args.labels,
         "propagation": model.propagation(),
         "gate": model.gate(),
+        "planar_messages": model.planar_messages(),
         "draws": args.draws,
         "gen_steps": args.gen_steps,
         "sampler": format!("{:?}", args.sampling()),

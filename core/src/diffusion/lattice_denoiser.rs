@@ -1,10 +1,12 @@
-use super::belief::BeliefPropagation;
+use super::belief::{BeliefPropagation, PlanarMessages};
 use super::denoiser::{Denoiser, Tweedie, log_snr, scale_and_variance};
 use super::gate::Gate;
 use super::trainer::Trainable;
 use super::{DiffusionError, SpinKind, VpSde};
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{normal_pair, uniform_f64, uniform_index};
+use crate::special::LogBesselHarmonic;
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;
@@ -285,6 +287,9 @@ pub struct LatticeDenoiser {
     side: usize,
     conditioning: Conditioning,
     propagation: usize,
+    /// The first-harmonic table of planar messages ([`PlanarMessages::FirstHarmonic`]), shared
+    /// by the model's copies; `None` for mean-field messages.
+    harmonic: Option<Arc<LogBesselHarmonic>>,
     gate: Option<Gate>,
     net: Network<f64>,
 }
@@ -304,7 +309,7 @@ impl Propagated {
     /// Run `iterations` of BP on the lattice `x` of `kind` spins at log-SNR λ and β.
     fn run(
         &mut self,
-        kind: SpinKind,
+        (kind, harmonic): (SpinKind, Option<&LogBesselHarmonic>),
         side: usize,
         x: &[f64],
         (lambda, beta): (f64, f64),
@@ -315,8 +320,15 @@ impl Propagated {
         self.a.clear();
         self.a.extend(x.iter().map(|x| k * x / s2));
         self.cavity.resize(x.len(), 0.0);
-        self.bp
-            .cavity_fields(kind, side, &self.a, beta, iterations, &mut self.cavity);
+        self.bp.cavity_fields(
+            kind,
+            harmonic,
+            side,
+            &self.a,
+            beta,
+            iterations,
+            &mut self.cavity,
+        );
         self.beliefs.clear();
         self.beliefs
             .extend(self.a.iter().zip(&self.cavity).map(|(a, h)| a + h));
@@ -381,9 +393,43 @@ impl LatticeDenoiser {
             side,
             conditioning,
             propagation,
+            harmonic: None,
             gate: None,
             net,
         })
+    }
+
+    /// Choose how belief propagation approximates planar messages ([`PlanarMessages`]; new
+    /// models start mean-field). The first harmonic builds its table here (≈ 14 ms; copies
+    /// of the model share it).
+    ///
+    /// # Errors
+    /// [`DiffusionError::Parameter`] for [`PlanarMessages::FirstHarmonic`] on Ising spins or
+    /// without belief propagation.
+    pub fn with_planar_messages(
+        mut self,
+        messages: PlanarMessages,
+    ) -> Result<Self, DiffusionError> {
+        self.harmonic = match messages {
+            PlanarMessages::MeanField => None,
+            PlanarMessages::FirstHarmonic => {
+                if self.kind != SpinKind::Planar || self.propagation == 0 {
+                    return Err(DiffusionError::Parameter(
+                        "first-harmonic messages need planar spins and belief propagation",
+                    ));
+                }
+                Some(Arc::new(LogBesselHarmonic::new()))
+            }
+        };
+        Ok(self)
+    }
+
+    /// How belief propagation approximates planar messages.
+    pub fn planar_messages(&self) -> PlanarMessages {
+        match self.harmonic {
+            Some(_) => PlanarMessages::FirstHarmonic,
+            None => PlanarMessages::MeanField,
+        }
     }
 
     /// Gate the network's correction to the Bethe field: hᵢ = h_Bethe,ᵢ + g(λ, β)·MLP with
@@ -468,7 +514,13 @@ impl LatticeDenoiser {
         let total = evidence(self.kind, x, lambda, m);
         let propagated = (self.propagation > 0).then(|| {
             let beta = context[0];
-            propagated.run(self.kind, self.side, x, (lambda, beta), self.propagation);
+            propagated.run(
+                (self.kind, self.harmonic.as_deref()),
+                self.side,
+                x,
+                (lambda, beta),
+                self.propagation,
+            );
             &*propagated
         });
         LatticeEvidence {
@@ -1018,6 +1070,9 @@ struct Saved {
     /// Absent in files written before the gate existed: none.
     #[serde(default)]
     gate: Option<SavedGate>,
+    /// Absent in files written before the first-harmonic messages existed: mean-field.
+    #[serde(default)]
+    planar_messages: PlanarMessages,
     network: serde_json::Value,
 }
 
@@ -1048,6 +1103,7 @@ impl LatticeDenoiser {
             conditioning: self.conditioning.clone(),
             propagation: self.propagation,
             gate: self.gate.map(SavedGate::Tagged),
+            planar_messages: self.planar_messages(),
             network,
         })
         .map_err(|_| DiffusionError::Malformed("could not serialise"))
@@ -1080,15 +1136,18 @@ impl LatticeDenoiser {
         {
             return Err(bad("inconsistent settings or shapes"));
         }
-        Ok(Self {
+        Self {
             sde: saved.sde,
             kind: saved.kind,
             side: saved.side,
             conditioning: saved.conditioning,
             propagation: saved.propagation,
+            harmonic: None,
             gate,
             net,
-        })
+        }
+        .with_planar_messages(saved.planar_messages)
+        .map_err(|_| bad("inconsistent settings or shapes"))
     }
 }
 
@@ -1146,6 +1205,10 @@ mod tests {
         ] {
             check_gradient(&data, random_model_of(kind, propagation, 2));
         }
+        let harmonic = random_model_of(SpinKind::Planar, 2, 2)
+            .with_planar_messages(PlanarMessages::FirstHarmonic)
+            .unwrap();
+        check_gradient(&small_planar_data(), harmonic);
         // The gated correction: λ is drawn on [−10, 9], so the gate runs from 1 to e^{−8};
         // the coupling gate also moves with the data's temperatures 1, 2 and 3.
         for (data, kind) in [
@@ -1205,6 +1268,11 @@ mod tests {
         for propagation in [0, 3] {
             check_equivariance(random_model_of(SpinKind::Planar, propagation, 9));
         }
+        check_equivariance(
+            random_model_of(SpinKind::Planar, 3, 9)
+                .with_planar_messages(PlanarMessages::FirstHarmonic)
+                .unwrap(),
+        );
         let model = random_model_of(SpinKind::Planar, 0, 9);
         assert!(
             model.check_data(&small_data()).is_err(),
@@ -1352,6 +1420,33 @@ mod tests {
             assert_eq!(back.gate(), Some(gate));
             assert_eq!(back.to_json().unwrap(), gated);
         }
+        // First-harmonic messages are saved; files from before them have mean-field ones.
+        let harmonic = random_model_of(SpinKind::Planar, 2, 15)
+            .with_planar_messages(PlanarMessages::FirstHarmonic)
+            .unwrap();
+        let saved = harmonic.to_json().unwrap();
+        let back = LatticeDenoiser::from_json(&saved).unwrap();
+        assert_eq!(back.planar_messages(), PlanarMessages::FirstHarmonic);
+        assert_eq!(back.to_json().unwrap(), saved);
+        let x: Vec<f64> = (0..32).map(|i| 0.1 * i as f64 - 1.0).collect();
+        let (mut a, mut b) = ([0.0; 32], [0.0; 32]);
+        harmonic
+            .clone()
+            .posterior_mean(&x, &[1.5], 2.0, &mut a)
+            .unwrap();
+        back.clone()
+            .posterior_mean(&x, &[1.5], 2.0, &mut b)
+            .unwrap();
+        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
+        let text = alloc::string::String::from_utf8(planar.clone()).unwrap();
+        assert!(text.contains("\"planar_messages\":\"mean-field\","));
+        let old = text.replace("\"planar_messages\":\"mean-field\",", "");
+        assert_eq!(
+            LatticeDenoiser::from_json(old.as_bytes())
+                .unwrap()
+                .planar_messages(),
+            PlanarMessages::MeanField
+        );
         // Files from before the coupling gate hold a bare λ₀: a constant gate.
         let text = alloc::string::String::from_utf8(propagated.clone()).unwrap();
         let legacy = text.replace("\"gate\":null", "\"gate\":2.0");
@@ -1383,10 +1478,18 @@ mod tests {
         let mut rng = from_seed(13);
         let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
         let sde = VpSde::default();
-        for kind in [SpinKind::Ising, SpinKind::Planar] {
+        let table = LogBesselHarmonic::new();
+        for (kind, messages) in [
+            (SpinKind::Ising, PlanarMessages::MeanField),
+            (SpinKind::Planar, PlanarMessages::MeanField),
+            (SpinKind::Planar, PlanarMessages::FirstHarmonic),
+        ] {
             let c = kind.components();
-            let mut model =
-                LatticeDenoiser::new(sde, kind, 4, cond.clone(), &[6], 5, &mut rng).unwrap();
+            let mut model = LatticeDenoiser::new(sde, kind, 4, cond.clone(), &[6], 5, &mut rng)
+                .unwrap()
+                .with_planar_messages(messages)
+                .unwrap();
+            let harmonic = (messages == PlanarMessages::FirstHarmonic).then_some(&table);
             let x: Vec<f64> = (0..16 * c).map(|_| normal_pair(&mut rng).0).collect();
             let (lambda, t) = (0.8, 2.0);
             let mut mean = vec![0.0; 16 * c];
@@ -1394,7 +1497,7 @@ mod tests {
             let (k, s2) = scale_and_variance(lambda);
             let a: Vec<f64> = x.iter().map(|x| k * x / s2).collect();
             let mut h = vec![0.0; 16 * c];
-            BeliefPropagation::default().cavity_fields(kind, 4, &a, 1.0 / t, 5, &mut h);
+            BeliefPropagation::default().cavity_fields(kind, harmonic, 4, &a, 1.0 / t, 5, &mut h);
             let (mut eta, mut want) = ([0.0; 2], [0.0; 2]);
             for i in 0..16 {
                 for q in 0..c {
@@ -1409,5 +1512,13 @@ mod tests {
         let many = LatticeDenoiser::MAX_PROPAGATION + 1;
         let capped = LatticeDenoiser::new(sde, SpinKind::Ising, 4, cond, &[6], many, &mut rng);
         assert!(matches!(capped, Err(DiffusionError::Parameter(_))));
+        // First-harmonic messages are planar BP messages: refused for Ising or without BP.
+        for (kind, propagation) in [(SpinKind::Ising, 2), (SpinKind::Planar, 0)] {
+            let model = random_model_of(kind, propagation, 14);
+            assert!(matches!(
+                model.with_planar_messages(PlanarMessages::FirstHarmonic),
+                Err(DiffusionError::Parameter(_))
+            ));
+        }
     }
 }

@@ -17,7 +17,7 @@ mod spin_kind;
 mod trainer;
 mod vp_sde;
 
-pub use belief::BeliefPropagation;
+pub use belief::{BeliefPropagation, PlanarMessages};
 pub use denoiser::{
     Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance, time_at_log_snr,
 };

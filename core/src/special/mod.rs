@@ -2,12 +2,14 @@
 //! gives the same bits).
 mod bessel;
 mod bessel_chebyshev;
+mod bessel_harmonic;
 mod digamma;
 mod elliptic;
 mod logistic;
 mod quadrature;
 
 pub use bessel::{bessel_i0, bessel_i1, bessel_ratio, bessel_ratios, ln_bessel_i0};
+pub use bessel_harmonic::LogBesselHarmonic;
 pub use digamma::digamma;
 pub use elliptic::{agm, elliptic_k};
 pub use logistic::{log_sum_exp, sigmoid, softplus};
