@@ -2,12 +2,13 @@
 //! and MINDE with the exact score on 20 000 samples, kNN on 5000 (it is O(n²d)), and 100 steps of
 //! denoising score matching for the learned score. On 20×20 Ising and XY lattices (Tables 4.3 and
 //! 4.2 scale): 100 training steps of the conditional lattice denoiser and one I-MMSE entropy
-//! evaluation (1000 draws), without and with belief propagation; and I₁/I₀, the planar kernel.
+//! evaluation (1000 draws), without and with belief propagation (XY also with first-harmonic
+//! messages); I₁/I₀, the planar kernel, and the first-harmonic message amplitude.
 //! Numbers in BENCHMARKS.md.
 use criterion::{Criterion, criterion_group, criterion_main};
 use entropic::diffusion::{
-    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, ScoreNet, ScoreTrainParams,
-    SpinKind, Trainer, VpSde,
+    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, PlanarMessages, ScoreNet,
+    ScoreTrainParams, SpinKind, Trainer, VpSde,
 };
 use entropic::entropy::{
     EntropyEstimator, GaussianCase, GaussianFit, Immse, KozachenkoLeonenko, Minde, Reference,
@@ -15,7 +16,7 @@ use entropic::entropy::{
 };
 use entropic::rng::Rng;
 use entropic::rng::from_seed;
-use entropic::special::{bessel_ratio, bessel_ratios};
+use entropic::special::{LogBesselHarmonic, bessel_ratio, bessel_ratios};
 use std::hint::black_box;
 
 fn entropy(c: &mut Criterion) {
@@ -87,7 +88,14 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
     };
     let mut group = c.benchmark_group(name);
     group.sample_size(10);
-    for propagation in [0, 4] {
+    let mut variants = vec![
+        (0, PlanarMessages::MeanField),
+        (4, PlanarMessages::MeanField),
+    ];
+    if kind == SpinKind::Planar {
+        variants.push((4, PlanarMessages::FirstHarmonic));
+    }
+    for (propagation, messages) in variants {
         let model = LatticeDenoiser::new(
             sde,
             kind,
@@ -97,29 +105,32 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
             propagation,
             &mut rng,
         )
+        .unwrap()
+        .with_planar_messages(messages)
         .unwrap();
-        group.bench_function(
-            format!("lattice_denoiser_100_steps_batch_64/bp{propagation}"),
-            |b| {
-                b.iter(|| {
-                    let params = ScoreTrainParams {
-                        steps: 100,
-                        batch: 64,
-                        learning_rate: 2e-3,
-                        ema_decay: 0.999,
-                    };
-                    let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
-                    black_box(run.run(&data, 100).unwrap())
-                })
-            },
-        );
+        let name = match messages {
+            PlanarMessages::MeanField => format!("bp{propagation}"),
+            PlanarMessages::FirstHarmonic => format!("bp{propagation}_harmonic"),
+        };
+        group.bench_function(format!("lattice_denoiser_100_steps_batch_64/{name}"), |b| {
+            b.iter(|| {
+                let params = ScoreTrainParams {
+                    steps: 100,
+                    batch: 64,
+                    learning_rate: 2e-3,
+                    ema_decay: 0.999,
+                };
+                let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
+                black_box(run.run(&data, 100).unwrap())
+            })
+        });
         let denoiser = model.at_temperature(t).unwrap();
         let immse = match kind {
             SpinKind::Ising => Immse::new(sde, denoiser, 1000, 40, 4),
             SpinKind::Planar => Immse::on_circles(sde, denoiser, 1000, 40, 4),
         }
         .unwrap();
-        group.bench_function(format!("immse_1000_draws/bp{propagation}"), |b| {
+        group.bench_function(format!("immse_1000_draws/{name}"), |b| {
             b.iter(|| black_box(immse.estimate(&held).unwrap()))
         });
     }
@@ -160,6 +171,21 @@ fn bessel(c: &mut Criterion) {
                             .iter()
                             .sum::<f64>()
                     })
+                    .sum::<f64>(),
+            )
+        })
+    });
+    // The planar BP message amplitude that replaces β A(r): table build and 1000 lookups.
+    c.bench_function("log_bessel_harmonic_table", |b| {
+        b.iter(|| black_box(LogBesselHarmonic::new()))
+    });
+    let table = LogBesselHarmonic::new();
+    c.bench_function("log_bessel_harmonic_1000_args_scrambled", |b| {
+        b.iter(|| {
+            black_box(
+                scrambled
+                    .iter()
+                    .map(|&r| table.eval(black_box(1.1), black_box(r)))
                     .sum::<f64>(),
             )
         })

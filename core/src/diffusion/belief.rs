@@ -64,8 +64,7 @@ impl BeliefPropagation {
     /// sizes them).
     pub fn cavity_fields(
         &mut self,
-        kind: SpinKind,
-        harmonic: Option<&LogBesselHarmonic>,
+        (kind, harmonic): (SpinKind, Option<&LogBesselHarmonic>),
         side: usize,
         a: &[f64],
         beta: f64,
@@ -157,8 +156,7 @@ mod tests {
     fn cavity_fields(side: usize, a: &[f64], beta: f64, iterations: usize) -> Vec<f64> {
         let mut h = vec![0.0; a.len()];
         BeliefPropagation::default().cavity_fields(
-            SpinKind::Ising,
-            None,
+            (SpinKind::Ising, None),
             side,
             a,
             beta,
@@ -220,8 +218,7 @@ mod tests {
             let run = |a: &[f64], iterations| {
                 let mut h = vec![0.0; 32];
                 BeliefPropagation::default().cavity_fields(
-                    SpinKind::Planar,
-                    harmonic,
+                    (SpinKind::Planar, harmonic),
                     4,
                     a,
                     beta,
@@ -283,8 +280,8 @@ mod tests {
             let len = side * side * kind.components();
             let a: Vec<f64> = (0..len).map(|i| 1.5 * libm::sin(0.9 * i as f64)).collect();
             let (mut got, mut want) = (vec![0.0; len], vec![0.0; len]);
-            reused.cavity_fields(kind, None, side, &a, 0.7, 3, &mut got);
-            BeliefPropagation::default().cavity_fields(kind, None, side, &a, 0.7, 3, &mut want);
+            reused.cavity_fields((kind, None), side, &a, 0.7, 3, &mut got);
+            BeliefPropagation::default().cavity_fields((kind, None), side, &a, 0.7, 3, &mut want);
             assert_eq!(got, want, "{kind:?} {side}×{side}");
         }
     }

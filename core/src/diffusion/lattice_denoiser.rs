@@ -321,8 +321,7 @@ impl Propagated {
         self.a.extend(x.iter().map(|x| k * x / s2));
         self.cavity.resize(x.len(), 0.0);
         self.bp.cavity_fields(
-            kind,
-            harmonic,
+            (kind, harmonic),
             side,
             &self.a,
             beta,
@@ -1497,7 +1496,7 @@ mod tests {
             let (k, s2) = scale_and_variance(lambda);
             let a: Vec<f64> = x.iter().map(|x| k * x / s2).collect();
             let mut h = vec![0.0; 16 * c];
-            BeliefPropagation::default().cavity_fields(kind, harmonic, 4, &a, 1.0 / t, 5, &mut h);
+            BeliefPropagation::default().cavity_fields((kind, harmonic), 4, &a, 1.0 / t, 5, &mut h);
             let (mut eta, mut want) = ([0.0; 2], [0.0; 2]);
             for i in 0..16 {
                 for q in 0..c {
