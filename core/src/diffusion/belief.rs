@@ -1,4 +1,5 @@
 use super::SpinKind;
+use super::spin_kind::norm;
 use crate::special::LogBesselHarmonic;
 use alloc::vec::Vec;
 
@@ -100,7 +101,7 @@ impl BeliefPropagation {
             (SpinKind::Ising, _) => v.map(|v| [libm::atanh(t * libm::tanh(v[0])), 0.0]),
             (SpinKind::Planar, None) => kind.means(v).map(|u| u.map(|u| u * beta)),
             (SpinKind::Planar, Some(f)) => v.map(|v| {
-                let r = libm::sqrt(v[0] * v[0] + v[1] * v[1]);
+                let r = norm(v[0], v[1]);
                 let scale = if r > 0.0 { f.eval(beta, r) / r } else { 0.0 };
                 v.map(|v| v * scale)
             }),

@@ -134,7 +134,7 @@ impl SpinKind {
 
 /// |(a, b)|: √(a² + b²), with `hypot`'s care only where the squares overflow or underflow (the
 /// planar kernels call this for every site of every lattice).
-fn norm(a: f64, b: f64) -> f64 {
+pub(super) fn norm(a: f64, b: f64) -> f64 {
     let r2 = a * a + b * b;
     if r2.is_finite() && r2 > 1e-300 {
         libm::sqrt(r2)
