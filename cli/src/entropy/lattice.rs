@@ -75,7 +75,8 @@ pub struct LatticeArgs {
     #[arg(long, value_enum, default_value_t = GateForm::Constant)]
     gate_form: GateForm,
     /// XY belief-propagation messages: the mean-field field β A(|v|) or the exact first
-    /// circular harmonic of ln I₀(|β s + v|) (README).
+    /// circular harmonic of ln I₀(|β s + v|) — better XY generation at T = 0.91 and 1.32 and
+    /// 1.27× faster training with the coupling gate (README).
     #[arg(long, value_enum, default_value_t = MessagesArg::MeanField)]
     planar_messages: MessagesArg,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
