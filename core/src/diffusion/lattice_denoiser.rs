@@ -274,7 +274,8 @@ impl Conditioning {
 /// corrects the Bethe cavity field of [`BeliefPropagation`] and also sees it, the mean belief
 /// E[sⱼ | k xⱼ/σ² + h_Bethe,ⱼ] of the 8 surrounding sites, of the 9×9 window and of the
 /// lattice (in the site frame). BP pools evidence from `propagation` bonds away; on 20×20 Ising it halved the
-/// entropy error (README, modelling choices). [`LatticeDenoiser::with_gate`] multiplies the
+/// entropy error (README, modelling choices). Planar messages are mean-field or the exact first
+/// harmonic ([`LatticeDenoiser::with_planar_messages`]). [`LatticeDenoiser::with_gate`] multiplies the
 /// correction by sigmoid(λ₀ − λ), so that at small noise the field is BP's exact clean limit;
 /// on 20×20 XY this removed the hot bias of generated lattices at T = 0.28.
 ///
