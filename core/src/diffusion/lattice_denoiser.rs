@@ -1367,6 +1367,19 @@ mod tests {
         }
     }
 
+    /// Both models give bit-identical posterior means for `x` at noise level `lambda`, T = 2.
+    #[cfg(feature = "serde")]
+    fn assert_same_posterior(a: &LatticeDenoiser, b: &LatticeDenoiser, x: &[f64], lambda: f64) {
+        let mean = |m: &LatticeDenoiser| {
+            let mut out = vec![0.0; x.len()];
+            m.clone()
+                .posterior_mean(x, &[lambda], 2.0, &mut out)
+                .unwrap();
+            out.into_iter().map(f64::to_bits).collect::<Vec<_>>()
+        };
+        assert_eq!(mean(a), mean(b));
+    }
+
     #[cfg(feature = "serde")]
     #[test]
     fn saved_denoisers_reload_and_training_resumes_bit_identically() {
@@ -1388,16 +1401,7 @@ mod tests {
         let bytes = model.to_json().unwrap();
         let back = LatticeDenoiser::from_json(&bytes).unwrap();
         assert_eq!(back.to_json().unwrap(), bytes);
-        let x = [0.3; 16];
-        let (mut a, mut b) = ([0.0; 16], [0.0; 16]);
-        model
-            .clone()
-            .posterior_mean(&x, &[0.5], 2.0, &mut a)
-            .unwrap();
-        back.clone()
-            .posterior_mean(&x, &[0.5], 2.0, &mut b)
-            .unwrap();
-        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
+        assert_same_posterior(&model, &back, &[0.3; 16], 0.5);
         assert!(LatticeDenoiser::from_json(&bytes[..bytes.len() / 2]).is_err());
         // A score-network run is not a lattice-denoiser run.
         assert!(crate::diffusion::ScoreNet::from_json(&bytes).is_err());
@@ -1429,15 +1433,7 @@ mod tests {
         assert_eq!(back.planar_messages(), PlanarMessages::FirstHarmonic);
         assert_eq!(back.to_json().unwrap(), saved);
         let x: Vec<f64> = (0..32).map(|i| 0.1 * i as f64 - 1.0).collect();
-        let (mut a, mut b) = ([0.0; 32], [0.0; 32]);
-        harmonic
-            .clone()
-            .posterior_mean(&x, &[1.5], 2.0, &mut a)
-            .unwrap();
-        back.clone()
-            .posterior_mean(&x, &[1.5], 2.0, &mut b)
-            .unwrap();
-        assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
+        assert_same_posterior(&harmonic, &back, &x, 1.5);
         let text = alloc::string::String::from_utf8(planar.clone()).unwrap();
         assert!(text.contains("\"planar_messages\":\"mean-field\","));
         let old = text.replace("\"planar_messages\":\"mean-field\",", "");
