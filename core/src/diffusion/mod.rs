@@ -26,7 +26,9 @@ pub use gate::Gate;
 pub use lattice_denoiser::{
     Conditioning, LatticeAt, LatticeBatch, LatticeData, LatticeDenoiser, LatticeScore,
 };
-pub use sampler::{Langevin, Predictor, Sampling, TimeGrid, probability_flow, reverse_sde, sample};
+pub use sampler::{
+    Langevin, Predictor, Sampling, TimeGrid, probability_flow, reverse_sde, sample, sample_from,
+};
 pub use score::{GaussianScore, Score};
 pub use score_net::{ScoreBatch, ScoreNet};
 pub use spin_kind::SpinKind;
