@@ -134,10 +134,32 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
             .collect()
     };
     assert_eq!(estimates(&doc), estimates(&resumed));
+    // Partial generation from held-out configurations perturbed to log-SNR 8 (σ² ≈ 3e-4 on ±1
+    // spins): every configuration comes back unchanged, so the paired drift is exactly zero.
+    let partial = json(&ising_args(
+        data,
+        out,
+        &[
+            "--resume",
+            "--sampler",
+            "multistep",
+            "--gen-grid",
+            "log-snr",
+            "--gen-from",
+            "8",
+        ],
+    ));
+    let row = &partial["generation"][0];
+    assert_eq!(row["energy_drift"][0].as_f64(), Some(0.0), "{row}");
+    assert_eq!(row["abs_m_drift"][0].as_f64(), Some(0.0), "{row}");
+    assert!(partial["gen_start_step"].as_u64().unwrap() > 150);
+    assert!(resumed["generation"][0]["energy_drift"].is_null());
 
     for (extra, needle) in [
         (&["--holdout", "1.5"][..], "--holdout"),
         (&["--generate", "9"][..], "not near"),
+        (&["--gen-from", "12"][..], "--gen-from"),
+        (&["--gen-from", "0", "--holdout", "0.05"][..], "held out"),
         (&["--learning-rate=-1"][..], "learning rate"),
         (
             &["--gate", "2", "--propagation", "0"][..],

@@ -10,8 +10,8 @@ use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
     Conditioning, Denoiser, Gate, Langevin, LatticeData, LatticeDenoiser, PlanarMessages,
-    Predictor, Sampling, ScoreTrainParams, SpinKind, TimeGrid, Trainer, VpSde, sample,
-    scale_and_variance,
+    Predictor, Sampling, ScoreTrainParams, SpinKind, TimeGrid, Trainer, VpSde, log_snr, sample,
+    sample_from, scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
@@ -103,6 +103,12 @@ pub struct LatticeArgs {
     /// Where the reverse-SDE steps lie: uniform in t or uniform in log-SNR.
     #[arg(long, value_enum, default_value_t = GridArg::Uniform)]
     gen_grid: GridArg,
+    /// Start the generation check from held-out Monte Carlo configurations perturbed to
+    /// log-SNR λ (partial generation, from the first grid step at or above λ) instead of from
+    /// noise. The report adds the paired drift of e and |m| from the starting configurations:
+    /// it measures the model's error at noise levels below λ alone (README).
+    #[arg(long, value_name = "λ", allow_negative_numbers = true)]
+    gen_from: Option<f64>,
     /// Langevin corrector moves before each reverse-SDE step (predictor–corrector sampling;
     /// 0 for the plain reverse SDE).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -183,6 +189,22 @@ pub enum GridArg {
 }
 
 impl LatticeArgs {
+    /// The grid step at which the generation check starts: 0, or with `--gen-from λ` the
+    /// first step whose log-SNR is at least λ.
+    fn gen_start(&self, sde: &VpSde) -> Result<usize> {
+        let Some(lambda) = self.gen_from else {
+            return Ok(0);
+        };
+        let sampling = self.sampling();
+        let last = log_snr(sde, sampling.time(sde, sampling.steps - 1));
+        if !(lambda.is_finite() && lambda <= last) {
+            bail!("--gen-from must be a log-SNR at most {last:.2}, the grid's last step");
+        }
+        Ok((0..sampling.steps)
+            .find(|&k| log_snr(sde, sampling.time(sde, k)) >= lambda)
+            .unwrap_or(0))
+    }
+
     /// The generation check's sampler settings.
     fn sampling(&self) -> Sampling {
         Sampling {
@@ -319,6 +341,22 @@ impl Dataset {
 
     /// Energy per spin and |m| per spin of configurations given by raw values.
     fn observables(&self, raw: &[f64]) -> Result<(Stat, Stat)> {
+        let (e, m) = self.observables_each(raw)?;
+        Ok((Stat::of(&e), Stat::of(&m)))
+    }
+
+    /// The paired differences (energy, |m|) per spin of configurations `after` from `before`.
+    fn drift(&self, before: &[f64], after: &[f64]) -> Result<(Stat, Stat)> {
+        let ((e0, m0), (e1, m1)) = (
+            self.observables_each(before)?,
+            self.observables_each(after)?,
+        );
+        let diff = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(a, b)| a - b).collect::<Vec<_>>();
+        Ok((Stat::of(&diff(&e1, &e0)), Stat::of(&diff(&m1, &m0))))
+    }
+
+    /// Energy per spin and |m| per spin of each configuration given by raw values.
+    fn observables_each(&self, raw: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
         let lattice = Square::with_side(self.side)?;
         let n = self.sites();
         let (mut e, mut m) = (Vec::new(), Vec::new());
@@ -340,7 +378,7 @@ impl Dataset {
                 }
             }
         }
-        Ok((Stat::of(&e), Stat::of(&m)))
+        Ok((e, m))
     }
 
     /// Raw values of generated model coordinates: the sign of each Ising coordinate, the
@@ -545,6 +583,13 @@ fn run(
             .collect::<Result<_>>()?
     };
     let sde = VpSde::default();
+    let gen_start = args.gen_start(&sde)?;
+    if args.gen_from.is_some() && args.gen_samples > holdout {
+        bail!(
+            "--gen-from starts from held-out configurations: --gen-samples {} exceeds the {holdout} held out per temperature",
+            args.gen_samples
+        );
+    }
     let mut train_raw = Vec::with_capacity(data.temps.len() * n_train * data.sites());
     let mut train_temps = Vec::with_capacity(data.temps.len() * n_train);
     for (k, &t) in data.temps.iter().enumerate() {
@@ -756,13 +801,28 @@ fn run(
 
     // Generation check: reverse-SDE samples against the Monte Carlo data. One temperature per
     // thread; each has its own RNG stream, so the result does not depend on the thread count.
+    // With --gen-from: the first held-out configurations, perturbed to the start step.
+    let n_gen = args.gen_samples;
+    let starts = |k: usize| data.raw(k, n_train, n_train + n_gen);
     let generated: Vec<Vec<f64>> = gen_temps
         .par_iter()
         .map(|&k| -> Result<Vec<f64>> {
             let mut score = model.at_temperature(data.temps[k])?;
             let mut rng = stream(global.seed, 1000 + k);
-            let n = args.gen_samples;
-            let x = sample(&sde, &mut score, n, &args.sampling(), &mut rng)?;
+            let sampling = args.sampling();
+            let x = if args.gen_from.is_some() {
+                let clean = data.values(k, n_train, n_train + n_gen);
+                let (t, d) = (sampling.time(&sde, gen_start), clean.len() / n_gen);
+                let mut x = vec![0.0; clean.len()];
+                let mut noise = vec![0.0; d];
+                for (row, c) in x.chunks_mut(d).zip(clean.chunks(d)) {
+                    sde.perturb(c, t, &mut rng, row, &mut noise);
+                }
+                sample_from(&sde, &mut score, &mut x, gen_start, &sampling, &mut rng)?;
+                x
+            } else {
+                sample(&sde, &mut score, n_gen, &sampling, &mut rng)?
+            };
             Ok(data.raw_from_values(&x))
         })
         .collect::<Result<_>>()?;
@@ -772,7 +832,18 @@ fn run(
         let t = data.temps[k];
         let (ge, gm) = data.observables(raw)?;
         let (de, dm) = data.observables(data.raw(k, 0, data.per_t))?;
-        gen_rows.push((t, ge, de, gm, dm));
+        let drift = match args.gen_from {
+            Some(_) => Some(data.drift(starts(k), raw)?),
+            None => None,
+        };
+        gen_rows.push(GenRow {
+            t,
+            ge,
+            de,
+            gm,
+            dm,
+            drift,
+        });
         let s = data.sites();
         gen_tiles.push(vec![
             data.tile(format!("MC T={t:.3}"), data.raw(k, 0, 1)),
@@ -799,7 +870,10 @@ fn run(
             "|m| MC",
             "z"
         )?;
-        for (t, ge, de, gm, dm) in &gen_rows {
+        for GenRow {
+            t, ge, de, gm, dm, ..
+        } in &gen_rows
+        {
             writeln!(
                 text,
                 "{t:>7.3} {:>18} {:>18} {:>+6.2} {:>18} {:>18} {:>+6.2}",
@@ -810,6 +884,33 @@ fn run(
                 dm.show(),
                 gm.z(dm)
             )?;
+        }
+        if let Some(lambda) = args.gen_from {
+            let t = args.sampling().time(&sde, gen_start);
+            writeln!(
+                text,
+                "paired drift from the {n_gen} held-out starting configurations (perturbed to step {gen_start} of {}, log-SNR {:.2} ≥ {lambda}):\n{:>7} {:>18} {:>6} {:>18} {:>6}",
+                args.gen_steps,
+                log_snr(&sde, t),
+                "T",
+                "Δe",
+                "z",
+                "Δ|m|",
+                "z"
+            )?;
+            for row in &gen_rows {
+                if let Some((e, m)) = &row.drift {
+                    writeln!(
+                        text,
+                        "{:>7.3} {:>18} {:>+6.2} {:>18} {:>+6.2}",
+                        row.t,
+                        e.show(),
+                        e.mean / e.error(),
+                        m.show(),
+                        m.mean / m.error()
+                    )?;
+                }
+            }
         }
     }
 
@@ -936,20 +1037,35 @@ fn run(
             "reference_error": r.reference_error * unit_scale,
             "seconds": r.seconds,
         })).collect::<Vec<_>>(),
-        "generation": gen_rows.iter().map(|(t, ge, de, gm, dm)| json!({
-            "temperature": t,
-            "energy_generated": stat(ge),
-            "energy_mc": stat(de),
-            "energy_z": ge.z(de),
-            "abs_m_generated": stat(gm),
-            "abs_m_mc": stat(dm),
-            "abs_m_z": gm.z(dm),
+        "gen_from_log_snr": args.gen_from,
+        "gen_start_step": gen_start,
+        "generation": gen_rows.iter().map(|r| json!({
+            "temperature": r.t,
+            "energy_generated": stat(&r.ge),
+            "energy_mc": stat(&r.de),
+            "energy_z": r.ge.z(&r.de),
+            "abs_m_generated": stat(&r.gm),
+            "abs_m_mc": stat(&r.dm),
+            "abs_m_z": r.gm.z(&r.dm),
+            "energy_drift": r.drift.as_ref().map(|(e, _)| stat(e)),
+            "abs_m_drift": r.drift.as_ref().map(|(_, m)| stat(m)),
         })).collect::<Vec<_>>(),
     });
     if out.keeps_files() {
         out.json(&format!("{name}.json"), &doc)?;
     }
     out.result(&text, &doc)
+}
+
+/// One temperature of the generation check: energy and |m| per spin of the generated and the
+/// Monte Carlo configurations, and with `--gen-from` their paired drift from the starting ones.
+struct GenRow {
+    t: f64,
+    ge: Stat,
+    de: Stat,
+    gm: Stat,
+    dm: Stat,
+    drift: Option<(Stat, Stat)>,
 }
 
 /// One temperature of the table (per spin, nats).
