@@ -160,6 +160,10 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
         (&["--generate", "9"][..], "not near"),
         (&["--gen-from", "12"][..], "--gen-from"),
         (&["--gen-from", "0", "--holdout", "0.05"][..], "held out"),
+        (
+            &["--focus", "0", "--focus-share", "2"][..],
+            "share in [0, 1]",
+        ),
         (&["--learning-rate=-1"][..], "learning rate"),
         (
             &["--gate", "2", "--propagation", "0"][..],
@@ -182,6 +186,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
             "0.5",
             "--gate-form",
             "coupling",
+            "--focus=-1.5",
             "--pause-after",
             "100",
         ],
@@ -189,6 +194,12 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert_eq!(paused["paused_at"], 100);
     let checkpoint = std::fs::read_to_string(gated.join("checkpoint.json")).unwrap();
     assert!(checkpoint.contains("\"gate\":{\"coupling\":0.5}"));
+    assert!(
+        checkpoint.contains(
+            "\"lambda_density\":{\"focused\":{\"centre\":-1.5,\"scale\":1.5,\"share\":0.5}}"
+        ),
+        "{checkpoint}"
+    );
     let fresh = temp_dir("ising-noresume");
     let (code, _, err) = entropic(&ising_args(data, fresh.to_str().unwrap(), &["--resume"]));
     assert_eq!(code, 1);

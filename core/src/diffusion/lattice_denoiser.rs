@@ -1,10 +1,11 @@
 use super::belief::{BeliefPropagation, PlanarMessages};
 use super::denoiser::{Denoiser, Tweedie, log_snr, scale_and_variance};
 use super::gate::Gate;
+use super::lambda_density::LambdaDensity;
 use super::trainer::Trainable;
 use super::{DiffusionError, SpinKind, VpSde};
 use crate::nn::{ActivationKind, Network};
-use crate::rng::{normal_pair, uniform_f64, uniform_index};
+use crate::rng::{normal_pair, uniform_index};
 use crate::special::LogBesselHarmonic;
 use alloc::sync::Arc;
 use alloc::vec;
@@ -292,6 +293,7 @@ pub struct LatticeDenoiser {
     /// by the model's copies; `None` for mean-field messages.
     harmonic: Option<Arc<LogBesselHarmonic>>,
     gate: Option<Gate>,
+    lambda_density: LambdaDensity,
     net: Network<f64>,
 }
 
@@ -395,6 +397,7 @@ impl LatticeDenoiser {
             propagation,
             harmonic: None,
             gate: None,
+            lambda_density: LambdaDensity::Uniform,
             net,
         })
     }
@@ -449,6 +452,21 @@ impl LatticeDenoiser {
         }
         self.gate = Some(gate.check()?);
         Ok(self)
+    }
+
+    /// Draw the training λ from `density` instead of uniformly on [`Self::lambda_range`].
+    ///
+    /// # Errors
+    /// [`DiffusionError::Parameter`] for a density whose settings are out of range
+    /// ([`LambdaDensity::check`]).
+    pub fn with_lambda_density(mut self, density: LambdaDensity) -> Result<Self, DiffusionError> {
+        self.lambda_density = density.check()?;
+        Ok(self)
+    }
+
+    /// Where training draws λ ([`Self::with_lambda_density`]).
+    pub fn lambda_density(&self) -> LambdaDensity {
+        self.lambda_density
     }
 
     /// The correction's gate, if any ([`Self::with_gate`]).
@@ -887,7 +905,8 @@ impl Trainable for LatticeDenoiser {
             .try_for_each(|&t| self.conditioning.features(t, &mut cond))
     }
 
-    /// 32 random sites per configuration, λ uniform on the schedule's range, and their
+    /// 32 random sites per configuration, λ from the [`LambdaDensity`] (uniform on the
+    /// schedule's range by default), and their
     /// features. The random draws are made in order, one lattice after another; the features
     /// (belief propagation above all) are then computed in parallel with `std`, so the result
     /// does not depend on the thread count.
@@ -907,7 +926,7 @@ impl Trainable for LatticeDenoiser {
             let config = uniform_index(rng, data.len());
             let s = data.config(config);
             let context = self.context(data.temperature(config))?;
-            let lambda = lo + (hi - lo) * uniform_f64(rng);
+            let lambda = self.lambda_density.draw((lo, hi), rng);
             let (k, s2) = scale_and_variance(lambda);
             let sd = libm::sqrt(s2);
             for (pair, sp) in x.chunks_mut(2).zip(s.chunks(2)) {
@@ -1073,6 +1092,9 @@ struct Saved {
     /// Absent in files written before the first-harmonic messages existed: mean-field.
     #[serde(default)]
     planar_messages: PlanarMessages,
+    /// Absent in files written before the λ density existed: uniform.
+    #[serde(default)]
+    lambda_density: LambdaDensity,
     network: serde_json::Value,
 }
 
@@ -1104,6 +1126,7 @@ impl LatticeDenoiser {
             propagation: self.propagation,
             gate: self.gate.map(SavedGate::Tagged),
             planar_messages: self.planar_messages(),
+            lambda_density: self.lambda_density,
             network,
         })
         .map_err(|_| DiffusionError::Malformed("could not serialise"))
@@ -1144,9 +1167,11 @@ impl LatticeDenoiser {
             propagation: saved.propagation,
             harmonic: None,
             gate,
+            lambda_density: LambdaDensity::Uniform,
             net,
         }
         .with_planar_messages(saved.planar_messages)
+        .and_then(|m| m.with_lambda_density(saved.lambda_density))
         .map_err(|_| bad("inconsistent settings or shapes"))
     }
 }
@@ -1155,7 +1180,7 @@ impl LatticeDenoiser {
 mod tests {
     use super::*;
     use crate::diffusion::{Score, ScoreTrainParams, Trainer};
-    use crate::rng::from_seed;
+    use crate::rng::{from_seed, uniform_f64};
 
     fn small_data() -> LatticeData {
         let mut rng = from_seed(1);
@@ -1424,6 +1449,25 @@ mod tests {
             assert_eq!(back.gate(), Some(gate));
             assert_eq!(back.to_json().unwrap(), gated);
         }
+        // The λ density is saved; files from before it draw uniformly.
+        let focus = LambdaDensity::Focused {
+            centre: -1.5,
+            scale: 1.5,
+            share: 0.5,
+        };
+        let focused = random_model_of(SpinKind::Planar, 2, 14)
+            .with_lambda_density(focus)
+            .unwrap()
+            .to_json()
+            .unwrap();
+        let back = LatticeDenoiser::from_json(&focused).unwrap();
+        assert_eq!(back.lambda_density(), focus);
+        assert_eq!(back.to_json().unwrap(), focused);
+        let text = alloc::string::String::from_utf8(planar.clone()).unwrap();
+        assert!(text.contains("\"lambda_density\":\"uniform\","));
+        let old = text.replace("\"lambda_density\":\"uniform\",", "");
+        let back = LatticeDenoiser::from_json(old.as_bytes()).unwrap();
+        assert_eq!(back.lambda_density(), LambdaDensity::Uniform);
         // First-harmonic messages are saved; files from before them have mean-field ones.
         let harmonic = random_model_of(SpinKind::Planar, 2, 15)
             .with_planar_messages(PlanarMessages::FirstHarmonic)

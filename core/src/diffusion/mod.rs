@@ -7,6 +7,7 @@ mod belief;
 mod denoiser;
 mod error;
 mod gate;
+mod lambda_density;
 mod lattice_denoiser;
 mod sampler;
 #[cfg(feature = "serde")]
@@ -23,6 +24,7 @@ pub use denoiser::{
 };
 pub use error::DiffusionError;
 pub use gate::Gate;
+pub use lambda_density::LambdaDensity;
 pub use lattice_denoiser::{
     Conditioning, LatticeAt, LatticeBatch, LatticeData, LatticeDenoiser, LatticeScore,
 };
