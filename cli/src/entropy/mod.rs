@@ -7,8 +7,8 @@ use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Result, bail};
 use entropic::diffusion::{
-    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, ScoreNet, ScoreTrainParams,
-    SpinKind, Trainer, VpSde,
+    Conditioning, GaussianScore, LambdaDensity, LatticeData, LatticeDenoiser, ScoreNet,
+    ScoreTrainParams, SpinKind, Trainer, VpSde,
 };
 use entropic::entropy::{
     DEQUANTISATION_NATS_PER_SPIN, EntropyEstimator, GaussianCase, GaussianFit, Immse,
@@ -129,6 +129,10 @@ pub struct EstimatorArgs {
     /// Hidden widths of the score network (and of the lattice denoiser's field network).
     #[arg(long, value_name = "W,..", default_value = "128,128")]
     hidden: String,
+    /// Train the score network with t importance-sampled uniformly in log-SNR (the loss is
+    /// reweighted, so the objective is unchanged; README).
+    #[arg(long)]
+    importance: bool,
 }
 
 /// Options of `entropic entropy gaussian`.
@@ -183,13 +187,16 @@ fn parse_widths(text: &str) -> Result<Vec<usize>> {
 fn learned_minde<R: rand_core::Rng>(
     x: &Samples,
     hidden: &[usize],
-    steps: usize,
+    (steps, importance): (usize, bool),
     draws: usize,
     seed: u64,
     rng: &mut R,
 ) -> Result<Estimate> {
     let sde = VpSde::default();
     let mut net = ScoreNet::new(sde, x, hidden, rng)?;
+    if importance {
+        net = net.with_importance(LambdaDensity::Uniform)?;
+    }
     let params = ScoreTrainParams {
         steps,
         ..ScoreTrainParams::default()
@@ -323,7 +330,7 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
                         learned_minde(
                             &x,
                             &hidden,
-                            args.estimators.train_steps,
+                            (args.estimators.train_steps, args.estimators.importance),
                             args.estimators.draws,
                             global.seed ^ j as u64,
                             &mut rng,
@@ -431,6 +438,8 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
         "samples": args.samples,
         "k": args.estimators.k,
         "draws": args.estimators.draws,
+        "train_steps": args.estimators.train_steps,
+        "importance": args.estimators.importance,
         "rows": rows.iter().map(|r| json!({
             "dim": r.dim, "case": r.case, "exact": r.exact, "estimator": r.estimator,
             "value": r.estimate.value, "std_error": r.estimate.std_error,
@@ -505,7 +514,7 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
             Ok(shift(learned_minde(
                 &x,
                 &hidden,
-                args.estimators.train_steps,
+                (args.estimators.train_steps, args.estimators.importance),
                 args.estimators.draws,
                 global.seed,
                 &mut rng,
