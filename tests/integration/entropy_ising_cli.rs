@@ -299,6 +299,8 @@ fn entropy_xy_bounds_thermodynamic_integration() {
         assert!(v > x - 4.0 * se && v < 4.0 * se, "{row}");
     }
     assert!(dir.join("run/xy.csv").is_file() && dir.join("run/generated.svg").is_file());
+    // XY with belief propagation defaults to the first-harmonic messages.
+    assert_eq!(doc["planar_messages"], "first-harmonic");
     for (args, needle) in [
         (
             vec!["entropy", "xy", "--data", &data, "--reference", &data],

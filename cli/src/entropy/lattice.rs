@@ -75,10 +75,11 @@ pub struct LatticeArgs {
     #[arg(long, value_enum, default_value_t = GateForm::Constant)]
     gate_form: GateForm,
     /// XY belief-propagation messages: the mean-field field β A(|v|) or the exact first
-    /// circular harmonic of ln I₀(|β s + v|) — better XY generation at T = 0.91 and 1.32 and
-    /// 1.27× faster training with the coupling gate (README).
-    #[arg(long, value_enum, default_value_t = MessagesArg::MeanField)]
-    planar_messages: MessagesArg,
+    /// circular harmonic of ln I₀(|β s + v|). Default: first-harmonic for XY with belief
+    /// propagation (the same entropy table over two seeds, better generation at T = 0.91 and
+    /// 1.32, faster training; README).
+    #[arg(long, value_enum)]
+    planar_messages: Option<MessagesArg>,
     /// Draw a share of the training noise levels from a logistic density in λ centred here
     /// (truncated to the schedule's range; the rest uniform), weighting the loss towards where
     /// generation is decided (README). Default: λ uniform.
@@ -663,7 +664,14 @@ fn run(
             Some(l0) => model.with_gate(args.gate_form.with(l0))?,
             None => model,
         }
-        .with_planar_messages(args.planar_messages.into())?
+        .with_planar_messages(args.planar_messages.map_or(
+            if kind == SpinKind::Planar && args.propagation > 0 {
+                PlanarMessages::FirstHarmonic
+            } else {
+                PlanarMessages::MeanField
+            },
+            PlanarMessages::from,
+        ))?
         .with_lambda_density(match args.focus {
             Some(centre) => LambdaDensity::Focused {
                 centre,
