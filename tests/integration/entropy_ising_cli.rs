@@ -105,17 +105,14 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert_eq!(code, 1);
     assert!(err.contains("--resume"), "{err}");
     // The sampler does not touch the model or the estimate: resume with the multistep one.
-    let resumed = json(&ising_args(
-        data,
-        out,
-        &[
-            "--resume",
-            "--sampler",
-            "multistep",
-            "--gen-grid",
-            "log-snr",
-        ],
-    ));
+    let multistep = [
+        "--resume",
+        "--sampler",
+        "multistep",
+        "--gen-grid",
+        "log-snr",
+    ];
+    let resumed = json(&ising_args(data, out, &multistep));
     let sampler = resumed["sampler"].as_str().unwrap();
     assert!(
         sampler.contains("Multistep") && sampler.contains("LogSnr"),
@@ -139,15 +136,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     let partial = json(&ising_args(
         data,
         out,
-        &[
-            "--resume",
-            "--sampler",
-            "multistep",
-            "--gen-grid",
-            "log-snr",
-            "--gen-from",
-            "8",
-        ],
+        &[&multistep[..], &["--gen-from", "8"]].concat(),
     ));
     let row = &partial["generation"][0];
     assert_eq!(row["energy_drift"][0].as_f64(), Some(0.0), "{row}");
