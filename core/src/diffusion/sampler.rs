@@ -190,7 +190,7 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
         ));
     }
     let d = score.dim();
-    if x.is_empty() || x.len() % d != 0 {
+    if d == 0 || x.is_empty() || x.len() % d != 0 {
         return Err(DiffusionError::Shape(
             "the starting state must hold n ≥ 1 rows of the score's dimension",
         ));
