@@ -9,7 +9,22 @@ use rand_core::Rng;
 /// it spreads the training budget (and a finite model's capacity) over the noise levels, like
 /// the noise-level distribution of Karras et al. (2022). Importance weights that undo it are
 /// deliberately not applied: the point is to weight the loss towards where the sampler's
-/// result is decided.
+/// result is decided. [`super::ScoreNet::with_importance`] uses it as an importance proposal
+/// instead, with the weights.
+///
+/// # Examples
+/// ```
+/// use entropic::diffusion::LambdaDensity;
+/// use entropic::rng::from_seed;
+/// let focused = LambdaDensity::Focused { centre: -1.5, scale: 1.5, share: 0.7 }.check()?;
+/// let range = (-10.0, 9.0);
+/// let lambda = focused.draw(range, &mut from_seed(2));
+/// assert!((-10.0..=9.0).contains(&lambda));
+/// // At the centre 0.7/(4 · 1.5) + 0.3/19 ≈ 0.13, 2.5× the uniform 1/19; thinner at the ends.
+/// assert!(focused.density(range, -1.5) > 2.0 / 19.0);
+/// assert!(focused.density(range, 8.0) < 1.0 / 19.0);
+/// # Ok::<(), entropic::diffusion::DiffusionError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
