@@ -13,6 +13,11 @@ pub fn log_snr(sde: &VpSde, t: f64) -> f64 {
     -libm::log(libm::expm1(b))
 }
 
+/// The log-SNR range [λ(T), λ(ε)] the VP-SDE spans, from the noisiest to the cleanest time.
+pub fn log_snr_range(sde: &VpSde) -> (f64, f64) {
+    (log_snr(sde, sde.t_end()), log_snr(sde, sde.eps()))
+}
+
 /// The time at which the VP-SDE's log-SNR is λ (the inverse of [`log_snr`]): the root of
 /// ∫₀ᵗβ = ln(1 + e^{−λ}) with ∫₀ᵗβ = β_min t + ½(β_max − β_min)t², in the form that does not
 /// cancel. Times beyond [0, T] are returned as they are (the schedule extended).

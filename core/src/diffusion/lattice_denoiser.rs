@@ -1,5 +1,5 @@
 use super::belief::{BeliefPropagation, PlanarMessages};
-use super::denoiser::{Denoiser, Tweedie, log_snr, scale_and_variance};
+use super::denoiser::{Denoiser, Tweedie, log_snr_range, scale_and_variance};
 use super::gate::Gate;
 use super::lambda_density::LambdaDensity;
 use super::trainer::Trainable;
@@ -506,10 +506,7 @@ impl LatticeDenoiser {
 
     /// The log-SNR range [λ(T), λ(ε)] the model is trained on.
     pub fn lambda_range(&self) -> (f64, f64) {
-        (
-            log_snr(&self.sde, self.sde.t_end()),
-            log_snr(&self.sde, self.sde.eps()),
-        )
+        log_snr_range(&self.sde)
     }
 
     /// β = 1/T followed by the conditioning features of temperature `t`.
@@ -1179,7 +1176,7 @@ impl LatticeDenoiser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diffusion::{Score, ScoreTrainParams, Trainer};
+    use crate::diffusion::{Score, ScoreTrainParams, Trainer, log_snr};
     use crate::rng::{from_seed, uniform_f64};
 
     fn small_data() -> LatticeData {

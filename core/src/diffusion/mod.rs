@@ -20,7 +20,7 @@ mod vp_sde;
 
 pub use belief::{BeliefPropagation, PlanarMessages};
 pub use denoiser::{
-    Denoiser, ExactDenoiser, Tweedie, log_snr, scale_and_variance, time_at_log_snr,
+    Denoiser, ExactDenoiser, Tweedie, log_snr, log_snr_range, scale_and_variance, time_at_log_snr,
 };
 pub use error::DiffusionError;
 pub use gate::Gate;

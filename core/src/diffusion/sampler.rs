@@ -1,4 +1,4 @@
-use super::denoiser::{log_snr, time_at_log_snr};
+use super::denoiser::{log_snr, log_snr_range, time_at_log_snr};
 use super::{DiffusionError, Score, VpSde};
 use crate::rng::normal_pair;
 use alloc::vec;
@@ -59,7 +59,7 @@ impl TimeGrid {
             (_, k) if k == steps => eps,
             (TimeGrid::Uniform, _) => t_end - f * (t_end - eps),
             (TimeGrid::LogSnr, _) => {
-                let (lo, hi) = (log_snr(sde, t_end), log_snr(sde, eps));
+                let (lo, hi) = log_snr_range(sde);
                 time_at_log_snr(sde, lo + f * (hi - lo))
             }
         }

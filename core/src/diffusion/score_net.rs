@@ -1,5 +1,7 @@
 use super::trainer::{ScoreTrainParams, Trainable, apply_step, load_average, optimisers};
-use super::{DiffusionError, GaussianScore, LambdaDensity, Score, VpSde, log_snr, time_at_log_snr};
+use super::{
+    DiffusionError, GaussianScore, LambdaDensity, Score, VpSde, log_snr_range, time_at_log_snr,
+};
 use crate::entropy::Samples;
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::loss::mse;
@@ -91,13 +93,13 @@ impl ScoreNet {
         self.importance
     }
 
-    /// A training time and the weight p(t)/q(t) of its loss term.
-    fn draw_time<R: Rng + ?Sized>(&self, rng: &mut R) -> (f64, f64) {
+    /// A training time and the weight p(t)/q(t) of its loss term; `range` is the schedule's
+    /// [`log_snr_range`].
+    fn draw_time<R: Rng + ?Sized>(&self, range: (f64, f64), rng: &mut R) -> (f64, f64) {
         let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
         match self.importance {
             None => (eps + (t_end - eps) * uniform_f64(rng), 1.0),
             Some(density) => {
-                let range = (log_snr(&self.sde, t_end), log_snr(&self.sde, eps));
                 let lambda = density.draw(range, rng);
                 let t = time_at_log_snr(&self.sde, lambda).clamp(eps, t_end);
                 let q = density.density(range, lambda) * self.sde.beta(t) / self.sde.variance(t);
@@ -238,13 +240,13 @@ impl Trainable for ScoreNet {
         rng: &mut R,
     ) -> Result<ScoreBatch, DiffusionError> {
         let d = self.base.dim();
-        let b = batch;
+        let (b, range) = (batch, log_snr_range(&self.sde));
         let (mut xt, mut t, mut target) = (vec![0.0; b * d], vec![0.0; b], vec![0.0; b * d]);
         let mut sv = vec![0.0; b];
         let (mut noise, mut sg) = (vec![0.0; d], vec![0.0; d]);
         for i in 0..b {
             let x0 = samples.row(uniform_index(rng, samples.len()));
-            let (ti, w) = self.draw_time(rng);
+            let (ti, w) = self.draw_time(range, rng);
             t[i] = ti;
             let row = &mut xt[i * d..(i + 1) * d];
             self.sde.perturb(x0, ti, rng, row, &mut noise);

@@ -1,5 +1,5 @@
 use super::{EntropyError, EntropyEstimator, Samples};
-use crate::diffusion::{Denoiser, SpinKind, VpSde, log_snr, scale_and_variance};
+use crate::diffusion::{Denoiser, SpinKind, VpSde, log_snr_range, scale_and_variance};
 use crate::estimate::{Estimate, Unit};
 use crate::rng::{from_seed, normal_pair, uniform_f64, uniform_index};
 use alloc::vec;
@@ -138,7 +138,7 @@ fn uniform_posterior_mean(alphabet: &[f64], x: f64, k: f64, s2: f64) -> f64 {
 ///
 /// H(x₀) = ½ ∫₀^∞ mmse(snr) dsnr = ½ ∫ snr · E|x₀ − E[x₀ | x_λ]|² dλ,  λ = ln snr.
 ///
-/// The VP-SDE's x_t = k x₀ + σ z is y scaled by σ (snr = k²/σ², λ = [`log_snr`]), so a denoiser of
+/// The VP-SDE's x_t = k x₀ + σ z is y scaled by σ (snr = k²/σ², λ = [`log_snr`](crate::diffusion::log_snr)), so a denoiser of
 /// the diffusion — equivalently its score, by Tweedie's formula — gives the entropy directly: this
 /// is MINDE's entropy-as-integrated-score-error (thesis Eq. 2.54) with the reference taken to be
 /// the data's own noise-free limit. The Gaussian cross-entropy and the dequantisation constant never
@@ -266,9 +266,8 @@ impl<D: Denoiser + Clone> EntropyEstimator<Samples> for Immse<D> {
                 "I-MMSE needs discrete data (at most 64 distinct values per coordinate)",
             ))?)
         };
-        let lo = log_snr(&self.sde, self.sde.t_end());
-        let extension = if self.circles { CIRCLE_EXTENSION } else { 0.0 };
-        let hi = log_snr(&self.sde, self.sde.eps()) + extension;
+        let (lo, hi) = log_snr_range(&self.sde);
+        let hi = hi + if self.circles { CIRCLE_EXTENSION } else { 0.0 };
         let width = (hi - lo) / self.strata as f64;
         let mut rng = from_seed(self.seed);
         let mut denoiser = self.denoiser.clone();
