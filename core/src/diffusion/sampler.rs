@@ -457,9 +457,8 @@ mod tests {
                 .step_by(2)
                 .map(|(e, s)| e - s)
                 .collect();
-            let m = d.iter().sum::<f64>() / n as f64;
-            let v = d.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64;
-            (m, (v / n as f64).sqrt())
+            let (m, sd) = crate::stats::mean_and_sd(&d);
+            (m, sd / (n as f64).sqrt())
         };
         let exact = |m: &[f64; 2]| GaussianScore::new(sde, m, &[var[0], 0.0, 0.0, var[1]]);
         let mut score = exact(&mean).unwrap();
