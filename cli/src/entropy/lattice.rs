@@ -80,6 +80,11 @@ pub struct LatticeArgs {
     /// 1.32, faster training; README).
     #[arg(long, value_enum)]
     planar_messages: Option<MessagesArg>,
+    /// Let the network see each site's own evidence, so the learned field may depend on it:
+    /// exact in principle for XY, whose cavity law p(sᵢ | x₋ᵢ) is not von Mises (README);
+    /// changes nothing in principle for Ising.
+    #[arg(long)]
+    site_evidence: bool,
     /// Draw a share of the training noise levels from a logistic density in λ centred here
     /// (truncated to the schedule's range; the rest uniform), weighting the loss towards where
     /// generation is decided (README). Default: λ uniform.
@@ -680,6 +685,11 @@ fn run(
             },
             None => LambdaDensity::Uniform,
         })?;
+        let model = if args.site_evidence {
+            model.with_site_evidence()
+        } else {
+            model
+        };
         let params = ScoreTrainParams {
             steps: args.train_steps,
             batch: args.batch,
@@ -1048,6 +1058,7 @@ fn run(
         "gate": model.gate(),
         "planar_messages": model.planar_messages(),
         "lambda_density": model.lambda_density(),
+        "site_evidence": model.site_evidence(),
         "draws": args.draws,
         "gen_steps": args.gen_steps,
         "sampler": format!("{:?}", args.sampling()),

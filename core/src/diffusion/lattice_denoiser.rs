@@ -294,6 +294,8 @@ pub struct LatticeDenoiser {
     harmonic: Option<Arc<LogBesselHarmonic>>,
     gate: Option<Gate>,
     lambda_density: LambdaDensity,
+    /// The network also sees the site's own evidence ([`Self::with_site_evidence`]).
+    site_evidence: bool,
     net: Network<f64>,
 }
 
@@ -380,10 +382,11 @@ impl LatticeDenoiser {
             ));
         }
         let c = kind.components();
-        let widths: Vec<usize> = core::iter::once(input_width(kind, &conditioning, propagation))
-            .chain(hidden.iter().copied())
-            .chain(core::iter::once(c))
-            .collect();
+        let widths: Vec<usize> =
+            core::iter::once(input_width(kind, &conditioning, propagation, false))
+                .chain(hidden.iter().copied())
+                .chain(core::iter::once(c))
+                .collect();
         let mut net = Network::mlp(&widths, ActivationKind::Silu, rng)
             .map_err(|_| DiffusionError::Shape("denoiser network widths"))?;
         if let Some((p, _)) = net.params_and_grads().last_mut() {
@@ -398,6 +401,7 @@ impl LatticeDenoiser {
             harmonic: None,
             gate: None,
             lambda_density: LambdaDensity::Uniform,
+            site_evidence: false,
             net,
         })
     }
@@ -462,6 +466,36 @@ impl LatticeDenoiser {
     pub fn with_lambda_density(mut self, density: LambdaDensity) -> Result<Self, DiffusionError> {
         self.lambda_density = density.check()?;
         Ok(self)
+    }
+
+    /// Let the network see the site's own evidence mᵢ (in the site frame, after the
+    /// conditioning features), so that the learned field may depend on xᵢ too:
+    /// ηᵢ = k xᵢ/σ² + hᵢ(x₋ᵢ, xᵢ).
+    ///
+    /// Why: the posterior is p(sᵢ | x) ∝ exp(k xᵢ·sᵢ/σ²) q(sᵢ) with q(sᵢ) = p(sᵢ | x₋ᵢ), the
+    /// cavity distribution. For ±1 spins q is always exp(hᵢ sᵢ), so a field of x₋ᵢ alone is
+    /// exact. For planar spins q is a mixture of von Mises laws over the uncertain neighbours,
+    /// not one von Mises law, and E[sᵢ | x] is then not A(|η|) η/|η| for any η independent of
+    /// xᵢ. With xᵢ among the inputs the family covers every posterior mean: the log-loss of the
+    /// von Mises (exponential-family) posterior is minimised where its mean equals E[sᵢ | x],
+    /// which is all Tweedie's score needs. The new input weights start at zero
+    /// ([`Network::with_extra_inputs`]), so the model's function is unchanged until trained.
+    #[must_use]
+    pub fn with_site_evidence(mut self) -> Self {
+        if !self.site_evidence {
+            let c = self.kind.components();
+            self.net = self
+                .net
+                .with_extra_inputs(c)
+                .expect("the denoiser's network starts with a dense layer");
+            self.site_evidence = true;
+        }
+        self
+    }
+
+    /// Whether the network sees the site's own evidence ([`Self::with_site_evidence`]).
+    pub fn site_evidence(&self) -> bool {
+        self.site_evidence
     }
 
     /// Where training draws λ ([`Self::with_lambda_density`]).
@@ -660,7 +694,11 @@ impl LatticeDenoiser {
                 k += c;
             }
         }
-        row[k..].copy_from_slice(&context[1..]);
+        let d = context.len() - 1;
+        row[k..k + d].copy_from_slice(&context[1..]);
+        if self.site_evidence {
+            kind.to_frame(u, evidence(0, 0), &mut row[k + d..k + d + c]);
+        }
         u
     }
 
@@ -670,7 +708,12 @@ impl LatticeDenoiser {
     fn training_rows(&self, data: &LatticeData, draws: &[Draw], noisy: &[f64], rows: Rows<'_>) {
         let (kind, c) = (self.kind, self.kind.components());
         let n = self.side * self.side;
-        let f = input_width(kind, &self.conditioning, self.propagation);
+        let f = input_width(
+            kind,
+            &self.conditioning,
+            self.propagation,
+            self.site_evidence,
+        );
         let mut propagated = Propagated::default();
         let mut m = vec![0.0; n * c];
         for (b, (draw, x)) in draws.iter().zip(noisy.chunks(n * c)).enumerate() {
@@ -723,7 +766,12 @@ impl LatticeDenoiser {
                 "need one λ per L×L lattice and an output of the same size",
             ));
         }
-        let f = input_width(kind, &self.conditioning, self.propagation);
+        let f = input_width(
+            kind,
+            &self.conditioning,
+            self.propagation,
+            self.site_evidence,
+        );
         let context = self.context(temperature)?;
         let per_chunk = (CHUNK / n).max(1);
         let (mut input, mut frames, mut m) = (Vec::new(), Vec::new(), vec![0.0; nc]);
@@ -855,16 +903,19 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// Width of the network's input: the base features, the propagated ones if any, and the
-/// conditioning.
-fn input_width(kind: SpinKind, conditioning: &Conditioning, propagation: usize) -> usize {
-    base_features(kind.components())
-        + if propagation > 0 {
-            PROPAGATED * kind.components()
-        } else {
-            0
-        }
+/// Width of the network's input: the base features, the propagated ones if any, the
+/// conditioning and the site's own evidence if seen.
+fn input_width(
+    kind: SpinKind,
+    conditioning: &Conditioning,
+    propagation: usize,
+    site_evidence: bool,
+) -> usize {
+    let c = kind.components();
+    base_features(c)
+        + if propagation > 0 { PROPAGATED * c } else { 0 }
         + conditioning.dim()
+        + if site_evidence { c } else { 0 }
 }
 
 /// The [`Gate`]'s factor at log-SNR λ and inverse temperature β, 1 without a gate.
@@ -915,7 +966,12 @@ impl Trainable for LatticeDenoiser {
     ) -> Result<LatticeBatch, DiffusionError> {
         let c = self.kind.components();
         let n = self.side * self.side;
-        let f = input_width(self.kind, &self.conditioning, self.propagation);
+        let f = input_width(
+            self.kind,
+            &self.conditioning,
+            self.propagation,
+            self.site_evidence,
+        );
         let (lo, hi) = self.lambda_range();
         let mut noisy = vec![0.0; batch * n * c];
         let mut draws = Vec::with_capacity(batch);
@@ -1092,6 +1148,9 @@ struct Saved {
     /// Absent in files written before the λ density existed: uniform.
     #[serde(default)]
     lambda_density: LambdaDensity,
+    /// Absent in files written before the site's own evidence was an input: not seen.
+    #[serde(default)]
+    site_evidence: bool,
     network: serde_json::Value,
 }
 
@@ -1124,6 +1183,7 @@ impl LatticeDenoiser {
             gate: self.gate.map(SavedGate::Tagged),
             planar_messages: self.planar_messages(),
             lambda_density: self.lambda_density,
+            site_evidence: self.site_evidence,
             network,
         })
         .map_err(|_| DiffusionError::Malformed("could not serialise"))
@@ -1151,7 +1211,13 @@ impl LatticeDenoiser {
             || saved.side > 1 << 12
             || saved.propagation > Self::MAX_PROPAGATION
             || gate.is_some_and(|g| saved.propagation == 0 || g.check().is_err())
-            || net.inputs() != input_width(saved.kind, &saved.conditioning, saved.propagation)
+            || net.inputs()
+                != input_width(
+                    saved.kind,
+                    &saved.conditioning,
+                    saved.propagation,
+                    saved.site_evidence,
+                )
             || net.outputs() != saved.kind.components()
         {
             return Err(bad("inconsistent settings or shapes"));
@@ -1165,6 +1231,7 @@ impl LatticeDenoiser {
             harmonic: None,
             gate,
             lambda_density: LambdaDensity::Uniform,
+            site_evidence: saved.site_evidence,
             net,
         }
         .with_planar_messages(saved.planar_messages)
@@ -1211,6 +1278,17 @@ mod tests {
         m
     }
 
+    /// The model with every parameter moved by a small random amount (new zero weights
+    /// included).
+    fn shaken(mut m: LatticeDenoiser) -> LatticeDenoiser {
+        let mut rng = from_seed(99);
+        for (p, _) in m.params_and_grads() {
+            p.iter_mut()
+                .for_each(|v| *v += 0.1 * (uniform_f64(&mut rng) - 0.5));
+        }
+        m
+    }
+
     fn small_planar_data() -> LatticeData {
         let mut rng = from_seed(8);
         let angles: Vec<f64> = (0..6 * 16).map(|_| 6.3 * uniform_f64(&mut rng)).collect();
@@ -1231,6 +1309,17 @@ mod tests {
             .with_planar_messages(PlanarMessages::FirstHarmonic)
             .unwrap();
         check_gradient(&small_planar_data(), harmonic);
+        // The site's own evidence as an input; its weights are moved off zero so that they
+        // matter.
+        for (data, kind) in [
+            (small_data(), SpinKind::Ising),
+            (small_planar_data(), SpinKind::Planar),
+        ] {
+            check_gradient(
+                &data,
+                shaken(random_model_of(kind, 2, 4).with_site_evidence()),
+            );
+        }
         // The gated correction: λ is drawn on [−10, 9], so the gate runs from 1 to e^{−8};
         // the coupling gate also moves with the data's temperatures 1, 2 and 3.
         for (data, kind) in [
@@ -1295,6 +1384,9 @@ mod tests {
                 .with_planar_messages(PlanarMessages::FirstHarmonic)
                 .unwrap(),
         );
+        check_equivariance(shaken(
+            random_model_of(SpinKind::Planar, 3, 9).with_site_evidence(),
+        ));
         let model = random_model_of(SpinKind::Planar, 0, 9);
         assert!(
             model.check_data(&small_data()).is_err(),
@@ -1465,6 +1557,25 @@ mod tests {
         let old = text.replace("\"lambda_density\":\"uniform\",", "");
         let back = LatticeDenoiser::from_json(old.as_bytes()).unwrap();
         assert_eq!(back.lambda_density(), LambdaDensity::Uniform);
+        // Seeing the site's evidence is saved; files from before it do not.
+        let sees = shaken(random_model_of(SpinKind::Planar, 2, 16).with_site_evidence());
+        let saved = sees.to_json().unwrap();
+        let back = LatticeDenoiser::from_json(&saved).unwrap();
+        assert!(back.site_evidence());
+        assert_eq!(back.to_json().unwrap(), saved);
+        let x: Vec<f64> = (0..32).map(|i| 0.1 * i as f64 - 1.0).collect();
+        assert_same_posterior(&sees, &back, &x, 0.5);
+        let text = alloc::string::String::from_utf8(planar.clone()).unwrap();
+        assert!(text.contains("\"site_evidence\":false,"));
+        let old = text.replace("\"site_evidence\":false,", "");
+        assert!(
+            !LatticeDenoiser::from_json(old.as_bytes())
+                .unwrap()
+                .site_evidence()
+        );
+        // A flag that disagrees with the network's input width is refused.
+        let lying = text.replace("\"site_evidence\":false,", "\"site_evidence\":true,");
+        assert!(LatticeDenoiser::from_json(lying.as_bytes()).is_err());
         // First-harmonic messages are saved; files from before them have mean-field ones.
         let harmonic = random_model_of(SpinKind::Planar, 2, 15)
             .with_planar_messages(PlanarMessages::FirstHarmonic)
@@ -1473,7 +1584,6 @@ mod tests {
         let back = LatticeDenoiser::from_json(&saved).unwrap();
         assert_eq!(back.planar_messages(), PlanarMessages::FirstHarmonic);
         assert_eq!(back.to_json().unwrap(), saved);
-        let x: Vec<f64> = (0..32).map(|i| 0.1 * i as f64 - 1.0).collect();
         assert_same_posterior(&harmonic, &back, &x, 1.5);
         let text = alloc::string::String::from_utf8(planar.clone()).unwrap();
         assert!(text.contains("\"planar_messages\":\"mean-field\","));
@@ -1506,6 +1616,38 @@ mod tests {
                 .propagation(),
             0
         );
+    }
+
+    /// Adding the site's own evidence as an input leaves a model's posterior means unchanged
+    /// until training moves the new weights; once they move, the means depend on it.
+    #[test]
+    fn seeing_the_site_changes_nothing_until_trained() {
+        for (kind, propagation) in [(SpinKind::Ising, 0), (SpinKind::Planar, 2)] {
+            let c = kind.components();
+            let model = random_model_of(kind, propagation, 17);
+            let sees = model.clone().with_site_evidence();
+            assert!(sees.site_evidence() && !model.site_evidence());
+            assert_eq!(
+                sees.parameter_count(),
+                model.parameter_count() + 6 * c,
+                "one weight per new input and first-layer unit"
+            );
+            let mut rng = from_seed(18);
+            let x: Vec<f64> = (0..16 * c).map(|_| normal_pair(&mut rng).0).collect();
+            let mean = |m: &LatticeDenoiser| {
+                let mut out = vec![0.0; x.len()];
+                m.clone().posterior_mean(&x, &[0.3], 2.0, &mut out).unwrap();
+                out
+            };
+            let (before, after) = (mean(&model), mean(&sees));
+            assert!(
+                before
+                    .iter()
+                    .zip(&after)
+                    .all(|(a, b)| (a - b).abs() < 1e-15)
+            );
+            assert_ne!(before, mean(&shaken(sees.with_site_evidence())));
+        }
     }
 
     /// Untrained (zero output layer), a propagated model is the Bethe posterior

@@ -51,6 +51,26 @@ impl<T: Scalar> Dense<T> {
         })
     }
 
+    /// The same layer taking `extra` more inputs, appended after the present ones, with zero
+    /// weights: it computes the same function of the old inputs and ignores the new ones until
+    /// training moves their weights.
+    pub(crate) fn with_extra_inputs(mut self, extra: usize) -> Self {
+        let (i, o) = (self.inputs, self.outputs);
+        let wider = i + extra;
+        let mut params = vec![T::zero(); o * wider + o];
+        for (new, old) in params
+            .chunks_exact_mut(wider)
+            .zip(self.params.chunks_exact(i))
+        {
+            new[..i].copy_from_slice(old);
+        }
+        params[o * wider..].copy_from_slice(&self.params[o * i..]);
+        self.inputs = wider;
+        self.grads = vec![T::zero(); params.len()];
+        self.params = params;
+        self
+    }
+
     /// Input width.
     pub fn inputs(&self) -> usize {
         self.inputs

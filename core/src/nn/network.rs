@@ -147,6 +147,25 @@ impl<T: Scalar> Network<T> {
         Ok(())
     }
 
+    /// The same network taking `extra` more inputs per sample, appended after the present ones
+    /// with zero weights in the first layer: it computes the same function of the old inputs
+    /// (bit for bit) and ignores the new ones until training moves those weights.
+    ///
+    /// # Errors
+    /// [`NnError::Shape`] unless the first layer is dense.
+    pub fn with_extra_inputs(mut self, extra: usize) -> Result<Self, NnError> {
+        match self.layers.first_mut() {
+            Some(Layer::Dense(first)) => {
+                *first = first.clone().with_extra_inputs(extra);
+                self.inputs += extra;
+                Ok(self)
+            }
+            _ => Err(NnError::Shape(
+                "only a network whose first layer is dense can take extra inputs",
+            )),
+        }
+    }
+
     /// Values per input sample.
     pub fn inputs(&self) -> usize {
         self.inputs
@@ -356,6 +375,37 @@ mod tests {
         net.push(Layer::Dense(Dense::new(o2, 4, &mut rng).unwrap()))
             .unwrap();
         check_gradients(&mut net, &values(128, 12), 2, &values(8, 13));
+    }
+
+    #[test]
+    fn extra_inputs_keep_the_function_and_learn() {
+        let mut rng = from_seed(5);
+        let mut net = Network::<f64>::mlp(&[3, 4, 2], ActivationKind::Silu, &mut rng).unwrap();
+        let x = values(6, 6);
+        let y = net.forward(&x, 2).unwrap().to_vec();
+        let mut wide = net.clone().with_extra_inputs(2).unwrap();
+        assert_eq!(wide.inputs(), 5);
+        assert_eq!(wide.parameter_count(), net.parameter_count() + 2 * 4);
+        // The old inputs followed by arbitrary new ones: the same outputs, bit for bit.
+        let extra = values(4, 7);
+        let xw: Vec<f64> = x
+            .chunks(3)
+            .zip(extra.chunks(2))
+            .flat_map(|(a, b)| a.iter().chain(b).copied())
+            .collect();
+        assert_eq!(wide.forward(&xw, 2).unwrap(), &y[..]);
+        // The new weights get gradients (they can learn) and the gradients are right.
+        check_gradients(&mut wide, &xw, 2, &values(4, 8));
+        let (_, g) = wide.params_and_grads().swap_remove(0);
+        assert!(
+            g[..4 * 5]
+                .chunks(5)
+                .all(|row| row[3] != 0.0 && row[4] != 0.0)
+        );
+        let conv = Conv2d::<f64>::new(1, 1, 3, 3, 1, Padding::Same, &mut rng).unwrap();
+        let mut convnet = Network::<f64>::new(9);
+        convnet.push(Layer::Conv2d(conv)).unwrap();
+        assert!(convnet.with_extra_inputs(1).is_err());
     }
 
     #[test]
