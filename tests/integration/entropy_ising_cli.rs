@@ -165,7 +165,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(needle), "{extra:?}: {err}");
     }
-    // The coupling gate is saved with the model.
+    // The coupling gate, the λ density and seeing the site are saved with the model.
     let gated = temp_dir("ising-gated");
     let paused = json(&ising_args(
         data,
@@ -176,6 +176,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
             "--gate-form",
             "coupling",
             "--focus=-1.5",
+            "--site-evidence",
             "--pause-after",
             "100",
         ],
@@ -183,6 +184,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert_eq!(paused["paused_at"], 100);
     let checkpoint = std::fs::read_to_string(gated.join("checkpoint.json")).unwrap();
     assert!(checkpoint.contains("\"gate\":{\"coupling\":0.5}"));
+    assert!(checkpoint.contains("\"site_evidence\":true"));
     assert!(
         checkpoint.contains(
             "\"lambda_density\":{\"focused\":{\"centre\":-1.5,\"scale\":1.5,\"share\":0.5}}"
