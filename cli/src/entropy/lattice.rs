@@ -686,7 +686,7 @@ fn run(
             None => LambdaDensity::Uniform,
         })?;
         let model = if args.site_evidence {
-            model.with_site_evidence()
+            model.with_site_evidence()?
         } else {
             model
         };

@@ -482,17 +482,19 @@ impl LatticeDenoiser {
     /// von Mises (exponential-family) posterior is minimised where its mean equals E[sᵢ | x],
     /// which is all Tweedie's score needs. The new input weights start at zero
     /// ([`Network::with_extra_inputs`]), so the model's function is unchanged until trained.
-    #[must_use]
-    pub fn with_site_evidence(mut self) -> Self {
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] if the network does not start with a dense layer (only a
+    /// hand-made model file can hold such a network).
+    pub fn with_site_evidence(mut self) -> Result<Self, DiffusionError> {
         if !self.site_evidence {
             let c = self.kind.components();
-            self.net = self
-                .net
-                .with_extra_inputs(c)
-                .expect("the denoiser's network starts with a dense layer");
+            self.net = self.net.with_extra_inputs(c).map_err(|_| {
+                DiffusionError::Shape("the denoiser's network must start with a dense layer")
+            })?;
             self.site_evidence = true;
         }
-        self
+        Ok(self)
     }
 
     /// Whether the network sees the site's own evidence ([`Self::with_site_evidence`]).
@@ -1319,7 +1321,7 @@ mod tests {
         ] {
             check_gradient(
                 &data,
-                shaken(random_model_of(kind, 2, 4).with_site_evidence()),
+                shaken(random_model_of(kind, 2, 4).with_site_evidence().unwrap()),
             );
         }
         // The gated correction: λ is drawn on [−10, 9], so the gate runs from 1 to e^{−8};
@@ -1387,7 +1389,9 @@ mod tests {
                 .unwrap(),
         );
         check_equivariance(shaken(
-            random_model_of(SpinKind::Planar, 3, 9).with_site_evidence(),
+            random_model_of(SpinKind::Planar, 3, 9)
+                .with_site_evidence()
+                .unwrap(),
         ));
         let model = random_model_of(SpinKind::Planar, 0, 9);
         assert!(
@@ -1560,7 +1564,11 @@ mod tests {
         let back = LatticeDenoiser::from_json(old.as_bytes()).unwrap();
         assert_eq!(back.lambda_density(), LambdaDensity::Uniform);
         // Seeing the site's evidence is saved; files from before it do not.
-        let sees = shaken(random_model_of(SpinKind::Planar, 2, 16).with_site_evidence());
+        let sees = shaken(
+            random_model_of(SpinKind::Planar, 2, 16)
+                .with_site_evidence()
+                .unwrap(),
+        );
         let saved = sees.to_json().unwrap();
         let back = LatticeDenoiser::from_json(&saved).unwrap();
         assert!(back.site_evidence());
@@ -1627,7 +1635,7 @@ mod tests {
         for (kind, propagation) in [(SpinKind::Ising, 0), (SpinKind::Planar, 2)] {
             let c = kind.components();
             let model = random_model_of(kind, propagation, 17);
-            let sees = model.clone().with_site_evidence();
+            let sees = model.clone().with_site_evidence().unwrap();
             assert!(sees.site_evidence() && !model.site_evidence());
             assert_eq!(
                 sees.parameter_count(),
@@ -1648,8 +1656,20 @@ mod tests {
                     .zip(&after)
                     .all(|(a, b)| (a - b).abs() < 1e-15)
             );
-            assert_ne!(before, mean(&shaken(sees.with_site_evidence())));
+            assert_ne!(before, mean(&shaken(sees.with_site_evidence().unwrap())));
         }
+        // Only a hand-made file can hold a network that does not start dense: an error.
+        let mut odd = random_model(19);
+        let conv =
+            crate::nn::Conv2d::new(1, 1, 2, 2, 1, crate::nn::Padding::Same, &mut from_seed(20));
+        odd.net = Network::new(4);
+        odd.net
+            .push(crate::nn::Layer::Conv2d(conv.unwrap()))
+            .unwrap();
+        assert!(matches!(
+            odd.with_site_evidence(),
+            Err(DiffusionError::Shape(_))
+        ));
     }
 
     /// Untrained (zero output layer), a propagated model is the Bethe posterior
