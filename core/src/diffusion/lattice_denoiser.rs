@@ -547,6 +547,16 @@ impl LatticeDenoiser {
         log_snr_range(&self.sde)
     }
 
+    /// Width of the network's input ([`input_width`] of this model's settings).
+    fn input_width(&self) -> usize {
+        input_width(
+            self.kind,
+            &self.conditioning,
+            self.propagation,
+            self.site_evidence,
+        )
+    }
+
     /// β = 1/T followed by the conditioning features of temperature `t`.
     fn context(&self, t: f64) -> Result<Vec<f64>, DiffusionError> {
         let mut context = vec![1.0 / t; 1 + self.conditioning.dim()];
@@ -710,14 +720,9 @@ impl LatticeDenoiser {
     /// features, the part of its natural parameter the network does not learn (k xᵢ/σ² plus
     /// the Bethe field), its clean spin, frame and gate factor.
     fn training_rows(&self, data: &LatticeData, draws: &[Draw], noisy: &[f64], rows: Rows<'_>) {
-        let (kind, c) = (self.kind, self.kind.components());
+        let c = self.kind.components();
         let n = self.side * self.side;
-        let f = input_width(
-            kind,
-            &self.conditioning,
-            self.propagation,
-            self.site_evidence,
-        );
+        let f = self.input_width();
         let mut propagated = Propagated::default();
         let mut m = vec![0.0; n * c];
         for (b, (draw, x)) in draws.iter().zip(noisy.chunks(n * c)).enumerate() {
@@ -770,12 +775,7 @@ impl LatticeDenoiser {
                 "need one λ per L×L lattice and an output of the same size",
             ));
         }
-        let f = input_width(
-            kind,
-            &self.conditioning,
-            self.propagation,
-            self.site_evidence,
-        );
+        let f = self.input_width();
         let context = self.context(temperature)?;
         let per_chunk = (CHUNK / n).max(1);
         let (mut input, mut frames, mut m) = (Vec::new(), Vec::new(), vec![0.0; nc]);
@@ -970,12 +970,7 @@ impl Trainable for LatticeDenoiser {
     ) -> Result<LatticeBatch, DiffusionError> {
         let c = self.kind.components();
         let n = self.side * self.side;
-        let f = input_width(
-            self.kind,
-            &self.conditioning,
-            self.propagation,
-            self.site_evidence,
-        );
+        let f = self.input_width();
         let (lo, hi) = self.lambda_range();
         let mut noisy = vec![0.0; batch * n * c];
         let mut draws = Vec::with_capacity(batch);
@@ -1272,25 +1267,24 @@ mod tests {
         let mut rng = from_seed(seed);
         let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
         let sde = VpSde::default();
-        let mut m =
-            LatticeDenoiser::new(sde, kind, 4, cond, &[6, 5], propagation, &mut rng).unwrap();
+        let m = LatticeDenoiser::new(sde, kind, 4, cond, &[6, 5], propagation, &mut rng).unwrap();
         // Give the zero-initialised output layer weights so every gradient is non-trivial.
+        jiggled(m, 0.3, &mut rng)
+    }
+
+    /// The model with every parameter moved by `scale` · U(−½, ½).
+    fn jiggled(mut m: LatticeDenoiser, scale: f64, rng: &mut impl Rng) -> LatticeDenoiser {
         for (p, _) in m.params_and_grads() {
             p.iter_mut()
-                .for_each(|v| *v += 0.3 * (uniform_f64(&mut rng) - 0.5));
+                .for_each(|v| *v += scale * (uniform_f64(rng) - 0.5));
         }
         m
     }
 
     /// The model with every parameter moved by a small random amount (new zero weights
     /// included).
-    fn shaken(mut m: LatticeDenoiser) -> LatticeDenoiser {
-        let mut rng = from_seed(99);
-        for (p, _) in m.params_and_grads() {
-            p.iter_mut()
-                .for_each(|v| *v += 0.1 * (uniform_f64(&mut rng) - 0.5));
-        }
-        m
+    fn shaken(m: LatticeDenoiser) -> LatticeDenoiser {
+        jiggled(m, 0.1, &mut from_seed(99))
     }
 
     fn small_planar_data() -> LatticeData {

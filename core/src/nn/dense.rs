@@ -51,10 +51,10 @@ impl<T: Scalar> Dense<T> {
         })
     }
 
-    /// The same layer taking `extra` more inputs, appended after the present ones, with zero
-    /// weights: it computes the same function of the old inputs and ignores the new ones until
-    /// training moves their weights.
-    pub(crate) fn with_extra_inputs(mut self, extra: usize) -> Self {
+    /// Take `extra` more inputs, appended after the present ones, with zero weights: the layer
+    /// computes the same function of the old inputs and ignores the new ones until training
+    /// moves their weights.
+    pub(crate) fn add_inputs(&mut self, extra: usize) {
         let (i, o) = (self.inputs, self.outputs);
         let wider = i + extra;
         let mut params = vec![T::zero(); o * wider + o];
@@ -68,7 +68,6 @@ impl<T: Scalar> Dense<T> {
         self.inputs = wider;
         self.grads = vec![T::zero(); params.len()];
         self.params = params;
-        self
     }
 
     /// Input width.

@@ -156,7 +156,7 @@ impl<T: Scalar> Network<T> {
     pub fn with_extra_inputs(mut self, extra: usize) -> Result<Self, NnError> {
         match self.layers.first_mut() {
             Some(Layer::Dense(first)) => {
-                *first = first.clone().with_extra_inputs(extra);
+                first.add_inputs(extra);
                 self.inputs += extra;
                 Ok(self)
             }
