@@ -54,6 +54,25 @@ pub fn stream(seed: u64, k: usize) -> Xoshiro256PlusPlus {
     rng
 }
 
+/// Substream `j` of [`stream`] `k`: that stream advanced by `j` long jumps of 2^192 steps. Splits
+/// one task's work into pieces that can run in parallel with results independent of the thread
+/// count; substream 0 is the stream itself, and substreams of different streams never overlap
+/// (a long jump spans 2^64 ordinary jumps).
+///
+/// # Examples
+/// ```
+/// use entropic::rng::{stream, substream};
+/// assert_eq!(substream(9, 2, 0), stream(9, 2));
+/// assert_ne!(substream(9, 2, 1), stream(9, 3));
+/// ```
+pub fn substream(seed: u64, k: usize, j: usize) -> Xoshiro256PlusPlus {
+    let mut rng = stream(seed, k);
+    for _ in 0..j {
+        rng.long_jump();
+    }
+    rng
+}
+
 /// Uniform `f64` in `[0, 1)`: the top 53 bits of one `u64` times 2^-53 (as rand's `StandardUniform`).
 ///
 /// # Examples

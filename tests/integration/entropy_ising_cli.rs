@@ -50,16 +50,16 @@ fn ising_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str
         "1500",
         "--strata",
         "20",
-        "--gen-samples",
-        "50",
         "--gen-steps",
         "200",
         "--checkpoint-every",
         "100",
     ];
     args.extend_from_slice(extra);
-    if !extra.contains(&"--generate") {
-        args.extend(["--generate", "2.0"]);
+    for (flag, default) in [("--generate", "2.0"), ("--gen-samples", "50")] {
+        if !extra.contains(&flag) {
+            args.extend([flag, default]);
+        }
     }
     args
 }
@@ -131,6 +131,25 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
             .collect()
     };
     assert_eq!(estimates(&doc), estimates(&resumed));
+    // The generation check runs in pieces of 60 samples with their own RNG streams: 130 samples
+    // (three pieces) come out the same on one thread as on three.
+    let on_threads = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let doc = pool.install(|| {
+            json(&ising_args(
+                data,
+                out,
+                &["--resume", "--gen-samples", "130"],
+            ))
+        });
+        doc["generation"].clone()
+    };
+    let one = on_threads(1);
+    assert_eq!(one, on_threads(3));
+    assert_ne!(one, resumed["generation"]);
     // Partial generation from held-out configurations perturbed to log-SNR 8 (σ² ≈ 3e-4 on ±1
     // spins): every configuration comes back unchanged, so the paired drift is exactly zero.
     let partial = json(&ising_args(

@@ -15,13 +15,16 @@ use entropic::diffusion::{
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
-use entropic::rng::{normal_pair, stream};
+use entropic::rng::{normal_pair, stream, substream};
 use entropic::stats::mean_and_sd;
 use rayon::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// Reverse-SDE samples per parallel piece of the generation check.
+const GEN_PIECE: usize = 60;
 
 /// Options of `entropic entropy xy`.
 #[derive(Debug, clap::Args)]
@@ -107,7 +110,7 @@ pub struct LatticeArgs {
     /// 0.3,0.9,1.3 (XY).
     #[arg(long, value_name = "T,..")]
     generate: Option<String>,
-    /// Configurations generated per temperature by the reverse SDE.
+    /// Configurations generated per temperature by the reverse SDE (in parallel pieces of 60).
     #[arg(long, value_name = "N", default_value_t = 400)]
     gen_samples: usize,
     /// Steps of the reverse SDE.
@@ -836,20 +839,29 @@ fn run(
         out.file(&format!("{name}.csv"), csv.as_bytes())?;
     }
 
-    // Generation check: reverse-SDE samples against the Monte Carlo data. One temperature per
-    // thread; each has its own RNG stream, so the result does not depend on the thread count.
-    // With --gen-from: the first held-out configurations, perturbed to the start step.
+    // Generation check: reverse-SDE samples against the Monte Carlo data, in pieces of
+    // GEN_PIECE samples that run in parallel (within and across temperatures). Piece j of
+    // temperature k draws from substream j of stream 1000 + k, so the result does not depend on
+    // the thread count, and a run of at most GEN_PIECE samples per temperature is the same as
+    // before the split. With --gen-from: the first held-out configurations, perturbed to the
+    // start step.
     let n_gen = args.gen_samples;
     let starts = |k: usize| data.raw(k, n_train, n_train + n_gen);
-    let generated: Vec<Vec<f64>> = gen_temps
+    let pieces: Vec<(usize, usize, usize)> = gen_temps
+        .iter()
+        .enumerate()
+        .flat_map(|(slot, &k)| (0..n_gen.div_ceil(GEN_PIECE)).map(move |j| (slot, k, j)))
+        .collect();
+    let generated_pieces: Vec<Vec<f64>> = pieces
         .par_iter()
-        .map(|&k| -> Result<Vec<f64>> {
+        .map(|&(_, k, j)| -> Result<Vec<f64>> {
             let mut score = model.at_temperature(data.temps[k])?;
-            let mut rng = stream(global.seed, 1000 + k);
+            let mut rng = substream(global.seed, 1000 + k, j);
+            let (first, end) = (j * GEN_PIECE, ((j + 1) * GEN_PIECE).min(n_gen));
             let sampling = args.sampling();
             let x = if args.gen_from.is_some() {
-                let clean = data.values(k, n_train, n_train + n_gen);
-                let (t, d) = (sampling.time(&sde, gen_start), clean.len() / n_gen);
+                let clean = data.values(k, n_train + first, n_train + end);
+                let (t, d) = (sampling.time(&sde, gen_start), clean.len() / (end - first));
                 let mut x = vec![0.0; clean.len()];
                 let mut noise = vec![0.0; d];
                 for (row, c) in x.chunks_mut(d).zip(clean.chunks(d)) {
@@ -858,11 +870,15 @@ fn run(
                 sample_from(&sde, &mut score, &mut x, gen_start, &sampling, &mut rng)?;
                 x
             } else {
-                sample(&sde, &mut score, n_gen, &sampling, &mut rng)?
+                sample(&sde, &mut score, end - first, &sampling, &mut rng)?
             };
             Ok(data.raw_from_values(&x))
         })
         .collect::<Result<_>>()?;
+    let mut generated: Vec<Vec<f64>> = vec![Vec::new(); gen_temps.len()];
+    for (&(slot, _, _), piece) in pieces.iter().zip(generated_pieces) {
+        generated[slot].extend(piece);
+    }
     let mut gen_rows = Vec::new();
     let mut gen_tiles = Vec::new();
     for (&k, raw) in gen_temps.iter().zip(&generated) {
