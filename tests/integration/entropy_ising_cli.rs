@@ -162,6 +162,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert_eq!(row["abs_m_drift"][0].as_f64(), Some(0.0), "{row}");
     assert!(partial["gen_start_step"].as_u64().unwrap() > 150);
     assert!(resumed["generation"][0]["energy_drift"].is_null());
+    assert!(resumed["generation"][0]["vortices"].is_null());
 
     for (extra, needle) in [
         (&["--holdout", "1.5"][..], "--holdout"),
@@ -309,6 +310,13 @@ fn entropy_xy_bounds_thermodynamic_integration() {
         assert!(v > x - 4.0 * se && v < 4.0 * se, "{row}");
     }
     assert!(dir.join("run/xy.csv").is_file() && dir.join("run/generated.svg").is_file());
+    // The generation check counts vortices of XY lattices (a 4×4 lattice at T = 1.2 has some).
+    let vortices = &doc["generation"][0]["vortices"];
+    for side in ["generated", "mc"] {
+        let density = vortices[side][0].as_f64().unwrap();
+        assert!((0.0..=0.5).contains(&density), "{vortices}");
+    }
+    assert!(vortices["mc"][0].as_f64().unwrap() > 0.0, "{vortices}");
     // XY with belief propagation defaults to the first-harmonic messages.
     assert_eq!(doc["planar_messages"], "first-harmonic");
     for (args, needle) in [

@@ -14,7 +14,7 @@ use entropic::diffusion::{
     log_snr, sample, sample_from, scale_and_variance,
 };
 use entropic::entropy::{EntropyEstimator, Immse, Samples};
-use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman};
+use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman, vortex_density};
 use entropic::rng::{normal_pair, stream, substream};
 use entropic::stats::mean_and_sd;
 use rayon::prelude::*;
@@ -375,6 +375,20 @@ impl Dataset {
         Ok((Stat::of(&diff(&e1, &e0)), Stat::of(&diff(&m1, &m0))))
     }
 
+    /// Vortices plus antivortices per site of XY configurations given by raw values
+    /// ([`vortex_density`]); `None` for Ising spins.
+    fn vortices(&self, raw: &[f64]) -> Result<Option<Stat>> {
+        if self.kind == SpinKind::Ising {
+            return Ok(None);
+        }
+        let model = Xy::new(Square::with_side(self.side)?, 1.0, 0.0)?;
+        let density = raw
+            .chunks(self.sites())
+            .map(|c| Ok(vortex_density(&model, &model.state_from_angles(c)?)))
+            .collect::<Result<Vec<f64>>>()?;
+        Ok(Some(Stat::of(&density)))
+    }
+
     /// Energy per spin and |m| per spin of each configuration given by raw values.
     fn observables_each(&self, raw: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
         let lattice = Square::with_side(self.side)?;
@@ -459,6 +473,11 @@ impl Stat {
 
     fn show(&self) -> String {
         format!("{:.4} ± {:.4}", self.mean, self.error())
+    }
+
+    /// (mean, error), as written to JSON.
+    fn pair(&self) -> [f64; 2] {
+        [self.mean, self.error()]
     }
 }
 
@@ -889,6 +908,9 @@ fn run(
             Some(_) => Some(data.drift(starts(k), raw)?),
             None => None,
         };
+        let vortices = data
+            .vortices(raw)?
+            .zip(data.vortices(data.raw(k, 0, data.per_t))?);
         gen_rows.push(GenRow {
             t,
             ge,
@@ -896,6 +918,7 @@ fn run(
             gm,
             dm,
             drift,
+            vortices,
         });
         let s = data.sites();
         gen_tiles.push(vec![
@@ -937,6 +960,26 @@ fn run(
                 dm.show(),
                 gm.z(dm)
             )?;
+        }
+        if gen_rows.iter().any(|r| r.vortices.is_some()) {
+            writeln!(
+                text,
+                "vortices + antivortices per site:\n{:>7} {:>20} {:>20} {:>6}",
+                "T", "generated", "MC", "z"
+            )?;
+            for row in &gen_rows {
+                if let Some((g, d)) = &row.vortices {
+                    let show = |s: &Stat| format!("{:.5} ± {:.5}", s.mean, s.error());
+                    writeln!(
+                        text,
+                        "{:>7.3} {:>20} {:>20} {:>+6.2}",
+                        row.t,
+                        show(g),
+                        show(d),
+                        g.z(d)
+                    )?;
+                }
+            }
         }
         if let Some(lambda) = args.gen_from {
             let t = args.sampling().time(&sde, gen_start);
@@ -1056,7 +1099,7 @@ fn run(
             )?;
         }
     }
-    let stat = |v: &Stat| [v.mean, v.error()];
+    let stat = Stat::pair;
     let doc = json!({
         "command": format!("entropy {name}"),
         "data": args.data,
@@ -1104,12 +1147,23 @@ fn run(
             "abs_m_z": r.gm.z(&r.dm),
             "energy_drift": r.drift.as_ref().map(|(e, _)| stat(e)),
             "abs_m_drift": r.drift.as_ref().map(|(_, m)| stat(m)),
+            "vortices": r.vortices.as_ref().map(vortex_json),
         })).collect::<Vec<_>>(),
     });
     if out.keeps_files() {
         out.json(&format!("{name}.json"), &doc)?;
     }
     out.result(&text, &doc)
+}
+
+/// The vortex densities of one generation row as JSON: generated and Monte Carlo (mean, error)
+/// and the z-score of their difference.
+fn vortex_json((generated, mc): &(Stat, Stat)) -> serde_json::Value {
+    json!({
+        "generated": generated.pair(),
+        "mc": mc.pair(),
+        "z": generated.z(mc),
+    })
 }
 
 /// One temperature of the generation check: energy and |m| per spin of the generated and the
@@ -1121,6 +1175,8 @@ struct GenRow {
     gm: Stat,
     dm: Stat,
     drift: Option<(Stat, Stat)>,
+    /// XY: vortices + antivortices per site, generated and Monte Carlo.
+    vortices: Option<(Stat, Stat)>,
 }
 
 /// One temperature of the table (per spin, nats).

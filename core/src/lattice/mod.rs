@@ -1,4 +1,5 @@
-//! Spin lattices: geometry ([`Square`]), models ([`Ising`], [`PackedIsing`], [`Xy`]),
+//! Spin lattices: geometry ([`Square`]), models ([`Ising`], [`PackedIsing`], [`Xy`]), XY vortices
+//! ([`plaquette_charges`]),
 //! temperatures, and exact thermodynamic references ([`onsager`], [`kaufman`], [`enumeration`]).
 //!
 //! Conventions (diffusion-entropy thesis, Eq. 3.1): H = −J Σ_⟨ij⟩ sᵢsⱼ − h Σᵢ sᵢ over the
@@ -13,6 +14,7 @@ pub mod onsager;
 mod packed;
 mod square;
 mod temperature;
+mod vortex;
 mod xy;
 pub mod xy_limits;
 
@@ -21,4 +23,5 @@ pub use ising::{Ising, IsingState};
 pub use packed::{PackedIsing, PackedState, REPLICAS};
 pub use square::Square;
 pub use temperature::Temperature;
+pub use vortex::{plaquette_charges, vortex_density};
 pub use xy::{Xy, XyState, wrap_angle};
