@@ -163,6 +163,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert!(partial["gen_start_step"].as_u64().unwrap() > 150);
     assert!(resumed["generation"][0]["energy_drift"].is_null());
     assert!(resumed["generation"][0]["vortices"].is_null());
+    assert_eq!(doc["site_evidence"], false);
 
     for (extra, needle) in [
         (&["--holdout", "1.5"][..], "--holdout"),
@@ -317,8 +318,33 @@ fn entropy_xy_bounds_thermodynamic_integration() {
         assert!((0.0..=0.5).contains(&density), "{vortices}");
     }
     assert!(vortices["mc"][0].as_f64().unwrap() > 0.0, "{vortices}");
-    // XY with belief propagation defaults to the first-harmonic messages.
+    // XY with belief propagation defaults to the first-harmonic messages, and XY models see
+    // each site's own evidence unless told not to.
     assert_eq!(doc["planar_messages"], "first-harmonic");
+    assert_eq!(doc["site_evidence"], true);
+    let without = d("without");
+    let paused = json(&[
+        "-q",
+        "--format",
+        "json",
+        "--out",
+        &without,
+        "entropy",
+        "xy",
+        "--data",
+        &data,
+        "--reference",
+        &reference,
+        "--train-steps",
+        "20",
+        "--pause-after",
+        "10",
+        "--site-evidence",
+        "false",
+    ]);
+    assert_eq!(paused["paused_at"], 10);
+    let checkpoint = std::fs::read_to_string(dir.join("without/checkpoint.json")).unwrap();
+    assert!(checkpoint.contains("\"site_evidence\":false"));
     for (args, needle) in [
         (
             vec!["entropy", "xy", "--data", &data, "--reference", &data],
