@@ -468,9 +468,15 @@ impl Stat {
         self.sd / (self.n as f64).sqrt()
     }
 
-    /// z-score of the difference of two independent means.
+    /// z-score of the difference of two independent means; 0 for equal means, also when both
+    /// have no spread (no vortices at all in either set of lattices at low T).
     fn z(&self, other: &Self) -> f64 {
-        (self.mean - other.mean) / self.error().hypot(other.error())
+        let difference = self.mean - other.mean;
+        if difference == 0.0 {
+            0.0
+        } else {
+            difference / self.error().hypot(other.error())
+        }
     }
 
     fn show(&self) -> String {
@@ -1242,4 +1248,22 @@ fn moving_average(values: &[f64], window: usize) -> Vec<(f64, f64)> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stat;
+
+    #[test]
+    fn z_scores_of_spread_free_sets_are_finite_when_equal() {
+        let none = Stat::of(&[0.0, 0.0, 0.0]);
+        assert_eq!(none.z(&Stat::of(&[0.0; 5])), 0.0);
+        let some = Stat::of(&[0.0, 0.5, 1.0, 0.5]);
+        let z = some.z(&none);
+        assert!(
+            (z - 0.5 / (0.408_248_290_463_863 / 2.0)).abs() < 1e-12,
+            "{z}"
+        );
+        assert_eq!(Stat::of(&[1.0; 3]).z(&none), f64::INFINITY);
+    }
 }
