@@ -64,6 +64,13 @@ fn ising_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str
     args
 }
 
+/// Runs a command line with `--pause-after at` (and `--format json --out out`), checks that it
+/// paused there and returns the checkpoint it wrote.
+fn paused_checkpoint(args: &[&str], out: &std::path::Path, at: u64) -> String {
+    assert_eq!(json(args)["paused_at"], at);
+    std::fs::read_to_string(out.join("checkpoint.json")).unwrap()
+}
+
 #[test]
 fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     let data_dir = temp_dir("ising-data");
@@ -188,22 +195,24 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     }
     // The coupling gate, the λ density and seeing the site are saved with the model.
     let gated = temp_dir("ising-gated");
-    let paused = json(&ising_args(
-        data,
-        gated.to_str().unwrap(),
-        &[
-            "--gate",
-            "0.5",
-            "--gate-form",
-            "coupling",
-            "--focus=-1.5",
-            "--site-evidence",
-            "--pause-after",
-            "100",
-        ],
-    ));
-    assert_eq!(paused["paused_at"], 100);
-    let checkpoint = std::fs::read_to_string(gated.join("checkpoint.json")).unwrap();
+    let checkpoint = paused_checkpoint(
+        &ising_args(
+            data,
+            gated.to_str().unwrap(),
+            &[
+                "--gate",
+                "0.5",
+                "--gate-form",
+                "coupling",
+                "--focus=-1.5",
+                "--site-evidence",
+                "--pause-after",
+                "100",
+            ],
+        ),
+        &gated,
+        100,
+    );
     assert!(checkpoint.contains("\"gate\":{\"coupling\":0.5}"));
     assert!(checkpoint.contains("\"site_evidence\":true"));
     assert!(
@@ -323,27 +332,17 @@ fn entropy_xy_bounds_thermodynamic_integration() {
     assert_eq!(doc["planar_messages"], "first-harmonic");
     assert_eq!(doc["site_evidence"], true);
     let without = d("without");
-    let paused = json(&[
-        "-q",
-        "--format",
-        "json",
-        "--out",
-        &without,
-        "entropy",
-        "xy",
+    let mut args = vec!["-q", "--format", "json", "--out", &without, "entropy", "xy"];
+    args.extend([
         "--data",
         &data,
         "--reference",
         &reference,
         "--train-steps",
         "20",
-        "--pause-after",
-        "10",
-        "--site-evidence",
-        "false",
     ]);
-    assert_eq!(paused["paused_at"], 10);
-    let checkpoint = std::fs::read_to_string(dir.join("without/checkpoint.json")).unwrap();
+    args.extend(["--site-evidence", "false", "--pause-after", "10"]);
+    let checkpoint = paused_checkpoint(&args, &dir.join("without"), 10);
     assert!(checkpoint.contains("\"site_evidence\":false"));
     for (args, needle) in [
         (
