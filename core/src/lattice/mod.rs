@@ -1,6 +1,6 @@
 //! Spin lattices: geometry ([`Square`]), models ([`Ising`], [`PackedIsing`], [`Xy`]), XY vortices
-//! ([`plaquette_charges`]),
-//! temperatures, and exact thermodynamic references ([`onsager`], [`kaufman`], [`enumeration`]).
+//! ([`plaquette_charges`]), temperatures, and exact thermodynamic references ([`onsager`],
+//! [`kaufman`], [`enumeration`]).
 //!
 //! Conventions (diffusion-entropy thesis, Eq. 3.1): H = −J Σ_⟨ij⟩ sᵢsⱼ − h Σᵢ sᵢ over the
 //! nearest-neighbour bonds of a periodic Lx×Ly square lattice, Boltzmann weight exp(−H/T) with

@@ -12,7 +12,7 @@
 //! carries a vortex with probability exactly 1/3: q ≠ 0 iff the sum of three independent uniform
 //! differences on [−π, π) leaves [−π, π), and P(|U₁ + U₂ + U₃| > 1/2) = 2 · 1/6 for Uᵢ uniform
 //! on [−1/2, 1/2) (Irwin–Hall).
-use super::{Xy, XyState};
+use super::{Xy, XyState, wrap_angle};
 use alloc::vec::Vec;
 use core::f64::consts::{PI, TAU};
 
@@ -69,10 +69,9 @@ pub fn vortex_density(model: &Xy, state: &XyState) -> f64 {
     vortices as f64 / charges.len() as f64
 }
 
-/// An angle difference reduced to [−π, π).
+/// An angle difference reduced to [−π, π) ([`wrap_angle`] shifted by π).
 fn reduced(d: f64) -> f64 {
-    let r = d - TAU * libm::floor((d + PI) / TAU);
-    if r >= PI { r - TAU } else { r }
+    wrap_angle(d + PI) - PI
 }
 
 #[cfg(test)]
