@@ -139,6 +139,10 @@ pub struct LatticeArgs {
     /// 20×20 Ising energies and |m| within their error bars at T = 1.5, 2.3 and 3 (README).
     #[arg(long, value_name = "R", default_value_t = 0.08)]
     corrector_snr: f64,
+    /// Make the corrector moves only at grid times whose log-SNR lies in [LO, HI] (default: at
+    /// every time).
+    #[arg(long, value_name = "LO:HI", value_parser = parse_log_snr_window)]
+    corrector_window: Option<(f64, f64)>,
     /// Write checkpoint.json every N steps (and at the end).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     checkpoint_every: usize,
@@ -233,8 +237,8 @@ impl LatticeArgs {
             steps: self.gen_steps,
             predictor: self.sampler.into(),
             corrector: (self.corrector_steps > 0).then_some(Langevin {
-                steps: self.corrector_steps,
-                snr: self.corrector_snr,
+                window: self.corrector_window,
+                ..Langevin::everywhere(self.corrector_steps, self.corrector_snr)
             }),
             grid: match self.gen_grid {
                 GridArg::Uniform => TimeGrid::Uniform,
@@ -487,6 +491,15 @@ impl Stat {
     fn pair(&self) -> [f64; 2] {
         [self.mean, self.error()]
     }
+}
+
+/// `--corrector-window LO:HI`: a log-SNR interval with LO ≤ HI (negative numbers allowed).
+fn parse_log_snr_window(text: &str) -> Result<(f64, f64), String> {
+    let window = text
+        .split_once(':')
+        .and_then(|(a, b)| Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?)))
+        .filter(|(lo, hi)| lo <= hi);
+    window.ok_or_else(|| format!("takes LO:HI with LO ≤ HI (log-SNR), got '{text}'"))
 }
 
 /// The reference entropy per spin (nats; XY: excess s − ln 2π) with its error, per data
@@ -1252,7 +1265,16 @@ fn moving_average(values: &[f64], window: usize) -> Vec<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::Stat;
+    use super::{Stat, parse_log_snr_window};
+
+    #[test]
+    fn corrector_windows_parse_with_negative_bounds_and_refuse_empty_ones() {
+        assert_eq!(parse_log_snr_window("-1.5: 3"), Ok((-1.5, 3.0)));
+        assert_eq!(parse_log_snr_window("2:2"), Ok((2.0, 2.0)));
+        for bad in ["3:1", "1", "a:2", "1:NaN", ""] {
+            assert!(parse_log_snr_window(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn z_scores_of_spread_free_sets_are_finite_when_equal() {

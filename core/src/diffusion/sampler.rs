@@ -37,6 +37,27 @@ pub struct Langevin {
     /// Target signal-to-noise ratio r: the step is ε = 2 (r ⟨|z|⟩ / ⟨|s(x, t)|⟩)², norms averaged
     /// over the batch.
     pub snr: f64,
+    /// Log-SNR interval [λ_lo, λ_hi] of the grid times at which the moves are made, or `None` for
+    /// every time. Moves only pay where the score is accurate: a window at small noise relaxes
+    /// the samples towards the model's p_t there without spending evaluations at large noise.
+    pub window: Option<(f64, f64)>,
+}
+
+impl Langevin {
+    /// `steps` moves of signal-to-noise ratio `snr` before every predictor step.
+    pub fn everywhere(steps: usize, snr: f64) -> Self {
+        Self {
+            steps,
+            snr,
+            window: None,
+        }
+    }
+
+    /// Whether the moves are made at log-SNR `lambda`.
+    fn acts_at(&self, lambda: f64) -> bool {
+        self.window
+            .is_none_or(|(lo, hi)| (lo..=hi).contains(&lambda))
+    }
 }
 
 /// Where the sampler's `steps + 1` times t_0 = T > … > t_steps = ε lie.
@@ -186,7 +207,7 @@ pub fn sample<S: Score, R: Rng + ?Sized>(
 ///
 /// # Errors
 /// [`DiffusionError::Parameter`] for zero steps, `from` beyond the last step, or a corrector
-/// whose r is not finite and positive; [`DiffusionError::Shape`] for an `x` that is empty or
+/// whose r is not finite and positive or whose window is empty; [`DiffusionError::Shape`] for an `x` that is empty or
 /// not a whole number of rows.
 pub fn sample_from<S: Score, R: Rng + ?Sized>(
     sde: &VpSde,
@@ -212,6 +233,14 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
             "the corrector's signal-to-noise ratio must be finite and positive",
         ));
     }
+    if corrector.is_some_and(|c| {
+        c.window
+            .is_some_and(|(lo, hi)| lo.partial_cmp(&hi).is_none_or(core::cmp::Ordering::is_gt))
+    }) {
+        return Err(DiffusionError::Parameter(
+            "the corrector's log-SNR window must have λ_lo ≤ λ_hi",
+        ));
+    }
     let d = score.dim();
     if d == 0 || x.is_empty() || x.len() % d != 0 {
         return Err(DiffusionError::Shape(
@@ -231,7 +260,7 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
         let (t, next) = (grid.time(sde, k, steps), grid.time(sde, k + 1, steps));
         let dt = t - next;
         times.iter_mut().for_each(|v| *v = t);
-        if let Some(c) = corrector {
+        if let Some(c) = corrector.filter(|c| c.acts_at(log_snr(sde, t))) {
             for _ in 0..c.steps {
                 score.score_batch(x, &times, &mut s);
                 z.iter_mut().for_each(|v| *v = normal_pair(rng).0);
@@ -377,18 +406,15 @@ mod tests {
             );
         }
         assert!(reverse_sde(&sde, &mut score, 0, 10, &mut from_seed(1)).is_err());
-        let bad = Langevin { steps: 1, snr: 0.0 };
         let ancestral = Predictor::Ancestral;
-        assert!(
-            sample(
-                &sde,
-                &mut score,
-                4,
-                &plan(10, ancestral, Some(bad)),
-                &mut from_seed(1)
-            )
-            .is_err()
-        );
+        let empty = Langevin {
+            window: Some((2.0, 1.0)),
+            ..Langevin::everywhere(1, 0.1)
+        };
+        for bad in [Langevin::everywhere(1, 0.0), empty] {
+            let plan = plan(10, ancestral, Some(bad));
+            assert!(sample(&sde, &mut score, 4, &plan, &mut from_seed(1)).is_err());
+        }
     }
 
     /// Second order: on a Gaussian with the exact score and only 50 log-SNR steps the multistep
@@ -533,6 +559,59 @@ mod tests {
         assert!((moments(&em, 0).1 - var).abs() > 10.0 * var);
     }
 
+    /// The corrector's window picks the grid times by their log-SNR: one holding the whole grid
+    /// is the everywhere corrector, one beside it no corrector at all (bit for bit), and one
+    /// holding the upper half of the log-SNR range moves at the steps there and nowhere else
+    /// (counted through the score evaluations).
+    #[test]
+    fn the_corrector_window_selects_grid_times_by_log_snr() {
+        struct Counting(GaussianScore, Vec<f64>);
+        impl Score for Counting {
+            fn dim(&self) -> usize {
+                self.0.dim()
+            }
+            fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
+                self.1.push(t[0]);
+                self.0.score_batch(x, t, out);
+            }
+        }
+        let sde = VpSde::default();
+        let mut score = Counting(GaussianScore::new(sde, &[1.0], &[0.5]).unwrap(), Vec::new());
+        let (lo, hi) = log_snr_range(&sde);
+        let grid = |corrector| Sampling {
+            grid: TimeGrid::LogSnr,
+            ..plan(40, Predictor::Multistep, corrector)
+        };
+        let mut run = |window: Option<Option<(f64, f64)>>| {
+            let corrector = window.map(|window| Langevin {
+                window,
+                ..Langevin::everywhere(3, 0.1)
+            });
+            let sampling = grid(corrector);
+            score.1.clear();
+            let x = sample(&sde, &mut score, 16, &sampling, &mut from_seed(3)).unwrap();
+            (x, core::mem::take(&mut score.1))
+        };
+        let (none, evaluated) = run(None);
+        assert_eq!(evaluated.len(), 40);
+        let (everywhere, evaluated) = run(Some(None));
+        assert_eq!(evaluated.len(), 4 * 40);
+        assert_eq!(run(Some(Some((lo - 1.0, hi + 1.0)))).0, everywhere);
+        assert_eq!(run(Some(Some((hi + 1.0, hi + 2.0)))).0, none);
+        let middle = 0.5 * (lo + hi);
+        let (upper, evaluated) = run(Some(Some((middle, hi + 1.0))));
+        let inside = (0..40)
+            .filter(|&k| log_snr(&sde, grid(None).time(&sde, k)) >= middle)
+            .count();
+        assert!(
+            inside > 10 && inside < 30,
+            "{inside} steps in the upper half"
+        );
+        assert_eq!(evaluated.len(), 40 + 3 * inside);
+        assert_ne!(upper, none);
+        assert_ne!(upper, everywhere);
+    }
+
     /// With the exact score the corrector keeps the samples on the target: a Gaussian with a
     /// coarse predictor (50 steps) and one Langevin move per step.
     #[test]
@@ -541,10 +620,7 @@ mod tests {
         let (mean, cov) = ([1.0, -2.0], [2.0, 0.6, 0.6, 0.5]);
         let mut score = GaussianScore::new(sde, &mean, &cov).unwrap();
         let n = 4000;
-        let corrector = Langevin {
-            steps: 1,
-            snr: 0.16,
-        };
+        let corrector = Langevin::everywhere(1, 0.16);
         let predictor = Predictor::EulerMaruyama;
         let x = sample(
             &sde,
@@ -581,10 +657,7 @@ mod tests {
         let sde = VpSde::default();
         let model = Ising::new(Square::with_side(3).unwrap(), 1.0, 0.0).unwrap();
         let n = 1500;
-        let corrector = Some(Langevin {
-            steps: 1,
-            snr: 0.16,
-        });
+        let corrector = Some(Langevin::everywhere(1, 0.16));
         let em = |corrector| Sampling {
             corrector,
             ..Sampling::reverse_sde(500)
