@@ -141,7 +141,7 @@ pub struct LatticeArgs {
     corrector_snr: f64,
     /// Make the corrector moves only at grid times whose log-SNR lies in [LO, HI] (default: at
     /// every time).
-    #[arg(long, value_name = "LO:HI", value_parser = parse_log_snr_window)]
+    #[arg(long, value_name = "LO:HI", value_parser = parse_log_snr_window, allow_hyphen_values = true)]
     corrector_window: Option<(f64, f64)>,
     /// Write checkpoint.json every N steps (and at the end).
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -483,8 +483,9 @@ impl Stat {
         }
     }
 
-    fn show(&self) -> String {
-        format!("{:.4} ± {:.4}", self.mean, self.error())
+    /// "mean ± error" with `decimals` decimals.
+    fn show(&self, decimals: usize) -> String {
+        format!("{:.*} ± {:.*}", decimals, self.mean, decimals, self.error())
     }
 
     /// (mean, error), as written to JSON.
@@ -974,11 +975,11 @@ fn run(
             writeln!(
                 text,
                 "{t:>7.3} {:>18} {:>18} {:>+6.2} {:>18} {:>18} {:>+6.2}",
-                ge.show(),
-                de.show(),
+                ge.show(4),
+                de.show(4),
                 ge.z(de),
-                gm.show(),
-                dm.show(),
+                gm.show(4),
+                dm.show(4),
                 gm.z(dm)
             )?;
         }
@@ -990,13 +991,12 @@ fn run(
             )?;
             for row in &gen_rows {
                 if let Some((g, d)) = &row.vortices {
-                    let show = |s: &Stat| format!("{:.5} ± {:.5}", s.mean, s.error());
                     writeln!(
                         text,
                         "{:>7.3} {:>20} {:>20} {:>+6.2}",
                         row.t,
-                        show(g),
-                        show(d),
+                        g.show(5),
+                        d.show(5),
                         g.z(d)
                     )?;
                 }
@@ -1021,9 +1021,9 @@ fn run(
                         text,
                         "{:>7.3} {:>18} {:>+6.2} {:>18} {:>+6.2}",
                         row.t,
-                        e.show(),
+                        e.show(4),
                         e.mean / e.error(),
-                        m.show(),
+                        m.show(4),
                         m.mean / m.error()
                     )?;
                 }
@@ -1274,6 +1274,23 @@ mod tests {
         for bad in ["3:1", "1", "a:2", "1:NaN", ""] {
             assert!(parse_log_snr_window(bad).is_err(), "{bad}");
         }
+        // On the command line a window may start with a minus sign.
+        let line = |window| {
+            let args = [
+                "entropic",
+                "entropy",
+                "xy",
+                "--data",
+                "d",
+                "--reference",
+                "r",
+                "--corrector-window",
+                window,
+            ];
+            crate::parse(args).map_err(|e| e.to_string())
+        };
+        assert!(line("-1:-0.5").is_ok(), "{:?}", line("-1:-0.5").err());
+        assert!(line("-0.5:-1").unwrap_err().contains("LO ≤ HI"));
     }
 
     #[test]
