@@ -4,7 +4,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entropic::nn::classifier::DigitClassifier;
 use entropic::nn::loss::mse;
 use entropic::nn::optim::{Adam, Optimizer};
-use entropic::nn::{ActivationKind, Network, Scalar};
+use entropic::nn::{Activation, ActivationKind, Conv2d, Layer, Network, Padding, Scalar};
 use std::hint::black_box;
 
 const BATCH: usize = 64;
@@ -24,7 +24,10 @@ fn step<T: Scalar>(
     loss
 }
 
-fn bench_network<T: Scalar>(c: &mut Criterion, name: &str, mut net: Network<T>) {
+/// Criterion's sample count for a step that takes well under a millisecond.
+const SAMPLES: usize = 100;
+
+fn bench_network<T: Scalar>(c: &mut Criterion, name: &str, mut net: Network<T>, samples: usize) {
     let x: Vec<T> = (0..BATCH * net.inputs())
         .map(|k| T::of((k as f64 * 0.37).sin()))
         .collect();
@@ -34,6 +37,7 @@ fn bench_network<T: Scalar>(c: &mut Criterion, name: &str, mut net: Network<T>) 
     let mut adam = Adam::default_params();
     let mut grad = Vec::new();
     let mut group = c.benchmark_group("nn_train_step");
+    group.sample_size(samples);
     group.throughput(Throughput::Elements(BATCH as u64));
     group.bench_function(name, |b| {
         b.iter(|| black_box(step(&mut net, &mut adam, &x, &target, &mut grad)))
@@ -47,16 +51,19 @@ fn mlp(c: &mut Criterion) {
         c,
         "mlp_64_128_128_16_f32",
         Network::<f32>::mlp(&[64, 128, 128, 16], ActivationKind::Tanh, &mut rng).unwrap(),
+        SAMPLES,
     );
     bench_network(
         c,
         "mlp_64_128_128_16_f64",
         Network::<f64>::mlp(&[64, 128, 128, 16], ActivationKind::Tanh, &mut rng).unwrap(),
+        SAMPLES,
     );
     bench_network(
         c,
         "mlp_64_128_128_16_relu_f32",
         Network::<f32>::mlp(&[64, 128, 128, 16], ActivationKind::Relu, &mut rng).unwrap(),
+        SAMPLES,
     );
 }
 
@@ -66,8 +73,30 @@ fn cnn(c: &mut Criterion) {
         c,
         "digits_cnn_f32",
         DigitClassifier::architecture(&mut rng).unwrap(),
+        SAMPLES,
     );
 }
 
-criterion_group!(benches, mlp, cnn);
+/// The size of a whole-lattice convolutional denoiser for 20×20 XY (the candidate non-local
+/// model of issue #8): (cos θ, sin θ) in, five 3×3 convolutions to 32 channels with tanh, a 3×3
+/// convolution back to 2 channels (receptive field 13×13); 'same' (zero) padding costs what a
+/// periodic one would. One step is a batch of 64 lattices.
+fn lattice_cnn(c: &mut Criterion) {
+    let mut rng = entropic::rng::from_seed(1);
+    let (side, width) = (20, 32);
+    let mut net = Network::<f32>::new(2 * side * side);
+    let channels = [2, width, width, width, width, width, 2];
+    for (k, pair) in channels.windows(2).enumerate() {
+        let conv = Conv2d::new(pair[0], pair[1], side, side, 3, Padding::Same, &mut rng).unwrap();
+        let outputs = conv.outputs();
+        net.push(Layer::Conv2d(conv)).unwrap();
+        if k + 2 < channels.len() {
+            let tanh = Activation::new(ActivationKind::Tanh, outputs);
+            net.push(Layer::Activation(tanh)).unwrap();
+        }
+    }
+    bench_network(c, "lattice_cnn_20x20_32ch_f32", net, 10);
+}
+
+criterion_group!(benches, mlp, cnn, lattice_cnn);
 criterion_main!(benches);
