@@ -53,6 +53,21 @@ impl Langevin {
         }
     }
 
+    /// A finite positive r and, if any, a window with λ_lo ≤ λ_hi (NaN bounds refused).
+    fn check(&self) -> Result<(), DiffusionError> {
+        if !(self.snr.is_finite() && self.snr > 0.0) {
+            return Err(DiffusionError::Parameter(
+                "the corrector's signal-to-noise ratio must be finite and positive",
+            ));
+        }
+        if self.window.is_some_and(|(lo, hi)| (lo..=hi).is_empty()) {
+            return Err(DiffusionError::Parameter(
+                "the corrector's log-SNR window must have λ_lo ≤ λ_hi",
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether the moves are made at log-SNR `lambda`.
     fn acts_at(&self, lambda: f64) -> bool {
         self.window
@@ -228,18 +243,8 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
             "sampling needs steps ≥ 1 and a start before the last step",
         ));
     }
-    if corrector.is_some_and(|c| !(c.snr.is_finite() && c.snr > 0.0)) {
-        return Err(DiffusionError::Parameter(
-            "the corrector's signal-to-noise ratio must be finite and positive",
-        ));
-    }
-    if corrector.is_some_and(|c| {
-        c.window
-            .is_some_and(|(lo, hi)| lo.partial_cmp(&hi).is_none_or(core::cmp::Ordering::is_gt))
-    }) {
-        return Err(DiffusionError::Parameter(
-            "the corrector's log-SNR window must have λ_lo ≤ λ_hi",
-        ));
+    if let Some(c) = corrector {
+        c.check()?;
     }
     let d = score.dim();
     if d == 0 || x.is_empty() || x.len() % d != 0 {
