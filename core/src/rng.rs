@@ -155,10 +155,8 @@ mod tests {
     #[test]
     fn golden_first_draws() {
         // Pins the seeding convention: a change here silently changes every seeded result.
-        let mut rng = from_seed(42);
-        let first = rng.next_u64();
-        let mut again = from_seed(42);
-        assert_eq!(first, again.next_u64());
+        // The literal is the value pinned in tests/integration/value_stability.rs too.
+        assert_eq!(from_seed(42).next_u64(), 15021278609987233951);
         let streams = streams(42, 3);
         assert_eq!(streams[0], from_seed(42));
         assert_ne!(streams[1], streams[2]);

@@ -6,3 +6,4 @@ mod lattice_cli;
 mod maxent_cli;
 mod samplers;
 mod util;
+mod value_stability;
