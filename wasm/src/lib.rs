@@ -46,8 +46,7 @@ impl IsingSim {
     /// [`LatticeError::Temperature`] unless the temperature is positive and finite.
     pub fn try_set_temperature(&mut self, temperature: f64) -> Result<(), LatticeError> {
         self.sampler
-            .set_temperature(&self.model, Temperature::new(temperature)?);
-        Ok(())
+            .set_temperature(&self.model, Temperature::new(temperature)?)
     }
 
     /// The spins, row-major, ±1.

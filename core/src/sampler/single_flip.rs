@@ -78,13 +78,43 @@ pub(crate) const SIDE_TWO: LatticeError = LatticeError::Unsupported {
     needs: "lattice sides of at least 4 (on a side-2 lattice it is not ergodic; use heat bath, random-site order or Wolff)",
 };
 
+/// Smallest β·(8|J| + 2|h|) (the largest |βΔE| of one flip) at which checkerboard Metropolis
+/// is accepted. Below it every proposal is accepted with probability above 99 %, so a sweep flips
+/// almost the whole lattice (at J = h = 0 exactly all of it: the chain is periodic and never
+/// leaves the orbit of its start); measured on 32×32 at T = 10⁶ (β·8 = 8·10⁻⁶) a cold start
+/// gave u = −1.9375 ± 0 against the exact −2·10⁻⁶. Heat bath (acceptance ½ there) and
+/// random-site order have no such trap.
+pub const MIN_CHECKERBOARD_METROPOLIS_COUPLING: f64 = 1e-2;
+
+/// [`LatticeError::Unsupported`] for checkerboard Metropolis at β(8|J| + 2|h|) below
+/// [`MIN_CHECKERBOARD_METROPOLIS_COUPLING`].
+fn check_not_free(
+    model: &Ising,
+    t: Temperature,
+    rule: FlipRule,
+    order: SweepOrder,
+) -> Result<(), LatticeError> {
+    let strength = t.beta() * (8.0 * model.coupling().abs() + 2.0 * model.field().abs());
+    if order == SweepOrder::Checkerboard
+        && rule == FlipRule::Metropolis
+        && !(strength >= MIN_CHECKERBOARD_METROPOLIS_COUPLING)
+    {
+        return Err(LatticeError::Unsupported {
+            algorithm: "checkerboard Metropolis",
+            needs: "β(8|J| + 2|h|) ≥ 0.01 (closer to free spins every flip is accepted and the lattice flips as a whole each sweep; use heat bath)",
+        });
+    }
+    Ok(())
+}
+
 impl SingleFlip {
     /// A sampler for `model` at temperature `t`.
     ///
     /// # Errors
     /// [`LatticeError::OddSide`] for [`SweepOrder::Checkerboard`] on a lattice with an odd side;
     /// [`LatticeError::Unsupported`] for checkerboard Metropolis at zero field on a lattice with a
-    /// side of 2.
+    /// side of 2, or at β(8|J| + 2|h|) < [`MIN_CHECKERBOARD_METROPOLIS_COUPLING`] (J = 0, or
+    /// T ≳ 800 |J|).
     pub fn new(
         model: &Ising,
         t: Temperature,
@@ -105,13 +135,14 @@ impl SingleFlip {
         {
             return Err(SIDE_TWO);
         }
+        check_not_free(model, t, rule, order)?;
         let mut sampler = Self {
             rule,
             order,
             temperature: t,
             thresholds: [[0; 5]; 2],
         };
-        sampler.set_temperature(model, t);
+        sampler.set_temperature(model, t)?;
         Ok(sampler)
     }
 
@@ -124,7 +155,12 @@ impl SingleFlip {
     }
 
     /// Change the temperature (for annealing or a slider) without rebuilding the sampler.
-    pub fn set_temperature(&mut self, model: &Ising, t: Temperature) {
+    ///
+    /// # Errors
+    /// [`LatticeError::Unsupported`] where [`SingleFlip::new`] would refuse `t`; the sampler is
+    /// then unchanged.
+    pub fn set_temperature(&mut self, model: &Ising, t: Temperature) -> Result<(), LatticeError> {
+        check_not_free(model, t, self.rule, self.order)?;
         self.temperature = t;
         for (si, s) in [-1.0f64, 1.0].into_iter().enumerate() {
             for (ni, sum) in [-4.0f64, -2.0, 0.0, 2.0, 4.0].into_iter().enumerate() {
@@ -132,6 +168,7 @@ impl SingleFlip {
                 self.thresholds[si][ni] = threshold_53(self.rule.flip_probability(t.beta(), delta));
             }
         }
+        Ok(())
     }
 
     /// The temperature the sampler targets.
@@ -335,6 +372,35 @@ mod tests {
                 .unwrap_err(),
             LatticeError::OddSide { lx: 5, ly: 4 }
         );
+    }
+
+    #[test]
+    fn free_spins_are_refused_for_checkerboard_metropolis_only() {
+        let sq = Square::with_side(8).unwrap();
+        let free = Ising::new(sq.clone(), 0.0, 0.0).unwrap();
+        let t = Temperature::new(2.0).unwrap();
+        assert!(matches!(
+            SingleFlip::checkerboard_metropolis(&free, t),
+            Err(LatticeError::Unsupported { .. })
+        ));
+        let hot = Ising::new(sq, 1.0, 0.0).unwrap();
+        let very_hot = Temperature::new(1e6).unwrap();
+        assert!(SingleFlip::checkerboard_metropolis(&hot, very_hot).is_err());
+        // Just inside the stated bound β·8|J| ≥ 0.01, i.e. T ≤ 800.
+        assert!(
+            SingleFlip::checkerboard_metropolis(&hot, Temperature::new(799.0).unwrap()).is_ok()
+        );
+        for (rule, order) in [
+            (FlipRule::HeatBath, SweepOrder::Checkerboard),
+            (FlipRule::Metropolis, SweepOrder::RandomSite),
+        ] {
+            assert!(SingleFlip::new(&free, t, rule, order).is_ok());
+            assert!(SingleFlip::new(&hot, very_hot, rule, order).is_ok());
+        }
+        // A refused temperature leaves the sampler as it was.
+        let mut sampler = SingleFlip::checkerboard_metropolis(&hot, t).unwrap();
+        assert!(sampler.set_temperature(&hot, very_hot).is_err());
+        assert_eq!(sampler.temperature(), t);
     }
 
     #[test]
