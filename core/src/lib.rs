@@ -48,6 +48,7 @@ pub mod data;
 pub mod diffusion;
 pub mod entropy;
 pub mod estimate;
+pub mod experiment;
 pub mod grid;
 pub mod latent;
 pub mod lattice;

@@ -1,0 +1,508 @@
+//! One Markov chain at one temperature for any spin model × algorithm: the unit of work of the
+//! lattice experiments ([`LatticeSample`](super::LatticeSample), [`LatticeThermo`](super::LatticeThermo)).
+use super::{ExperimentError, Runtime};
+use crate::lattice::{
+    Ising, IsingState, PackedIsing, PackedState, REPLICAS, Square, Temperature, Xy, XyState,
+};
+use crate::model::{Model, Observer, Sampler, StepStats, run};
+use crate::rng::Xoshiro256PlusPlus;
+use crate::sampler::{FlipRule, MultiSpin, SingleFlip, SweepOrder, Wolff, XyMetropolis};
+use crate::stats::{MeanEstimate, SeriesRecorder};
+use alloc::vec::Vec;
+
+/// Steps run between two looks at [`Runtime::cancelled`].
+const CHUNK: usize = 256;
+
+/// Fewest pilot steps [`Plan::Samples`] accepts: with fewer, Sokal's window closes on noise and
+/// τ_int (hence the spacing) is meaningless.
+pub const MIN_PILOT: usize = 100;
+
+/// Spin model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum SpinModel {
+    /// ±1 spins.
+    #[default]
+    Ising,
+    /// Planar rotors, angles in [0, 2π).
+    Xy,
+}
+
+impl SpinModel {
+    /// Spin components (the Binder cumulant's normalisation).
+    pub fn components(self) -> u8 {
+        match self {
+            Self::Ising => 1,
+            Self::Xy => 2,
+        }
+    }
+}
+
+/// Monte Carlo algorithm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum Algorithm {
+    /// Checkerboard Metropolis (Ising) or Metropolis with a tuned proposal width (XY).
+    #[default]
+    Metropolis,
+    /// Checkerboard heat bath (Ising only).
+    HeatBath,
+    /// Wolff single-cluster updates (J > 0, h = 0).
+    Wolff,
+    /// Multi-spin coded Metropolis over 64 independent replicas (Ising, h = 0).
+    Multispin,
+}
+
+impl Algorithm {
+    /// The name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Metropolis => "metropolis",
+            Self::HeatBath => "heat-bath",
+            Self::Wolff => "wolff",
+            Self::Multispin => "multispin",
+        }
+    }
+}
+
+/// The model and algorithm of a chain.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct ChainConfig {
+    /// Spin model. Default Ising.
+    pub model: SpinModel,
+    /// Linear size L of the periodic L×L lattice (≥ 2; even for checkerboard and multispin).
+    /// Default 20.
+    pub size: usize,
+    /// Coupling J (positive: ferromagnet). Default 1.
+    pub coupling: f64,
+    /// External field h. Default 0.
+    pub field: f64,
+    /// Monte Carlo algorithm. Default Metropolis.
+    pub algorithm: Algorithm,
+    /// Equilibration steps per chain (Wolff: sweep-equivalents; XY Metropolis: the proposal width
+    /// is tuned during these only). Default 1000.
+    pub thermalize: usize,
+}
+
+impl Default for ChainConfig {
+    fn default() -> Self {
+        Self {
+            model: SpinModel::Ising,
+            size: 20,
+            coupling: 1.0,
+            field: 0.0,
+            algorithm: Algorithm::Metropolis,
+            thermalize: 1000,
+        }
+    }
+}
+
+/// What a chain should produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// Record e and |m| after each of `sweeps` steps.
+    Series {
+        /// Measured steps.
+        sweeps: usize,
+    },
+    /// Measure τ_int in a pilot run of `pilot` steps, then take `count` configurations spaced by
+    /// ⌈2 τ_int⌉ steps (the larger τ of e and |m|), so they are nearly independent.
+    Samples {
+        /// Configurations to record.
+        count: usize,
+        /// Pilot steps (at least [`MIN_PILOT`]).
+        pilot: usize,
+    },
+}
+
+/// Recorded configurations, flattened (configuration-major, row-major sites).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Configs {
+    /// ±1 spins.
+    Spins(Vec<i8>),
+    /// Angles in [0, 2π).
+    Angles(Vec<f64>),
+}
+
+/// What the algorithm tuned or measured while equilibrating.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tuning {
+    /// Nothing to tune (checkerboard Metropolis and heat bath).
+    None,
+    /// Wolff: clusters per step, chosen so a step flips about one lattice of spins.
+    ClustersPerStep(usize),
+    /// Multispin: independent replicas per state.
+    Replicas(usize),
+    /// XY Metropolis: the proposal width tuned during equilibration.
+    ProposalWidth(f64),
+}
+
+/// How [`Plan::Samples`] spaced its configurations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spacing {
+    /// Steps between two recorded configurations, ⌈2 max(τ_e, τ_|m|)⌉.
+    pub steps: usize,
+    /// τ_int of the energy in the pilot run.
+    pub tau_energy: f64,
+    /// τ_int of |m| in the pilot run.
+    pub tau_abs_m: f64,
+    /// Whether both autocorrelation windows closed.
+    pub converged: bool,
+}
+
+/// What one chain produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chain {
+    /// Energy per spin after each measured (or pilot) step.
+    pub energy: Vec<f64>,
+    /// |m| per spin after each measured (or pilot) step.
+    pub abs_m: Vec<f64>,
+    /// The recorded configurations ([`Plan::Samples`] only).
+    pub configs: Option<Configs>,
+    /// Acceptance over the measured (or spaced) steps.
+    pub acceptance: f64,
+    /// What the algorithm tuned.
+    pub tuning: Tuning,
+    /// The spacing ([`Plan::Samples`] only).
+    pub spacing: Option<Spacing>,
+}
+
+impl ChainConfig {
+    /// The lattice.
+    ///
+    /// # Errors
+    /// [`LatticeError`](crate::lattice::LatticeError) for a side below 2.
+    pub fn square(&self) -> Result<Square, ExperimentError> {
+        Ok(Square::with_side(self.size)?)
+    }
+
+    /// Validate the model × algorithm combination (at T = 1) before any work starts.
+    ///
+    /// # Errors
+    /// The lattice layer's error for a bad size, coupling or field or an algorithm that cannot
+    /// sample the model; [`ExperimentError::Config`] for an algorithm the XY model lacks.
+    pub fn validate(&self) -> Result<(), ExperimentError> {
+        self.validate_at(Temperature::new(1.0)?)
+    }
+
+    /// As [`validate`](Self::validate), at temperature `t` (samplers refuse some temperatures).
+    ///
+    /// # Errors
+    /// As [`validate`](Self::validate).
+    pub fn validate_at(&self, t: Temperature) -> Result<(), ExperimentError> {
+        let sq = self.square()?;
+        match self.model {
+            SpinModel::Ising => {
+                let m = Ising::new(sq, self.coupling, self.field)?;
+                match self.algorithm {
+                    Algorithm::Metropolis | Algorithm::HeatBath => {
+                        SingleFlip::new(&m, t, self.flip_rule(), SweepOrder::Checkerboard)?;
+                    }
+                    Algorithm::Wolff => {
+                        Wolff::ising(&m, t)?;
+                    }
+                    Algorithm::Multispin => {
+                        MultiSpin::new(&PackedIsing::new(m)?, t)?;
+                    }
+                }
+            }
+            SpinModel::Xy => {
+                let m = Xy::new(sq, self.coupling, self.field)?;
+                match self.algorithm {
+                    Algorithm::Metropolis => {}
+                    Algorithm::Wolff => {
+                        Wolff::xy(&m, t)?;
+                    }
+                    other => return Err(xy_lacks(other)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn flip_rule(&self) -> FlipRule {
+        if self.algorithm == Algorithm::HeatBath {
+            FlipRule::HeatBath
+        } else {
+            FlipRule::Metropolis
+        }
+    }
+
+    /// Run one chain at temperature `t` from a random start, drawing from `rng`.
+    ///
+    /// # Errors
+    /// As [`validate_at`](Self::validate_at); [`ExperimentError::Config`] for a pilot shorter
+    /// than [`MIN_PILOT`]; [`ExperimentError::TooLarge`] when the configurations cannot be
+    /// stored; [`ExperimentError::Cancelled`] when `rt` says so.
+    pub fn run<R: Runtime>(
+        &self,
+        t: Temperature,
+        plan: Plan,
+        rng: &mut Xoshiro256PlusPlus,
+        rt: &R,
+    ) -> Result<Chain, ExperimentError> {
+        if let Plan::Samples { pilot, .. } = plan
+            && pilot < MIN_PILOT
+        {
+            return Err(ExperimentError::config(
+                "pilot",
+                alloc::format!("needs at least {MIN_PILOT} steps to measure τ_int, got {pilot}"),
+            ));
+        }
+        let sq = self.square()?;
+        let warm = self.thermalize;
+        match (self.model, self.algorithm) {
+            (SpinModel::Ising, Algorithm::Metropolis | Algorithm::HeatBath) => {
+                let m = Ising::new(sq, self.coupling, self.field)?;
+                let mut s = SingleFlip::new(&m, t, self.flip_rule(), SweepOrder::Checkerboard)?;
+                let mut state = m.random_state(rng);
+                run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
+                drive(&m, &mut s, &mut state, plan, rng, rt, Tuning::None)
+            }
+            (SpinModel::Ising, Algorithm::Wolff) => {
+                let m = Ising::new(sq, self.coupling, self.field)?;
+                let mut s = Wolff::ising(&m, t)?;
+                let mut state = m.random_state(rng);
+                let per_step = s.calibrate(&m, &mut state, warm, rng);
+                let tuning = Tuning::ClustersPerStep(per_step);
+                drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
+            }
+            (SpinModel::Ising, Algorithm::Multispin) => {
+                let m = PackedIsing::new(Ising::new(sq, self.coupling, self.field)?)?;
+                let mut s = MultiSpin::new(&m, t)?;
+                let mut state = m.random_state(rng);
+                run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
+                let tuning = Tuning::Replicas(REPLICAS);
+                drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
+            }
+            (SpinModel::Xy, Algorithm::Metropolis) => {
+                let m = Xy::new(sq, self.coupling, self.field)?;
+                let mut s = XyMetropolis::new(t);
+                let mut state = m.random_state(rng);
+                let width = s.tune(&m, &mut state, warm, rng);
+                let tuning = Tuning::ProposalWidth(width);
+                drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
+            }
+            (SpinModel::Xy, Algorithm::Wolff) => {
+                let m = Xy::new(sq, self.coupling, self.field)?;
+                let mut s = Wolff::xy(&m, t)?;
+                let mut state = m.random_state(rng);
+                let per_step = s.calibrate(&m, &mut state, warm, rng);
+                let tuning = Tuning::ClustersPerStep(per_step);
+                drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
+            }
+            (SpinModel::Xy, other) => Err(xy_lacks(other)),
+        }
+    }
+}
+
+fn xy_lacks(algorithm: Algorithm) -> ExperimentError {
+    ExperimentError::config(
+        "algorithm",
+        alloc::format!(
+            "{} is not available for the XY model (use metropolis or wolff)",
+            algorithm.name()
+        ),
+    )
+}
+
+/// [`run`] in chunks of [`CHUNK`] steps with a look at the runtime between them; the same
+/// sequence of sampler steps (and so the same bits) as one call.
+pub(crate) fn run_checked<M, S, O, R>(
+    model: &M,
+    sampler: &mut S,
+    state: &mut M::State,
+    steps: usize,
+    rng: &mut Xoshiro256PlusPlus,
+    observer: &mut O,
+    rt: &R,
+) -> Result<StepStats, ExperimentError>
+where
+    M: Model,
+    S: Sampler<M>,
+    O: Observer<M::State>,
+    R: Runtime,
+{
+    let mut stats = StepStats::default();
+    let mut done = 0;
+    while done < steps {
+        if rt.cancelled() {
+            return Err(ExperimentError::Cancelled);
+        }
+        let n = CHUNK.min(steps - done);
+        stats += run(model, sampler, state, n, rng, observer);
+        done += n;
+    }
+    Ok(stats)
+}
+
+/// What a chain records of a model's state: e and |m| per spin, and configurations.
+trait Measured: Model {
+    /// Sites per configuration.
+    fn sites(&self) -> usize;
+    /// (energy per spin, |m| per spin); replica means for packed models.
+    fn measure(&self, state: &Self::State) -> (f64, f64);
+    /// An empty store for `count` configurations (and up to one snapshot more).
+    fn store(&self, count: usize) -> Result<Configs, ExperimentError>;
+    /// Append the state's configuration(s); returns how many.
+    fn snapshot(&self, state: &Self::State, configs: &mut Configs) -> usize;
+}
+
+/// A vector with room for `n` values, or [`ExperimentError::TooLarge`].
+fn reserve<T>(n: Option<usize>) -> Result<Vec<T>, ExperimentError> {
+    let too_large = |n: Option<usize>| ExperimentError::TooLarge {
+        what: "the configurations",
+        bytes: n.map_or(u128::MAX, |n| n as u128 * core::mem::size_of::<T>() as u128),
+    };
+    let n = n.ok_or(too_large(None))?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| too_large(Some(n)))?;
+    Ok(v)
+}
+
+fn spin_store(count: usize, per_snapshot: usize, sites: usize) -> Result<Configs, ExperimentError> {
+    let n = count
+        .checked_add(per_snapshot)
+        .and_then(|c| c.checked_mul(sites));
+    Ok(Configs::Spins(reserve(n)?))
+}
+
+fn push(configs: &mut Configs, spins: &[i8]) {
+    if let Configs::Spins(v) = configs {
+        v.extend_from_slice(spins);
+    }
+}
+
+impl Measured for Ising {
+    fn sites(&self) -> usize {
+        self.lattice().sites()
+    }
+    fn measure(&self, s: &IsingState) -> (f64, f64) {
+        (self.energy_per_spin(s), self.abs_magnetization_per_spin(s))
+    }
+    fn store(&self, count: usize) -> Result<Configs, ExperimentError> {
+        spin_store(count, 1, self.sites())
+    }
+    fn snapshot(&self, s: &IsingState, c: &mut Configs) -> usize {
+        push(c, s.spins());
+        1
+    }
+}
+
+impl Measured for PackedIsing {
+    fn sites(&self) -> usize {
+        self.model().lattice().sites()
+    }
+    fn measure(&self, s: &PackedState) -> (f64, f64) {
+        let mean = |v: [f64; REPLICAS]| v.iter().sum::<f64>() / REPLICAS as f64;
+        (
+            mean(self.energies_per_spin(s)),
+            mean(self.abs_magnetizations(s)),
+        )
+    }
+    fn store(&self, count: usize) -> Result<Configs, ExperimentError> {
+        spin_store(count, REPLICAS, self.sites())
+    }
+    fn snapshot(&self, s: &PackedState, c: &mut Configs) -> usize {
+        for r in 0..REPLICAS {
+            push(c, self.replica(s, r).spins());
+        }
+        REPLICAS
+    }
+}
+
+impl Measured for Xy {
+    fn sites(&self) -> usize {
+        self.lattice().sites()
+    }
+    fn measure(&self, s: &XyState) -> (f64, f64) {
+        (self.energy_per_spin(s), self.abs_magnetization_per_spin(s))
+    }
+    fn store(&self, count: usize) -> Result<Configs, ExperimentError> {
+        let n = count
+            .checked_add(1)
+            .and_then(|c| c.checked_mul(self.sites()));
+        Ok(Configs::Angles(reserve(n)?))
+    }
+    fn snapshot(&self, s: &XyState, c: &mut Configs) -> usize {
+        if let Configs::Angles(v) = c {
+            v.extend_from_slice(s.angles());
+        }
+        1
+    }
+}
+
+fn drive<M, S, R>(
+    model: &M,
+    sampler: &mut S,
+    state: &mut M::State,
+    plan: Plan,
+    rng: &mut Xoshiro256PlusPlus,
+    rt: &R,
+    tuning: Tuning,
+) -> Result<Chain, ExperimentError>
+where
+    M: Measured,
+    S: Sampler<M>,
+    R: Runtime,
+{
+    let mut series = |sampler: &mut S, state: &mut M::State, steps: usize| {
+        let mut rec = (
+            SeriesRecorder::new(|x: &M::State| model.measure(x).0),
+            SeriesRecorder::new(|x: &M::State| model.measure(x).1),
+        );
+        let stats = run_checked(model, sampler, state, steps, rng, &mut rec, rt)?;
+        Ok::<_, ExperimentError>((rec.0.into_series(), rec.1.into_series(), stats))
+    };
+    match plan {
+        Plan::Series { sweeps } => {
+            let (energy, abs_m, stats) = series(sampler, state, sweeps)?;
+            Ok(Chain {
+                energy,
+                abs_m,
+                configs: None,
+                acceptance: stats.acceptance(),
+                tuning,
+                spacing: None,
+            })
+        }
+        Plan::Samples { count, pilot } => {
+            let mut configs = model.store(count)?;
+            let (energy, abs_m, _) = series(sampler, state, pilot)?;
+            let (te, tm) = (
+                MeanEstimate::from_series(&energy)?.autocorrelation,
+                MeanEstimate::from_series(&abs_m)?.autocorrelation,
+            );
+            let spacing = libm::ceil(2.0 * te.tau.max(tm.tau)) as usize;
+            let mut stats = StepStats::default();
+            let mut recorded = 0;
+            while recorded < count {
+                stats += run_checked(model, sampler, state, spacing, rng, &mut (), rt)?;
+                recorded += model.snapshot(state, &mut configs);
+            }
+            // A packed snapshot adds 64 configurations at once: keep exactly `count`.
+            let keep = count * model.sites();
+            match &mut configs {
+                Configs::Spins(v) => v.truncate(keep),
+                Configs::Angles(v) => v.truncate(keep),
+            }
+            Ok(Chain {
+                energy,
+                abs_m,
+                configs: Some(configs),
+                acceptance: stats.acceptance(),
+                tuning,
+                spacing: Some(Spacing {
+                    steps: spacing,
+                    tau_energy: te.tau,
+                    tau_abs_m: tm.tau,
+                    converged: te.converged && tm.converged,
+                }),
+            })
+        }
+    }
+}

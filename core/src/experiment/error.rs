@@ -1,0 +1,116 @@
+//! [`ExperimentError`]: everything an experiment run can refuse or fail with.
+use crate::entropy::EntropyError;
+use crate::lattice::LatticeError;
+use crate::stats::StatsError;
+use alloc::string::String;
+use core::fmt;
+
+/// Why an experiment could not be set up or did not finish.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ExperimentError {
+    /// A setting outside its range; checked before any work starts.
+    Config {
+        /// The setting, as spelled in the config struct.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The run would need more memory than can be asked for.
+    TooLarge {
+        /// What would be stored.
+        what: &'static str,
+        /// Bytes it needs (saturated at `u128::MAX`).
+        bytes: u128,
+    },
+    /// The runtime asked the run to stop.
+    Cancelled,
+    /// From the lattice layer (sizes, temperatures, couplings, samplers).
+    Lattice(LatticeError),
+    /// From the statistics layer (series too short for an error bar).
+    Stats(StatsError),
+    /// From the entropy layer.
+    Entropy(EntropyError),
+}
+
+impl ExperimentError {
+    /// A [`ExperimentError::Config`] error.
+    pub fn config(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Config {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Bytes as the largest binary unit that keeps the number at least 1 ("2.4 TiB").
+pub(crate) struct Bytes(pub u128);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        let mut value = self.0 as f64;
+        let mut unit = 0;
+        while value >= 1024.0 && unit + 1 < units.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        if unit == 0 {
+            write!(f, "{} B", self.0)
+        } else {
+            write!(f, "{value:.1} {}", units[unit])
+        }
+    }
+}
+
+impl fmt::Display for ExperimentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config { field, reason } => write!(f, "{field}: {reason}"),
+            Self::TooLarge { what, bytes } => {
+                write!(f, "{what} would need {}; refused", Bytes(*bytes))
+            }
+            Self::Cancelled => f.write_str("cancelled"),
+            Self::Lattice(e) => write!(f, "{e}"),
+            Self::Stats(e) => write!(f, "{e}"),
+            Self::Entropy(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl core::error::Error for ExperimentError {}
+
+impl From<LatticeError> for ExperimentError {
+    fn from(e: LatticeError) -> Self {
+        Self::Lattice(e)
+    }
+}
+
+impl From<StatsError> for ExperimentError {
+    fn from(e: StatsError) -> Self {
+        Self::Stats(e)
+    }
+}
+
+impl From<EntropyError> for ExperimentError {
+    fn from(e: EntropyError) -> Self {
+        Self::Entropy(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn sizes_are_named_in_binary_units() {
+        assert_eq!(Bytes(512).to_string(), "512 B");
+        assert_eq!(Bytes(3 << 20).to_string(), "3.0 MiB");
+        let e = ExperimentError::TooLarge {
+            what: "configurations",
+            bytes: 5 << 40,
+        };
+        assert_eq!(e.to_string(), "configurations would need 5.0 TiB; refused");
+    }
+}

@@ -1,0 +1,70 @@
+//! Experiments as library calls: each is a config struct (serde, with defaults) → a validated run
+//! object → typed results. The CLI, the browser and the Python package are thin layers over these
+//! runs: they turn flags, sliders or keyword arguments into a config, schedule the run through a
+//! [`Runtime`] (threads, progress bars, Ctrl-C) and render the result.
+//!
+//! Contract of every run:
+//! - `Run::new(config)` checks every setting before any work (ranges, the model × algorithm
+//!   combination at every temperature, the memory the results need), returning
+//!   [`ExperimentError`];
+//! - `run(seed, &runtime)` is deterministic in `seed`: independent tasks draw from
+//!   [`rng::stream`](crate::rng::stream)`(seed, task)`, so the scheduling never changes a bit;
+//! - a run stops between steps when [`Runtime::cancelled`] says so.
+//!
+//! | run | config | what it does |
+//! | --- | --- | --- |
+//! | [`IsingRun`] | [`IsingConfig`] | one checkerboard Metropolis chain with error bars and exact references |
+//! | [`LatticeSample`] | [`LatticeSampleConfig`] | τ-spaced equilibrium configurations on a temperature grid |
+//! | [`LatticeThermo`] | [`LatticeThermoConfig`] | u, c, |m|, χ, Binder and the entropy by thermodynamic integration |
+//!
+//! The unit of work of the lattice runs, one chain of any model × algorithm, is
+//! [`ChainConfig::run`].
+mod chain;
+mod error;
+mod ising;
+mod lattice_sample;
+mod lattice_thermo;
+mod runtime;
+
+pub use chain::{
+    Algorithm, Chain, ChainConfig, Configs, MIN_PILOT, Plan, Spacing, SpinModel, Tuning,
+};
+pub use error::ExperimentError;
+pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
+pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
+pub use lattice_thermo::{
+    LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
+};
+pub use runtime::{Runtime, Sequential};
+
+use crate::lattice::Temperature;
+use alloc::vec::Vec;
+
+/// The most an experiment will hold in one result array: 8 GiB. Larger requests (usually a
+/// typo: `--sweeps 1e12`) are refused up front with [`ExperimentError::TooLarge`] instead of
+/// growing until the machine kills the process.
+pub const MAX_STORED_BYTES: u128 = 8 << 30;
+
+/// Refuse a stored array whose size (the product of `factors`, in bytes) exceeds
+/// [`MAX_STORED_BYTES`].
+fn check_stored(what: &'static str, factors: &[usize]) -> Result<(), ExperimentError> {
+    let bytes = factors
+        .iter()
+        .try_fold(1u128, |acc, &f| acc.checked_mul(f as u128))
+        .unwrap_or(u128::MAX);
+    if bytes > MAX_STORED_BYTES {
+        return Err(ExperimentError::TooLarge { what, bytes });
+    }
+    Ok(())
+}
+
+/// Validated temperatures (at least one).
+fn temperatures(values: &[f64]) -> Result<Vec<Temperature>, ExperimentError> {
+    if values.is_empty() {
+        return Err(ExperimentError::config(
+            "temperatures",
+            "needs at least one temperature",
+        ));
+    }
+    values.iter().map(|&t| Ok(Temperature::new(t)?)).collect()
+}

@@ -1,0 +1,76 @@
+//! How a front end schedules an experiment's work: the [`Runtime`] trait.
+//!
+//! An experiment splits its work into independent tasks whose random streams are fixed by the
+//! task index, so a result never depends on how the tasks were scheduled. The core runs them one
+//! after another ([`Sequential`], what the browser uses); the CLI and the Python package run them
+//! on a thread pool and draw progress bars. The same trait carries cancellation, so Ctrl-C (or a
+//! Python KeyboardInterrupt) stops a long run between steps with [`ExperimentError::Cancelled`].
+//!
+//! [`ExperimentError::Cancelled`]: super::ExperimentError::Cancelled
+use alloc::vec::Vec;
+
+/// Schedules tasks, reports progress and says when to stop.
+///
+/// # Examples
+/// A runtime that counts progress reports and cancels after the first of them:
+/// ```
+/// use core::sync::atomic::{AtomicU64, Ordering};
+/// use entropic::experiment::Runtime;
+///
+/// #[derive(Debug, Default)]
+/// struct Impatient(AtomicU64);
+///
+/// impl Runtime for Impatient {
+///     fn map<T, F>(&self, _stage: &str, tasks: usize, f: F) -> Vec<T>
+///     where
+///         T: Send,
+///         F: Fn(usize) -> T + Sync + Send,
+///     {
+///         (0..tasks).map(f).collect()
+///     }
+///     fn progress(&self, _stage: &str, _done: u64, _total: u64) {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///     }
+///     fn cancelled(&self) -> bool {
+///         self.0.load(Ordering::Relaxed) > 0
+///     }
+/// }
+///
+/// let rt = Impatient::default();
+/// assert_eq!(rt.map("squares", 4, |k| k * k), vec![0, 1, 4, 9]);
+/// assert!(!rt.cancelled());
+/// rt.progress("sweeps", 1, 10);
+/// assert!(rt.cancelled());
+/// ```
+pub trait Runtime: Sync {
+    /// Run tasks `0..tasks` of a stage (in any order, possibly in parallel) and return their
+    /// results in task order. Implementations may report progress per finished task.
+    fn map<T, F>(&self, stage: &str, tasks: usize, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(usize) -> T + Sync + Send;
+
+    /// `done` of `total` units of a sequential stage are finished. Default: ignored.
+    fn progress(&self, _stage: &str, _done: u64, _total: u64) {}
+
+    /// Whether the run should stop now. Experiments check it between steps (at least once a
+    /// second of work) and return [`ExperimentError::Cancelled`](super::ExperimentError::Cancelled).
+    /// Default: never.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Runs every task in order on the calling thread; no progress, never cancelled.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sequential;
+
+impl Runtime for Sequential {
+    fn map<T, F>(&self, _stage: &str, tasks: usize, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(usize) -> T + Sync + Send,
+    {
+        (0..tasks).map(f).collect()
+    }
+}
