@@ -1,115 +1,95 @@
-//! `entropic ising`: the first slice through every layer.
+//! `entropic ising`: flags → [`IsingConfig`] → [`IsingRun`] → text, JSON, arrays and plots.
 use crate::Global;
+use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::plot::{self, Series};
-use crate::progress::Progress;
-use anyhow::{Context, Result, bail};
-use entropic::lattice::{Ising, IsingState, Square, Temperature, enumeration, kaufman, onsager};
-use entropic::model::run as run_chain;
-use entropic::sampler::SingleFlip;
-use entropic::stats::{MeanEstimate, SeriesRecorder};
+use crate::runtime::Threads;
+use anyhow::Result;
+use entropic::experiment::{IsingConfig, IsingRun, Start};
 use serde_json::json;
 use std::fmt::Write as _;
+
+fn defaults() -> IsingConfig {
+    IsingConfig::default()
+}
 
 /// Options of `entropic ising`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Linear size L of the periodic L×L lattice (even, ≥ 2).
-    #[arg(long, short = 'L', value_name = "L", default_value_t = 32)]
+    /// Linear size L of the periodic L×L lattice (even, ≥ 4).
+    #[arg(long, short = 'L', value_name = "L", default_value_t = defaults().size)]
     size: usize,
     /// Temperature T in units of J/k_B (T_c ≈ 2.269 for J = 1).
     #[arg(
         long,
         short = 'T',
         value_name = "T",
-        default_value_t = 2.0,
+        default_value_t = defaults().temperature,
         allow_negative_numbers = true
     )]
     temperature: f64,
     /// Measured sweeps (one sweep = one attempted flip per spin).
-    #[arg(long, value_name = "N", default_value_t = 5000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().sweeps)]
     sweeps: usize,
     /// Sweeps discarded for equilibration before measuring.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().thermalize)]
     thermalize: usize,
     #[command(flatten)]
     couplings: crate::Couplings,
     /// Initial state: all spins up (cold) or random (hot).
-    #[arg(long, value_enum, default_value_t = Start::Cold)]
-    start: Start,
+    #[arg(long, value_enum, default_value_t = StartArg::Cold)]
+    start: StartArg,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Start {
+enum StartArg {
     Cold,
     Hot,
 }
 
-pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    if args.sweeps < 2 {
-        bail!(
-            "--sweeps must be at least 2 to give an error bar, got {}",
-            args.sweeps
-        );
+impl Args {
+    fn config(&self, global: &Global) -> Result<IsingConfig> {
+        let (mut c, o): (IsingConfig, _) = Overlay::load(&self.config, &global.explicit)?;
+        o.set("size", &mut c.size, self.size);
+        o.set("temperature", &mut c.temperature, self.temperature);
+        o.set("sweeps", &mut c.sweeps, self.sweeps);
+        o.set("thermalize", &mut c.thermalize, self.thermalize);
+        o.set("coupling", &mut c.coupling, self.couplings.coupling);
+        o.set("field", &mut c.field, self.couplings.field);
+        let start = match self.start {
+            StartArg::Cold => Start::Cold,
+            StartArg::Hot => Start::Hot,
+        };
+        o.set("start", &mut c.start, start);
+        Ok(c)
     }
-    let t = Temperature::new(args.temperature)?;
-    let model = Ising::new(
-        Square::with_side(args.size)?,
-        args.couplings.coupling,
-        args.couplings.field,
-    )?;
-    let mut sampler = SingleFlip::checkerboard_metropolis(&model, t)?;
-    let mut rng = entropic::rng::from_seed(global.seed);
-    let mut state = match args.start {
-        Start::Cold => model.ordered_state(),
-        Start::Hot => model.random_state(&mut rng),
-    };
+}
 
-    let mut progress = Progress::new(args.thermalize as u64, "thermalize", global.quiet);
-    run_chain(
-        &model,
-        &mut sampler,
-        &mut state,
-        args.thermalize,
-        &mut rng,
-        &mut progress,
-    );
-    progress.restart(args.sweeps as u64, "measure");
-    let mut observers = (
-        (
-            SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s)),
-            SeriesRecorder::new(|s: &IsingState| model.abs_magnetization_per_spin(s)),
-        ),
-        &mut progress,
-    );
-    let stats = run_chain(
-        &model,
-        &mut sampler,
-        &mut state,
-        args.sweeps,
-        &mut rng,
-        &mut observers,
-    );
-    let ((energy, abs_m), _) = observers;
-    progress.finish();
-    let (energy, abs_m) = (energy.into_series(), abs_m.into_series());
-    let e = MeanEstimate::from_series(&energy).context("energy series")?;
-    let m = MeanEstimate::from_series(&abs_m).context("|m| series")?;
+pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
+    let config = args.config(global)?;
+    if args.config.print_config {
+        return out.print_config(&config);
+    }
+    let experiment = IsingRun::new(config.clone())?;
+    let rt = Threads::new(global.quiet);
+    let r = experiment.run(global.seed, &rt)?;
+    rt.finish();
 
-    let reference = reference(&model, t)?;
-    let n = args.size;
+    let n = config.size;
     let mut text = String::new();
     writeln!(
         text,
         "Ising {n}×{n}, T = {}, J = {}, h = {}: {} sweeps after {} thermalisation sweeps (seed {})",
-        args.temperature,
-        args.couplings.coupling,
-        args.couplings.field,
-        args.sweeps,
-        args.thermalize,
+        config.temperature,
+        config.coupling,
+        config.field,
+        config.sweeps,
+        config.thermalize,
         global.seed
     )?;
-    for (name, est) in [("energy per spin", &e), ("|m| per spin", &m)] {
+    for (name, est) in [("energy per spin", &r.energy), ("|m| per spin", &r.abs_m)] {
         writeln!(
             text,
             "{name:<16} {:>10.6} ± {:.6}   (τ_int = {:.2} sweeps{})",
@@ -123,7 +103,8 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             }
         )?;
     }
-    writeln!(text, "{:<16} {:>10.4}", "acceptance", stats.acceptance())?;
+    writeln!(text, "{:<16} {:>10.4}", "acceptance", r.acceptance)?;
+    let reference = serde_json::to_value(r.reference)?;
     for (label, value) in reference.as_object().into_iter().flatten() {
         writeln!(
             text,
@@ -135,25 +116,27 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let document = json!({
         "command": "ising",
         "size": n,
-        "temperature": args.temperature,
-        "coupling": args.couplings.coupling,
-        "field": args.couplings.field,
+        "temperature": config.temperature,
+        "coupling": config.coupling,
+        "field": config.field,
         "seed": global.seed,
-        "sweeps": args.sweeps,
-        "thermalize": args.thermalize,
-        "acceptance": stats.acceptance(),
-        "energy_per_spin": e,
-        "abs_magnetization": m,
+        "sweeps": config.sweeps,
+        "thermalize": config.thermalize,
+        "acceptance": r.acceptance,
+        "energy_per_spin": r.energy,
+        "abs_magnetization": r.abs_m,
         "reference": reference,
     });
     if out.keeps_files() {
+        let (energy, abs_m) = (&r.energy_series, &r.abs_m_series);
         let steps = energy.len() as u64;
-        out.npy("energy.npy", &[steps], &energy)?;
-        out.npy("abs_magnetization.npy", &[steps], &abs_m)?;
-        out.npy("final_spins.npy", &[n as u64, n as u64], state.spins())?;
+        out.npy("energy.npy", &[steps], energy)?;
+        out.npy("abs_magnetization.npy", &[steps], abs_m)?;
+        let spins = r.final_state.spins();
+        out.npy("final_spins.npy", &[n as u64, n as u64], spins)?;
         let sweeps: Vec<f64> = (1..=energy.len()).map(|k| k as f64).collect();
         let trace = plot::line_chart(
-            &format!("Ising {n}×{n} at T = {}", args.temperature),
+            &format!("Ising {n}×{n} at T = {}", config.temperature),
             "sweep",
             "per spin",
             &[
@@ -172,35 +155,9 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         out.file("trace.svg", trace.as_bytes())?;
         out.file(
             "final_spins.svg",
-            plot::spin_lattice(n, n, state.spins())?.as_bytes(),
+            plot::spin_lattice(n, n, spins)?.as_bytes(),
         )?;
         out.json("metadata.json", &document)?;
     }
     out.result(&text, &document)
-}
-
-/// Exact values to compare with: at h = 0 Kaufman's finite lattice (the same L×L torus) and
-/// Onsager's infinite lattice; with a field, enumeration of lattices of at most 25 sites.
-fn reference(model: &Ising, t: Temperature) -> Result<serde_json::Value> {
-    let mut map = serde_json::Map::new();
-    if model.field() == 0.0 && model.coupling() != 0.0 {
-        map.insert(
-            "exact_energy".into(),
-            kaufman::exact(model, t)?.energy_per_spin.into(),
-        );
-        map.insert(
-            "onsager_energy".into(),
-            onsager::energy_per_spin(model.coupling(), t)?.into(),
-        );
-        map.insert(
-            "onsager_m".into(),
-            onsager::spontaneous_magnetization(model.coupling(), t)?.into(),
-        );
-    }
-    if model.lattice().sites() <= enumeration::MAX_SITES {
-        let exact = enumeration::exact(model, t)?;
-        map.insert("exact_energy".into(), exact.energy_per_spin.into());
-        map.insert("exact_abs_m".into(), exact.abs_magnetization.into());
-    }
-    Ok(map.into())
 }

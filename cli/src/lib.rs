@@ -6,6 +6,7 @@
 //! every error is one readable line on stderr and a non-zero exit code.
 #![deny(missing_docs)]
 
+mod config;
 mod entropy;
 pub mod input;
 mod ising;
@@ -16,6 +17,7 @@ mod nn;
 mod output;
 mod plot;
 mod progress;
+mod runtime;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -53,6 +55,9 @@ pub struct Global {
     /// How results are printed on stdout.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// The arguments given on the command line (for `--config` precedence).
+    #[arg(skip)]
+    explicit: config::Explicit,
 }
 
 /// Coupling and field of a spin model, shared by every simulating command.
@@ -123,7 +128,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    Cli::try_parse_from(args)
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.explicit = config::Explicit::from_matches(&matches);
+    Ok(cli)
 }
 
 /// Run a command line, printing results on `out` and errors on `err`; returns the exit code

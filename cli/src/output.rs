@@ -68,6 +68,13 @@ impl<'a> Output<'a> {
         Ok(())
     }
 
+    /// Print an experiment's effective config (`--print-config`) instead of running it.
+    pub fn print_config<C: serde::Serialize>(&mut self, config: &C) -> Result<()> {
+        let text = crate::config::render(config, self.format)?;
+        self.stdout.write_all(text.as_bytes())?;
+        Ok(())
+    }
+
     /// Write `bytes` to `name` inside the output directory via a temporary file and a rename, so
     /// an interrupted run never leaves a half-written file. Does nothing without `--out`.
     pub fn file(&mut self, name: &str, bytes: &[u8]) -> Result<()> {

@@ -26,11 +26,9 @@ impl Progress {
         Self { bar }
     }
 
-    /// Relabel the bar (for example from "thermalize" to "measure") and reset it.
-    pub fn restart(&self, len: u64, what: &str) {
-        self.bar.set_length(len);
-        self.bar.set_position(0);
-        self.bar.set_message(what.to_string());
+    /// Set the number of completed steps.
+    pub fn set(&self, done: u64) {
+        self.bar.set_position(done);
     }
 
     /// Grow the bar to `len` steps with `done` of them complete (for work that discovers more

@@ -1,5 +1,6 @@
 //! One integration-test binary for the whole workspace (keeps link times down on 2 cores).
 mod cli;
+mod config_cli;
 mod entropy_ising_cli;
 mod latent_cli;
 mod lattice_cli;

@@ -1,13 +1,13 @@
 //! `entropic lattice …`: datasets, thermodynamics and exact references for spin lattices.
-mod chain;
 mod exact;
 mod sample;
 mod thermo;
 
 use crate::Global;
+use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
-use anyhow::{Context, Result};
-pub use chain::{Algorithm, ModelKind, Spec};
+use anyhow::{Context, Result, bail};
+use entropic::experiment::{Algorithm, ChainConfig, SpinModel};
 
 /// Spin-lattice commands.
 #[derive(Debug, clap::Subcommand)]
@@ -40,6 +40,52 @@ pub enum Command {
     Exact(exact::Args),
 }
 
+/// Spin model (the config's `chain.model`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelKind {
+    /// ±1 spins.
+    Ising,
+    /// Planar rotors, angles in [0, 2π).
+    Xy,
+}
+
+impl From<ModelKind> for SpinModel {
+    fn from(m: ModelKind) -> Self {
+        match m {
+            ModelKind::Ising => Self::Ising,
+            ModelKind::Xy => Self::Xy,
+        }
+    }
+}
+
+/// Monte Carlo algorithm (the config's `chain.algorithm`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AlgorithmArg {
+    /// Checkerboard Metropolis (Ising) or Metropolis with a tuned proposal width (XY).
+    Metropolis,
+    /// Checkerboard heat bath (Ising only).
+    HeatBath,
+    /// Wolff single-cluster updates (J > 0, h = 0).
+    Wolff,
+    /// Multi-spin coded Metropolis over 64 independent replicas (Ising, h = 0).
+    Multispin,
+}
+
+impl From<AlgorithmArg> for Algorithm {
+    fn from(a: AlgorithmArg) -> Self {
+        match a {
+            AlgorithmArg::Metropolis => Self::Metropolis,
+            AlgorithmArg::HeatBath => Self::HeatBath,
+            AlgorithmArg::Wolff => Self::Wolff,
+            AlgorithmArg::Multispin => Self::Multispin,
+        }
+    }
+}
+
+fn defaults() -> ChainConfig {
+    ChainConfig::default()
+}
+
 /// Options shared by the commands that simulate.
 #[derive(Debug, clap::Args)]
 pub struct ModelArgs {
@@ -47,47 +93,62 @@ pub struct ModelArgs {
     #[arg(long, value_enum, default_value_t = ModelKind::Ising)]
     model: ModelKind,
     /// Linear size L of the periodic L×L lattice (≥ 2; even for checkerboard and multispin).
-    #[arg(long, short = 'L', value_name = "L", default_value_t = 20)]
+    #[arg(long, short = 'L', value_name = "L", default_value_t = defaults().size)]
     size: usize,
-    /// Temperatures: a value, a list (1.5,2.0), START:STOP:STEP or START:STOP:nCOUNT.
+    /// Temperatures: a value, a list (1.5,2.0), START:STOP:STEP or START:STOP:nCOUNT. Required
+    /// unless --config gives them.
     #[arg(long, value_name = "GRID", allow_hyphen_values = true)]
-    temps: String,
+    temps: Option<String>,
     /// Monte Carlo algorithm.
-    #[arg(long, value_enum, default_value_t = Algorithm::Metropolis)]
-    algorithm: Algorithm,
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::Metropolis)]
+    algorithm: AlgorithmArg,
     #[command(flatten)]
     couplings: crate::Couplings,
     /// Equilibration sweeps per temperature (Wolff: sweep-equivalents; XY Metropolis: the
     /// proposal width is tuned during these only).
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().thermalize)]
     thermalize: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 impl ModelArgs {
-    fn spec(&self) -> Result<Spec> {
-        let spec = Spec {
-            model: self.model,
-            size: self.size,
-            coupling: self.couplings.coupling,
-            field: self.couplings.field,
-            algorithm: self.algorithm,
-            thermalize: self.thermalize,
-        };
-        spec.check()?;
-        Ok(spec)
-    }
-
-    fn temperatures(&self) -> Result<Vec<entropic::lattice::Temperature>> {
-        parse_temperatures(&self.temps)
+    /// Start a config from the file (or defaults), overlay the chain flags and the temperatures.
+    fn overlay<'a, C>(
+        &self,
+        global: &'a Global,
+        parts: impl FnOnce(&mut C) -> (&mut ChainConfig, &mut Vec<f64>),
+    ) -> Result<(C, Overlay<'a>)>
+    where
+        C: serde::de::DeserializeOwned + Default,
+    {
+        let (mut config, o): (C, _) = Overlay::load(&self.config, &global.explicit)?;
+        let (chain, temperatures) = parts(&mut config);
+        o.set("model", &mut chain.model, self.model.into());
+        o.set("size", &mut chain.size, self.size);
+        o.set("algorithm", &mut chain.algorithm, self.algorithm.into());
+        o.set("coupling", &mut chain.coupling, self.couplings.coupling);
+        o.set("field", &mut chain.field, self.couplings.field);
+        o.set("thermalize", &mut chain.thermalize, self.thermalize);
+        match (&self.temps, &self.config.config) {
+            (Some(grid), _) => *temperatures = parse_grid(grid)?,
+            (None, Some(_)) => {}
+            (None, None) => bail!("give --temps (or temperatures in a --config file)"),
+        }
+        Ok((config, o))
     }
 }
 
 /// Parse a temperature grid; every value must be a valid temperature.
 pub fn parse_temperatures(text: &str) -> Result<Vec<entropic::lattice::Temperature>> {
-    let grid = entropic::grid::parse(text).context("--temps")?;
-    grid.into_iter()
+    parse_grid(text)?
+        .into_iter()
         .map(|t| Ok(entropic::lattice::Temperature::new(t)?))
         .collect()
+}
+
+fn parse_grid(text: &str) -> Result<Vec<f64>> {
+    entropic::grid::parse(text).context("--temps")
 }
 
 pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<()> {

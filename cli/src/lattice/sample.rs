@@ -1,13 +1,17 @@
-//! `entropic lattice sample`.
+//! `entropic lattice sample`: flags → [`LatticeSampleConfig`] → [`LatticeSample`] → dataset.
 use super::ModelArgs;
-use super::chain::{Configs, Plan};
 use crate::Global;
 use crate::output::Output;
 use crate::plot;
+use crate::runtime::Threads;
 use anyhow::{Result, bail};
-use rayon::prelude::*;
+use entropic::experiment::{Configs, LatticeSample, LatticeSampleConfig, Tuning, concatenate};
 use serde_json::json;
 use std::fmt::Write as _;
+
+fn defaults() -> LatticeSampleConfig {
+    LatticeSampleConfig::default()
+}
 
 /// Options of `entropic lattice sample`.
 #[derive(Debug, clap::Args)]
@@ -15,86 +19,84 @@ pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
     /// Configurations per temperature.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().samples)]
     samples: usize,
-    /// Steps of the pilot run that measures τ_int (which sets the spacing of samples).
-    #[arg(long, value_name = "N", default_value_t = 2000)]
+    /// Steps of the pilot run that measures τ_int (which sets the spacing of samples; ≥ 100).
+    #[arg(long, value_name = "N", default_value_t = defaults().pilot)]
     pilot: usize,
 }
 
+impl Args {
+    fn config(&self, global: &Global) -> Result<LatticeSampleConfig> {
+        let (mut c, o) = self.model.overlay(global, |c: &mut LatticeSampleConfig| {
+            (&mut c.chain, &mut c.temperatures)
+        })?;
+        o.set("samples", &mut c.samples, self.samples);
+        o.set("pilot", &mut c.pilot, self.pilot);
+        Ok(c)
+    }
+}
+
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
+    let config = args.config(global)?;
+    if args.model.config.print_config {
+        return out.print_config(&config);
+    }
     if !out.keeps_files() {
         bail!("lattice sample writes a dataset: give --out DIR");
     }
-    if args.samples == 0 {
-        bail!("--samples must be at least 1");
-    }
-    let spec = args.model.spec()?;
-    let temps = args.model.temperatures()?;
-    let progress = crate::progress::Progress::new(temps.len() as u64, "temperatures", global.quiet);
-    let chains: Vec<_> = temps
-        .par_iter()
-        .enumerate()
-        .map(|(k, &t)| {
-            let mut rng = entropic::rng::stream(global.seed, k);
-            let chain = spec.run(
-                t,
-                Plan::Samples {
-                    count: args.samples,
-                    pilot: args.pilot,
-                },
-                &mut rng,
-            );
-            progress.tick();
-            chain
-        })
-        .collect::<Result<_>>()?;
-    progress.finish();
+    let experiment = LatticeSample::new(config)?;
+    let config = experiment.config();
+    let chains = experiment.run(global.seed, &Threads::new(global.quiet))?;
 
-    let (l, n) = (spec.size as u64, args.samples as u64);
+    let spec = &config.chain;
+    let (l, n) = (spec.size as u64, config.samples as u64);
+    let temps = &config.temperatures;
     let shape = [temps.len() as u64, n, l, l];
     let mut per_t = Vec::new();
     let mut text = format!(
         "{:>8} {:>8} {:>10} {:>10} {:>10}\n",
         "T", "spacing", "τ_int(e)", "τ_int(|m|)", "acceptance"
     );
-    let (mut spins, mut angles) = (Vec::new(), Vec::new());
     for (t, chain) in temps.iter().zip(&chains) {
-        let info = &chain.info;
-        writeln!(
-            text,
-            "{:>8.4} {:>8} {:>10.2} {:>10.2} {:>10.3}",
-            t.value(),
-            info["spacing_steps"],
-            info["tau_int_energy"].as_f64().unwrap_or(f64::NAN),
-            info["tau_int_abs_m"].as_f64().unwrap_or(f64::NAN),
-            chain.acceptance
-        )?;
-        let mut entry = info.clone();
-        entry["temperature"] = t.value().into();
+        let mut entry = match chain.tuning {
+            Tuning::None => json!({}),
+            Tuning::ClustersPerStep(c) => json!({ "clusters_per_step": c }),
+            Tuning::Replicas(r) => json!({ "replicas": r }),
+            Tuning::ProposalWidth(w) => json!({ "proposal_width": w }),
+        };
+        if let Some(s) = chain.spacing {
+            writeln!(
+                text,
+                "{t:>8.4} {:>8} {:>10.2} {:>10.2} {:>10.3}",
+                s.steps, s.tau_energy, s.tau_abs_m, chain.acceptance
+            )?;
+            entry["spacing_steps"] = s.steps.into();
+            entry["tau_int_energy"] = s.tau_energy.into();
+            entry["tau_int_abs_m"] = s.tau_abs_m.into();
+            entry["tau_converged"] = s.converged.into();
+        }
+        entry["temperature"] = (*t).into();
         entry["acceptance"] = chain.acceptance.into();
         per_t.push(entry);
-        match &chain.configs {
-            Some(Configs::Spins(v)) => spins.extend_from_slice(v),
-            Some(Configs::Angles(v)) => angles.extend_from_slice(v),
-            None => {}
-        }
     }
     let sites = (l * l) as usize;
-    if !spins.is_empty() {
-        out.npy("configs.npy", &shape, &spins)?;
-    } else {
-        out.npy("configs.npy", &shape, &angles)?;
+    let configs = concatenate(&chains);
+    match &configs {
+        Configs::Spins(v) => out.npy("configs.npy", &shape, v)?,
+        Configs::Angles(v) => out.npy("configs.npy", &shape, v)?,
     }
-    let tvals: Vec<f64> = temps.iter().map(|t| t.value()).collect();
-    out.npy("temperatures.npy", &[tvals.len() as u64], &tvals)?;
+    out.npy("temperatures.npy", &[temps.len() as u64], temps)?;
     // One picture per temperature: its first configuration.
-    for (k, t) in tvals.iter().enumerate() {
-        let first = k * args.samples * sites;
-        let svg = if !spins.is_empty() {
-            plot::spin_lattice(spec.size, spec.size, &spins[first..first + sites])?
-        } else {
-            plot::angle_lattice(spec.size, spec.size, &angles[first..first + sites])?
+    for (k, t) in temps.iter().enumerate() {
+        let first = k * config.samples * sites;
+        let svg = match &configs {
+            Configs::Spins(v) => {
+                plot::spin_lattice(spec.size, spec.size, &v[first..first + sites])?
+            }
+            Configs::Angles(v) => {
+                plot::angle_lattice(spec.size, spec.size, &v[first..first + sites])?
+            }
         };
         out.file(&format!("config_T{t:.4}.svg"), svg.as_bytes())?;
     }
@@ -106,11 +108,14 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         "coupling": spec.coupling,
         "field": spec.field,
         "thermalize": spec.thermalize,
-        "pilot": args.pilot,
-        "samples": args.samples,
+        "pilot": config.pilot,
+        "samples": config.samples,
         "seed": global.seed,
         "configs_shape": shape,
-        "configs_dtype": if spins.is_empty() { "float64 angles in [0, 2π)" } else { "int8 spins ±1" },
+        "configs_dtype": match configs {
+            Configs::Spins(_) => "int8 spins ±1",
+            Configs::Angles(_) => "float64 angles in [0, 2π)",
+        },
         "temperatures": per_t,
     });
     out.json("metadata.json", &doc)?;

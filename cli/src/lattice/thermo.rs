@@ -1,128 +1,67 @@
-//! `entropic lattice thermo`.
+//! `entropic lattice thermo`: flags → [`LatticeThermoConfig`] → [`LatticeThermo`] → table,
+//! CSV, JSON and plots.
 use super::ModelArgs;
-use super::chain::{ModelKind, Plan};
 use crate::Global;
 use crate::output::Output;
 use crate::plot::{self, Series};
-use anyhow::{Result, bail};
-use entropic::entropy::{EnergyCurve, ThermodynamicIntegration};
+use crate::runtime::Threads;
+use anyhow::Result;
+use entropic::experiment::{
+    ChainConfig, LatticeThermo, LatticeThermoConfig, SpinModel, ThermoResult,
+};
 use entropic::lattice::{Ising, Temperature, kaufman, onsager, xy_limits};
-use entropic::stats::Thermodynamics;
-use rayon::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
+
+fn defaults() -> LatticeThermoConfig {
+    LatticeThermoConfig::default()
+}
 
 /// Options of `entropic lattice thermo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
-    /// Measured sweeps per temperature (and per integration point).
-    #[arg(long, value_name = "N", default_value_t = 5000)]
+    /// Measured sweeps per temperature (and per integration point; ≥ 20).
+    #[arg(long, value_name = "N", default_value_t = defaults().sweeps)]
     sweeps: usize,
     /// Spacing of the initial β grid for thermodynamic integration.
-    #[arg(long, value_name = "DB", default_value_t = 0.05)]
+    #[arg(long, value_name = "DB", default_value_t = defaults().ti_step, allow_negative_numbers = true)]
     ti_step: f64,
     /// Refine intervals whose trapezoid error estimate exceeds this (per spin, nats).
-    #[arg(long, value_name = "TOL", default_value_t = 2e-4)]
+    #[arg(long, value_name = "TOL", default_value_t = defaults().ti_tolerance, allow_negative_numbers = true)]
     ti_tolerance: f64,
-    /// Most integration points in total.
-    #[arg(long, value_name = "N", default_value_t = 400)]
+    /// Most integration points in total (at least the initial grid).
+    #[arg(long, value_name = "N", default_value_t = defaults().ti_max_points)]
     ti_max_points: usize,
 }
 
-struct Point {
-    beta: f64,
-    thermo: Thermodynamics,
-    acceptance: f64,
+impl Args {
+    fn config(&self, global: &Global) -> Result<LatticeThermoConfig> {
+        let (mut c, o) = self.model.overlay(global, |c: &mut LatticeThermoConfig| {
+            (&mut c.chain, &mut c.temperatures)
+        })?;
+        o.set("sweeps", &mut c.sweeps, self.sweeps);
+        o.set("ti_step", &mut c.ti_step, self.ti_step);
+        o.set("ti_tolerance", &mut c.ti_tolerance, self.ti_tolerance);
+        o.set("ti_max_points", &mut c.ti_max_points, self.ti_max_points);
+        Ok(c)
+    }
 }
 
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    if args.sweeps < 20 {
-        bail!("--sweeps must be at least 20, got {}", args.sweeps);
+    let config = args.config(global)?;
+    if args.model.config.print_config {
+        return out.print_config(&config);
     }
-    let positive = |x: f64| x.is_finite() && x > 0.0;
-    if !positive(args.ti_step) || !positive(args.ti_tolerance) {
-        bail!("--ti-step and --ti-tolerance must be positive");
-    }
-    let spec = args.model.spec()?;
-    let temps = args.model.temperatures()?;
-    let sites = spec.size * spec.size;
-    let max_beta = temps.iter().map(|t| t.beta()).fold(0.0, f64::max);
+    let experiment = LatticeThermo::new(config)?;
+    let config = experiment.config();
+    let result = experiment.run(global.seed, &Threads::new(global.quiet))?;
+    let spec = &config.chain;
+    let points = &result.points;
 
-    // Initial grid: the requested β (kept bit-exact, they are looked up later) plus a uniform
-    // grid from ti_step to max β without the points that coincide with a requested one.
-    let mut betas: Vec<f64> = temps.iter().map(|t| t.beta()).collect();
-    betas.sort_by(f64::total_cmp);
-    betas.dedup();
-    let requested = betas.clone();
-    let mut k = 1;
-    while (k as f64) * args.ti_step < max_beta {
-        let b = k as f64 * args.ti_step;
-        if requested.iter().all(|r| (b - r).abs() > 1e-9 * r) {
-            betas.push(b);
-        }
-        k += 1;
-    }
-    betas.sort_by(f64::total_cmp);
-    let progress = crate::progress::Progress::new(betas.len() as u64, "β points", global.quiet);
-    let mut points: Vec<Point> = Vec::new();
-    let mut todo = betas;
-    let ti = match spec.model {
-        ModelKind::Ising => ThermodynamicIntegration::ising(),
-        ModelKind::Xy => ThermodynamicIntegration::xy_excess(),
-    };
-    loop {
-        let offset = points.len();
-        let new: Vec<Point> = todo
-            .par_iter()
-            .enumerate()
-            .map(|(k, &beta)| {
-                let mut rng = entropic::rng::stream(global.seed, offset + k);
-                let t = Temperature::new(1.0 / beta)?;
-                let chain = spec.run(
-                    t,
-                    Plan::Series {
-                        sweeps: args.sweeps,
-                    },
-                    &mut rng,
-                )?;
-                let thermo = Thermodynamics::from_series(
-                    &chain.energy,
-                    &chain.abs_m,
-                    beta,
-                    sites,
-                    spec.components(),
-                )?;
-                progress.tick();
-                Ok(Point {
-                    beta,
-                    thermo,
-                    acceptance: chain.acceptance,
-                })
-            })
-            .collect::<Result<_>>()?;
-        points.extend(new);
-        points.sort_by(|a, b| a.beta.total_cmp(&b.beta));
-        let curve = energy_curve(&points)?;
-        let room = args.ti_max_points.saturating_sub(points.len());
-        todo = ti
-            .refinement(&curve, args.ti_tolerance)
-            .into_iter()
-            .take(room)
-            .collect();
-        if todo.is_empty() {
-            break;
-        }
-        progress.extend((points.len() + todo.len()) as u64, points.len() as u64);
-    }
-    progress.finish();
-    let curve = energy_curve(&points)?;
-    let entropies = ti.entropies(&curve);
-
-    let is_ising = spec.model == ModelKind::Ising;
+    let is_ising = spec.model == SpinModel::Ising;
     let exact_ising = is_ising && spec.field == 0.0;
-    let model = Ising::new(spec.square()?, spec.coupling, 0.0)?;
     let mut rows = Vec::new();
     let unit_note = if is_ising {
         "s in nats per spin"
@@ -134,7 +73,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         if is_ising { "Ising" } else { "XY" },
         spec.size,
         spec.size,
-        args.sweeps,
+        config.sweeps,
         points.len(),
         "T",
         "u",
@@ -150,28 +89,9 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let mut csv = String::from(
         "T,beta,u,u_err,c,c_err,abs_m,abs_m_err,chi,chi_err,binder,binder_err,s,s_err,tau_int_energy,drift_sigmas,acceptance,exact_u,exact_c,exact_s,onsager_s,xy_high_t_s,xy_spin_wave_s\n",
     );
-    for t in &temps {
-        let k = points
-            .iter()
-            .position(|p| p.beta == t.beta())
-            .expect("every requested β is a point");
-        let (p, s) = (&points[k], entropies[k]);
+    for row in &result.rows {
+        let (t, p, s, x) = (row.temperature, &row.point, row.entropy, &row.exact);
         let th = &p.thermo;
-        let (mut exact_u, mut exact_c, mut exact_s, mut onsager_s, mut high_t, mut spin_wave) =
-            (None, None, None, None, None, None);
-        if exact_ising {
-            let f = kaufman::exact(&model, *t)?;
-            (exact_u, exact_c, exact_s) = (
-                Some(f.energy_per_spin),
-                Some(f.specific_heat),
-                Some(f.entropy_per_spin),
-            );
-            onsager_s = Some(onsager::entropy_per_spin(spec.coupling, *t)?);
-        }
-        if !is_ising && spec.field == 0.0 && spec.coupling > 0.0 {
-            high_t = Some(xy_limits::high_temperature(spec.coupling, *t)?.1);
-            spin_wave = Some(xy_limits::spin_wave(spec.coupling, *t, &spec.square()?)?.1);
-        }
         let pm = |v: f64, e: f64| format!("{v:>10.5} ± {e:<8.5}");
         write!(
             text,
@@ -182,7 +102,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             pm(th.abs_magnetization.value, th.abs_magnetization.std_error),
             pm(s.value, s.std_error)
         )?;
-        if let Some(e) = exact_s {
+        if let Some(e) = x.entropy_per_spin {
             write!(
                 text,
                 " {e:>14.6} {:>10.2}",
@@ -219,64 +139,45 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             th.energy.autocorrelation.tau,
             th.energy_drift_sigmas,
             p.acceptance,
-            opt(exact_u),
-            opt(exact_c),
-            opt(exact_s),
-            opt(onsager_s),
-            opt(high_t),
-            opt(spin_wave)
+            opt(x.energy_per_spin),
+            opt(x.specific_heat),
+            opt(x.entropy_per_spin),
+            opt(x.onsager_entropy_per_spin),
+            opt(x.xy_high_temperature_entropy),
+            opt(x.xy_spin_wave_entropy)
         )?;
         rows.push(json!({
             "temperature": t.value(), "thermodynamics": th, "entropy": s, "acceptance": p.acceptance,
-            "exact": { "energy_per_spin": exact_u, "specific_heat": exact_c, "entropy_per_spin": exact_s,
-                       "onsager_entropy_per_spin": onsager_s, "xy_high_temperature_entropy": high_t, "xy_spin_wave_entropy": spin_wave },
+            "exact": x,
         }));
     }
-    let curve_rows: Vec<_> = curve
-        .points()
+    let curve_rows: Vec<_> = points
         .iter()
-        .map(|&(b, u, e)| json!([b, u, e]))
+        .map(|p| json!([p.beta, p.thermo.energy.value, p.thermo.energy.std_error]))
         .collect();
     let doc = json!({
         "command": "lattice thermo", "model": spec.model, "algorithm": spec.algorithm, "size": spec.size,
-        "coupling": spec.coupling, "field": spec.field, "sweeps": args.sweeps, "seed": global.seed,
+        "coupling": spec.coupling, "field": spec.field, "sweeps": config.sweeps, "seed": global.seed,
         "entropy_unit": if is_ising { "nats per spin" } else { "nats per spin, excess s − ln 2π" },
         "rows": rows, "integration_curve_beta_u_err": curve_rows,
     });
     if out.keeps_files() {
         out.file("thermo.csv", csv.as_bytes())?;
         out.json("thermo.json", &doc)?;
-        write_plots(out, &spec, &temps, &points, &entropies, &model, exact_ising)?;
+        write_plots(out, spec, &result, exact_ising)?;
     }
     out.result(&text, &doc)
 }
 
-fn energy_curve(points: &[Point]) -> Result<EnergyCurve> {
-    Ok(EnergyCurve::new(
-        points
-            .iter()
-            .map(|p| (p.beta, p.thermo.energy.value, p.thermo.energy.std_error))
-            .collect(),
-    )?)
-}
-
 fn write_plots(
     out: &mut Output<'_>,
-    spec: &super::Spec,
-    temps: &[Temperature],
-    points: &[Point],
-    entropies: &[entropic::estimate::Estimate],
-    model: &Ising,
+    spec: &ChainConfig,
+    result: &ThermoResult,
     exact_ising: bool,
 ) -> Result<()> {
-    let pick = |t: &Temperature| {
-        points
-            .iter()
-            .position(|p| p.beta == t.beta())
-            .expect("requested β is a point")
-    };
-    let idx: Vec<usize> = temps.iter().map(pick).collect();
-    let xs: Vec<f64> = temps.iter().map(|t| t.value()).collect();
+    let model = Ising::new(spec.square()?, spec.coupling, 0.0)?;
+    let model = &model;
+    let xs: Vec<f64> = result.rows.iter().map(|r| r.temperature.value()).collect();
     let (t_lo, t_hi) = xs
         .iter()
         .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
@@ -285,8 +186,8 @@ fn write_plots(
         .collect();
     let mc = |name: &'static str, f: &dyn Fn(usize) -> (f64, f64)| Series {
         name,
-        points: idx.iter().zip(&xs).map(|(&k, &t)| (t, f(k).0)).collect(),
-        errors: idx.iter().map(|&k| f(k).1).collect(),
+        points: (0..xs.len()).map(|k| (xs[k], f(k).0)).collect(),
+        errors: (0..xs.len()).map(|k| f(k).1).collect(),
     };
     let curve = |name: &'static str, f: &dyn Fn(Temperature) -> Option<f64>| Series {
         name,
@@ -296,20 +197,17 @@ fn write_plots(
             .collect(),
         errors: vec![],
     };
+    let rows = &result.rows;
     let mut s_series = vec![mc("Monte Carlo + TI", &|k| {
-        (entropies[k].value, entropies[k].std_error)
+        (rows[k].entropy.value, rows[k].entropy.std_error)
     })];
     let mut u_series = vec![mc("Monte Carlo", &|k| {
-        (
-            points[k].thermo.energy.value,
-            points[k].thermo.energy.std_error,
-        )
+        let e = &rows[k].point.thermo.energy;
+        (e.value, e.std_error)
     })];
     let mut c_series = vec![mc("Monte Carlo", &|k| {
-        (
-            points[k].thermo.specific_heat.value,
-            points[k].thermo.specific_heat.std_error,
-        )
+        let c = &rows[k].point.thermo.specific_heat;
+        (c.value, c.std_error)
     })];
     if exact_ising {
         s_series.push(curve("Kaufman (L×L)", &|t| {
@@ -324,7 +222,7 @@ fn write_plots(
         c_series.push(curve("Kaufman (L×L)", &|t| {
             kaufman::exact(model, t).ok().map(|f| f.specific_heat)
         }));
-    } else if spec.model == ModelKind::Xy && spec.field == 0.0 && spec.coupling > 0.0 {
+    } else if spec.model == SpinModel::Xy && spec.field == 0.0 && spec.coupling > 0.0 {
         let sq = spec.square()?;
         s_series.push(curve("high-T series", &|t| {
             (t.value() >= 1.5 * spec.coupling)
@@ -345,7 +243,7 @@ fn write_plots(
                 .flatten()
         }));
     }
-    let s_label = if spec.model == ModelKind::Ising {
+    let s_label = if spec.model == SpinModel::Ising {
         "s (nats/spin)"
     } else {
         "s − ln 2π (nats/spin)"

@@ -285,7 +285,7 @@ fn initial_grid(temperatures: &[Temperature], step: f64) -> Result<Vec<f64>, Exp
     let requested = betas.clone();
     let max_beta = requested.last().copied().unwrap_or(0.0);
     let steps = max_beta / step;
-    if !(steps <= 1e6) {
+    if steps > 1e6 {
         return Err(ExperimentError::config(
             "ti_step",
             alloc::format!(

@@ -97,7 +97,7 @@ fn check_not_free(
     let strength = t.beta() * (8.0 * model.coupling().abs() + 2.0 * model.field().abs());
     if order == SweepOrder::Checkerboard
         && rule == FlipRule::Metropolis
-        && !(strength >= MIN_CHECKERBOARD_METROPOLIS_COUPLING)
+        && strength < MIN_CHECKERBOARD_METROPOLIS_COUPLING
     {
         return Err(LatticeError::Unsupported {
             algorithm: "checkerboard Metropolis",
@@ -377,7 +377,7 @@ mod tests {
     #[test]
     fn free_spins_are_refused_for_checkerboard_metropolis_only() {
         let sq = Square::with_side(8).unwrap();
-        let free = Ising::new(sq.clone(), 0.0, 0.0).unwrap();
+        let free = Ising::new(sq, 0.0, 0.0).unwrap();
         let t = Temperature::new(2.0).unwrap();
         assert!(matches!(
             SingleFlip::checkerboard_metropolis(&free, t),

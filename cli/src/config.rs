@@ -1,0 +1,108 @@
+//! `--config FILE` and `--print-config`: every experiment command runs a core config struct, and
+//! these let a user keep it in a file, edit it and run it again.
+//!
+//! Precedence: the config struct's defaults, then the file, then the flags given on the command
+//! line (a flag left at its default does not override the file).
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The options every experiment command flattens in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// Read the settings from FILE (TOML; JSON if the name ends in .json). Flags given on the
+    /// command line override the file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the settings the command would run with (TOML; JSON with --format json) and exit
+    /// without running.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+/// The argument ids given on the command line (not defaulted) of the command being run.
+#[derive(Debug, Clone, Default)]
+pub struct Explicit(BTreeSet<String>);
+
+impl Explicit {
+    /// Collect the ids of the deepest subcommand's arguments that came from the command line.
+    pub fn from_matches(matches: &clap::ArgMatches) -> Self {
+        let mut leaf = matches;
+        while let Some((_, sub)) = leaf.subcommand() {
+            leaf = sub;
+        }
+        Self(
+            leaf.ids()
+                .filter(|id| {
+                    leaf.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine)
+                })
+                .map(|id| id.as_str().to_string())
+                .collect(),
+        )
+    }
+}
+
+/// Builds a command's effective config: file (or defaults) overlaid with explicit flags.
+#[derive(Debug)]
+pub struct Overlay<'a> {
+    explicit: &'a Explicit,
+    from_file: bool,
+}
+
+impl<'a> Overlay<'a> {
+    /// Start from the file named by `args` (or the config's defaults).
+    ///
+    /// # Errors
+    /// An unreadable file, a syntax error, an unknown key or a value of the wrong type.
+    pub fn load<C: DeserializeOwned + Default>(
+        args: &ConfigArgs,
+        explicit: &'a Explicit,
+    ) -> Result<(C, Self)> {
+        let config = match &args.config {
+            Some(path) => read(path)?,
+            None => C::default(),
+        };
+        let overlay = Self {
+            explicit,
+            from_file: args.config.is_some(),
+        };
+        Ok((config, overlay))
+    }
+
+    /// Set `target` to the flag's `value` unless a file is in use and the flag `id` was not
+    /// given on the command line.
+    pub fn set<T>(&self, id: &str, target: &mut T, value: T) {
+        if !self.from_file || self.explicit.0.contains(id) {
+            *target = value;
+        }
+    }
+}
+
+fn read<C: DeserializeOwned>(path: &Path) -> Result<C> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).with_context(|| format!("config {}", path.display()))
+    } else {
+        toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "config {}: {}",
+                path.display(),
+                e.message().lines().next().unwrap_or("invalid TOML")
+            )
+        })
+    }
+}
+
+/// The config as a document: TOML text, or JSON with `--format json`.
+///
+/// # Errors
+/// A value TOML cannot represent.
+pub fn render<C: Serialize>(config: &C, format: crate::Format) -> Result<String> {
+    Ok(match format {
+        crate::Format::Text => toml::to_string(config)?,
+        crate::Format::Json => serde_json::to_string_pretty(config)? + "\n",
+    })
+}
