@@ -58,6 +58,7 @@ pub mod nn;
 pub mod prelude;
 pub mod rng;
 pub mod sampler;
+pub mod samples;
 pub mod special;
 pub mod stats;
 #[cfg(test)]

@@ -2,11 +2,11 @@ use super::trainer::{ScoreTrainParams, Trainable, apply_step, load_average, opti
 use super::{
     DiffusionError, GaussianScore, LambdaDensity, Score, VpSde, log_snr_range, time_at_log_snr,
 };
-use crate::entropy::Samples;
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::loss::mse;
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{uniform_f64, uniform_index};
+use crate::samples::Samples;
 use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;

@@ -147,7 +147,7 @@ pub(super) fn load_average<M: Trainable>(model: &mut M, ema: &Ema<f64>) {
 /// # Examples
 /// ```
 /// use entropic::diffusion::{ScoreNet, ScoreTrainParams, ScoreTrainer, VpSde};
-/// use entropic::entropy::Samples;
+/// use entropic::samples::Samples;
 /// let mut rng = entropic::rng::from_seed(0);
 /// let x: Vec<f64> = (0..400).map(|_| entropic::rng::normal_pair(&mut rng).0).collect();
 /// let samples = Samples::new(x, 2).expect("400 values in rows of 2");

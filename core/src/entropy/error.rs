@@ -54,3 +54,12 @@ impl From<LatticeError> for EntropyError {
         Self::Lattice(e)
     }
 }
+
+impl From<crate::samples::SamplesError> for EntropyError {
+    fn from(e: crate::samples::SamplesError) -> Self {
+        match e {
+            crate::samples::SamplesError::Invalid(why) => Self::Samples(why),
+            crate::samples::SamplesError::TooFew { len, min } => Self::TooFewSamples { len, min },
+        }
+    }
+}

@@ -81,7 +81,7 @@ impl GaussianCase {
                 x.push(self.mean[i] + (0..=i).map(|j| self.chol[i * d + j] * z[j]).sum::<f64>());
             }
         }
-        Samples::new(x, d)
+        Ok(Samples::new(x, d)?)
     }
 }
 

@@ -11,9 +11,9 @@ mod mice;
 mod minde;
 mod mine;
 mod plug_in;
-mod samples;
 mod thermodynamic_integration;
 
+pub use crate::samples::Samples;
 pub use error::EntropyError;
 pub use exact_enumeration::ExactEnumeration;
 pub use gaussian_case::GaussianCase;
@@ -25,7 +25,6 @@ pub use mice::{Leaf, Mice};
 pub use minde::{Minde, Reference};
 pub use mine::Mine;
 pub use plug_in::{DEQUANTISATION_NATS_PER_SPIN, PlugIn, dequantise_spins};
-pub use samples::Samples;
 pub use thermodynamic_integration::{EnergyCurve, ThermodynamicIntegration};
 
 use crate::estimate::Estimate;

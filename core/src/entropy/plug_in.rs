@@ -70,7 +70,7 @@ pub fn dequantise_spins<R: Rng + ?Sized>(
         .iter()
         .map(|&s| f64::from(s) + 2.0 * uniform_f64(rng) - 1.0)
         .collect();
-    Samples::new(x, n)
+    Ok(Samples::new(x, n)?)
 }
 
 /// ln 2: the differential entropy per spin added by [`dequantise_spins`].

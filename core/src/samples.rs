@@ -1,5 +1,32 @@
-use super::EntropyError;
+//! [`Samples`]: n points in ℝ^d, validated once, shared by the layers that learn from data
+//! (`diffusion`) and those that estimate from it (`entropy`), so neither imports the other for it.
 use alloc::vec::Vec;
+use core::fmt;
+
+/// Why a [`Samples`] array or statistic was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SamplesError {
+    /// The array is malformed (d = 0, empty, ragged, NaN / ∞, a column range out of bounds).
+    Invalid(&'static str),
+    /// Fewer samples than the statistic needs.
+    TooFew {
+        /// Samples given.
+        len: usize,
+        /// Samples needed.
+        min: usize,
+    },
+}
+
+impl fmt::Display for SamplesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid(why) => write!(f, "samples: {why}"),
+            Self::TooFew { len, min } => write!(f, "{len} samples; at least {min} are needed"),
+        }
+    }
+}
+
+impl core::error::Error for SamplesError {}
 
 /// A validated set of n samples of a d-dimensional continuous variable, row-major.
 ///
@@ -9,7 +36,7 @@ use alloc::vec::Vec;
 /// let s = Samples::new(vec![0.0, 1.0, 2.0, 3.0], 2)?;
 /// assert_eq!((s.len(), s.dim()), (2, 2));
 /// assert!(Samples::new(vec![f64::NAN, 0.0], 2).is_err());
-/// # Ok::<(), entropic::entropy::EntropyError>(())
+/// # Ok::<(), entropic::samples::SamplesError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Samples {
@@ -19,15 +46,15 @@ pub struct Samples {
 
 impl Samples {
     /// # Errors
-    /// [`EntropyError::Samples`] for d = 0, an empty or ragged array, or NaN / ∞ values.
-    pub fn new(x: Vec<f64>, d: usize) -> Result<Self, EntropyError> {
+    /// [`SamplesError::Samples`] for d = 0, an empty or ragged array, or NaN / ∞ values.
+    pub fn new(x: Vec<f64>, d: usize) -> Result<Self, SamplesError> {
         if d == 0 || x.is_empty() || x.len() % d != 0 {
-            return Err(EntropyError::Samples(
+            return Err(SamplesError::Invalid(
                 "need d ≥ 1 and a non-empty length that is a multiple of d",
             ));
         }
         if x.iter().any(|v| !v.is_finite()) {
-            return Err(EntropyError::Samples("a value is NaN or infinite"));
+            return Err(SamplesError::Invalid("a value is NaN or infinite"));
         }
         Ok(Self { x, d })
     }
@@ -60,10 +87,10 @@ impl Samples {
     /// The columns lo..hi of every sample, as new samples.
     ///
     /// # Errors
-    /// [`EntropyError::Samples`] unless lo < hi ≤ d.
-    pub fn columns(&self, lo: usize, hi: usize) -> Result<Samples, EntropyError> {
+    /// [`SamplesError::Samples`] unless lo < hi ≤ d.
+    pub fn columns(&self, lo: usize, hi: usize) -> Result<Samples, SamplesError> {
         if lo >= hi || hi > self.d {
-            return Err(EntropyError::Samples("column range out of bounds"));
+            return Err(SamplesError::Invalid("column range out of bounds"));
         }
         let x = (0..self.len())
             .flat_map(|i| self.row(i)[lo..hi].iter().copied())
@@ -74,11 +101,11 @@ impl Samples {
     /// Sample mean and unbiased covariance (d×d, row-major).
     ///
     /// # Errors
-    /// [`EntropyError::TooFewSamples`] for fewer than d + 1 samples.
-    pub fn mean_and_covariance(&self) -> Result<(Vec<f64>, Vec<f64>), EntropyError> {
+    /// [`SamplesError::TooFewSamples`] for fewer than d + 1 samples.
+    pub fn mean_and_covariance(&self) -> Result<(Vec<f64>, Vec<f64>), SamplesError> {
         let (n, d) = (self.len(), self.d);
         if n < d + 1 {
-            return Err(EntropyError::TooFewSamples { len: n, min: d + 1 });
+            return Err(SamplesError::TooFew { len: n, min: d + 1 });
         }
         let mut mean = alloc::vec![0.0; d];
         for i in 0..n {
