@@ -24,7 +24,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-pub use output::Output;
+pub use output::{Output, install_interrupt_handler};
 
 /// entropic: physics-inspired generative modelling and entropy estimation.
 ///
@@ -146,6 +146,12 @@ where
         Ok(cli) => cli,
         Err(e) => return report_clap_error(&e, out, err),
     };
+    if let Some(dir) = &cli.global.out
+        && let Err(e) = output::check_out_dir(dir)
+    {
+        let _ = writeln!(err, "error: {}", one_line(&format!("{e:#}")));
+        return 1;
+    }
     let mut output = Output::new(&cli.global, out);
     let result = match &cli.command {
         Command::Ising(args) => ising::run(args, &cli.global, &mut output),
