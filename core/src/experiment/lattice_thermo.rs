@@ -1,7 +1,7 @@
 //! Thermodynamics on a temperature grid with the entropy by thermodynamic integration: the
 //! library side of `entropic lattice thermo`.
 use super::chain::{ChainConfig, Plan};
-use super::{ExperimentError, Runtime, SpinModel, temperatures};
+use super::{ExperimentError, Runtime, SpinModel, temperatures, where_defined};
 use crate::entropy::{EnergyCurve, ThermodynamicIntegration};
 use crate::estimate::Estimate;
 use crate::lattice::{Ising, Temperature, kaufman, onsager, xy_limits};
@@ -61,7 +61,8 @@ pub struct ThermoPoint {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThermoExact {
-    /// Kaufman's energy per spin of the same L×L torus (Ising, h = 0).
+    /// Kaufman's energy per spin of the same L×L torus (Ising, h = 0; none on lattices with a side
+    /// below 7 outside [`kaufman::SMALL_LATTICE_K`]).
     pub energy_per_spin: Option<f64>,
     /// Kaufman's specific heat per spin (Ising, h = 0).
     pub specific_heat: Option<f64>,
@@ -260,10 +261,12 @@ impl LatticeThermo {
         let mut e = ThermoExact::default();
         match c.model {
             SpinModel::Ising if c.field == 0.0 => {
-                let f = kaufman::exact(&Ising::new(c.square()?, c.coupling, 0.0)?, t)?;
-                e.energy_per_spin = Some(f.energy_per_spin);
-                e.specific_heat = Some(f.specific_heat);
-                e.entropy_per_spin = Some(f.entropy_per_spin);
+                let model = Ising::new(c.square()?, c.coupling, 0.0)?;
+                if let Some(f) = where_defined(kaufman::exact(&model, t))? {
+                    e.energy_per_spin = Some(f.energy_per_spin);
+                    e.specific_heat = Some(f.specific_heat);
+                    e.entropy_per_spin = Some(f.entropy_per_spin);
+                }
                 e.onsager_entropy_per_spin = Some(onsager::entropy_per_spin(c.coupling, t)?);
             }
             SpinModel::Xy if c.field == 0.0 && c.coupling > 0.0 => {

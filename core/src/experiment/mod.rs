@@ -37,7 +37,7 @@ pub use lattice_thermo::{
 };
 pub use runtime::{Runtime, Sequential};
 
-use crate::lattice::Temperature;
+use crate::lattice::{LatticeError, Temperature};
 use alloc::vec::Vec;
 
 /// The most an experiment will hold in one result array: 8 GiB. Larger requests (usually a
@@ -56,6 +56,16 @@ fn check_stored(what: &'static str, factors: &[usize]) -> Result<(), ExperimentE
         return Err(ExperimentError::TooLarge { what, bytes });
     }
     Ok(())
+}
+
+/// An exact reference that may not exist here: `None` where the lattice layer says the
+/// parameters are outside the domain it computes accurately (small lattices at extreme K).
+fn where_defined<T>(r: Result<T, LatticeError>) -> Result<Option<T>, ExperimentError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(LatticeError::OutsideDomain { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Validated temperatures (at least one).

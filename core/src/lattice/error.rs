@@ -48,6 +48,15 @@ pub enum LatticeError {
         /// What it needs.
         needs: &'static str,
     },
+    /// A parameter outside the domain where a quantity is computed accurately.
+    OutsideDomain {
+        /// What was asked for.
+        what: &'static str,
+        /// The parameter's value.
+        value: f64,
+        /// The domain.
+        domain: &'static str,
+    },
     /// A state whose number of sites differs from the lattice's.
     StateLength {
         /// Sites in the lattice.
@@ -89,6 +98,11 @@ impl fmt::Display for LatticeError {
                 )
             }
             Self::Unsupported { algorithm, needs } => write!(f, "{algorithm} needs {needs}"),
+            Self::OutsideDomain {
+                what,
+                value,
+                domain,
+            } => write!(f, "{what} = {value} is outside {domain}"),
             Self::StateLength { expected, got } => {
                 write!(f, "state has {got} sites but the lattice has {expected}")
             }

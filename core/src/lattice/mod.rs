@@ -9,6 +9,7 @@
 pub mod enumeration;
 mod error;
 mod ising;
+pub mod ising_series;
 pub mod kaufman;
 pub mod onsager;
 mod packed;

@@ -11,7 +11,11 @@
 //!
 //! # Precision
 //! The integral uses 64 panels of 16-point Gauss–Legendre; away from T_c the result is accurate
-//! to ~1e-14, and within |T − T_c| ≳ 1e-6 to better than 1e-9.
+//! to ~1e-14, and within |T − T_c| ≳ 1e-6 to better than 1e-9. Outside 10⁻² ≤ K ≤ 2, where
+//! the closed forms cancel or overflow (u = −√2 instead of −2 at K ≳ 400, u = 0 instead of −2K at
+//! K ≲ 10⁻⁹), ln Z/N, u and s come from the high- and low-temperature series of
+//! [`ising_series`](super::ising_series), exact to rounding there; so every T > 0 is served.
+use super::ising_series::{self, PerSpin};
 use super::{LatticeError, Temperature};
 use crate::special::{GaussLegendre, elliptic_k};
 use core::f64::consts::{FRAC_2_PI, FRAC_PI_2, PI, SQRT_2};
@@ -24,6 +28,17 @@ fn coupling(j: f64) -> Result<f64, LatticeError> {
             name: "coupling J (non-zero)",
             value: j,
         })
+    }
+}
+
+/// The series at K = β|J| where it replaces the closed form (none inside [10⁻², 2]).
+fn series(k: f64) -> Option<PerSpin> {
+    if k < ising_series::HIGH_T_BELOW {
+        Some(ising_series::high_t(k, None))
+    } else if k > ising_series::LOW_T_ABOVE {
+        Some(ising_series::low_t(k, 0.0))
+    } else {
+        None
     }
 }
 
@@ -49,6 +64,9 @@ fn modulus(k2: f64) -> f64 {
 /// # Ok::<(), entropic::lattice::LatticeError>(())
 /// ```
 pub fn log_partition_per_spin(j: f64, t: Temperature) -> Result<f64, LatticeError> {
+    if let Some(p) = series(coupling(j)? * t.beta()) {
+        return Ok(p.ln_z);
+    }
     let k2 = 2.0 * coupling(j)? * t.beta();
     let k = modulus(k2);
     let rule = GaussLegendre::new(16);
@@ -86,6 +104,9 @@ pub fn free_energy_per_spin(j: f64, t: Temperature) -> Result<f64, LatticeError>
 /// ```
 pub fn energy_per_spin(j: f64, t: Temperature) -> Result<f64, LatticeError> {
     let j = coupling(j)?;
+    if let Some(p) = series(j * t.beta()) {
+        return Ok(-j * p.d1);
+    }
     let k2 = 2.0 * j * t.beta();
     let th = libm::tanh(k2);
     let factor = 2.0 * th * th - 1.0;
@@ -115,6 +136,9 @@ pub fn energy_per_spin(j: f64, t: Temperature) -> Result<f64, LatticeError> {
 /// # Ok::<(), entropic::lattice::LatticeError>(())
 /// ```
 pub fn entropy_per_spin(j: f64, t: Temperature) -> Result<f64, LatticeError> {
+    if let Some(p) = series(coupling(j)? * t.beta()) {
+        return Ok(p.s);
+    }
     Ok(log_partition_per_spin(j, t)? + t.beta() * energy_per_spin(j, t)?)
 }
 
@@ -131,6 +155,48 @@ pub fn spontaneous_magnetization(j: f64, t: Temperature) -> Result<f64, LatticeE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn series_agree_with_the_closed_forms_at_the_switch_points() {
+        // Evaluate the closed forms a hair inside [10⁻², 2] and the series a hair outside;
+        // the difference is the K-derivative times 2·10⁻¹² plus each side's precision.
+        for (inside, outside) in [(1e-2, 1e-2 * (1.0 - 1e-12)), (2.0, 2.0 * (1.0 + 1e-12))] {
+            let (a, b) = (
+                Temperature::new(1.0 / inside).unwrap(),
+                Temperature::new(1.0 / outside).unwrap(),
+            );
+            let pairs = [
+                (
+                    log_partition_per_spin(1.0, a).unwrap(),
+                    log_partition_per_spin(1.0, b).unwrap(),
+                ),
+                (
+                    energy_per_spin(1.0, a).unwrap(),
+                    energy_per_spin(1.0, b).unwrap(),
+                ),
+                (
+                    entropy_per_spin(1.0, a).unwrap(),
+                    entropy_per_spin(1.0, b).unwrap(),
+                ),
+            ];
+            for (x, y) in pairs {
+                assert!((x - y).abs() < 1e-10, "K = {inside}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn extremes_are_the_exact_limits() {
+        let hot = Temperature::new(1e16).unwrap();
+        assert_eq!(energy_per_spin(1.0, hot).unwrap(), -2e-16);
+        assert_eq!(entropy_per_spin(1.0, hot).unwrap(), core::f64::consts::LN_2);
+        for t in [1e-3, 1e-300] {
+            let cold = Temperature::new(t).unwrap();
+            assert_eq!(energy_per_spin(1.0, cold).unwrap(), -2.0);
+            assert_eq!(entropy_per_spin(1.0, cold).unwrap(), 0.0);
+            assert_eq!(spontaneous_magnetization(1.0, cold).unwrap(), 1.0);
+        }
+    }
 
     #[test]
     fn entropy_at_tc() {
