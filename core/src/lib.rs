@@ -63,4 +63,5 @@ pub mod special;
 pub mod stats;
 #[cfg(test)]
 pub(crate) mod test_util;
+pub mod train;
 pub mod vae;

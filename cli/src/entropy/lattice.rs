@@ -7,6 +7,7 @@ use crate::input::read_npy_matrix;
 use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
+use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
     Conditioning, Denoiser, Gate, LambdaDensity, Langevin, LatticeData, LatticeDenoiser,
@@ -17,6 +18,7 @@ use entropic::entropy::{EntropyEstimator, Immse, Samples};
 use entropic::lattice::{Ising, Square, Temperature, Xy, kaufman, vortex_density};
 use entropic::rng::{normal_pair, stream, substream};
 use entropic::stats::mean_and_sd;
+use entropic::train::Executor;
 use rayon::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -762,15 +764,17 @@ fn run(
         Ok(())
     };
     let started = Instant::now();
-    let progress = Progress::new(total as u64, "training steps", global.quiet);
-    progress.extend(total as u64, trainer.step() as u64);
-    while trainer.step() < until {
-        let chunk = args.checkpoint_every.min(until - trainer.step());
-        losses.extend(trainer.run(&train, chunk)?);
-        (0..chunk).for_each(|_| progress.tick());
-        save(&trainer, &losses)?;
-    }
-    progress.finish();
+    let rt = Threads::new(global.quiet);
+    let executor = Executor {
+        chunk: 0,
+        checkpoint_every: args.checkpoint_every,
+        pause_after: Some(until),
+    };
+    executor.run(&mut trainer, &train, &rt, |t, chunk, due| {
+        losses.extend_from_slice(chunk);
+        if due { save(t, &losses) } else { Ok(()) }
+    })?;
+    rt.finish();
     let train_seconds = started.elapsed().as_secs_f64();
     if trainer.step() < total {
         let text = format!(

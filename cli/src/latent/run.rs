@@ -6,11 +6,13 @@ use crate::output::{Output, write_atomic};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::estimate::Estimate;
+use entropic::experiment::Sequential;
 use entropic::latent::{
     ClassBalance, Dynamics, LatentStatistics, LogLikelihoodTable, Rule, Trainer,
     tied_log_likelihood,
 };
 use entropic::rng::stream;
+use entropic::train::Executor;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -169,25 +171,37 @@ pub fn train_until(
     diagnostic_steps: usize,
     mut after_epoch: impl FnMut(&Trainer, &[EpochRow]) -> Result<()>,
 ) -> Result<()> {
-    while !trainer.is_done() && trainer.epoch() < until {
-        let epoch = trainer.epoch();
-        let report = trainer.run_epoch(&ds.data).with_context(|| {
-            format!("training stopped in epoch {epoch}; the last good checkpoint is kept")
+    // One epoch per chunk (a checkpoint is due every epoch), so each report is diagnosed at
+    // the state right after its epoch.
+    let executor = Executor {
+        chunk: 1,
+        checkpoint_every: 1,
+        pause_after: Some(until),
+    };
+    executor
+        .run(trainer, &ds.data, &Sequential, |t, reports, due| {
+            for report in reports {
+                let d = diagnose(t, ds, diagnostic_steps, seed, report.epoch + 1)?;
+                history.push(EpochRow {
+                    epoch: report.epoch,
+                    batch: report.batch,
+                    fast_ll: report.fast_log_likelihood,
+                    ll: d.ll.value,
+                    ll_err: d.ll.std_error,
+                    sigma: d.dynamics.entropy_production,
+                    tau: d.dynamics.decorrelation_time,
+                    mean_diagonal: d.dynamics.mean_diagonal,
+                    kl: d.balance.kl,
+                });
+            }
+            if due { after_epoch(t, history) } else { Ok(()) }
+        })
+        .with_context(|| {
+            format!(
+                "training stopped in epoch {}; the last good checkpoint is kept",
+                trainer.epoch()
+            )
         })?;
-        let d = diagnose(trainer, ds, diagnostic_steps, seed, epoch + 1)?;
-        history.push(EpochRow {
-            epoch,
-            batch: report.batch,
-            fast_ll: report.fast_log_likelihood,
-            ll: d.ll.value,
-            ll_err: d.ll.std_error,
-            sigma: d.dynamics.entropy_production,
-            tau: d.dynamics.decorrelation_time,
-            mean_diagonal: d.dynamics.mean_diagonal,
-            kl: d.balance.kl,
-        });
-        after_epoch(trainer, history)?;
-    }
     Ok(())
 }
 

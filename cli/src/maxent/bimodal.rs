@@ -5,6 +5,7 @@ use crate::output::Output;
 use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Result, bail};
+use entropic::experiment::Sequential;
 use entropic::maxent::{
     Component, IterationReport, MaxEnt, Mixture1d, TrainParams, Trainer, Walkers, kl_on_grid,
     quadrature_1d,
@@ -12,6 +13,7 @@ use entropic::maxent::{
 use entropic::nn::{ActivationKind, Network};
 use entropic::rng::{stream, uniform_f64};
 use entropic::stats::mean_and_sd;
+use entropic::train::Executor;
 use entropic::vae::{self, Vae, VaeParams};
 use rayon::prelude::*;
 use serde_json::json;
@@ -149,14 +151,20 @@ fn run_seed(
     let (mut minmaxent_kl, mut minmaxent_entropy, mut reports) =
         (Vec::new(), Vec::new(), Vec::new());
     let mut minmaxent_density = Vec::new();
-    while !trainer.is_done() {
-        reports.push(trainer.step(&data)?);
-        let q = quadrature_1d(trainer.model_mut(), lo, hi, grid.len())?;
+    // One iteration per chunk: the density is scored after every iteration.
+    let executor = Executor {
+        chunk: 1,
+        ..Executor::default()
+    };
+    executor.run(&mut trainer, &data[..], &Sequential, |t, r, _| {
+        reports.extend_from_slice(r);
+        let q = quadrature_1d(t.model_mut(), lo, hi, grid.len())?;
         minmaxent_kl.push(kl_on_grid(real, &q.density, h)?);
         minmaxent_entropy.push(q.entropy);
         minmaxent_density = q.density;
         progress.tick();
-    }
+        Ok::<_, anyhow::Error>(())
+    })?;
 
     // VAE: encoder 1 → 16 → 16 → 2 (μ, ln σ² of a 1D latent), mirrored decoder.
     let mut vae_rng = stream(seed, 1);

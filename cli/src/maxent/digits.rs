@@ -5,6 +5,7 @@ use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
+use entropic::experiment::Sequential;
 use entropic::maxent::digits::{PIXELS, digit_sets, digits_observables, nearest_distances};
 use entropic::maxent::{
     EntropySettings, IterationReport, MaxEnt, Reference, TrainParams, Trainer, Walkers,
@@ -14,6 +15,7 @@ use entropic::nn::Network;
 use entropic::nn::classifier::{ClassifierParams, DigitClassifier};
 use entropic::rng::{stream, uniform_f64};
 use entropic::stats::mean_and_sd;
+use entropic::train::Executor;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -228,28 +230,33 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         }
         Ok(())
     };
-    let every = args.checkpoint_every.max(1);
-    while !trainer.is_done() && trainer.iteration() < until {
-        let epoch = trainer.iteration();
-        let report = trainer.step(&data).with_context(|| {
-            format!("training stopped in epoch {epoch}; the last good checkpoint is kept")
-        })?;
-        let mut row = Row::from(&report);
-        let done = trainer.iteration();
-        if args.entropy_every > 0 && (done % args.entropy_every == 0 || done == epochs) {
-            row.entropy = Some(model_entropy(&mut trainer, global.seed, done)?);
-        }
-        history.push(row);
-        progress.tick();
-        if done % every == 0 || done == epochs || done == until {
-            save(&trainer, &history)?;
-        }
-        if let Some(d) = &dir {
-            if done % args.grid_every.max(1) == 0 || done == epochs {
+    // One iteration per chunk: the entropy and the walker grids have their own cadence.
+    let executor = Executor {
+        chunk: 1,
+        checkpoint_every: args.checkpoint_every,
+        pause_after: Some(until),
+    };
+    executor
+        .run(&mut trainer, &data[..], &Sequential, |t, reports, due| {
+            let done = t.iteration();
+            for report in reports {
+                let mut row = Row::from(report);
+                if args.entropy_every > 0 && (done % args.entropy_every == 0 || done == epochs) {
+                    row.entropy = Some(model_entropy(t, global.seed, done)?);
+                }
+                history.push(row);
+                progress.tick();
+            }
+            if due {
+                save(t, &history)?;
+            }
+            if let Some(d) = &dir
+                && (done % args.grid_every.max(1) == 0 || done == epochs)
+            {
                 std::fs::create_dir_all(d.join("epochs"))?;
                 let svg = walker_grid(
                     &format!("Min-MaxEnt walkers after epoch {done}"),
-                    trainer.walkers().positions(),
+                    t.walkers().positions(),
                     40,
                 )?;
                 write_atomic(
@@ -257,8 +264,14 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
                     svg.as_bytes(),
                 )?;
             }
-        }
-    }
+            Ok::<_, anyhow::Error>(())
+        })
+        .with_context(|| {
+            format!(
+                "training stopped in epoch {}; the last good checkpoint is kept",
+                trainer.iteration()
+            )
+        })?;
     progress.finish();
     if !trainer.is_done() {
         let text = format!(

@@ -2,12 +2,13 @@
 use crate::Global;
 use crate::output::Output;
 use crate::plot::{self, Series};
-use crate::progress::Progress;
+use crate::runtime::Threads;
 use anyhow::{Result, bail};
 use entropic::maxent::{
     IterationReport, MaxEnt, RotatedVariances, TrainParams, Trainer, Walkers, pca_angle_2d,
     pca_entropy_2d,
 };
+use entropic::train::Executor;
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -79,14 +80,14 @@ pub fn run(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         iterations: args.iterations,
         ..TrainParams::default()
     };
-    let progress = Progress::new(args.iterations as u64, "iterations", global.quiet);
     let mut trainer = Trainer::new(model, walkers, &data, params, global.seed.wrapping_add(1))?;
     let mut rows: Vec<IterationReport> = Vec::new();
-    while !trainer.is_done() {
-        rows.push(trainer.step(&data)?);
-        progress.tick();
-    }
-    progress.finish();
+    let rt = Threads::new(global.quiet);
+    Executor::default().run(&mut trainer, &data[..], &rt, |_, reports, _| {
+        rows.extend_from_slice(reports);
+        Ok::<_, anyhow::Error>(())
+    })?;
+    rt.finish();
     let model = trainer.model();
 
     let theta = model.observables().angles()[0];

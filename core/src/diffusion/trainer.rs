@@ -280,6 +280,22 @@ impl<M: Trainable> Trainer<M> {
     }
 }
 
+impl<M: Trainable> crate::train::Iterative for Trainer<M> {
+    type Data = M::Data;
+    type Report = f64;
+    type Error = DiffusionError;
+    fn completed(&self) -> usize {
+        self.step
+    }
+    fn planned(&self) -> usize {
+        self.params.steps
+    }
+    /// [`Trainer::run`]: the losses of the steps.
+    fn advance(&mut self, data: &M::Data, steps: usize) -> Result<Vec<f64>, DiffusionError> {
+        self.run(data, steps)
+    }
+}
+
 #[cfg(feature = "serde")]
 const TRAINER_FORMAT: &str = "entropic-score-trainer";
 #[cfg(feature = "serde")]

@@ -366,3 +366,28 @@ struct Saved {
     version: u32,
     trainer: Trainer,
 }
+
+impl crate::train::Iterative for Trainer {
+    type Data = BinaryData;
+    type Report = EpochReport;
+    type Error = LatentError;
+    fn completed(&self) -> usize {
+        self.epoch
+    }
+    fn planned(&self) -> usize {
+        self.params.epochs
+    }
+    /// Up to `epochs` calls of [`Trainer::run_epoch`].
+    fn advance(
+        &mut self,
+        data: &BinaryData,
+        epochs: usize,
+    ) -> Result<Vec<EpochReport>, LatentError> {
+        let end = self.epoch.saturating_add(epochs).min(self.params.epochs);
+        let mut reports = Vec::with_capacity(end.saturating_sub(self.epoch));
+        while self.epoch < end {
+            reports.push(self.run_epoch(data)?);
+        }
+        Ok(reports)
+    }
+}

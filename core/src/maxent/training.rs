@@ -430,6 +430,34 @@ struct Saved<T> {
     trainer: T,
 }
 
+impl<O: Observables> crate::train::Iterative for Trainer<O> {
+    type Data = [f64];
+    type Report = IterationReport;
+    type Error = MaxEntError;
+    fn completed(&self) -> usize {
+        self.iteration
+    }
+    fn planned(&self) -> usize {
+        self.params.iterations
+    }
+    /// Up to `iterations` calls of [`Trainer::step`].
+    fn advance(
+        &mut self,
+        data: &[f64],
+        iterations: usize,
+    ) -> Result<Vec<IterationReport>, MaxEntError> {
+        let end = self
+            .iteration
+            .saturating_add(iterations)
+            .min(self.params.iterations);
+        let mut reports = Vec::with_capacity(end.saturating_sub(self.iteration));
+        while self.iteration < end {
+            reports.push(self.step(data)?);
+        }
+        Ok(reports)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
