@@ -1,4 +1,5 @@
 //! One integration-test binary for the whole workspace (keeps link times down on 2 cores).
+mod bad_inputs;
 mod cli;
 mod config_cli;
 mod entropy_ising_cli;

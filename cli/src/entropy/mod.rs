@@ -294,6 +294,9 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
     if args.cases == 0 {
         bail!("--cases must be at least 1");
     }
+    let largest = dims.iter().copied().max().unwrap_or(1);
+    // Two cases run at once (one per core), each holding its samples.
+    entropic::experiment::check_memory("the samples", &[2, args.samples, largest, 8])?;
     let knn = KozachenkoLeonenko::new(args.estimators.k)?;
     let hidden = parse_widths(&args.estimators.hidden)?;
     let sde = VpSde::default();

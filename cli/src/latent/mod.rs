@@ -197,6 +197,11 @@ impl Dataset {
 
 impl Settings {
     fn params(&self) -> Result<TrainParams> {
+        // Two L×L transition matrices and the L×784 coupling with its optimiser state.
+        entropic::experiment::check_memory(
+            "the latent model",
+            &[self.hidden, self.hidden + 4 * 784, 8],
+        )?;
         let (first, last) = self
             .batch
             .split_once(':')

@@ -204,6 +204,8 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
     if args.grid < 11 {
         bail!("--grid needs at least 11 nodes");
     }
+    // About a dozen densities on the grid are alive at once (data, three models, per seed).
+    entropic::experiment::check_memory("the quadrature grids", &[16, args.grid, 8])?;
     let (lo, hi) = args.case.mixture().bounds();
     let h = (hi - lo) / (args.grid - 1) as f64;
     let grid: Vec<f64> = (0..args.grid).map(|k| lo + h * k as f64).collect();

@@ -1,7 +1,7 @@
 //! One Ising chain at one temperature with error bars and the exact values beside them: the
 //! library side of `entropic ising` (and the quick-start job).
 use super::chain::run_checked;
-use super::{ExperimentError, Runtime, check_stored, where_defined};
+use super::{ExperimentError, Runtime, check_memory, where_defined};
 use crate::lattice::{Ising, IsingState, Square, Temperature, enumeration, kaufman, onsager};
 use crate::rng::from_seed;
 use crate::sampler::SingleFlip;
@@ -155,7 +155,7 @@ impl IsingRun {
                 ),
             ));
         }
-        check_stored("the energy and |m| series", &[2, config.sweeps, 8])?;
+        check_memory("the energy and |m| series", &[2, config.sweeps, 8])?;
         let temperature = Temperature::new(config.temperature)?;
         let model = Ising::new(
             Square::with_side(config.size)?,

@@ -1,7 +1,7 @@
 //! Equilibrium datasets of spin configurations on a temperature grid: the library side of
 //! `entropic lattice sample` (the data the entropy estimators train on).
 use super::chain::{Chain, ChainConfig, Configs, MIN_PILOT, Plan};
-use super::{ExperimentError, Runtime, check_stored, temperatures};
+use super::{ExperimentError, Runtime, check_memory, temperatures};
 use crate::lattice::Temperature;
 use crate::rng::stream;
 use alloc::vec::Vec;
@@ -87,7 +87,7 @@ impl LatticeSample {
             super::SpinModel::Xy => 8,
         };
         let sites = config.chain.size.saturating_mul(config.chain.size);
-        check_stored(
+        check_memory(
             "the configurations",
             &[temperatures.len(), config.samples, sites, bytes],
         )?;

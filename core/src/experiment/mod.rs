@@ -45,9 +45,21 @@ use alloc::vec::Vec;
 /// growing until the machine kills the process.
 pub const MAX_STORED_BYTES: u128 = 8 << 30;
 
-/// Refuse a stored array whose size (the product of `factors`, in bytes) exceeds
-/// [`MAX_STORED_BYTES`].
-fn check_stored(what: &'static str, factors: &[usize]) -> Result<(), ExperimentError> {
+/// Refuse an array whose size in bytes (the product of `factors`, computed without overflow)
+/// exceeds [`MAX_STORED_BYTES`]: the check front ends make before work whose memory comes from
+/// user input, so a typo gives an error naming the size instead of an allocation abort.
+///
+/// # Errors
+/// [`ExperimentError::TooLarge`] naming `what` and the size.
+///
+/// # Examples
+/// ```
+/// use entropic::experiment::check_memory;
+/// assert!(check_memory("the samples", &[1000, 16, 8]).is_ok());
+/// let e = check_memory("the samples", &[100_000_000_000, 16, 8]).unwrap_err();
+/// assert_eq!(e.to_string(), "the samples would need 11.6 TiB; refused");
+/// ```
+pub fn check_memory(what: &'static str, factors: &[usize]) -> Result<(), ExperimentError> {
     let bytes = factors
         .iter()
         .try_fold(1u128, |acc, &f| acc.checked_mul(f as u128))

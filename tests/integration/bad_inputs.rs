@@ -1,0 +1,36 @@
+//! The bad-input corpus (`tests/bad_inputs.txt`): every invocation fails with its exit code and
+//! one error line naming the problem, prints nothing on stdout, and leaves its `--out` empty.
+//! In-process, so an allocation abort or a panic would take the test binary down with it.
+use crate::util::{entropic, temp_dir};
+
+#[test]
+fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
+    let corpus = include_str!("../bad_inputs.txt");
+    let out = temp_dir("bad-corpus");
+    std::fs::create_dir_all(&out).unwrap();
+    let scratch = out.join("x");
+    let mut cases = 0;
+    for line in corpus
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let (code, rest) = line.split_once(" | ").expect("EXIT | TEXT | ARGS");
+        let (needle, args) = rest.rsplit_once(" | ").expect("EXIT | TEXT | ARGS");
+        let args = args.replace("{out}", scratch.to_str().unwrap());
+        let mut argv = vec!["-q"];
+        argv.extend(args.split_whitespace());
+        let (got, stdout, err) = entropic(&argv);
+        assert_eq!(got.to_string(), code, "{args}: exit {got}, {err}");
+        assert!(stdout.is_empty(), "{args}: printed {stdout}");
+        assert_eq!(err.lines().count(), 1, "{args}: {err}");
+        assert!(err.starts_with("error"), "{args}: {err}");
+        assert!(err.contains(needle), "{args}: '{err}' lacks '{needle}'");
+        assert!(
+            !scratch.exists() || std::fs::read_dir(&scratch).unwrap().next().is_none(),
+            "{args}: left files in --out"
+        );
+        cases += 1;
+    }
+    assert!(cases >= 60, "the corpus shrank to {cases} cases");
+    std::fs::remove_dir_all(&out).unwrap();
+}
