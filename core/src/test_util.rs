@@ -113,3 +113,30 @@ pub fn symmetric_eigen(a: &[f64], n: usize) -> (alloc::vec::Vec<f64>, alloc::vec
     }
     ((0..n).map(|i| a[i * n + i]).collect(), v)
 }
+
+/// Drop the last element of the first non-empty state vector under the first key `key` in a
+/// saved run (an optimiser moment one element short), returning the edited JSON.
+#[cfg(feature = "serde")]
+pub fn shorten_optimiser_state(bytes: &[u8], key: &str) -> alloc::vec::Vec<u8> {
+    fn visit(v: &mut serde_json::Value, key: &str) -> bool {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Array(states)) = map.get_mut(key)
+                    && let Some(serde_json::Value::Array(first)) = states.first_mut()
+                    && first.pop().is_some()
+                {
+                    return true;
+                }
+                map.values_mut().any(|x| visit(x, key))
+            }
+            serde_json::Value::Array(items) => items.iter_mut().any(|x| visit(x, key)),
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    assert!(
+        visit(&mut value, key),
+        "no optimiser state '{key}' to shorten"
+    );
+    serde_json::to_vec(&value).unwrap()
+}

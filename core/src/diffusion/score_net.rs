@@ -477,6 +477,12 @@ mod tests {
             ScoreTrainer::from_json(text.replace("\"batch\":16", "\"batch\":0").as_bytes())
                 .is_err()
         );
+        // An Adam moment one element short would be reset silently by the optimiser.
+        let short = crate::test_util::shorten_optimiser_state(text.as_bytes(), "m");
+        assert!(matches!(
+            ScoreTrainer::from_json(&short),
+            Err(DiffusionError::Malformed(_))
+        ));
         let other = Samples::new(alloc::vec![0.0, 1.0, 2.0, 3.0], 2).unwrap();
         let mut wrong = ScoreTrainer::from_json(text.as_bytes()).unwrap();
         assert!(wrong.run(&other, 1).is_err());

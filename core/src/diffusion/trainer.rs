@@ -362,7 +362,8 @@ impl<M: Trainable> Trainer<M> {
         let consistent = saved.params.check().is_ok()
             && saved.step <= saved.params.steps
             && matches(saved.ema.averaged())
-            && saved.adam.is_valid();
+            && saved.adam.is_valid()
+            && saved.adam.fits(&sizes);
         if !consistent {
             return Err(bad("inconsistent settings or optimiser state"));
         }

@@ -494,6 +494,13 @@ fn resume_from_a_checkpoint_is_bit_identical() {
     assert_eq!(straight, resumed);
     assert!(Trainer::from_json(b"{\"format\":\"x\"}").is_err());
     let text = alloc::string::String::from_utf8(straight.to_json().unwrap()).unwrap();
+    let short = crate::test_util::shorten_optimiser_state(text.as_bytes(), "sq");
+    assert_eq!(
+        Trainer::from_json(&short),
+        Err(LatentError::Checkpoint(
+            "optimiser state does not fit the model"
+        ))
+    );
     let broken = text.replacen("\"hidden\":3", "\"hidden\":4", 1);
     assert_eq!(
         Trainer::from_json(broken.as_bytes()),

@@ -399,9 +399,25 @@ where
         if saved.format != FORMAT || saved.version != VERSION {
             return Err(MaxEntError::Checkpoint("unknown format or version"));
         }
-        let t = saved.trainer;
+        let mut t = saved.trainer;
+        let theta_sizes: Vec<usize> = t
+            .model
+            .observables_mut()
+            .params_and_grads()
+            .iter()
+            .map(|(p, _)| p.len())
+            .collect();
         let w = &t.walkers;
+        let inside = |x: &f64| match w.bounds() {
+            Some((lo, hi)) => (lo..=hi).contains(x),
+            None => x.is_finite(),
+        };
         let consistent = t.params.check().is_ok()
+            && t.adam_lambda.is_valid()
+            && t.adam_theta.is_valid()
+            && t.adam_lambda.fits(&[t.model.lambda().len()])
+            && t.adam_theta.fits(&theta_sizes)
+            && w.positions().iter().all(inside)
             && t.model.observables().check().is_ok()
             && t.model.lambda().len() == t.model.observables().count()
             && t.model.is_finite()
@@ -699,7 +715,16 @@ mod tests {
     #[test]
     fn corrupt_checkpoints_are_refused() {
         let (trainer, data) = small_run(6);
+        let mut stepped = trainer.clone();
+        for _ in 0..3 {
+            stepped.step(&data).unwrap(); // so the optimisers have state
+        }
+        let short = crate::test_util::shorten_optimiser_state(&stepped.to_json().unwrap(), "v");
         let good = alloc::string::String::from_utf8(trainer.to_json().unwrap()).unwrap();
+        assert!(matches!(
+            Trainer::<crate::nn::Network<f64>>::from_json(&short),
+            Err(MaxEntError::Checkpoint(_))
+        ));
         let load = |text: &str| Trainer::<crate::nn::Network<f64>>::from_json(text.as_bytes());
         assert!(load(&good).is_ok());
         assert!(load(&good[..good.len() / 2]).is_err());

@@ -9,6 +9,16 @@ use alloc::vec::Vec;
 pub trait Optimizer<T: Scalar> {
     /// Apply one update with learning rate `lr` to every pair.
     fn step(&mut self, lr: T, params: &mut [(&mut [T], &mut [T])]);
+
+    /// Whether the state fits parameters of these lengths: fresh (no state yet) or one state
+    /// vector per parameter of the same length. A checkpoint whose state does not fit is
+    /// refused on load (`step` would otherwise reset the state silently).
+    fn fits(&self, sizes: &[usize]) -> bool;
+}
+
+/// Fresh, or one vector per parameter with its length.
+fn fits_state<T>(s: &[Vec<T>], sizes: &[usize]) -> bool {
+    s.is_empty() || (s.len() == sizes.len() && s.iter().zip(sizes).all(|(v, &n)| v.len() == n))
 }
 
 fn state<T: Scalar>(s: &mut Vec<Vec<T>>, params: &[(&mut [T], &mut [T])]) {
@@ -42,6 +52,10 @@ impl<T: Scalar> Sgd<T> {
 }
 
 impl<T: Scalar> Optimizer<T> for Sgd<T> {
+    fn fits(&self, sizes: &[usize]) -> bool {
+        fits_state(&self.velocity, sizes)
+    }
+
     fn step(&mut self, lr: T, params: &mut [(&mut [T], &mut [T])]) {
         state(&mut self.velocity, params);
         for ((p, g), v) in params.iter_mut().zip(&mut self.velocity) {
@@ -112,6 +126,10 @@ impl<T: Scalar> Adam<T> {
 }
 
 impl<T: Scalar> Optimizer<T> for Adam<T> {
+    fn fits(&self, sizes: &[usize]) -> bool {
+        fits_state(&self.m, sizes) && fits_state(&self.v, sizes) && self.m.len() == self.v.len()
+    }
+
     fn step(&mut self, lr: T, params: &mut [(&mut [T], &mut [T])]) {
         state(&mut self.m, params);
         state(&mut self.v, params);
@@ -158,6 +176,10 @@ impl<T: Scalar> RmsProp<T> {
 }
 
 impl<T: Scalar> Optimizer<T> for RmsProp<T> {
+    fn fits(&self, sizes: &[usize]) -> bool {
+        fits_state(&self.sq, sizes)
+    }
+
     fn step(&mut self, lr: T, params: &mut [(&mut [T], &mut [T])]) {
         state(&mut self.sq, params);
         for ((p, g), s) in params.iter_mut().zip(&mut self.sq) {
