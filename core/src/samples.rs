@@ -46,7 +46,7 @@ pub struct Samples {
 
 impl Samples {
     /// # Errors
-    /// [`SamplesError::Samples`] for d = 0, an empty or ragged array, or NaN / ∞ values.
+    /// [`SamplesError::Invalid`] for d = 0, an empty or ragged array, or NaN / ∞ values.
     pub fn new(x: Vec<f64>, d: usize) -> Result<Self, SamplesError> {
         if d == 0 || x.is_empty() || x.len() % d != 0 {
             return Err(SamplesError::Invalid(
@@ -87,7 +87,7 @@ impl Samples {
     /// The columns lo..hi of every sample, as new samples.
     ///
     /// # Errors
-    /// [`SamplesError::Samples`] unless lo < hi ≤ d.
+    /// [`SamplesError::Invalid`] unless lo < hi ≤ d.
     pub fn columns(&self, lo: usize, hi: usize) -> Result<Samples, SamplesError> {
         if lo >= hi || hi > self.d {
             return Err(SamplesError::Invalid("column range out of bounds"));
@@ -101,7 +101,7 @@ impl Samples {
     /// Sample mean and unbiased covariance (d×d, row-major).
     ///
     /// # Errors
-    /// [`SamplesError::TooFewSamples`] for fewer than d + 1 samples.
+    /// [`SamplesError::TooFew`] for fewer than d + 1 samples.
     pub fn mean_and_covariance(&self) -> Result<(Vec<f64>, Vec<f64>), SamplesError> {
         let (n, d) = (self.len(), self.d);
         if n < d + 1 {

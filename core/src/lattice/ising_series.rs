@@ -20,10 +20,9 @@
 //! whole-row flips (x^{m/2}) beyond that order.
 //!
 //! # Switch points
-//! Measured on 16×16 against these series: Kaufman's closed form has relative errors in c of
-//! 1.7·10⁻⁸ at K = 10⁻², 1.7·10⁻⁶ at 10⁻³ (growing as K⁻²), and 3.3·10⁻⁶ at K = 2, 4·10⁻⁴ at
-//! K = 3; the first neglected series term is ≲ 10⁻¹³ relative at K = 10⁻² and ≈ 3·10⁻⁹ in c at
-//! K = 2.
+//! [`HIGH_T_BELOW`] and [`LOW_T_ABOVE`] are where the series' first neglected term (≲ 10⁻¹³ in c
+//! at K = 10⁻², ≈ 3·10⁻⁹ at K = 2) is smaller than the closed forms' rounding error; the
+//! measurements are in `docs/results/exact-references.md`.
 
 /// Below this K = β|J| the high-temperature series is used.
 pub const HIGH_T_BELOW: f64 = 1e-2;

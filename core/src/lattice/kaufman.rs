@@ -26,11 +26,10 @@
 //! there, so every T > 0 is served; smaller lattices are served for
 //! [`SMALL_LATTICE_K`] and refused outside it.
 //!
-//! Known limit: at high temperature the closed form's specific heat loses precision in
-//! proportion to N/K² (cancellation in d² ln Z/dK²). Relative error of c just above the switch
-//! (K = 0.0101) and at K = 0.05, measured against the high-temperature series: 16×16 1.7·10⁻⁸,
-//! 2·10⁻⁸; 40×40 3·10⁻⁷, 3·10⁻⁸; 100×100 2·10⁻⁵, 10⁻⁷; 400×400 3·10⁻³, 10⁻⁴; 1000×1000 5·10⁻²,
-//! 2·10⁻³. u and s stay within 10⁻⁷ relative everywhere.
+//! Known limit: at high temperature (K a little above 10⁻²) the closed form's specific heat
+//! loses precision in proportion to N/K² (cancellation in d² ln Z/dK²): below 10⁻⁵ relative for
+//! L ≤ 64, up to 5·10⁻² for 1000×1000 (table in `docs/results/exact-references.md`); u and s
+//! stay within 10⁻⁷.
 use super::ising_series::{self, PerSpin};
 use super::{Ising, LatticeError, Temperature};
 use core::f64::consts::PI;

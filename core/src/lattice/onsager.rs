@@ -14,7 +14,7 @@
 //! to ~1e-14, and within |T − T_c| ≳ 1e-6 to better than 1e-9. Outside 10⁻² ≤ K ≤ 2, where
 //! the closed forms cancel or overflow (u = −√2 instead of −2 at K ≳ 400, u = 0 instead of −2K at
 //! K ≲ 10⁻⁹), ln Z/N, u and s come from the high- and low-temperature series of
-//! [`ising_series`](super::ising_series), exact to rounding there; so every T > 0 is served.
+//! [`ising_series`], exact to rounding there; so every T > 0 is served.
 use super::ising_series::{self, PerSpin};
 use super::{LatticeError, Temperature};
 use crate::special::{GaussLegendre, elliptic_k};

@@ -6,6 +6,6 @@ mod wolff;
 mod xy_metropolis;
 
 pub use multispin::MultiSpin;
-pub use single_flip::{FlipRule, SingleFlip, SweepOrder};
+pub use single_flip::{FlipRule, MIN_CHECKERBOARD_METROPOLIS_COUPLING, SingleFlip, SweepOrder};
 pub use wolff::{OnSquare, Wolff};
 pub use xy_metropolis::XyMetropolis;
