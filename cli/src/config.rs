@@ -44,6 +44,35 @@ impl Explicit {
     }
 }
 
+/// A setting fixed by a checkpoint: (argument id, what the flags ask for, what the checkpoint
+/// holds), compared as their `Debug` text.
+pub type Fixed = (&'static str, String, String);
+
+/// A [`Fixed`] setting.
+pub fn fixed<T: std::fmt::Debug>(id: &'static str, given: T, stored: T) -> Fixed {
+    (id, format!("{given:?}"), format!("{stored:?}"))
+}
+
+impl Explicit {
+    /// With `--resume`, refuse a flag given on the command line whose value contradicts the
+    /// checkpoint (silently keeping the checkpoint's value would run something other than what
+    /// was asked); repeating the original command with `--resume` is fine.
+    ///
+    /// # Errors
+    /// The first contradicting flag, with both values.
+    pub fn check_resumed(&self, settings: &[Fixed]) -> Result<()> {
+        for (id, given, stored) in settings {
+            if self.0.contains(*id) && given != stored {
+                anyhow::bail!(
+                    "--{} asks for {given} but the checkpoint being resumed has {stored}; drop the flag, or start a new run in another --out",
+                    id.replace('_', "-")
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Builds a command's effective config: file (or defaults) overlaid with explicit flags.
 #[derive(Debug)]
 pub struct Overlay<'a> {

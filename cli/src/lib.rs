@@ -57,7 +57,7 @@ pub struct Global {
     pub format: Format,
     /// The arguments given on the command line (for `--config` precedence).
     #[arg(skip)]
-    explicit: config::Explicit,
+    pub(crate) explicit: config::Explicit,
 }
 
 /// Coupling and field of a spin model, shared by every simulating command.

@@ -137,3 +137,21 @@ fn bad_input_is_one_line_and_nonzero() {
     assert_eq!(code, 1);
     assert!(stderr.contains("not a latent-cycle checkpoint"), "{stderr}");
 }
+
+#[test]
+fn resume_refuses_flags_that_contradict_the_checkpoint() {
+    let dir = temp_dir("latent-contradict");
+    assert_eq!(train(&dir, &["--pause-after", "1"])["paused_at"], 1);
+    let out = dir.to_str().unwrap();
+    let mut args = vec!["-q", "--out", out, "latent", "train"];
+    args.extend(SMALL);
+    args.extend(["--resume", "--hidden", "4"]);
+    let (code, stdout, err) = entropic(&args);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{err}");
+    assert!(
+        err.contains("--hidden asks for 4 but the checkpoint being resumed has 6"),
+        "{err}"
+    );
+    // The same flags as the run that wrote the checkpoint are fine (see the resume test).
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,6 +3,7 @@
 //! excess entropies s − ln 2π against thermodynamic integration — and a generation check.
 use super::parse_widths;
 use crate::Global;
+use crate::config::fixed;
 use crate::input::read_npy_matrix;
 use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
@@ -664,33 +665,9 @@ fn run(
         SpinKind::Planar => LatticeData::planar(data.side, &train_raw, train_temps)?,
     };
 
-    let checkpoint_path = global.out.as_ref().map(|d| d.join("checkpoint.json"));
-    let (mut trainer, mut losses) = if args.resume {
-        let Some(path) = &checkpoint_path else {
-            bail!("--resume needs --out DIR holding the checkpoint.json of the run");
-        };
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let c: Checkpoint = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not an `entropy {name}` checkpoint", path.display()))?;
-        if c.holdout != holdout || c.side != data.side || c.temperatures != data.temps {
-            bail!(
-                "{} was made from other data or another --holdout",
-                path.display()
-            );
-        }
-        let trainer = LatticeTrainer::from_json(&serde_json::to_vec(&c.trainer)?)?;
-        if trainer.model().kind() != kind {
-            bail!("{} is not an `entropy {name}` run", path.display());
-        }
-        (trainer, c.losses)
-    } else {
-        if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
-            bail!(
-                "{} already holds a run; continue it with --resume or choose another --out",
-                path.display()
-            );
-        }
+    // The model and settings the flags ask for: a new run's, and what a resumed run is
+    // checked against.
+    let fresh = |rng: &mut entropic::rng::Xoshiro256PlusPlus| -> Result<(LatticeDenoiser, ScoreTrainParams)> {
         let hidden = parse_widths(&args.hidden)?;
         let conditioning = if args.labels {
             Conditioning::Labels(data.temps.clone())
@@ -701,7 +678,6 @@ fn run(
                 .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
             Conditioning::Temperature { lo, hi }
         };
-        let mut rng = stream(global.seed, 0);
         let model = LatticeDenoiser::new(
             sde,
             kind,
@@ -709,7 +685,7 @@ fn run(
             conditioning,
             &hidden,
             args.propagation,
-            &mut rng,
+            rng,
         )?;
         let model = match args.gate {
             Some(l0) => model.with_gate(args.gate_form.with(l0))?,
@@ -742,6 +718,71 @@ fn run(
             learning_rate: args.learning_rate,
             ema_decay: 0.999,
         };
+        Ok((model, params))
+    };
+    let checkpoint_path = global.out.as_ref().map(|d| d.join("checkpoint.json"));
+    let (mut trainer, mut losses) = if args.resume {
+        let Some(path) = &checkpoint_path else {
+            bail!("--resume needs --out DIR holding the checkpoint.json of the run");
+        };
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let c: Checkpoint = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not an `entropy {name}` checkpoint", path.display()))?;
+        if c.holdout != holdout || c.side != data.side || c.temperatures != data.temps {
+            bail!(
+                "{} was made from other data or another --holdout",
+                path.display()
+            );
+        }
+        let trainer = LatticeTrainer::from_json(&serde_json::to_vec(&c.trainer)?)?;
+        if trainer.model().kind() != kind {
+            bail!("{} is not an `entropy {name}` run", path.display());
+        }
+        let (given, stored) = (fresh(&mut stream(global.seed, 0))?, trainer.model());
+        let (gp, sp) = (given.1, trainer.params());
+        let architecture =
+            |m: &LatticeDenoiser| format!("{} network parameters", m.parameter_count());
+        global.explicit.check_resumed(&[
+            fixed("train_steps", gp.steps, sp.steps),
+            fixed("batch", gp.batch, sp.batch),
+            fixed("learning_rate", gp.learning_rate, sp.learning_rate),
+            ("hidden", architecture(&given.0), architecture(stored)),
+            fixed("labels", given.0.conditioning(), stored.conditioning()),
+            fixed("propagation", given.0.propagation(), stored.propagation()),
+            fixed("gate", given.0.gate(), stored.gate()),
+            fixed("gate_form", given.0.gate(), stored.gate()),
+            fixed(
+                "planar_messages",
+                given.0.planar_messages(),
+                stored.planar_messages(),
+            ),
+            fixed(
+                "site_evidence",
+                given.0.site_evidence(),
+                stored.site_evidence(),
+            ),
+            fixed("focus", given.0.lambda_density(), stored.lambda_density()),
+            fixed(
+                "focus_scale",
+                given.0.lambda_density(),
+                stored.lambda_density(),
+            ),
+            fixed(
+                "focus_share",
+                given.0.lambda_density(),
+                stored.lambda_density(),
+            ),
+        ])?;
+        (trainer, c.losses)
+    } else {
+        if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
+            bail!(
+                "{} already holds a run; continue it with --resume or choose another --out",
+                path.display()
+            );
+        }
+        let (model, params) = fresh(&mut stream(global.seed, 0))?;
         (
             Trainer::new(model, &train, params, global.seed)?,
             Vec::new(),

@@ -2,6 +2,7 @@
 //! `report` commands.
 use super::{Dataset, ReportArgs, Settings, TrainArgs, figures};
 use crate::Global;
+use crate::config::fixed;
 use crate::output::{Output, write_atomic};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
@@ -247,6 +248,26 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
             .with_context(|| format!("{} is not a latent-cycle checkpoint", path.display()))?;
         let trainer = Trainer::from_json(&serde_json::to_vec(&c.trainer)?)
             .with_context(|| format!("cannot resume from {}", path.display()))?;
+        let (given, stored) = (s.params()?, trainer.params());
+        global.explicit.check_resumed(&[
+            fixed("hidden", given.hidden, stored.hidden),
+            fixed("encoding", given.encoding, stored.encoding),
+            fixed("steps", given.steps, stored.steps),
+            fixed("chains", given.chains, stored.chains),
+            fixed("learning_rate", given.learning_rate, stored.learning_rate),
+            fixed("rms_decay", given.rms_decay, stored.rms_decay),
+            fixed(
+                "batch",
+                (given.batch_start, given.batch_end),
+                (stored.batch_start, stored.batch_end),
+            ),
+            fixed("epochs", given.epochs, stored.epochs),
+            fixed("updates", given.updates_per_epoch, stored.updates_per_epoch),
+            fixed("rule", given.rule, stored.rule),
+            fixed("per_class", s.per_class, c.per_class),
+            fixed("diagnostic_steps", s.diagnostic_steps, c.diagnostic_steps),
+            fixed("final_steps", s.final_steps, c.final_steps),
+        ])?;
         if c.history.len() != trainer.epoch() {
             bail!(
                 "{}: history and trainer disagree on the epoch",

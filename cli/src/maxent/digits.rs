@@ -1,6 +1,7 @@
 //! `entropic maxent digits …`: Min-MaxEnt image generation on the 8×8 digits (paper Sec. I.3,
 //! Fig. 5–7).
 use crate::Global;
+use crate::config::fixed;
 use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
 use crate::progress::Progress;
@@ -175,6 +176,33 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
             bail!("--resume needs --out DIR holding the checkpoint.json of the run");
         };
         let (trainer, images, history) = load_checkpoint(path)?;
+        let stored = trainer.params();
+        let net = |channels, outputs| -> Result<String> {
+            let n = digits_observables(channels, outputs, &mut stream(0, 0))?.parameter_count();
+            Ok(format!("{n} observable parameters"))
+        };
+        let outputs = trainer.model().lambda().len();
+        global.explicit.check_resumed(&[
+            fixed("images", args.images, images),
+            fixed(
+                "walkers",
+                args.walkers,
+                trainer.walkers().positions().len() / PIXELS,
+            ),
+            fixed("epochs", args.epochs, stored.iterations),
+            fixed("sweeps", args.sweeps, stored.sweeps),
+            fixed("lambda_rate", args.lambda_rate, stored.lambda_rate),
+            fixed("theta_rate", args.theta_rate, stored.theta_rate),
+            fixed("outputs", args.outputs, outputs),
+            (
+                "channels",
+                net(parse_channels(&args.channels)?, outputs)?,
+                format!(
+                    "{} observable parameters",
+                    trainer.model().observables().parameter_count()
+                ),
+            ),
+        ])?;
         (trainer, images, digit_sets(images)?.train, history)
     } else {
         if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
