@@ -47,7 +47,8 @@ impl Matrix {
 
 /// Parse `.npy` bytes holding an array of at least one axis; axes after the first are flattened
 /// (so n samples of L×L spins give d = L²). Accepts f64, f32 and signed/unsigned 8–64-bit
-/// integers in either byte order. Every value must be finite.
+/// integers in either byte order, stored in C or Fortran (column-major) order; Fortran arrays are
+/// reordered to C order. Every value must be finite.
 ///
 /// # Errors
 /// A readable message for anything else: not .npy, pickled objects, another dtype, a header that
@@ -63,6 +64,7 @@ pub fn read_npy_matrix(bytes: &[u8]) -> Result<Matrix> {
     let Some(total) = total.filter(|&t| t <= bytes.len() as u64) else {
         bail!("the .npy header promises more values than the file holds (shape {shape:?})");
     };
+    let fortran = file.order() == npyz::Order::Fortran;
     let data = read_values(file)?;
     if data.len() as u64 != total {
         bail!(
@@ -73,6 +75,11 @@ pub fn read_npy_matrix(bytes: &[u8]) -> Result<Matrix> {
     if let Some(i) = data.iter().position(|v| !v.is_finite()) {
         bail!("value {i} of the array is NaN or infinite");
     }
+    let data = if fortran {
+        fortran_to_c(&data, &shape)
+    } else {
+        data
+    };
     let rows = shape[0] as usize;
     Ok(Matrix {
         rows,
@@ -80,6 +87,36 @@ pub fn read_npy_matrix(bytes: &[u8]) -> Result<Matrix> {
         data,
         shape,
     })
+}
+
+/// Reorder a column-major (Fortran) array of `shape` to row-major (C) order.
+fn fortran_to_c(data: &[f64], shape: &[u64]) -> Vec<f64> {
+    let shape: Vec<usize> = shape.iter().map(|&s| s as usize).collect();
+    // Fortran strides: the first axis is contiguous.
+    let mut strides = vec![1usize; shape.len()];
+    for k in 1..shape.len() {
+        strides[k] = strides[k - 1] * shape[k - 1];
+    }
+    let mut index = vec![0usize; shape.len()];
+    let mut out = Vec::with_capacity(data.len());
+    for _ in 0..data.len() {
+        out.push(
+            data[index
+                .iter()
+                .zip(&strides)
+                .map(|(i, s)| i * s)
+                .sum::<usize>()],
+        );
+        // Advance the C-order multi-index (last axis fastest).
+        for k in (0..shape.len()).rev() {
+            index[k] += 1;
+            if index[k] < shape[k] {
+                break;
+            }
+            index[k] = 0;
+        }
+    }
+    out
 }
 
 fn read_values(file: npyz::NpyFile<Cursor<&[u8]>>) -> Result<Vec<f64>> {
@@ -105,11 +142,20 @@ mod tests {
     use super::*;
 
     fn npy<T: npyz::AutoSerialize + Copy>(shape: &[u64], data: &[T]) -> Vec<u8> {
+        npy_in(npyz::Order::C, shape, data)
+    }
+
+    fn npy_in<T: npyz::AutoSerialize + Copy>(
+        order: npyz::Order,
+        shape: &[u64],
+        data: &[T],
+    ) -> Vec<u8> {
         use npyz::WriterBuilder;
         let mut bytes = Vec::new();
         let mut w = npyz::WriteOptions::new()
             .default_dtype()
             .shape(shape)
+            .order(order)
             .writer(&mut bytes)
             .begin_nd()
             .unwrap();
@@ -136,5 +182,25 @@ mod tests {
         assert!(read_npy_matrix(b"not npy").is_err());
         let full = npy(&[4], &[1.0f64, 2.0, 3.0, 4.0]);
         assert!(read_npy_matrix(&full[..full.len() - 8]).is_err());
+    }
+
+    #[test]
+    fn fortran_order_is_read_as_the_same_array() {
+        // The 2×3×2 array a[i][j][k] = 100i + 10j + k, stored both ways.
+        let shape = [2u64, 3, 2];
+        let (mut c, mut f) = (Vec::new(), vec![0.0f64; 12]);
+        for i in 0..2 {
+            for j in 0..3 {
+                for k in 0..2 {
+                    let v = (100 * i + 10 * j + k) as f64;
+                    c.push(v);
+                    f[i + 2 * j + 6 * k] = v; // column-major: first index fastest
+                }
+            }
+        }
+        let from_c = read_npy_matrix(&npy(&shape, &c)).unwrap();
+        let from_f = read_npy_matrix(&npy_in(npyz::Order::Fortran, &shape, &f)).unwrap();
+        assert_eq!(from_f, from_c);
+        assert_eq!(from_c.data[..4], [0.0, 1.0, 10.0, 11.0]);
     }
 }
