@@ -51,7 +51,7 @@ pub use likelihood::{
     stationary, tied_log_likelihood,
 };
 pub use mixture::{BernoulliMixture, EmParams};
-pub use model::{Conditionals, Encoding, Gradient, LatentCycle, MAX_BINARY_HIDDEN};
+pub use model::{Conditionals, Encoding, Gradient, LatentCycle, MAX_BINARY_HIDDEN, MAX_WEIGHTS};
 pub use training::{EpochReport, Rule, TrainParams, Trainer};
 #[cfg(test)]
 mod tests;

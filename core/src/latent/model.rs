@@ -48,12 +48,22 @@ pub struct LatentCycle {
 /// Largest L for [`Encoding::Binary`] (K = 2^L states are enumerated).
 pub const MAX_BINARY_HIDDEN: usize = 12;
 
+/// Most weights per D×L matrix (2^28, 2 GiB of f64): far above any model of the paper (784 × L),
+/// and below sizes whose allocation would abort the process instead of returning an error.
+pub const MAX_WEIGHTS: usize = 1 << 28;
+
 impl LatentCycle {
     /// All-zero parameters and no centering.
     ///
     /// # Errors
-    /// [`LatentError::Parameter`] unless D ≥ 1, L ≥ 2 and, for binary z, L ≤ 12.
+    /// [`LatentError::Parameter`] unless D ≥ 1, L ≥ 2, D·L ≤ [`MAX_WEIGHTS`] and, for binary
+    /// z, L ≤ 12.
     pub fn new(d: usize, l: usize, encoding: Encoding) -> Result<Self, LatentError> {
+        if d.checked_mul(l).is_none_or(|n| n > MAX_WEIGHTS) {
+            return Err(LatentError::Parameter(
+                "the model is too large: D·L must be at most 2^28 weights per matrix",
+            ));
+        }
         if d == 0 {
             return Err(LatentError::Parameter(
                 "the model needs D ≥ 1 visible units",

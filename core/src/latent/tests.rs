@@ -564,3 +564,19 @@ fn training_on_mnist_subset_improves_the_log_likelihood() {
     );
     assert!(after.value > before + 10.0);
 }
+
+#[test]
+fn oversized_models_are_refused_without_allocating() {
+    // D·L overflows usize, or is above the weight cap: a typed error, not a panic or an abort.
+    for (d, l) in [
+        (usize::MAX, 2),
+        (1 << 20, 1 << 20),
+        (MAX_WEIGHTS / 2 + 1, 2),
+    ] {
+        assert!(matches!(
+            LatentCycle::new(d, l, Encoding::OneHot),
+            Err(LatentError::Parameter(_))
+        ));
+    }
+    assert!(LatentCycle::new(784, 6, Encoding::OneHot).is_ok());
+}

@@ -330,18 +330,6 @@ impl Trainer {
         t.params
             .check()
             .map_err(|_| LatentError::Checkpoint("settings out of range"))?;
-        let mut probe = t.model.clone();
-        let mut grad = Gradient::zeros(&probe);
-        let sizes: Vec<usize> = probe
-            .params_and_grads(&mut grad)
-            .iter()
-            .map(|(p, _)| p.len())
-            .collect();
-        if !t.optimizer.fits(&sizes) {
-            return Err(LatentError::Checkpoint(
-                "optimiser state does not fit the model",
-            ));
-        }
         let m = &t.model;
         let consistent = m.hidden() == t.params.hidden
             && m.encoding() == t.params.encoding
@@ -361,6 +349,19 @@ impl Trainer {
             };
         if !consistent {
             return Err(LatentError::Checkpoint("inconsistent shapes or values"));
+        }
+        // Only now are the model's shapes known to be sane enough to allocate a gradient.
+        let mut probe = t.model.clone();
+        let mut grad = Gradient::zeros(&probe);
+        let sizes: Vec<usize> = probe
+            .params_and_grads(&mut grad)
+            .iter()
+            .map(|(p, _)| p.len())
+            .collect();
+        if !t.optimizer.fits(&sizes) {
+            return Err(LatentError::Checkpoint(
+                "optimiser state does not fit the model",
+            ));
         }
         Ok(t)
     }
