@@ -140,3 +140,43 @@ pub fn shorten_optimiser_state(bytes: &[u8], key: &str) -> alloc::vec::Vec<u8> {
     );
     serde_json::to_vec(&value).unwrap()
 }
+
+/// A runtime for tests: runs tasks in order, counts progress reports and asks to stop once
+/// `limit` of them have come.
+#[derive(Debug)]
+pub struct CancelAfterReports {
+    /// Reports so far.
+    pub reports: core::sync::atomic::AtomicU64,
+    /// Reports after which the run is cancelled.
+    pub limit: u64,
+}
+
+impl CancelAfterReports {
+    pub fn new(limit: u64) -> Self {
+        Self {
+            reports: core::sync::atomic::AtomicU64::new(0),
+            limit,
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.reports.load(core::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl crate::experiment::Runtime for CancelAfterReports {
+    fn map<T, F>(&self, stage: &str, tasks: usize, f: F) -> alloc::vec::Vec<T>
+    where
+        T: Send,
+        F: Fn(usize) -> T + Sync + Send,
+    {
+        crate::experiment::Sequential.map(stage, tasks, f)
+    }
+    fn progress(&self, _: &str, _: u64, _: u64) {
+        self.reports
+            .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    }
+    fn cancelled(&self) -> bool {
+        self.count() >= self.limit
+    }
+}

@@ -159,7 +159,6 @@ mod tests {
     use super::*;
     use crate::experiment::Sequential;
     use crate::rng::{Rng, Xoshiro256PlusPlus, from_seed};
-    use core::sync::atomic::{AtomicBool, Ordering};
 
     #[derive(Clone, Debug, PartialEq)]
     struct Draws {
@@ -244,31 +243,11 @@ mod tests {
         assert_eq!(resumed, straight);
     }
 
-    #[derive(Debug)]
-    struct StopAfterFirstReport(AtomicBool);
-
-    impl Runtime for StopAfterFirstReport {
-        fn map<T, F>(&self, _: &str, n: usize, f: F) -> Vec<T>
-        where
-            T: Send,
-            F: Fn(usize) -> T + Sync + Send,
-        {
-            (0..n).map(f).collect()
-        }
-        fn progress(&self, _: &str, done: u64, _: u64) {
-            if done > 0 {
-                self.0.store(true, Ordering::Relaxed);
-            }
-        }
-        fn cancelled(&self) -> bool {
-            self.0.load(Ordering::Relaxed)
-        }
-    }
-
     #[test]
     fn cancellation_stops_after_one_chunk_with_a_checkpoint() {
         let mut run = fresh(1000);
-        let rt = StopAfterFirstReport(AtomicBool::new(false));
+        // The executor reports once before the first chunk and once after it.
+        let rt = crate::test_util::CancelAfterReports::new(2);
         let mut saved = Vec::new();
         let executor = Executor {
             chunk: 0,

@@ -330,31 +330,12 @@ mod tests {
         ));
     }
 
-    #[derive(Debug)]
-    struct CancelAfter(core::sync::atomic::AtomicU64);
-
-    impl Runtime for CancelAfter {
-        fn map<T, F>(&self, _: &str, n: usize, f: F) -> Vec<T>
-        where
-            T: Send,
-            F: Fn(usize) -> T + Sync + Send,
-        {
-            (0..n).map(f).collect()
-        }
-        fn progress(&self, _: &str, _: u64, _: u64) {
-            self.0.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-        }
-        fn cancelled(&self) -> bool {
-            self.0.load(core::sync::atomic::Ordering::Relaxed) >= 3
-        }
-    }
-
     #[test]
     fn progress_is_reported_and_cancellation_stops_the_run() {
-        let rt = CancelAfter(core::sync::atomic::AtomicU64::new(0));
+        let rt = crate::test_util::CancelAfterReports::new(3);
         let err = IsingRun::new(small()).unwrap().run(3, &rt).unwrap_err();
         assert_eq!(err, ExperimentError::Cancelled);
         // Stopped within one chunk of the third report (1 % of 500 thermalisation sweeps each).
-        assert!(rt.0.load(core::sync::atomic::Ordering::Relaxed) < 3 + 256 / 5 + 1);
+        assert!(rt.count() < 3 + 256 / 5 + 1);
     }
 }
