@@ -245,13 +245,8 @@ impl ChainConfig {
         rng: &mut Xoshiro256PlusPlus,
         rt: &R,
     ) -> Result<Chain, ExperimentError> {
-        if let Plan::Samples { pilot, .. } = plan
-            && pilot < MIN_PILOT
-        {
-            return Err(ExperimentError::config(
-                "pilot",
-                alloc::format!("needs at least {MIN_PILOT} steps to measure τ_int, got {pilot}"),
-            ));
+        if let Plan::Samples { pilot, .. } = plan {
+            check_pilot(pilot)?;
         }
         let sq = self.square()?;
         let warm = self.thermalize;
@@ -298,6 +293,17 @@ impl ChainConfig {
             (SpinModel::Xy, other) => Err(xy_lacks(other)),
         }
     }
+}
+
+/// [`ExperimentError::Config`] for a pilot run shorter than [`MIN_PILOT`].
+pub(crate) fn check_pilot(pilot: usize) -> Result<(), ExperimentError> {
+    if pilot < MIN_PILOT {
+        return Err(ExperimentError::config(
+            "pilot",
+            alloc::format!("needs at least {MIN_PILOT} steps to measure τ_int, got {pilot}"),
+        ));
+    }
+    Ok(())
 }
 
 fn xy_lacks(algorithm: Algorithm) -> ExperimentError {

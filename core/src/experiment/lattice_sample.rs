@@ -1,6 +1,6 @@
 //! Equilibrium datasets of spin configurations on a temperature grid: the library side of
 //! `entropic lattice sample` (the data the entropy estimators train on).
-use super::chain::{Chain, ChainConfig, Configs, MIN_PILOT, Plan};
+use super::chain::{Chain, ChainConfig, Configs, Plan, check_pilot};
 use super::{ExperimentError, Runtime, check_memory, temperatures};
 use crate::lattice::Temperature;
 use crate::rng::stream;
@@ -18,7 +18,7 @@ pub struct LatticeSampleConfig {
     /// Configurations per temperature (≥ 1). Default 1000.
     pub samples: usize,
     /// Steps of the pilot run that measures τ_int, which sets the spacing of the samples
-    /// (≥ [`MIN_PILOT`]). Default 2000.
+    /// (≥ [`MIN_PILOT`](super::MIN_PILOT)). Default 2000.
     pub pilot: usize,
 }
 
@@ -65,7 +65,7 @@ impl LatticeSample {
     ///
     /// # Errors
     /// [`ExperimentError::Config`] for no temperatures, no samples or a pilot shorter than
-    /// [`MIN_PILOT`]; [`ExperimentError::TooLarge`] when the dataset would exceed
+    /// [`MIN_PILOT`](super::MIN_PILOT); [`ExperimentError::TooLarge`] when the dataset would exceed
     /// [`MAX_STORED_BYTES`](super::MAX_STORED_BYTES); the lattice layer's errors for a bad
     /// model, temperature or algorithm.
     pub fn new(config: LatticeSampleConfig) -> Result<Self, ExperimentError> {
@@ -73,15 +73,7 @@ impl LatticeSample {
         if config.samples == 0 {
             return Err(ExperimentError::config("samples", "must be at least 1"));
         }
-        if config.pilot < MIN_PILOT {
-            return Err(ExperimentError::config(
-                "pilot",
-                alloc::format!(
-                    "needs at least {MIN_PILOT} steps to measure τ_int, got {}",
-                    config.pilot
-                ),
-            ));
-        }
+        check_pilot(config.pilot)?;
         let bytes = match config.chain.model {
             super::SpinModel::Ising => 1,
             super::SpinModel::Xy => 8,

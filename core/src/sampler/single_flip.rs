@@ -135,7 +135,7 @@ impl SingleFlip {
         {
             return Err(SIDE_TWO);
         }
-        check_not_free(model, t, rule, order)?;
+        // set_temperature refuses near-free spins (check_not_free).
         let mut sampler = Self {
             rule,
             order,
