@@ -1,9 +1,9 @@
-//! Progress bars on stderr (indicatif), as a core `Observer` so any run can show one.
-use entropic::model::Observer;
+//! Progress bars on stderr (indicatif); experiment runs reach them through the CLI's
+//! `Runtime` (`runtime::Threads`).
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// A progress bar that advances once per observed step; hidden with `--quiet` or when stderr is
-/// not a terminal.
+/// A progress bar that advances by ticks or to a set position; hidden with `--quiet` or when
+/// stderr is not a terminal.
 #[derive(Debug)]
 pub struct Progress {
     bar: ProgressBar,
@@ -46,11 +46,5 @@ impl Progress {
     /// Remove the bar from the terminal.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
-    }
-}
-
-impl<S: ?Sized> Observer<S> for Progress {
-    fn on_step(&mut self, _step: usize, _state: &S) {
-        self.bar.inc(1);
     }
 }
