@@ -54,18 +54,24 @@ pub fn fixed<T: std::fmt::Debug>(id: &'static str, given: T, stored: T) -> Fixed
 }
 
 impl Explicit {
-    /// With `--resume`, refuse a flag given on the command line whose value contradicts the
-    /// checkpoint (silently keeping the checkpoint's value would run something other than what
-    /// was asked); repeating the original command with `--resume` is fine.
+    /// With `--resume`, refuse a flag given on the command line, or any setting of a `--config`
+    /// file, whose value contradicts the checkpoint (silently keeping the checkpoint's value
+    /// would run something other than what was asked); repeating the original command with
+    /// `--resume` is fine. Settings only a file can set have dotted ids (`denoiser.gate`).
     ///
     /// # Errors
-    /// The first contradicting flag, with both values.
+    /// The first contradicting setting, with both values.
     pub fn check_resumed(&self, settings: &[Fixed]) -> Result<()> {
+        let from_file = self.0.contains("config");
         for (id, given, stored) in settings {
-            if self.0.contains(*id) && given != stored {
+            if (from_file || self.0.contains(*id)) && given != stored {
+                let what = if id.contains('.') {
+                    format!("the config's {id}")
+                } else {
+                    format!("--{}", id.replace('_', "-"))
+                };
                 anyhow::bail!(
-                    "--{} asks for {given} but the checkpoint being resumed has {stored}; drop the flag, or start a new run in another --out",
-                    id.replace('_', "-")
+                    "{what} asks for {given} but the checkpoint being resumed has {stored}; drop the setting, or start a new run in another --out"
                 );
             }
         }
@@ -131,7 +137,36 @@ fn read<C: DeserializeOwned>(path: &Path) -> Result<C> {
 /// A value TOML cannot represent.
 pub fn render<C: Serialize>(config: &C, format: crate::Format) -> Result<String> {
     Ok(match format {
-        crate::Format::Text => toml::to_string(config)?,
+        crate::Format::Text => {
+            let mut text = toml::to_string(config)?;
+            let mut unset = Vec::new();
+            nulls(&serde_json::to_value(config)?, "", &mut unset);
+            if !unset.is_empty() {
+                text += &format!(
+                    "\n# Optional, unset (their documented defaults apply): {}\n",
+                    unset.join(", ")
+                );
+            }
+            text
+        }
         crate::Format::Json => serde_json::to_string_pretty(config)? + "\n",
     })
+}
+
+/// The dotted paths of the null values in `value` (TOML has no null, so these keys are absent
+/// from the printed config).
+fn nulls(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    if let serde_json::Value::Object(map) = value {
+        for (key, v) in map {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            match v {
+                serde_json::Value::Null => out.push(here),
+                _ => nulls(v, &here, out),
+            }
+        }
+    }
 }

@@ -48,8 +48,6 @@ fn ising_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str
         "16",
         "--draws",
         "1500",
-        "--strata",
-        "20",
         "--gen-steps",
         "200",
         "--checkpoint-every",
@@ -62,6 +60,14 @@ fn ising_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str
         }
     }
     args
+}
+
+/// Writes `toml` to `name` in `dir` and returns the path, for `--config`.
+fn config_file(dir: &std::path::Path, name: &str, toml: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, toml).unwrap();
+    path.to_str().unwrap().to_string()
 }
 
 /// Runs a command line with `--pause-after at` (and `--format json --out out`), checks that it
@@ -111,14 +117,11 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     let (code, _, err) = entropic(&ising_args(data, out, &[]));
     assert_eq!(code, 1);
     assert!(err.contains("--resume"), "{err}");
-    // The sampler does not touch the model or the estimate: resume with the multistep one.
-    let multistep = [
-        "--resume",
-        "--sampler",
-        "multistep",
-        "--gen-grid",
-        "log-snr",
-    ];
+    // The sampler does not touch the model or the estimate: resume with the multistep one on a
+    // log-SNR grid (a key of the config file).
+    let settings = temp_dir("ising-configs");
+    let log_grid = config_file(&settings, "grid.toml", "[generation]\ngrid = \"log-snr\"\n");
+    let multistep = ["--resume", "--sampler", "multistep", "--config", &log_grid];
     let resumed = json(&ising_args(data, out, &multistep));
     let sampler = resumed["sampler"].as_str().unwrap();
     assert!(
@@ -159,10 +162,15 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert_ne!(one, resumed["generation"]);
     // Partial generation from held-out configurations perturbed to log-SNR 8 (σ² ≈ 3e-4 on ±1
     // spins): every configuration comes back unchanged, so the paired drift is exactly zero.
+    let from = config_file(
+        &settings,
+        "from.toml",
+        "[generation]\ngrid = \"log-snr\"\nfrom_log_snr = 8.0\n",
+    );
     let partial = json(&ising_args(
         data,
         out,
-        &[&multistep[..], &["--gen-from", "8"]].concat(),
+        &["--resume", "--sampler", "multistep", "--config", &from],
     ));
     let row = &partial["generation"][0];
     assert_eq!(row["energy_drift"][0].as_f64(), Some(0.0), "{row}");
@@ -172,43 +180,50 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert!(resumed["generation"][0]["vortices"].is_null());
     assert_eq!(doc["site_evidence"], false);
 
-    for (extra, needle) in [
-        (&["--holdout", "1.5"][..], "--holdout"),
-        (&["--generate", "9"][..], "not near"),
-        (&["--gen-from", "12"][..], "--gen-from"),
-        (&["--gen-from", "0", "--holdout", "0.05"][..], "held out"),
+    for (toml, extra, needle) in [
+        ("holdout = 1.5", &[][..], "holdout: must be between 0 and 1"),
+        ("", &["--generate", "9"][..], "not near"),
+        ("[generation]\nfrom_log_snr = 12.0", &[][..], "from_log_snr"),
         (
-            &["--focus", "0", "--focus-share", "2"][..],
+            "holdout = 0.05\n[generation]\nfrom_log_snr = 0.0",
+            &[][..],
+            "held out",
+        ),
+        (
+            "[denoiser.lambda_density.focused]\ncentre = 0.0\nscale = 1.5\nshare = 2.0",
+            &[][..],
             "share in [0, 1]",
         ),
-        (&["--learning-rate=-1"][..], "learning rate"),
+        ("[training]\nlearning_rate = -1.0", &[][..], "learning rate"),
         (
-            &["--gate", "2", "--propagation", "0"][..],
+            "[denoiser]\ngate = { constant = 2.0 }",
+            &["--propagation", "0"][..],
             "belief propagation",
         ),
+        ("[denoiser]\nfocus = 1.0", &[][..], "unknown field `focus`"),
     ] {
         let fresh = temp_dir("ising-bad");
-        let (code, _, err) = entropic(&ising_args(data, fresh.to_str().unwrap(), extra));
-        assert_eq!(code, 1, "{extra:?}");
+        let file = config_file(&settings, "bad.toml", toml);
+        let args = [extra, &["--config", &file]].concat();
+        let (code, _, err) = entropic(&ising_args(data, fresh.to_str().unwrap(), &args));
+        assert_eq!(code, 1, "{toml} {extra:?}");
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains(needle), "{extra:?}: {err}");
+        assert!(err.contains(needle), "{toml} {extra:?}: {err}");
+        assert!(!fresh.exists(), "{toml}: nothing written before the checks");
     }
     // The coupling gate, the λ density and seeing the site are saved with the model.
     let gated = temp_dir("ising-gated");
+    let gate = config_file(
+        &settings,
+        "gated.toml",
+        "[denoiser]\ngate = { coupling = 0.5 }\nsite_evidence = true\n\
+         lambda_density = { focused = { centre = -1.5, scale = 1.5, share = 0.5 } }\n",
+    );
     let checkpoint = paused_checkpoint(
         &ising_args(
             data,
             gated.to_str().unwrap(),
-            &[
-                "--gate",
-                "0.5",
-                "--gate-form",
-                "coupling",
-                "--focus=-1.5",
-                "--site-evidence",
-                "--pause-after",
-                "100",
-            ],
+            &["--config", &gate, "--pause-after", "100"],
         ),
         &gated,
         100,
@@ -228,7 +243,18 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     let (code, _, err) = entropic(&ising_args("/nonexistent", out, &[]));
     assert_eq!(code, 1);
     assert!(err.lines().count() == 1, "{err}");
-    for dir in [data_dir, whole, split, gated] {
+    // Resuming with a file whose model settings contradict the checkpoint is refused.
+    let (code, _, err) = entropic(&ising_args(
+        data,
+        gated.to_str().unwrap(),
+        &["--resume", "--config", &log_grid],
+    ));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the config's denoiser.gate asks for None"),
+        "{err}"
+    );
+    for dir in [data_dir, whole, split, gated, settings] {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
@@ -341,7 +367,9 @@ fn entropy_xy_bounds_thermodynamic_integration() {
         "--train-steps",
         "20",
     ]);
-    args.extend(["--site-evidence", "false", "--pause-after", "10"]);
+    let file = dir.join("no-evidence.toml");
+    std::fs::write(&file, "[denoiser]\nsite_evidence = false\n").unwrap();
+    args.extend(["--config", file.to_str().unwrap(), "--pause-after", "10"]);
     let checkpoint = paused_checkpoint(&args, &dir.join("without"), 10);
     assert!(checkpoint.contains("\"site_evidence\":false"));
     for (args, needle) in [
@@ -361,6 +389,6 @@ fn entropy_xy_bounds_thermodynamic_integration() {
     }
     let (code, _, err) = entropic(&["entropy", "ising", "--data", &data]);
     assert_eq!(code, 1);
-    assert!(err.contains("entropy xy"), "{err}");
+    assert!(err.contains("XY angles are planar data"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -4,7 +4,7 @@ use super::gate::Gate;
 use super::lambda_density::LambdaDensity;
 use super::trainer::Trainable;
 use super::{DiffusionError, SpinKind, VpSde};
-use crate::nn::{ActivationKind, Network};
+use crate::nn::{ActivationKind, Layer, Network};
 use crate::rng::{normal_pair, uniform_index};
 use crate::special::LogBesselHarmonic;
 use alloc::sync::Arc;
@@ -535,6 +535,21 @@ impl LatticeDenoiser {
     /// What the model is conditioned on.
     pub fn conditioning(&self) -> &Conditioning {
         &self.conditioning
+    }
+
+    /// Hidden widths of the field network (the outputs of every dense layer but the last).
+    pub fn hidden(&self) -> Vec<usize> {
+        let mut widths: Vec<usize> = self
+            .net
+            .layers()
+            .iter()
+            .filter_map(|l| match l {
+                Layer::Dense(d) => Some(d.outputs()),
+                _ => None,
+            })
+            .collect();
+        widths.pop();
+        widths
     }
 
     /// Trainable parameters.

@@ -7,6 +7,8 @@ use rand_core::Rng;
 
 /// The step from t to t − dt of a reverse-time sampler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Predictor {
     /// Euler–Maruyama step of the reverse-time SDE (Eq. 2.46)
     /// dX = [−½β(t)X − β(t) s(X, t)] dt + √β(t) dW̄.
@@ -77,6 +79,8 @@ impl Langevin {
 
 /// Where the sampler's `steps + 1` times t_0 = T > … > t_steps = ε lie.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum TimeGrid {
     /// Uniform in t.
     Uniform,
@@ -119,6 +123,16 @@ impl Sampling {
     /// Time t_k of step `k` of the grid (t_0 = T, t_steps = ε; later `k` clamp to ε).
     pub fn time(&self, sde: &VpSde, k: usize) -> f64 {
         self.grid.time(sde, k.min(self.steps), self.steps)
+    }
+
+    /// # Errors
+    /// [`DiffusionError::Parameter`] for zero steps or a corrector with a non-positive
+    /// signal-to-noise ratio or an empty window.
+    pub fn check(&self) -> Result<(), DiffusionError> {
+        if self.steps == 0 {
+            return Err(DiffusionError::Parameter("sampling needs steps ≥ 1"));
+        }
+        self.corrector.as_ref().map_or(Ok(()), Langevin::check)
     }
 
     /// `steps` plain Euler–Maruyama steps of the reverse SDE (Eq. 2.46), uniform in t.
@@ -238,13 +252,11 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
         corrector,
         grid,
     } = *sampling;
-    if steps == 0 || from >= steps {
+    sampling.check()?;
+    if from >= steps {
         return Err(DiffusionError::Parameter(
-            "sampling needs steps ≥ 1 and a start before the last step",
+            "sampling needs a start before the last step",
         ));
-    }
-    if let Some(c) = corrector {
-        c.check()?;
     }
     let d = score.dim();
     if d == 0 || x.is_empty() || x.len() % d != 0 {

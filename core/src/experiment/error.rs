@@ -1,4 +1,5 @@
 //! [`ExperimentError`]: everything an experiment run can refuse or fail with.
+use crate::diffusion::DiffusionError;
 use crate::entropy::EntropyError;
 use crate::lattice::LatticeError;
 use crate::stats::StatsError;
@@ -31,6 +32,10 @@ pub enum ExperimentError {
     Stats(StatsError),
     /// From the entropy layer.
     Entropy(EntropyError),
+    /// From the diffusion layer (models, training, samplers).
+    Diffusion(DiffusionError),
+    /// A checkpoint that does not belong to this run (other data, another split).
+    Checkpoint(&'static str),
 }
 
 impl ExperimentError {
@@ -74,6 +79,8 @@ impl fmt::Display for ExperimentError {
             Self::Lattice(e) => write!(f, "{e}"),
             Self::Stats(e) => write!(f, "{e}"),
             Self::Entropy(e) => write!(f, "{e}"),
+            Self::Diffusion(e) => write!(f, "{e}"),
+            Self::Checkpoint(why) => write!(f, "checkpoint {why}"),
         }
     }
 }
@@ -95,6 +102,12 @@ impl From<StatsError> for ExperimentError {
 impl From<EntropyError> for ExperimentError {
     fn from(e: EntropyError) -> Self {
         Self::Entropy(e)
+    }
+}
+
+impl From<DiffusionError> for ExperimentError {
+    fn from(e: DiffusionError) -> Self {
+        Self::Diffusion(e)
     }
 }
 

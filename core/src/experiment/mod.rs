@@ -16,12 +16,14 @@
 //! | [`IsingRun`] | [`IsingConfig`] | one checkerboard Metropolis chain with error bars and exact references |
 //! | [`LatticeSample`] | [`LatticeSampleConfig`] | τ-spaced equilibrium configurations on a temperature grid |
 //! | [`LatticeThermo`] | [`LatticeThermoConfig`] | u, c, |m|, χ, Binder and the entropy by thermodynamic integration |
+//! | [`LatticeEntropy`] | [`LatticeEntropyConfig`] | entropy per spin from a temperature-conditioned denoiser (I-MMSE) and its generation check |
 //!
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
 //! [`ChainConfig::run`].
 mod chain;
 mod error;
 mod ising;
+mod lattice_entropy;
 mod lattice_sample;
 mod lattice_thermo;
 mod runtime;
@@ -31,6 +33,11 @@ pub use chain::{
 };
 pub use error::ExperimentError;
 pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
+pub use lattice_entropy::{
+    DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation, GenerationConfig,
+    GenerationRow, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult, SpinConfigurations,
+    TrainingConfig,
+};
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,

@@ -11,7 +11,7 @@ mod thermo;
 pub use autocorr::{AutocorrelationTime, integrated_autocorrelation_time};
 pub use error::StatsError;
 pub use jackknife::{Uncertain, blocked_jackknife};
-pub use mean::{MeanEstimate, mean_and_sd};
+pub use mean::{IndependentMean, MeanEstimate, mean_and_sd};
 pub use rank::spearman;
 pub use recorder::SeriesRecorder;
 pub use thermo::Thermodynamics;

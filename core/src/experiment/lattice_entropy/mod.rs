@@ -1,0 +1,825 @@
+//! Lattice entropies from one temperature-conditioned denoiser (thesis Ch. 4, Tables 4.2–4.3):
+//! the library side of `entropic entropy ising | xy`.
+//!
+//! A [`LatticeDenoiser`] conditioned on temperature is trained by denoising score matching on
+//! all temperatures' training configurations; the entropy per spin at each temperature is the
+//! I-MMSE integral ([`Immse`], Eq. 4.6) over that temperature's held-out configurations, compared
+//! with Kaufman's exact finite-lattice value (Ising) or a thermodynamic-integration reference
+//! (XY, excess entropy s − ln 2π); the reverse SDE of the same model generates configurations
+//! whose energy, |m| and vortex density are compared with the Monte Carlo data.
+//!
+//! The run is split into its stages so a front end can checkpoint training: [`LatticeEntropy::trainer`]
+//! (or [`LatticeEntropy::resume`]) → drive it with [`Executor`](crate::train::Executor) →
+//! [`LatticeEntropy::estimate`], [`LatticeEntropy::generate`], [`LatticeEntropy::denoising`].
+//! [`LatticeEntropy::run`] does all of them in one call.
+mod configurations;
+mod generation;
+
+pub use configurations::SpinConfigurations;
+pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
+
+use super::{ExperimentError, Runtime, check_memory, where_defined};
+use crate::diffusion::{
+    Conditioning, Denoiser, Gate, LambdaDensity, LatticeData, LatticeDenoiser, PlanarMessages,
+    ScoreTrainParams, SpinKind, Trainer, VpSde, scale_and_variance,
+};
+use crate::entropy::{EntropyError, EntropyEstimator, Immse};
+use crate::estimate::{Estimate, Unit};
+use crate::lattice::{Ising, Square, Temperature, kaufman};
+use crate::rng::{Xoshiro256PlusPlus, normal_pair, stream};
+use crate::samples::Samples;
+use crate::train::{Executor, Iterative};
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Settings of the [`LatticeDenoiser`] a run trains.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct DenoiserConfig {
+    /// Hidden widths of the per-site field network. Default [64, 64].
+    pub hidden: Vec<usize>,
+    /// Condition on one-hot temperature labels (the thesis' classes) instead of T itself.
+    /// Default false.
+    pub labels: bool,
+    /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects
+    /// (0: none; at most [`LatticeDenoiser::MAX_PROPAGATION`]). Default 4.
+    pub propagation: usize,
+    /// Gate of the network's correction to the Bethe field ([`Gate`]; needs belief
+    /// propagation). Default none.
+    pub gate: Option<Gate>,
+    /// XY belief-propagation messages ([`PlanarMessages`]). Default (absent): first-harmonic for
+    /// XY with belief propagation, else mean-field.
+    pub planar_messages: Option<PlanarMessages>,
+    /// Let the network see each site's own evidence ([`LatticeDenoiser::with_site_evidence`]).
+    /// Default (absent): on for XY, off for Ising.
+    pub site_evidence: Option<bool>,
+    /// Where the training noise levels are drawn ([`LambdaDensity`]). Default uniform in λ.
+    pub lambda_density: LambdaDensity,
+}
+
+impl Default for DenoiserConfig {
+    fn default() -> Self {
+        Self {
+            hidden: vec![64, 64],
+            labels: false,
+            propagation: 4,
+            gate: None,
+            planar_messages: None,
+            site_evidence: None,
+            lambda_density: LambdaDensity::Uniform,
+        }
+    }
+}
+
+impl DenoiserConfig {
+    /// The settings of `model`, every default resolved: what a run of this config made, and
+    /// what a checkpoint's model is compared with.
+    pub fn of(model: &LatticeDenoiser) -> Self {
+        Self {
+            hidden: model.hidden(),
+            labels: matches!(model.conditioning(), Conditioning::Labels(_)),
+            propagation: model.propagation(),
+            gate: model.gate(),
+            planar_messages: Some(model.planar_messages()),
+            site_evidence: Some(model.site_evidence()),
+            lambda_density: model.lambda_density(),
+        }
+    }
+}
+
+/// Settings of the denoiser's training ([`ScoreTrainParams`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct TrainingConfig {
+    /// Adam steps. Default 20 000.
+    pub steps: usize,
+    /// Configurations per step (32 random sites of each enter the loss). Default 64.
+    pub batch: usize,
+    /// Adam learning rate, cosine-decayed to 0. Default 2·10⁻³.
+    pub learning_rate: f64,
+    /// EMA decay of the weights used for inference. Default 0.999.
+    pub ema_decay: f64,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        Self {
+            steps: 20_000,
+            batch: 64,
+            learning_rate: 2e-3,
+            ema_decay: 0.999,
+        }
+    }
+}
+
+impl From<TrainingConfig> for ScoreTrainParams {
+    fn from(c: TrainingConfig) -> Self {
+        Self {
+            steps: c.steps,
+            batch: c.batch,
+            learning_rate: c.learning_rate,
+            ema_decay: c.ema_decay,
+        }
+    }
+}
+
+impl From<ScoreTrainParams> for TrainingConfig {
+    fn from(p: ScoreTrainParams) -> Self {
+        Self {
+            steps: p.steps,
+            batch: p.batch,
+            learning_rate: p.learning_rate,
+            ema_decay: p.ema_decay,
+        }
+    }
+}
+
+/// Settings of a [`LatticeEntropy`] run.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct LatticeEntropyConfig {
+    /// Fraction of each temperature's configurations held out of training (0 < f < 1; at
+    /// least 2 held out, at least one left); the entropy is estimated on these. Default 0.25.
+    pub holdout: f64,
+    /// The model.
+    pub denoiser: DenoiserConfig,
+    /// Its training.
+    pub training: TrainingConfig,
+    /// Monte Carlo draws of the I-MMSE integral per temperature (≥ 2 per λ-cell). Default 8000.
+    pub draws: usize,
+    /// λ-cells of the stratified integral (≥ 1). Default 40.
+    pub strata: usize,
+    /// The generation check.
+    pub generation: GenerationConfig,
+}
+
+impl Default for LatticeEntropyConfig {
+    fn default() -> Self {
+        Self {
+            holdout: 0.25,
+            denoiser: DenoiserConfig::default(),
+            training: TrainingConfig::default(),
+            draws: 8000,
+            strata: 40,
+            generation: GenerationConfig::default(),
+        }
+    }
+}
+
+/// The entropy per spin at one data temperature (nats; XY: the excess s − ln 2π).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EntropyRow {
+    /// Temperature.
+    pub temperature: f64,
+    /// The I-MMSE estimate on the held-out configurations.
+    pub estimate: Estimate,
+    /// Kaufman's exact value (Ising) or the given reference (XY), where there is one.
+    pub reference: Option<Estimate>,
+}
+
+impl EntropyRow {
+    /// Estimate − reference, if there is a reference.
+    pub fn error(&self) -> Option<f64> {
+        self.reference.map(|r| self.estimate.value - r.value)
+    }
+}
+
+/// One panel of the thesis' Fig. 4.1 / 4.3: a held-out configuration, its noisy version at
+/// λ = 0 (signal-to-noise ratio 1) and the model's posterior mean E[s | x], first coordinate
+/// per site (the spin, or cos θ).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DenoisingExample {
+    /// Temperature.
+    pub temperature: f64,
+    /// The clean configuration.
+    pub real: Vec<f64>,
+    /// Its noisy version.
+    pub noisy: Vec<f64>,
+    /// The model's posterior mean.
+    pub denoised: Vec<f64>,
+}
+
+/// Everything [`LatticeEntropy::run`] produces.
+#[derive(Clone, Debug)]
+pub struct LatticeEntropyResult {
+    /// The trained model (EMA weights).
+    pub model: LatticeDenoiser,
+    /// Training loss per step.
+    pub losses: Vec<f64>,
+    /// The entropy table, one row per data temperature.
+    pub rows: Vec<EntropyRow>,
+    /// The generation check.
+    pub generation: Generation,
+    /// Denoising examples at the checked temperatures.
+    pub denoising: Vec<DenoisingExample>,
+}
+
+/// A validated lattice entropy run over given configurations.
+///
+/// # Examples
+/// A 4×4 Ising lattice at two temperatures, a few training steps (a real run trains for
+/// thousands): the estimate is an upper bound on Kaufman's exact entropy up to its error bar.
+/// ```
+/// use entropic::experiment::{
+///     LatticeEntropy, LatticeEntropyConfig, LatticeSample, LatticeSampleConfig, Sequential,
+///     SpinConfigurations,
+/// };
+/// let mut sampling = LatticeSampleConfig::default();
+/// sampling.chain.size = 4;
+/// sampling.temperatures = vec![2.0, 3.5];
+/// sampling.samples = 40;
+/// let sampling = LatticeSample::new(sampling)?;
+/// let data = SpinConfigurations::from_sample(&sampling, &sampling.run(1, &Sequential)?)?;
+/// let mut config = LatticeEntropyConfig::default();
+/// config.training.steps = 20;
+/// config.denoiser.hidden = vec![8];
+/// config.draws = 400;
+/// config.generation.temperatures = Some(vec![]);
+/// let result = LatticeEntropy::new(config, data)?.run(7, &Sequential)?;
+/// for row in &result.rows {
+///     let exact = row.reference.expect("Kaufman's value on a 4×4 torus");
+///     assert!(row.estimate.value > exact.value - 4.0 * row.estimate.std_error);
+/// }
+/// # Ok::<(), entropic::experiment::ExperimentError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct LatticeEntropy {
+    config: LatticeEntropyConfig,
+    data: SpinConfigurations,
+    references: Vec<Option<Estimate>>,
+    holdout: usize,
+    generation_temperatures: Vec<usize>,
+    start_step: usize,
+    training: LatticeData,
+}
+
+/// [`ExperimentError::Cancelled`] if the runtime says so.
+fn check_cancelled<R: Runtime>(rt: &R) -> Result<(), ExperimentError> {
+    if rt.cancelled() {
+        Err(ExperimentError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+impl LatticeEntropy {
+    /// Check `config` against `data` and prepare the training set: every setting (incl. building
+    /// the model once) is checked here, before any training. Ising references are Kaufman's
+    /// exact values for the data's lattice (J = 1); XY runs have none until
+    /// [`Self::with_reference`].
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] naming the setting; [`ExperimentError::Diffusion`] for a
+    /// model setting the denoiser refuses; [`ExperimentError::TooLarge`] for a generation check
+    /// whose samples cannot be held.
+    pub fn new(
+        config: LatticeEntropyConfig,
+        data: SpinConfigurations,
+    ) -> Result<Self, ExperimentError> {
+        if !(config.holdout > 0.0 && config.holdout < 1.0) {
+            return Err(ExperimentError::config(
+                "holdout",
+                "must be between 0 and 1",
+            ));
+        }
+        let per_t = data.per_temperature();
+        let holdout = (libm::round(per_t as f64 * config.holdout) as usize).max(2);
+        if holdout >= per_t {
+            return Err(ExperimentError::config(
+                "holdout",
+                alloc::format!(
+                    "{per_t} configurations per temperature leave none for training with holdout {}",
+                    config.holdout
+                ),
+            ));
+        }
+        ScoreTrainParams::from(config.training).check()?;
+        if config.strata == 0 || config.draws < config.strata.saturating_mul(2) {
+            return Err(ExperimentError::config(
+                "draws",
+                "I-MMSE needs at least one λ-cell (strata) and two draws per cell",
+            ));
+        }
+        let generation = &config.generation;
+        if generation.samples < 2 {
+            return Err(ExperimentError::config(
+                "generation.samples",
+                "must be at least 2",
+            ));
+        }
+        generation.sampling().check()?;
+        let start_step = Self::start_step(generation)?;
+        if generation.from_log_snr.is_some() && generation.samples > holdout {
+            return Err(ExperimentError::config(
+                "generation.samples",
+                alloc::format!(
+                    "partial generation starts from held-out configurations: {} samples exceed the {holdout} held out per temperature",
+                    generation.samples
+                ),
+            ));
+        }
+        let default_temperatures: &[f64] = match data.kind() {
+            SpinKind::Ising => &[1.5, 2.3, 3.0],
+            SpinKind::Planar => &[0.3, 0.9, 1.3],
+        };
+        let generation_temperatures = generation
+            .temperatures
+            .as_deref()
+            .unwrap_or(default_temperatures)
+            .iter()
+            .map(|&t| data.index_of("generation.temperatures", t))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_memory(
+            "the generated configurations",
+            &[
+                generation_temperatures.len(),
+                generation.samples,
+                data.sites(),
+                data.kind().components(),
+                8,
+            ],
+        )?;
+        let n_train = per_t - holdout;
+        let mut raw = Vec::with_capacity(data.temperatures().len() * n_train * data.sites());
+        let mut labels = Vec::with_capacity(data.temperatures().len() * n_train);
+        for (k, &t) in data.temperatures().iter().enumerate() {
+            raw.extend_from_slice(data.raw(k, 0, n_train));
+            labels.extend(core::iter::repeat_n(t, n_train));
+        }
+        let training = match data.kind() {
+            SpinKind::Ising => LatticeData::new(data.side(), raw, labels)?,
+            SpinKind::Planar => LatticeData::planar(data.side(), &raw, labels)?,
+        };
+        let references = match data.kind() {
+            SpinKind::Ising => {
+                let ising = Ising::new(Square::with_side(data.side())?, 1.0, 0.0)?;
+                data.temperatures()
+                    .iter()
+                    .map(|&t| {
+                        let exact = where_defined(kaufman::exact(&ising, Temperature::new(t)?))?;
+                        Ok(exact.map(|x| Estimate::exact(x.entropy_per_spin, Unit::Nats)))
+                    })
+                    .collect::<Result<_, ExperimentError>>()?
+            }
+            SpinKind::Planar => vec![None; data.temperatures().len()],
+        };
+        let run = Self {
+            config,
+            data,
+            references,
+            holdout,
+            generation_temperatures,
+            start_step,
+            training,
+        };
+        run.denoiser(0)?;
+        Ok(run)
+    }
+
+    /// Compare with `reference`: (temperature, entropy per spin in nats; XY: the excess
+    /// s − ln 2π) pairs, e.g. the rows of a [`LatticeThermo`](super::LatticeThermo) run on the
+    /// same lattice. Every data temperature must be among them (within 10⁻⁹ relative).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] (field `reference`) naming a data temperature it lacks.
+    pub fn with_reference(
+        mut self,
+        reference: &[(f64, Estimate)],
+    ) -> Result<Self, ExperimentError> {
+        self.references = self
+            .data
+            .temperatures()
+            .iter()
+            .map(|&t| {
+                reference
+                    .iter()
+                    .find(|r| (r.0 - t).abs() <= 1e-9 * t)
+                    .map(|r| Some(r.1.to_unit(Unit::Nats)))
+                    .ok_or_else(|| {
+                        ExperimentError::config(
+                            "reference",
+                            alloc::format!("has no temperature {t} of the data"),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(self)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &LatticeEntropyConfig {
+        &self.config
+    }
+
+    /// The data.
+    pub fn data(&self) -> &SpinConfigurations {
+        &self.data
+    }
+
+    /// Configurations held out per temperature (the last ones of each temperature).
+    pub fn holdout(&self) -> usize {
+        self.holdout
+    }
+
+    /// Training configurations per temperature (the first ones of each temperature).
+    pub fn training_per_temperature(&self) -> usize {
+        self.data.per_temperature() - self.holdout
+    }
+
+    /// The training set of every temperature, as the denoiser is trained on it.
+    pub fn training_data(&self) -> &LatticeData {
+        &self.training
+    }
+
+    /// Indices of the data temperatures the generation check runs at.
+    pub fn generation_temperatures(&self) -> &[usize] {
+        &self.generation_temperatures
+    }
+
+    /// A fresh, untrained model with the configured settings, its weights drawn from
+    /// [`stream`]`(seed, 0)`.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Diffusion`] for settings the denoiser refuses.
+    pub fn denoiser(&self, seed: u64) -> Result<LatticeDenoiser, ExperimentError> {
+        let (kind, c) = (self.data.kind(), &self.config.denoiser);
+        let temperatures = self.data.temperatures();
+        let conditioning = if c.labels {
+            Conditioning::Labels(temperatures.to_vec())
+        } else {
+            Conditioning::Temperature {
+                lo: temperatures[0],
+                hi: temperatures[temperatures.len() - 1],
+            }
+        };
+        let mut rng: Xoshiro256PlusPlus = stream(seed, 0);
+        let model = LatticeDenoiser::new(
+            VpSde::default(),
+            kind,
+            self.data.side(),
+            conditioning,
+            &c.hidden,
+            c.propagation,
+            &mut rng,
+        )?;
+        let model = match c.gate {
+            Some(gate) => model.with_gate(gate)?,
+            None => model,
+        }
+        .with_planar_messages(c.planar_messages.unwrap_or(
+            if kind == SpinKind::Planar && c.propagation > 0 {
+                PlanarMessages::FirstHarmonic
+            } else {
+                PlanarMessages::MeanField
+            },
+        ))?
+        .with_lambda_density(c.lambda_density)?;
+        Ok(if c.site_evidence.unwrap_or(kind == SpinKind::Planar) {
+            model.with_site_evidence()?
+        } else {
+            model
+        })
+    }
+
+    /// A fresh training run of [`Self::denoiser`]`(seed)` whose batches draw from the RNG
+    /// seeded with `seed`; drive it with an [`Executor`].
+    ///
+    /// # Errors
+    /// As [`Self::denoiser`].
+    pub fn trainer(&self, seed: u64) -> Result<Trainer<LatticeDenoiser>, ExperimentError> {
+        Ok(Trainer::new(
+            self.denoiser(seed)?,
+            &self.training,
+            self.config.training.into(),
+            seed,
+        )?)
+    }
+
+    /// The entropy per spin at every data temperature from `model`'s I-MMSE integral over the
+    /// held-out configurations (one task per temperature; temperature k's integral draws from
+    /// the seed `seed + k`).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Cancelled`]; [`ExperimentError::Diffusion`] for a model that does not
+    /// fit the data; [`ExperimentError::Entropy`] from the estimator.
+    pub fn estimate<R: Runtime>(
+        &self,
+        model: &LatticeDenoiser,
+        seed: u64,
+        rt: &R,
+    ) -> Result<Vec<EntropyRow>, ExperimentError> {
+        let data = &self.data;
+        let kind = data.kind();
+        let n = data.sites() as f64;
+        // XY: the differential entropy of the angles minus ln 2π per spin (Table 4.2).
+        let offset = match kind {
+            SpinKind::Ising => 0.0,
+            SpinKind::Planar => libm::log(core::f64::consts::TAU),
+        };
+        let (draws, strata) = (self.config.draws, self.config.strata);
+        let rows = rt.map("temperatures", data.temperatures().len(), |k| {
+            check_cancelled(rt)?;
+            let t = data.temperatures()[k];
+            let dim = data.sites() * kind.components();
+            let held = Samples::new(
+                data.values(k, self.training_per_temperature(), data.per_temperature()),
+                dim,
+            )
+            .map_err(EntropyError::from)?;
+            let (denoiser, seed) = (model.at_temperature(t)?, seed.wrapping_add(k as u64));
+            let h = match kind {
+                SpinKind::Ising => Immse::new(VpSde::default(), denoiser, draws, strata, seed)?,
+                SpinKind::Planar => {
+                    Immse::on_circles(VpSde::default(), denoiser, draws, strata, seed)?
+                }
+            }
+            .estimate(&held)?;
+            Ok(EntropyRow {
+                temperature: t,
+                estimate: Estimate::new(
+                    h.value / n - offset,
+                    h.std_error / n,
+                    Unit::Nats,
+                    h.samples,
+                ),
+                reference: self.references[k],
+            })
+        });
+        rows.into_iter().collect()
+    }
+
+    /// Denoising examples at the checked temperatures: the last held-out configuration, noised
+    /// to λ = 0 with draws from [`stream`]`(seed, 2000)`, and `model`'s posterior mean.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Diffusion`] for a model that does not fit the data.
+    pub fn denoising(
+        &self,
+        model: &LatticeDenoiser,
+        seed: u64,
+    ) -> Result<Vec<DenoisingExample>, ExperimentError> {
+        let data = &self.data;
+        let mut rng = stream(seed, 2000);
+        let lambda = 0.0;
+        let (k, s2) = scale_and_variance(lambda);
+        let c = data.kind().components();
+        let first = |v: &[f64]| -> Vec<f64> { v.iter().step_by(c).copied().collect() };
+        self.generation_temperatures
+            .iter()
+            .map(|&i| {
+                let t = data.temperatures()[i];
+                let per_t = data.per_temperature();
+                let real = data.values(i, per_t - 1, per_t);
+                let noisy: Vec<f64> = real
+                    .iter()
+                    .map(|&s| k * s + libm::sqrt(s2) * normal_pair(&mut rng).0)
+                    .collect();
+                let mut denoised = vec![0.0; noisy.len()];
+                model
+                    .at_temperature(t)?
+                    .denoise_batch(&noisy, &[lambda], &mut denoised);
+                Ok(DenoisingExample {
+                    temperature: t,
+                    real: first(&real),
+                    noisy: first(&noisy),
+                    denoised: first(&denoised),
+                })
+            })
+            .collect()
+    }
+
+    /// Train (no checkpoints), estimate, generate and denoise, all from `seed`.
+    ///
+    /// # Errors
+    /// As the stages; [`ExperimentError::Cancelled`] if the runtime cancels during training.
+    pub fn run<R: Runtime>(
+        &self,
+        seed: u64,
+        rt: &R,
+    ) -> Result<LatticeEntropyResult, ExperimentError> {
+        let mut trainer = self.trainer(seed)?;
+        let mut losses = Vec::with_capacity(self.config.training.steps);
+        let executor = Executor {
+            chunk: 0,
+            checkpoint_every: usize::MAX,
+            pause_after: None,
+        };
+        executor.run(
+            &mut trainer,
+            &self.training,
+            rt,
+            |_, chunk, _| -> Result<(), ExperimentError> {
+                losses.extend_from_slice(chunk);
+                Ok(())
+            },
+        )?;
+        if trainer.completed() < trainer.planned() {
+            return Err(ExperimentError::Cancelled);
+        }
+        let model = trainer.finish();
+        Ok(LatticeEntropyResult {
+            rows: self.estimate(&model, seed, rt)?,
+            generation: self.generate(&model, seed, rt)?,
+            denoising: self.denoising(&model, seed)?,
+            model,
+            losses,
+        })
+    }
+}
+
+/// A lattice entropy run's training state between chunks: the trainer, the losses so far and
+/// the data split it was made on.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Checkpoint {
+    trainer: serde_json::Value,
+    losses: Vec<f64>,
+    holdout: usize,
+    side: usize,
+    temperatures: Vec<f64>,
+}
+
+#[cfg(feature = "serde")]
+impl LatticeEntropy {
+    /// Serialise a training run of this experiment (JSON); [`Self::resume`] restores it bit for
+    /// bit.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Diffusion`] for non-finite weights.
+    pub fn checkpoint(
+        &self,
+        trainer: &Trainer<LatticeDenoiser>,
+        losses: &[f64],
+    ) -> Result<Vec<u8>, ExperimentError> {
+        let malformed = |_| ExperimentError::Checkpoint("could not be serialised");
+        let c = Checkpoint {
+            trainer: serde_json::from_slice(&trainer.to_json()?).map_err(malformed)?,
+            losses: losses.to_vec(),
+            holdout: self.holdout,
+            side: self.data.side(),
+            temperatures: self.data.temperatures().to_vec(),
+        };
+        serde_json::to_vec(&c).map_err(malformed)
+    }
+
+    /// Restore a training run written by [`Self::checkpoint`] with its losses. Its model and
+    /// training settings are the checkpoint's, whatever this run's config says.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Checkpoint`] for bytes that are not such a checkpoint, or one made
+    /// from other data, another split or another kind of spins.
+    pub fn resume(
+        &self,
+        bytes: &[u8],
+    ) -> Result<(Trainer<LatticeDenoiser>, Vec<f64>), ExperimentError> {
+        let c: Checkpoint = serde_json::from_slice(bytes)
+            .map_err(|_| ExperimentError::Checkpoint("is not a lattice entropy checkpoint"))?;
+        if c.holdout != self.holdout
+            || c.side != self.data.side()
+            || c.temperatures != self.data.temperatures()
+        {
+            return Err(ExperimentError::Checkpoint(
+                "was made from other data or another holdout",
+            ));
+        }
+        let trainer = serde_json::to_vec(&c.trainer)
+            .ok()
+            .and_then(|bytes| Trainer::<LatticeDenoiser>::from_json(&bytes).ok())
+            .ok_or(ExperimentError::Checkpoint(
+                "holds no readable training run",
+            ))?;
+        if trainer.model().kind() != self.data.kind() || c.losses.len() != trainer.completed() {
+            return Err(ExperimentError::Checkpoint(
+                "is for another kind of spins, or its losses do not match its steps",
+            ));
+        }
+        Ok((trainer, c.losses))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::Sequential;
+    use crate::rng::{from_seed, uniform_f64};
+
+    /// Random ±1 spins on 4×4 at two temperatures, 12 configurations each.
+    fn spins() -> SpinConfigurations {
+        let mut rng = from_seed(3);
+        let raw = (0..2 * 12 * 16)
+            .map(|_| {
+                if uniform_f64(&mut rng) < 0.5 {
+                    -1.0
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        SpinConfigurations::new(SpinKind::Ising, 4, vec![2.0, 3.0], 12, raw).unwrap()
+    }
+
+    fn small() -> LatticeEntropyConfig {
+        let mut c = LatticeEntropyConfig::default();
+        c.training.steps = 6;
+        c.training.batch = 4;
+        c.denoiser.hidden = vec![4];
+        c.draws = 40;
+        c.strata = 4;
+        c.generation.temperatures = Some(vec![3.0]);
+        c.generation.samples = 2;
+        c.generation.steps = 3;
+        c
+    }
+
+    #[test]
+    fn settings_are_checked_before_any_work() {
+        let refused = |edit: fn(&mut LatticeEntropyConfig)| {
+            let mut c = small();
+            edit(&mut c);
+            match LatticeEntropy::new(c, spins()) {
+                Err(ExperimentError::Config { field, .. }) => field,
+                Err(ExperimentError::Diffusion(_)) => "diffusion",
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(refused(|c| c.holdout = 1.0), "holdout");
+        assert_eq!(refused(|c| c.holdout = 0.99), "holdout");
+        assert_eq!(refused(|c| c.draws = 7), "draws");
+        assert_eq!(refused(|c| c.generation.samples = 1), "generation.samples");
+        assert_eq!(
+            refused(|c| c.generation.temperatures = Some(vec![9.0])),
+            "generation.temperatures"
+        );
+        assert_eq!(
+            refused(|c| c.generation.from_log_snr = Some(f64::NAN)),
+            "generation.from_log_snr"
+        );
+        assert_eq!(refused(|c| c.generation.corrector_snr = 0.0), "diffusion");
+        assert_eq!(refused(|c| c.training.learning_rate = -1.0), "diffusion");
+        assert_eq!(
+            refused(|c| {
+                c.denoiser.propagation = 0;
+                c.denoiser.gate = Some(Gate::Constant(1.0));
+            }),
+            "diffusion"
+        );
+        // Partial generation needs the samples among the held-out configurations (3 here).
+        assert_eq!(
+            refused(|c| {
+                c.generation.from_log_snr = Some(0.0);
+                c.generation.steps = 100;
+                c.generation.samples = 4;
+            }),
+            "generation.samples"
+        );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_paused_and_resumed_run_is_the_uninterrupted_one() {
+        let run = LatticeEntropy::new(small(), spins()).unwrap();
+        let whole = run.run(5, &Sequential).unwrap();
+        let mut trainer = run.trainer(5).unwrap();
+        let mut losses = trainer.run(run.training_data(), 4).unwrap();
+        let saved = run.checkpoint(&trainer, &losses).unwrap();
+        let (mut trainer, mut resumed) = run.resume(&saved).unwrap();
+        resumed.extend(trainer.run(run.training_data(), 2).unwrap());
+        losses.extend_from_slice(&resumed[4..]);
+        assert_eq!(losses, whole.losses);
+        let model = trainer.finish();
+        assert_eq!(model.to_json().unwrap(), whole.model.to_json().unwrap());
+        assert_eq!(run.estimate(&model, 5, &Sequential).unwrap(), whole.rows);
+        assert_eq!(
+            run.generate(&model, 5, &Sequential).unwrap(),
+            whole.generation
+        );
+        // Another split is refused.
+        let mut other = small();
+        other.holdout = 0.5;
+        let other = LatticeEntropy::new(other, spins()).unwrap();
+        assert!(matches!(
+            other.resume(&saved),
+            Err(ExperimentError::Checkpoint(_))
+        ));
+    }
+
+    #[test]
+    fn planar_values_round_trip_to_angles() {
+        let angles = vec![0.0, 1.0, 3.0, 4.0, 6.0, 0.5, 2.5, 5.5];
+        let data =
+            SpinConfigurations::new(SpinKind::Planar, 2, vec![1.0], 2, angles.clone()).unwrap();
+        let back = data.raw_from_values(&data.values(0, 0, 2));
+        for (a, b) in angles.iter().zip(&back) {
+            assert!((a - b).abs() < 1e-12, "{a} {b}");
+        }
+        assert!(SpinConfigurations::new(SpinKind::Planar, 2, vec![1.0], 2, vec![7.0; 8]).is_err());
+        assert!(SpinConfigurations::new(SpinKind::Ising, 2, vec![1.0], 2, vec![0.5; 8]).is_err());
+        assert!(
+            SpinConfigurations::new(SpinKind::Ising, 2, vec![2.0, 1.0], 1, vec![1.0; 8]).is_err()
+        );
+    }
+}
