@@ -8,6 +8,8 @@ use std::sync::Mutex;
 #[derive(Debug)]
 pub struct Threads {
     quiet: bool,
+    /// When the runtime was made: the origin of [`Runtime::seconds`].
+    start: std::time::Instant,
     /// The bar of the sequential stage in progress, with its name.
     stage: Mutex<Option<(String, Progress)>>,
 }
@@ -17,6 +19,7 @@ impl Threads {
     pub fn new(quiet: bool) -> Self {
         Self {
             quiet,
+            start: std::time::Instant::now(),
             stage: Mutex::new(None),
         }
     }
@@ -48,6 +51,10 @@ impl Runtime for Threads {
             .collect();
         bar.finish();
         results
+    }
+
+    fn seconds(&self) -> Option<f64> {
+        Some(self.start.elapsed().as_secs_f64())
     }
 
     fn progress(&self, stage: &str, done: u64, total: u64) {

@@ -9,6 +9,18 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
     let out = temp_dir("bad-corpus");
     std::fs::create_dir_all(&out).unwrap();
     let scratch = out.join("x");
+    // Small datasets for the commands that read `lattice sample` output: {ising} and {xy}.
+    let datasets: Vec<(&str, String)> = ["ising", "xy"]
+        .into_iter()
+        .map(|model| {
+            let dir = out.join(model).to_str().unwrap().to_string();
+            let args = ["-q", "--out", &dir, "lattice", "sample", "--model", model];
+            let sizes = ["--size", "4", "--temps", "2.0,3.0", "--samples", "20"];
+            let (code, _, err) = entropic(&[&args[..], &sizes[..]].concat());
+            assert_eq!(code, 0, "{err}");
+            (model, dir)
+        })
+        .collect();
     let mut cases = 0;
     for line in corpus
         .lines()
@@ -16,7 +28,10 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
     {
         let (code, rest) = line.split_once(" | ").expect("EXIT | TEXT | ARGS");
         let (needle, args) = rest.rsplit_once(" | ").expect("EXIT | TEXT | ARGS");
-        let args = args.replace("{out}", scratch.to_str().unwrap());
+        let mut args = args.replace("{out}", scratch.to_str().unwrap());
+        for (name, dir) in &datasets {
+            args = args.replace(&format!("{{{name}}}"), dir);
+        }
         let mut argv = vec!["-q"];
         argv.extend(args.split_whitespace());
         let (got, stdout, err) = entropic(&argv);

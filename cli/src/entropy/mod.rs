@@ -1,25 +1,22 @@
-//! `entropic entropy …`: entropy estimators on data with known answers.
+//! `entropic entropy …`: entropy estimators on data with known answers. Each command is flags →
+//! a core experiment config ([`GaussianTableConfig`], [`EntropyCompareConfig`],
+//! `LatticeEntropyConfig`) → the run → table, CSV, JSON and plots.
 mod lattice;
 
 use crate::Global;
+use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::plot::{self, Series};
-use crate::progress::Progress;
-use anyhow::{Result, bail};
-use entropic::diffusion::{
-    Conditioning, GaussianScore, LambdaDensity, LatticeData, LatticeDenoiser, ScoreNet,
-    ScoreTrainParams, SpinKind, Trainer, VpSde,
+use crate::runtime::Threads;
+use anyhow::{Context, Result, bail};
+use entropic::estimate::Unit;
+use entropic::experiment::{
+    EntropyCompare, EntropyCompareConfig, EstimatorConfig, GaussianTable, GaussianTableConfig,
+    gaussian_summary,
 };
-use entropic::entropy::{
-    DEQUANTISATION_NATS_PER_SPIN, EntropyEstimator, GaussianCase, GaussianFit, Immse,
-    KozachenkoLeonenko, Leaf, Mice, Minde, Mine, PlugIn, Reference, Samples, dequantise_spins,
-};
-use entropic::estimate::{Estimate, Unit};
-use entropic::rng::stream;
-use rayon::prelude::*;
+use entropic::samples::Samples;
 use serde_json::json;
 use std::fmt::Write as _;
-use std::time::Instant;
 
 /// Entropy commands.
 #[derive(Debug, clap::Subcommand)]
@@ -104,7 +101,7 @@ pub struct CompareArgs {
     select: usize,
     /// Temperature of the data: turns on belief propagation in the lattice denoiser (I-MMSE
     /// row). Default: from temperatures.npy beside a 4-axis --data, as `lattice sample` writes.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     temperature: Option<f64>,
     /// Also run MICE (recursive halves, one MINE critic of N Adam steps per split: d − 1 critics;
     /// plug-in leaves on raw spins with --spins, 1D kNN leaves otherwise). 0 skips it.
@@ -114,25 +111,43 @@ pub struct CompareArgs {
     estimators: EstimatorArgs,
 }
 
+fn estimator_defaults() -> EstimatorConfig {
+    EstimatorConfig::default()
+}
+
 /// Settings of the estimators, shared by `gaussian` and `compare`.
 #[derive(Debug, clap::Args)]
 pub struct EstimatorArgs {
     /// Neighbour order k of the kNN estimator.
-    #[arg(long, value_name = "K", default_value_t = 5)]
+    #[arg(long, value_name = "K", default_value_t = estimator_defaults().k)]
     k: usize,
-    /// Monte Carlo draws of the MINDE time integral (and of the I-MMSE λ integral).
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    /// Monte Carlo draws of the MINDE time integral (and of the I-MMSE λ integral; ≥ 80).
+    #[arg(long, value_name = "N", default_value_t = estimator_defaults().draws)]
     draws: usize,
     /// Training steps of the learned score and of the lattice denoiser (0: skip both).
-    #[arg(long, value_name = "N", default_value_t = 4000)]
+    #[arg(long, value_name = "N", default_value_t = estimator_defaults().train_steps)]
     train_steps: usize,
     /// Hidden widths of the score network (and of the lattice denoiser's field network).
     #[arg(long, value_name = "W,..", default_value = "128,128")]
     hidden: String,
     /// Train the score network with t importance-sampled uniformly in log-SNR (the loss is
-    /// reweighted, so the objective is unchanged; README).
+    /// reweighted, so the objective is unchanged).
     #[arg(long)]
     importance: bool,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+impl EstimatorArgs {
+    /// Overlay the estimator flags on the `estimators` part of a config read by [`Overlay`].
+    fn overlay(&self, o: &Overlay<'_>, c: &mut EstimatorConfig) -> Result<()> {
+        o.set("k", &mut c.k, self.k);
+        o.set("draws", &mut c.draws, self.draws);
+        o.set("train_steps", &mut c.train_steps, self.train_steps);
+        o.set("hidden", &mut c.hidden, parse_widths(&self.hidden)?);
+        o.set("importance", &mut c.importance, self.importance);
+        Ok(())
+    }
 }
 
 /// Options of `entropic entropy gaussian`.
@@ -142,10 +157,10 @@ pub struct GaussianArgs {
     #[arg(long, value_name = "D,..", default_value = "9,16")]
     dims: String,
     /// Samples per distribution.
-    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    #[arg(long, value_name = "N", default_value_t = GaussianTableConfig::default().samples)]
     samples: usize,
     /// Random covariances per dimension.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = GaussianTableConfig::default().cases)]
     cases: usize,
     #[command(flatten)]
     estimators: EstimatorArgs,
@@ -160,17 +175,6 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
     }
 }
 
-const ESTIMATORS: [&str; 4] = ["gaussian-fit", "knn", "minde-exact-score", "minde-learned"];
-
-struct Row {
-    dim: usize,
-    case: usize,
-    exact: f64,
-    estimator: &'static str,
-    estimate: Estimate,
-    seconds: f64,
-}
-
 fn parse_widths(text: &str) -> Result<Vec<usize>> {
     let widths: Vec<usize> = text
         .split(',')
@@ -183,101 +187,13 @@ fn parse_widths(text: &str) -> Result<Vec<usize>> {
     Ok(widths)
 }
 
-/// MINDE with a learned residual score and the Gaussian-fit reference.
-fn learned_minde<R: rand_core::Rng>(
-    x: &Samples,
-    hidden: &[usize],
-    (steps, importance): (usize, bool),
-    draws: usize,
-    seed: u64,
-    rng: &mut R,
-) -> Result<Estimate> {
-    let sde = VpSde::default();
-    let mut net = ScoreNet::new(sde, x, hidden, rng)?;
-    if importance {
-        net = net.with_importance(LambdaDensity::Uniform)?;
-    }
-    let params = ScoreTrainParams {
-        steps,
-        ..ScoreTrainParams::default()
-    };
-    net.train(x, &params, rng)?;
-    Ok(Minde::new(sde, net, Reference::GaussianFit, draws, seed)?.estimate(x)?)
-}
-
-/// Absolute entropy of square ±1 lattices (`spins` row-major n × L²) by I-MMSE with a
-/// [`LatticeDenoiser`] trained on the first 75 % of the configurations and evaluated on the
-/// rest. A known temperature turns on belief propagation (4 iterations); without one the
-/// model is conditioned on a nominal T = 1 and learns the coupling from the data alone.
-fn lattice_immse(
-    spins: &[f64],
-    side: usize,
-    temperature: Option<f64>,
-    settings: &EstimatorArgs,
-    seed: u64,
-) -> Result<Estimate> {
-    let sites = side * side;
-    let n = spins.len() / sites;
-    let n_train = n * 3 / 4;
-    if n_train < 1 || n - n_train < 2 {
-        bail!("the lattice I-MMSE row needs at least 4 configurations");
-    }
-    let t = temperature.unwrap_or(1.0);
-    let propagation = if temperature.is_some() { 4 } else { 0 };
-    let sde = VpSde::default();
-    let train = LatticeData::new(side, spins[..n_train * sites].to_vec(), vec![t; n_train])?;
-    let conditioning = Conditioning::Temperature { lo: t, hi: t };
-    let mut rng = stream(seed, 1);
-    let hidden = parse_widths(&settings.hidden)?;
-    let model = LatticeDenoiser::new(
-        sde,
-        SpinKind::Ising,
-        side,
-        conditioning,
-        &hidden,
-        propagation,
-        &mut rng,
-    )?;
-    let params = ScoreTrainParams {
-        steps: settings.train_steps,
-        batch: 64,
-        learning_rate: 2e-3,
-        ema_decay: 0.999,
-    };
-    let mut trainer = Trainer::new(model, &train, params, seed)?;
-    trainer.run(&train, settings.train_steps)?;
-    let held = Samples::new(spins[n_train * sites..].to_vec(), sites)?;
-    let denoiser = trainer.finish().at_temperature(t)?;
-    Ok(Immse::new(sde, denoiser, settings.draws, 40, seed)?.estimate(&held)?)
-}
-
-/// The temperature of a compare run: --temperature, or entry `select` of temperatures.npy beside
-/// a 4-axis data file.
-fn data_temperature(args: &CompareArgs, axes: usize) -> Result<Option<f64>> {
-    if let Some(t) = args.temperature {
-        if !(t.is_finite() && t > 0.0) {
-            bail!("--temperature must be finite and positive");
-        }
-        return Ok(Some(t));
-    }
-    let beside = args.data.with_file_name("temperatures.npy");
-    if axes != 4 || !beside.is_file() {
-        return Ok(None);
-    }
-    let bytes = std::fs::read(&beside)?;
-    let temps = crate::input::read_npy_matrix(&bytes)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", beside.display()))?;
-    Ok(temps.data.get(args.select).copied().filter(|t| *t > 0.0))
-}
-
-fn timed(f: impl FnOnce() -> Result<Estimate>) -> Result<(Estimate, f64)> {
-    let start = Instant::now();
-    let e = f()?;
-    Ok((e, start.elapsed().as_secs_f64()))
-}
+/// The estimators of the Gaussian table, in the order of its rows.
+const ESTIMATORS: [&str; 4] = ["gaussian-fit", "knn", "minde-exact-score", "minde-learned"];
 
 fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let dims: Vec<usize> = args
+    let (mut config, o): (GaussianTableConfig, _) =
+        Overlay::load(&args.estimators.config, &global.explicit)?;
+    let dims = args
         .dims
         .split(',')
         .map(|s| s.trim().parse::<usize>())
@@ -288,144 +204,83 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
                 args.dims
             )
         })?;
-    if dims.iter().any(|&d| d == 0 || d > 512) {
-        bail!("--dims must be between 1 and 512");
+    o.set("dims", &mut config.dims, dims);
+    o.set("samples", &mut config.samples, args.samples);
+    o.set("cases", &mut config.cases, args.cases);
+    args.estimators.overlay(&o, &mut config.estimators)?;
+    if args.estimators.config.print_config {
+        return out.print_config(&config);
     }
-    if args.cases == 0 {
-        bail!("--cases must be at least 1");
-    }
-    let largest = dims.iter().copied().max().unwrap_or(1);
-    // Two cases run at once (one per core), each holding its samples.
-    entropic::experiment::check_memory("the samples", &[2, args.samples, largest, 8])?;
-    let knn = KozachenkoLeonenko::new(args.estimators.k)?;
-    let hidden = parse_widths(&args.estimators.hidden)?;
-    let sde = VpSde::default();
-    let jobs: Vec<(usize, usize)> = dims
-        .iter()
-        .flat_map(|&d| (0..args.cases).map(move |c| (d, c)))
-        .collect();
-    let progress = Progress::new(jobs.len() as u64, "cases", global.quiet);
-    let rows: Vec<Vec<Row>> = jobs
-        .par_iter()
-        .enumerate()
-        .map(|(j, &(d, case))| -> Result<Vec<Row>> {
-            let mut rng = stream(global.seed, j);
-            let g = GaussianCase::random(d, &mut rng)?;
-            let x: Samples = g.sample(args.samples, &mut rng)?;
-            let exact = g.entropy();
-            let score = GaussianScore::new(sde, &g.mean, &g.covariance)?;
-            let minde = Minde::new(
-                sde,
-                score,
-                Reference::Isotropic,
-                args.estimators.draws,
-                global.seed ^ j as u64,
-            )?;
-            let mut runs: Vec<(&'static str, Result<(Estimate, f64)>)> = vec![
-                ("gaussian-fit", timed(|| Ok(GaussianFit.estimate(&x)?))),
-                ("knn", timed(|| Ok(knn.estimate(&x)?))),
-                ("minde-exact-score", timed(|| Ok(minde.estimate(&x)?))),
-            ];
-            if args.estimators.train_steps > 0 {
-                runs.push((
-                    "minde-learned",
-                    timed(|| {
-                        learned_minde(
-                            &x,
-                            &hidden,
-                            (args.estimators.train_steps, args.estimators.importance),
-                            args.estimators.draws,
-                            global.seed ^ j as u64,
-                            &mut rng,
-                        )
-                    }),
-                ));
-            }
-            progress.tick();
-            runs.into_iter()
-                .map(|(estimator, r)| {
-                    let (estimate, seconds) = r?;
-                    Ok(Row {
-                        dim: d,
-                        case,
-                        exact,
-                        estimator,
-                        estimate,
-                        seconds,
-                    })
-                })
-                .collect()
-        })
-        .collect::<Result<_>>()?;
-    progress.finish();
-    let rows: Vec<Row> = rows.into_iter().flatten().collect();
+    let table = GaussianTable::new(config)?;
+    let config = table.config();
+    let rt = Threads::new(global.quiet);
+    let rows = table.run(global.seed, &rt)?;
+    rt.finish();
     let mut csv = String::from("dim,case,exact,estimator,value,std_error,error,seconds\n");
     let mut text = format!(
         "Gaussian sanity check: {} samples per case, nats\n{:>4} {:>4} {:>9} {:>18} {:>9} {:>7} {:>8} {:>7}\n",
-        args.samples, "d", "case", "exact", "estimator", "value", "±", "error", "time s"
+        config.samples, "d", "case", "exact", "estimator", "value", "±", "error", "time s"
     );
     for r in &rows {
-        let err = r.estimate.value - r.exact;
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{}",
+        let (e, seconds) = (r.result.estimate, r.result.seconds.unwrap_or(f64::NAN));
+        let line = (
             r.dim,
             r.case,
             r.exact,
-            r.estimator,
-            r.estimate.value,
-            r.estimate.std_error,
-            err,
-            r.seconds
+            r.result.estimator,
+            e.value,
+            e.std_error,
+        );
+        writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{seconds}",
+            line.0,
+            line.1,
+            line.2,
+            line.3,
+            line.4,
+            line.5,
+            r.error()
         )?;
         writeln!(
             text,
-            "{:>4} {:>4} {:>9.4} {:>18} {:>9.4} {:>7.4} {:>+8.4} {:>7.2}",
-            r.dim,
-            r.case,
-            r.exact,
-            r.estimator,
-            r.estimate.value,
-            r.estimate.std_error,
-            err,
-            r.seconds
+            "{:>4} {:>4} {:>9.4} {:>18} {:>9.4} {:>7.4} {:>+8.4} {seconds:>7.2}",
+            line.0,
+            line.1,
+            line.2,
+            line.3,
+            line.4,
+            line.5,
+            r.error()
         )?;
     }
     let mut summary = Vec::new();
-    for &d in &dims {
+    for &d in &config.dims {
         for name in ESTIMATORS {
-            let errs: Vec<f64> = rows
-                .iter()
-                .filter(|r| r.dim == d && r.estimator == name)
-                .map(|r| r.estimate.value - r.exact)
-                .collect();
-            if errs.is_empty() {
-                continue;
+            if let Some((mean_abs, bias)) = gaussian_summary(&rows, d, name) {
+                writeln!(
+                    text,
+                    "d = {d:>3} {name:>18}: mean |error| {mean_abs:.4}, mean error {bias:+.4}"
+                )?;
+                summary.push(json!({"dim": d, "estimator": name, "mean_abs_error": mean_abs, "mean_error": bias}));
             }
-            let mean_abs = errs.iter().map(|e| e.abs()).sum::<f64>() / errs.len() as f64;
-            let bias = errs.iter().sum::<f64>() / errs.len() as f64;
-            writeln!(
-                text,
-                "d = {d:>3} {name:>18}: mean |error| {mean_abs:.4}, mean error {bias:+.4}"
-            )?;
-            summary.push(json!({"dim": d, "estimator": name, "mean_abs_error": mean_abs, "mean_error": bias}));
         }
     }
     out.file("gaussian.csv", csv.as_bytes())?;
     if out.keeps_files() {
         let series: Vec<Series<'_>> = ESTIMATORS
             .into_iter()
-            .filter(|name| rows.iter().any(|r| r.estimator == *name))
+            .filter(|name| rows.iter().any(|r| r.result.estimator == *name))
             .map(|name| {
-                let pts: Vec<&Row> = rows.iter().filter(|r| r.estimator == name).collect();
+                let pts: Vec<_> = rows.iter().filter(|r| r.result.estimator == name).collect();
                 Series {
                     name,
                     points: pts
                         .iter()
                         .enumerate()
-                        .map(|(i, r)| (i as f64, r.estimate.value - r.exact))
+                        .map(|(i, r)| (i as f64, r.error()))
                         .collect(),
-                    errors: pts.iter().map(|r| r.estimate.std_error).collect(),
+                    errors: pts.iter().map(|r| r.result.estimate.std_error).collect(),
                 }
             })
             .collect();
@@ -438,15 +293,11 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
         out.file("errors.svg", svg.as_bytes())?;
     }
     let doc = json!({
-        "samples": args.samples,
-        "k": args.estimators.k,
-        "draws": args.estimators.draws,
-        "train_steps": args.estimators.train_steps,
-        "importance": args.estimators.importance,
+        "config": config,
         "rows": rows.iter().map(|r| json!({
-            "dim": r.dim, "case": r.case, "exact": r.exact, "estimator": r.estimator,
-            "value": r.estimate.value, "std_error": r.estimate.std_error,
-            "error": r.estimate.value - r.exact, "seconds": r.seconds,
+            "dim": r.dim, "case": r.case, "exact": r.exact, "estimator": r.result.estimator,
+            "value": r.result.estimate.value, "std_error": r.result.estimate.std_error,
+            "error": r.error(), "seconds": r.result.seconds,
         })).collect::<Vec<_>>(),
         "summary": summary,
     });
@@ -454,117 +305,62 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
     out.result(&text, &doc)
 }
 
+/// The temperature of a compare run's data: entry `select` of temperatures.npy beside a 4-axis
+/// data file, if there is one.
+fn temperature_beside(args: &CompareArgs, axes: usize) -> Result<Option<f64>> {
+    let beside = args.data.with_file_name("temperatures.npy");
+    if axes != 4 || !beside.is_file() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&beside)?;
+    let temps =
+        crate::input::read_npy_matrix(&bytes).with_context(|| beside.display().to_string())?;
+    Ok(temps.data.get(args.select).copied().filter(|t| *t > 0.0))
+}
+
 fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let hidden = parse_widths(&args.estimators.hidden)?;
-    let knn = KozachenkoLeonenko::new(args.estimators.k)?;
+    let (mut config, o): (EntropyCompareConfig, _) =
+        Overlay::load(&args.estimators.config, &global.explicit)?;
+    o.set("spins", &mut config.spins, args.spins);
+    o.set("mice_steps", &mut config.mice_steps, args.mice_steps);
+    if args.temperature.is_some() {
+        config.temperature = args.temperature;
+    }
+    args.estimators.overlay(&o, &mut config.estimators)?;
+    if args.estimators.config.print_config {
+        return out.print_config(&config);
+    }
+    if args.exact.is_some_and(|h| !h.is_finite()) {
+        bail!("--exact must be a finite entropy");
+    }
     let bytes = std::fs::read(&args.data)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.data.display()))?;
-    let m = crate::input::read_npy_matrix(&bytes)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.data.display()))?;
+        .with_context(|| format!("cannot read {}", args.data.display()))?;
+    let m =
+        crate::input::read_npy_matrix(&bytes).with_context(|| args.data.display().to_string())?;
     let axes = m.shape.len();
     let m = if axes == 4 {
         m.select_first_axis(args.select)?
     } else {
         m
     };
-    let temperature = data_temperature(args, axes)?;
-    // Square lattices of spins also get the lattice denoiser's I-MMSE row.
-    let side = (m.cols as f64).sqrt().round() as usize;
-    let lattice = (args.spins && args.estimators.train_steps > 0 && side >= 2)
-        .then_some(side)
-        .filter(|s| s * s == m.cols);
-    let lattice_spins = lattice.map(|_| m.data.clone());
+    if config.temperature.is_none() {
+        config.temperature = temperature_beside(args, axes)?;
+    }
+    let (spins, d) = (config.spins, m.cols);
+    let run = EntropyCompare::new(config, Samples::new(m.data, m.cols)?)?;
+    let rt = Threads::new(global.quiet);
+    let rows = run.run(global.seed, &rt)?;
+    rt.finish();
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
-    let mut rng = stream(global.seed, 0);
-    // MICE works on the raw values; copy them only when it runs.
-    let raw = if args.mice_steps > 0 {
-        Some(Samples::new(m.data.clone(), m.cols)?)
-    } else {
-        None
-    };
-    let (x, offset, symbols) = if args.spins {
-        if m.data.iter().any(|&v| v != 1.0 && v != -1.0) {
-            bail!("--spins needs every value to be +1 or -1");
-        }
-        let spins: Vec<i8> = m.data.iter().map(|&v| v as i8).collect();
-        let symbols: Option<Vec<u64>> = (m.cols <= 64).then(|| {
-            spins
-                .chunks(m.cols)
-                .map(|row| {
-                    row.iter()
-                        .enumerate()
-                        .filter(|(_, s)| **s > 0)
-                        .fold(0u64, |a, (i, _)| a | 1 << i)
-                })
-                .collect()
-        });
-        let x = dequantise_spins(&spins, m.cols, &mut rng)?;
-        (x, m.cols as f64 * DEQUANTISATION_NATS_PER_SPIN, symbols)
-    } else {
-        (Samples::new(m.data, m.cols)?, 0.0, None)
-    };
-    let shift = |e: Estimate| Estimate::new(e.value - offset, e.std_error, e.unit, e.samples);
-    let mut rows: Vec<(&str, Estimate, f64)> = Vec::new();
-    let progress = Progress::new(5, "estimators", global.quiet);
-    let (e, t) = timed(|| Ok(shift(GaussianFit.estimate(&x)?)))?;
-    rows.push(("gaussian-fit (upper bound)", e, t));
-    progress.tick();
-    let (e, t) = timed(|| Ok(shift(knn.estimate(&x)?)))?;
-    rows.push(("knn", e, t));
-    progress.tick();
-    if args.estimators.train_steps > 0 {
-        let (e, t) = timed(|| {
-            Ok(shift(learned_minde(
-                &x,
-                &hidden,
-                (args.estimators.train_steps, args.estimators.importance),
-                args.estimators.draws,
-                global.seed,
-                &mut rng,
-            )?))
-        })?;
-        rows.push(("minde-learned", e, t));
-    }
-    progress.tick();
-    if let (Some(side), Some(spins)) = (lattice, &lattice_spins) {
-        let (e, t) =
-            timed(|| lattice_immse(spins, side, temperature, &args.estimators, global.seed))?;
-        rows.push(("immse-lattice (held-out 25 %)", e, t));
-    }
-    if let Some(symbols) = &symbols {
-        let (e, t) = timed(|| Ok(PlugIn.estimate(&symbols[..])?))?;
-        rows.push(("plug-in", e, t));
-    }
-    progress.tick();
-    if let Some(raw) = &raw {
-        // For spins, MICE's plug-in leaves and MINE splits give the discrete entropy directly,
-        // with no dequantisation offset.
-        let mice = Mice {
-            mine: Mine {
-                steps: args.mice_steps,
-                seed: global.seed,
-                ..Mine::default()
-            },
-            leaf: if args.spins {
-                Leaf::PlugIn
-            } else {
-                Leaf::Knn(args.estimators.k)
-            },
-        };
-        let (e, t) = timed(|| Ok(mice.estimate(raw)?))?;
-        rows.push(("mice (MINE splits)", e, t));
-    }
-    progress.finish();
-    let (n, d) = (x.len(), x.dim());
+    let unit_name = if args.bits { "bits" } else { "nats" };
     let mut text = format!(
-        "{} samples × {d} values{}; entropy in {}\n{:>30} {:>11} {:>9} {:>10} {:>9} {:>8}\n",
-        n,
-        if args.spins {
+        "{} samples × {d} values{}; entropy in {unit_name}\n{:>30} {:>11} {:>9} {:>10} {:>9} {:>8}\n",
+        m.rows,
+        if spins {
             " (±1 spins, dequantised; absolute discrete entropy)"
         } else {
             ""
         },
-        if args.bits { "bits" } else { "nats" },
         "estimator",
         "value",
         "±",
@@ -573,28 +369,28 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         "time s"
     );
     let mut json_rows = Vec::new();
-    for (name, e, secs) in &rows {
-        let e = e.to_unit(unit);
+    for row in &rows {
+        let e = row.estimate.to_unit(unit);
         let err = args.exact.map(|h| e.value - h);
         writeln!(
             text,
-            "{name:>30} {:>11.4} {:>9.4} {:>10.5} {:>9} {:>8.2}",
+            "{:>30} {:>11.4} {:>9.4} {:>10.5} {:>9} {:>8.2}",
+            row.estimator,
             e.value,
             e.std_error,
             e.value / d as f64,
             err.map_or("—".to_string(), |v| format!("{v:+.4}")),
-            secs
+            row.seconds.unwrap_or(f64::NAN)
         )?;
-        json_rows.push(
-            json!({"estimator": name, "value": e.value, "std_error": e.std_error,
-            "per_value": e.value / d as f64, "error": err, "seconds": secs}),
-        );
+        json_rows.push(json!({"estimator": row.estimator, "value": e.value,
+            "std_error": e.std_error, "per_value": e.value / d as f64, "error": err,
+            "seconds": row.seconds}));
     }
     if let Some(h) = args.exact {
         writeln!(text, "{:>30} {h:>11.4}", "exact (given)")?;
     }
-    let doc = json!({"samples": n, "dim": d, "spins": args.spins, "unit": if args.bits { "bits" } else { "nats" },
-        "exact": args.exact, "rows": json_rows});
+    let doc = json!({"samples": m.rows, "dim": d, "spins": spins, "unit": unit_name,
+        "exact": args.exact, "config": run.config(), "rows": json_rows});
     out.json("compare.json", &doc)?;
     out.result(&text, &doc)
 }

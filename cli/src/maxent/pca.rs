@@ -1,14 +1,13 @@
-//! `entropic maxent pca`: PCA as a Min-MaxEnt solution (paper Sec. I.1, Fig. 2).
+//! `entropic maxent pca`: flags → [`MaxentPcaConfig`] → [`MaxentPca`] → text, CSV, JSON and
+//! plots (PCA as a Min-MaxEnt solution, paper Sec. I.1, Fig. 2).
 use crate::Global;
+use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::plot::{self, Series};
 use crate::runtime::Threads;
-use anyhow::{Result, bail};
-use entropic::maxent::{
-    IterationReport, MaxEnt, RotatedVariances, TrainParams, Trainer, Walkers, pca_angle_2d,
-    pca_entropy_2d,
-};
-use entropic::train::Executor;
+use anyhow::Result;
+use entropic::experiment::{MaxentPca, MaxentPcaConfig};
+use entropic::maxent::pca_entropy_2d;
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -24,95 +23,73 @@ pub struct PcaArgs {
     )]
     sigma: String,
     /// Training samples.
-    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().samples)]
     samples: usize,
     /// Persistent MCMC walkers.
-    #[arg(long, value_name = "N", default_value_t = 4_000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().walkers)]
     walkers: usize,
     /// Training iterations (one λ step and one θ step each).
-    #[arg(long, value_name = "N", default_value_t = 600)]
+    #[arg(long, value_name = "N", default_value_t = defaults().iterations)]
     iterations: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
-fn parse_sigma(text: &str) -> Result<[[f64; 2]; 2]> {
+fn defaults() -> MaxentPcaConfig {
+    MaxentPcaConfig::default()
+}
+
+impl PcaArgs {
+    fn config(&self, global: &Global) -> Result<MaxentPcaConfig> {
+        let (mut c, o): (MaxentPcaConfig, _) = Overlay::load(&self.config, &global.explicit)?;
+        o.set("sigma", &mut c.sigma, parse_sigma(&self.sigma)?);
+        o.set("samples", &mut c.samples, self.samples);
+        o.set("walkers", &mut c.walkers, self.walkers);
+        o.set("iterations", &mut c.iterations, self.iterations);
+        Ok(c)
+    }
+}
+
+/// `--sigma S11,S22,S12`: three numbers (the run checks they form a covariance).
+fn parse_sigma(text: &str) -> Result<[f64; 3]> {
     let v: Vec<f64> = text
         .split(',')
         .map(|s| s.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| anyhow::anyhow!("--sigma takes three numbers S11,S22,S12, got '{text}'"))?;
-    let [a, b, c] = v[..] else {
-        bail!("--sigma takes three numbers S11,S22,S12, got '{text}'")
-    };
-    if !(a.is_finite()
-        && b.is_finite()
-        && c.is_finite()
-        && a > 0.0
-        && b > 0.0
-        && a * b - c * c > 0.0)
-    {
-        bail!("--sigma {text} is not a positive-definite covariance");
-    }
-    Ok([[a, c], [c, b]])
+    v[..]
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("--sigma takes three numbers S11,S22,S12, got '{text}'"))
 }
 
 pub fn run(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let sigma = parse_sigma(&args.sigma)?;
-    if args.samples < 10 || args.walkers == 0 || args.walkers > args.samples {
-        bail!("need --samples ≥ 10 and 1 ≤ --walkers ≤ --samples");
+    let config = args.config(global)?;
+    if args.config.print_config {
+        return out.print_config(&config);
     }
-    let mut rng = entropic::rng::from_seed(global.seed);
-    let l11 = sigma[0][0].sqrt();
-    let l21 = sigma[0][1] / l11;
-    let l22 = (sigma[1][1] - l21 * l21).sqrt();
-    let data: Vec<f64> = (0..args.samples)
-        .flat_map(|_| {
-            let (z1, z2) = entropic::rng::normal_pair(&mut rng);
-            [l11 * z1, l21 * z1 + l22 * z2]
-        })
-        .collect();
-    let n = args.samples as f64;
-    let c = |a: usize, b: usize| data.chunks_exact(2).map(|x| x[a] * x[b]).sum::<f64>() / n;
-    let sample = [[c(0, 0), c(0, 1)], [c(1, 0), c(1, 1)]];
-    let lambda = vec![1.0 / (2.0 * sample[0][0]), 1.0 / (2.0 * sample[1][1])];
-    let model = MaxEnt::new(RotatedVariances::new(2, &[0.0]), lambda)?;
-    let walkers = Walkers::new(2, data[..2 * args.walkers].to_vec(), 1.0, None)?;
-    let params = TrainParams {
-        iterations: args.iterations,
-        ..TrainParams::default()
-    };
-    let mut trainer = Trainer::new(model, walkers, &data, params, global.seed.wrapping_add(1))?;
-    let mut rows: Vec<IterationReport> = Vec::new();
     let rt = Threads::new(global.quiet);
-    Executor::default().run(&mut trainer, &data[..], &rt, |_, reports, _| {
-        rows.extend_from_slice(reports);
-        Ok::<_, anyhow::Error>(())
-    })?;
+    let experiment = MaxentPca::new(config)?;
+    let r = experiment.run(global.seed, &rt)?;
     rt.finish();
-    let model = trainer.model();
-
-    let theta = model.observables().angles()[0];
-    let (star_sample, star_true) = (pca_angle_2d(sample), pca_angle_2d(sigma));
-    let diff = ((theta - star_sample + std::f64::consts::FRAC_PI_4)
-        .rem_euclid(std::f64::consts::FRAC_PI_2)
-        - std::f64::consts::FRAC_PI_4)
-        .abs();
+    let (sigma, sample, theta) = (r.sigma, r.sample_sigma, r.theta);
+    let rows = &r.reports;
     let mut text = String::new();
     writeln!(
         text,
-        "learned θ = {theta:.6} rad; PCA angle of the sample covariance θ* = {star_sample:.6} (true Σ: {star_true:.6})"
+        "learned θ = {theta:.6} rad; PCA angle of the sample covariance θ* = {:.6} (true Σ: {:.6})",
+        r.pca_angle_sample, r.pca_angle_true
     )?;
-    writeln!(text, "|θ − θ*| (mod π/2) = {diff:.2e} rad")?;
+    writeln!(text, "|θ − θ*| (mod π/2) = {:.2e} rad", r.angle_error)?;
     writeln!(
         text,
         "MaxEnt entropy at θ: {:.6} nats (minimum, at θ*: {:.6})",
-        pca_entropy_2d(sample, theta),
-        pca_entropy_2d(sample, star_sample)
+        r.entropy_at_theta, r.entropy_minimum
     )?;
     writeln!(
         text,
         "final χ² = {:.3e}, λ = {:?}",
         rows.last().map_or(f64::NAN, |r| r.chi2),
-        model.lambda()
+        r.lambda
     )?;
 
     let angles: Vec<f64> = (0..=360)
@@ -193,10 +170,11 @@ pub fn run(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         )?;
     }
     let doc = json!({
-        "command": "maxent pca", "seed": global.seed, "sigma": sigma, "sample_sigma": sample, "samples": args.samples,
-        "walkers": args.walkers, "iterations": args.iterations, "theta": theta, "pca_angle_sample": star_sample,
-        "pca_angle_true": star_true, "angle_error": diff, "lambda": model.lambda(),
-        "entropy_at_theta": pca_entropy_2d(sample, theta), "entropy_minimum": pca_entropy_2d(sample, star_sample),
+        "command": "maxent pca", "seed": global.seed, "config": experiment.config(),
+        "sigma": sigma, "sample_sigma": sample, "theta": theta,
+        "pca_angle_sample": r.pca_angle_sample, "pca_angle_true": r.pca_angle_true,
+        "angle_error": r.angle_error, "lambda": r.lambda,
+        "entropy_at_theta": r.entropy_at_theta, "entropy_minimum": r.entropy_minimum,
     });
     out.json("pca.json", &doc)?;
     out.result(&text, &doc)

@@ -2,6 +2,7 @@
 use crate::diffusion::DiffusionError;
 use crate::entropy::EntropyError;
 use crate::lattice::LatticeError;
+use crate::maxent::MaxEntError;
 use crate::stats::StatsError;
 use alloc::string::String;
 use core::fmt;
@@ -34,8 +35,24 @@ pub enum ExperimentError {
     Entropy(EntropyError),
     /// From the diffusion layer (models, training, samplers).
     Diffusion(DiffusionError),
+    /// From the Min-MaxEnt layer.
+    MaxEnt(MaxEntError),
     /// A checkpoint that does not belong to this run (other data, another split).
     Checkpoint(&'static str),
+    /// A result outside the range it can possibly take, by more than five of its error bars
+    /// (or not finite): a diverged or broken model, reported instead of printed as a result.
+    OutOfRange {
+        /// What came out.
+        what: &'static str,
+        /// Its value.
+        value: f64,
+        /// Its standard error.
+        std_error: f64,
+        /// The smallest possible value.
+        low: f64,
+        /// The largest possible value.
+        high: f64,
+    },
 }
 
 impl ExperimentError {
@@ -80,7 +97,18 @@ impl fmt::Display for ExperimentError {
             Self::Stats(e) => write!(f, "{e}"),
             Self::Entropy(e) => write!(f, "{e}"),
             Self::Diffusion(e) => write!(f, "{e}"),
+            Self::MaxEnt(e) => write!(f, "{e}"),
             Self::Checkpoint(why) => write!(f, "checkpoint {why}"),
+            Self::OutOfRange {
+                what,
+                value,
+                std_error,
+                low,
+                high,
+            } => write!(
+                f,
+                "{what} came out {value} ± {std_error}, outside its possible range [{low}, {high}]: the model diverged or does not fit the data (lower the learning rate or train longer)"
+            ),
         }
     }
 }
@@ -102,6 +130,12 @@ impl From<StatsError> for ExperimentError {
 impl From<EntropyError> for ExperimentError {
     fn from(e: EntropyError) -> Self {
         Self::Entropy(e)
+    }
+}
+
+impl From<MaxEntError> for ExperimentError {
+    fn from(e: MaxEntError) -> Self {
+        Self::MaxEnt(e)
     }
 }
 

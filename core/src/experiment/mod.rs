@@ -16,22 +16,34 @@
 //! | [`IsingRun`] | [`IsingConfig`] | one checkerboard Metropolis chain with error bars and exact references |
 //! | [`LatticeSample`] | [`LatticeSampleConfig`] | τ-spaced equilibrium configurations on a temperature grid |
 //! | [`LatticeThermo`] | [`LatticeThermoConfig`] | u, c, |m|, χ, Binder and the entropy by thermodynamic integration |
+//! | [`GaussianTable`] | [`GaussianTableConfig`] | every sample-based entropy estimator on random Gaussians (Table 4.1) |
+//! | [`EntropyCompare`] | [`EntropyCompareConfig`] | every entropy estimator on samples a user brings |
+//! | [`MaxentPca`] | [`MaxentPcaConfig`] | PCA as a Min-MaxEnt solution (paper Fig. 2) |
 //! | [`LatticeEntropy`] | [`LatticeEntropyConfig`] | entropy per spin from a temperature-conditioned denoiser (I-MMSE) and its generation check |
 //!
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
 //! [`ChainConfig::run`].
 mod chain;
+mod entropy_compare;
 mod error;
+mod estimators;
+mod gaussian_table;
 mod ising;
 mod lattice_entropy;
 mod lattice_sample;
 mod lattice_thermo;
+mod maxent_pca;
 mod runtime;
 
 pub use chain::{
     Algorithm, Chain, ChainConfig, Configs, MIN_PILOT, Plan, Spacing, SpinModel, Tuning,
 };
+pub use entropy_compare::{EntropyCompare, EntropyCompareConfig, MAX_PLUG_IN_SPINS};
 pub use error::ExperimentError;
+pub use estimators::{EstimatorConfig, EstimatorRow};
+pub use gaussian_table::{
+    GaussianRow, GaussianTable, GaussianTableConfig, MAX_GAUSSIAN_DIM, gaussian_summary,
+};
 pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
 pub use lattice_entropy::{
     DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation, GenerationConfig,
@@ -42,6 +54,7 @@ pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
 };
+pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
 pub use runtime::{Runtime, Sequential};
 
 use crate::lattice::{LatticeError, Temperature};

@@ -9,7 +9,7 @@
 //! [`ExperimentError::Cancelled`]: super::ExperimentError::Cancelled
 use alloc::vec::Vec;
 
-/// Schedules tasks, reports progress and says when to stop.
+/// Schedules tasks, reports progress, says when to stop and (optionally) tells time.
 ///
 /// # Examples
 /// A runtime that counts progress reports and cancels after the first of them:
@@ -59,6 +59,21 @@ pub trait Runtime: Sync {
     fn cancelled(&self) -> bool {
         false
     }
+
+    /// Seconds on a monotonic clock, if the front end has one (the core is `no_std` and
+    /// has none): experiments report how long each estimator took from differences of it.
+    /// Default: none.
+    fn seconds(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// Time `f` on `rt`'s clock: its result and the seconds it took, if the runtime tells time.
+pub(crate) fn timed<R: Runtime + ?Sized, T>(rt: &R, f: impl FnOnce() -> T) -> (T, Option<f64>) {
+    let start = rt.seconds();
+    let value = f();
+    let seconds = start.zip(rt.seconds()).map(|(a, b)| b - a);
+    (value, seconds)
 }
 
 /// Runs every task in order on the calling thread; no progress, never cancelled.

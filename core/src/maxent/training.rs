@@ -77,6 +77,7 @@ impl TrainParams {
 
 /// What each iteration reports.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct IterationReport {
     /// Iteration number.
     pub iteration: usize,

@@ -257,6 +257,35 @@ pub struct LatticeEntropy {
     training: LatticeData,
 }
 
+/// Error bars by which an estimate may leave its possible range before it is an error.
+const RANGE_SIGMAS: f64 = 5.0;
+
+/// Refuse an entropy per spin outside what the spins allow: [0, ln 2] for Ising spins, at most 0
+/// for the XY excess entropy s − ln 2π (the uniform angle maximises it), beyond
+/// [`RANGE_SIGMAS`] error bars; and any non-finite estimate.
+fn check_range(kind: SpinKind, e: Estimate) -> Result<(), ExperimentError> {
+    let (what, low, high) = match kind {
+        SpinKind::Ising => ("the entropy per spin", 0.0, core::f64::consts::LN_2),
+        SpinKind::Planar => ("the excess entropy per spin", f64::NEG_INFINITY, 0.0),
+    };
+    let slack = RANGE_SIGMAS * e.std_error;
+    if e.value.is_finite()
+        && e.std_error.is_finite()
+        && e.value + slack >= low
+        && e.value - slack <= high
+    {
+        Ok(())
+    } else {
+        Err(ExperimentError::OutOfRange {
+            what,
+            value: e.value,
+            std_error: e.std_error,
+            low,
+            high,
+        })
+    }
+}
+
 /// [`ExperimentError::Cancelled`] if the runtime says so.
 fn check_cancelled<R: Runtime>(rt: &R) -> Result<(), ExperimentError> {
     if rt.cancelled() {
@@ -538,14 +567,12 @@ impl LatticeEntropy {
                 }
             }
             .estimate(&held)?;
+            let estimate =
+                Estimate::new(h.value / n - offset, h.std_error / n, Unit::Nats, h.samples);
+            check_range(kind, estimate)?;
             Ok(EntropyRow {
                 temperature: t,
-                estimate: Estimate::new(
-                    h.value / n - offset,
-                    h.std_error / n,
-                    Unit::Nats,
-                    h.samples,
-                ),
+                estimate,
                 reference: self.references[k],
             })
         });
@@ -805,6 +832,28 @@ mod tests {
             other.resume(&saved),
             Err(ExperimentError::Checkpoint(_))
         ));
+    }
+
+    #[test]
+    fn entropies_outside_what_spins_allow_are_errors() {
+        let e = |v: f64, se: f64| Estimate::new(v, se, Unit::Nats, 10);
+        assert!(check_range(SpinKind::Ising, e(0.3, 0.01)).is_ok());
+        // Within five error bars of the bounds: Monte Carlo noise, not divergence.
+        assert!(check_range(SpinKind::Ising, e(0.74, 0.01)).is_ok());
+        assert!(check_range(SpinKind::Ising, e(-0.04, 0.01)).is_ok());
+        for bad in [
+            e(0.75, 0.01),
+            e(-0.06, 0.01),
+            e(14489.0, 3.0),
+            e(f64::NAN, 0.1),
+        ] {
+            assert!(matches!(
+                check_range(SpinKind::Ising, bad),
+                Err(ExperimentError::OutOfRange { .. })
+            ));
+        }
+        assert!(check_range(SpinKind::Planar, e(-3.0, 0.01)).is_ok());
+        assert!(check_range(SpinKind::Planar, e(0.1, 0.01)).is_err());
     }
 
     #[test]
