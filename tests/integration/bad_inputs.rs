@@ -21,6 +21,9 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
             (model, dir)
         })
         .collect();
+    // {typo}: a config file with a misspelt key.
+    let typo = out.join("typo.toml");
+    std::fs::write(&typo, "grids = 5\n").unwrap();
     let mut cases = 0;
     for line in corpus
         .lines()
@@ -29,6 +32,7 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
         let (code, rest) = line.split_once(" | ").expect("EXIT | TEXT | ARGS");
         let (needle, args) = rest.rsplit_once(" | ").expect("EXIT | TEXT | ARGS");
         let mut args = args.replace("{out}", scratch.to_str().unwrap());
+        args = args.replace("{typo}", typo.to_str().unwrap());
         for (name, dir) in &datasets {
             args = args.replace(&format!("{{{name}}}"), dir);
         }

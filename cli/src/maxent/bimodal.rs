@@ -1,25 +1,19 @@
-//! `entropic maxent bimodal`: 1D bimodal distributions, Min-MaxEnt vs VAE vs mean+variance
-//! MaxEnt (paper Sec. I.2, Fig. 3–4).
+//! `entropic maxent bimodal`: flags → [`MaxentBimodalConfig`] → [`MaxentBimodal`] → text,
+//! CSV, JSON and plots (1D bimodal data, Min-MaxEnt vs VAE vs mean + variance MaxEnt; paper
+//! Sec. I.2, Fig. 3–4).
 use crate::Global;
+use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::plot::{self, Series};
-use crate::progress::Progress;
-use anyhow::{Result, bail};
-use entropic::experiment::Sequential;
-use entropic::maxent::{
-    Component, IterationReport, MaxEnt, Mixture1d, TrainParams, Trainer, Walkers, kl_on_grid,
-    quadrature_1d,
-};
-use entropic::nn::{ActivationKind, Network};
-use entropic::rng::{stream, uniform_f64};
+use crate::runtime::Threads;
+use anyhow::Result;
+use entropic::experiment::{BimodalCase, BimodalSeed, MaxentBimodal, MaxentBimodalConfig};
+use entropic::maxent::IterationReport;
 use entropic::stats::mean_and_sd;
-use entropic::train::Executor;
-use entropic::vae::{self, Vae, VaeParams};
-use rayon::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
 
-/// The data sets of Fig. 3 and 4.
+/// The data sets of Fig. 3 and 4 on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Case {
     /// ½ N(−2, 0.5²) + ½ N(2, 0.5²), 1000 samples, box [−6, 6] (Fig. 3a).
@@ -30,34 +24,18 @@ pub enum Case {
     Cauchy,
 }
 
-impl Case {
-    /// The paper gives no centres, widths or ranges; these are ours (README, "Min-MaxEnt").
-    fn mixture(self) -> Mixture1d {
-        let built = match self {
-            Self::Gaussian | Self::Gaussian10 => {
-                Mixture1d::new(Component::Normal, [(-2.0, 0.5), (2.0, 0.5)], (-6.0, 6.0))
-            }
-            Self::Cauchy => {
-                Mixture1d::new(Component::Cauchy, [(-2.0, 0.5), (2.0, 0.5)], (-10.0, 10.0))
-            }
-        };
-        built.expect("fixed, valid mixture parameters")
-    }
-
-    fn samples(self) -> usize {
-        match self {
-            Self::Gaussian10 => 10,
-            Self::Gaussian | Self::Cauchy => 1000,
+impl From<Case> for BimodalCase {
+    fn from(c: Case) -> Self {
+        match c {
+            Case::Gaussian => Self::Gaussian,
+            Case::Gaussian10 => Self::Gaussian10,
+            Case::Cauchy => Self::Cauchy,
         }
     }
+}
 
-    fn name(self) -> &'static str {
-        match self {
-            Self::Gaussian => "gaussian",
-            Self::Gaussian10 => "gaussian-10",
-            Self::Cauchy => "cauchy",
-        }
-    }
+fn defaults() -> MaxentBimodalConfig {
+    MaxentBimodalConfig::default()
 }
 
 /// Options of `entropic maxent bimodal`.
@@ -67,167 +45,55 @@ pub struct BimodalArgs {
     #[arg(long, value_enum, default_value = "gaussian")]
     case: Case,
     /// Independent repetitions (data, initialisation and sampling all reseeded).
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = defaults().seeds)]
     seeds: usize,
     /// Min-MaxEnt iterations ("epochs").
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().epochs)]
     epochs: usize,
     /// VAE epochs (passes over the data in minibatches of 100); default: --epochs.
     #[arg(long, value_name = "N")]
     vae_epochs: Option<usize>,
     /// Persistent MCMC walkers of the Min-MaxEnt model.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = defaults().walkers)]
     walkers: usize,
     /// Quadrature nodes on the box for densities and KL.
-    #[arg(long, value_name = "N", default_value_t = 2001)]
+    #[arg(long, value_name = "N", default_value_t = defaults().grid)]
     grid: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
-/// One seed's curves and final densities.
-struct SeedRun {
-    seed: u64,
-    minmaxent_kl: Vec<f64>,
-    minmaxent_entropy: Vec<f64>,
-    vae_kl: Vec<f64>,
-    gaussian_kl: f64,
-    reports: Vec<IterationReport>,
-    minmaxent_density: Vec<f64>,
-    vae_density: Vec<f64>,
-    gaussian_density: Vec<f64>,
-}
-
-const HIDDEN: [usize; 2] = [16, 16];
-
-/// One seed of all three models on the quadrature grid, where `real` is the data density.
-fn run_seed(
-    args: &BimodalArgs,
-    seed: u64,
-    (grid, real): (&[f64], &[f64]),
-    progress: &Progress,
-) -> Result<SeedRun> {
-    let case = args.case;
-    let mixture = case.mixture();
-    let (lo, hi) = mixture.bounds();
-    let h = grid[1] - grid[0];
-    let mut rng = stream(seed, 0);
-    let data = mixture.sample(case.samples(), &mut rng);
-
-    // Mean+variance MaxEnt: the Gaussian with the data's mean and variance (on the box).
-    let n = data.len() as f64;
-    let mean = data.iter().sum::<f64>() / n;
-    let var = data.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
-    let gaussian_density: Vec<f64> = grid
-        .iter()
-        .map(|&x| {
-            (-(x - mean) * (x - mean) / (2.0 * var)).exp() / (std::f64::consts::TAU * var).sqrt()
-        })
-        .collect();
-    let gaussian_kl = kl_on_grid(real, &gaussian_density, h)?;
-
-    // Min-MaxEnt with MLP observables 1 → 16 → 16 → 2 (tanh).
-    let mut widths = vec![1];
-    widths.extend(HIDDEN);
-    widths.push(2);
-    let net = Network::<f64>::mlp(&widths, ActivationKind::Tanh, &mut rng)?;
-    let start: Vec<f64> = (0..args.walkers)
-        .map(|_| lo + (hi - lo) * uniform_f64(&mut rng))
-        .collect();
-    let walkers = Walkers::new(1, start, 1.0, Some((lo, hi)))?;
-    let params = TrainParams {
-        iterations: args.epochs,
-        lambda_rate: 0.05,
-        theta_rate: 0.01,
-        warmup: 20,
-        adaptation: 20,
-        ..TrainParams::default()
-    };
-    let mut trainer = Trainer::new(
-        MaxEnt::new(net, vec![0.0, 0.0])?,
-        walkers,
-        &data,
-        params,
-        seed,
-    )?;
-    let (mut minmaxent_kl, mut minmaxent_entropy, mut reports) =
-        (Vec::new(), Vec::new(), Vec::new());
-    let mut minmaxent_density = Vec::new();
-    // One iteration per chunk: the density is scored after every iteration.
-    let executor = Executor {
-        chunk: 1,
-        ..Executor::default()
-    };
-    executor.run(&mut trainer, &data[..], &Sequential, |t, r, _| {
-        reports.extend_from_slice(r);
-        let q = quadrature_1d(t.model_mut(), lo, hi, grid.len())?;
-        minmaxent_kl.push(kl_on_grid(real, &q.density, h)?);
-        minmaxent_entropy.push(q.entropy);
-        minmaxent_density = q.density;
-        progress.tick();
-        Ok::<_, anyhow::Error>(())
-    })?;
-
-    // VAE: encoder 1 → 16 → 16 → 2 (μ, ln σ² of a 1D latent), mirrored decoder.
-    let mut vae_rng = stream(seed, 1);
-    let mut model = Vae::new(1, 1, &HIDDEN, ActivationKind::Tanh, &mut vae_rng)?;
-    let vae_epochs = args.vae_epochs.unwrap_or(args.epochs);
-    let vae_params = VaeParams {
-        epochs: vae_epochs,
-        batch: 100.min(data.len()),
-        ..VaeParams::default()
-    };
-    let mut vae_trainer = vae::Trainer::new(vae_params)?;
-    let (mut vae_kl, mut vae_density) = (Vec::new(), Vec::new());
-    for _ in 0..vae_epochs {
-        vae_trainer.epoch(&mut model, &data, &mut vae_rng)?;
-        vae_density = model.density_1d(grid, 401)?;
-        vae_kl.push(kl_on_grid(real, &vae_density, h)?);
-        progress.tick();
+impl BimodalArgs {
+    fn config(&self, global: &Global) -> Result<MaxentBimodalConfig> {
+        let (mut c, o): (MaxentBimodalConfig, _) = Overlay::load(&self.config, &global.explicit)?;
+        o.set("case", &mut c.case, self.case.into());
+        o.set("seeds", &mut c.seeds, self.seeds);
+        o.set("epochs", &mut c.epochs, self.epochs);
+        if self.vae_epochs.is_some() {
+            c.vae_epochs = self.vae_epochs;
+        }
+        o.set("walkers", &mut c.walkers, self.walkers);
+        o.set("grid", &mut c.grid, self.grid);
+        Ok(c)
     }
-    Ok(SeedRun {
-        seed,
-        minmaxent_kl,
-        minmaxent_entropy,
-        vae_kl,
-        gaussian_kl,
-        reports,
-        minmaxent_density,
-        vae_density,
-        gaussian_density,
-    })
 }
 
 pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let vae_epochs = args.vae_epochs.unwrap_or(args.epochs);
-    if args.seeds == 0 || args.epochs == 0 || args.walkers == 0 || vae_epochs == 0 {
-        bail!("--seeds, --epochs, --vae-epochs and --walkers must be positive");
+    let config = args.config(global)?;
+    if args.config.print_config {
+        return out.print_config(&config);
     }
-    if args.grid < 11 {
-        bail!("--grid needs at least 11 nodes");
-    }
-    // About a dozen densities on the grid are alive at once (data, three models, per seed).
-    entropic::experiment::check_memory("the quadrature grids", &[16, args.grid, 8])?;
-    let (lo, hi) = args.case.mixture().bounds();
-    let h = (hi - lo) / (args.grid - 1) as f64;
-    let grid: Vec<f64> = (0..args.grid).map(|k| lo + h * k as f64).collect();
-    let real: Vec<f64> = grid
-        .iter()
-        .map(|&x| args.case.mixture().density(x))
-        .collect();
-    let progress = Progress::new(
-        (args.seeds * (args.epochs + vae_epochs)) as u64,
-        "epochs",
-        global.quiet,
-    );
-    let runs: Vec<SeedRun> = (0..args.seeds as u64)
-        .into_par_iter()
-        .map(|s| run_seed(args, global.seed.wrapping_add(s), (&grid, &real), &progress))
-        .collect::<Result<_>>()?;
-    progress.finish();
+    let experiment = MaxentBimodal::new(config)?;
+    let rt = Threads::new(global.quiet);
+    let result = experiment.run(global.seed, &rt)?;
+    rt.finish();
+    let (c, vae_epochs) = (experiment.config(), experiment.vae_epochs());
+    let (grid, real, runs) = (&result.grid, &result.real, &result.seeds);
 
     // Final and best KL per seed.
     let last = |v: &[f64]| *v.last().expect("at least one epoch");
     let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    let finals = |f: &dyn Fn(&SeedRun) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
+    let finals = |f: &dyn Fn(&BimodalSeed) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
     let mm_final = finals(&|r| last(&r.minmaxent_kl));
     let vae_final = finals(&|r| last(&r.vae_kl));
     let gauss = finals(&|r| r.gaussian_kl);
@@ -243,10 +109,10 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
     writeln!(
         text,
         "{} ({} samples, {} seeds, {} Min-MaxEnt / {vae_epochs} VAE epochs): KL(real ‖ model), nats, mean ± sd over seeds",
-        args.case.name(),
-        args.case.samples(),
-        args.seeds,
-        args.epochs
+        c.case.name(),
+        c.case.samples(),
+        c.seeds,
+        c.epochs
     )?;
     for (name, fin, bst) in [
         ("Min-MaxEnt", &mm_final, Some(&mm_best)),
@@ -264,7 +130,7 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
     writeln!(
         text,
         "  Min-MaxEnt has the lower final KL in {wins} of {} seeds",
-        args.seeds
+        c.seeds
     )?;
 
     let mut summary_csv =
@@ -276,7 +142,7 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
         writeln!(
             summary_csv,
             "{},{},{},{},{},{},{}",
-            args.case.name(),
+            c.case.name(),
             r.seed,
             mm_final[k],
             mm_best[k],
@@ -284,13 +150,13 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
             vae_best[k],
             r.gaussian_kl
         )?;
-        for e in 0..args.epochs.max(vae_epochs) {
+        for e in 0..c.epochs.max(vae_epochs) {
             let cell = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
             let rep = r.reports.get(e);
             writeln!(
                 curves_csv,
                 "{},{},{},{},{},{},{},{},{},{}",
-                args.case.name(),
+                c.case.name(),
                 r.seed,
                 e,
                 cell(r.minmaxent_kl.get(e).copied()),
@@ -316,7 +182,7 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
         out.file("summary.csv", summary_csv.as_bytes())?;
         out.file("curves.csv", curves_csv.as_bytes())?;
         out.file("densities.csv", density_csv.as_bytes())?;
-        write_figures(args, (&grid, &real), &runs, out)?;
+        write_figures(c, (grid, real), runs, out)?;
     }
     let (mm, vae_ms, ga) = (
         mean_and_sd(&mm_final),
@@ -324,8 +190,8 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
         mean_and_sd(&gauss),
     );
     let doc = json!({
-        "command": "maxent bimodal", "case": args.case.name(), "samples": args.case.samples(),
-        "seeds": args.seeds, "epochs": args.epochs, "vae_epochs": vae_epochs, "walkers": args.walkers, "seed": global.seed,
+        "command": "maxent bimodal", "case": c.case.name(), "samples": c.case.samples(),
+        "seeds": c.seeds, "epochs": c.epochs, "vae_epochs": vae_epochs, "walkers": c.walkers, "seed": global.seed,
         "minmaxent_final_kl": mm_final, "vae_final_kl": vae_final, "gaussian_kl": gauss,
         "minmaxent_best_kl": mm_best, "vae_best_kl": vae_best,
         "minmaxent_mean_sd": [mm.0, mm.1], "vae_mean_sd": [vae_ms.0, vae_ms.1], "gaussian_mean_sd": [ga.0, ga.1],
@@ -336,14 +202,14 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
 }
 
 fn write_figures(
-    args: &BimodalArgs,
+    c: &MaxentBimodalConfig,
     (grid, real): (&[f64], &[f64]),
-    runs: &[SeedRun],
+    runs: &[BimodalSeed],
     out: &mut Output<'_>,
 ) -> Result<()> {
-    let epochs = args.epochs;
+    let epochs = c.epochs;
     // Mean over seeds per epoch, log10, with the spread as error bars every few epochs.
-    let curve = |name: &'static str, get: &dyn Fn(&SeedRun) -> &[f64]| {
+    let curve = |name: &'static str, get: &dyn Fn(&BimodalSeed) -> &[f64]| {
         let epochs = get(&runs[0]).len();
         let stride = (epochs / 50).max(1);
         let mut points = Vec::new();
@@ -384,7 +250,7 @@ fn write_figures(
         plot::line_chart(
             &format!(
                 "KL(real ‖ model), {} ({} seeds, mean ± sd of log10)",
-                args.case.name(),
+                c.case.name(),
                 runs.len()
             ),
             "epoch",

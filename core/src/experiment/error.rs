@@ -3,6 +3,7 @@ use crate::diffusion::DiffusionError;
 use crate::entropy::EntropyError;
 use crate::lattice::LatticeError;
 use crate::maxent::MaxEntError;
+use crate::nn::NnError;
 use crate::stats::StatsError;
 use alloc::string::String;
 use core::fmt;
@@ -37,6 +38,8 @@ pub enum ExperimentError {
     Diffusion(DiffusionError),
     /// From the Min-MaxEnt layer.
     MaxEnt(MaxEntError),
+    /// From the network layer.
+    Nn(NnError),
     /// A checkpoint that does not belong to this run (other data, another split).
     Checkpoint(&'static str),
     /// A result outside the range it can possibly take, by more than five of its error bars
@@ -98,6 +101,7 @@ impl fmt::Display for ExperimentError {
             Self::Entropy(e) => write!(f, "{e}"),
             Self::Diffusion(e) => write!(f, "{e}"),
             Self::MaxEnt(e) => write!(f, "{e}"),
+            Self::Nn(e) => write!(f, "{e}"),
             Self::Checkpoint(why) => write!(f, "checkpoint {why}"),
             Self::OutOfRange {
                 what,
@@ -130,6 +134,12 @@ impl From<StatsError> for ExperimentError {
 impl From<EntropyError> for ExperimentError {
     fn from(e: EntropyError) -> Self {
         Self::Entropy(e)
+    }
+}
+
+impl From<NnError> for ExperimentError {
+    fn from(e: NnError) -> Self {
+        Self::Nn(e)
     }
 }
 

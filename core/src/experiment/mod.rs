@@ -19,6 +19,7 @@
 //! | [`GaussianTable`] | [`GaussianTableConfig`] | every sample-based entropy estimator on random Gaussians (Table 4.1) |
 //! | [`EntropyCompare`] | [`EntropyCompareConfig`] | every entropy estimator on samples a user brings |
 //! | [`MaxentPca`] | [`MaxentPcaConfig`] | PCA as a Min-MaxEnt solution (paper Fig. 2) |
+//! | [`MaxentBimodal`] | [`MaxentBimodalConfig`] | 1D bimodal data: Min-MaxEnt vs VAE vs mean + variance MaxEnt (paper Fig. 3–4) |
 //! | [`LatticeEntropy`] | [`LatticeEntropyConfig`] | entropy per spin from a temperature-conditioned denoiser (I-MMSE) and its generation check |
 //!
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
@@ -32,6 +33,7 @@ mod ising;
 mod lattice_entropy;
 mod lattice_sample;
 mod lattice_thermo;
+mod maxent_bimodal;
 mod maxent_pca;
 mod runtime;
 
@@ -53,6 +55,9 @@ pub use lattice_entropy::{
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
+};
+pub use maxent_bimodal::{
+    BimodalCase, BimodalResult, BimodalSeed, MaxentBimodal, MaxentBimodalConfig,
 };
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
 pub use runtime::{Runtime, Sequential};
