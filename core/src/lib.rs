@@ -49,6 +49,8 @@ pub mod diffusion;
 pub mod entropy;
 pub mod estimate;
 pub mod experiment;
+#[cfg(feature = "serde")]
+pub mod float_json;
 pub mod grid;
 pub mod latent;
 pub mod lattice;

@@ -114,7 +114,10 @@ fn bad_input_is_one_line_and_nonzero() {
             vec!["latent", "train", "--batch", "ten"],
             "--batch takes FIRST:LAST",
         ),
-        (vec!["latent", "train", "--per-class", "0"], "--per-class"),
+        (
+            vec!["latent", "train", "--per-class", "0"],
+            "per_class: must be between 1 and 980",
+        ),
         (vec!["latent", "train", "--resume"], "--resume needs --out"),
         (
             vec!["--out", out, "latent", "train", "--resume"],

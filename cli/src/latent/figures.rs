@@ -1,10 +1,10 @@
 //! The paper's figures: training curves coloured by final σ (Fig. 2a-b) and the anatomy of one
 //! model (Fig. 3: weights, occupancy, M, a generated sequence).
-use super::run::{Diagnosis, EpochRow};
 use crate::output::Output;
 use crate::plot::{self, Scale, Tile};
 use anyhow::Result;
 use entropic::data::Mnist012;
+use entropic::experiment::{Diagnosis, EpochRow};
 use entropic::latent::{Encoding, Trainer, Visit};
 use entropic::rng::from_seed;
 

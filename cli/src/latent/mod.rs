@@ -1,14 +1,15 @@
 //! `entropic latent …`: the nonequilibrium latent-cycle model (nonequilibrium-latent-cycles paper).
 mod figures;
-mod float_json;
 mod run;
 mod sweep;
 
 use crate::Global;
+use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
-use anyhow::{Result, anyhow, bail};
-use entropic::data::{MNIST012, Mnist012};
-use entropic::latent::{BinaryData, Encoding, NearestCentroid, Rule, TrainParams};
+use anyhow::{Result, anyhow};
+use entropic::data::Mnist012;
+use entropic::experiment::{LabelledImages, LatentTrain, LatentTrainConfig};
+use entropic::latent::{Encoding, Rule};
 use std::path::PathBuf;
 
 /// Latent-cycle commands.
@@ -102,6 +103,8 @@ pub struct Settings {
     /// Chain double steps for the final diagnostics.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     final_steps: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 /// Options of `entropic latent train`.
@@ -152,85 +155,48 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
     }
 }
 
-/// The data every command trains and scores on.
-pub struct Dataset {
-    data: BinaryData,
-    labels: Vec<u8>,
-    classifier: NearestCentroid,
-    /// Class proportions P^D(k) of Eq. 22.
-    target: Vec<f64>,
-}
-
-impl Dataset {
-    /// The first `per_class` images of each digit 0, 1, 2 of the embedded set.
-    fn load(per_class: usize) -> Result<Self> {
-        if per_class == 0 || per_class > Mnist012::PER_CLASS {
-            bail!(
-                "--per-class must be between 1 and {}, got {per_class}",
-                Mnist012::PER_CLASS
-            );
-        }
-        let mut seen = [0usize; 3];
-        let mut x = Vec::new();
-        let mut labels = Vec::new();
-        for i in 0..MNIST012.len() {
-            let label = MNIST012.label(i);
-            if seen[usize::from(label)] < per_class {
-                seen[usize::from(label)] += 1;
-                x.extend(MNIST012.image(i).map(f64::from));
-                labels.push(label);
-            }
-        }
-        let data = BinaryData::new(x, Mnist012::PIXELS)?;
-        let classifier = NearestCentroid::fit(&data, &labels, 3)?;
-        let target = (0..3u8)
-            .map(|k| labels.iter().filter(|&&l| l == k).count() as f64 / labels.len() as f64)
-            .collect();
-        Ok(Self {
-            data,
-            labels,
-            classifier,
-            target,
-        })
-    }
-}
-
 impl Settings {
-    fn params(&self) -> Result<TrainParams> {
-        // Two L×L transition matrices and the L×784 coupling with its optimiser state.
-        entropic::experiment::check_memory(
-            "the latent model",
-            &[self.hidden, self.hidden + 4 * 784, 8],
-        )?;
+    /// The run's config: the `--config` file (or the defaults) overlaid with the flags given.
+    fn config(&self, global: &Global) -> Result<LatentTrainConfig> {
+        let (mut c, o): (LatentTrainConfig, _) = Overlay::load(&self.config, &global.explicit)?;
         let (first, last) = self
             .batch
             .split_once(':')
             .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
             .ok_or_else(|| anyhow!("--batch takes FIRST:LAST, got '{}'", self.batch))?;
-        let params = TrainParams {
-            hidden: self.hidden,
-            encoding: match self.encoding {
-                EncodingArg::OneHot => Encoding::OneHot,
-                EncodingArg::Binary => Encoding::Binary,
-            },
-            steps: self.steps,
-            chains: self.chains,
-            learning_rate: self.learning_rate,
-            rms_decay: self.rms_decay,
-            batch_start: first,
-            batch_end: last,
-            epochs: self.epochs,
-            updates_per_epoch: self.updates,
-            init_fraction: 0.1,
-            rule: match self.rule {
-                RuleArg::TwoStep => Rule::TwoStep,
-                RuleArg::Equilibrium => Rule::Contrastive,
-            },
+        let p = &mut c.training;
+        o.set("hidden", &mut p.hidden, self.hidden);
+        let encoding = match self.encoding {
+            EncodingArg::OneHot => Encoding::OneHot,
+            EncodingArg::Binary => Encoding::Binary,
         };
-        params.check()?;
-        if self.diagnostic_steps < 100 || self.final_steps < 100 {
-            bail!("--diagnostic-steps and --final-steps must be at least 100");
-        }
-        Ok(params)
+        o.set("encoding", &mut p.encoding, encoding);
+        o.set("steps", &mut p.steps, self.steps);
+        o.set("chains", &mut p.chains, self.chains);
+        o.set("learning_rate", &mut p.learning_rate, self.learning_rate);
+        o.set("rms_decay", &mut p.rms_decay, self.rms_decay);
+        o.set("batch", &mut p.batch_start, first);
+        o.set("batch", &mut p.batch_end, last);
+        o.set("epochs", &mut p.epochs, self.epochs);
+        o.set("updates", &mut p.updates_per_epoch, self.updates);
+        let rule = match self.rule {
+            RuleArg::TwoStep => Rule::TwoStep,
+            RuleArg::Equilibrium => Rule::Contrastive,
+        };
+        o.set("rule", &mut p.rule, rule);
+        o.set("per_class", &mut c.per_class, self.per_class);
+        o.set(
+            "diagnostic_steps",
+            &mut c.diagnostic_steps,
+            self.diagnostic_steps,
+        );
+        o.set("final_steps", &mut c.final_steps, self.final_steps);
+        Ok(c)
     }
+}
+
+/// The run of `config` on the embedded MNIST 0/1/2 images.
+fn experiment(config: LatentTrainConfig) -> Result<LatentTrain> {
+    let images = LabelledImages::mnist012(config.per_class)?;
+    Ok(LatentTrain::new(config, images)?)
 }

@@ -1,12 +1,13 @@
 //! `entropic latent sweep`: many independent runs in parallel (Fig. 2, 4), the baselines, and a
 //! report on whether the paper's claims hold.
-use super::run::{Diagnosis, EpochRow, diagnose, train_to_end};
-use super::{Dataset, SweepArgs, figures};
+use super::run::{CSV_HEADER, csv_row};
+use super::{SweepArgs, experiment, figures};
 use crate::Global;
 use crate::output::{Output, write_atomic};
 use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
+use entropic::experiment::{Diagnosis, EpochRow, LabelledImages, LatentTrain, Sequential};
 use entropic::latent::{BernoulliMixture, EmParams, Rule, TrainParams, Trainer};
 use entropic::rng::stream;
 use entropic::stats::{mean_and_sd, spearman};
@@ -23,20 +24,20 @@ struct RunRecord {
     index: usize,
     seed: u64,
     history: Vec<EpochRow>,
-    #[serde(with = "super::float_json")]
+    #[serde(with = "entropic::float_json")]
     ll: f64,
-    #[serde(with = "super::float_json")]
+    #[serde(with = "entropic::float_json")]
     ll_err: f64,
     tied_ll: Option<f64>,
-    #[serde(with = "super::float_json")]
+    #[serde(with = "entropic::float_json")]
     sigma: f64,
-    #[serde(with = "super::float_json")]
+    #[serde(with = "entropic::float_json")]
     sigma_counted: f64,
-    #[serde(with = "super::float_json")]
+    #[serde(with = "entropic::float_json")]
     tau: f64,
-    #[serde(with = "super::float_json")]
+    #[serde(with = "entropic::float_json")]
     mean_diagonal: f64,
-    #[serde(with = "super::float_json")]
+    #[serde(with = "entropic::float_json")]
     kl: f64,
     occupancy: Vec<f64>,
     assignment: Vec<usize>,
@@ -97,15 +98,19 @@ fn run_seed(global: u64, rule: Rule, index: usize) -> u64 {
 }
 
 pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let s = &args.settings;
-    let params = s.params()?;
+    let config = args.settings.config(global)?;
+    if args.settings.config.print_config {
+        return out.print_config(&config);
+    }
+    let params = config.training.clone();
     if args.runs < 3 {
         bail!("--runs must be at least 3 (the report correlates σ with other indicators)");
     }
     if args.resume && global.out.is_none() {
         bail!("--resume needs --out DIR holding the runs/ of the sweep");
     }
-    let ds = Dataset::load(s.per_class)?;
+    let run = experiment(config)?;
+    let ds = run.images();
     let runs_dir = global.out.as_ref().map(|d| d.join("runs"));
     if let Some(dir) = &runs_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -137,19 +142,12 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
                 ..params.clone()
             };
             let trainer = Trainer::new(p, &ds.data, seed)?;
-            let o = train_to_end(
-                trainer,
-                Vec::new(),
-                seed,
-                &ds,
-                s.diagnostic_steps,
-                s.final_steps,
-                |_, _| {
+            let o = run
+                .finish(trainer, Vec::new(), seed, &Sequential, |_, _| {
                     progress.tick();
-                    Ok(())
-                },
-            )
-            .with_context(|| format!("{} run {index}", rule_name(rule)))?;
+                    Ok::<_, anyhow::Error>(())
+                })
+                .with_context(|| format!("{} run {index}", rule_name(rule)))?;
             let record =
                 RunRecord::new(rule_name(rule), index, seed, o.history, &o.trainer, &o.last)?;
             if let Some(f) = &file {
@@ -178,9 +176,9 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
     let eq: Vec<&RunRecord> = records.iter().filter(|r| r.rule == "equilibrium").collect();
     write_tables(out, &records, &em)?;
     if out.keeps_files() {
-        write_figures(out, &neq, &ds, s, params.hidden)?;
+        write_figures(out, &neq, &run, params.hidden)?;
     }
-    let (text, json) = report(&neq, &eq, &em, params.hidden, &ds)?;
+    let (text, json) = report(&neq, &eq, &em, params.hidden, ds)?;
     out.file("report.md", text.as_bytes())?;
     out.json("report.json", &json)?;
     out.result(&text, &json)
@@ -190,7 +188,7 @@ fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[(f64, usize)]
     let mut runs = String::from(
         "rule,run,seed,ll,ll_err,exact_tied_ll,sigma,sigma_counted,tau,mean_diagonal,kl,occupancy,assignment\n",
     );
-    let mut hist = format!("rule,run,{}\n", EpochRow::CSV_HEADER);
+    let mut hist = format!("rule,run,{}\n", CSV_HEADER);
     for r in records {
         let join = |v: &[String]| v.join(" ");
         writeln!(
@@ -221,7 +219,7 @@ fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[(f64, usize)]
             ),
         )?;
         for h in &r.history {
-            writeln!(hist, "{},{},{}", r.rule, r.index, h.csv())?;
+            writeln!(hist, "{},{},{}", r.rule, r.index, csv_row(h))?;
         }
     }
     out.file("runs.csv", runs.as_bytes())?;
@@ -245,8 +243,7 @@ fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[(f64, usize)]
 fn write_figures(
     out: &mut Output<'_>,
     neq: &[&RunRecord],
-    ds: &Dataset,
-    s: &super::Settings,
+    run: &LatentTrain,
     l: usize,
 ) -> Result<()> {
     let curves: Vec<(&[EpochRow], f64)> = neq
@@ -322,10 +319,9 @@ fn write_figures(
     ] {
         let Some(r) = r else { continue };
         let trainer = r.trainer()?;
-        let d = diagnose(
+        let d = run.diagnose(
             &trainer,
-            ds,
-            s.final_steps,
+            run.config().final_steps,
             r.seed,
             trainer.params().epochs + 1,
         )?;
@@ -352,7 +348,7 @@ fn report(
     eq: &[&RunRecord],
     em: &[(f64, usize)],
     l: usize,
-    ds: &Dataset,
+    ds: &LabelledImages,
 ) -> Result<(String, serde_json::Value)> {
     let n = neq.len();
     let col = |f: &dyn Fn(&RunRecord) -> f64| -> Vec<f64> { neq.iter().map(|r| f(r)).collect() };

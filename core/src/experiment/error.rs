@@ -1,6 +1,7 @@
 //! [`ExperimentError`]: everything an experiment run can refuse or fail with.
 use crate::diffusion::DiffusionError;
 use crate::entropy::EntropyError;
+use crate::latent::LatentError;
 use crate::lattice::LatticeError;
 use crate::maxent::MaxEntError;
 use crate::nn::NnError;
@@ -40,6 +41,8 @@ pub enum ExperimentError {
     MaxEnt(MaxEntError),
     /// From the network layer.
     Nn(NnError),
+    /// From the latent-cycle layer.
+    Latent(LatentError),
     /// A checkpoint that does not belong to this run (other data, another split).
     Checkpoint(&'static str),
     /// A result outside the range it can possibly take, by more than five of its error bars
@@ -102,6 +105,7 @@ impl fmt::Display for ExperimentError {
             Self::Diffusion(e) => write!(f, "{e}"),
             Self::MaxEnt(e) => write!(f, "{e}"),
             Self::Nn(e) => write!(f, "{e}"),
+            Self::Latent(e) => write!(f, "{e}"),
             Self::Checkpoint(why) => write!(f, "checkpoint {why}"),
             Self::OutOfRange {
                 what,

@@ -20,6 +20,7 @@
 //! | [`EntropyCompare`] | [`EntropyCompareConfig`] | every entropy estimator on samples a user brings |
 //! | [`MaxentPca`] | [`MaxentPcaConfig`] | PCA as a Min-MaxEnt solution (paper Fig. 2) |
 //! | [`MaxentBimodal`] | [`MaxentBimodalConfig`] | 1D bimodal data: Min-MaxEnt vs VAE vs mean + variance MaxEnt (paper Fig. 3–4) |
+//! | [`LatentTrain`] | [`LatentTrainConfig`] | one latent-cycle model trained with diagnostics after every epoch |
 //! | [`LatticeEntropy`] | [`LatticeEntropyConfig`] | entropy per spin from a temperature-conditioned denoiser (I-MMSE) and its generation check |
 //!
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
@@ -30,6 +31,7 @@ mod error;
 mod estimators;
 mod gaussian_table;
 mod ising;
+mod latent_train;
 mod lattice_entropy;
 mod lattice_sample;
 mod lattice_thermo;
@@ -47,6 +49,12 @@ pub use gaussian_table::{
     GaussianRow, GaussianTable, GaussianTableConfig, MAX_GAUSSIAN_DIM, gaussian_summary,
 };
 pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
+#[cfg(feature = "serde")]
+pub use latent_train::LatentCheckpoint;
+pub use latent_train::{
+    Diagnosis, EpochRow, LabelledImages, LatentOutcome, LatentTrain, LatentTrainConfig,
+    MIN_DIAGNOSTIC_STEPS,
+};
 pub use lattice_entropy::{
     DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation, GenerationConfig,
     GenerationRow, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult, SpinConfigurations,

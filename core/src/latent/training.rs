@@ -41,9 +41,11 @@ impl LearningRule for Rule {
     }
 }
 
-/// Training settings; the defaults are the paper's (Sec. IV.1).
+/// Training settings; the defaults are the paper's (Sec. IV.1). A setting missing from a
+/// serialised form takes its default.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct TrainParams {
     /// Hidden units L (6).
     pub hidden: usize,

@@ -1,8 +1,13 @@
 //! Serde for f64 that survives JSON: finite values as numbers, ±∞ and NaN as the strings
 //! "inf", "-inf", "NaN" (JSON has no such numbers; serde_json would write null and fail to read it
 //! back). Used as `#[serde(with = "float_json")]`.
+use alloc::string::String;
 use serde::{Deserialize, Deserializer, Serializer};
 
+/// Write a finite value as a number, else as "inf", "-inf" or "NaN".
+///
+/// # Errors
+/// The serializer's.
 pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(*v)
@@ -15,6 +20,10 @@ pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
+/// Read what [`serialize`] wrote.
+///
+/// # Errors
+/// Anything but a number or one of the three strings.
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
