@@ -21,6 +21,8 @@
 //! | [`MaxentPca`] | [`MaxentPcaConfig`] | PCA as a Min-MaxEnt solution (paper Fig. 2) |
 //! | [`MaxentBimodal`] | [`MaxentBimodalConfig`] | 1D bimodal data: Min-MaxEnt vs VAE vs mean + variance MaxEnt (paper Fig. 3–4) |
 //! | [`LatentTrain`] | [`LatentTrainConfig`] | one latent-cycle model trained with diagnostics after every epoch |
+//! | `MaxentDigits` | `MaxentDigitsConfig` | Min-MaxEnt with CNN observables on the 8×8 digits (paper Fig. 5; feature `data`) |
+//! | `DigitsSampling`, `DigitsDiscriminator` | their configs | steered and discriminator-biased generation from a trained digits model (paper Fig. 6–7; feature `data`) |
 //! | [`LatticeEntropy`] | [`LatticeEntropyConfig`] | entropy per spin from a temperature-conditioned denoiser (I-MMSE) and its generation check |
 //!
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
@@ -35,7 +37,11 @@ mod latent_train;
 mod lattice_entropy;
 mod lattice_sample;
 mod lattice_thermo;
+#[cfg(feature = "data")]
+mod maxent_bias;
 mod maxent_bimodal;
+#[cfg(feature = "data")]
+mod maxent_digits;
 mod maxent_pca;
 mod runtime;
 
@@ -64,8 +70,20 @@ pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
 };
+#[cfg(feature = "data")]
+pub use maxent_bias::{
+    BiasedEnergy, DigitsDiscriminator, DigitsDiscriminatorConfig, DigitsSamples, DigitsSampling,
+    DigitsSamplingConfig, DiscriminatorOutcome, DiscriminatorRound, train_discriminator,
+};
 pub use maxent_bimodal::{
     BimodalCase, BimodalResult, BimodalSeed, MaxentBimodal, MaxentBimodalConfig,
+};
+#[cfg(all(feature = "data", feature = "serde"))]
+pub use maxent_digits::DigitsCheckpoint;
+#[cfg(feature = "data")]
+pub use maxent_digits::{
+    ClassifierRole, DigitsRow, DigitsScore, DigitsScorer, DigitsTrainer, MaxentDigits,
+    MaxentDigitsConfig, trained_classifier,
 };
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
 pub use runtime::{Runtime, Sequential};

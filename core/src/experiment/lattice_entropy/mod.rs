@@ -749,8 +749,11 @@ mod tests {
         SpinConfigurations::new(SpinKind::Ising, 4, vec![2.0, 3.0], 12, raw).unwrap()
     }
 
+    /// Tiny settings for i.i.d. spins: no belief propagation, whose ferromagnetic prior would
+    /// not fit them (the estimate would leave [0, ln 2], an error).
     fn small() -> LatticeEntropyConfig {
         let mut c = LatticeEntropyConfig::default();
+        c.denoiser.propagation = 0;
         c.training.steps = 6;
         c.training.batch = 4;
         c.denoiser.hidden = vec![4];
@@ -788,10 +791,7 @@ mod tests {
         assert_eq!(refused(|c| c.generation.corrector_snr = 0.0), "diffusion");
         assert_eq!(refused(|c| c.training.learning_rate = -1.0), "diffusion");
         assert_eq!(
-            refused(|c| {
-                c.denoiser.propagation = 0;
-                c.denoiser.gate = Some(Gate::Constant(1.0));
-            }),
+            refused(|c| c.denoiser.gate = Some(Gate::Constant(1.0))),
             "diffusion"
         );
         // Partial generation needs the samples among the held-out configurations (3 here).
@@ -809,20 +809,27 @@ mod tests {
     #[test]
     fn a_paused_and_resumed_run_is_the_uninterrupted_one() {
         let run = LatticeEntropy::new(small(), spins()).unwrap();
-        let whole = run.run(5, &Sequential).unwrap();
+        let mut whole = run.trainer(5).unwrap();
+        let whole_losses = whole.run(run.training_data(), 6).unwrap();
+        let whole = whole.finish();
         let mut trainer = run.trainer(5).unwrap();
         let mut losses = trainer.run(run.training_data(), 4).unwrap();
         let saved = run.checkpoint(&trainer, &losses).unwrap();
         let (mut trainer, mut resumed) = run.resume(&saved).unwrap();
         resumed.extend(trainer.run(run.training_data(), 2).unwrap());
         losses.extend_from_slice(&resumed[4..]);
-        assert_eq!(losses, whole.losses);
+        assert_eq!(losses, whole_losses);
         let model = trainer.finish();
-        assert_eq!(model.to_json().unwrap(), whole.model.to_json().unwrap());
-        assert_eq!(run.estimate(&model, 5, &Sequential).unwrap(), whole.rows);
+        assert_eq!(model.to_json().unwrap(), whole.to_json().unwrap());
+        // The estimate (here out of range, 6 steps are no model of i.i.d. spins: an error, the
+        // same one) and the generation check are the same too.
+        assert_eq!(
+            run.estimate(&model, 5, &Sequential),
+            run.estimate(&whole, 5, &Sequential)
+        );
         assert_eq!(
             run.generate(&model, 5, &Sequential).unwrap(),
-            whole.generation
+            run.generate(&whole, 5, &Sequential).unwrap()
         );
         // Another split is refused.
         let mut other = small();
@@ -831,6 +838,20 @@ mod tests {
         assert!(matches!(
             other.resume(&saved),
             Err(ExperimentError::Checkpoint(_))
+        ));
+    }
+
+    #[test]
+    fn a_prior_that_does_not_fit_the_data_is_an_error_not_a_result() {
+        // Belief propagation assumes a ferromagnet at T = 2 and 3; the spins are i.i.d. The
+        // barely trained model's estimate leaves [0, ln 2] by many error bars.
+        let mut c = small();
+        c.denoiser.propagation = 4;
+        let run = LatticeEntropy::new(c, spins()).unwrap();
+        let model = run.trainer(5).unwrap().finish();
+        assert!(matches!(
+            run.estimate(&model, 5, &Sequential),
+            Err(ExperimentError::OutOfRange { .. })
         ));
     }
 

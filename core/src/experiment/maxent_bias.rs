@@ -1,0 +1,454 @@
+//! Generation from a trained digits model without retraining (paper Sec. I.3, Fig. 6–7):
+//! steering towards a digit with an independent classifier (Eq. 22–23) and biasing by a
+//! discriminator between real and generated digits (Eq. 20–21). The library side of `entropic
+//! maxent digits sample` and `discriminator`. Walkers start from the trained model's persistent
+//! walkers (samples of H₀) and are run under H = [H₀] + H′.
+use super::maxent_digits::{DigitsScore, DigitsScorer, DigitsTrainer, trained_classifier};
+use super::{ClassifierRole, ExperimentError, Runtime};
+use crate::maxent::digits::{PIXELS, digit_sets, digits_observables, steering_field};
+use crate::nn::classifier::DigitClassifier;
+use crate::nn::loss::bce_with_logits;
+use crate::nn::optim::{Adam, Optimizer};
+use crate::nn::{Network, NnError};
+use crate::rng::{stream, uniform_index};
+use alloc::vec::Vec;
+
+/// The biased energy H = [H₀] + H′_steer(α_s) + α_g g of a batch of images.
+#[derive(Clone, Debug)]
+pub struct BiasedEnergy {
+    steer: Option<(DigitClassifier, usize, f64)>,
+    discriminator: Option<(Network<f64>, f64)>,
+    with_model: bool,
+    scratch: Scratch,
+}
+
+/// Buffers reused across the 64 energy evaluations of every sweep.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    observables: Vec<f64>,
+    pixels_f32: Vec<f32>,
+    probabilities: Vec<f64>,
+    field: Vec<f64>,
+}
+
+/// Refuse a strength that is not a finite number ≥ 0.
+fn check_strength(field: &'static str, alpha: f64) -> Result<(), ExperimentError> {
+    if alpha.is_finite() && alpha >= 0.0 {
+        Ok(())
+    } else {
+        Err(ExperimentError::config(
+            field,
+            alloc::format!("must be a finite number ≥ 0, got {alpha}"),
+        ))
+    }
+}
+
+impl BiasedEnergy {
+    /// H₀ alone: the trained model.
+    pub fn model() -> Self {
+        Self {
+            steer: None,
+            discriminator: None,
+            with_model: true,
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// Add the steering field H′ of Eq. 23 towards `digit` with strength `alpha`, from
+    /// `classifier` (the steering one, not the one that scores).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] for a digit above 9 or a strength that is not finite and
+    /// ≥ 0.
+    pub fn steered(
+        mut self,
+        classifier: DigitClassifier,
+        digit: usize,
+        alpha: f64,
+    ) -> Result<Self, ExperimentError> {
+        if digit > 9 {
+            return Err(ExperimentError::config(
+                "steer",
+                alloc::format!("takes a digit 0–9, got {digit}"),
+            ));
+        }
+        check_strength("alpha", alpha)?;
+        self.steer = Some((classifier, digit, alpha));
+        Ok(self)
+    }
+
+    /// Add α g(x) for a discriminator `g` (8×8 images → one logit of "generated").
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] for a network of other shape or a strength that is not
+    /// finite and ≥ 0.
+    pub fn with_discriminator(
+        mut self,
+        g: Network<f64>,
+        alpha: f64,
+    ) -> Result<Self, ExperimentError> {
+        if g.inputs() != PIXELS || g.outputs() != 1 {
+            return Err(ExperimentError::config(
+                "discriminator",
+                "is not a discriminator of 8×8 images",
+            ));
+        }
+        check_strength("disc_alpha", alpha)?;
+        self.discriminator = Some((g, alpha));
+        Ok(self)
+    }
+
+    /// Drop H₀ and keep only the biases (the Fig. 7d ablation).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] without a steering field.
+    pub fn without_model(mut self) -> Result<Self, ExperimentError> {
+        if self.steer.is_none() {
+            return Err(ExperimentError::config(
+                "classifier_only",
+                "needs a digit to steer to",
+            ));
+        }
+        self.with_model = false;
+        Ok(self)
+    }
+
+    /// The energy of `n` images `x` (64 pixels each) under `trainer`'s model, into `out`.
+    fn energy(&mut self, trainer: &mut DigitsTrainer, x: &[f64], n: usize, out: &mut Vec<f64>) {
+        let s = &mut self.scratch;
+        out.clear();
+        if self.with_model {
+            trainer.model_mut().energy(x, n, &mut s.observables, out);
+        } else {
+            out.resize(n, 0.0);
+        }
+        // The walkers hand over whole 8×8 images, the networks' input shape, so their forward
+        // passes cannot fail here.
+        if let Some((clf, target, alpha)) = &mut self.steer {
+            s.pixels_f32.clear();
+            s.pixels_f32.extend(x.iter().map(|&v| v as f32));
+            let p = clf
+                .probabilities(&s.pixels_f32, n)
+                .expect("walker batches are 64 pixels per image");
+            s.probabilities.clear();
+            s.probabilities.extend(p.iter().map(|&v| f64::from(v)));
+            steering_field(&s.probabilities, *target, *alpha, &mut s.field);
+            for (e, h) in out.iter_mut().zip(&s.field) {
+                *e += h;
+            }
+        }
+        if let Some((g, alpha)) = &mut self.discriminator {
+            let logits = g
+                .forward(x, n)
+                .expect("walker batches are 64 pixels per image");
+            for (e, l) in out.iter_mut().zip(logits) {
+                *e += *alpha * l;
+            }
+        }
+    }
+
+    /// Run `sweeps` sweeps of a copy of `trainer`'s walkers under this energy, drawing from
+    /// [`stream`]`(seed, 3)`; returns the samples (64 pixels each).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Cancelled`] between sweeps.
+    pub fn generate<R: Runtime>(
+        &mut self,
+        trainer: &mut DigitsTrainer,
+        sweeps: usize,
+        seed: u64,
+        rt: &R,
+    ) -> Result<Vec<f64>, ExperimentError> {
+        let mut walkers = trainer.walkers().clone();
+        let mut rng = stream(seed, 3);
+        for k in 0..sweeps {
+            if rt.cancelled() {
+                return Err(ExperimentError::Cancelled);
+            }
+            walkers.sweep_energy(|x, n, out| self.energy(trainer, x, n, out), &mut rng);
+            rt.progress("sweeps", k as u64 + 1, sweeps as u64);
+        }
+        Ok(walkers.positions().to_vec())
+    }
+}
+
+/// Settings of a [`DigitsSampling`].
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct DigitsSamplingConfig {
+    /// Steer towards this digit with the steering classifier (Eq. 23). Default none.
+    pub steer: Option<usize>,
+    /// Strength α of the steering field. Default 20.
+    pub alpha: f64,
+    /// Strength α_g of a discriminator's bias (1 makes H₀ + g the log-density-ratio
+    /// correction for a calibrated discriminator). Default 1.
+    pub disc_alpha: f64,
+    /// Drop H₀ and sample from the steering field alone (the Fig. 7d ablation). Default false.
+    pub classifier_only: bool,
+    /// MCMC sweeps under the biased energy (≥ 1). Default 200.
+    pub sweeps: usize,
+}
+
+impl Default for DigitsSamplingConfig {
+    fn default() -> Self {
+        Self {
+            steer: None,
+            alpha: 20.0,
+            disc_alpha: 1.0,
+            classifier_only: false,
+            sweeps: 200,
+        }
+    }
+}
+
+/// What a [`DigitsSampling`] produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DigitsSamples {
+    /// The trained model's walkers (samples of H₀).
+    pub unbiased: Vec<f64>,
+    /// The samples under the biased energy.
+    pub samples: Vec<f64>,
+    /// The score of the unbiased ones.
+    pub before: DigitsScore,
+    /// The score of the biased ones.
+    pub after: DigitsScore,
+}
+
+/// Biased generation from a trained model (Fig. 7, and Fig. 6's final step with a
+/// discriminator).
+#[derive(Clone, Debug)]
+pub struct DigitsSampling {
+    config: DigitsSamplingConfig,
+}
+
+impl DigitsSampling {
+    /// # Errors
+    /// [`ExperimentError::Config`] naming the setting.
+    pub fn new(config: DigitsSamplingConfig) -> Result<Self, ExperimentError> {
+        check_strength("alpha", config.alpha)?;
+        check_strength("disc_alpha", config.disc_alpha)?;
+        if config.steer.is_some_and(|d| d > 9) {
+            return Err(ExperimentError::config("steer", "takes a digit 0–9"));
+        }
+        if config.classifier_only && config.steer.is_none() {
+            return Err(ExperimentError::config(
+                "classifier_only",
+                "needs a digit to steer to",
+            ));
+        }
+        if config.sweeps == 0 {
+            return Err(ExperimentError::config("sweeps", "must be at least 1"));
+        }
+        Ok(Self { config })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &DigitsSamplingConfig {
+        &self.config
+    }
+
+    /// Sample `trainer`'s model (trained on `images` digits) under the configured bias plus an
+    /// optional `discriminator`, and score both sample sets.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Cancelled`]; the classifiers' or the discriminator's errors.
+    pub fn run<R: Runtime>(
+        &self,
+        trainer: &mut DigitsTrainer,
+        images: usize,
+        discriminator: Option<Network<f64>>,
+        seed: u64,
+        rt: &R,
+    ) -> Result<DigitsSamples, ExperimentError> {
+        let c = &self.config;
+        let mut energy = BiasedEnergy::model();
+        if let Some(d) = c.steer {
+            let classifier = trained_classifier(seed, ClassifierRole::Steering)?;
+            energy = energy.steered(classifier, d, c.alpha)?;
+        }
+        if let Some(g) = discriminator {
+            energy = energy.with_discriminator(g, c.disc_alpha)?;
+        }
+        if c.classifier_only {
+            energy = energy.without_model()?;
+        }
+        let unbiased = trainer.walkers().positions().to_vec();
+        let samples = energy.generate(trainer, c.sweeps, seed, rt)?;
+        let mut scorer = DigitsScorer::new(images, seed)?;
+        Ok(DigitsSamples {
+            before: scorer.score(&unbiased)?,
+            after: scorer.score(&samples)?,
+            unbiased,
+            samples,
+        })
+    }
+}
+
+/// Train g (logit of "generated") on real (label 0) vs generated (label 1) images with Adam
+/// (rate 10⁻³) and balanced minibatches of 32 + 32; weights and draws from
+/// [`stream`]`(seed, 5)`.
+///
+/// # Errors
+/// [`ExperimentError::Nn`] if the loss diverges.
+pub fn train_discriminator(
+    real: &[f64],
+    generated: &[f64],
+    epochs: usize,
+    seed: u64,
+) -> Result<Network<f64>, ExperimentError> {
+    let mut rng = stream(seed, 5);
+    let mut g = digits_observables((4, 8), 1, &mut rng)?;
+    let mut adam = Adam::default_params();
+    let (nr, ng) = (real.len() / PIXELS, generated.len() / PIXELS);
+    let steps = epochs * nr.max(ng).div_ceil(32);
+    let (mut x, mut y, mut grad) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..steps {
+        x.clear();
+        y.clear();
+        for (set, n, label) in [(real, nr, 0.0), (generated, ng, 1.0)] {
+            for _ in 0..32 {
+                let i = uniform_index(&mut rng, n);
+                x.extend_from_slice(&set[i * PIXELS..(i + 1) * PIXELS]);
+                y.push(label);
+            }
+        }
+        g.zero_grad();
+        let logits = g.forward(&x, 64)?.to_vec();
+        let loss = bce_with_logits(&logits, &y, &mut grad)?;
+        if !loss.is_finite() {
+            return Err(NnError::NotFinite("the discriminator's loss").into());
+        }
+        g.backward(&grad)?;
+        adam.step(1e-3, &mut g.params_and_grads());
+    }
+    Ok(g)
+}
+
+/// Settings of a [`DigitsDiscriminator`].
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct DigitsDiscriminatorConfig {
+    /// Discriminator rounds (≥ 1). Default 3.
+    pub rounds: usize,
+    /// Strength α of the bias α g(x) (1: g is the log-odds of "generated"). Default 1.
+    pub alpha: f64,
+    /// MCMC sweeps under the biased energy per round (≥ 1). Default 200.
+    pub sweeps: usize,
+    /// Training epochs of each discriminator (≥ 1). Default 200.
+    pub epochs: usize,
+}
+
+impl Default for DigitsDiscriminatorConfig {
+    fn default() -> Self {
+        Self {
+            rounds: 3,
+            alpha: 1.0,
+            sweeps: 200,
+            epochs: 200,
+        }
+    }
+}
+
+/// One round: the discriminator's logits on the real digits, on H₀'s samples and on the
+/// samples of H₀ + α g.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiscriminatorRound {
+    /// g on the real digits.
+    pub g_real: Vec<f64>,
+    /// g on the trained model's walkers.
+    pub g_model: Vec<f64>,
+    /// g on the biased samples.
+    pub g_biased: Vec<f64>,
+}
+
+/// What a [`DigitsDiscriminator`] produced.
+#[derive(Clone, Debug)]
+pub struct DiscriminatorOutcome {
+    /// One entry per round.
+    pub rounds: Vec<DiscriminatorRound>,
+    /// The last round's discriminator.
+    pub discriminator: Network<f64>,
+    /// The last round's biased samples.
+    pub biased: Vec<f64>,
+}
+
+/// Iterated discriminator bias (Eq. 20–21, Fig. 6): each round trains g on the real digits
+/// against everything generated so far (round 0: H₀'s walkers), then samples H₀ + α g.
+#[derive(Clone, Debug)]
+pub struct DigitsDiscriminator {
+    config: DigitsDiscriminatorConfig,
+}
+
+impl DigitsDiscriminator {
+    /// # Errors
+    /// [`ExperimentError::Config`] naming the setting.
+    pub fn new(config: DigitsDiscriminatorConfig) -> Result<Self, ExperimentError> {
+        check_strength("alpha", config.alpha)?;
+        for (field, value) in [
+            ("rounds", config.rounds),
+            ("sweeps", config.sweeps),
+            ("epochs", config.epochs),
+        ] {
+            if value == 0 {
+                return Err(ExperimentError::config(field, "must be at least 1"));
+            }
+        }
+        Ok(Self { config })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &DigitsDiscriminatorConfig {
+        &self.config
+    }
+
+    /// Run the rounds on `trainer`'s model, trained on `images` digits; round r trains from
+    /// `seed + r` and samples from `seed + 100 + r`.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Cancelled`]; the networks' errors.
+    pub fn run<R: Runtime>(
+        &self,
+        trainer: &mut DigitsTrainer,
+        images: usize,
+        seed: u64,
+        rt: &R,
+    ) -> Result<DiscriminatorOutcome, ExperimentError> {
+        let c = &self.config;
+        let real = digit_sets(images)
+            .map_err(|_| ExperimentError::config("images", "must be 1 to 359"))?
+            .train;
+        // The trained model's own walkers: round 0's "generated" set, and the H₀ samples every
+        // round's discriminator is evaluated on (biased sampling works on copies of them).
+        let plain = trainer.walkers().positions().to_vec();
+        let mut pool = plain.clone();
+        let mut rounds = Vec::new();
+        let mut last = None;
+        for round in 0..c.rounds as u64 {
+            let mut g = train_discriminator(&real, &pool, c.epochs, seed + round)?;
+            let mut logits = |x: &[f64]| -> Result<Vec<f64>, ExperimentError> {
+                Ok(g.forward(x, x.len() / PIXELS)?.to_vec())
+            };
+            let (g_real, g_model) = (logits(&real)?, logits(&plain)?);
+            let mut energy = BiasedEnergy::model().with_discriminator(g.clone(), c.alpha)?;
+            let biased = energy.generate(trainer, c.sweeps, seed + 100 + round, rt)?;
+            let g_biased = g.forward(&biased, biased.len() / PIXELS)?.to_vec();
+            rounds.push(DiscriminatorRound {
+                g_real,
+                g_model,
+                g_biased,
+            });
+            // The next discriminator also sees what this round's bias generated.
+            pool.extend_from_slice(&biased);
+            last = Some((g, biased));
+        }
+        let (discriminator, biased) =
+            last.ok_or(ExperimentError::config("rounds", "must be at least 1"))?;
+        Ok(DiscriminatorOutcome {
+            rounds,
+            discriminator,
+            biased,
+        })
+    }
+}
