@@ -129,10 +129,25 @@ where
     T: Into<OsString> + Clone,
 {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().try_get_matches_from(args)?;
+    let matches = accept_negative_values(Cli::command()).try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     cli.global.explicit = config::Explicit::from_matches(&matches);
     Ok(cli)
+}
+
+/// Let every option that takes a value take a negative number (`--rms-decay -0.1`), so the
+/// setting's own check says what is wrong with it instead of clap reading "-0.1" as an unknown
+/// short flag.
+fn accept_negative_values(command: clap::Command) -> clap::Command {
+    command
+        .mut_args(|a| {
+            if a.get_action().takes_values() && !a.is_positional() {
+                a.allow_negative_numbers(true)
+            } else {
+                a
+            }
+        })
+        .mut_subcommands(accept_negative_values)
 }
 
 /// Run a command line, printing results on `out` and errors on `err`; returns the exit code

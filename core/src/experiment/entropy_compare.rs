@@ -76,6 +76,7 @@ impl EntropyCompare {
     /// the lattice run's errors.
     pub fn new(config: EntropyCompareConfig, x: Samples) -> Result<Self, ExperimentError> {
         config.estimators.check()?;
+        config.estimators.check_memory(x.dim())?;
         if let Some(t) = config.temperature
             && !(t.is_finite() && t > 0.0)
         {

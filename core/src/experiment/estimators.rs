@@ -69,6 +69,19 @@ impl EstimatorConfig {
         Ok(())
     }
 
+    /// Refuse a score network for `d`-dimensional samples whose weights cannot be held (the
+    /// input is at most d + 64 features with the time embedding).
+    ///
+    /// # Errors
+    /// [`ExperimentError::TooLarge`].
+    pub fn check_memory(&self, d: usize) -> Result<(), ExperimentError> {
+        let widths: Vec<usize> = core::iter::once(d.saturating_add(64))
+            .chain(self.hidden.iter().copied())
+            .chain(core::iter::once(d))
+            .collect();
+        super::check_network("the score network", &widths)
+    }
+
     /// The kNN estimator.
     pub(super) fn knn(&self) -> Result<KozachenkoLeonenko, ExperimentError> {
         Ok(KozachenkoLeonenko::new(self.k)?)

@@ -113,6 +113,16 @@ impl GaussianTable {
             ));
         }
         config.estimators.check()?;
+        config.estimators.check_memory(largest)?;
+        check_memory(
+            "the result rows",
+            &[
+                config.dims.len(),
+                config.cases,
+                4,
+                core::mem::size_of::<GaussianRow>(),
+            ],
+        )?;
         Ok(Self { config })
     }
 

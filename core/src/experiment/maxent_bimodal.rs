@@ -159,6 +159,7 @@ impl MaxentBimodal {
                 return Err(ExperimentError::config(field, "must be at least 1"));
             }
         }
+        check_memory("the walkers", &[config.walkers, 2, 8])?;
         // About a dozen densities on the grid are alive at once per seed.
         check_memory("the quadrature grids", &[16, config.grid, 8])?;
         if config.grid < 11 {

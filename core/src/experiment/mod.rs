@@ -121,6 +121,20 @@ pub fn check_memory(what: &'static str, factors: &[usize]) -> Result<(), Experim
     Ok(())
 }
 
+/// Refuse a dense network whose weights, gradients and two Adam moments (4 × 8 bytes per
+/// weight) exceed [`MAX_STORED_BYTES`]: `widths` are the layer widths from input to output (an
+/// upper bound of the input width is enough).
+///
+/// # Errors
+/// [`ExperimentError::TooLarge`] naming `what` and the size.
+pub fn check_network(what: &'static str, widths: &[usize]) -> Result<(), ExperimentError> {
+    let weights = widths
+        .windows(2)
+        .try_fold(0usize, |acc, w| acc.checked_add(w[0].checked_mul(w[1])?))
+        .unwrap_or(usize::MAX);
+    check_memory(what, &[weights, 4, 8])
+}
+
 /// An exact reference that may not exist here: `None` where the lattice layer says the
 /// parameters are outside the domain it computes accurately (small lattices at extreme K).
 fn where_defined<T>(r: Result<T, LatticeError>) -> Result<Option<T>, ExperimentError> {

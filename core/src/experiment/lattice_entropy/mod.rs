@@ -18,7 +18,7 @@ mod generation;
 pub use configurations::SpinConfigurations;
 pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
 
-use super::{ExperimentError, Runtime, check_memory, where_defined};
+use super::{ExperimentError, Runtime, check_memory, check_network, where_defined};
 use crate::diffusion::{
     Conditioning, Denoiser, Gate, LambdaDensity, LatticeData, LatticeDenoiser, PlanarMessages,
     ScoreTrainParams, SpinKind, Trainer, VpSde, scale_and_variance,
@@ -327,6 +327,18 @@ impl LatticeEntropy {
             ));
         }
         ScoreTrainParams::from(config.training).check()?;
+        // The network's input is at most 64 features plus one label per temperature.
+        let widths: Vec<usize> = core::iter::once(64 + data.temperatures().len())
+            .chain(config.denoiser.hidden.iter().copied())
+            .chain(core::iter::once(2))
+            .collect();
+        check_network("the denoiser's network", &widths)?;
+        // A batch holds 32 sites of each configuration with every layer's activations.
+        let activations = widths.iter().fold(0usize, |a, &w| a.saturating_add(w));
+        check_memory(
+            "a training batch",
+            &[config.training.batch, 32, activations, 2, 8],
+        )?;
         if config.strata == 0 || config.draws < config.strata.saturating_mul(2) {
             return Err(ExperimentError::config(
                 "draws",
