@@ -27,9 +27,9 @@ use alloc::vec::Vec;
 ///     type Error = core::convert::Infallible;
 ///     fn completed(&self) -> usize { self.done }
 ///     fn planned(&self) -> usize { self.total }
-///     fn advance(&mut self, _: &(), n: usize) -> Result<Vec<u64>, Self::Error> {
-///         self.done += n;
-///         Ok((0..n).map(|_| self.rng.next_u64()).collect())
+///     fn step(&mut self, _: &()) -> Result<u64, Self::Error> {
+///         self.done += 1;
+///         Ok(self.rng.next_u64())
 ///     }
 /// }
 ///
@@ -57,16 +57,34 @@ pub trait Iterative {
     fn completed(&self) -> usize;
     /// Iterations the run was set up for.
     fn planned(&self) -> usize;
-    /// Run up to `iterations` more iterations (never past [`planned`](Self::planned)) and return
-    /// their reports.
+    /// One iteration; called only while [`completed`](Self::completed) is below
+    /// [`planned`](Self::planned).
     ///
     /// # Errors
     /// The run's own; the state is then not meant to go on (resume from a checkpoint).
+    fn step(&mut self, data: &Self::Data) -> Result<Self::Report, Self::Error>;
+
+    /// Run up to `iterations` more iterations (never past [`planned`](Self::planned)) and return
+    /// their reports. Default: [`step`](Self::step) in turn; a run that overlaps iterations
+    /// (drawing the next batch while this one is optimised) overrides it, with the same result.
+    ///
+    /// # Errors
+    /// As [`step`](Self::step).
     fn advance(
         &mut self,
         data: &Self::Data,
         iterations: usize,
-    ) -> Result<Vec<Self::Report>, Self::Error>;
+    ) -> Result<Vec<Self::Report>, Self::Error> {
+        let end = self
+            .completed()
+            .saturating_add(iterations)
+            .min(self.planned());
+        let mut reports = Vec::with_capacity(end.saturating_sub(self.completed()));
+        while self.completed() < end {
+            reports.push(self.step(data)?);
+        }
+        Ok(reports)
+    }
 }
 
 /// How a run driven by [`Executor::run`] ended.
@@ -177,10 +195,9 @@ mod tests {
         fn planned(&self) -> usize {
             self.total
         }
-        fn advance(&mut self, salt: &u64, n: usize) -> Result<Vec<u64>, Self::Error> {
-            let n = n.min(self.total - self.done);
-            self.done += n;
-            Ok((0..n).map(|_| self.rng.next_u64() ^ salt).collect())
+        fn step(&mut self, salt: &u64) -> Result<u64, Self::Error> {
+            self.done += 1;
+            Ok(self.rng.next_u64() ^ salt)
         }
     }
 

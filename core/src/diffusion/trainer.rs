@@ -290,7 +290,15 @@ impl<M: Trainable> crate::train::Iterative for Trainer<M> {
     fn planned(&self) -> usize {
         self.params.steps
     }
-    /// [`Trainer::run`]: the losses of the steps.
+    /// One [`Trainer::run`] step: its loss.
+    fn step(&mut self, data: &M::Data) -> Result<f64, DiffusionError> {
+        let losses = self.run(data, 1)?;
+        losses.first().copied().ok_or(DiffusionError::Parameter(
+            "the training run is already finished",
+        ))
+    }
+    /// [`Trainer::run`], which draws the next batch while the current one is optimised: the
+    /// losses of the steps.
     fn advance(&mut self, data: &M::Data, steps: usize) -> Result<Vec<f64>, DiffusionError> {
         self.run(data, steps)
     }

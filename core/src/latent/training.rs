@@ -392,17 +392,8 @@ impl crate::train::Iterative for Trainer {
     fn planned(&self) -> usize {
         self.params.epochs
     }
-    /// Up to `epochs` calls of [`Trainer::run_epoch`].
-    fn advance(
-        &mut self,
-        data: &BinaryData,
-        epochs: usize,
-    ) -> Result<Vec<EpochReport>, LatentError> {
-        let end = self.epoch.saturating_add(epochs).min(self.params.epochs);
-        let mut reports = Vec::with_capacity(end.saturating_sub(self.epoch));
-        while self.epoch < end {
-            reports.push(self.run_epoch(data)?);
-        }
-        Ok(reports)
+    /// [`Trainer::run_epoch`].
+    fn step(&mut self, data: &BinaryData) -> Result<EpochReport, LatentError> {
+        self.run_epoch(data)
     }
 }

@@ -457,21 +457,9 @@ impl<O: Observables> crate::train::Iterative for Trainer<O> {
     fn planned(&self) -> usize {
         self.params.iterations
     }
-    /// Up to `iterations` calls of [`Trainer::step`].
-    fn advance(
-        &mut self,
-        data: &[f64],
-        iterations: usize,
-    ) -> Result<Vec<IterationReport>, MaxEntError> {
-        let end = self
-            .iteration
-            .saturating_add(iterations)
-            .min(self.params.iterations);
-        let mut reports = Vec::with_capacity(end.saturating_sub(self.iteration));
-        while self.iteration < end {
-            reports.push(self.step(data)?);
-        }
-        Ok(reports)
+    /// [`Trainer::step`].
+    fn step(&mut self, data: &[f64]) -> Result<IterationReport, MaxEntError> {
+        Trainer::step(self, data)
     }
 }
 
