@@ -17,6 +17,7 @@ mod nn;
 mod output;
 mod plot;
 mod progress;
+mod reproduce;
 mod runtime;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -117,6 +118,13 @@ enum Command {
     /// Small networks: the digit classifier later commands score generated digits with.
     #[command(subcommand)]
     Nn(nn::Command),
+    /// Run one paper's experiments in order and write one report (report.md: every step's
+    /// command, headline numbers and figures; each step's outputs and config.toml in its own
+    /// subdirectory). --quick: minutes, small lattices and few steps; without it, the runs behind
+    /// docs/results (hours).
+    ///
+    /// Example: entropic reproduce diffusion-entropy --quick --out out/repro
+    Reproduce(reproduce::Args),
 }
 
 /// Parse a command line without running it (for tests and fuzzing).
@@ -172,6 +180,7 @@ where
         Command::Ising(args) => ising::run(args, &cli.global, &mut output),
         Command::Lattice(command) => lattice::run(command, &cli.global, &mut output),
         Command::Nn(command) => nn::run(command, &cli.global, &mut output),
+        Command::Reproduce(args) => reproduce::run(args, &cli.global, &mut output),
         Command::Maxent(command) => maxent::run(command, &cli.global, &mut output),
         Command::Latent(command) => latent::run(command, &cli.global, &mut output),
         Command::Entropy(command) => entropy::run(command, &cli.global, &mut output),

@@ -6,6 +6,7 @@ mod entropy_ising_cli;
 mod latent_cli;
 mod lattice_cli;
 mod maxent_cli;
+mod reproduce_cli;
 mod samplers;
 mod util;
 mod value_stability;
