@@ -21,9 +21,21 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
             (model, dir)
         })
         .collect();
-    // {typo}: a config file with a misspelt key.
-    let typo = out.join("typo.toml");
-    std::fs::write(&typo, "grids = 5\n").unwrap();
+    // Files: {typo} a config with a misspelt key, {badtype} one with a value of the wrong
+    // type, {badjson} malformed JSON, {notnpy} text named .npy.
+    let files: Vec<(&str, std::path::PathBuf)> = [
+        ("typo", "typo.toml", "grids = 5\n"),
+        ("badtype", "badtype.toml", "sweeps = \"many\"\n"),
+        ("badjson", "bad.json", "{\"sweeps\": }"),
+        ("notnpy", "x.npy", "hello\n"),
+    ]
+    .into_iter()
+    .map(|(key, name, text)| {
+        let path = out.join(name);
+        std::fs::write(&path, text).unwrap();
+        (key, path)
+    })
+    .collect();
     let mut cases = 0;
     for line in corpus
         .lines()
@@ -32,7 +44,9 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
         let (code, rest) = line.split_once(" | ").expect("EXIT | TEXT | ARGS");
         let (needle, args) = rest.rsplit_once(" | ").expect("EXIT | TEXT | ARGS");
         let mut args = args.replace("{out}", scratch.to_str().unwrap());
-        args = args.replace("{typo}", typo.to_str().unwrap());
+        for (key, path) in &files {
+            args = args.replace(&format!("{{{key}}}"), path.to_str().unwrap());
+        }
         for (name, dir) in &datasets {
             args = args.replace(&format!("{{{name}}}"), dir);
         }
@@ -50,6 +64,6 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
         );
         cases += 1;
     }
-    assert!(cases >= 60, "the corpus shrank to {cases} cases");
+    assert!(cases >= 250, "the corpus shrank to {cases} cases");
     std::fs::remove_dir_all(&out).unwrap();
 }

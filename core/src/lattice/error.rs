@@ -90,7 +90,9 @@ impl fmt::Display for LatticeError {
             Self::Temperature(t) => {
                 write!(f, "temperature must be positive and finite, got {t}")
             }
-            Self::NotFinite { name, value } => write!(f, "{name} must be finite, got {value}"),
+            Self::NotFinite { name, value } => {
+                write!(f, "{name} must be finite, got {}", Readable(*value))
+            }
             Self::BadSpin { site, value } => {
                 write!(
                     f,
@@ -102,7 +104,7 @@ impl fmt::Display for LatticeError {
                 what,
                 value,
                 domain,
-            } => write!(f, "{what} = {value} is outside {domain}"),
+            } => write!(f, "{what} = {} is outside {domain}", Readable(*value)),
             Self::StateLength { expected, got } => {
                 write!(f, "state has {got} sites but the lattice has {expected}")
             }
@@ -112,14 +114,40 @@ impl fmt::Display for LatticeError {
 
 impl core::error::Error for LatticeError {}
 
+/// Largest |J| and |h| a model accepts: energies per spin are squared for variances and error
+/// bars, which must stay finite (f64 squares overflow above ~1e154).
+pub const MAX_COUPLING: f64 = 1e100;
+
 impl LatticeError {
-    /// The validation every spin model's constructor shares: J and h must be finite.
+    /// The validation every spin model's constructor shares: J and h must be finite and at most
+    /// [`MAX_COUPLING`] in magnitude.
     pub(crate) fn check_couplings(j: f64, h: f64) -> Result<(), Self> {
         for (name, value) in [("coupling J", j), ("field h", h)] {
             if !value.is_finite() {
                 return Err(Self::NotFinite { name, value });
             }
+            if value.abs() > MAX_COUPLING {
+                return Err(Self::OutsideDomain {
+                    what: name,
+                    value,
+                    domain: "[-1e100, 1e100] (energies are squared for error bars)",
+                });
+            }
         }
         Ok(())
+    }
+}
+
+/// A number as people read it: plain in the usual range, scientific when very large or small.
+struct Readable(f64);
+
+impl fmt::Display for Readable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0.abs();
+        if a != 0.0 && a.is_finite() && !(1e-4..1e6).contains(&a) {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
     }
 }

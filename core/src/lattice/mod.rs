@@ -19,7 +19,7 @@ mod vortex;
 mod xy;
 pub mod xy_limits;
 
-pub use error::LatticeError;
+pub use error::{LatticeError, MAX_COUPLING};
 pub use ising::{Ising, IsingState};
 pub use packed::{PackedIsing, PackedState, REPLICAS};
 pub use square::Square;
