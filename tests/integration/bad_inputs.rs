@@ -21,31 +21,27 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
             (model, dir)
         })
         .collect();
-    // Files: {typo} a config with a misspelt key, {badtype} one with a value of the wrong
-    // type, {badjson} malformed JSON, {notnpy} text named .npy.
-    let files: Vec<(&str, std::path::PathBuf)> = [
-        ("typo", "typo.toml", "grids = 5\n"),
-        ("badtype", "badtype.toml", "sweeps = \"many\"\n"),
-        ("badjson", "bad.json", "{\"sweeps\": }"),
-        ("notnpy", "x.npy", "hello\n"),
-    ]
-    .into_iter()
-    .map(|(key, name, text)| {
-        let path = out.join(name);
-        std::fs::write(&path, text).unwrap();
-        (key, path)
-    })
-    .collect();
+    // Fixture files: corpus lines "@ NAME | CONTENT" (\n for a newline), used as {@NAME}.
+    let files: Vec<(String, std::path::PathBuf)> = corpus
+        .lines()
+        .filter_map(|l| l.strip_prefix("@ "))
+        .map(|l| {
+            let (name, content) = l.split_once(" | ").expect("@ NAME | CONTENT");
+            let path = out.join(name);
+            std::fs::write(&path, content.replace("\\n", "\n")).unwrap();
+            (format!("{{@{name}}}"), path)
+        })
+        .collect();
     let mut cases = 0;
     for line in corpus
         .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter(|l| !l.starts_with('#') && !l.starts_with("@ ") && !l.trim().is_empty())
     {
         let (code, rest) = line.split_once(" | ").expect("EXIT | TEXT | ARGS");
         let (needle, args) = rest.rsplit_once(" | ").expect("EXIT | TEXT | ARGS");
         let mut args = args.replace("{out}", scratch.to_str().unwrap());
         for (key, path) in &files {
-            args = args.replace(&format!("{{{key}}}"), path.to_str().unwrap());
+            args = args.replace(key, path.to_str().unwrap());
         }
         for (name, dir) in &datasets {
             args = args.replace(&format!("{{{name}}}"), dir);

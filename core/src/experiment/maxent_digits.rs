@@ -37,6 +37,10 @@ pub struct MaxentDigitsConfig {
     /// Adam rate of the θ step (cosine-decayed to 1 %). Default 0.001.
     pub theta_rate: f64,
     /// Channels of the two convolutions (1 to 64 each). Default [4, 8].
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "super::exact_length::array")
+    )]
     pub channels: [usize; 2],
     /// Observables, the network's outputs (≥ 1). Default 16.
     pub outputs: usize,

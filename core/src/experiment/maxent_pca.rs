@@ -21,6 +21,10 @@ use core::f64::consts::{FRAC_PI_2, FRAC_PI_4};
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct MaxentPcaConfig {
     /// The data's covariance as [Σ11, Σ22, Σ12] (positive definite). Default [3, 2, 1].
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "super::exact_length::array")
+    )]
     pub sigma: [f64; 3],
     /// Training samples (≥ 10). Default 20 000.
     pub samples: usize,

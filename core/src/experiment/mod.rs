@@ -31,6 +31,8 @@ mod chain;
 mod entropy_compare;
 mod error;
 mod estimators;
+#[cfg(feature = "serde")]
+mod exact_length;
 mod gaussian_table;
 mod ising;
 mod latent_train;

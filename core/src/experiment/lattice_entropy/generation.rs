@@ -39,6 +39,13 @@ pub struct GenerationConfig {
     pub corrector_snr: f64,
     /// Make the corrector moves only at grid times whose log-SNR lies in [lo, hi]. Default:
     /// at every time.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            deserialize_with = "crate::experiment::exact_length::optional_pair"
+        )
+    )]
     pub corrector_window: Option<(f64, f64)>,
     /// Partial generation: start from held-out Monte Carlo configurations perturbed to the
     /// first grid step whose log-SNR is at least this, instead of from noise; the result adds
