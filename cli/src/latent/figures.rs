@@ -5,7 +5,7 @@ use crate::plot::{self, Scale, Tile};
 use anyhow::Result;
 use entropic::data::Mnist012;
 use entropic::experiment::{Diagnosis, EpochRow};
-use entropic::latent::{Encoding, Trainer, Visit};
+use entropic::latent::{Trainer, Visit};
 use entropic::rng::from_seed;
 
 /// Colour positions in [0, 1] for values on a log scale (non-positive values at 0).
@@ -83,9 +83,10 @@ pub fn model_figures(
     let digits = |k: usize| d.balance.assignment[k];
     let w_row: Vec<Tile> = (0..l)
         .map(|b| Tile {
-            title: match model.encoding() {
-                Encoding::OneHot => format!("w_{b}, p̄={:.2}", d.occupancy[b]),
-                Encoding::Binary => format!("w_{b}"),
+            title: if model.encoding().is_one_hot() {
+                format!("w_{b}, p̄={:.2}", d.occupancy[b])
+            } else {
+                format!("w_{b}")
             },
             pixels: (0..px).map(|i| model.w()[i * l + b]).collect(),
             scale: Scale::Diverging,

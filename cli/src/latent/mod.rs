@@ -46,8 +46,12 @@ pub enum Command {
 /// The hidden encoding on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum EncodingArg {
-    /// Exactly one of L hidden units active (the paper's experiments).
+    /// Exactly one of L hidden units active, chosen by the ratio of sigmoids of Eq. 19 (the
+    /// paper's experiments).
     OneHot,
+    /// Exactly one of L hidden units active, chosen by the softmax of the exponents (an RBM's
+    /// one-hot conditional; needed by --rule equilibrium).
+    OneHotSoftmax,
     /// Any of the 2^L binary hidden vectors (L ≤ 12).
     Binary,
 }
@@ -168,6 +172,7 @@ impl Settings {
         o.set("hidden", &mut p.hidden, self.hidden);
         let encoding = match self.encoding {
             EncodingArg::OneHot => Encoding::OneHot,
+            EncodingArg::OneHotSoftmax => Encoding::OneHotSoftmax,
             EncodingArg::Binary => Encoding::Binary,
         };
         o.set("encoding", &mut p.encoding, encoding);

@@ -8,7 +8,7 @@ use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{Diagnosis, EpochRow, LabelledImages, LatentTrain, Sequential};
-use entropic::latent::{BernoulliMixture, EmParams, Rule, TrainParams, Trainer};
+use entropic::latent::{BernoulliMixture, EmParams, Encoding, Rule, TrainParams, Trainer};
 use entropic::rng::stream;
 use entropic::stats::{mean_and_sd, spearman};
 use rand_core::Rng;
@@ -137,8 +137,14 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
                 }
             }
             let seed = run_seed(global.seed, rule, index);
+            // The equilibrium counterpart is an RBM: its one-hot kernel is the softmax.
+            let encoding = match (rule, params.encoding) {
+                (Rule::Contrastive, Encoding::OneHot) => Encoding::OneHotSoftmax,
+                (_, e) => e,
+            };
             let p = TrainParams {
                 rule,
+                encoding,
                 ..params.clone()
             };
             let trainer = Trainer::new(p, &ds.data, seed)?;

@@ -104,13 +104,16 @@ impl Chains {
     }
 }
 
-/// The samples of one training run of the chains (Eq. 18): x'(t), z(t) and μ_{z|x'(t)}.
+/// The samples of one training run of the chains (Eq. 18): x'(t), z(t), the exponents u(t) and
+/// μ_{z|x'(t)}.
 #[derive(Clone, Debug, Default)]
 pub struct Trajectory {
     /// x'(t), row-major.
     pub x: Vec<f64>,
     /// z(t) state indices.
     pub states: Vec<usize>,
+    /// u(t) = w̄ (x'(t) − c) + ā, row-major (L per sample).
+    pub logits: Vec<f64>,
     /// μ_{z|x'(t)}, row-major (L per sample).
     pub mu: Vec<f64>,
 }
@@ -120,6 +123,7 @@ impl Trajectory {
     pub fn clear(&mut self) {
         self.x.clear();
         self.states.clear();
+        self.logits.clear();
         self.mu.clear();
     }
 
@@ -136,6 +140,7 @@ impl Trajectory {
     /// Record one visit.
     pub fn push(&mut self, v: Visit<'_>) {
         self.x.extend_from_slice(v.x);
+        self.logits.extend_from_slice(v.logits);
         self.mu.extend_from_slice(v.mu);
         self.states.push(v.state);
     }

@@ -93,10 +93,17 @@ fn state_counts(k_states: usize, traj: &Trajectory) -> Vec<usize> {
 /// With the per-sample weights ρ (see [`LearningRule`]) and N = |batch|:
 /// - ∂_{w_{jβ}} = (1/N) Σ_x Σ_k n_k ρ_k(x) z_{kβ} (x_j − μ_{x_j|k})   (16a)
 /// - ∂_{a_j}    = (1/N) Σ_x Σ_k n_k ρ_k(x) (x_j − μ_{x_j|k})          (16b, binary z only)
-/// - ∂_{w̄_{βj}} = Σ_s ω_{z_s} (x'_{s,j} − c_j)(z_{s,β} − μ_{z_β|x'_s}) (17)
-/// - ∂_{ā_β}    = Σ_s ω_{z_s} (z_{s,β} − μ_{z_β|x'_s})                 (16d)
+/// - ∂_{w̄_{βj}} = Σ_s ω_{z_s} (x'_{s,j} − c_j) g_β(x'_s, z_s)          (17)
+/// - ∂_{ā_β}    = Σ_s ω_{z_s} g_β(x'_s, z_s)                            (16d)
 ///
-/// where ω_k = (1/N) Σ_x ρ_k(x) is the batch-averaged weight of a sample in state k.
+/// where ω_k = (1/N) Σ_x ρ_k(x) is the batch-averaged weight of a sample in state k and
+/// g_β(x', z) = ∂ ln Ā_{x'z}/∂u_β ([`LatentCycle::hidden_score`]): z_β − μ_{z_β|x'} for
+/// binary and softmax kernels (Eq. 13c-d), the derivative of Eq. 19 for the paper's one-hot
+/// kernel.
+///
+/// Equivalently, the rule is the exact gradient at θ' = θ of the importance-weighted two-step
+/// likelihood (1/N) Σ_x ln Σ_s A_{z_s x}(θ') Ā_{x'_s z_s}(θ') / Ā_{x'_s z_s}(θ), which is how
+/// the tests check it by finite differences.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TwoStep;
 
@@ -137,12 +144,13 @@ impl LearningRule for TwoStep {
             }
         });
         let center = model.center();
+        let mut score = vec![0.0; l];
         for (s, &k) in traj.states.iter().enumerate() {
             let xs = &traj.x[s * d..(s + 1) * d];
-            let mu = &traj.mu[s * l..(s + 1) * l];
-            for (beta, &m) in mu.iter().enumerate() {
-                let z = if model.state_bit(k, beta) { 1.0 } else { 0.0 };
-                let e = omega[k] * (z - m);
+            let (u, mu) = (&traj.logits[s * l..(s + 1) * l], &traj.mu[s * l..(s + 1) * l]);
+            model.hidden_score(k, u, mu, &mut score);
+            for (beta, &g) in score.iter().enumerate() {
+                let e = omega[k] * g;
                 grad.abar[beta] += e;
                 let row = &mut grad.wbar[beta * d..(beta + 1) * d];
                 for ((g, &x), &c) in row.iter_mut().zip(xs).zip(center) {

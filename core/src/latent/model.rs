@@ -9,22 +9,35 @@ use rand_core::Rng;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Encoding {
-    /// Exactly one active unit (the paper's experiments, Sec. IV.1): K = L states, and the x→z
-    /// transition is the softmax of the Eq. 9 exponents over the L one-hot states.
+    /// Exactly one active unit (the paper's experiments, Sec. IV.1): K = L states, and unit α
+    /// is chosen with the ratio of sigmoids of Eq. 19,
+    /// p_one(α|x) = σ(u_α) / Σ_β σ(u_β), u = w̄ (x − c) + ā.
     OneHot,
+    /// Exactly one active unit chosen by the softmax of the Eq. 9 exponents,
+    /// p(α|x) = e^{u_α} / Σ_β e^{u_β}: Eq. 9 restricted to one-hot states, the exact conditional
+    /// of an RBM with one-hot hidden units, and so the encoding of the tied equilibrium
+    /// counterpart. It differs from Eq. 19 when several u_β are large (σ saturates, e^u does
+    /// not). Checkpoints written before Eq. 19 was implemented used this kernel.
+    OneHotSoftmax,
     /// Any of the K = 2^L binary vectors, factorised over units (Eq. 11); L ≤ 12 so every
     /// state can be enumerated.
     Binary,
 }
 
+impl Encoding {
+    /// Whether exactly one hidden unit is active.
+    pub fn is_one_hot(self) -> bool {
+        matches!(self, Self::OneHot | Self::OneHotSoftmax)
+    }
+}
+
 /// The nonequilibrium visible/latent Markov chain (paper Eq. 1–11).
 ///
 /// z → x: A_{zx} = Πᵢ p(xᵢ|z) with logits h(z) = w z + a (Eq. 8, 10); w is D×L.
-/// x → z: Ā_{xz} ∝ exp(z·(w̄ (x − c) + ā)) (Eq. 9, 11) with the centering trick c = ⟨x⟩_data
-/// (Eq. 17); w̄ is L×D and *not* tied to wᵀ. For one-hot z this is a softmax over the L units;
-/// we read the paper's "normalized in a softmax fashion" (App. A.2) this way, which is Eq. 9
-/// restricted to one-hot states and keeps the derivatives of Eq. 13c-d exact (Eq. 19's ratio of
-/// sigmoids would not).
+/// x → z: from the exponents u = w̄ (x − c) + ā with the centering trick c = ⟨x⟩_data (Eq. 17);
+/// w̄ is L×D and *not* tied to wᵀ. Binary z: Ā_{xz} ∝ exp(z·u) (Eq. 9, 11). One-hot z: the
+/// ratio of sigmoids of Eq. 19 ([`Encoding::OneHot`], the paper's) or the softmax of u
+/// ([`Encoding::OneHotSoftmax`]).
 ///
 /// Latent states are indexed k ∈ 0..K: unit k for one-hot, the bits of k (bit β = z_β) for binary.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,9 +143,11 @@ impl LatentCycle {
         Ok(model)
     }
 
-    /// Tie the x→z weights to the z→x ones (w̄ = wᵀ) and drop the centering: the equilibrium
+    /// Tie the x→z weights to the z→x ones (w̄ = wᵀ) and drop the centering: with a
+    /// [`Encoding::OneHotSoftmax`] or [`Encoding::Binary`] hidden layer, the equilibrium
     /// counterpart, an RBM whose alternating Gibbs chain satisfies detailed balance with respect
-    /// to p(x, z) ∝ exp(x·(w z + a) + ā·z).
+    /// to p(x, z) ∝ exp(x·(w z + a) + ā·z). (Eq. 19's kernel is not an RBM conditional, so a
+    /// tied [`Encoding::OneHot`] model is not in detailed balance.)
     pub fn tie(&mut self) {
         for beta in 0..self.l {
             for i in 0..self.d {
@@ -142,9 +157,11 @@ impl LatentCycle {
         self.center.iter_mut().for_each(|c| *c = 0.0);
     }
 
-    /// Whether w̄ = wᵀ exactly and there is no centering.
+    /// Whether the model is an RBM: w̄ = wᵀ exactly, no centering, and an exponential-family
+    /// x→z kernel (not Eq. 19's).
     pub fn is_tied(&self) -> bool {
-        self.center.iter().all(|&c| c == 0.0)
+        self.encoding != Encoding::OneHot
+            && self.center.iter().all(|&c| c == 0.0)
             && (0..self.l).all(|beta| {
                 (0..self.d).all(|i| self.wbar[beta * self.d + i] == self.w[i * self.l + beta])
             })
@@ -167,18 +184,28 @@ impl LatentCycle {
 
     /// Number of latent states K (L one-hot, 2^L binary).
     pub fn states(&self) -> usize {
-        match self.encoding {
-            Encoding::OneHot => self.l,
-            Encoding::Binary => 1 << self.l,
+        if self.encoding.is_one_hot() {
+            self.l
+        } else {
+            1 << self.l
         }
     }
 
     /// z_β of state k.
     pub fn state_bit(&self, k: usize, beta: usize) -> bool {
-        match self.encoding {
-            Encoding::OneHot => k == beta,
-            Encoding::Binary => (k >> beta) & 1 == 1,
+        if self.encoding.is_one_hot() {
+            k == beta
+        } else {
+            (k >> beta) & 1 == 1
         }
+    }
+
+    /// Switch between the one-hot kernels (a checkpoint migration; the parameters keep their
+    /// meaning as exponents u).
+    #[cfg(feature = "serde")]
+    pub(crate) fn set_encoding(&mut self, encoding: Encoding) {
+        debug_assert!(self.encoding.is_one_hot() && encoding.is_one_hot());
+        self.encoding = encoding;
     }
 
     /// Whether training moves the visible bias a (binary z only; Eq. 20 removes it for one-hot).
@@ -300,18 +327,13 @@ impl LatentCycle {
         }
     }
 
-    /// μ_{z_β|x} (Eq. 15) from the exponents u: the softmax over units for one-hot z, σ(u_β) for
-    /// binary z.
+    /// μ_{z_β|x} (Eq. 15) from the exponents u: p_one(β|x) of Eq. 19 or the softmax for one-hot
+    /// z, σ(u_β) for binary z.
     pub fn hidden_means(&self, u: &[f64], mu: &mut [f64]) {
         match self.encoding {
-            Encoding::OneHot => {
-                let max = u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let mut total = 0.0;
-                for (m, &u) in mu.iter_mut().zip(u) {
-                    *m = libm::exp(u - max);
-                    total += *m;
-                }
-                mu.iter_mut().for_each(|m| *m /= total);
+            Encoding::OneHot | Encoding::OneHotSoftmax => {
+                self.log_hidden_state_probs(u, mu);
+                mu.iter_mut().for_each(|m| *m = libm::exp(*m));
             }
             Encoding::Binary => {
                 for (m, &u) in mu.iter_mut().zip(u) {
@@ -323,9 +345,17 @@ impl LatentCycle {
 
     /// ln Ā_{xk} for every latent state k, from the exponents u of [`Self::hidden_logits`]
     /// (exact in log space: a transition far less likely than 1e-308 keeps its logarithm).
+    /// Eq. 19 in log space: ln σ(u_k) − ln Σ_β σ(u_β), with ln σ(u) = −softplus(−u).
     pub fn log_hidden_state_probs(&self, u: &[f64], out: &mut [f64]) {
         match self.encoding {
             Encoding::OneHot => {
+                for (o, &u) in out.iter_mut().zip(u) {
+                    *o = -softplus(-u);
+                }
+                let lse = log_sum_exp(out);
+                out.iter_mut().for_each(|o| *o -= lse);
+            }
+            Encoding::OneHotSoftmax => {
                 let lse = log_sum_exp(u);
                 for (o, &u) in out.iter_mut().zip(u) {
                     *o = u - lse;
@@ -343,10 +373,29 @@ impl LatentCycle {
         }
     }
 
+    /// The score ∂ ln Ā_{xk} / ∂u_β of latent state k for every β, from the exponents u and
+    /// the means μ of [`Self::hidden_means`]; by the chain rule through u = w̄ (x − c) + ā it
+    /// gives the x→z gradients of Eq. 16c-d and 17.
+    /// - binary (Eq. 11) and softmax: z_{kβ} − μ_β (Eq. 13c-d);
+    /// - Eq. 19: δ_{kβ} (1 − σ(u_k)) − μ_β (1 − σ(u_β)), since ∂ ln Σ_γ σ(u_γ)/∂u_β =
+    ///   σ(u_β)(1 − σ(u_β)) / Σ_γ σ(u_γ) = μ_β (1 − σ(u_β)).
+    pub fn hidden_score(&self, k: usize, u: &[f64], mu: &[f64], out: &mut [f64]) {
+        for (beta, ((o, &u), &m)) in out.iter_mut().zip(u).zip(mu).enumerate() {
+            let z = if self.state_bit(k, beta) { 1.0 } else { 0.0 };
+            *o = match self.encoding {
+                Encoding::OneHot => {
+                    let off = sigmoid(-u); // 1 − σ(u), without cancellation
+                    z * off - m * off
+                }
+                Encoding::OneHotSoftmax | Encoding::Binary => z - m,
+            };
+        }
+    }
+
     /// Draw a latent state from the means μ of [`Self::hidden_means`].
     pub fn sample_hidden<R: Rng + ?Sized>(&self, mu: &[f64], rng: &mut R) -> usize {
         match self.encoding {
-            Encoding::OneHot => {
+            Encoding::OneHot | Encoding::OneHotSoftmax => {
                 let target = uniform_f64(rng);
                 let mut acc = 0.0;
                 for (k, &m) in mu.iter().enumerate() {

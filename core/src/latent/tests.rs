@@ -121,7 +121,7 @@ fn sampled_occupancy_matrix_and_log_likelihood_match_exact_values() {
 
 #[test]
 fn entropy_production_vanishes_in_detailed_balance_and_not_for_a_cycle() {
-    let mut model = random_model(6, 3, Encoding::OneHot, 1.0, 5);
+    let mut model = random_model(6, 3, Encoding::OneHotSoftmax, 1.0, 5);
     let cyclic = Dynamics::from_matrix(exact_latent_matrix(&model).unwrap()).unwrap();
     assert!(cyclic.entropy_production > 1e-6);
     model.tie();
@@ -306,7 +306,8 @@ fn two_step_gradient_points_along_the_exact_gradient_near_initialisation() {
 fn contrastive_gradient_is_the_exact_tied_gradient() {
     let data = pattern_data();
     let mut rng = from_seed(12);
-    let mut model = LatentCycle::initialise(&data, 3, Encoding::OneHot, 0.1, &mut rng).unwrap();
+    let mut model =
+        LatentCycle::initialise(&data, 3, Encoding::OneHotSoftmax, 0.1, &mut rng).unwrap();
     model.tie();
     let exact = exact_gradient(&model, &data, true);
     let approx = sampled_gradient(&model, &data, &Contrastive, 13);
@@ -319,7 +320,7 @@ fn contrastive_gradient_is_the_exact_tied_gradient() {
 
 #[test]
 fn tied_exact_likelihood_equals_the_chain_stationary_likelihood() {
-    for (encoding, l) in [(Encoding::OneHot, 3), (Encoding::Binary, 2)] {
+    for (encoding, l) in [(Encoding::OneHotSoftmax, 3), (Encoding::Binary, 2)] {
         let mut model = random_model(6, l, encoding, 1.0, 14);
         model.tie();
         let data = pattern_data();
@@ -328,9 +329,17 @@ fn tied_exact_likelihood_equals_the_chain_stationary_likelihood() {
         let rbm = tied_log_likelihood(&model, &data).unwrap();
         assert!((chain - rbm).abs() < 1e-11, "{chain} vs {rbm}");
     }
-    let untied = random_model(6, 3, Encoding::OneHot, 1.0, 15);
+    let untied = random_model(6, 3, Encoding::OneHotSoftmax, 1.0, 15);
     assert_eq!(
         tied_log_likelihood(&untied, &pattern_data()),
+        Err(LatentError::NotTied)
+    );
+    // Eq. 19's kernel is no RBM conditional: tied weights do not make it one.
+    let mut ratio = random_model(6, 3, Encoding::OneHot, 1.0, 15);
+    ratio.tie();
+    assert!(!ratio.is_tied());
+    assert_eq!(
+        tied_log_likelihood(&ratio, &pattern_data()),
         Err(LatentError::NotTied)
     );
 }
@@ -509,22 +518,211 @@ fn resume_from_a_checkpoint_is_bit_identical() {
 }
 
 #[test]
-fn golden_short_run() {
+fn golden_short_runs() {
     let data = pattern_data();
-    let mut t = Trainer::new(short_run_params(), &data, 21).unwrap();
-    let mut fast = Vec::new();
-    while !t.is_done() {
-        let r = t.run_epoch(&data).unwrap();
-        fast.push(r.fast_log_likelihood);
-    }
-    std::println!("golden: {fast:?} w[0..3] {:?}", &t.model().w()[..3]);
-    let golden: [f64; 4] = [
-        -4.397418707118441,
-        -4.087436951716167,
-        -3.562119218476483,
-        -3.5070597939120476,
+    // The softmax kernel's values are those of every version before Eq. 19 was added.
+    let golden: [(Encoding, [f64; 4]); 2] = [
+        (
+            Encoding::OneHotSoftmax,
+            [
+                -4.397418707118441,
+                -4.087436951716167,
+                -3.562119218476483,
+                -3.5070597939120476,
+            ],
+        ),
+        (
+            Encoding::OneHot,
+            [
+                -4.391824143515494,
+                -3.975481020606151,
+                -3.222404078726605,
+                -3.2192351170906433,
+            ],
+        ),
     ];
-    assert_eq!(fast, golden);
+    for (encoding, golden) in golden {
+        let params = TrainParams {
+            encoding,
+            ..short_run_params()
+        };
+        let mut t = Trainer::new(params, &data, 21).unwrap();
+        let mut fast = Vec::new();
+        while !t.is_done() {
+            let r = t.run_epoch(&data).unwrap();
+            fast.push(r.fast_log_likelihood);
+        }
+        std::println!("golden {encoding:?}: {fast:?}");
+        assert_eq!(fast, golden);
+    }
+}
+
+#[test]
+fn hidden_kernels_are_normalised_and_their_scores_are_their_derivatives() {
+    let u = [0.7, -1.3, 2.9];
+    for (encoding, l) in [
+        (Encoding::OneHot, 3),
+        (Encoding::OneHotSoftmax, 3),
+        (Encoding::Binary, 3),
+    ] {
+        let model = LatentCycle::new(4, l, encoding).unwrap();
+        let k = model.states();
+        let log_probs = |u: &[f64]| {
+            let mut out = vec![0.0; k];
+            model.log_hidden_state_probs(u, &mut out);
+            out
+        };
+        let p = log_probs(&u);
+        let total: f64 = p.iter().map(|v| libm::exp(*v)).sum();
+        assert!((total - 1.0).abs() < 1e-14, "{encoding:?}: {total}");
+        let mut mu = vec![0.0; l];
+        model.hidden_means(&u, &mut mu);
+        // μ_β = P(z_β = 1 | x) summed over states.
+        for (beta, &m) in mu.iter().enumerate() {
+            let marginal: f64 = (0..k)
+                .filter(|&s| model.state_bit(s, beta))
+                .map(|s| libm::exp(p[s]))
+                .sum();
+            assert!((m - marginal).abs() < 1e-14);
+        }
+        if encoding == Encoding::OneHot {
+            // Eq. 19 as written: σ(u_α) / Σ_β σ(u_β).
+            let sig: Vec<f64> = u.iter().map(|&v| 1.0 / (1.0 + libm::exp(-v))).collect();
+            let sum: f64 = sig.iter().sum();
+            for (s, lp) in sig.iter().zip(&p) {
+                assert!((s / sum - libm::exp(*lp)).abs() < 1e-15);
+            }
+        }
+        let mut score = vec![0.0; l];
+        let h = 1e-6;
+        for state in 0..k {
+            model.hidden_score(state, &u, &mu, &mut score);
+            for beta in 0..l {
+                let (mut up, mut down) = (u, u);
+                up[beta] += h;
+                down[beta] -= h;
+                let fd = (log_probs(&up)[state] - log_probs(&down)[state]) / (2.0 * h);
+                assert!(
+                    (fd - score[beta]).abs() < 1e-8,
+                    "{encoding:?} state {state} β {beta}: {fd} vs {}",
+                    score[beta]
+                );
+            }
+        }
+    }
+}
+
+/// (1/N) Σ_x ln Σ_s A_{z_s x}(θ') Ā_{x'_s z_s}(θ') / Ā_{x'_s z_s}(θ) for a fixed trajectory drawn
+/// under θ: the two-step likelihood whose gradient at θ' = θ is the paper's rule (Eq. 16-17).
+fn two_step_surrogate(
+    at: &LatentCycle,
+    sampled: &LatentCycle,
+    data: &BinaryData,
+    traj: &Trajectory,
+) -> f64 {
+    let (d, l, k) = (at.dim(), at.hidden(), at.states());
+    let cond = at.conditionals();
+    let (mut u, mut now, mut then) = (vec![0.0; l], vec![0.0; k], vec![0.0; k]);
+    let ratio: Vec<f64> = traj
+        .states
+        .iter()
+        .enumerate()
+        .map(|(s, &z)| {
+            let x = &traj.x[s * d..(s + 1) * d];
+            at.hidden_logits(x, &mut u);
+            at.log_hidden_state_probs(&u, &mut now);
+            sampled.hidden_logits(x, &mut u);
+            sampled.log_hidden_state_probs(&u, &mut then);
+            now[z] - then[z]
+        })
+        .collect();
+    let total: f64 = (0..data.len())
+        .map(|n| {
+            let terms: Vec<f64> = traj
+                .states
+                .iter()
+                .zip(&ratio)
+                .map(|(&z, r)| cond.log_prob(z, data.row(n)) + r)
+                .collect();
+            crate::special::log_sum_exp(&terms)
+        })
+        .sum();
+    total / data.len() as f64
+}
+
+#[test]
+fn two_step_rule_is_the_gradient_of_the_two_step_likelihood() {
+    let data = pattern_data();
+    for (encoding, l, seed) in [
+        (Encoding::OneHot, 3, 40),
+        (Encoding::OneHotSoftmax, 3, 41),
+        (Encoding::Binary, 2, 42),
+    ] {
+        let model = random_model(6, l, encoding, 0.8, seed);
+        let mut rng = from_seed(seed);
+        let mut chains = Chains::from_data(&data, 8, &mut rng).unwrap();
+        let cond = model.conditionals();
+        let mut traj = Trajectory::default();
+        chains.run(&model, &cond, 6, &mut rng, |v| traj.push(v));
+        let batch: Vec<usize> = (0..data.len()).collect();
+        let mut grad = Gradient::zeros(&model);
+        TwoStep.gradient(&model, &cond, &data, &batch, &traj, &mut grad);
+        let h = 1e-5;
+        let parts = |m: &LatentCycle| {
+            [
+                m.w().to_vec(),
+                m.a().to_vec(),
+                m.wbar().to_vec(),
+                m.abar().to_vec(),
+            ]
+        };
+        let analytic = [&grad.w, &grad.a, &grad.wbar, &grad.abar];
+        for (p, part) in parts(&model).iter().enumerate() {
+            if p == 1 && !model.trains_visible_bias() {
+                assert!(grad.a.iter().all(|&g| g == 0.0));
+                continue;
+            }
+            for i in 0..part.len() {
+                let eval = |delta: f64| {
+                    let mut v = parts(&model);
+                    v[p][i] += delta;
+                    let mut m = model.clone();
+                    m.set_parameters(&v[0], &v[1], &v[2], &v[3], model.center())
+                        .unwrap();
+                    two_step_surrogate(&m, &model, &data, &traj)
+                };
+                let fd = (eval(h) - eval(-h)) / (2.0 * h);
+                assert!(
+                    (fd - analytic[p][i]).abs() < 1e-7 * (1.0 + fd.abs()),
+                    "{encoding:?} part {p} [{i}]: {fd} vs {}",
+                    analytic[p][i]
+                );
+            }
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn version_one_checkpoints_keep_their_softmax_kernel() {
+    let data = pattern_data();
+    let params = TrainParams {
+        encoding: Encoding::OneHotSoftmax,
+        ..short_run_params()
+    };
+    let t = Trainer::new(params, &data, 22).unwrap();
+    let text = alloc::string::String::from_utf8(t.to_json().unwrap()).unwrap();
+    let old = text
+        .replace("OneHotSoftmax", "OneHot")
+        .replacen("\"version\":2", "\"version\":1", 1);
+    assert_ne!(old, text);
+    assert_eq!(Trainer::from_json(old.as_bytes()).unwrap(), t);
+    // Without the version's note, the same JSON is an Eq. 19 model.
+    let new = old.replacen("\"version\":1", "\"version\":2", 1);
+    assert_eq!(
+        Trainer::from_json(new.as_bytes()).unwrap().model().encoding(),
+        Encoding::OneHot
+    );
 }
 
 #[test]

@@ -49,7 +49,7 @@ impl LearningRule for Rule {
 pub struct TrainParams {
     /// Hidden units L (6).
     pub hidden: usize,
-    /// Hidden encoding (one-hot).
+    /// Hidden encoding (one-hot with Eq. 19's kernel).
     pub encoding: Encoding,
     /// Double steps T of the persistent chains per update (48).
     pub steps: usize,
@@ -103,6 +103,12 @@ impl TrainParams {
         }
         if self.encoding == Encoding::Binary && self.hidden > super::MAX_BINARY_HIDDEN {
             return bad("binary hidden layers are enumerated: L ≤ 12");
+        }
+        if self.rule == Rule::Contrastive && self.encoding == Encoding::OneHot {
+            return bad(
+                "the equilibrium counterpart is an RBM, whose one-hot conditional is the softmax: \
+                 use the one-hot-softmax (or binary) encoding with it",
+            );
         }
         if self.steps == 0 {
             return bad("T (chain double steps per update) must be at least 1");
@@ -325,10 +331,15 @@ impl Trainer {
     pub fn from_json(bytes: &[u8]) -> Result<Self, LatentError> {
         let saved: Saved = serde_json::from_slice(bytes)
             .map_err(|_| LatentError::Checkpoint("not a readable latent-cycle checkpoint"))?;
-        if saved.format != FORMAT || saved.version != VERSION {
+        if saved.format != FORMAT || !(1..=VERSION).contains(&saved.version) {
             return Err(LatentError::Checkpoint("unknown format or version"));
         }
-        let t = saved.trainer;
+        let mut t = saved.trainer;
+        if saved.version == 1 && t.params.encoding == Encoding::OneHot {
+            // Version 1 predates Eq. 19: its one-hot kernel was the softmax.
+            t.params.encoding = Encoding::OneHotSoftmax;
+            t.model.set_encoding(Encoding::OneHotSoftmax);
+        }
         t.params
             .check()
             .map_err(|_| LatentError::Checkpoint("settings out of range"))?;
@@ -372,7 +383,9 @@ impl Trainer {
 #[cfg(feature = "serde")]
 const FORMAT: &str = "entropic-latent-trainer";
 #[cfg(feature = "serde")]
-const VERSION: u32 = 1;
+/// 2: one-hot models name their kernel (`OneHot` is Eq. 19, `OneHotSoftmax` the softmax);
+/// version 1's `OneHot` was the softmax and is read as such.
+const VERSION: u32 = 2;
 
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
