@@ -245,16 +245,27 @@ const STEER: &[(&str, &str)] = &[
 ];
 const LATENT: &[(&str, &str)] = &[
     ("log-likelihood (nats/image)", "/final/log_likelihood"),
-    ("entropy production σ", "/final/entropy_production"),
+    (
+        "σ, hard counts (paper)",
+        "/final/entropy_production/counted/sigma",
+    ),
+    (
+        "σ, Rao-Blackwellised",
+        "/final/entropy_production/rao_blackwell",
+    ),
+    ("σ, model's M", "/final/entropy_production/model/sigma"),
     ("decorrelation time τ", "/final/decorrelation_time"),
     ("class KL", "/final/class_kl"),
 ];
 const SWEEP: &[(&str, &str)] = &[
     ("nonequilibrium log-likelihood", "/nonequilibrium_ll"),
     ("EM mixture log-likelihood", "/em_ll"),
-    ("Spearman ρ(σ, ln p)", "/spearman_sigma_ll"),
-    ("Spearman ρ(σ, τ)", "/spearman_sigma_tau"),
-    ("Spearman ρ(σ, KL)", "/spearman_sigma_kl"),
+    ("ρ(σ, ln p), paper's σ", "/claims/counted/sigma_ll"),
+    ("ρ(σ, τ), paper's σ", "/claims/counted/sigma_tau"),
+    ("ρ(σ, KL), paper's σ", "/claims/counted/sigma_kl"),
+    ("ρ(σ, ln p), model's σ", "/claims/model/sigma_ll"),
+    ("ρ(σ, τ), model's σ", "/claims/model/sigma_tau"),
+    ("ρ(σ, KL), model's σ", "/claims/model/sigma_kl"),
 ];
 const GAUSSIAN: &[(&str, &str)] = &[("mean |error| per dimension and estimator", "/summary")];
 const LATTICE: &[(&str, &str)] = &[

@@ -29,7 +29,14 @@ fn train_writes_diagnostics_and_resumes_bit_identically() {
     let straight = train(&a, &[]);
     let last = &straight["final"];
     assert!(last["log_likelihood"].as_f64().unwrap() < 0.0);
-    assert!(last["entropy_production"].as_f64().unwrap() >= 0.0);
+    let sigma = &last["entropy_production"];
+    for estimate in [
+        &sigma["counted"]["sigma"],
+        &sigma["rao_blackwell"],
+        &sigma["model"]["sigma"],
+    ] {
+        assert!(estimate["value"].as_f64().unwrap() >= 0.0, "{sigma}");
+    }
     assert_eq!(last["occupancy"].as_array().unwrap().len(), 6);
     for f in [
         "history.csv",
@@ -75,7 +82,16 @@ fn sweep_reports_claims_and_baselines() {
     args.extend(SMALL.iter().map(|&a| if a == "4" { "2" } else { a }));
     let doc = json(&args);
     assert_eq!(doc["runs"], 3);
-    assert!(doc["spearman_sigma_ll"].as_f64().unwrap().abs() <= 1.0);
+    for estimator in ["counted", "rao_blackwell", "model"] {
+        let claims = &doc["claims"][estimator];
+        assert!(
+            claims["sigma_ll"]["rho"].as_f64().unwrap().abs() <= 1.0,
+            "{claims}"
+        );
+        let regimes = claims["regimes"].as_array().unwrap();
+        let clustered: u64 = regimes.iter().map(|g| g["runs"].as_u64().unwrap()).sum();
+        assert_eq!(clustered, 3);
+    }
     let eq = doc["equilibrium_exact_ll"].as_array().unwrap();
     let em = doc["em_ll"].as_array().unwrap();
     assert_eq!((eq.len(), em.len()), (1, 1));
@@ -87,13 +103,15 @@ fn sweep_reports_claims_and_baselines() {
         "baselines.csv",
         "report.md",
         "ll_vs_sigma.svg",
+        "ll_vs_sigma_counted.svg",
+        "sigma_estimators.svg",
         "high_sigma_weights.svg",
     ] {
         assert!(dir.join(f).exists(), "{f} missing");
     }
     // --resume reuses the saved runs and reproduces the report.
     args.push("--resume");
-    assert_eq!(json(&args)["spearman_sigma_ll"], doc["spearman_sigma_ll"]);
+    assert_eq!(json(&args)["claims"], doc["claims"]);
 }
 
 #[test]

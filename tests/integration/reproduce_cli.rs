@@ -19,17 +19,16 @@ fn quick_latent_cycles_reproduction_writes_report_configs_and_figures() {
     assert_eq!(doc["paper"], "latent-cycles");
     let step = &doc["steps"][0];
     assert_eq!(step["step"], "latent");
-    let sigma = step["result"]["final"]["entropy_production"]
-        .as_f64()
-        .unwrap();
-    assert!(sigma.is_finite() && sigma >= 0.0, "{sigma}");
+    let sigma = &step["result"]["final"]["entropy_production"]["model"]["sigma"];
+    let value = sigma["value"].as_f64().unwrap();
+    assert!(value.is_finite() && value >= 0.0, "{sigma}");
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(
         report.contains("`entropic latent train --per-class 50"),
         "{report}"
     );
     assert!(
-        report.contains(&format!("- entropy production σ: {sigma}")),
+        report.contains(&format!("- σ, model's M: {sigma}")),
         "{report}"
     );
     assert!(
@@ -49,8 +48,7 @@ fn quick_latent_cycles_reproduction_writes_report_configs_and_figures() {
         dir.join("latent/config.toml").to_str().unwrap(),
     ]);
     assert_eq!(
-        again["final"]["entropy_production"].as_f64(),
-        Some(sigma),
+        again["final"]["entropy_production"], step["result"]["final"]["entropy_production"],
         "same config and seed, same numbers"
     );
     let (code, _, err) = entropic(&["reproduce", "minmaxent", "--quick"]);

@@ -58,11 +58,11 @@ pub fn run_curves(out: &mut Output<'_>, prefix: &str, runs: &[(&[EpochRow], f64)
     )?;
     out.file(&format!("{prefix}log_likelihood.svg"), svg.as_bytes())?;
     let svg = plot::colored_lines(
-        "Entropy production during training (Fig. 2b)",
+        "Entropy production of the model's M during training (Fig. 2b)",
         "epoch",
         "σ, nats per step",
         "final σ, log scale",
-        &curves(&|h| h.sigma),
+        &curves(&|h| h.sigma_model),
     )?;
     out.file(&format!("{prefix}entropy_production.svg"), svg.as_bytes())
 }

@@ -7,19 +7,49 @@ use crate::output::{Output, write_atomic};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{
-    Diagnosis, EpochRow, LatentCheckpoint, LatentOutcome, LatentTrain, MIN_DIAGNOSTIC_STEPS,
+    Diagnosis, EntropyProductions, EpochRow, LatentCheckpoint, LatentOutcome, LatentTrain,
+    MIN_DIAGNOSTIC_STEPS,
 };
 use serde_json::json;
 use std::fmt::Write as _;
 
 /// The header of history.csv.
-pub const CSV_HEADER: &str = "epoch,batch,fast_ll,ll,ll_err,sigma,tau,mean_diagonal,kl";
+pub const CSV_HEADER: &str =
+    "epoch,batch,fast_ll,ll,ll_err,sigma,sigma_counted,sigma_model,tau,mean_diagonal,kl";
 
 /// One row of history.csv.
 pub fn csv_row(r: &EpochRow) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{}",
-        r.epoch, r.batch, r.fast_ll, r.ll, r.ll_err, r.sigma, r.tau, r.mean_diagonal, r.kl
+        "{},{},{},{},{},{},{},{},{},{},{}",
+        r.epoch,
+        r.batch,
+        r.fast_ll,
+        r.ll,
+        r.ll_err,
+        r.sigma,
+        r.sigma_counted,
+        r.sigma_model,
+        r.tau,
+        r.mean_diagonal,
+        r.kl
+    )
+}
+
+/// σ three ways on one line.
+pub fn sigma_text(s: &EntropyProductions) -> String {
+    let one_way = match s.counted.one_way_pairs {
+        0 => String::new(),
+        n => format!(", {n} pairs seen one way left out"),
+    };
+    format!(
+        "hard counts {:.4} ± {:.4}{one_way}; Rao-Blackwellised {:.4} ± {:.4}; model's M {:.4} ± {:.4} ({})",
+        s.counted.sigma.value,
+        s.counted.sigma.std_error,
+        s.rao_blackwell.value,
+        s.rao_blackwell.std_error,
+        s.model.sigma.value,
+        s.model.sigma.std_error,
+        if s.model.exact { "exact" } else { "sampled" }
     )
 }
 
@@ -29,8 +59,7 @@ pub fn diagnosis_json(d: &Diagnosis) -> serde_json::Value {
         "log_likelihood": d.ll.value,
         "log_likelihood_error": d.ll.std_error,
         "exact_tied_log_likelihood": d.tied_ll,
-        "entropy_production": d.dynamics.entropy_production,
-        "entropy_production_counted": d.counted_sigma,
+        "entropy_production": d.sigma,
         "decorrelation_time": d.dynamics.decorrelation_time,
         "second_eigenvalue": d.dynamics.second_eigenvalue,
         "mean_diagonal": d.dynamics.mean_diagonal,
@@ -130,7 +159,7 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
     }
     out.file("history.csv", csv.as_bytes())?;
     if out.keeps_files() {
-        let sigma = outcome.last.dynamics.entropy_production;
+        let sigma = outcome.last.sigma.model.sigma.value;
         figures::run_curves(out, "", &[(&outcome.history, sigma)])?;
         figures::model_figures(out, "", &outcome.trainer, &outcome.last, seed)?;
     }
@@ -155,8 +184,8 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
     }
     writeln!(
         text,
-        "entropy production {:.4} nats/step (hard counts: {:.4})",
-        last.dynamics.entropy_production, last.counted_sigma
+        "entropy production (nats/step): {}",
+        sigma_text(&last.sigma)
     )?;
     writeln!(
         text,
@@ -202,14 +231,14 @@ pub fn report(args: &ReportArgs, global: &Global, out: &mut Output<'_>) -> Resul
     let summary = json!({"epoch": trainer.epoch(), "diagnostics": diagnosis_json(&d)});
     out.json("report.json", &summary)?;
     let text = format!(
-        "epoch {}: log-likelihood {:.3} ± {:.3}, σ {:.4}, τ {:.2}, mean diagonal {:.4}, class KL {:.4}\n",
+        "epoch {}: log-likelihood {:.3} ± {:.3}, τ {:.2}, mean diagonal {:.4}, class KL {:.4}\nσ (nats/step): {}\n",
         trainer.epoch(),
         d.ll.value,
         d.ll.std_error,
-        d.dynamics.entropy_production,
         d.dynamics.decorrelation_time,
         d.dynamics.mean_diagonal,
-        d.balance.kl
+        d.balance.kl,
+        sigma_text(&d.sigma)
     );
     out.result(&text, &summary)
 }

@@ -7,10 +7,12 @@ use crate::output::{Output, write_atomic};
 use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
-use entropic::experiment::{Diagnosis, EpochRow, LabelledImages, LatentTrain, Sequential};
+use entropic::experiment::{
+    Correlation, Diagnosis, EpochRow, LatentClaims, LatentTrain, RunSummary, Sequential,
+};
 use entropic::latent::{BernoulliMixture, EmParams, Encoding, Rule, TrainParams, Trainer};
 use entropic::rng::stream;
-use entropic::stats::{mean_and_sd, spearman};
+use entropic::stats::mean_and_sd;
 use rand_core::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,10 +31,15 @@ struct RunRecord {
     #[serde(with = "entropic::float_json")]
     ll_err: f64,
     tied_ll: Option<f64>,
+    /// σ three ways with error bars.
+    entropy_production: serde_json::Value,
     #[serde(with = "entropic::float_json")]
     sigma: f64,
     #[serde(with = "entropic::float_json")]
     sigma_counted: f64,
+    one_way_pairs: usize,
+    #[serde(with = "entropic::float_json")]
+    sigma_model: f64,
     #[serde(with = "entropic::float_json")]
     tau: f64,
     #[serde(with = "entropic::float_json")]
@@ -61,8 +68,11 @@ impl RunRecord {
             ll: d.ll.value,
             ll_err: d.ll.std_error,
             tied_ll: d.tied_ll,
-            sigma: d.dynamics.entropy_production,
-            sigma_counted: d.counted_sigma,
+            entropy_production: serde_json::to_value(d.sigma)?,
+            sigma: d.sigma.rao_blackwell.value,
+            sigma_counted: d.sigma.counted.sigma.value,
+            one_way_pairs: d.sigma.counted.one_way_pairs,
+            sigma_model: d.sigma.model.sigma.value,
             tau: d.dynamics.decorrelation_time,
             mean_diagonal: d.dynamics.mean_diagonal,
             kl: d.balance.kl,
@@ -184,7 +194,7 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
     if out.keeps_files() {
         write_figures(out, &neq, &run, params.hidden)?;
     }
-    let (text, json) = report(&neq, &eq, &em, params.hidden, ds)?;
+    let (text, json) = report(&neq, &eq, &em, &run)?;
     out.file("report.md", text.as_bytes())?;
     out.json("report.json", &json)?;
     out.result(&text, &json)
@@ -192,22 +202,24 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
 
 fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[(f64, usize)]) -> Result<()> {
     let mut runs = String::from(
-        "rule,run,seed,ll,ll_err,exact_tied_ll,sigma,sigma_counted,tau,mean_diagonal,kl,occupancy,assignment\n",
+        "rule,run,seed,ll,ll_err,exact_tied_ll,sigma_counted,one_way_pairs,sigma,sigma_model,tau,mean_diagonal,kl,occupancy,assignment\n",
     );
     let mut hist = format!("rule,run,{}\n", CSV_HEADER);
     for r in records {
         let join = |v: &[String]| v.join(" ");
         writeln!(
             runs,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.rule,
             r.index,
             r.seed,
             r.ll,
             r.ll_err,
             r.tied_ll.map_or(String::new(), |v| v.to_string()),
-            r.sigma,
             r.sigma_counted,
+            r.one_way_pairs,
+            r.sigma,
+            r.sigma_model,
             r.tau,
             r.mean_diagonal,
             r.kl,
@@ -252,13 +264,15 @@ fn write_figures(
     run: &LatentTrain,
     l: usize,
 ) -> Result<()> {
+    // The figures' σ is the model's own (chain-independent, never +∞); the paper's hard-count
+    // σ has its own Fig. 2(c) and the estimators are compared in sigma_estimators.svg.
     let curves: Vec<(&[EpochRow], f64)> = neq
         .iter()
-        .map(|r| (r.history.as_slice(), r.sigma))
+        .map(|r| (r.history.as_slice(), r.sigma_model))
         .collect();
     figures::run_curves(out, "", &curves)?;
     let points = |rs: &[&RunRecord], f: &dyn Fn(&RunRecord) -> f64| -> Vec<(f64, f64)> {
-        rs.iter().map(|r| (r.sigma, f(r))).collect()
+        rs.iter().map(|r| (r.sigma_model, f(r))).collect()
     };
     let scatter = |name: &str,
                    title: &str,
@@ -277,7 +291,7 @@ fn write_figures(
             name.to_string(),
             plot::log_x_scatter(
                 title,
-                "entropy production σ (nats/step)",
+                "entropy production σ of the model's M (nats/step)",
                 y,
                 &groups,
                 reference,
@@ -317,8 +331,37 @@ fn write_figures(
     for (name, svg) in figs {
         out.file(&name, svg.as_bytes())?;
     }
+    let paper = [Series {
+        name: "nonequilibrium runs",
+        points: neq.iter().map(|r| (r.sigma_counted, r.ll)).collect(),
+        errors: vec![],
+    }];
+    let svg = plot::log_x_scatter(
+        "Final log-likelihood vs σ from hard counts (Fig. 2c, the paper's estimator)",
+        "σ over pairs seen both ways (nats/step)",
+        "ln p(x), nats per image",
+        &paper,
+        None,
+    )?;
+    out.file("ll_vs_sigma_counted.svg", svg.as_bytes())?;
+    let estimators: Vec<Series<'_>> = ESTIMATORS[..2]
+        .iter()
+        .map(|(name, f)| Series {
+            name,
+            points: neq.iter().map(|r| (r.sigma_model, f(r).log10())).collect(),
+            errors: vec![],
+        })
+        .collect();
+    let svg = plot::log_x_scatter(
+        "Trajectory estimators of σ against the model's own",
+        "σ of the model's M (nats/step)",
+        "log10 σ of the estimator",
+        &estimators,
+        None,
+    )?;
+    out.file("sigma_estimators.svg", svg.as_bytes())?;
     // Fig. 3 for the highest- and lowest-σ runs.
-    let by_sigma = |a: &&&RunRecord, b: &&&RunRecord| a.sigma.total_cmp(&b.sigma);
+    let by_sigma = |a: &&&RunRecord, b: &&&RunRecord| a.sigma_model.total_cmp(&b.sigma_model);
     for (prefix, r) in [
         ("high_sigma_", neq.iter().max_by(by_sigma)),
         ("low_sigma_", neq.iter().min_by(by_sigma)),
@@ -336,60 +379,50 @@ fn write_figures(
     Ok(())
 }
 
-/// Verdict on a rank correlation over n runs: |ρ|√(n−1) > 2 is about two standard deviations
-/// of ρ under independence.
-fn verdict(rho: f64, n: usize, expected_sign: f64) -> &'static str {
-    let z = rho * ((n - 1) as f64).sqrt() * expected_sign;
-    if z > 2.0 {
-        "supported"
-    } else if z < -2.0 {
-        "contradicted"
-    } else {
-        "not significant"
-    }
+/// One σ estimator of a run: its name and the value it gave.
+type Estimator = (&'static str, fn(&RunRecord) -> f64);
+
+/// The σ estimators of a run, in the order of the report's columns.
+const ESTIMATORS: [Estimator; 3] = [
+    ("hard counts (paper)", |r| r.sigma_counted),
+    ("Rao-Blackwellised", |r| r.sigma),
+    ("model's M", |r| r.sigma_model),
+];
+
+fn claims(runs: &[&RunRecord], sigma: fn(&RunRecord) -> f64, l: usize) -> Result<LatentClaims> {
+    let summaries: Vec<RunSummary> = runs
+        .iter()
+        .map(|r| RunSummary {
+            sigma: sigma(r),
+            ll: r.ll,
+            tau: r.tau,
+            mean_diagonal: r.mean_diagonal,
+            kl: r.kl,
+        })
+        .collect();
+    Ok(LatentClaims::new(&summaries, l)?)
 }
 
 fn report(
     neq: &[&RunRecord],
     eq: &[&RunRecord],
     em: &[(f64, usize)],
-    l: usize,
-    ds: &LabelledImages,
+    run: &LatentTrain,
 ) -> Result<(String, serde_json::Value)> {
     let n = neq.len();
-    let col = |f: &dyn Fn(&RunRecord) -> f64| -> Vec<f64> { neq.iter().map(|r| f(r)).collect() };
-    let (sigma, ll, tau, diag, kl) = (
-        col(&|r| r.sigma),
-        col(&|r| r.ll),
-        col(&|r| r.tau),
-        col(&|r| r.mean_diagonal),
-        col(&|r| r.kl),
-    );
-    let rho_ll = spearman(&sigma, &ll)?;
-    let rho_tau = spearman(&sigma, &tau)?;
-    let rho_kl = spearman(&sigma, &kl)?;
-    let mut sorted = sigma.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[n / 2];
-    let low: Vec<f64> = neq
+    let (l, ds) = (run.config().training.hidden, run.images());
+    let final_steps = run.config().final_steps;
+    let all: Vec<LatentClaims> = ESTIMATORS
         .iter()
-        .filter(|r| r.sigma < median)
-        .map(|r| r.ll)
-        .collect();
-    let high: Vec<f64> = neq
-        .iter()
-        .filter(|r| r.sigma >= median)
-        .map(|r| r.ll)
-        .collect();
-    let (low_m, low_sd) = mean_and_sd(&low);
-    let (high_m, high_sd) = mean_and_sd(&high);
-    let above = diag.iter().filter(|&&d| d >= 1.0 / l as f64).count();
+        .map(|(_, f)| claims(neq, *f, l))
+        .collect::<Result<_>>()?;
+    let ll: Vec<f64> = neq.iter().map(|r| r.ll).collect();
     let (ll_m, ll_sd) = mean_and_sd(&ll);
     let ll_best = ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let eq_ll: Vec<f64> = eq.iter().filter_map(|r| r.tied_ll).collect();
-    let eq_sigma: Vec<f64> = eq.iter().map(|r| r.sigma).collect();
     let em_ll: Vec<f64> = em.iter().map(|e| e.0).collect();
-    let finite_kl = kl.iter().filter(|k| k.is_finite()).count();
+    let one_way: Vec<usize> = neq.iter().map(|r| r.one_way_pairs).collect();
+    let with_one_way = one_way.iter().filter(|&&c| c > 0).count();
     let mut t = String::new();
     writeln!(
         t,
@@ -398,7 +431,10 @@ fn report(
     )?;
     writeln!(
         t,
-        "Digit of each hidden unit: nearest class centroid (accuracy on the data {:.3}).\n",
+        "Data: the first {} binarised images of each digit 0, 1, 2 of the MNIST **test** set (the \
+         paper uses the first 1000 of the training set, not shipped here). Digit of each hidden \
+         unit: nearest class centroid (accuracy on the data {:.3}).\n",
+        ds.data.len() / 3,
         ds.classifier.accuracy(&ds.data, &ds.labels)
     )?;
     writeln!(t, "## Log-likelihoods (nats per image)\n")?;
@@ -408,74 +444,147 @@ fn report(
         t,
         "| nonequilibrium (occupancy estimate, Eq. 5) | {n} | {ll_m:.2} ± {ll_sd:.2} | {ll_best:.2} |"
     )?;
-    if !eq_ll.is_empty() {
-        let (m, sd) = mean_and_sd(&eq_ll);
-        let best = eq_ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        writeln!(
-            t,
-            "| equilibrium counterpart (exact) | {} | {m:.2} ± {sd:.2} | {best:.2} |",
-            eq_ll.len()
-        )?;
+    for (name, v) in [
+        ("equilibrium counterpart, softmax kernel (exact)", &eq_ll),
+        ("Bernoulli mixture, EM (exact)", &em_ll),
+    ] {
+        if !v.is_empty() {
+            let (m, sd) = mean_and_sd(v);
+            let best = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            writeln!(t, "| {name} | {} | {m:.2} ± {sd:.2} | {best:.2} |", v.len())?;
+        }
     }
-    if !em_ll.is_empty() {
-        let (m, sd) = mean_and_sd(&em_ll);
-        let best = em_ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        writeln!(
-            t,
-            "| Bernoulli mixture, EM (exact) | {} | {m:.2} ± {sd:.2} | {best:.2} |",
-            em_ll.len()
-        )?;
-    }
-    if !eq_sigma.is_empty() {
+    if !eq.is_empty() {
+        let eq_sigma: Vec<f64> = eq.iter().map(|r| r.sigma_model).collect();
         let (m, _) = mean_and_sd(&eq_sigma);
         writeln!(
             t,
-            "\nEquilibrium counterpart σ (estimation noise only; exactly 0 in theory): mean {m:.2e}."
+            "\nEquilibrium counterpart σ of the model's M (sampling noise only; exactly 0 in \
+             theory): mean {m:.2e}."
         )?;
     }
+    writeln!(t, "\n## Entropy production three ways\n")?;
+    writeln!(
+        t,
+        "- hard counts (paper, Eq. 21 with M and p̄ counted on the final {}-step trajectory): a \
+         pair of states seen in one direction only would make σ = +∞, so such pairs are left \
+         out and counted; {with_one_way} of {n} runs have at least one (most: {}).",
+        final_steps,
+        one_way.iter().max().copied().unwrap_or(0)
+    )?;
+    writeln!(
+        t,
+        "- Rao-Blackwellised: the same trajectory's expected transitions Σ_t Ā_(x(t)·), p̄ the \
+         stationary vector of that M."
+    )?;
+    writeln!(
+        t,
+        "- model's M: Eq. 3's matrix sampled row by row (independent draws x ~ A_(z'·)), p̄ its \
+         stationary vector; independent of the chain.\n"
+    )?;
+    writeln!(t, "| σ estimator | range over runs (nats/step) |")?;
+    writeln!(t, "| --- | --- |")?;
+    for (name, f) in ESTIMATORS {
+        let (a, b) = neq
+            .iter()
+            .map(|r| f(r))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        writeln!(t, "| {name} | {a:.4} … {b:.4} |")?;
+    }
     writeln!(t, "\n## The paper's claims on our data\n")?;
+    let header: Vec<&str> = ESTIMATORS.iter().map(|e| e.0).collect();
+    writeln!(t, "| claim | {} |", header.join(" | "))?;
+    writeln!(t, "| --- | --- | --- | --- |")?;
+    let cells = |f: &dyn Fn(&LatentClaims) -> String| -> String {
+        all.iter().map(f).collect::<Vec<_>>().join(" | ")
+    };
+    let corr = |c: &Correlation| format!("ρ = {:.2} → {}", c.rho, c.verdict.as_str());
     writeln!(
         t,
-        "1. High log-likelihood only with high σ: Spearman ρ(σ, ln p) = {rho_ll:.2} → {}. Runs below the median σ ({median:.3}): ln p = {low_m:.2} ± {low_sd:.2}; at or above it: {high_m:.2} ± {high_sd:.2}.",
-        verdict(rho_ll, n, 1.0)
+        "| 1. high ln p only with high σ: ρ(σ, ln p) | {} |",
+        cells(&|c| corr(&c.sigma_ll))
     )?;
     writeln!(
         t,
-        "2. Mean diagonal always below 1/L = {:.4}: {} of {n} runs at or above it → {}. Range {:.4} … {:.4}.",
+        "| ln p below / at or above the median σ | {} |",
+        cells(&|c| format!(
+            "{:.2} ± {:.2} / {:.2} ± {:.2}",
+            c.below_median.ll_mean,
+            c.below_median.ll_sd,
+            c.above_median.ll_mean,
+            c.above_median.ll_sd
+        ))
+    )?;
+    let c0 = &all[0];
+    writeln!(
+        t,
+        "| 2. mean diagonal below 1/L = {:.4} (no σ involved) | {} of {n} runs at or above it, range {:.4} … {:.4} → {} | | |",
         1.0 / l as f64,
-        above,
-        if above == 0 { "holds" } else { "does not hold" },
-        diag.iter().copied().fold(f64::INFINITY, f64::min),
-        diag.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        c0.diagonal_at_or_above_uniform,
+        c0.diagonal_range.0,
+        c0.diagonal_range.1,
+        if c0.diagonal_at_or_above_uniform == 0 {
+            "holds"
+        } else {
+            "does not hold"
+        }
     )?;
     writeln!(
         t,
-        "3. τ grows with σ: Spearman ρ(σ, τ) = {rho_tau:.2} → {}.",
-        verdict(rho_tau, n, 1.0)
+        "| 3. τ grows with σ: ρ(σ, τ) | {} |",
+        cells(&|c| corr(&c.sigma_tau))
     )?;
     writeln!(
         t,
-        "4. Low class KL only with large σ: Spearman ρ(σ, KL) = {rho_kl:.2} → {} ({finite_kl} of {n} runs give every digit a hidden unit; the rest have KL = ∞).",
-        verdict(rho_kl, n, -1.0)
+        "| 4. low class KL only with large σ: ρ(σ, KL) | {} |",
+        cells(&|c| corr(&c.sigma_kl))
     )?;
     writeln!(
         t,
-        "\nVerdicts: |ρ|·√(n−1) > 2 (about two standard deviations of ρ under independence)."
+        "\n{} of {n} runs give every digit a hidden unit; the rest have KL = ∞ (ranked above \
+         every finite KL). Verdicts: z = ρ·√(n−1) in the claim's direction, supported for z > 2, \
+         contradicted for z < −2 (about two standard deviations of ρ under independence).",
+        c0.finite_kl
     )?;
+    writeln!(t, "\n## Regimes of Fig. 2(c)\n")?;
+    writeln!(
+        t,
+        "Three clusters of the runs' ranks in σ and ln p (k-means from the σ terciles), by \
+         increasing σ; the paper sees (i) low ln p and low σ, (ii) high ln p with intermediate σ, \
+         (iii) high ln p with high σ.\n"
+    )?;
+    writeln!(
+        t,
+        "| σ estimator | cluster | runs | median σ | ln p mean ± sd |"
+    )?;
+    writeln!(t, "| --- | --- | --- | --- | --- |")?;
+    for ((name, _), c) in ESTIMATORS.iter().zip(&all) {
+        for (i, g) in c.regimes.iter().enumerate() {
+            writeln!(
+                t,
+                "| {name} | {} | {} | {:.4} | {:.2} ± {:.2} |",
+                ["low σ", "middle σ", "high σ"][i],
+                g.runs,
+                g.median_sigma,
+                g.ll_mean,
+                g.ll_sd
+            )?;
+        }
+    }
     let json = json!({
         "runs": n,
         "hidden": l,
         "nonequilibrium_ll": {"mean": ll_m, "sd": ll_sd, "best": ll_best},
         "equilibrium_exact_ll": eq_ll,
-        "equilibrium_sigma": eq_sigma,
         "em_ll": em_ll,
-        "spearman_sigma_ll": rho_ll,
-        "spearman_sigma_tau": rho_tau,
-        "spearman_sigma_kl": rho_kl,
-        "median_sigma": median,
-        "ll_below_median_sigma": {"mean": low_m, "sd": low_sd},
-        "ll_above_median_sigma": {"mean": high_m, "sd": high_sd},
-        "runs_with_diagonal_at_or_above_1_over_l": above,
+        "runs_with_one_way_pairs": with_one_way,
+        "claims": {
+            "counted": all[0],
+            "rao_blackwell": all[1],
+            "model": all[2],
+        },
     });
     Ok((t, json))
 }

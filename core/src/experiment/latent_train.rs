@@ -4,10 +4,12 @@
 use super::{ExperimentError, Runtime, check_memory};
 use crate::estimate::Estimate;
 use crate::latent::{
-    BinaryData, ClassBalance, Dynamics, LatentError, LatentStatistics, LogLikelihoodTable,
-    NearestCentroid, Rule, TrainParams, Trainer, tied_log_likelihood,
+    BinaryData, ClassBalance, CountedEntropyProduction, Dynamics, LatentError, LatentStatistics,
+    LogLikelihoodTable, ModelEntropyProduction, NearestCentroid, Rule, TrainParams, Trainer,
+    model_entropy_production, tied_log_likelihood,
 };
 use crate::rng::stream;
+use crate::stats::Uncertain;
 use crate::train::{Executor, Stopped};
 use alloc::vec::Vec;
 
@@ -131,9 +133,24 @@ pub struct EpochRow {
     /// Its error bar.
     #[cfg_attr(feature = "serde", serde(with = "crate::float_json"))]
     pub ll_err: f64,
-    /// Entropy production σ (Eq. 21).
+    /// Entropy production σ (Eq. 21) from the Rao-Blackwellised chain counts
+    /// ([`EntropyProductions::rao_blackwell`]).
     #[cfg_attr(feature = "serde", serde(with = "crate::float_json"))]
     pub sigma: f64,
+    /// σ from the hard counts, the paper's way ([`EntropyProductions::counted`]; NaN in
+    /// histories saved before it was recorded).
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "crate::float_json", default = "not_recorded")
+    )]
+    pub sigma_counted: f64,
+    /// σ of the model's own M ([`EntropyProductions::model`]; NaN in histories saved before it
+    /// was recorded).
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "crate::float_json", default = "not_recorded")
+    )]
+    pub sigma_model: f64,
     /// Decorrelation time τ (Eq. 23).
     #[cfg_attr(feature = "serde", serde(with = "crate::float_json"))]
     pub tau: f64,
@@ -145,6 +162,28 @@ pub struct EpochRow {
     pub kl: f64,
 }
 
+#[cfg(feature = "serde")]
+fn not_recorded() -> f64 {
+    f64::NAN
+}
+
+/// The entropy production σ (Eq. 21) three ways, in nats per double step, each with its
+/// jackknife error.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct EntropyProductions {
+    /// The paper's: hard transition counts of the trajectory with the empirical occupancy, over
+    /// the pairs of states seen both ways; pairs seen one way only are counted, not summed
+    /// ([`LatentStatistics::counted_entropy_production`]).
+    pub counted: CountedEntropyProduction,
+    /// Rao-Blackwellised transition counts of the same trajectory, p̄ the stationary vector of
+    /// their M ([`LatentStatistics::rao_blackwell_entropy_production`]).
+    pub rao_blackwell: Uncertain,
+    /// The model's own M, exact or sampled row by row independently of the chain
+    /// ([`model_entropy_production`]).
+    pub model: ModelEntropyProduction,
+}
+
 /// Diagnostics of a model from one long trajectory of (a copy of) its chains.
 #[derive(Clone, Debug)]
 pub struct Diagnosis {
@@ -152,8 +191,8 @@ pub struct Diagnosis {
     pub ll: Estimate,
     /// σ, τ, M and its spectrum from the Rao-Blackwellised transition counts.
     pub dynamics: Dynamics,
-    /// σ from the hard transition counts (the paper's estimator).
-    pub counted_sigma: f64,
+    /// σ three ways, with error bars.
+    pub sigma: EntropyProductions,
     /// Occupancy of the latent states along the trajectory.
     pub occupancy: Vec<f64>,
     /// Generated class proportions and their KL from the data's.
@@ -252,7 +291,8 @@ impl LatentTrain {
     }
 
     /// Diagnose `trainer`'s model over `steps` double steps of a copy of its chains, drawing
-    /// from [`stream`]`(seed, k)`.
+    /// from [`stream`]`(seed, k)`; the model's own M is sampled with ⌈steps / K⌉ draws per row
+    /// (as many draws in all as the trajectory has steps).
     ///
     /// # Errors
     /// [`ExperimentError::Latent`] from the statistics.
@@ -275,16 +315,12 @@ impl LatentTrain {
         // occupancy.
         let dynamics = Dynamics::from_log_matrix(stats.log_matrix())
             .or_else(|_| Dynamics::with_occupancy(stats.log_matrix(), occupancy.clone()))?;
-        let counted = Dynamics::from_matrix(stats.counted_matrix()).or_else(|_| {
-            Dynamics::with_occupancy(
-                stats
-                    .counted_matrix()
-                    .iter()
-                    .map(|m| libm::log(*m))
-                    .collect(),
-                occupancy.clone(),
-            )
-        })?;
+        let draws = steps.div_ceil(model.states()).max(BLOCKS);
+        let sigma = EntropyProductions {
+            counted: stats.counted_entropy_production()?,
+            rao_blackwell: stats.rao_blackwell_entropy_production()?,
+            model: model_entropy_production(model, draws, BLOCKS, &occupancy, &mut rng)?,
+        };
         let balance = ClassBalance::new(model, &occupancy, &ds.classifier, &ds.target)?;
         let tied_ll = match trainer.params().rule {
             Rule::Contrastive => Some(tied_log_likelihood(model, &ds.data)?),
@@ -293,11 +329,37 @@ impl LatentTrain {
         Ok(Diagnosis {
             ll,
             dynamics,
-            counted_sigma: counted.entropy_production,
+            sigma,
             occupancy,
             balance,
             tied_ll,
             path: stats.path().to_vec(),
+        })
+    }
+
+    /// Refuse a model whose log-likelihood per image is below that of fair coins, −D ln 2, by
+    /// more than five error bars (or not finite): every model of this family starts above it
+    /// (App. A.1 initialises w from data means), so falling below means training diverged.
+    ///
+    /// # Errors
+    /// [`ExperimentError::OutOfRange`].
+    fn check_fits(&self, d: &Diagnosis) -> Result<(), ExperimentError> {
+        let floor = -(self.images.data.dim() as f64) * core::f64::consts::LN_2;
+        let ll = d.ll;
+        let margin = if ll.std_error.is_finite() {
+            5.0 * ll.std_error
+        } else {
+            0.0
+        };
+        if ll.value.is_finite() && ll.value + margin >= floor {
+            return Ok(());
+        }
+        Err(ExperimentError::OutOfRange {
+            what: "the log-likelihood per image (floor: fair coins, −D ln 2)",
+            value: ll.value,
+            std_error: ll.std_error,
+            low: floor,
+            high: 0.0,
         })
     }
 
@@ -307,8 +369,9 @@ impl LatentTrain {
     /// cancelled.
     ///
     /// # Errors
-    /// [`ExperimentError::Cancelled`]; the model's, the diagnostics' or `after_epoch`'s error
-    /// (the last checkpoint taken is then the one to resume from).
+    /// [`ExperimentError::Cancelled`]; [`ExperimentError::OutOfRange`] once the model's
+    /// log-likelihood falls below fair coins (training diverged); the model's, the diagnostics'
+    /// or `after_epoch`'s error (the last checkpoint taken is then the one to resume from).
     pub fn train_until<R: Runtime, E: From<ExperimentError> + From<LatentError>>(
         &self,
         trainer: &mut Trainer,
@@ -329,13 +392,16 @@ impl LatentTrain {
         let stopped = executor.run(trainer, &self.images.data, rt, |t, reports, due| {
             for report in reports {
                 let d = self.diagnose(t, steps, seed, report.epoch + 1)?;
+                self.check_fits(&d)?;
                 history.push(EpochRow {
                     epoch: report.epoch,
                     batch: report.batch,
                     fast_ll: report.fast_log_likelihood,
                     ll: d.ll.value,
                     ll_err: d.ll.std_error,
-                    sigma: d.dynamics.entropy_production,
+                    sigma: d.sigma.rao_blackwell.value,
+                    sigma_counted: d.sigma.counted.sigma.value,
+                    sigma_model: d.sigma.model.sigma.value,
                     tau: d.dynamics.decorrelation_time,
                     mean_diagonal: d.dynamics.mean_diagonal,
                     kl: d.balance.kl,
@@ -365,6 +431,7 @@ impl LatentTrain {
         let end = trainer.params().epochs;
         self.train_until(&mut trainer, &mut history, end, seed, rt, after_epoch)?;
         let last = self.diagnose(&trainer, self.config.final_steps, seed, end + 1)?;
+        self.check_fits(&last)?;
         Ok(LatentOutcome {
             seed,
             history,

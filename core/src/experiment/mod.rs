@@ -35,6 +35,7 @@ mod estimators;
 mod exact_length;
 mod gaussian_table;
 mod ising;
+mod latent_claims;
 mod latent_train;
 mod lattice_entropy;
 mod lattice_sample;
@@ -57,11 +58,12 @@ pub use gaussian_table::{
     GaussianRow, GaussianTable, GaussianTableConfig, MAX_GAUSSIAN_DIM, gaussian_summary,
 };
 pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
+pub use latent_claims::{Correlation, Group, LatentClaims, RunSummary, Verdict};
 #[cfg(feature = "serde")]
 pub use latent_train::LatentCheckpoint;
 pub use latent_train::{
-    Diagnosis, EpochRow, LabelledImages, LatentOutcome, LatentTrain, LatentTrainConfig,
-    MIN_DIAGNOSTIC_STEPS,
+    Diagnosis, EntropyProductions, EpochRow, LabelledImages, LatentOutcome, LatentTrain,
+    LatentTrainConfig, MIN_DIAGNOSTIC_STEPS,
 };
 pub use lattice_entropy::{
     DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation, GenerationConfig,

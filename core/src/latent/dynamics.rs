@@ -1,29 +1,42 @@
 use super::{Chains, LatentCycle, LatentError, LogLikelihoodTable, stationary};
 use crate::estimate::{Estimate, Unit};
 use crate::special::log_sum_exp;
+use crate::stats::{Uncertain, leave_one_out};
 use alloc::vec;
 use alloc::vec::Vec;
 use nalgebra::{DMatrix, linalg::Schur};
 use rand_core::Rng;
 
-/// Counts gathered along long latent trajectories z(0), z(1), … of the model's chains.
+/// Counts gathered along long latent trajectories z(0), z(1), … of the model's chains, kept per
+/// block of consecutive steps so that every estimate has a jackknife error bar.
 #[derive(Clone, Debug)]
 pub struct LatentStatistics {
     k: usize,
     steps: usize,
-    blocks: Vec<Vec<u64>>,
-    transitions: Vec<u64>,
-    /// ln Σ_t Ā_{x(t)z} per predecessor row, accumulated in log space.
-    log_expected: Vec<f64>,
+    blocks: Vec<TrajectoryBlock>,
     path: Vec<usize>,
+}
+
+/// What one block of the trajectories saw.
+#[derive(Clone, Debug)]
+struct TrajectoryBlock {
+    /// Visits of each latent state.
+    occupancy: Vec<u64>,
+    /// Hard counts of z(t−1) → z(t), K×K.
+    transitions: Vec<u64>,
+    /// ln Σ_t Ā_{x(t)z} per predecessor row z(t−1), K×K.
+    log_expected: LogSums,
 }
 
 impl LatentStatistics {
     /// Run `chains` (typically a copy of the training chains) for `burn_in` + `steps` double
-    /// steps and count, after the burn-in: the occupancy of each latent state in `blocks`
-    /// consecutive blocks, the transitions z(t−1) → z(t), and their conditional expectations
-    /// Σ_t Ā_{x(t)·} per predecessor z(t−1) (a Rao-Blackwellised count: same mean as the hard
-    /// count, lower variance, and never zero). The first `keep_path` states of chain 0 are kept.
+    /// steps and count, after the burn-in and in `blocks` consecutive blocks of each chain's
+    /// trajectory: the occupancy of each latent state, the transitions z(t−1) → z(t), and their
+    /// conditional expectations Σ_t Ā_{x(t)·} per predecessor z(t−1) (a Rao-Blackwellised
+    /// count: same mean as the hard count, lower variance, and never zero). The first
+    /// `keep_path` states of chain 0 are kept.
+    ///
+    /// Memory: 16·K² bytes per block (K = 2^L states for binary z).
     ///
     /// # Errors
     /// [`LatentError::Parameter`] for zero steps or blocks, or more blocks than steps.
@@ -44,31 +57,31 @@ impl LatentStatistics {
         let k = model.states();
         let cond = model.conditionals();
         chains.run(model, &cond, burn_in, rng, |_| {});
+        let block = TrajectoryBlock {
+            occupancy: vec![0; k],
+            transitions: vec![0; k * k],
+            log_expected: LogSums::new(k),
+        };
         let mut stats = Self {
             k,
             steps: 0,
-            blocks: vec![vec![0; k]; blocks],
-            transitions: vec![0; k * k],
-            log_expected: vec![f64::NEG_INFINITY; k * k],
+            blocks: vec![block; blocks],
             path: Vec::with_capacity(keep_path),
         };
         let mut previous: Vec<Option<usize>> = vec![None; chains.len()];
         let mut zbar = vec![0.0; k];
-        let per_chain = steps;
         let mut t_chain = 0usize;
-        chains.run(model, &cond, per_chain, rng, |v| {
+        chains.run(model, &cond, steps, rng, |v| {
             if v.chain == 0 && stats.path.len() < keep_path {
                 stats.path.push(v.state);
             }
-            let block = (t_chain % per_chain) * blocks / per_chain;
+            let b = &mut stats.blocks[(t_chain % steps) * blocks / steps];
             t_chain += 1;
-            stats.blocks[block][v.state] += 1;
+            b.occupancy[v.state] += 1;
             if let Some(p) = previous[v.chain] {
-                stats.transitions[p * k + v.state] += 1;
+                b.transitions[p * k + v.state] += 1;
                 model.log_hidden_state_probs(v.logits, &mut zbar);
-                for (e, &z) in stats.log_expected[p * k..(p + 1) * k].iter_mut().zip(&zbar) {
-                    *e = log_add_exp(*e, z);
-                }
+                b.log_expected.add(p, &zbar);
             }
             previous[v.chain] = Some(v.state);
             stats.steps += 1;
@@ -81,21 +94,198 @@ impl LatentStatistics {
         self.k
     }
 
+    /// Occupancy counts over every block but `except`.
+    fn occupancy_counts(&self, except: Option<usize>) -> Vec<f64> {
+        let mut counts = vec![0.0; self.k];
+        for (_, b) in self.kept(except) {
+            counts
+                .iter_mut()
+                .zip(&b.occupancy)
+                .for_each(|(c, &n)| *c += n as f64);
+        }
+        counts
+    }
+
+    fn kept(&self, except: Option<usize>) -> impl Iterator<Item = (usize, &TrajectoryBlock)> {
+        self.blocks
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| Some(*i) != except)
+    }
+
     /// Empirical occupancy p̄_e(z) over the whole trajectory.
     pub fn occupancy(&self) -> Vec<f64> {
-        let mut counts = vec![0u64; self.k];
-        for b in &self.blocks {
-            counts.iter_mut().zip(b).for_each(|(c, &n)| *c += n);
-        }
-        normalise(&counts.iter().map(|&c| c as f64).collect::<Vec<_>>())
+        normalise(&self.occupancy_counts(None))
     }
 
     /// ln M estimated from the Rao-Blackwellised transition counts, row-normalised in log space
     /// (entries below 1e-308 keep their logarithm); a state never visited gets a uniform row (it
     /// carries no weight in p̄).
     pub fn log_matrix(&self) -> Vec<f64> {
+        self.log_matrix_except(None)
+    }
+
+    fn log_matrix_except(&self, except: Option<usize>) -> Vec<f64> {
+        let mut sums = LogSums::new(self.k);
+        for (_, b) in self.kept(except) {
+            sums.merge(&b.log_expected);
+        }
+        sums.log_matrix()
+    }
+
+    fn transition_counts(&self, except: Option<usize>) -> Vec<f64> {
+        let mut counts = vec![0.0; self.k * self.k];
+        for (_, b) in self.kept(except) {
+            counts
+                .iter_mut()
+                .zip(&b.transitions)
+                .for_each(|(c, &n)| *c += n as f64);
+        }
+        counts
+    }
+
+    /// M from the hard transition counts, row-normalised (the paper's estimator).
+    pub fn counted_matrix(&self) -> Vec<f64> {
+        rows_normalised(&self.transition_counts(None), self.k)
+    }
+
+    /// The latent states visited by chain 0 (at most `keep_path` of them).
+    pub fn path(&self) -> &[usize] {
+        &self.path
+    }
+
+    /// The estimate from every block, with the jackknife error from leaving each out in turn.
+    fn jackknifed(
+        &self,
+        f: impl Fn(Option<usize>) -> Result<f64, LatentError>,
+    ) -> Result<Uncertain, LatentError> {
+        let value = f(None)?;
+        let loo = if self.blocks.len() < 2 {
+            Vec::new()
+        } else {
+            (0..self.blocks.len())
+                .map(|b| f(Some(b)))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        Ok(leave_one_out(value, &loo))
+    }
+
+    /// The precise log-likelihood of App. A.3 with this trajectory's occupancy (Eq. 5), with a
+    /// jackknife error bar over the blocks (the spread of the estimate when each block's
+    /// occupancy is left out in turn; NaN for one block), in nats per data vector.
+    ///
+    /// # Errors
+    /// As [`LogLikelihoodTable::mean`].
+    pub fn log_likelihood(&self, table: &LogLikelihoodTable) -> Result<Estimate, LatentError> {
+        let u = self.jackknifed(|except| table.mean(&normalise(&self.occupancy_counts(except))))?;
+        Ok(Estimate::new(u.value, u.std_error, Unit::Nats, self.steps))
+    }
+
+    /// σ of Eq. 21 the paper's way: M from the hard transition counts of the trajectory
+    /// (row-normalised) and p̄ its empirical occupancy, so that p̄(z')M_{z'z} is the observed
+    /// frequency of z' → z. A pair seen in one direction only would make σ = +∞ (its reverse
+    /// flux is estimated as 0) however long the trajectory: such pairs are left out of the sum
+    /// and counted in [`CountedEntropyProduction::one_way_pairs`], so the value is a lower
+    /// estimate whenever that count is not 0. Jackknife error over the blocks.
+    ///
+    /// # Errors
+    /// None in practice (the signature shares [`Self::jackknifed`]).
+    pub fn counted_entropy_production(&self) -> Result<CountedEntropyProduction, LatentError> {
         let k = self.k;
-        self.log_expected
+        let of = |except: Option<usize>| {
+            let p = normalise(&self.occupancy_counts(except));
+            let n = self.transition_counts(except);
+            counted_sigma(&p, &rows_normalised(&n, k), &n, k)
+        };
+        let sigma = self.jackknifed(|except| Ok(of(except).0))?;
+        Ok(CountedEntropyProduction {
+            sigma,
+            one_way_pairs: of(None).1,
+        })
+    }
+
+    /// σ of Eq. 21 from the Rao-Blackwellised transition matrix ([`Self::log_matrix`]) with p̄
+    /// its stationary vector (the occupancy where M is numerically reducible), with a jackknife
+    /// error over the blocks.
+    ///
+    /// # Errors
+    /// [`LatentError::NotFinite`] if a matrix entry is NaN.
+    pub fn rao_blackwell_entropy_production(&self) -> Result<Uncertain, LatentError> {
+        self.jackknifed(|except| {
+            let log_m = self.log_matrix_except(except);
+            let p = normalise(&self.occupancy_counts(except));
+            Ok(Dynamics::from_log_matrix(log_m.clone())
+                .or_else(|_| Dynamics::with_occupancy(log_m, p))?
+                .entropy_production)
+        })
+    }
+}
+
+/// The paper's hard-count σ ([`LatentStatistics::counted_entropy_production`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CountedEntropyProduction {
+    /// σ over the pairs of states seen in both directions, with its jackknife error.
+    pub sigma: Uncertain,
+    /// Pairs of states seen in one direction only (left out of `sigma`).
+    pub one_way_pairs: usize,
+}
+
+/// Eq. 21 over pairs with counts both ways; returns (σ, pairs seen one way only).
+fn counted_sigma(p: &[f64], m: &[f64], counts: &[f64], k: usize) -> (f64, usize) {
+    let (mut sigma, mut one_way) = (0.0, 0);
+    for i in 0..k {
+        for j in (i + 1)..k {
+            match (counts[i * k + j] > 0.0, counts[j * k + i] > 0.0) {
+                (true, true) => {
+                    let (f, b) = (p[i] * m[i * k + j], p[j] * m[j * k + i]);
+                    sigma += (f - b) * libm::log(f / b);
+                }
+                (false, false) => {}
+                _ => one_way += 1,
+            }
+        }
+    }
+    (sigma, one_way)
+}
+
+/// Sums of probabilities per row of a K×K matrix, in log space: row r accumulates
+/// ln Σ_t exp(v_t) over the vectors v added to it.
+#[derive(Clone, Debug)]
+pub(crate) struct LogSums {
+    k: usize,
+    log_sums: Vec<f64>,
+}
+
+impl LogSums {
+    pub(crate) fn new(k: usize) -> Self {
+        Self {
+            k,
+            log_sums: vec![f64::NEG_INFINITY; k * k],
+        }
+    }
+
+    /// Add exp(`log_values`) to row `row`.
+    pub(crate) fn add(&mut self, row: usize, log_values: &[f64]) {
+        let k = self.k;
+        for (e, &z) in self.log_sums[row * k..(row + 1) * k]
+            .iter_mut()
+            .zip(log_values)
+        {
+            *e = log_add_exp(*e, z);
+        }
+    }
+
+    pub(crate) fn merge(&mut self, other: &Self) {
+        for (e, &z) in self.log_sums.iter_mut().zip(&other.log_sums) {
+            *e = log_add_exp(*e, z);
+        }
+    }
+
+    /// The sums row-normalised, in log space; an empty row is uniform.
+    pub(crate) fn log_matrix(&self) -> Vec<f64> {
+        let k = self.k;
+        self.log_sums
             .chunks(k)
             .flat_map(|row| {
                 let lse = log_sum_exp(row);
@@ -108,53 +298,6 @@ impl LatentStatistics {
                 })
             })
             .collect()
-    }
-
-    /// M from the hard transition counts, row-normalised (the paper's estimator).
-    pub fn counted_matrix(&self) -> Vec<f64> {
-        let counts: Vec<f64> = self.transitions.iter().map(|&c| c as f64).collect();
-        rows_normalised(&counts, self.k)
-    }
-
-    /// The latent states visited by chain 0 (at most `keep_path` of them).
-    pub fn path(&self) -> &[usize] {
-        &self.path
-    }
-
-    /// The precise log-likelihood of App. A.3 with this trajectory's occupancy (Eq. 5), with a
-    /// jackknife error bar over the blocks (the spread of the estimate when each block's
-    /// occupancy is left out in turn), in nats per data vector.
-    ///
-    /// # Errors
-    /// As [`LogLikelihoodTable::mean`].
-    pub fn log_likelihood(&self, table: &LogLikelihoodTable) -> Result<Estimate, LatentError> {
-        let value = table.mean(&self.occupancy())?;
-        let b = self.blocks.len();
-        if b < 2 {
-            return Ok(Estimate::new(value, f64::NAN, Unit::Nats, self.steps));
-        }
-        let mut total = vec![0u64; self.k];
-        for blk in &self.blocks {
-            total.iter_mut().zip(blk).for_each(|(t, &n)| *t += n);
-        }
-        let mut loo = Vec::with_capacity(b);
-        for blk in &self.blocks {
-            let rest: Vec<f64> = total
-                .iter()
-                .zip(blk)
-                .map(|(&t, &n)| (t - n) as f64)
-                .collect();
-            loo.push(table.mean(&normalise(&rest))?);
-        }
-        let mean = loo.iter().sum::<f64>() / b as f64;
-        let var =
-            loo.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() * (b - 1) as f64 / b as f64;
-        Ok(Estimate::new(
-            value,
-            libm::sqrt(var),
-            Unit::Nats,
-            self.steps,
-        ))
     }
 }
 

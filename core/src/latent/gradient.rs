@@ -147,7 +147,10 @@ impl LearningRule for TwoStep {
         let mut score = vec![0.0; l];
         for (s, &k) in traj.states.iter().enumerate() {
             let xs = &traj.x[s * d..(s + 1) * d];
-            let (u, mu) = (&traj.logits[s * l..(s + 1) * l], &traj.mu[s * l..(s + 1) * l]);
+            let (u, mu) = (
+                &traj.logits[s * l..(s + 1) * l],
+                &traj.mu[s * l..(s + 1) * l],
+            );
             model.hidden_score(k, u, mu, &mut score);
             for (beta, &g) in score.iter().enumerate() {
                 let e = omega[k] * g;

@@ -38,12 +38,13 @@ mod gradient;
 mod likelihood;
 mod mixture;
 mod model;
+mod model_sigma;
 mod training;
 
 pub use chain::{Chains, Trajectory, Visit};
 pub use classes::{ClassBalance, NearestCentroid};
 pub use data::BinaryData;
-pub use dynamics::{Dynamics, LatentStatistics, entropy_production};
+pub use dynamics::{CountedEntropyProduction, Dynamics, LatentStatistics, entropy_production};
 pub use error::LatentError;
 pub use gradient::{Contrastive, LearningRule, TwoStep};
 pub use likelihood::{
@@ -52,6 +53,9 @@ pub use likelihood::{
 };
 pub use mixture::{BernoulliMixture, EmParams};
 pub use model::{Conditionals, Encoding, Gradient, LatentCycle, MAX_BINARY_HIDDEN, MAX_WEIGHTS};
+pub use model_sigma::{
+    MAX_EXACT_WORK, ModelEntropyProduction, SampledLatentMatrix, model_entropy_production,
+};
 pub use training::{EpochReport, Rule, TrainParams, Trainer};
 #[cfg(test)]
 mod tests;

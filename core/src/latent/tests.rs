@@ -720,7 +720,10 @@ fn version_one_checkpoints_keep_their_softmax_kernel() {
     // Without the version's note, the same JSON is an Eq. 19 model.
     let new = old.replacen("\"version\":1", "\"version\":2", 1);
     assert_eq!(
-        Trainer::from_json(new.as_bytes()).unwrap().model().encoding(),
+        Trainer::from_json(new.as_bytes())
+            .unwrap()
+            .model()
+            .encoding(),
         Encoding::OneHot
     );
 }
@@ -777,4 +780,109 @@ fn oversized_models_are_refused_without_allocating() {
         ));
     }
     assert!(LatentCycle::new(784, 6, Encoding::OneHot).is_ok());
+}
+
+/// A one-hot (Eq. 19) model on D = 3 pixels whose latent chain is a driven 3-state ring: unit k
+/// writes pixel k (logit ±`strength`), and from pixel k the next state is k + 1 with
+/// probability p, k − 1 with q, k otherwise (exactly so when the pixels are deterministic).
+fn driven_ring(p: f64, q: f64, strength: f64) -> LatentCycle {
+    let (d, l) = (3, 3);
+    let mut w = vec![-strength; d * l];
+    let mut wbar = vec![0.0; l * d];
+    for k in 0..3 {
+        w[k * l + k] = strength;
+        for (alpha, prob) in [((k + 1) % 3, p), ((k + 2) % 3, q), (k, 1.0 - p - q)] {
+            // Eq. 19 from pixel k alone: σ(u_α) = prob/2 gives p_one(α|e_k) = prob.
+            let s = prob / 2.0;
+            wbar[alpha * d + k] = libm::log(s / (1.0 - s));
+        }
+    }
+    let mut model = LatentCycle::new(d, l, Encoding::OneHot).unwrap();
+    model
+        .set_parameters(&w, &[0.0; 3], &wbar, &[0.0; 3], &[0.0; 3])
+        .unwrap();
+    model
+}
+
+#[test]
+fn three_entropy_production_estimators_agree_on_a_driven_ring() {
+    let (p, q) = (0.6, 0.1);
+    let closed_form = (p - q) * libm::log(p / q);
+    // Deterministic pixels: M is the ring itself, σ = (p − q) ln(p/q) in the uniform state.
+    let ring = driven_ring(p, q, 40.0);
+    let uniform = [1.0 / 3.0; 3];
+    let mut rng = from_seed(50);
+    let exact = model_entropy_production(&ring, 100, 10, &uniform, &mut rng).unwrap();
+    assert!(exact.exact && exact.sigma.std_error == 0.0);
+    assert!((exact.sigma.value - closed_form).abs() < 1e-12, "{exact:?}");
+    let data = all_states(3);
+    let mut chains = Chains::from_data(&data, 4, &mut rng).unwrap();
+    let stats = LatentStatistics::sample(&ring, &mut chains, 10, 50_000, 20, 0, &mut rng).unwrap();
+    let counted = stats.counted_entropy_production().unwrap();
+    assert_eq!(counted.one_way_pairs, 0);
+    let c = counted.sigma;
+    assert!(c.std_error > 0.0 && c.std_error < 0.02, "{c:?}");
+    assert!(
+        (c.value - closed_form).abs() < 4.0 * c.std_error,
+        "{c:?} vs {closed_form}"
+    );
+    // Rao-Blackwellised over z with deterministic pixels: exact up to rounding.
+    let rb = stats.rao_blackwell_entropy_production().unwrap();
+    assert!((rb.value - closed_form).abs() < 1e-9, "{rb:?}");
+
+    // Noisy pixels: M is no longer the ring, but D = 3 enumerates it; every sampled estimator
+    // must agree with that exact σ within its own error bar.
+    let noisy = driven_ring(p, q, 1.5);
+    let exact = model_entropy_production(&noisy, 100, 10, &uniform, &mut rng).unwrap();
+    let truth = exact.sigma.value;
+    assert!(
+        exact.exact && truth > 0.05 && truth < closed_form,
+        "{truth}"
+    );
+    let sampled = SampledLatentMatrix::sample(&noisy, 40_000, 20, &mut rng)
+        .unwrap()
+        .entropy_production(&uniform)
+        .unwrap();
+    let mut chains = Chains::from_data(&data, 4, &mut rng).unwrap();
+    let stats = LatentStatistics::sample(&noisy, &mut chains, 10, 50_000, 20, 0, &mut rng).unwrap();
+    let counted = stats.counted_entropy_production().unwrap();
+    assert_eq!(counted.one_way_pairs, 0);
+    for (name, e) in [
+        ("sampled model", sampled),
+        ("hard counts", counted.sigma),
+        (
+            "Rao-Blackwell",
+            stats.rao_blackwell_entropy_production().unwrap(),
+        ),
+    ] {
+        std::println!(
+            "{name}: {:.5} ± {:.5} (exact {truth:.5})",
+            e.value,
+            e.std_error
+        );
+        assert!(e.std_error > 0.0 && e.std_error < 0.01, "{name}: {e:?}");
+        assert!(
+            (e.value - truth).abs() < 4.0 * e.std_error,
+            "{name}: {e:?} vs {truth}"
+        );
+    }
+}
+
+#[test]
+fn a_transition_never_reversed_is_counted_not_summed() {
+    // A strongly driven ring (q = 1e-12): in 20 000 steps no backward step is seen, so every
+    // pair is one-way and the hard-count σ over pairs seen both ways is 0 (the paper's
+    // estimator would be +∞); the model's own σ stays finite and large.
+    let ring = driven_ring(0.9, 1e-12, 40.0);
+    let mut rng = from_seed(51);
+    let mut chains = Chains::from_data(&all_states(3), 2, &mut rng).unwrap();
+    let stats = LatentStatistics::sample(&ring, &mut chains, 10, 20_000, 10, 0, &mut rng).unwrap();
+    let counted = stats.counted_entropy_production().unwrap();
+    assert_eq!(counted.one_way_pairs, 3);
+    assert_eq!(counted.sigma.value, 0.0);
+    let exact = model_entropy_production(&ring, 100, 10, &[1.0 / 3.0; 3], &mut rng).unwrap();
+    let expected = 0.9 * libm::log(0.9 / 1e-12);
+    assert!((exact.sigma.value - expected).abs() < 1e-6 * expected);
+    let rb = stats.rao_blackwell_entropy_production().unwrap();
+    assert!((rb.value - expected).abs() < 1e-6 * expected, "{rb:?}");
 }

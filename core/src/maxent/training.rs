@@ -115,8 +115,8 @@ fn moments(f: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
 /// so a run can be checkpointed (`Trainer::to_json`) and resumed bit-identically.
 ///
 /// Each [`Trainer::step`] alternates χ² descent on λ (Eq. 5–6, with
-/// ∂⟨fᵢ⟩/∂λⱼ = −Cov(fᵢ, fⱼ) from the walkers) and the entropy gradient on θ through the surrogate
-/// S̃ = (1/N₁) Σ_data λ·f − (1/N₂) Σ_walkers λ·f (Eq. 9–10), whose θ-gradient is Eq. 8. The
+/// ∂⟨fᵢ⟩/∂λⱼ = −Cov(fᵢ, fⱼ) from the walkers) and entropy *descent* on θ through the surrogate
+/// S̃ = (1/N₁) Σ_data λ·f − (1/N₂) Σ_walkers λ·f (Eq. 9–10), whose θ-gradient is dS/dθ (Eq. 8). The
 /// targets μᵢ = ⟨fᵢ(x; θ)⟩_data and σᵢ² are recomputed at the current θ every iteration.
 ///
 /// # Examples
@@ -336,8 +336,10 @@ impl<O: Observables> Trainer<O> {
         Ok(report)
     }
 
-    /// θ ← θ + rate · ∂S̃/∂θ with Adam (ascent of the surrogate means descent of the MaxEnt
-    /// entropy, Eq. 8–10); returns |∂S̃/∂θ|.
+    /// One Adam step θ ← θ − rate · (Adam-scaled) ∂S̃/∂θ: a *descent* of the surrogate S̃, and so of
+    /// the MaxEnt entropy S, since dS/dθ = ∂S̃/∂θ (Eq. 8–10): θ picks the constraints that leave
+    /// the least entropy (the "min" of Min-MaxEnt) while λ maximises it for given θ. Do not flip
+    /// the sign. Returns |∂S̃/∂θ|.
     fn theta_step(&mut self, data: &[f64]) -> f64 {
         let lambda = self.model.lambda().to_vec();
         let (n_data, n_walkers) = (self.data_len, self.walkers.len());

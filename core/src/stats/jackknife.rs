@@ -75,3 +75,40 @@ pub fn blocked_jackknife<const K: usize>(
         std_error: libm::sqrt(var),
     })
 }
+
+/// The jackknife error of an estimate from its leave-one-block-out values f₍b₎:
+/// σ² = (B − 1)/B Σ_b (f₍b₎ − f̄)², for estimators that are not functions of sample means (a
+/// statistic of counts, a stationary vector). Fewer than two blocks give an error of NaN
+/// (unknown), never 0.
+///
+/// # Examples
+/// ```
+/// use entropic::stats::leave_one_out;
+/// // The mean of 1, 2, 3, 4, each value its own block: the jackknife gives sd/√n.
+/// let values = [1.0, 2.0, 3.0, 4.0];
+/// let loo: Vec<f64> = (0..4)
+///     .map(|b| (values.iter().sum::<f64>() - values[b]) / 3.0)
+///     .collect();
+/// let e = leave_one_out(2.5, &loo);
+/// let sd = (values.iter().map(|v| (v - 2.5) * (v - 2.5)).sum::<f64>() / 3.0).sqrt();
+/// assert!((e.std_error - sd / 2.0).abs() < 1e-12);
+/// ```
+pub fn leave_one_out(value: f64, leave_out: &[f64]) -> Uncertain {
+    let b = leave_out.len();
+    if b < 2 {
+        return Uncertain {
+            value,
+            std_error: f64::NAN,
+        };
+    }
+    let mean = leave_out.iter().sum::<f64>() / b as f64;
+    let var = (b - 1) as f64 / b as f64
+        * leave_out
+            .iter()
+            .map(|x| (x - mean) * (x - mean))
+            .sum::<f64>();
+    Uncertain {
+        value,
+        std_error: libm::sqrt(var),
+    }
+}

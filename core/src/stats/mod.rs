@@ -10,7 +10,7 @@ mod thermo;
 
 pub use autocorr::{AutocorrelationTime, integrated_autocorrelation_time};
 pub use error::StatsError;
-pub use jackknife::{Uncertain, blocked_jackknife};
+pub use jackknife::{Uncertain, blocked_jackknife, leave_one_out};
 pub use mean::{IndependentMean, MeanEstimate, mean_and_sd};
 pub use rank::spearman;
 pub use recorder::SeriesRecorder;
