@@ -15,15 +15,16 @@
 //! ```
 //! use entropic::latent::{Dynamics, Encoding, LatentCycle, exact_latent_matrix};
 //! let mut model = LatentCycle::new(4, 3, Encoding::OneHot)?;
-//! // Unit β writes pixel β; reading pixel β sends z to β + 1: a cycle 0 → 1 → 2 → 0.
+//! // Unit β writes pixel β; reading pixel β sends z to β + 1: a cycle 0 → 1 → 2 → 0. Eq. 19
+//! // picks unit α in proportion to σ(u_α): hidden biases of −6 keep the other units' σ small.
 //! let (d, l) = (4, 3);
 //! let mut w = vec![-4.0; d * l];
 //! let mut wbar = vec![0.0; l * d];
 //! for beta in 0..l {
 //!     w[beta * l + beta] = 4.0;
-//!     wbar[((beta + 1) % l) * d + beta] = 6.0;
+//!     wbar[((beta + 1) % l) * d + beta] = 12.0;
 //! }
-//! model.set_parameters(&w, &[0.0; 4], &wbar, &[0.0; 3], &[0.0; 4])?;
+//! model.set_parameters(&w, &[0.0; 4], &wbar, &[-6.0; 3], &[0.0; 4])?;
 //! let dynamics = Dynamics::from_matrix(exact_latent_matrix(&model)?)?;
 //! assert!(dynamics.entropy_production > 1.0);
 //! assert!(dynamics.mean_diagonal < 1.0 / 3.0);
