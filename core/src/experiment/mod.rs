@@ -67,8 +67,8 @@ pub use latent_train::{
 };
 pub use lattice_entropy::{
     DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation, GenerationConfig,
-    GenerationRow, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult, SpinConfigurations,
-    TrainingConfig,
+    GenerationRow, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult,
+    MAX_PROPAGATION_BETA, MIN_PROPAGATION_T, SpinConfigurations, TrainingConfig,
 };
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_thermo::{

@@ -139,7 +139,7 @@ impl LatticeError {
 }
 
 /// A number as people read it: plain in the usual range, scientific when very large or small.
-struct Readable(f64);
+pub(crate) struct Readable(pub(crate) f64);
 
 impl fmt::Display for Readable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -19,6 +19,7 @@ mod vortex;
 mod xy;
 pub mod xy_limits;
 
+pub(crate) use error::Readable;
 pub use error::{LatticeError, MAX_COUPLING};
 pub use ising::{Ising, IsingState};
 pub use packed::{PackedIsing, PackedState, REPLICAS};

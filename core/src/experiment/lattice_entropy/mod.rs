@@ -88,6 +88,11 @@ impl DenoiserConfig {
     }
 }
 
+/// Largest β = 1/T (with J = 1) for which the denoiser runs belief propagation.
+pub const MAX_PROPAGATION_BETA: f64 = 18.0;
+/// Lowest temperature for which the denoiser runs belief propagation, 1/[`MAX_PROPAGATION_BETA`].
+pub const MIN_PROPAGATION_T: f64 = 1.0 / MAX_PROPAGATION_BETA;
+
 /// Settings of the denoiser's training ([`ScoreTrainParams`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -343,6 +348,17 @@ impl LatticeEntropy {
             return Err(ExperimentError::config(
                 "draws",
                 "I-MMSE needs at least one λ-cell (strata) and two draws per cell",
+            ));
+        }
+        if config.denoiser.propagation > 0
+            && let Some(&t) = data.temperatures().iter().find(|&&t| t < MIN_PROPAGATION_T)
+        {
+            return Err(ExperimentError::config(
+                "temperatures",
+                alloc::format!(
+                    "T = {} is below 1/{MAX_PROPAGATION_BETA} = {MIN_PROPAGATION_T:.4}, the lowest temperature belief propagation computes (tanh β rounds to 1 in f64 beyond β ≈ 19, and its messages become infinite); set denoiser.propagation = 0 to condition on T alone",
+                    crate::lattice::Readable(t)
+                ),
             ));
         }
         let generation = &config.generation;
