@@ -157,5 +157,16 @@ fn temperatures(values: &[f64]) -> Result<Vec<Temperature>, ExperimentError> {
             "needs at least one temperature",
         ));
     }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(ExperimentError::config(
+            "temperatures",
+            alloc::format!(
+                "T = {} is given twice (each temperature's outputs are named by it)",
+                crate::lattice::Readable(w[0])
+            ),
+        ));
+    }
     values.iter().map(|&t| Ok(Temperature::new(t)?)).collect()
 }

@@ -23,13 +23,15 @@ pub struct SpinConfigurations {
 }
 
 impl SpinConfigurations {
-    /// Wrap `raw` (temperature-major, then configuration, then site in row-major order).
+    /// Wrap `raw` (temperature-major, then configuration, then site in row-major order). The
+    /// temperature blocks are put in increasing order of temperature (the order every result
+    /// table uses), whatever order they come in.
     ///
     /// # Errors
     /// [`ExperimentError::Config`] (field `data`) unless L ≥ 2, there is at least one temperature
     /// and two configurations per temperature, `raw` has temperatures × per_temperature × L² values,
     /// every value is a ±1 spin (Ising) or an angle in [0, 2π] (planar), and the temperatures are
-    /// finite, positive and increasing.
+    /// finite, positive and distinct.
     pub fn new(
         kind: SpinKind,
         side: usize,
@@ -70,15 +72,30 @@ impl SpinConfigurations {
                 }
             }
         }
-        if temperatures.iter().any(|t| !(t.is_finite() && *t > 0.0))
-            || temperatures.windows(2).any(|w| w[1] <= w[0])
-        {
-            return bad("temperatures must be finite, positive and increasing");
+        if temperatures.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
+            return bad("temperatures must be finite and positive");
         }
+        let mut order: Vec<usize> = (0..temperatures.len()).collect();
+        order.sort_by(|&a, &b| temperatures[a].total_cmp(&temperatures[b]));
+        if order
+            .windows(2)
+            .any(|w| temperatures[w[0]] == temperatures[w[1]])
+        {
+            return bad("temperatures must be distinct");
+        }
+        let block = per_temperature * side * side;
+        let raw = if order.iter().enumerate().all(|(i, &k)| i == k) {
+            raw
+        } else {
+            order
+                .iter()
+                .flat_map(|&k| raw[k * block..(k + 1) * block].iter().copied())
+                .collect()
+        };
         Ok(Self {
             kind,
             side,
-            temperatures,
+            temperatures: order.iter().map(|&k| temperatures[k]).collect(),
             per_temperature,
             raw,
         })
@@ -238,5 +255,28 @@ impl SpinConfigurations {
             .map(|c| Ok(vortex_density(&model, &model.state_from_angles(c)?)))
             .collect::<Result<Vec<f64>, ExperimentError>>()?;
         Ok(Some(IndependentMean::of(&density)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn temperature_blocks_are_put_in_increasing_order() {
+        // Two temperatures given high first; each block's configurations are recognisable.
+        let hot = [1.0, -1.0, 1.0, -1.0];
+        let cold = [1.0, 1.0, 1.0, 1.0];
+        let raw: Vec<f64> = [hot, hot, cold, cold].concat();
+        let c = SpinConfigurations::new(SpinKind::Ising, 2, vec![3.0, 1.0], 2, raw).unwrap();
+        assert_eq!(c.temperatures(), &[1.0, 3.0]);
+        assert_eq!(c.raw[..8], [cold, cold].concat()[..]);
+        assert_eq!(c.raw[8..], [hot, hot].concat()[..]);
+        let twice = SpinConfigurations::new(SpinKind::Ising, 2, vec![1.0, 1.0], 2, vec![1.0; 16]);
+        assert!(matches!(
+            twice,
+            Err(ExperimentError::Config { field: "data", .. })
+        ));
     }
 }
