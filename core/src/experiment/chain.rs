@@ -1,6 +1,7 @@
 //! One Markov chain at one temperature for any spin model × algorithm: the unit of work of the
 //! lattice experiments ([`LatticeSample`](super::LatticeSample), [`LatticeThermo`](super::LatticeThermo)).
 use super::{ExperimentError, Runtime};
+use crate::experiment::check_cancelled;
 use crate::lattice::{
     Ising, IsingState, PackedIsing, PackedState, REPLICAS, Square, Temperature, Xy, XyState,
 };
@@ -336,9 +337,7 @@ where
     let mut stats = StepStats::default();
     let mut done = 0;
     while done < steps {
-        if rt.cancelled() {
-            return Err(ExperimentError::Cancelled);
-        }
+        check_cancelled(rt)?;
         let n = CHUNK.min(steps - done);
         stats += run(model, sampler, state, n, rng, observer);
         done += n;

@@ -10,6 +10,7 @@ use crate::entropy::{
     PlugIn, dequantise_spins,
 };
 use crate::estimate::Estimate;
+use crate::experiment::check_cancelled;
 use crate::rng::stream;
 use crate::samples::Samples;
 use alloc::vec;
@@ -164,9 +165,7 @@ impl EntropyCompare {
                     estimator,
                     (estimate, seconds): (Result<Estimate, ExperimentError>, _)|
          -> Result<(), ExperimentError> {
-            if rt.cancelled() {
-                return Err(ExperimentError::Cancelled);
-            }
+            check_cancelled(rt)?;
             rows.push(EstimatorRow {
                 estimator,
                 estimate: estimate?,

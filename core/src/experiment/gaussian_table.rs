@@ -6,6 +6,7 @@ use super::{ExperimentError, Runtime, check_memory};
 use crate::diffusion::{GaussianScore, VpSde};
 use crate::entropy::{EntropyEstimator, GaussianCase, GaussianFit, Minde, Reference};
 use crate::estimate::Estimate;
+use crate::experiment::check_cancelled;
 use crate::rng::stream;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -144,9 +145,7 @@ impl GaussianTable {
             .flat_map(|&d| (0..c.cases).map(move |case| (d, case)))
             .collect();
         let rows = rt.map("cases", jobs.len(), |j| {
-            if rt.cancelled() {
-                return Err(ExperimentError::Cancelled);
-            }
+            check_cancelled(rt)?;
             let (dim, case) = jobs[j];
             self.case(dim, j, seed, rt).map(|results| {
                 results

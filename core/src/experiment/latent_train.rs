@@ -3,6 +3,7 @@
 //! of `sweep`.
 use super::{ExperimentError, Runtime, check_memory};
 use crate::estimate::Estimate;
+use crate::experiment::unless_cancelled;
 use crate::latent::{
     BinaryData, ClassBalance, CountedEntropyProduction, Dynamics, LatentError, LatentStatistics,
     LogLikelihoodTable, ModelEntropyProduction, NearestCentroid, Rule, TrainParams, Trainer,
@@ -10,7 +11,7 @@ use crate::latent::{
 };
 use crate::rng::stream;
 use crate::stats::Uncertain;
-use crate::train::{Executor, Stopped};
+use crate::train::Executor;
 use alloc::vec::Vec;
 
 /// Jackknife blocks of the log-likelihood estimate.
@@ -409,10 +410,8 @@ impl LatentTrain {
             }
             if due { after_epoch(t, history) } else { Ok(()) }
         })?;
-        match stopped {
-            Stopped::Cancelled { .. } => Err(ExperimentError::Cancelled.into()),
-            _ => Ok(()),
-        }
+        unless_cancelled(stopped)?;
+        Ok(())
     }
 
     /// Train `trainer` to its last epoch and run the final diagnostics (from

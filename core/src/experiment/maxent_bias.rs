@@ -5,6 +5,7 @@
 //! walkers (samples of H₀) and are run under H = [H₀] + H′.
 use super::maxent_digits::{DigitsScore, DigitsScorer, DigitsTrainer, trained_classifier};
 use super::{ClassifierRole, ExperimentError, Runtime};
+use crate::experiment::check_cancelled;
 use crate::maxent::digits::{PIXELS, digit_sets, digits_observables, steering_field};
 use crate::nn::classifier::DigitClassifier;
 use crate::nn::loss::bce_with_logits;
@@ -162,9 +163,7 @@ impl BiasedEnergy {
         let mut walkers = trainer.walkers().clone();
         let mut rng = stream(seed, 3);
         for k in 0..sweeps {
-            if rt.cancelled() {
-                return Err(ExperimentError::Cancelled);
-            }
+            check_cancelled(rt)?;
             walkers.sweep_energy(|x, n, out| self.energy(trainer, x, n, out), &mut rng);
             rt.progress("sweeps", k as u64 + 1, sweeps as u64);
         }

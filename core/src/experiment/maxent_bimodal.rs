@@ -2,13 +2,14 @@
 //! mean + variance MaxEnt model (paper Sec. I.2, Fig. 3–4); the library side of `entropic
 //! maxent bimodal`.
 use super::{ExperimentError, Runtime, check_memory};
+use crate::experiment::check_cancelled;
 use crate::maxent::{
     Component, IterationReport, MaxEnt, Mixture1d, TrainParams, Trainer, Walkers, kl_on_grid,
     quadrature_1d,
 };
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{stream, uniform_f64};
-use crate::train::{Executor, Stopped};
+use crate::train::Executor;
 use crate::vae::{self, Vae, VaeParams};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -252,20 +253,16 @@ impl MaxentBimodal {
             chunk: 1,
             ..Executor::default()
         };
-        let stopped = executor.run(&mut trainer, &data[..], &super::Sequential, |t, r, _| {
-            if rt.cancelled() {
-                return Err(ExperimentError::Cancelled);
-            }
+        // Cancellation is checked in the sink: the executor's own runtime is sequential and silent.
+        executor.run(&mut trainer, &data[..], &super::Sequential, |t, r, _| {
+            check_cancelled(rt)?;
             reports.extend_from_slice(r);
             let q = quadrature_1d(t.model_mut(), lo, hi, grid.len())?;
             minmaxent_kl.push(kl_on_grid(real, &q.density, h)?);
             minmaxent_entropy.push(q.entropy);
             minmaxent_density = q.density;
-            Ok(())
+            Ok::<_, ExperimentError>(())
         })?;
-        if stopped != Stopped::Finished {
-            return Err(ExperimentError::Cancelled);
-        }
 
         let mut vae_rng = stream(seed, 1);
         let mut model = Vae::new(1, 1, &HIDDEN, ActivationKind::Tanh, &mut vae_rng)?;
@@ -277,9 +274,7 @@ impl MaxentBimodal {
         let mut vae_trainer = vae::Trainer::new(vae_params)?;
         let (mut vae_kl, mut vae_density) = (Vec::new(), Vec::new());
         for _ in 0..self.vae_epochs() {
-            if rt.cancelled() {
-                return Err(ExperimentError::Cancelled);
-            }
+            check_cancelled(rt)?;
             vae_trainer.epoch(&mut model, &data, &mut vae_rng)?;
             vae_density = model.density_1d(grid, 401)?;
             vae_kl.push(kl_on_grid(real, &vae_density, h)?);

@@ -5,6 +5,7 @@
 //! MaxEnt model with those constraints is a Gaussian whose entropy S(θ) (Eq. 15) is smallest
 //! where the frame is the principal axes, so minimising S over θ recovers the PCA angle.
 use super::{ExperimentError, Runtime};
+use crate::experiment::unless_cancelled;
 use crate::maxent::{
     IterationReport, MaxEnt, RotatedVariances, TrainParams, Trainer, Walkers, pca_angle_2d,
     pca_entropy_2d,
@@ -212,11 +213,8 @@ impl MaxentPca {
         let stopped = Executor::default().run(&mut trainer, &data[..], rt, |_, chunk, _| {
             reports.extend_from_slice(chunk);
             Ok::<_, ExperimentError>(())
-        });
-        match stopped {
-            Ok(crate::train::Stopped::Cancelled { .. }) => Err(ExperimentError::Cancelled),
-            Ok(_) => Ok(self.result(&trainer, moments, reports)),
-            Err(e) => Err(e),
-        }
+        })?;
+        unless_cancelled(stopped)?;
+        Ok(self.result(&trainer, moments, reports))
     }
 }

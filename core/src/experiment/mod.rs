@@ -91,6 +91,7 @@ pub use maxent_digits::{
 };
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
 pub use runtime::{Runtime, Sequential};
+pub(crate) use runtime::{check_cancelled, unless_cancelled};
 
 use crate::lattice::{LatticeError, Temperature};
 use alloc::vec::Vec;

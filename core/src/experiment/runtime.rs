@@ -7,6 +7,8 @@
 //! Python KeyboardInterrupt) stops a long run between steps with [`ExperimentError::Cancelled`].
 //!
 //! [`ExperimentError::Cancelled`]: super::ExperimentError::Cancelled
+use super::ExperimentError;
+use crate::train::Stopped;
 use alloc::vec::Vec;
 
 /// Schedules tasks, reports progress, says when to stop and (optionally) tells time.
@@ -65,6 +67,25 @@ pub trait Runtime: Sync {
     /// Default: none.
     fn seconds(&self) -> Option<f64> {
         None
+    }
+}
+
+/// [`ExperimentError::Cancelled`] if `rt` says to stop: what every experiment checks between
+/// steps.
+pub(crate) fn check_cancelled<R: Runtime + ?Sized>(rt: &R) -> Result<(), ExperimentError> {
+    if rt.cancelled() {
+        Err(ExperimentError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// How a training loop ended, as a result: [`ExperimentError::Cancelled`] if the runtime stopped
+/// it, the [`Stopped`] otherwise (finished, or paused at the executor's pause point).
+pub(crate) fn unless_cancelled(stopped: Stopped) -> Result<Stopped, ExperimentError> {
+    match stopped {
+        Stopped::Cancelled { .. } => Err(ExperimentError::Cancelled),
+        other => Ok(other),
     }
 }
 

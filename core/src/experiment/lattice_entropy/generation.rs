@@ -1,9 +1,10 @@
 //! The generation check of a lattice entropy run: reverse-SDE samples of the trained denoiser
 //! against the Monte Carlo configurations, temperature by temperature.
-use super::{LatticeEntropy, check_cancelled};
+use super::LatticeEntropy;
 use crate::diffusion::{
     Langevin, LatticeDenoiser, Predictor, Sampling, TimeGrid, VpSde, log_snr, sample, sample_from,
 };
+use crate::experiment::check_cancelled;
 use crate::experiment::{ExperimentError, Runtime};
 use crate::rng::substream;
 use crate::stats::IndependentMean;

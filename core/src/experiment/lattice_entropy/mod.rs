@@ -25,6 +25,7 @@ use crate::diffusion::{
 };
 use crate::entropy::{EntropyError, EntropyEstimator, Immse};
 use crate::estimate::{Estimate, Unit};
+use crate::experiment::check_cancelled;
 use crate::lattice::{Ising, Square, Temperature, kaufman};
 use crate::rng::{Xoshiro256PlusPlus, normal_pair, stream};
 use crate::samples::Samples;
@@ -288,15 +289,6 @@ fn check_range(kind: SpinKind, e: Estimate) -> Result<(), ExperimentError> {
             low,
             high,
         })
-    }
-}
-
-/// [`ExperimentError::Cancelled`] if the runtime says so.
-fn check_cancelled<R: Runtime>(rt: &R) -> Result<(), ExperimentError> {
-    if rt.cancelled() {
-        Err(ExperimentError::Cancelled)
-    } else {
-        Ok(())
     }
 }
 
