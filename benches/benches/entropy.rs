@@ -7,8 +7,8 @@
 //! Numbers in BENCHMARKS.md.
 use criterion::{Criterion, criterion_group, criterion_main};
 use entropic::diffusion::{
-    Conditioning, GaussianScore, LatticeData, LatticeDenoiser, PlanarMessages, ScoreNet,
-    ScoreTrainParams, SpinKind, Trainer, VpSde,
+    Conditioning, DenoiserConfig, GaussianScore, LatticeData, LatticeDenoiser, PlanarMessages,
+    ScoreNet, ScoreTrainParams, SpinKind, Trainer, VpSde,
 };
 use entropic::entropy::{
     EntropyEstimator, GaussianCase, GaussianFit, Immse, KozachenkoLeonenko, Minde, Reference,
@@ -96,18 +96,15 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
         variants.push((4, PlanarMessages::FirstHarmonic));
     }
     for (propagation, messages) in variants {
-        let model = LatticeDenoiser::new(
-            sde,
-            kind,
-            side,
-            cond.clone(),
-            &[64, 64],
+        let config = DenoiserConfig {
+            hidden: vec![64, 64],
             propagation,
-            &mut rng,
-        )
-        .unwrap()
-        .with_planar_messages(messages)
-        .unwrap();
+            planar_messages: Some(messages),
+            site_evidence: Some(false),
+            ..DenoiserConfig::default()
+        };
+        let model =
+            LatticeDenoiser::from_config(sde, kind, side, cond.clone(), &config, &mut rng).unwrap();
         let name = match messages {
             PlanarMessages::MeanField => format!("bp{propagation}"),
             PlanarMessages::FirstHarmonic => format!("bp{propagation}_harmonic"),

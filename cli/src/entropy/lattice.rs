@@ -11,8 +11,8 @@ use anyhow::{Context, Result, bail};
 use entropic::diffusion::{LatticeDenoiser, Predictor, SpinKind, Trainer, log_snr};
 use entropic::estimate::{Estimate, Unit};
 use entropic::experiment::{
-    DenoiserConfig, EntropyRow, Generation, LatticeEntropy, LatticeEntropyConfig,
-    SpinConfigurations, TrainingConfig,
+    EntropyRow, Generation, LatticeEntropy, LatticeEntropyConfig, SpinConfigurations,
+    TrainingConfig,
 };
 use entropic::stats::IndependentMean;
 use entropic::train::Executor;
@@ -273,7 +273,7 @@ fn run(
     };
     let (mut trainer, mut losses) = start(&experiment, args, global)?;
     // What was run: on resume the checkpoint's model and training.
-    config.denoiser = DenoiserConfig::of(trainer.model());
+    config.denoiser = trainer.model().config();
     config.training = TrainingConfig::from(*trainer.params());
 
     let checkpoint = global.out.as_ref().map(|d| d.join("checkpoint.json"));
@@ -373,8 +373,8 @@ fn start(
     let (trainer, losses) = experiment
         .resume(&bytes)
         .with_context(|| path.display().to_string())?;
-    let given = DenoiserConfig::of(&experiment.denoiser(global.seed)?);
-    let stored = DenoiserConfig::of(trainer.model());
+    let given = experiment.denoiser(global.seed)?.config();
+    let stored = trainer.model().config();
     let (gt, st) = (
         experiment.config().training,
         TrainingConfig::from(*trainer.params()),

@@ -2,7 +2,7 @@ use super::DiffusionError;
 use crate::special::sigmoid;
 
 /// How far into small noise the network's correction to the Bethe field reaches
-/// ([`super::LatticeDenoiser::with_gate`]): the correction is multiplied by a sigmoid that falls
+/// ([`super::DenoiserConfig::gate`]): the correction is multiplied by a sigmoid that falls
 /// from 1 at large noise to 0 as λ → ∞, where belief propagation's field is exact.
 ///
 /// Why the crossover moves with temperature: a mean-field message from a neighbour whose local

@@ -4,7 +4,7 @@ use crate::special::sigmoid;
 use rand_core::Rng;
 
 /// Where training draws the log-SNR λ of each perturbed configuration
-/// ([`super::LatticeDenoiser::with_lambda_density`]). The per-site log-loss is a proper scoring
+/// ([`super::DenoiserConfig::lambda_density`]). The per-site log-loss is a proper scoring
 /// rule at every λ, so the density does not change what a flexible enough model converges to;
 /// it spreads the training budget (and a finite model's capacity) over the noise levels, like
 /// the noise-level distribution of Karras et al. (2022). Importance weights that undo it are

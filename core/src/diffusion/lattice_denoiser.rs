@@ -3,7 +3,7 @@ use super::denoiser::{Denoiser, Tweedie, log_snr_range, scale_and_variance};
 use super::gate::Gate;
 use super::lambda_density::LambdaDensity;
 use super::trainer::Trainable;
-use super::{DiffusionError, SpinKind, VpSde};
+use super::{DenoiserConfig, DiffusionError, SpinKind, VpSde};
 use crate::nn::{ActivationKind, Layer, Network};
 use crate::rng::{normal_pair, uniform_index};
 use crate::special::LogBesselHarmonic;
@@ -276,10 +276,10 @@ impl Conditioning {
 /// E[sⱼ | k xⱼ/σ² + h_Bethe,ⱼ] of the 8 surrounding sites, of the 9×9 window and of the
 /// lattice (in the site frame). BP pools evidence from `propagation` bonds away; on 20×20 Ising it halved the
 /// entropy error (README, modelling choices). Planar messages are mean-field or the exact first
-/// harmonic ([`LatticeDenoiser::with_planar_messages`]). [`LatticeDenoiser::with_gate`] multiplies the
+/// harmonic ([`DenoiserConfig::planar_messages`]). [`DenoiserConfig::gate`] multiplies the
 /// correction by sigmoid(λ₀ − λ), so that at small noise the field is BP's exact clean limit;
 /// on 20×20 XY this removed the hot bias of generated lattices at T = 0.28.
-/// [`LatticeDenoiser::with_site_evidence`] adds the site's own evidence to the inputs, which
+/// [`DenoiserConfig::site_evidence`] adds the site's own evidence to the inputs, which
 /// lifts the von Mises restriction on the planar cavity law.
 ///
 /// The score is ∇ₓ ln p_t(x) = −(x − k E[s | x])/σ² (Tweedie), so the same model drives the
@@ -296,7 +296,7 @@ pub struct LatticeDenoiser {
     harmonic: Option<Arc<LogBesselHarmonic>>,
     gate: Option<Gate>,
     lambda_density: LambdaDensity,
-    /// The network also sees the site's own evidence ([`Self::with_site_evidence`]).
+    /// The network also sees the site's own evidence ([`DenoiserConfig::site_evidence`]).
     site_evidence: bool,
     net: Network<f64>,
 }
@@ -353,6 +353,65 @@ impl LatticeDenoiser {
     /// Most belief-propagation iterations a model may ask for.
     pub const MAX_PROPAGATION: usize = 64;
 
+    /// A fresh model with every setting of `config` (defaults resolved as
+    /// [`DenoiserConfig`] documents them); `conditioning` must match `config.labels`.
+    /// Untrained, the field is zero (independent spins) or, with belief propagation, the Bethe
+    /// field.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] for L < 2 or empty/zero hidden widths;
+    /// [`DiffusionError::Parameter`] for invalid conditioning or settings, more than
+    /// [`Self::MAX_PROPAGATION`] iterations, a gate or first-harmonic messages without belief
+    /// propagation, first-harmonic messages on Ising spins, or labels that disagree with the
+    /// conditioning.
+    pub fn from_config<R: Rng + ?Sized>(
+        sde: VpSde,
+        kind: SpinKind,
+        side: usize,
+        conditioning: Conditioning,
+        config: &DenoiserConfig,
+        rng: &mut R,
+    ) -> Result<Self, DiffusionError> {
+        if config.labels != matches!(conditioning, Conditioning::Labels(_)) {
+            return Err(DiffusionError::Parameter(
+                "labels = true needs label conditioning, and label conditioning labels = true",
+            ));
+        }
+        let c = config;
+        let model = Self::new(sde, kind, side, conditioning, &c.hidden, c.propagation, rng)?;
+        let model = match c.gate {
+            Some(gate) => model.with_gate(gate)?,
+            None => model,
+        }
+        .with_planar_messages(c.planar_messages.unwrap_or(
+            if kind == SpinKind::Planar && c.propagation > 0 {
+                PlanarMessages::FirstHarmonic
+            } else {
+                PlanarMessages::MeanField
+            },
+        ))?
+        .with_lambda_density(c.lambda_density)?;
+        if c.site_evidence.unwrap_or(kind == SpinKind::Planar) {
+            model.with_site_evidence()
+        } else {
+            Ok(model)
+        }
+    }
+
+    /// The model's settings, every default resolved: what [`Self::from_config`] would rebuild
+    /// it from (untrained), and what a checkpoint's model is compared with.
+    pub fn config(&self) -> DenoiserConfig {
+        DenoiserConfig {
+            hidden: self.hidden(),
+            labels: matches!(self.conditioning, Conditioning::Labels(_)),
+            propagation: self.propagation,
+            gate: self.gate,
+            planar_messages: Some(self.planar_messages()),
+            site_evidence: Some(self.site_evidence),
+            lambda_density: self.lambda_density,
+        }
+    }
+
     /// A fresh model with the given hidden widths. With `propagation` > 0 every
     /// noisy lattice first gets `propagation` iterations of loopy belief propagation
     /// ([`BeliefPropagation`]); the network then sees the Bethe cavity field and beliefs as
@@ -363,7 +422,7 @@ impl LatticeDenoiser {
     /// [`DiffusionError::Shape`] for L < 2 or empty/zero hidden widths;
     /// [`DiffusionError::Parameter`] for invalid conditioning or more than
     /// [`Self::MAX_PROPAGATION`] iterations.
-    pub fn new<R: Rng + ?Sized>(
+    pub(crate) fn new<R: Rng + ?Sized>(
         sde: VpSde,
         kind: SpinKind,
         side: usize,
@@ -415,7 +474,7 @@ impl LatticeDenoiser {
     /// # Errors
     /// [`DiffusionError::Parameter`] for [`PlanarMessages::FirstHarmonic`] on Ising spins or
     /// without belief propagation.
-    pub fn with_planar_messages(
+    pub(crate) fn with_planar_messages(
         mut self,
         messages: PlanarMessages,
     ) -> Result<Self, DiffusionError> {
@@ -450,7 +509,7 @@ impl LatticeDenoiser {
     ///
     /// # Errors
     /// [`DiffusionError::Parameter`] without belief propagation or for a λ₀ that is not finite.
-    pub fn with_gate(mut self, gate: Gate) -> Result<Self, DiffusionError> {
+    pub(crate) fn with_gate(mut self, gate: Gate) -> Result<Self, DiffusionError> {
         if self.propagation == 0 {
             return Err(DiffusionError::Parameter(
                 "the gate needs belief propagation",
@@ -465,7 +524,10 @@ impl LatticeDenoiser {
     /// # Errors
     /// [`DiffusionError::Parameter`] for a density whose settings are out of range
     /// ([`LambdaDensity::check`]).
-    pub fn with_lambda_density(mut self, density: LambdaDensity) -> Result<Self, DiffusionError> {
+    pub(crate) fn with_lambda_density(
+        mut self,
+        density: LambdaDensity,
+    ) -> Result<Self, DiffusionError> {
         self.lambda_density = density.check()?;
         Ok(self)
     }
@@ -486,7 +548,7 @@ impl LatticeDenoiser {
     /// # Errors
     /// [`DiffusionError::Shape`] if the network does not start with a dense layer (only a
     /// hand-made model file can hold such a network).
-    pub fn with_site_evidence(mut self) -> Result<Self, DiffusionError> {
+    pub(crate) fn with_site_evidence(mut self) -> Result<Self, DiffusionError> {
         if !self.site_evidence {
             let c = self.kind.components();
             self.net = self.net.with_extra_inputs(c).map_err(|_| {
@@ -497,17 +559,17 @@ impl LatticeDenoiser {
         Ok(self)
     }
 
-    /// Whether the network sees the site's own evidence ([`Self::with_site_evidence`]).
+    /// Whether the network sees the site's own evidence ([`DenoiserConfig::site_evidence`]).
     pub fn site_evidence(&self) -> bool {
         self.site_evidence
     }
 
-    /// Where training draws λ ([`Self::with_lambda_density`]).
+    /// Where training draws λ ([`DenoiserConfig::lambda_density`]).
     pub fn lambda_density(&self) -> LambdaDensity {
         self.lambda_density
     }
 
-    /// The correction's gate, if any ([`Self::with_gate`]).
+    /// The correction's gate, if any ([`DenoiserConfig::gate`]).
     pub fn gate(&self) -> Option<Gate> {
         self.gate
     }
@@ -1259,6 +1321,45 @@ mod tests {
     use super::*;
     use crate::diffusion::{Score, ScoreTrainParams, Trainer, log_snr};
     use crate::rng::{from_seed, uniform_f64};
+
+    #[test]
+    fn a_config_resolves_its_defaults_and_rebuilds_the_same_settings() {
+        let cond = Conditioning::Temperature { lo: 0.5, hi: 1.5 };
+        let mut rng = from_seed(1);
+        let build = |kind, config: &DenoiserConfig, rng: &mut crate::rng::Xoshiro256PlusPlus| {
+            LatticeDenoiser::from_config(VpSde::default(), kind, 4, cond.clone(), config, rng)
+        };
+        // XY with belief propagation: first-harmonic messages and site evidence by default.
+        let xy = build(SpinKind::Planar, &DenoiserConfig::default(), &mut rng).unwrap();
+        let resolved = xy.config();
+        assert_eq!(
+            resolved.planar_messages,
+            Some(PlanarMessages::FirstHarmonic)
+        );
+        assert_eq!(resolved.site_evidence, Some(true));
+        assert_eq!(resolved.hidden, vec![64, 64]);
+        let again = build(SpinKind::Planar, &resolved, &mut rng).unwrap();
+        assert_eq!(again.config(), resolved);
+        // Ising: mean-field messages, no site evidence.
+        let ising = build(SpinKind::Ising, &DenoiserConfig::default(), &mut rng).unwrap();
+        assert_eq!(
+            ising.config().planar_messages,
+            Some(PlanarMessages::MeanField)
+        );
+        assert_eq!(ising.config().site_evidence, Some(false));
+        // Settings that contradict each other or the conditioning are refused.
+        let labels = DenoiserConfig {
+            labels: true,
+            ..DenoiserConfig::default()
+        };
+        assert!(build(SpinKind::Ising, &labels, &mut rng).is_err());
+        let gate_without_bp = DenoiserConfig {
+            propagation: 0,
+            gate: Some(Gate::Constant(1.0)),
+            ..DenoiserConfig::default()
+        };
+        assert!(build(SpinKind::Ising, &gate_without_bp, &mut rng).is_err());
+    }
 
     fn small_data() -> LatticeData {
         let mut rng = from_seed(1);

@@ -5,6 +5,7 @@
 //! the exact score of diffused Gaussian data (the oracle the entropy estimators are checked with).
 mod belief;
 mod denoiser;
+mod denoiser_config;
 mod error;
 mod gate;
 mod lambda_density;
@@ -22,6 +23,7 @@ pub use belief::{BeliefPropagation, PlanarMessages};
 pub use denoiser::{
     Denoiser, ExactDenoiser, Tweedie, log_snr, log_snr_range, scale_and_variance, time_at_log_snr,
 };
+pub use denoiser_config::DenoiserConfig;
 pub use error::DiffusionError;
 pub use gate::Gate;
 pub use lambda_density::LambdaDensity;

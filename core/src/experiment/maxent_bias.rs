@@ -14,7 +14,7 @@ use crate::nn::{Network, NnError};
 use crate::rng::{stream, uniform_index};
 use alloc::vec::Vec;
 
-/// The biased energy H = [H₀] + H′_steer(α_s) + α_g g of a batch of images.
+/// The biased energy H = H₀ + H′_steer(α_s) + α_g g of a batch of images.
 #[derive(Clone, Debug)]
 pub struct BiasedEnergy {
     steer: Option<(DigitClassifier, usize, f64)>,

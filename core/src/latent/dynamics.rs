@@ -189,7 +189,7 @@ impl LatentStatistics {
     /// estimate whenever that count is not 0. Jackknife error over the blocks.
     ///
     /// # Errors
-    /// None in practice (the signature shares [`Self::jackknifed`]).
+    /// None in practice (the jackknife over blocks shares one fallible signature).
     pub fn counted_entropy_production(&self) -> Result<CountedEntropyProduction, LatentError> {
         let k = self.k;
         let of = |except: Option<usize>| {

@@ -15,13 +15,14 @@
 mod configurations;
 mod generation;
 
+pub use crate::diffusion::DenoiserConfig;
 pub use configurations::SpinConfigurations;
 pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
 
 use super::{ExperimentError, Runtime, check_memory, check_network, where_defined};
 use crate::diffusion::{
-    Conditioning, Denoiser, Gate, LambdaDensity, LatticeData, LatticeDenoiser, PlanarMessages,
-    ScoreTrainParams, SpinKind, Trainer, VpSde, scale_and_variance,
+    Conditioning, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind, Trainer,
+    VpSde, scale_and_variance,
 };
 use crate::entropy::{EntropyError, EntropyEstimator, Immse};
 use crate::estimate::{Estimate, Unit};
@@ -32,62 +33,6 @@ use crate::samples::Samples;
 use crate::train::{Executor, Iterative};
 use alloc::vec;
 use alloc::vec::Vec;
-
-/// Settings of the [`LatticeDenoiser`] a run trains.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
-pub struct DenoiserConfig {
-    /// Hidden widths of the per-site field network. Default [64, 64].
-    pub hidden: Vec<usize>,
-    /// Condition on one-hot temperature labels (the thesis' classes) instead of T itself.
-    /// Default false.
-    pub labels: bool,
-    /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects
-    /// (0: none; at most [`LatticeDenoiser::MAX_PROPAGATION`]). Default 4.
-    pub propagation: usize,
-    /// Gate of the network's correction to the Bethe field ([`Gate`]; needs belief
-    /// propagation). Default none.
-    pub gate: Option<Gate>,
-    /// XY belief-propagation messages ([`PlanarMessages`]). Default (absent): first-harmonic for
-    /// XY with belief propagation, else mean-field.
-    pub planar_messages: Option<PlanarMessages>,
-    /// Let the network see each site's own evidence ([`LatticeDenoiser::with_site_evidence`]).
-    /// Default (absent): on for XY, off for Ising.
-    pub site_evidence: Option<bool>,
-    /// Where the training noise levels are drawn ([`LambdaDensity`]). Default uniform in λ.
-    pub lambda_density: LambdaDensity,
-}
-
-impl Default for DenoiserConfig {
-    fn default() -> Self {
-        Self {
-            hidden: vec![64, 64],
-            labels: false,
-            propagation: 4,
-            gate: None,
-            planar_messages: None,
-            site_evidence: None,
-            lambda_density: LambdaDensity::Uniform,
-        }
-    }
-}
-
-impl DenoiserConfig {
-    /// The settings of `model`, every default resolved: what a run of this config made, and
-    /// what a checkpoint's model is compared with.
-    pub fn of(model: &LatticeDenoiser) -> Self {
-        Self {
-            hidden: model.hidden(),
-            labels: matches!(model.conditioning(), Conditioning::Labels(_)),
-            propagation: model.propagation(),
-            gate: model.gate(),
-            planar_messages: Some(model.planar_messages()),
-            site_evidence: Some(model.site_evidence()),
-            lambda_density: model.lambda_density(),
-        }
-    }
-}
 
 /// Largest β = 1/T (with J = 1) for which the denoiser runs belief propagation.
 pub const MAX_PROPAGATION_BETA: f64 = 18.0;
@@ -506,32 +451,14 @@ impl LatticeEntropy {
             }
         };
         let mut rng: Xoshiro256PlusPlus = stream(seed, 0);
-        let model = LatticeDenoiser::new(
+        Ok(LatticeDenoiser::from_config(
             VpSde::default(),
             kind,
             self.data.side(),
             conditioning,
-            &c.hidden,
-            c.propagation,
+            c,
             &mut rng,
-        )?;
-        let model = match c.gate {
-            Some(gate) => model.with_gate(gate)?,
-            None => model,
-        }
-        .with_planar_messages(c.planar_messages.unwrap_or(
-            if kind == SpinKind::Planar && c.propagation > 0 {
-                PlanarMessages::FirstHarmonic
-            } else {
-                PlanarMessages::MeanField
-            },
-        ))?
-        .with_lambda_density(c.lambda_density)?;
-        Ok(if c.site_evidence.unwrap_or(kind == SpinKind::Planar) {
-            model.with_site_evidence()?
-        } else {
-            model
-        })
+        )?)
     }
 
     /// A fresh training run of [`Self::denoiser`]`(seed)` whose batches draw from the RNG
@@ -751,6 +678,7 @@ impl LatticeEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diffusion::Gate;
     use crate::experiment::Sequential;
     use crate::rng::{from_seed, uniform_f64};
 
