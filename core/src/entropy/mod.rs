@@ -11,6 +11,7 @@ mod mice;
 mod minde;
 mod mine;
 mod plug_in;
+pub mod tasks;
 mod thermodynamic_integration;
 
 pub use crate::samples::Samples;
