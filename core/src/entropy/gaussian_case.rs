@@ -63,23 +63,50 @@ impl GaussianCase {
         self.mean.len()
     }
 
-    /// The exact entropy ½ ln det(2πe Σ), in nats.
-    pub fn entropy(&self) -> f64 {
+    /// ln det Σ, from the Cholesky factor.
+    pub fn log_det(&self) -> f64 {
         let d = self.dim();
-        let log_det: f64 = (0..d).map(|i| 2.0 * libm::log(self.chol[i * d + i])).sum();
-        0.5 * (d as f64 * libm::log(2.0 * core::f64::consts::PI * core::f64::consts::E) + log_det)
+        (0..d).map(|i| 2.0 * libm::log(self.chol[i * d + i])).sum()
     }
 
-    /// n samples m + L z (L the Cholesky factor, z standard normal).
+    /// The exact entropy ½ ln det(2πe Σ), in nats.
+    pub fn entropy(&self) -> f64 {
+        let d = self.dim() as f64;
+        0.5 * (d * libm::log(2.0 * core::f64::consts::PI * core::f64::consts::E) + self.log_det())
+    }
+
+    /// The squared Mahalanobis distance (x − m)ᵀ Σ⁻¹ (x − m), by forward substitution.
+    pub fn mahalanobis(&self, x: &[f64]) -> f64 {
+        let d = self.dim();
+        let mut y = vec![0.0; d];
+        for i in 0..d {
+            let s: f64 = (0..i).map(|j| self.chol[i * d + j] * y[j]).sum();
+            y[i] = (x[i] - self.mean[i] - s) / self.chol[i * d + i];
+        }
+        y.iter().map(|v| v * v).sum()
+    }
+
+    /// ln N(x; m, Σ).
+    pub fn log_density(&self, x: &[f64]) -> f64 {
+        let d = self.dim() as f64;
+        -0.5 * (d * libm::log(2.0 * core::f64::consts::PI) + self.log_det() + self.mahalanobis(x))
+    }
+
+    /// One draw m + L z (L the Cholesky factor, z standard normal) into `x`.
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, x: &mut [f64]) {
+        let d = self.dim();
+        let z: Vec<f64> = (0..d).map(|_| normal_pair(rng).0).collect();
+        for (i, x) in x.iter_mut().enumerate() {
+            *x = self.mean[i] + (0..=i).map(|j| self.chol[i * d + j] * z[j]).sum::<f64>();
+        }
+    }
+
+    /// n samples, each one [`Self::draw`].
     pub fn sample<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> Result<Samples, EntropyError> {
         let d = self.dim();
-        let mut x = Vec::with_capacity(n * d);
-        let mut z = vec![0.0; d];
-        for _ in 0..n {
-            z.iter_mut().for_each(|z| *z = normal_pair(rng).0);
-            for i in 0..d {
-                x.push(self.mean[i] + (0..=i).map(|j| self.chol[i * d + j] * z[j]).sum::<f64>());
-            }
+        let mut x = vec![0.0; n * d];
+        for row in x.chunks_mut(d) {
+            self.draw(rng, row);
         }
         Ok(Samples::new(x, d)?)
     }

@@ -1,6 +1,6 @@
 //! [`GaussianMixture`]: an equal-weight mixture of unit-covariance Gaussians, whose entropy is
 //! only available by Monte Carlo.
-use super::{EntropyTask, Samples};
+use super::{EntropyTask, Samples, monte_carlo_entropy};
 use crate::entropy::EntropyError;
 use crate::rng::{from_seed, normal_pair, uniform_index};
 use crate::special::log_sum_exp;
@@ -57,13 +57,9 @@ impl GaussianMixture {
             entropy: f64::NAN,
             entropy_error: f64::NAN,
         };
-        let x = task.sample(MIXTURE_ENTROPY_DRAWS, seed ^ 0x5EED_F00D)?;
-        let n = x.len();
-        let v: Vec<f64> = (0..n).map(|i| -task.log_density(x.row(i))).collect();
-        let mean = v.iter().sum::<f64>() / n as f64;
-        let var = v.iter().map(|a| (a - mean) * (a - mean)).sum::<f64>() / (n - 1) as f64;
-        task.entropy = mean;
-        task.entropy_error = libm::sqrt(var / n as f64);
+        let h = monte_carlo_entropy(&task, MIXTURE_ENTROPY_DRAWS, seed ^ 0x5EED_F00D)?;
+        task.entropy = h.value;
+        task.entropy_error = h.std_error;
         Ok(task)
     }
 

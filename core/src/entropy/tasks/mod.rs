@@ -30,6 +30,7 @@ pub use transformed_gaussian::{LogNormal, MultivariateStudent};
 pub use univariate::Univariate;
 
 use super::{EntropyError, Samples};
+use crate::stats::IndependentMean;
 use alloc::string::String;
 
 /// A distribution on ℝ^d with a sampler, a log-density and its exact differential entropy.
@@ -59,6 +60,31 @@ pub trait EntropyTask {
     fn sample(&self, n: usize, seed: u64) -> Result<Samples, EntropyError>;
 }
 
+/// A χ² draw with ν degrees of freedom: the sum of ν squared standard normals.
+pub(crate) fn chi_square<R: rand_core::Rng + ?Sized>(nu: u32, rng: &mut R) -> f64 {
+    (0..nu)
+        .map(|_| {
+            let g = crate::rng::normal_pair(rng).0;
+            g * g
+        })
+        .sum()
+}
+
+/// The Monte Carlo estimate of h = −E[ln p] over `n` of the task's own samples drawn from
+/// `seed`: the mean of −ln p and its standard error.
+///
+/// # Errors
+/// As [`EntropyTask::sample`].
+pub fn monte_carlo_entropy(
+    task: &dyn EntropyTask,
+    n: usize,
+    seed: u64,
+) -> Result<IndependentMean, EntropyError> {
+    let x = task.sample(n, seed)?;
+    let v: alloc::vec::Vec<f64> = (0..x.len()).map(|i| -task.log_density(x.row(i))).collect();
+    Ok(IndependentMean::of(&v))
+}
+
 /// A uniform draw in the open interval (0, 1) (never 0 or 1, so logarithms stay finite).
 pub(crate) fn open_unit<R: rand_core::Rng + ?Sized>(rng: &mut R) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
@@ -68,15 +94,6 @@ pub(crate) fn open_unit<R: rand_core::Rng + ?Sized>(rng: &mut R) -> f64 {
 mod tests {
     use super::*;
     use alloc::vec::Vec;
-
-    /// The Monte Carlo mean of −ln p over `n` of the task's own samples, with its standard error.
-    fn monte_carlo_entropy(task: &dyn EntropyTask, n: usize, seed: u64) -> (f64, f64) {
-        let x = task.sample(n, seed).unwrap();
-        let v: Vec<f64> = (0..n).map(|i| -task.log_density(x.row(i))).collect();
-        let mean = v.iter().sum::<f64>() / n as f64;
-        let var = v.iter().map(|a| (a - mean) * (a - mean)).sum::<f64>() / (n - 1) as f64;
-        (mean, libm::sqrt(var / n as f64))
-    }
 
     #[test]
     fn separated_mixture_reaches_its_closed_form_limit() {
@@ -122,7 +139,8 @@ mod tests {
             MultivariateStudent::new(1, 3, 23).unwrap(),
         ));
         for (i, task) in tasks.iter().enumerate() {
-            let (mc, se) = monte_carlo_entropy(task.as_ref(), 200_000, 100 + i as u64);
+            let mc = monte_carlo_entropy(task.as_ref(), 200_000, 100 + i as u64).unwrap();
+            let (mc, se) = (mc.value, mc.std_error);
             let (exact, exact_se) = (task.entropy(), task.entropy_error());
             let se = libm::hypot(se, exact_se);
             std::println!(

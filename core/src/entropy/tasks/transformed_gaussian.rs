@@ -1,69 +1,26 @@
 //! Gaussian-based tasks: [`LogNormal`] (a smooth bijection of a Gaussian) and
 //! [`MultivariateStudent`] (heavy tails), both with closed-form entropy.
-use super::{EntropyTask, Samples};
+use super::{EntropyTask, Samples, chi_square};
 use crate::entropy::EntropyError;
+use crate::entropy::GaussianCase;
 use crate::rng::{from_seed, normal_pair};
 use crate::special::digamma;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use nalgebra::{Cholesky, DMatrix};
+use nalgebra::DMatrix;
 
-/// A correlated Gaussian N(0, Σ) through Cholesky factors: Σ = L Lᵀ with Σ a random
-/// well-conditioned covariance drawn from `seed` (A Aᵀ/d + ½ I, A standard normal).
-#[derive(Clone, Debug, PartialEq)]
-struct Correlated {
-    d: usize,
-    /// L, row-major lower triangle.
-    l: Vec<f64>,
-    /// ln det Σ.
-    log_det: f64,
-}
-
-impl Correlated {
-    fn new(d: usize, seed: u64) -> Result<Self, EntropyError> {
-        if d == 0 {
-            return Err(EntropyError::Parameter("the dimension must be at least 1"));
-        }
-        let mut rng = from_seed(seed);
-        let a = DMatrix::from_fn(d, d, |_, _| normal_pair(&mut rng).0);
-        let sigma = &a * a.transpose() / d as f64 + DMatrix::identity(d, d) * 0.5;
-        let chol = Cholesky::new(sigma).ok_or(EntropyError::Degenerate(
-            "covariance is not positive definite",
-        ))?;
-        let l = chol.l();
-        let log_det = 2.0 * (0..d).map(|i| libm::log(l[(i, i)])).sum::<f64>();
-        Ok(Self {
-            d,
-            l: (0..d * d).map(|ij| l[(ij / d, ij % d)]).collect(),
-            log_det,
-        })
+/// N(0, Σ) with Σ a random well-conditioned covariance drawn from `seed`: A Aᵀ/d + ½ I with A
+/// standard normal (filled column by column).
+fn random_gaussian(d: usize, seed: u64) -> Result<GaussianCase, EntropyError> {
+    if d == 0 {
+        return Err(EntropyError::Parameter("the dimension must be at least 1"));
     }
-
-    /// z = L g for standard normal g.
-    fn draw<R: rand_core::Rng + ?Sized>(&self, rng: &mut R, z: &mut [f64]) {
-        let d = self.d;
-        let g: Vec<f64> = (0..d).map(|_| normal_pair(rng).0).collect();
-        for (i, z) in z.iter_mut().enumerate() {
-            *z = (0..=i).map(|j| self.l[i * d + j] * g[j]).sum();
-        }
-    }
-
-    /// zᵀ Σ⁻¹ z by forward substitution with L.
-    fn mahalanobis(&self, z: &[f64]) -> f64 {
-        let d = self.d;
-        let mut y = vec![0.0; d];
-        for i in 0..d {
-            let s: f64 = (0..i).map(|j| self.l[i * d + j] * y[j]).sum();
-            y[i] = (z[i] - s) / self.l[i * d + i];
-        }
-        y.iter().map(|v| v * v).sum()
-    }
-
-    fn gaussian_entropy(&self) -> f64 {
-        0.5 * (self.d as f64 * libm::log(2.0 * core::f64::consts::PI * core::f64::consts::E)
-            + self.log_det)
-    }
+    let mut rng = from_seed(seed);
+    let a = DMatrix::from_fn(d, d, |_, _| normal_pair(&mut rng).0);
+    let sigma = &a * a.transpose() / d as f64 + DMatrix::identity(d, d) * 0.5;
+    let covariance = (0..d * d).map(|ij| sigma[(ij / d, ij % d)]).collect();
+    GaussianCase::new(vec![0.0; d], covariance)
 }
 
 /// x = exp(z) coordinate-wise with z ~ N(μ, Σ), μ = (0.5, …): a smooth bijection of a
@@ -71,7 +28,7 @@ impl Correlated {
 /// ½ ln det(2πe Σ) + Σᵢ μᵢ (the change of variables adds E ln |det J| = E Σᵢ zᵢ).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogNormal {
-    gauss: Correlated,
+    gauss: GaussianCase,
     mu: f64,
 }
 
@@ -82,7 +39,7 @@ impl LogNormal {
     /// [`EntropyError::Parameter`] for d = 0.
     pub fn new(d: usize, seed: u64) -> Result<Self, EntropyError> {
         Ok(Self {
-            gauss: Correlated::new(d, seed)?,
+            gauss: random_gaussian(d, seed)?,
             mu: 0.5,
         })
     }
@@ -90,15 +47,15 @@ impl LogNormal {
 
 impl EntropyTask for LogNormal {
     fn name(&self) -> String {
-        alloc::format!("log-normal-d{}", self.gauss.d)
+        alloc::format!("log-normal-d{}", self.gauss.dim())
     }
 
     fn dim(&self) -> usize {
-        self.gauss.d
+        self.gauss.dim()
     }
 
     fn entropy(&self) -> f64 {
-        self.gauss.gaussian_entropy() + self.gauss.d as f64 * self.mu
+        self.gauss.entropy() + self.gauss.dim() as f64 * self.mu
     }
 
     fn log_density(&self, x: &[f64]) -> f64 {
@@ -106,14 +63,11 @@ impl EntropyTask for LogNormal {
             return f64::NEG_INFINITY;
         }
         let z: Vec<f64> = x.iter().map(|&v| libm::log(v) - self.mu).collect();
-        let d = self.gauss.d as f64;
-        -0.5 * (d * libm::log(2.0 * core::f64::consts::PI) + self.gauss.log_det)
-            - 0.5 * self.gauss.mahalanobis(&z)
-            - x.iter().map(|&v| libm::log(v)).sum::<f64>()
+        self.gauss.log_density(&z) - x.iter().map(|&v| libm::log(v)).sum::<f64>()
     }
 
     fn sample(&self, n: usize, seed: u64) -> Result<Samples, EntropyError> {
-        let d = self.gauss.d;
+        let d = self.gauss.dim();
         let mut rng = from_seed(seed);
         let mut z = vec![0.0; d];
         let mut x = Vec::with_capacity(n * d);
@@ -129,7 +83,7 @@ impl EntropyTask for LogNormal {
 /// h = ½ ln det Σ + ln[(νπ)^{d/2} Γ(ν/2) / Γ((ν+d)/2)] + (ν+d)/2 [ψ((ν+d)/2) − ψ(ν/2)].
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultivariateStudent {
-    gauss: Correlated,
+    gauss: GaussianCase,
     nu: u32,
 }
 
@@ -145,54 +99,48 @@ impl MultivariateStudent {
             ));
         }
         Ok(Self {
-            gauss: Correlated::new(d, seed)?,
+            gauss: random_gaussian(d, seed)?,
             nu,
         })
     }
 
     /// ln of the density's normalisation Γ((ν+d)/2) / (Γ(ν/2) (νπ)^{d/2} det Σ^{1/2}).
     fn log_norm(&self) -> f64 {
-        let (v, d) = (f64::from(self.nu), self.gauss.d as f64);
+        let (v, d) = (f64::from(self.nu), self.gauss.dim() as f64);
         libm::lgamma((v + d) / 2.0)
             - libm::lgamma(v / 2.0)
             - d / 2.0 * libm::log(v * core::f64::consts::PI)
-            - 0.5 * self.gauss.log_det
+            - 0.5 * self.gauss.log_det()
     }
 }
 
 impl EntropyTask for MultivariateStudent {
     fn name(&self) -> String {
-        alloc::format!("student{}-d{}", self.nu, self.gauss.d)
+        alloc::format!("student{}-d{}", self.nu, self.gauss.dim())
     }
 
     fn dim(&self) -> usize {
-        self.gauss.d
+        self.gauss.dim()
     }
 
     fn entropy(&self) -> f64 {
-        let (v, d) = (f64::from(self.nu), self.gauss.d as f64);
+        let (v, d) = (f64::from(self.nu), self.gauss.dim() as f64);
         -self.log_norm() + (v + d) / 2.0 * (digamma((v + d) / 2.0) - digamma(v / 2.0))
     }
 
     fn log_density(&self, x: &[f64]) -> f64 {
-        let (v, d) = (f64::from(self.nu), self.gauss.d as f64);
+        let (v, d) = (f64::from(self.nu), self.gauss.dim() as f64);
         self.log_norm() - (v + d) / 2.0 * libm::log1p(self.gauss.mahalanobis(x) / v)
     }
 
     fn sample(&self, n: usize, seed: u64) -> Result<Samples, EntropyError> {
-        let d = self.gauss.d;
+        let d = self.gauss.dim();
         let mut rng = from_seed(seed);
         let mut z = vec![0.0; d];
         let mut x = Vec::with_capacity(n * d);
         for _ in 0..n {
             self.gauss.draw(&mut rng, &mut z);
-            let chi2: f64 = (0..self.nu)
-                .map(|_| {
-                    let g = normal_pair(&mut rng).0;
-                    g * g
-                })
-                .sum();
-            let scale = 1.0 / libm::sqrt(chi2 / f64::from(self.nu));
+            let scale = 1.0 / libm::sqrt(chi_square(self.nu, &mut rng) / f64::from(self.nu));
             x.extend(z.iter().map(|v| v * scale));
         }
         Ok(Samples::new(x, d)?)

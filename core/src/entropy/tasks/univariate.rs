@@ -1,6 +1,6 @@
 //! [`Univariate`]: one-dimensional laws with closed-form entropy, the sources of a
 //! [`super::LinearMix`].
-use super::open_unit;
+use super::{chi_square, open_unit};
 use crate::rng::normal_pair;
 use crate::special::digamma;
 use rand_core::Rng;
@@ -85,13 +85,7 @@ impl Univariate {
             Self::StudentT(nu) => {
                 // z / √(χ²_ν / ν) with χ²_ν a sum of ν squared standard normals.
                 let z = normal_pair(rng).0;
-                let chi2: f64 = (0..nu)
-                    .map(|_| {
-                        let g = normal_pair(rng).0;
-                        g * g
-                    })
-                    .sum();
-                z / libm::sqrt(chi2 / f64::from(nu))
+                z / libm::sqrt(chi_square(nu, rng) / f64::from(nu))
             }
         }
     }
