@@ -2,8 +2,7 @@
 //! Sec. IV.2, Fig. 2c and 4), tested on the runs' final numbers: the library side of the report
 //! of `entropic latent sweep`.
 use super::ExperimentError;
-use crate::stats::{mean_and_sd, spearman};
-use alloc::vec;
+use crate::stats::{mean_and_sd, ranks, spearman};
 use alloc::vec::Vec;
 
 /// The final numbers of one run that the claims need, with σ from one estimator.
@@ -179,16 +178,10 @@ impl LatentClaims {
     }
 }
 
-/// Ranks 0..n−1 of `v` scaled to [0, 1] (ties broken by position: clustering only).
+/// Ranks of `v` scaled to [0, 1] (ties given their mean rank).
 fn unit_ranks(v: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut r = vec![0.0; v.len()];
     let scale = (v.len() - 1).max(1) as f64;
-    for (rank, &i) in order.iter().enumerate() {
-        r[i] = rank as f64 / scale;
-    }
-    r
+    ranks(v).iter().map(|r| (r - 1.0) / scale).collect()
 }
 
 /// Three clusters of the runs in (rank σ, rank ln p), ordered by their median σ.

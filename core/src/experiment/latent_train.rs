@@ -314,8 +314,7 @@ impl LatentTrain {
         let occupancy = stats.occupancy();
         // A stuck equilibrium chain can leave M numerically reducible: fall back to the
         // occupancy.
-        let dynamics = Dynamics::from_log_matrix(stats.log_matrix())
-            .or_else(|_| Dynamics::with_occupancy(stats.log_matrix(), occupancy.clone()))?;
+        let dynamics = Dynamics::stationary_or(stats.log_matrix(), &occupancy)?;
         let draws = steps.div_ceil(model.states()).max(BLOCKS);
         let sigma = EntropyProductions {
             counted: stats.counted_entropy_production()?,

@@ -126,11 +126,7 @@ impl LatentStatistics {
     }
 
     fn log_matrix_except(&self, except: Option<usize>) -> Vec<f64> {
-        let mut sums = LogSums::new(self.k);
-        for (_, b) in self.kept(except) {
-            sums.merge(&b.log_expected);
-        }
-        sums.log_matrix()
+        LogSums::merged(self.k, self.kept(except).map(|(_, b)| &b.log_expected)).log_matrix()
     }
 
     fn transition_counts(&self, except: Option<usize>) -> Vec<f64> {
@@ -154,20 +150,11 @@ impl LatentStatistics {
         &self.path
     }
 
-    /// The estimate from every block, with the jackknife error from leaving each out in turn.
     fn jackknifed(
         &self,
         f: impl Fn(Option<usize>) -> Result<f64, LatentError>,
     ) -> Result<Uncertain, LatentError> {
-        let value = f(None)?;
-        let loo = if self.blocks.len() < 2 {
-            Vec::new()
-        } else {
-            (0..self.blocks.len())
-                .map(|b| f(Some(b)))
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        Ok(leave_one_out(value, &loo))
+        jackknife(self.blocks.len(), f)
     }
 
     /// The precise log-likelihood of App. A.3 with this trajectory's occupancy (Eq. 5), with a
@@ -212,11 +199,8 @@ impl LatentStatistics {
     /// [`LatentError::NotFinite`] if a matrix entry is NaN.
     pub fn rao_blackwell_entropy_production(&self) -> Result<Uncertain, LatentError> {
         self.jackknifed(|except| {
-            let log_m = self.log_matrix_except(except);
             let p = normalise(&self.occupancy_counts(except));
-            Ok(Dynamics::from_log_matrix(log_m.clone())
-                .or_else(|_| Dynamics::with_occupancy(log_m, p))?
-                .entropy_production)
+            Ok(Dynamics::stationary_or(self.log_matrix_except(except), &p)?.entropy_production)
         })
     }
 }
@@ -276,10 +260,15 @@ impl LogSums {
         }
     }
 
-    pub(crate) fn merge(&mut self, other: &Self) {
-        for (e, &z) in self.log_sums.iter_mut().zip(&other.log_sums) {
-            *e = log_add_exp(*e, z);
+    /// The sum of `parts` (each K×K).
+    pub(crate) fn merged<'a>(k: usize, parts: impl Iterator<Item = &'a Self>) -> Self {
+        let mut total = Self::new(k);
+        for part in parts {
+            for (e, &z) in total.log_sums.iter_mut().zip(&part.log_sums) {
+                *e = log_add_exp(*e, z);
+            }
         }
+        total
     }
 
     /// The sums row-normalised, in log space; an empty row is uniform.
@@ -299,6 +288,23 @@ impl LogSums {
             })
             .collect()
     }
+}
+
+/// An estimate from `blocks` blocks (`f(None)`) with the jackknife error from leaving each
+/// block out in turn (`f(Some(b))`; NaN error for one block).
+pub(crate) fn jackknife(
+    blocks: usize,
+    f: impl Fn(Option<usize>) -> Result<f64, LatentError>,
+) -> Result<Uncertain, LatentError> {
+    let value = f(None)?;
+    let loo = if blocks < 2 {
+        Vec::new()
+    } else {
+        (0..blocks)
+            .map(|b| f(Some(b)))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    Ok(leave_one_out(value, &loo))
 }
 
 fn log_add_exp(a: f64, b: f64) -> f64 {
@@ -389,6 +395,16 @@ impl Dynamics {
         }
         let matrix: Vec<f64> = log_matrix.iter().map(|&v| libm::exp(v)).collect();
         Self::build(log_matrix, matrix, p)
+    }
+
+    /// [`Self::from_log_matrix`], or [`Self::with_occupancy`] with `fallback` as p̄ where M is
+    /// numerically reducible (no unique stationary vector in f64).
+    ///
+    /// # Errors
+    /// As [`Self::with_occupancy`].
+    pub fn stationary_or(log_matrix: Vec<f64>, fallback: &[f64]) -> Result<Self, LatentError> {
+        Self::from_log_matrix(log_matrix.clone())
+            .or_else(|_| Self::with_occupancy(log_matrix, fallback.to_vec()))
     }
 
     fn build(log_matrix: Vec<f64>, matrix: Vec<f64>, p: Vec<f64>) -> Result<Self, LatentError> {

@@ -1,6 +1,6 @@
-use super::dynamics::LogSums;
+use super::dynamics::{LogSums, jackknife};
 use super::{Dynamics, LatentCycle, LatentError, MAX_EXACT_VISIBLE, exact_latent_matrix};
-use crate::stats::{Uncertain, leave_one_out};
+use crate::stats::Uncertain;
 use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;
@@ -60,9 +60,7 @@ fn sigma_of(log_m: Vec<f64>, fallback: &[f64]) -> Result<f64, LatentError> {
     if fallback.len() * fallback.len() != log_m.len() {
         return Err(LatentError::Shape("p̄ needs one entry per latent state"));
     }
-    Ok(Dynamics::from_log_matrix(log_m.clone())
-        .or_else(|_| Dynamics::with_occupancy(log_m, fallback.to_vec()))?
-        .entropy_production)
+    Ok(Dynamics::stationary_or(log_m, fallback)?.entropy_production)
 }
 
 /// The model's latent matrix M (Eq. 3) estimated row by row, independently of any chain: for
@@ -113,16 +111,12 @@ impl SampledLatentMatrix {
 
     /// ln M from every block but `except`, row-major.
     fn log_matrix_except(&self, except: Option<usize>) -> Vec<f64> {
-        let mut total = LogSums::new(self.k);
-        for (_, s) in self
+        let kept = self
             .blocks
             .iter()
             .enumerate()
-            .filter(|(i, _)| Some(*i) != except)
-        {
-            total.merge(s);
-        }
-        total.log_matrix()
+            .filter(|(i, _)| Some(*i) != except);
+        LogSums::merged(self.k, kept.map(|(_, s)| s)).log_matrix()
     }
 
     /// ln M, row-major K×K.
@@ -137,14 +131,8 @@ impl SampledLatentMatrix {
     /// [`LatentError::Shape`] unless `fallback` has K entries; [`LatentError::NotFinite`] for a
     /// NaN matrix.
     pub fn entropy_production(&self, fallback: &[f64]) -> Result<Uncertain, LatentError> {
-        let value = sigma_of(self.log_matrix(), fallback)?;
-        let loo = if self.blocks.len() < 2 {
-            Vec::new()
-        } else {
-            (0..self.blocks.len())
-                .map(|b| sigma_of(self.log_matrix_except(Some(b)), fallback))
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        Ok(leave_one_out(value, &loo))
+        jackknife(self.blocks.len(), |except| {
+            sigma_of(self.log_matrix_except(except), fallback)
+        })
     }
 }

@@ -12,6 +12,7 @@ pub use autocorr::{AutocorrelationTime, integrated_autocorrelation_time};
 pub use error::StatsError;
 pub use jackknife::{Uncertain, blocked_jackknife, leave_one_out};
 pub use mean::{IndependentMean, MeanEstimate, mean_and_sd};
+pub(crate) use rank::ranks;
 pub use rank::spearman;
 pub use recorder::SeriesRecorder;
 pub use thermo::Thermodynamics;

@@ -41,7 +41,8 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
     Ok(sxy / libm::sqrt(sxx * syy))
 }
 
-fn ranks(v: &[f64]) -> Vec<f64> {
+/// Ranks 1..n of `v`, ties given their mean rank.
+pub(crate) fn ranks(v: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..v.len()).collect();
     order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
     let mut r = vec![0.0; v.len()];
