@@ -20,7 +20,8 @@ pub enum Command {
     /// Runs the paper's training (Sec. IV.1: L = 6 one-hot hidden states, persistent chain of
     /// T = 48 double steps, RMSprop η = 0.1, minibatch 16 → 160 over 120 epochs of 30 updates).
     /// After every epoch it measures, on a copy of the chains, the precise log-likelihood
-    /// (App. A.3, with a jackknife error bar), the entropy production σ (Eq. 21), the
+    /// (App. A.3, with a jackknife error bar), the entropy production σ (Eq. 21) three ways with
+    /// error bars (the paper's hard counts, Rao-Blackwellised counts, the model's own M), the
     /// decorrelation time τ (Eq. 23), the mean diagonal of M (Eq. 24) and the class KL (Eq. 22).
     /// With --out it writes history.csv, summary.json, the plots of Fig. 2-3 and checkpoint.json
     /// after every epoch (atomically); --resume continues from it bit-identically.
@@ -29,11 +30,11 @@ pub enum Command {
     Train(TrainArgs),
     /// Train many independent models in parallel (Fig. 2 and 4) beside the baselines.
     ///
-    /// Trains --runs models (seed k from stream k of --seed), the equilibrium counterpart (w̄
+    /// Trains --runs models (seed k from stream k of --seed), the equilibrium counterpart (softmax kernel, w̄
     /// tied to wᵀ, same chains and budget) for --baseline-runs seeds, and a Bernoulli mixture
     /// with L components by EM (the likelihood ceiling of the model class). Writes runs.csv,
-    /// histories.csv, baselines.csv, report.md (whether the paper's claims hold, with numbers)
-    /// and the figures. Finished runs are saved under runs/; --resume skips them.
+    /// histories.csv, baselines.csv, report.md (whether the paper's claims hold for each of the
+    /// three σ estimators, and the Fig. 2(c) regimes, with numbers) and the figures. Finished runs are saved under runs/; --resume skips them.
     ///
     /// Example: entropic latent sweep --runs 36 --out out/sweep
     Sweep(SweepArgs),
