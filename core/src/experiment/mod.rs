@@ -28,6 +28,7 @@
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
 //! [`ChainConfig::run`].
 mod chain;
+mod entropy_benchmark;
 mod entropy_compare;
 mod error;
 mod estimators;
@@ -50,6 +51,9 @@ mod runtime;
 
 pub use chain::{
     Algorithm, Chain, ChainConfig, Configs, MIN_PILOT, Plan, Spacing, SpinModel, Tuning,
+};
+pub use entropy_benchmark::{
+    BenchmarkRow, EntropyBenchmark, EntropyBenchmarkConfig, benchmark_summary,
 };
 pub use entropy_compare::{EntropyCompare, EntropyCompareConfig, MAX_PLUG_IN_SPINS};
 pub use error::ExperimentError;

@@ -34,7 +34,7 @@ use crate::stats::IndependentMean;
 use alloc::string::String;
 
 /// A distribution on ℝ^d with a sampler, a log-density and its exact differential entropy.
-pub trait EntropyTask {
+pub trait EntropyTask: Send + Sync {
     /// A short name for tables ("laplace-mix-d4").
     fn name(&self) -> String;
 
