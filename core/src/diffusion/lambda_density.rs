@@ -1,4 +1,4 @@
-use super::DiffusionError;
+use super::{DiffusionError, VpSde, log_snr_range, time_at_log_snr};
 use crate::rng::uniform_f64;
 use crate::special::sigmoid;
 use rand_core::Rng;
@@ -91,6 +91,18 @@ impl LambdaDensity {
                 (centre + scale * libm::log(p / (1.0 - p))).clamp(lo, hi)
             }
         }
+    }
+
+    /// A diffusion time t ∈ [ε, T] of `sde` drawn through its log-SNR from this density, and the
+    /// importance weight p(t)/q(t) = σ_t² / ((T − ε) β(t) q(λ(t))) that turns an average over such
+    /// draws into one over t uniform on [ε, T] (|dλ/dt| = β(t)/σ_t²).
+    pub fn draw_time<R: Rng + ?Sized>(self, sde: &VpSde, rng: &mut R) -> (f64, f64) {
+        let (eps, t_end) = (sde.eps(), sde.t_end());
+        let range = log_snr_range(sde);
+        let lambda = self.draw(range, rng);
+        let t = time_at_log_snr(sde, lambda).clamp(eps, t_end);
+        let q = self.density(range, lambda) * sde.beta(t) / sde.variance(t);
+        (t, 1.0 / ((t_end - eps) * q))
     }
 
     /// The density q(λ) of [`Self::draw`] on [lo, hi] (0 outside).

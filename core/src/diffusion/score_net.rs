@@ -1,7 +1,5 @@
 use super::trainer::{ScoreTrainParams, Trainable, apply_step, load_average, optimisers};
-use super::{
-    DiffusionError, GaussianScore, LambdaDensity, Score, VpSde, log_snr_range, time_at_log_snr,
-};
+use super::{DiffusionError, GaussianScore, LambdaDensity, Score, VpSde};
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::loss::mse;
 use crate::nn::{ActivationKind, Network};
@@ -33,9 +31,44 @@ pub struct ScoreNet {
     net: Network<f64>,
     embed: SinusoidalEmbedding,
     importance: Option<LambdaDensity>,
+    input_scale: f64,
+    sigma_power: f64,
 }
 
 impl ScoreNet {
+    /// Multiply x_t by `scale` where it enters the network (equivalently: initialise the input
+    /// layer's x columns `scale` times larger). At data of unit spread (whitened samples) a
+    /// scale of 1 leaves the SiLU layers in their near-affine regime, where the residual's
+    /// target — orthogonal to every affine function of x_t by Stein's identity — gives no
+    /// gradient: training stalls with n_θ ≈ 0. Default 1.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Parameter`] unless `scale` is finite and positive.
+    pub fn with_input_scale(mut self, scale: f64) -> Result<Self, DiffusionError> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(DiffusionError::Parameter(
+                "the input scale must be finite and positive",
+            ));
+        }
+        self.input_scale = scale;
+        Ok(self)
+    }
+
+    /// Read the network's output o as n_θ = o/σ_t^α: α = 0 makes o the score residual itself,
+    /// α = 1 the residual of the noise prediction (o = σ_t n_θ, O(1) where the score has sharp
+    /// features of width σ_t, as at the edge of a bounded support, but with the network's
+    /// errors amplified by 1/σ_t² in MINDE's integral). Default 0.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Parameter`] unless 0 ≤ α ≤ 1.
+    pub fn with_sigma_power(mut self, alpha: f64) -> Result<Self, DiffusionError> {
+        if !(0.0..=1.0).contains(&alpha) {
+            return Err(DiffusionError::Parameter("the σ power must be in [0, 1]"));
+        }
+        self.sigma_power = alpha;
+        Ok(self)
+    }
+
     /// A zero-residual network for `samples` with the given hidden widths.
     ///
     /// # Errors
@@ -75,6 +108,8 @@ impl ScoreNet {
             net,
             embed,
             importance: None,
+            input_scale: 1.0,
+            sigma_power: 0.0,
         })
     }
 
@@ -93,23 +128,26 @@ impl ScoreNet {
         self.importance
     }
 
-    /// A training time and the weight p(t)/q(t) of its loss term; `range` is the schedule's
-    /// [`log_snr_range`].
-    fn draw_time<R: Rng + ?Sized>(&self, range: (f64, f64), rng: &mut R) -> (f64, f64) {
-        let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
+    /// A training time and the weight p(t)/q(t) of its loss term.
+    fn draw_time<R: Rng + ?Sized>(&self, rng: &mut R) -> (f64, f64) {
         match self.importance {
-            None => (eps + (t_end - eps) * uniform_f64(rng), 1.0),
-            Some(density) => {
-                let lambda = density.draw(range, rng);
-                let t = time_at_log_snr(&self.sde, lambda).clamp(eps, t_end);
-                let q = density.density(range, lambda) * self.sde.beta(t) / self.sde.variance(t);
-                (t, 1.0 / ((t_end - eps) * q))
+            None => {
+                let (eps, t_end) = (self.sde.eps(), self.sde.t_end());
+                (eps + (t_end - eps) * uniform_f64(rng), 1.0)
             }
+            Some(density) => density.draw_time(&self.sde, rng),
         }
     }
 
     fn input(&self, x: &[f64], t: &[f64], batch: usize) -> Vec<f64> {
         let emb = self.embed.embed(t);
+        let scaled: Vec<f64>;
+        let x = if self.input_scale == 1.0 {
+            x
+        } else {
+            scaled = x.iter().map(|v| v * self.input_scale).collect();
+            &scaled
+        };
         concat_rows(x, &emb, batch).expect("rows of x and embed(t) match the batch")
     }
 
@@ -145,6 +183,11 @@ const FORMAT: &str = "entropic-score-net";
 const VERSION: u32 = 1;
 
 #[cfg(feature = "serde")]
+fn unit_scale() -> f64 {
+    1.0
+}
+
+#[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Saved {
     format: alloc::string::String,
@@ -155,6 +198,12 @@ struct Saved {
     /// Absent in files written before importance sampling existed: uniform t.
     #[serde(default)]
     importance: Option<LambdaDensity>,
+    /// Absent in files written before it existed: 1.
+    #[serde(default = "unit_scale")]
+    input_scale: f64,
+    /// Absent in files written before it existed: 0 (the score residual).
+    #[serde(default)]
+    sigma_power: f64,
     network: serde_json::Value,
 }
 
@@ -173,6 +222,8 @@ impl ScoreNet {
             base: self.base.clone(),
             embed: self.embed,
             importance: self.importance,
+            input_scale: self.input_scale,
+            sigma_power: self.sigma_power,
             network,
         })
         .map_err(|_| DiffusionError::Malformed("could not serialise"))
@@ -196,6 +247,8 @@ impl ScoreNet {
             || net.inputs() != d + saved.embed.dim()
             || net.outputs() != d
             || saved.importance.is_some_and(|q| q.check().is_err())
+            || !(saved.input_scale.is_finite() && saved.input_scale > 0.0)
+            || !(0.0..=1.0).contains(&saved.sigma_power)
         {
             return Err(bad("inconsistent shapes"));
         }
@@ -205,6 +258,8 @@ impl ScoreNet {
             net,
             embed: saved.embed,
             importance: saved.importance,
+            input_scale: saved.input_scale,
+            sigma_power: saved.sigma_power,
         })
     }
 }
@@ -240,19 +295,19 @@ impl Trainable for ScoreNet {
         rng: &mut R,
     ) -> Result<ScoreBatch, DiffusionError> {
         let d = self.base.dim();
-        let (b, range) = (batch, log_snr_range(&self.sde));
+        let b = batch;
         let (mut xt, mut t, mut target) = (vec![0.0; b * d], vec![0.0; b], vec![0.0; b * d]);
         let mut sv = vec![0.0; b];
         let (mut noise, mut sg) = (vec![0.0; d], vec![0.0; d]);
         for i in 0..b {
             let x0 = samples.row(uniform_index(rng, samples.len()));
-            let (ti, w) = self.draw_time(range, rng);
+            let (ti, w) = self.draw_time(rng);
             t[i] = ti;
             let row = &mut xt[i * d..(i + 1) * d];
             self.sde.perturb(x0, ti, rng, row, &mut noise);
             self.base.score_at(row, ti, &mut sg);
             let (sd, root_w) = (libm::sqrt(self.sde.variance(ti)), libm::sqrt(w));
-            sv[i] = root_w * sd;
+            sv[i] = root_w * libm::pow(sd, 1.0 - self.sigma_power);
             for ((tg, &n), &s) in target[i * d..(i + 1) * d].iter_mut().zip(&noise).zip(&sg) {
                 *tg = root_w * (-n - sd * s);
             }
@@ -317,8 +372,9 @@ impl Score for ScoreNet {
             .net
             .forward(&input, t.len())
             .expect("input width matches the network");
-        for (o, &r) in out.iter_mut().zip(r) {
-            *o += r;
+        let d = self.base.dim();
+        for (i, (o, &r)) in out.iter_mut().zip(r).enumerate() {
+            *o += r / libm::pow(self.sde.variance(t[i / d]), 0.5 * self.sigma_power);
         }
     }
 }
@@ -329,7 +385,7 @@ mod tests {
     #[cfg(feature = "serde")]
     use crate::diffusion::ScoreTrainer;
     use crate::entropy::{EntropyEstimator, GaussianFit, Minde, Reference};
-    use crate::rng::{from_seed, normal_pair};
+    use crate::rng::{from_seed, normal_pair, uniform_f64};
 
     /// Entropy of the 1D mixture ½N(−a, s²) + ½N(a, s²) by the trapezoid rule.
     fn mixture_entropy(a: f64, s: f64) -> f64 {
@@ -405,6 +461,74 @@ mod tests {
         );
     }
 
+    /// The training gradient is the derivative of the loss (central differences, every
+    /// parameter tensor), and the score adds the output divided by σ_t^α to the Gaussian base,
+    /// for the score (α = 0), noise (α = 1) and in-between read-outs with a scaled input.
+    #[test]
+    fn loss_gradient_and_read_out_match_for_every_sigma_power() {
+        let mut rng = from_seed(21);
+        let x: Vec<f64> = (0..300).map(|_| normal_pair(&mut rng).0.abs()).collect();
+        let samples = Samples::new(x, 3).unwrap();
+        for alpha in [0.0, 0.5, 1.0] {
+            let mut net = ScoreNet::new(VpSde::default(), &samples, &[6, 5], &mut rng)
+                .unwrap()
+                .with_input_scale(8.0)
+                .unwrap()
+                .with_sigma_power(alpha)
+                .unwrap()
+                .with_importance(LambdaDensity::Uniform)
+                .unwrap();
+            // A non-zero output layer, so every tensor has a gradient.
+            for (p, _) in net.params_and_grads() {
+                p.iter_mut()
+                    .for_each(|v| *v += 0.3 * (uniform_f64(&mut rng) - 0.5));
+            }
+            let batch = net.draw_batch(&samples, 7, &mut rng).unwrap();
+            net.loss_and_gradient(&batch).unwrap();
+            let grads: Vec<Vec<f64>> = net
+                .params_and_grads()
+                .iter()
+                .map(|(_, g)| g.to_vec())
+                .collect();
+            let h = 1e-6;
+            for (tensor, g) in grads.iter().enumerate() {
+                for idx in (0..g.len()).step_by(2) {
+                    let shifted = |delta: f64| {
+                        let mut m = net.clone();
+                        m.params_and_grads()[tensor].0[idx] += delta;
+                        m.loss_and_gradient(&batch).unwrap()
+                    };
+                    let fd = (shifted(h) - shifted(-h)) / (2.0 * h);
+                    assert!(
+                        (fd - g[idx]).abs() < 1e-7 * (1.0 + fd.abs()),
+                        "α = {alpha}, tensor {tensor} [{idx}]: {} vs {fd}",
+                        g[idx]
+                    );
+                }
+            }
+            let (xs, ts) = ([0.3, -1.2, 0.7, 1.0, 0.0, -0.5], [0.01, 0.6]);
+            let (mut s, mut base) = ([0.0; 6], [0.0; 6]);
+            net.score_batch(&xs, &ts, &mut s);
+            net.base.score_batch(&xs, &ts, &mut base);
+            let scaled: Vec<f64> = xs.iter().map(|v| 8.0 * v).collect();
+            let input = concat_rows(&scaled, &net.embed.embed(&ts), 2).unwrap();
+            let out = net.net.forward(&input, 2).unwrap();
+            for i in 0..6 {
+                let sigma = libm::sqrt(net.sde.variance(ts[i / 3]));
+                let expected = base[i] + out[i] / libm::pow(sigma, alpha);
+                assert!(
+                    (s[i] - expected).abs() < 1e-12,
+                    "α = {alpha}: {} vs {expected}",
+                    s[i]
+                );
+            }
+        }
+        let net = ScoreNet::new(VpSde::default(), &samples, &[4], &mut rng).unwrap();
+        assert!(net.clone().with_sigma_power(1.5).is_err());
+        assert!(net.clone().with_input_scale(0.0).is_err());
+        assert!(net.with_input_scale(f64::NAN).is_err());
+    }
+
     #[cfg(feature = "serde")]
     #[test]
     fn saved_models_reload_bit_identically() {
@@ -429,16 +553,37 @@ mod tests {
         assert!(ScoreNet::from_json(&bytes[..bytes.len() / 2]).is_err());
         assert!(ScoreNet::from_json(b"{}").is_err());
         // The importance density is saved; files from before it train with uniform t.
-        let text = alloc::string::String::from_utf8(bytes).unwrap();
+        let text = alloc::string::String::from_utf8(bytes.clone()).unwrap();
         assert!(text.contains("\"importance\":null,"));
         let old = text.replace("\"importance\":null,", "");
         assert_eq!(
             ScoreNet::from_json(old.as_bytes()).unwrap().importance(),
             None
         );
-        let sampled = net.with_importance(LambdaDensity::Uniform).unwrap();
-        let back = ScoreNet::from_json(&sampled.to_json().unwrap()).unwrap();
+        // Files from before the read-out settings existed read the score residual itself.
+        let old = text.replace("\"input_scale\":1.0,\"sigma_power\":0.0,", "");
+        assert_ne!(old, text);
+        assert_eq!(
+            ScoreNet::from_json(old.as_bytes())
+                .unwrap()
+                .to_json()
+                .unwrap(),
+            bytes
+        );
+        let sampled = net
+            .with_importance(LambdaDensity::Uniform)
+            .unwrap()
+            .with_input_scale(8.0)
+            .unwrap()
+            .with_sigma_power(0.5)
+            .unwrap();
+        let saved = sampled.to_json().unwrap();
+        let back = ScoreNet::from_json(&saved).unwrap();
         assert_eq!(back.importance(), Some(LambdaDensity::Uniform));
+        assert_eq!(back.to_json().unwrap(), saved);
+        let text = alloc::string::String::from_utf8(saved).unwrap();
+        let bad = text.replace("\"sigma_power\":0.5", "\"sigma_power\":2.0");
+        assert!(ScoreNet::from_json(bad.as_bytes()).is_err());
     }
 
     #[cfg(feature = "serde")]

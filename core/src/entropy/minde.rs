@@ -1,5 +1,5 @@
 use super::{EntropyError, EntropyEstimator, Samples};
-use crate::diffusion::{GaussianScore, Score, VpSde};
+use crate::diffusion::{GaussianScore, LambdaDensity, Score, VpSde};
 use crate::estimate::{Estimate, Unit};
 use crate::rng::{from_seed, uniform_f64};
 use alloc::vec;
@@ -27,7 +27,10 @@ pub enum Reference {
 /// (χ_t = k_t²σ² + 1 − k_t²). The time integral and the data expectation are one Monte Carlo
 /// average over `draws` pairs (t uniform on [ε, T], x₀ cycling through the samples, x_t from the
 /// SDE); the error bar is the standard error of the per-draw terms, combined in quadrature with
-/// the Gaussian-fit error for that reference. KL(ν_T^μ ‖ ν_T^γ) uses the Gaussian with the samples'
+/// the Gaussian-fit error for that reference. With [`Minde::with_importance`] t is drawn through
+/// its log-SNR from a [`LambdaDensity`] and each term weighted by p(t)/q(t), which leaves the
+/// integral unchanged and moves draws to small t, where a score with sharp features (bounded
+/// support, edges) puts most of the variance. KL(ν_T^μ ‖ ν_T^γ) uses the Gaussian with the samples'
 /// moments diffused to T (exact for Gaussian data; ~1e-9 nats for the default schedule, 0 for the
 /// fit reference). The thesis replaces ν_T^μ by N(0, I) instead.
 ///
@@ -40,6 +43,7 @@ pub struct Minde<S> {
     reference: Reference,
     draws: usize,
     seed: u64,
+    importance: Option<LambdaDensity>,
 }
 
 /// Draws per batched score evaluation.
@@ -66,7 +70,20 @@ impl<S: Score + Clone> Minde<S> {
             reference,
             draws,
             seed,
+            importance: None,
         })
+    }
+
+    /// Draw the times of the integral by importance sampling from `density` in log-SNR.
+    ///
+    /// # Errors
+    /// [`EntropyError::Parameter`] for a density whose settings are out of range.
+    pub fn with_importance(mut self, density: LambdaDensity) -> Result<Self, EntropyError> {
+        self.importance =
+            Some(density.check().map_err(|_| {
+                EntropyError::Parameter("the λ density's settings are out of range")
+            })?);
+        Ok(self)
     }
 }
 
@@ -95,7 +112,7 @@ impl<S: Score + Clone> EntropyEstimator<Samples> for Minde<S> {
         let mut rng = from_seed(self.seed);
         let mut score = self.score.clone();
         let mut noise = vec![0.0; d];
-        let (mut xt, mut x0s, mut ts) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut xt, mut x0s, mut ts, mut ws) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut s, mut sref) = (vec![0.0; BATCH * d], vec![0.0; BATCH * d]);
         let mut terms = Vec::with_capacity(self.draws);
         let mut done = 0;
@@ -104,9 +121,14 @@ impl<S: Score + Clone> EntropyEstimator<Samples> for Minde<S> {
             xt.resize(b * d, 0.0);
             x0s.clear();
             ts.clear();
+            ws.clear();
             for i in 0..b {
                 let x0 = x.row((done + i) % n);
-                let t = eps + (t_end - eps) * uniform_f64(&mut rng);
+                let (t, w) = match self.importance {
+                    None => (eps + (t_end - eps) * uniform_f64(&mut rng), 1.0),
+                    Some(q) => q.draw_time(&self.sde, &mut rng),
+                };
+                ws.push(w);
                 self.sde
                     .perturb(x0, t, &mut rng, &mut xt[i * d..(i + 1) * d], &mut noise);
                 x0s.push(x0.iter().map(|v| v * v).sum::<f64>());
@@ -133,7 +155,7 @@ impl<S: Score + Clone> EntropyEstimator<Samples> for Minde<S> {
                     .zip(&sref[i * d..(i + 1) * d])
                     .map(|(a, r)| (a - r) * (a - r))
                     .sum();
-                let kl = (t_end - eps) * 0.5 * self.sde.diffusion_squared(ts[i]) * diff2;
+                let kl = ws[i] * (t_end - eps) * 0.5 * self.sde.diffusion_squared(ts[i]) * diff2;
                 terms.push(match self.reference {
                     Reference::Isotropic => x0s[i] / (2.0 * sigma2) - kl,
                     Reference::GaussianFit => -kl,

@@ -40,6 +40,13 @@ impl Default for Mine {
     }
 }
 
+impl super::MutualInformation for Mine {
+    /// [`Mine::mutual_information`] of the joined samples [x, y] split after x's columns.
+    fn estimate(&self, x: &Samples, y: &Samples) -> Result<Estimate, EntropyError> {
+        self.mutual_information(&super::mutual_information::joined(x, y, 10)?, x.dim())
+    }
+}
+
 impl Mine {
     /// I(X; Y) in nats, X the first `split` columns of `samples` and Y the rest.
     ///

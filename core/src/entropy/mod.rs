@@ -1,32 +1,41 @@
-//! Entropy estimators behind one trait. Each returns an [`Estimate`] (value ± standard error, in
+//! Entropy estimators behind one trait ([`EntropyEstimator`]), mutual-information estimators
+//! behind another ([`MutualInformation`]). Each returns an [`Estimate`] (value ± standard error, in
 //! an explicit unit) and documents what the entropy is of.
 mod error;
 mod exact_enumeration;
 mod gaussian_case;
 mod gaussian_fit;
+mod gaussian_mi;
 mod immse;
 mod kaufman_exact;
 mod knn;
+mod ksg;
 mod mice;
 mod minde;
 mod mine;
+mod mutual_information;
 mod plug_in;
 pub mod tasks;
 mod thermodynamic_integration;
+mod whitening;
 
 pub use crate::samples::Samples;
 pub use error::EntropyError;
 pub use exact_enumeration::ExactEnumeration;
 pub use gaussian_case::GaussianCase;
 pub use gaussian_fit::GaussianFit;
+pub use gaussian_mi::GaussianMutualInformation;
 pub use immse::Immse;
 pub use kaufman_exact::KaufmanExact;
 pub use knn::KozachenkoLeonenko;
+pub use ksg::{Ksg, KsgVariant};
 pub use mice::{Leaf, Mice};
 pub use minde::{Minde, Reference};
 pub use mine::Mine;
+pub use mutual_information::MutualInformation;
 pub use plug_in::{DEQUANTISATION_NATS_PER_SPIN, PlugIn, dequantise_spins};
 pub use thermodynamic_integration::{EnergyCurve, ThermodynamicIntegration};
+pub use whitening::{Whitened, Whitening};
 
 use crate::estimate::Estimate;
 

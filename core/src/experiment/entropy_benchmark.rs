@@ -4,7 +4,7 @@ use super::estimators::{EstimatorConfig, EstimatorRow};
 use super::runtime::timed;
 use super::{ExperimentError, Runtime, check_memory};
 use crate::entropy::tasks::{EntropyTask, entropy_suite};
-use crate::entropy::{EntropyEstimator, GaussianFit};
+use crate::entropy::{EntropyEstimator, GaussianFit, Whitened};
 use crate::estimate::Estimate;
 use crate::experiment::check_cancelled;
 use crate::rng::stream;
@@ -64,7 +64,7 @@ impl BenchmarkRow {
 }
 
 /// Every task of [`entropy_suite`] (or the named ones) at every sample size, with the Gaussian fit
-/// (an upper bound), Kozachenko–Leonenko kNN and, unless `train_steps` is 0, MINDE with a learned
+/// (an upper bound), Kozachenko–Leonenko kNN on the raw and on the whitened samples and, unless `train_steps` is 0, MINDE with a learned
 /// score; each row against the task's exact entropy. Job j (task-major, then sample size) draws
 /// its samples from seed `stream(seed, j)` and its estimators from [`stream`]`(seed, j)`; the
 /// tasks' random matrices come from `seed`.
@@ -77,7 +77,7 @@ impl BenchmarkRow {
 /// config.tasks = vec!["uniform-mix-d2".into()];
 /// config.estimators.train_steps = 0;
 /// let rows = EntropyBenchmark::new(config, 1)?.run(1, &Sequential)?;
-/// assert_eq!(rows.len(), 2); // fit, kNN
+/// assert_eq!(rows.len(), 3); // fit, kNN, whitened kNN
 /// // The fit is an upper bound; kNN is close on a 2D uniform parallelogram.
 /// assert!(rows[0].error() > 0.2 && rows[1].error().abs() < 0.1, "{rows:?}");
 /// # Ok::<(), entropic::experiment::ExperimentError>(())
@@ -154,7 +154,7 @@ impl EntropyBenchmark {
     }
 
     /// Run every (task, sample size) job, in parallel where the runtime allows; rows in job order
-    /// and, within a job, fit, kNN, learned MINDE.
+    /// and, within a job, fit, kNN, whitened kNN, learned MINDE.
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`]; an estimator's error.
@@ -188,6 +188,10 @@ impl EntropyBenchmark {
         let mut results = vec![
             ("gaussian-fit", timed(rt, || Ok(GaussianFit.estimate(&x)?))),
             ("knn", timed(rt, || Ok(knn.estimate(&x)?))),
+            (
+                "knn-whitened",
+                timed(rt, || Ok(Whitened(knn).estimate(&x)?)),
+            ),
         ];
         if e.train_steps > 0 {
             let minde_seed = rand_core::Rng::next_u64(&mut rng);

@@ -7,7 +7,7 @@ use super::{ExperimentError, Runtime};
 use crate::diffusion::SpinKind;
 use crate::entropy::{
     DEQUANTISATION_NATS_PER_SPIN, EntropyError, EntropyEstimator, GaussianFit, Leaf, Mice, Mine,
-    PlugIn, dequantise_spins,
+    PlugIn, Whitened, dequantise_spins,
 };
 use crate::estimate::Estimate;
 use crate::experiment::check_cancelled;
@@ -38,7 +38,8 @@ pub struct EntropyCompareConfig {
     pub estimators: EstimatorConfig,
 }
 
-/// Rows, in order: the Gaussian fit (an upper bound), kNN, MINDE with a learned score (unless
+/// Rows, in order: the Gaussian fit (an upper bound), kNN on the raw and on the whitened samples
+/// ([`Whitened`]), MINDE with a learned score (unless
 /// `train_steps` is 0), for spins the lattice denoiser's I-MMSE (square lattices, trained on the
 /// first 75 % of the samples, evaluated on the rest), plug-in (N ≤ 64), and MICE if asked for.
 /// Every estimate is the total entropy of one sample in nats; for spins the absolute discrete
@@ -157,7 +158,7 @@ impl EntropyCompare {
             r.map(|e| Estimate::new(e.value - offset, e.std_error, e.unit, e.samples))
         };
         let mut rows = Vec::new();
-        let total = 3
+        let total = 4
             + usize::from(self.lattice.is_some())
             + usize::from(c.spins && d <= MAX_PLUG_IN_SPINS)
             + usize::from(c.mice_steps > 0);
@@ -181,6 +182,11 @@ impl EntropyCompare {
         )?;
         let knn = e.knn()?;
         push(&mut rows, "knn", timed(rt, || Ok(shift(knn.estimate(&x))?)))?;
+        push(
+            &mut rows,
+            "knn-whitened",
+            timed(rt, || Ok(shift(Whitened(knn).estimate(&x))?)),
+        )?;
         if e.train_steps > 0 {
             let learned = timed(rt, || {
                 e.learned_minde(&x, seed, &mut rng)
