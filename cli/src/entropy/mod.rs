@@ -12,7 +12,8 @@ use anyhow::{Context, Result, bail};
 use entropic::estimate::Unit;
 use entropic::experiment::{
     EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare, EntropyCompareConfig,
-    EstimatorConfig, GaussianTable, GaussianTableConfig, benchmark_summary, gaussian_summary,
+    EstimatorConfig, GaussianTable, GaussianTableConfig, MutualInformationCompare, Suites,
+    benchmark_summary, gaussian_summary,
 };
 use entropic::samples::Samples;
 use serde_json::json;
@@ -49,13 +50,29 @@ pub enum Command {
     ///
     /// Example: entropic entropy compare --data out/ising4/configs.npy --spins --exact 5.7347
     Compare(CompareArgs),
-    /// Every estimator on the ground-truth suite: distributions whose entropy is known exactly.
+    /// Mutual information I(X; Y) of paired samples by every estimator: value, error bar, time.
     ///
-    /// The tasks (`entropic::entropy::tasks::entropy_suite`, d from 1 to 25): linear mixes of
-    /// Laplace, uniform, exponential, logistic and Student-t sources (one with scales over four
-    /// decades), multivariate Student-t, a log-normal and Gaussian mixtures. Each task runs at each
-    /// --samples size with the Gaussian fit, kNN and learned MINDE at their defaults (the
-    /// estimator flags below change them). Prints value ± error, error and time per row and the
+    /// X and Y are the first --split columns of --data and the rest, or --data and --y (two
+    /// .npy files with the same number of rows; later axes are flattened). Estimators: the
+    /// Gaussian (CCA) value (exact for jointly Gaussian data, a lower bound otherwise), KSG
+    /// (Kraskov et al. 2004, both variants, k = --k, maximum norm) and MINE (Donsker–Varadhan
+    /// bound on a held-out fifth, --mine-steps Adam steps; 0 skips it). Values in nats (bits
+    /// with --bits); --exact prints each estimator's error. Writes mi.json.
+    ///
+    /// Example: entropic entropy mi --data pairs.npy --split 2 --exact 0.4133
+    Mi(MiArgs),
+    /// Every estimator on the ground-truth suites: entropy and mutual information known exactly.
+    ///
+    /// Entropy tasks (`entropic::entropy::tasks::entropy_suite`, d from 1 to 25): linear mixes
+    /// of Laplace, uniform, exponential, logistic and Student-t sources (one with scales over
+    /// four decades), multivariate Student-t, a log-normal and Gaussian mixtures; estimators:
+    /// the Gaussian fit, kNN and learned MINDE. Mutual-information tasks
+    /// (`mutual_information_suite`, after the "Beyond Normal" benchmark, d_x + d_y from 2 to 24):
+    /// dense and sparse multinormal pairs, Student-t pairs, the half-cube, asinh, normal-CDF,
+    /// spiral and wiggly maps, additive uniform noise; estimators: the Gaussian (CCA) value, KSG
+    /// (both variants, k = --k, maximum norm) and MINE (--train-steps Adam steps). Each task runs
+    /// at each --samples size with the estimators at their defaults (the flags below change
+    /// them). Prints value ± error, error and time per row and the
     /// mean and largest |error| per estimator (d ≤ 16 and all). kNN runs on the raw and on the
     /// whitened samples; writes benchmark.csv,
     /// benchmark.json and errors.svg. Tasks run two at a time; times are wall seconds.
@@ -182,11 +199,59 @@ pub struct BenchmarkArgs {
     /// Only these tasks (comma-separated names as the table prints them). Default: all.
     #[arg(long, value_name = "NAME,..")]
     tasks: Option<String>,
-    /// Seed of the tasks' random matrices (the samples and estimators follow --seed).
+    /// Seed of the entropy tasks' random matrices (the samples and estimators follow --seed).
     #[arg(long, value_name = "S", default_value_t = 0)]
     suite_seed: u64,
+    /// Which suites run.
+    #[arg(long, value_enum, default_value = "both")]
+    suites: SuitesArg,
     #[command(flatten)]
     estimators: EstimatorArgs,
+}
+
+/// Options of `entropic entropy mi`.
+#[derive(Debug, clap::Args)]
+pub struct MiArgs {
+    /// A .npy array of samples (n × …): X and Y side by side (with --split), or X alone (with
+    /// --y).
+    #[arg(long, value_name = "FILE")]
+    data: std::path::PathBuf,
+    /// X is the first K columns of --data, Y the rest.
+    #[arg(
+        long,
+        value_name = "K",
+        conflicts_with = "y",
+        required_unless_present = "y"
+    )]
+    split: Option<usize>,
+    /// A second .npy array holding Y, row i paired with row i of --data.
+    #[arg(long, value_name = "FILE")]
+    y: Option<std::path::PathBuf>,
+    /// A known mutual information (in the output unit) to compare against.
+    #[arg(long, value_name = "I", allow_negative_numbers = true)]
+    exact: Option<f64>,
+    /// Report in bits instead of nats.
+    #[arg(long)]
+    bits: bool,
+    /// Neighbour order k of KSG.
+    #[arg(long, value_name = "K", default_value_t = estimator_defaults().k)]
+    k: usize,
+    /// Adam steps of the MINE critic (0 skips MINE).
+    #[arg(long, value_name = "N", default_value_t = estimator_defaults().train_steps)]
+    mine_steps: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// The `--suites` of `entropy benchmark`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SuitesArg {
+    /// The entropy tasks.
+    Entropy,
+    /// The mutual-information tasks.
+    Mi,
+    /// Both.
+    Both,
 }
 
 /// Options of `entropic entropy gaussian`.
@@ -210,6 +275,7 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
         Command::Gaussian(args) => gaussian(args, global, out),
         Command::Compare(args) => compare(args, global, out),
         Command::Benchmark(args) => benchmark(args, global, out),
+        Command::Mi(args) => mutual_information(args, global, out),
         Command::Ising(args) => lattice::ising(args, global, out),
         Command::Xy(args) => lattice::xy(args, global, out),
     }
@@ -340,7 +406,16 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
 }
 
 /// The estimators of the benchmark, in the order of its rows.
-const BENCHMARK_ESTIMATORS: [&str; 4] = ["gaussian-fit", "knn", "knn-whitened", "minde-learned"];
+const BENCHMARK_ESTIMATORS: [&str; 8] = [
+    "gaussian-fit",
+    "knn",
+    "knn-whitened",
+    "minde-learned",
+    "gaussian-cca",
+    "ksg-1",
+    "ksg-2",
+    "mine",
+];
 
 /// Largest dimension of the benchmark's headline summary (the goals are stated for d ≤ 16).
 const SUMMARY_MAX_DIM: usize = 16;
@@ -353,6 +428,12 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         &mut config.samples,
         parse_list("--samples", &args.samples)?,
     );
+    let suites = match args.suites {
+        SuitesArg::Entropy => Suites::Entropy,
+        SuitesArg::Mi => Suites::MutualInformation,
+        SuitesArg::Both => Suites::Both,
+    };
+    o.set("suites", &mut config.suites, suites);
     if let Some(tasks) = &args.tasks {
         config.tasks = tasks.split(',').map(|t| t.trim().to_string()).collect();
     }
@@ -376,8 +457,9 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         let (e, seconds) = (r.result.estimate, r.result.seconds.unwrap_or(f64::NAN));
         writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{seconds}",
+            "{},{},{},{},{},{},{},{},{},{},{seconds}",
             r.task,
+            r.quantity,
             r.dim,
             r.samples,
             r.exact,
@@ -389,7 +471,7 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         )?;
         writeln!(
             text,
-            "{:>32} {:>3} {:>6} {:>9.4} {:>14} {:>9.4} {:>7.4} {:>+8.4} {seconds:>7.2}",
+            "{:>40} {:>3} {:>6} {:>9.4} {:>14} {:>9.4} {:>7.4} {:>+8.4} {seconds:>7.2}",
             r.task,
             r.dim,
             r.samples,
@@ -454,7 +536,7 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
             })
             .collect();
         let svg = plot::line_chart(
-            "Entropy estimate − exact per task (task index in the order of benchmark.csv)",
+            "Estimate − exact per task (task index in the order of benchmark.csv)",
             "task",
             "error (nats)",
             &series,
@@ -466,7 +548,7 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         "suite_seed": args.suite_seed,
         "unit": "nats",
         "rows": rows.iter().map(|r| json!({
-            "task": r.task, "dim": r.dim, "samples": r.samples, "exact": r.exact,
+            "task": r.task, "quantity": r.quantity, "dim": r.dim, "samples": r.samples, "exact": r.exact,
             "exact_error": r.exact_error, "estimator": r.result.estimator,
             "value": r.result.estimate.value, "std_error": r.result.estimate.std_error,
             "error": r.error(), "seconds": r.result.seconds,
@@ -474,6 +556,82 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         "summary": summary,
     });
     out.json("benchmark.json", &doc)?;
+    out.result(&text, &doc)
+}
+
+/// A .npy file as a matrix of rows (later axes flattened).
+fn read_rows(path: &std::path::Path) -> Result<crate::input::Matrix> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    crate::input::read_npy_matrix(&bytes).with_context(|| path.display().to_string())
+}
+
+fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
+    let (mut config, o): (EstimatorConfig, _) = Overlay::load(&args.config, &global.explicit)?;
+    o.set("k", &mut config.k, args.k);
+    o.set("train_steps", &mut config.train_steps, args.mine_steps);
+    if args.config.print_config {
+        return out.print_config(&config);
+    }
+    if args.exact.is_some_and(|i| !i.is_finite()) {
+        bail!("--exact must be a finite mutual information");
+    }
+    let m = read_rows(&args.data)?;
+    let (x, y) = match (&args.y, args.split) {
+        (Some(path), _) => {
+            let y = read_rows(path)?;
+            if y.rows != m.rows {
+                bail!(
+                    "--data has {} rows and --y {}; the samples must be paired row by row",
+                    m.rows,
+                    y.rows
+                );
+            }
+            (Samples::new(m.data, m.cols)?, Samples::new(y.data, y.cols)?)
+        }
+        (None, Some(k)) => {
+            if k == 0 || k >= m.cols {
+                bail!(
+                    "--split must be between 1 and {} (the data have {} columns)",
+                    m.cols.saturating_sub(1),
+                    m.cols
+                );
+            }
+            let joint = Samples::new(m.data, m.cols)?;
+            (joint.columns(0, k)?, joint.columns(k, m.cols)?)
+        }
+        (None, None) => bail!("give --split K or --y FILE"),
+    };
+    let (n, dx, dy) = (x.len(), x.dim(), y.dim());
+    let run = MutualInformationCompare::new(config, x, y)?;
+    let rt = Threads::new(global.quiet);
+    let rows = run.run(global.seed, &rt)?;
+    rt.finish();
+    let unit = if args.bits { Unit::Bits } else { Unit::Nats };
+    let unit_name = if args.bits { "bits" } else { "nats" };
+    let mut text = format!(
+        "{n} pairs, d_x = {dx}, d_y = {dy}; mutual information in {unit_name}\n{:>14} {:>9} {:>8} {:>9} {:>8}\n",
+        "estimator", "value", "±", "error", "time s"
+    );
+    let mut json_rows = Vec::new();
+    for row in &rows {
+        let e = row.estimate.to_unit(unit);
+        let err = args.exact.map(|i| e.value - i);
+        writeln!(
+            text,
+            "{:>14} {:>9.4} {:>8.4} {:>9} {:>8.2}",
+            row.estimator,
+            e.value,
+            e.std_error,
+            err.map_or("—".to_string(), |v| format!("{v:+.4}")),
+            row.seconds.unwrap_or(f64::NAN)
+        )?;
+        json_rows.push(json!({"estimator": row.estimator, "value": e.value,
+            "std_error": e.std_error, "error": err, "seconds": row.seconds}));
+    }
+    let doc = json!({"pairs": n, "dim_x": dx, "dim_y": dy, "unit": unit_name,
+        "metric": "maximum norm (KSG)", "exact": args.exact, "config": run.config(),
+        "rows": json_rows});
+    out.json("mi.json", &doc)?;
     out.result(&text, &doc)
 }
 

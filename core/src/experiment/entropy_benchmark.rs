@@ -1,11 +1,12 @@
 //! The entropy benchmark: every sample-based estimator on the ground-truth tasks of
 //! [`entropy_suite`], at several sample sizes; the library side of `entropic entropy benchmark`.
-use super::estimators::{EstimatorConfig, EstimatorRow};
+use super::estimators::{EstimatorConfig, EstimatorRow, TimedEstimate};
 use super::runtime::timed;
 use super::{ExperimentError, Runtime, check_memory};
-use crate::entropy::tasks::{EntropyTask, entropy_suite};
+use crate::entropy::tasks::{
+    EntropyTask, MutualInformationTask, entropy_suite, mutual_information_suite,
+};
 use crate::entropy::{EntropyEstimator, GaussianFit, Whitened};
-use crate::estimate::Estimate;
 use crate::experiment::check_cancelled;
 use crate::rng::stream;
 use alloc::boxed::Box;
@@ -21,8 +22,10 @@ pub struct EntropyBenchmarkConfig {
     /// Sample sizes; every task runs at each (each ≥ 2 + the task's dimension). Default
     /// [5000, 20000].
     pub samples: Vec<usize>,
-    /// Names of the tasks to run (as [`EntropyTask::name`] spells them); empty runs all of
-    /// [`entropy_suite`]. Default empty.
+    /// Which suites run. Default both.
+    pub suites: Suites,
+    /// Names of the tasks to run (as the tasks' `name` spells them); empty runs every task of
+    /// the chosen suites. Default empty.
     pub tasks: Vec<String>,
     /// The estimators.
     pub estimators: EstimatorConfig,
@@ -32,8 +35,54 @@ impl Default for EntropyBenchmarkConfig {
     fn default() -> Self {
         Self {
             samples: vec![5000, 20_000],
+            suites: Suites::Both,
             tasks: Vec::new(),
             estimators: EstimatorConfig::default(),
+        }
+    }
+}
+
+/// The suites of an [`EntropyBenchmark`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum Suites {
+    /// [`entropy_suite`] only.
+    Entropy,
+    /// [`mutual_information_suite`] only.
+    MutualInformation,
+    /// Both.
+    #[default]
+    Both,
+}
+
+/// One task of either suite.
+enum Task {
+    Entropy(Box<dyn EntropyTask>),
+    Mutual(Box<dyn MutualInformationTask>),
+}
+
+impl Task {
+    fn name(&self) -> String {
+        match self {
+            Self::Entropy(t) => t.name(),
+            Self::Mutual(t) => t.name(),
+        }
+    }
+
+    /// d, or d_x + d_y.
+    fn dim(&self) -> usize {
+        match self {
+            Self::Entropy(t) => t.dim(),
+            Self::Mutual(t) => t.dims().0 + t.dims().1,
+        }
+    }
+
+    /// The exact value and its standard error.
+    fn exact(&self) -> (f64, f64) {
+        match self {
+            Self::Entropy(t) => (t.entropy(), t.entropy_error()),
+            Self::Mutual(t) => (t.mutual_information(), 0.0),
         }
     }
 }
@@ -44,11 +93,13 @@ impl Default for EntropyBenchmarkConfig {
 pub struct BenchmarkRow {
     /// The task's name.
     pub task: String,
-    /// Its dimension d.
+    /// What is estimated: "entropy" or "mutual-information".
+    pub quantity: &'static str,
+    /// Its dimension d (d_x + d_y for mutual information).
     pub dim: usize,
     /// Samples the estimator saw.
     pub samples: usize,
-    /// The exact entropy (nats).
+    /// The exact entropy or mutual information (nats).
     pub exact: f64,
     /// The standard error of `exact` (0 for a closed form; a Monte Carlo integral otherwise).
     pub exact_error: f64,
@@ -63,11 +114,14 @@ impl BenchmarkRow {
     }
 }
 
-/// Every task of [`entropy_suite`] (or the named ones) at every sample size, with the Gaussian fit
-/// (an upper bound), Kozachenko–Leonenko kNN on the raw and on the whitened samples and, unless `train_steps` is 0, MINDE with a learned
-/// score; each row against the task's exact entropy. Job j (task-major, then sample size) draws
-/// its samples from seed `stream(seed, j)` and its estimators from [`stream`]`(seed, j)`; the
-/// tasks' random matrices come from `seed`.
+/// Every task of [`entropy_suite`] and [`mutual_information_suite`] (or the chosen suites or
+/// named tasks) at every sample size; each row against the task's exact value. Entropy tasks get
+/// the Gaussian fit (an upper bound), Kozachenko–Leonenko kNN on the raw and on the whitened
+/// samples and, unless `train_steps` is 0, MINDE with a learned score; mutual-information tasks
+/// get the Gaussian (CCA) estimate, KSG (both variants, k as for kNN) and, unless `train_steps`
+/// is 0, MINE (`train_steps` Adam steps). Job j (task-major, then sample size) draws its samples
+/// and estimators from [`stream`]`(seed, j)`; the entropy tasks' random matrices come from
+/// `suite_seed`.
 ///
 /// # Examples
 /// ```
@@ -75,6 +129,7 @@ impl BenchmarkRow {
 /// let mut config = EntropyBenchmarkConfig::default();
 /// config.samples = vec![2000];
 /// config.tasks = vec!["uniform-mix-d2".into()];
+/// config.suites = entropic::experiment::Suites::Entropy;
 /// config.estimators.train_steps = 0;
 /// let rows = EntropyBenchmark::new(config, 1)?.run(1, &Sequential)?;
 /// assert_eq!(rows.len(), 3); // fit, kNN, whitened kNN
@@ -84,7 +139,7 @@ impl BenchmarkRow {
 /// ```
 pub struct EntropyBenchmark {
     config: EntropyBenchmarkConfig,
-    tasks: Vec<Box<dyn EntropyTask>>,
+    tasks: Vec<Task>,
 }
 
 impl core::fmt::Debug for EntropyBenchmark {
@@ -107,7 +162,13 @@ impl EntropyBenchmark {
     /// ones); [`ExperimentError::TooLarge`] for samples that cannot be held.
     pub fn new(config: EntropyBenchmarkConfig, suite_seed: u64) -> Result<Self, ExperimentError> {
         config.estimators.check()?;
-        let mut tasks = entropy_suite(suite_seed)?;
+        let mut tasks = Vec::new();
+        if config.suites != Suites::MutualInformation {
+            tasks.extend(entropy_suite(suite_seed)?.into_iter().map(Task::Entropy));
+        }
+        if config.suites != Suites::Entropy {
+            tasks.extend(mutual_information_suite()?.into_iter().map(Task::Mutual));
+        }
         if !config.tasks.is_empty() {
             for name in &config.tasks {
                 if !tasks.iter().any(|t| t.name() == *name) {
@@ -148,13 +209,13 @@ impl EntropyBenchmark {
         &self.config
     }
 
-    /// The tasks that will run, in order.
-    pub fn tasks(&self) -> &[Box<dyn EntropyTask>] {
-        &self.tasks
+    /// The names of the tasks that will run, in order.
+    pub fn task_names(&self) -> Vec<String> {
+        self.tasks.iter().map(Task::name).collect()
     }
 
     /// Run every (task, sample size) job, in parallel where the runtime allows; rows in job order
-    /// and, within a job, fit, kNN, whitened kNN, learned MINDE.
+    /// and, within a job, in the order of the type's documentation.
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`]; an estimator's error.
@@ -163,7 +224,7 @@ impl EntropyBenchmark {
         let jobs = self.tasks.len() * sizes.len();
         let rows = rt.map("tasks", jobs, |j| {
             check_cancelled(rt)?;
-            let task = self.tasks[j / sizes.len()].as_ref();
+            let task = &self.tasks[j / sizes.len()];
             self.job(task, sizes[j % sizes.len()], j, seed, rt)
         });
         let mut all = Vec::new();
@@ -175,7 +236,7 @@ impl EntropyBenchmark {
 
     fn job<R: Runtime>(
         &self,
-        task: &dyn EntropyTask,
+        task: &Task,
         n: usize,
         j: usize,
         seed: u64,
@@ -183,42 +244,49 @@ impl EntropyBenchmark {
     ) -> Result<Vec<BenchmarkRow>, ExperimentError> {
         let e = &self.config.estimators;
         let mut rng = stream(seed, j);
-        let x = task.sample(n, rand_core::Rng::next_u64(&mut rng))?;
-        let knn = e.knn()?;
-        let mut results = vec![
-            ("gaussian-fit", timed(rt, || Ok(GaussianFit.estimate(&x)?))),
-            ("knn", timed(rt, || Ok(knn.estimate(&x)?))),
-            (
-                "knn-whitened",
-                timed(rt, || Ok(Whitened(knn).estimate(&x)?)),
-            ),
-        ];
-        if e.train_steps > 0 {
-            let minde_seed = rand_core::Rng::next_u64(&mut rng);
-            let learned = timed(rt, || e.learned_minde(&x, minde_seed, &mut rng));
-            results.push(("minde-learned", learned));
-        }
+        let sample_seed = rand_core::Rng::next_u64(&mut rng);
+        let learned_seed = rand_core::Rng::next_u64(&mut rng);
+        let mut results: Vec<TimedEstimate> = Vec::new();
+        let quantity = match task {
+            Task::Entropy(t) => {
+                let x = t.sample(n, sample_seed)?;
+                let knn = e.knn()?;
+                results.push(("gaussian-fit", timed(rt, || Ok(GaussianFit.estimate(&x)?))));
+                results.push(("knn", timed(rt, || Ok(knn.estimate(&x)?))));
+                results.push((
+                    "knn-whitened",
+                    timed(rt, || Ok(Whitened(knn).estimate(&x)?)),
+                ));
+                if e.train_steps > 0 {
+                    let learned = timed(rt, || e.learned_minde(&x, learned_seed, &mut rng));
+                    results.push(("minde-learned", learned));
+                }
+                "entropy"
+            }
+            Task::Mutual(t) => {
+                let (x, y) = t.sample(n, sample_seed)?;
+                results.extend(e.mutual_information(&x, &y, learned_seed, rt)?);
+                "mutual-information"
+            }
+        };
+        let (exact, exact_error) = task.exact();
         results
             .into_iter()
-            .map(
-                |(estimator, (estimate, seconds)): (
-                    &'static str,
-                    (Result<Estimate, ExperimentError>, Option<f64>),
-                )| {
-                    Ok(BenchmarkRow {
-                        task: task.name(),
-                        dim: task.dim(),
-                        samples: n,
-                        exact: task.entropy(),
-                        exact_error: task.entropy_error(),
-                        result: EstimatorRow {
-                            estimator,
-                            estimate: estimate?,
-                            seconds,
-                        },
-                    })
-                },
-            )
+            .map(|(estimator, (estimate, seconds))| {
+                Ok(BenchmarkRow {
+                    task: task.name(),
+                    quantity,
+                    dim: task.dim(),
+                    samples: n,
+                    exact,
+                    exact_error,
+                    result: EstimatorRow {
+                        estimator,
+                        estimate: estimate?,
+                        seconds,
+                    },
+                })
+            })
             .collect()
     }
 }

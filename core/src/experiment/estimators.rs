@@ -1,8 +1,13 @@
 //! The settings of the sample-based entropy estimators an experiment runs side by side, and one
 //! row of their results.
 use super::ExperimentError;
+use super::Runtime;
+use super::runtime::timed;
 use crate::diffusion::{LambdaDensity, ScoreNet, ScoreTrainParams, VpSde};
-use crate::entropy::{EntropyEstimator, KozachenkoLeonenko, Minde, Reference, Whitening};
+use crate::entropy::{
+    EntropyEstimator, GaussianMutualInformation, KozachenkoLeonenko, Ksg, KsgVariant, Minde, Mine,
+    MutualInformation, Reference, Whitening,
+};
 use crate::estimate::Estimate;
 use crate::samples::Samples;
 use alloc::vec;
@@ -137,6 +142,41 @@ impl EstimatorConfig {
             h.unit,
             h.samples,
         ))
+    }
+}
+
+/// An estimator's name with its result and the seconds it took.
+pub(super) type TimedEstimate = (
+    &'static str,
+    (Result<Estimate, ExperimentError>, Option<f64>),
+);
+
+impl EstimatorConfig {
+    /// The mutual-information estimators on paired samples, in order: the Gaussian (CCA)
+    /// value, KSG (both variants, k = `k`) and, unless `train_steps` is 0, MINE with
+    /// `train_steps` Adam steps (initialisation and batches from `seed`).
+    pub(super) fn mutual_information<R: Runtime>(
+        &self,
+        x: &Samples,
+        y: &Samples,
+        seed: u64,
+        rt: &R,
+    ) -> Result<Vec<TimedEstimate>, ExperimentError> {
+        let mi = |estimator: &dyn MutualInformation| timed(rt, || Ok(estimator.estimate(x, y)?));
+        let mut rows = vec![
+            ("gaussian-cca", mi(&GaussianMutualInformation)),
+            ("ksg-1", mi(&Ksg::new(self.k, KsgVariant::First)?)),
+            ("ksg-2", mi(&Ksg::new(self.k, KsgVariant::Second)?)),
+        ];
+        if self.train_steps > 0 {
+            let mine = Mine {
+                steps: self.train_steps,
+                seed,
+                ..Mine::default()
+            };
+            rows.push(("mine", mi(&mine)));
+        }
+        Ok(rows)
     }
 }
 

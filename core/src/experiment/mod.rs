@@ -47,13 +47,14 @@ mod maxent_bimodal;
 #[cfg(feature = "data")]
 mod maxent_digits;
 mod maxent_pca;
+mod mutual_information_compare;
 mod runtime;
 
 pub use chain::{
     Algorithm, Chain, ChainConfig, Configs, MIN_PILOT, Plan, Spacing, SpinModel, Tuning,
 };
 pub use entropy_benchmark::{
-    BenchmarkRow, EntropyBenchmark, EntropyBenchmarkConfig, benchmark_summary,
+    BenchmarkRow, EntropyBenchmark, EntropyBenchmarkConfig, Suites, benchmark_summary,
 };
 pub use entropy_compare::{EntropyCompare, EntropyCompareConfig, MAX_PLUG_IN_SPINS};
 pub use error::ExperimentError;
@@ -94,6 +95,7 @@ pub use maxent_digits::{
     MaxentDigitsConfig, trained_classifier,
 };
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
+pub use mutual_information_compare::MutualInformationCompare;
 pub use runtime::{Runtime, Sequential};
 pub(crate) use runtime::{check_cancelled, unless_cancelled};
 

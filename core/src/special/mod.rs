@@ -6,6 +6,7 @@ mod bessel_harmonic;
 mod digamma;
 mod elliptic;
 mod logistic;
+mod normal;
 mod quadrature;
 
 pub use bessel::{bessel_i0, bessel_i1, bessel_ratio, bessel_ratios, ln_bessel_i0};
@@ -13,4 +14,5 @@ pub use bessel_harmonic::LogBesselHarmonic;
 pub use digamma::digamma;
 pub use elliptic::{agm, elliptic_k};
 pub use logistic::{log_sum_exp, sigmoid, softplus};
+pub use normal::{normal_cdf, probit};
 pub use quadrature::GaussLegendre;

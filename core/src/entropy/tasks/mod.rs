@@ -1,4 +1,5 @@
-//! Distributions with exactly known differential entropy, to test estimators on data whose
+//! Distributions with exactly known differential entropy ([`EntropyTask`]) and pairs with exactly
+//! known mutual information ([`MutualInformationTask`]), to test estimators on data whose
 //! structure they were not designed around (issue: a ground-truth benchmark suite).
 //!
 //! Each [`EntropyTask`] draws seeded samples, evaluates its log-density and states its exact
@@ -17,11 +18,20 @@
 //! assert!((task.entropy() - 4.0 * (1.0 + core::f64::consts::LN_2)).abs() < 1e-12);
 //! # Ok::<(), entropic::entropy::EntropyError>(())
 //! ```
+mod additive_noise;
+mod bijection;
+mod gaussian_pair;
 mod linear_mix;
 mod mixture;
+mod mutual;
 mod suite;
 mod transformed_gaussian;
 mod univariate;
+
+pub use additive_noise::AdditiveNoise;
+pub use bijection::{Bijection, Transformed};
+pub use gaussian_pair::{GaussianPair, StudentPair};
+pub use mutual::{MutualInformationTask, monte_carlo_mutual_information, mutual_information_suite};
 
 pub use linear_mix::LinearMix;
 pub use mixture::{GaussianMixture, MIXTURE_ENTROPY_DRAWS};

@@ -1,0 +1,91 @@
+//! Every mutual-information estimator on paired samples a user brings; the library side of
+//! `entropic entropy mi`.
+use super::estimators::{EstimatorConfig, EstimatorRow};
+use super::{ExperimentError, Runtime, check_cancelled};
+use crate::samples::Samples;
+use alloc::vec::Vec;
+
+/// I(X; Y) by every mutual-information estimator (see [`MutualInformationCompare::run`]).
+///
+/// # Examples
+/// Two independent uniform columns and a copy of the first with noise: I = ε − ln 2ε for noise
+/// U(−ε, ε).
+/// ```
+/// use entropic::experiment::{EstimatorConfig, MutualInformationCompare, Sequential};
+/// use entropic::samples::Samples;
+/// let mut rng = entropic::rng::from_seed(1);
+/// let (mut x, mut y) = (Vec::new(), Vec::new());
+/// for _ in 0..3000 {
+///     let u = entropic::rng::uniform_f64(&mut rng);
+///     x.push(u);
+///     y.push(u + 0.2 * (entropic::rng::uniform_f64(&mut rng) - 0.5));
+/// }
+/// let mut config = EstimatorConfig::default();
+/// config.train_steps = 0; // skip MINE
+/// let run = MutualInformationCompare::new(config, Samples::new(x, 1)?, Samples::new(y, 1)?)?;
+/// let rows = run.run(1, &Sequential)?;
+/// let exact = 0.1 - (0.2f64).ln();
+/// let ksg = rows.iter().find(|r| r.estimator == "ksg-1").expect("always runs");
+/// assert!((ksg.estimate.value - exact).abs() < 0.05, "{ksg:?} vs {exact}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct MutualInformationCompare {
+    config: EstimatorConfig,
+    x: Samples,
+    y: Samples,
+}
+
+impl MutualInformationCompare {
+    /// Check the settings against the paired samples.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] naming the setting, or `data` for different row counts or
+    /// fewer than k + 2 rows.
+    pub fn new(config: EstimatorConfig, x: Samples, y: Samples) -> Result<Self, ExperimentError> {
+        config.check()?;
+        if x.len() != y.len() {
+            return Err(ExperimentError::config(
+                "data",
+                alloc::format!(
+                    "x has {} rows and y {}; the samples must be paired",
+                    x.len(),
+                    y.len()
+                ),
+            ));
+        }
+        let min = (config.k + 2).max(x.dim() + y.dim() + 2);
+        if x.len() < min {
+            return Err(ExperimentError::config(
+                "data",
+                alloc::format!("{} pairs given; at least {min} needed", x.len()),
+            ));
+        }
+        Ok(Self { config, x, y })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EstimatorConfig {
+        &self.config
+    }
+
+    /// The Gaussian (CCA) value, KSG (both variants, k = `k`, maximum norm) and, unless
+    /// `train_steps` is 0, MINE (`train_steps` Adam steps, from `seed`); every estimate in nats.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Cancelled`]; an estimator's error.
+    pub fn run<R: Runtime>(&self, seed: u64, rt: &R) -> Result<Vec<EstimatorRow>, ExperimentError> {
+        check_cancelled(rt)?;
+        self.config
+            .mutual_information(&self.x, &self.y, seed, rt)?
+            .into_iter()
+            .map(|(estimator, (estimate, seconds))| {
+                Ok(EstimatorRow {
+                    estimator,
+                    estimate: estimate?,
+                    seconds,
+                })
+            })
+            .collect()
+    }
+}
