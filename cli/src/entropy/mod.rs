@@ -447,7 +447,7 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
     let rows = run.run(global.seed, &rt)?;
     rt.finish();
     let mut csv = String::from(
-        "task,dim,samples,exact,exact_error,estimator,value,std_error,error,seconds\n",
+        "task,quantity,dim,samples,exact,exact_error,estimator,value,std_error,error,seconds\n",
     );
     let mut text = format!(
         "Entropy benchmark: exact entropies, nats\n{:>32} {:>3} {:>6} {:>9} {:>14} {:>9} {:>7} {:>8} {:>7}\n",
