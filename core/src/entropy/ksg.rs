@@ -1,8 +1,8 @@
 use super::mutual_information::check_pairs;
+use super::neighbours::{KdTree, Metric};
 use super::{EntropyError, MutualInformation, Samples};
 use crate::estimate::{Estimate, Unit};
 use crate::special::digamma;
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// Which of the two Kraskov–Stögbauer–Grassberger estimators (Kraskov et al. 2004, Eqs. 8 and 9).
@@ -18,8 +18,8 @@ pub enum KsgVariant {
 }
 
 /// The Kraskov–Stögbauer–Grassberger k-nearest-neighbour mutual information, with the maximum
-/// (Chebyshev) norm in every space as the paper uses. Neighbours by blocked brute force
-/// (O(n² (d_x + d_y)), exact). The error bar is the standard error of the per-sample terms,
+/// (Chebyshev) norm in every space as the paper uses. Neighbours and counts exactly, from k-d
+/// trees of the joint and the two marginal samples. The error bar is the standard error of the per-sample terms,
 /// treating them as independent (they are weakly dependent through shared neighbours).
 ///
 /// Invariant under invertible maps of X and of Y separately in the limit of many samples; at
@@ -60,72 +60,48 @@ impl Ksg {
     }
 }
 
-/// The maximum-norm distance between two rows.
-fn chebyshev(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(p, q)| (p - q).abs())
-        .fold(0.0, f64::max)
-}
-
 impl MutualInformation for Ksg {
     fn estimate(&self, x: &Samples, y: &Samples) -> Result<Estimate, EntropyError> {
         let k = self.k;
         let n = check_pairs(x, y, k + 2)?;
         let mut terms = Vec::with_capacity(n);
-        // The k nearest joint neighbours of i: (joint distance, x distance, y distance),
-        // sorted by joint distance.
-        let mut best: Vec<(f64, f64, f64)> = vec![(f64::INFINITY, 0.0, 0.0); k];
-        let mut dx = vec![0.0; n];
-        let mut dy = vec![0.0; n];
         let base = digamma(k as f64) + digamma(n as f64)
             - match self.variant {
                 KsgVariant::First => 0.0,
                 KsgVariant::Second => 1.0 / k as f64,
             };
+        let joint = super::mutual_information::joined(x, y, k + 2)?;
+        let (tree, tree_x, tree_y) = (
+            KdTree::new(joint.as_slice(), joint.dim()),
+            KdTree::new(x.as_slice(), x.dim()),
+            KdTree::new(y.as_slice(), y.dim()),
+        );
+        let cheb = Metric::Chebyshev;
         for i in 0..n {
-            best.iter_mut().for_each(|b| *b = (f64::INFINITY, 0.0, 0.0));
-            let (xi, yi) = (x.row(i), y.row(i));
-            for j in (0..n).filter(|&j| j != i) {
-                let (a, b) = (chebyshev(xi, x.row(j)), chebyshev(yi, y.row(j)));
-                dx[j] = a;
-                dy[j] = b;
-                let joint = a.max(b);
-                if joint < best[k - 1].0 {
-                    let mut p = k - 1;
-                    while p > 0 && best[p - 1].0 > joint {
-                        best[p] = best[p - 1];
-                        p -= 1;
-                    }
-                    best[p] = (joint, a, b);
-                }
-            }
+            let near = tree.nearest(i, k, cheb);
             let (nx, ny) = match self.variant {
                 KsgVariant::First => {
-                    let eps = best[k - 1].0;
+                    let eps = near[k - 1].0;
                     if eps == 0.0 {
                         return Err(EntropyError::Degenerate(
                             "a sample has k duplicates at distance 0 (discrete data: add noise first)",
                         ));
                     }
-                    let count = |d: &[f64]| {
-                        d.iter()
-                            .enumerate()
-                            .filter(|&(j, &v)| j != i && v < eps)
-                            .count()
-                    };
-                    (count(&dx) + 1, count(&dy) + 1)
+                    (
+                        tree_x.count_within(i, eps, false, cheb) + 1,
+                        tree_y.count_within(i, eps, false, cheb) + 1,
+                    )
                 }
                 KsgVariant::Second => {
-                    let ex = best.iter().map(|b| b.1).fold(0.0, f64::max);
-                    let ey = best.iter().map(|b| b.2).fold(0.0, f64::max);
-                    let count = |d: &[f64], e: f64| {
-                        d.iter()
-                            .enumerate()
-                            .filter(|&(j, &v)| j != i && v <= e)
-                            .count()
-                    };
-                    (count(&dx, ex), count(&dy, ey))
+                    let (mut ex, mut ey) = (0.0f64, 0.0f64);
+                    for &(_, j) in &near {
+                        ex = ex.max(cheb.distance(x.row(i), x.row(j)));
+                        ey = ey.max(cheb.distance(y.row(i), y.row(j)));
+                    }
+                    (
+                        tree_x.count_within(i, ex, true, cheb),
+                        tree_y.count_within(i, ey, true, cheb),
+                    )
                 }
             };
             terms.push(base - digamma(nx as f64) - digamma(ny as f64));

@@ -14,6 +14,7 @@ mod mice;
 mod minde;
 mod mine;
 mod mutual_information;
+mod neighbours;
 mod plug_in;
 pub mod tasks;
 mod thermodynamic_integration;
