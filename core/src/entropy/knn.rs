@@ -2,6 +2,7 @@ use super::neighbours::{KdTree, Metric};
 use super::{EntropyError, EntropyEstimator, Samples};
 use crate::estimate::{Estimate, Unit};
 use crate::special::digamma;
+use crate::stats::IndependentMean;
 use alloc::vec::Vec;
 
 /// The Kozachenko–Leonenko k-nearest-neighbour entropy estimator (Euclidean):
@@ -68,13 +69,7 @@ impl EntropyEstimator<Samples> for KozachenkoLeonenko {
             .iter()
             .map(|&e2| base + 0.5 * df * libm::log(e2))
             .collect();
-        let mean = terms.iter().sum::<f64>() / n as f64;
-        let var = terms.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>() / (n - 1) as f64;
-        Ok(Estimate::new(
-            mean,
-            libm::sqrt(var / n as f64),
-            Unit::Nats,
-            n,
-        ))
+        let mean = IndependentMean::of(&terms);
+        Ok(Estimate::new(mean.value, mean.std_error, Unit::Nats, n))
     }
 }

@@ -3,6 +3,7 @@ use super::neighbours::{KdTree, Metric};
 use super::{EntropyError, MutualInformation, Samples};
 use crate::estimate::{Estimate, Unit};
 use crate::special::digamma;
+use crate::stats::IndependentMean;
 use alloc::vec::Vec;
 
 /// Which of the two Kraskov–Stögbauer–Grassberger estimators (Kraskov et al. 2004, Eqs. 8 and 9).
@@ -106,14 +107,8 @@ impl MutualInformation for Ksg {
             };
             terms.push(base - digamma(nx as f64) - digamma(ny as f64));
         }
-        let mean = terms.iter().sum::<f64>() / n as f64;
-        let var = terms.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>() / (n - 1) as f64;
-        Ok(Estimate::new(
-            mean,
-            libm::sqrt(var / n as f64),
-            Unit::Nats,
-            n,
-        ))
+        let mean = IndependentMean::of(&terms);
+        Ok(Estimate::new(mean.value, mean.std_error, Unit::Nats, n))
     }
 }
 

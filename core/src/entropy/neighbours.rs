@@ -122,48 +122,11 @@ impl<'a> KdTree<'a> {
     /// The `k` nearest other points of point `i` as (distance, index), nearest first (ties in
     /// any order).
     pub(crate) fn nearest(&self, i: usize, k: usize, metric: Metric) -> Vec<(f64, usize)> {
-        let mut best = vec![(f64::INFINITY, usize::MAX); k];
-        self.search(0, i, self.row(i), metric, &mut best);
-        best
-    }
-
-    fn search(&self, node: usize, i: usize, q: &[f64], metric: Metric, best: &mut [(f64, usize)]) {
-        match self.nodes[node] {
-            Node::Leaf { lo, hi } => {
-                let k = best.len();
-                for &j in &self.order[lo..hi] {
-                    if j == i {
-                        continue;
-                    }
-                    let dist = metric.distance(q, self.row(j));
-                    if dist < best[k - 1].0 {
-                        let mut p = k - 1;
-                        while p > 0 && best[p - 1].0 > dist {
-                            best[p] = best[p - 1];
-                            p -= 1;
-                        }
-                        best[p] = (dist, j);
-                    }
-                }
-            }
-            Node::Split {
-                axis,
-                value,
-                left,
-                right,
-            } => {
-                let delta = q[axis] - value;
-                let (near, far) = if delta < 0.0 {
-                    (left, right)
-                } else {
-                    (right, left)
-                };
-                self.search(near, i, q, metric, best);
-                if metric.axis(delta) <= best[best.len() - 1].0 {
-                    self.search(far, i, q, metric, best);
-                }
-            }
-        }
+        let mut nearest = Nearest {
+            best: vec![(f64::INFINITY, usize::MAX); k],
+        };
+        self.walk(0, i, metric, &mut nearest);
+        nearest.best
     }
 
     /// How many points other than `i` lie at distance < `radius` (or ≤ with `inclusive`).
@@ -174,24 +137,27 @@ impl<'a> KdTree<'a> {
         inclusive: bool,
         metric: Metric,
     ) -> usize {
-        self.count(0, i, self.row(i), radius, inclusive, metric)
+        let mut within = Within {
+            radius,
+            inclusive,
+            count: 0,
+        };
+        self.walk(0, i, metric, &mut within);
+        within.count
     }
 
-    fn count(
-        &self,
-        node: usize,
-        i: usize,
-        q: &[f64],
-        r: f64,
-        inclusive: bool,
-        metric: Metric,
-    ) -> usize {
-        let inside = |dist: f64| if inclusive { dist <= r } else { dist < r };
+    /// Visit every point other than `i` in the subtree of `node` that the visitor can still
+    /// reach, the side of each split holding point `i` first.
+    fn walk(&self, node: usize, i: usize, metric: Metric, visitor: &mut impl Visitor) {
+        let q = self.row(i);
         match self.nodes[node] {
-            Node::Leaf { lo, hi } => self.order[lo..hi]
-                .iter()
-                .filter(|&&j| j != i && inside(metric.distance(q, self.row(j))))
-                .count(),
+            Node::Leaf { lo, hi } => {
+                for &j in &self.order[lo..hi] {
+                    if j != i {
+                        visitor.visit(j, metric.distance(q, self.row(j)));
+                    }
+                }
+            }
             Node::Split {
                 axis,
                 value,
@@ -204,12 +170,63 @@ impl<'a> KdTree<'a> {
                 } else {
                     (right, left)
                 };
-                let mut c = self.count(near, i, q, r, inclusive, metric);
-                if inside(metric.axis(delta)) {
-                    c += self.count(far, i, q, r, inclusive, metric);
+                self.walk(near, i, metric, visitor);
+                if visitor.reaches(metric.axis(delta)) {
+                    self.walk(far, i, metric, visitor);
                 }
-                c
             }
+        }
+    }
+}
+
+/// What a tree walk does with the points it meets.
+trait Visitor {
+    /// Point `j` lies at distance `dist` from the query.
+    fn visit(&mut self, j: usize, dist: f64);
+    /// Whether a point at distance `bound` could still change the result.
+    fn reaches(&self, bound: f64) -> bool;
+}
+
+/// The k nearest points seen so far, sorted by distance.
+struct Nearest {
+    best: Vec<(f64, usize)>,
+}
+
+impl Visitor for Nearest {
+    fn visit(&mut self, j: usize, dist: f64) {
+        let k = self.best.len();
+        if dist < self.best[k - 1].0 {
+            let mut p = k - 1;
+            while p > 0 && self.best[p - 1].0 > dist {
+                self.best[p] = self.best[p - 1];
+                p -= 1;
+            }
+            self.best[p] = (dist, j);
+        }
+    }
+
+    fn reaches(&self, bound: f64) -> bool {
+        bound <= self.best[self.best.len() - 1].0
+    }
+}
+
+/// The number of points within a radius.
+struct Within {
+    radius: f64,
+    inclusive: bool,
+    count: usize,
+}
+
+impl Visitor for Within {
+    fn visit(&mut self, _: usize, dist: f64) {
+        self.count += usize::from(self.reaches(dist));
+    }
+
+    fn reaches(&self, bound: f64) -> bool {
+        if self.inclusive {
+            bound <= self.radius
+        } else {
+            bound < self.radius
         }
     }
 }
