@@ -59,6 +59,12 @@ impl Default for EstimatorConfig {
 /// Fewest integral draws: two per λ-cell of the lattice I-MMSE integral's 40 strata.
 const MIN_DRAWS: usize = 80;
 
+/// An estimator's name with its result and the seconds it took.
+pub(super) type TimedEstimate = (
+    &'static str,
+    (Result<Estimate, ExperimentError>, Option<f64>),
+);
+
 impl EstimatorConfig {
     /// Check every setting.
     ///
@@ -143,15 +149,7 @@ impl EstimatorConfig {
             h.samples,
         ))
     }
-}
 
-/// An estimator's name with its result and the seconds it took.
-pub(super) type TimedEstimate = (
-    &'static str,
-    (Result<Estimate, ExperimentError>, Option<f64>),
-);
-
-impl EstimatorConfig {
     /// The mutual-information estimators on paired samples, in order: the Gaussian (CCA)
     /// value, KSG (both variants, k = `k`) and, unless `train_steps` is 0, MINE with
     /// `train_steps` Adam steps (initialisation and batches from `seed`).
