@@ -71,6 +71,39 @@ pub fn check_gradients(net: &mut crate::nn::Network<f64>, x: &[f64], batch: usiz
     }
 }
 
+/// Central finite-difference check (h = 1e-6) of a trainable model's parameter gradient:
+/// `loss` zeroes and accumulates the gradient and returns the loss; every `stride`-th parameter
+/// of every tensor must satisfy |analytic − numeric| < `tolerance` · (1 + |numeric|).
+pub fn check_trainable_gradient<M: crate::diffusion::Trainable + Clone>(
+    model: &mut M,
+    stride: usize,
+    tolerance: f64,
+    loss: impl Fn(&mut M) -> f64,
+) {
+    const H: f64 = 1e-6;
+    loss(model);
+    let grads: alloc::vec::Vec<alloc::vec::Vec<f64>> = model
+        .params_and_grads()
+        .iter()
+        .map(|(_, g)| g.to_vec())
+        .collect();
+    for (tensor, g) in grads.iter().enumerate() {
+        for idx in (0..g.len()).step_by(stride) {
+            let shifted = |delta: f64| {
+                let mut m = model.clone();
+                m.params_and_grads()[tensor].0[idx] += delta;
+                loss(&mut m)
+            };
+            let numeric = (shifted(H) - shifted(-H)) / (2.0 * H);
+            assert!(
+                (numeric - g[idx]).abs() < tolerance * (1.0 + numeric.abs()),
+                "tensor {tensor} [{idx}]: analytic {} vs finite difference {numeric}",
+                g[idx]
+            );
+        }
+    }
+}
+
 /// Eigenvectors of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations; returns the
 /// eigenvectors as the columns of a row-major matrix, with their eigenvalues.
 pub fn symmetric_eigen(a: &[f64], n: usize) -> (alloc::vec::Vec<f64>, alloc::vec::Vec<f64>) {

@@ -386,6 +386,7 @@ mod tests {
     use crate::diffusion::ScoreTrainer;
     use crate::entropy::{EntropyEstimator, GaussianFit, Minde, Reference};
     use crate::rng::{from_seed, normal_pair, uniform_f64};
+    use crate::test_util::check_trainable_gradient;
 
     /// Entropy of the 1D mixture ½N(−a, s²) + ½N(a, s²) by the trapezoid rule.
     fn mixture_entropy(a: f64, s: f64) -> f64 {
@@ -484,28 +485,7 @@ mod tests {
                     .for_each(|v| *v += 0.3 * (uniform_f64(&mut rng) - 0.5));
             }
             let batch = net.draw_batch(&samples, 7, &mut rng).unwrap();
-            net.loss_and_gradient(&batch).unwrap();
-            let grads: Vec<Vec<f64>> = net
-                .params_and_grads()
-                .iter()
-                .map(|(_, g)| g.to_vec())
-                .collect();
-            let h = 1e-6;
-            for (tensor, g) in grads.iter().enumerate() {
-                for idx in (0..g.len()).step_by(2) {
-                    let shifted = |delta: f64| {
-                        let mut m = net.clone();
-                        m.params_and_grads()[tensor].0[idx] += delta;
-                        m.loss_and_gradient(&batch).unwrap()
-                    };
-                    let fd = (shifted(h) - shifted(-h)) / (2.0 * h);
-                    assert!(
-                        (fd - g[idx]).abs() < 1e-7 * (1.0 + fd.abs()),
-                        "α = {alpha}, tensor {tensor} [{idx}]: {} vs {fd}",
-                        g[idx]
-                    );
-                }
-            }
+            check_trainable_gradient(&mut net, 2, 1e-7, |m| m.loss_and_gradient(&batch).unwrap());
             let (xs, ts) = ([0.3, -1.2, 0.7, 1.0, 0.0, -0.5], [0.01, 0.6]);
             let (mut s, mut base) = ([0.0; 6], [0.0; 6]);
             net.score_batch(&xs, &ts, &mut s);

@@ -2,6 +2,7 @@
 use super::*;
 use crate::diffusion::{Score, ScoreTrainParams, Trainer, log_snr};
 use crate::rng::{from_seed, uniform_f64};
+use crate::test_util::check_trainable_gradient;
 
 #[test]
 fn a_config_resolves_its_defaults_and_rebuilds_the_same_settings() {
@@ -138,33 +139,10 @@ fn loss_gradient_matches_finite_differences() {
 }
 
 fn check_gradient(data: &LatticeData, mut model: LatticeDenoiser) {
-    let loss_at = |m: &mut LatticeDenoiser| {
-        let mut rng = from_seed(5);
-        let batch = m.draw_batch(data, 3, &mut rng).unwrap();
+    check_trainable_gradient(&mut model, 3, 1e-6, |m| {
+        let batch = m.draw_batch(data, 3, &mut from_seed(5)).unwrap();
         m.loss_and_gradient(&batch).unwrap()
-    };
-    loss_at(&mut model);
-    let grads: Vec<Vec<f64>> = model
-        .params_and_grads()
-        .iter()
-        .map(|(_, g)| g.to_vec())
-        .collect();
-    let h = 1e-6;
-    for (tensor, g) in grads.iter().enumerate() {
-        for idx in (0..g.len()).step_by(3) {
-            let shifted = |delta: f64| {
-                let mut m = model.clone();
-                m.params_and_grads()[tensor].0[idx] += delta;
-                loss_at(&mut m)
-            };
-            let fd = (shifted(h) - shifted(-h)) / (2.0 * h);
-            assert!(
-                (fd - g[idx]).abs() < 1e-6 * (1.0 + fd.abs()),
-                "tensor {tensor} [{idx}]: analytic {} vs finite difference {fd}",
-                g[idx]
-            );
-        }
-    }
+    });
 }
 
 /// Rotating every noisy spin by φ rotates every planar posterior mean by φ (with and
