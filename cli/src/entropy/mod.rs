@@ -12,8 +12,8 @@ use anyhow::{Context, Result, bail};
 use entropic::estimate::Unit;
 use entropic::experiment::{
     EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare, EntropyCompareConfig,
-    EstimatorConfig, GaussianTable, GaussianTableConfig, MutualInformationCompare, Suites,
-    benchmark_summary, gaussian_summary,
+    EstimatorConfig, EstimatorRow, GaussianTable, GaussianTableConfig, MutualInformationCompare,
+    Suites, benchmark_summary, gaussian_summary,
 };
 use entropic::samples::Samples;
 use serde_json::json;
@@ -367,31 +367,17 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
         }
     }
     out.file("gaussian.csv", csv.as_bytes())?;
-    if out.keeps_files() {
-        let series: Vec<Series<'_>> = ESTIMATORS
-            .into_iter()
-            .filter(|name| rows.iter().any(|r| r.result.estimator == *name))
-            .map(|name| {
-                let pts: Vec<_> = rows.iter().filter(|r| r.result.estimator == name).collect();
-                Series {
-                    name,
-                    points: pts
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| (i as f64, r.error()))
-                        .collect(),
-                    errors: pts.iter().map(|r| r.result.estimate.std_error).collect(),
-                }
-            })
-            .collect();
-        let svg = plot::line_chart(
-            "Entropy estimate − exact, Gaussian cases (dimensions in order of --dims)",
-            "case",
-            "error (nats)",
-            &series,
-        )?;
-        out.file("errors.svg", svg.as_bytes())?;
-    }
+    let groups = ESTIMATORS.into_iter().map(|name| {
+        let group = rows.iter().filter(|r| r.result.estimator == name);
+        let errors = group.map(|r| (r.error(), r.result.estimate.std_error));
+        (name.to_string(), errors.collect())
+    });
+    error_chart(
+        out,
+        "Entropy estimate − exact, Gaussian cases (dimensions in order of --dims)",
+        "case",
+        groups.collect(),
+    )?;
     let doc = json!({
         "config": config,
         "rows": rows.iter().map(|r| json!({
@@ -504,45 +490,22 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         }
     }
     out.file("benchmark.csv", csv.as_bytes())?;
-    if out.keeps_files() {
-        let names: Vec<String> = config
-            .samples
-            .iter()
-            .flat_map(|n| {
-                BENCHMARK_ESTIMATORS
-                    .into_iter()
-                    .map(move |e| format!("{e}, n = {n}"))
-            })
-            .collect();
-        let series: Vec<Series<'_>> = config
-            .samples
-            .iter()
-            .flat_map(|&n| BENCHMARK_ESTIMATORS.into_iter().map(move |e| (n, e)))
-            .zip(&names)
-            .filter_map(|((n, estimator), name)| {
-                let pts: Vec<_> = rows
-                    .iter()
-                    .filter(|r| r.samples == n && r.result.estimator == estimator)
-                    .collect();
-                (!pts.is_empty()).then(|| Series {
-                    name,
-                    points: pts
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| (i as f64, r.error()))
-                        .collect(),
-                    errors: pts.iter().map(|r| r.result.estimate.std_error).collect(),
-                })
-            })
-            .collect();
-        let svg = plot::line_chart(
-            "Estimate − exact per task (task index in the order of benchmark.csv)",
-            "task",
-            "error (nats)",
-            &series,
-        )?;
-        out.file("errors.svg", svg.as_bytes())?;
-    }
+    let rows_ref = &rows;
+    let groups = config.samples.iter().flat_map(|&n| {
+        BENCHMARK_ESTIMATORS.into_iter().map(move |name| {
+            let group = rows_ref
+                .iter()
+                .filter(move |r| r.samples == n && r.result.estimator == name);
+            let errors = group.map(|r| (r.error(), r.result.estimate.std_error));
+            (format!("{name}, n = {n}"), errors.collect())
+        })
+    });
+    error_chart(
+        out,
+        "Estimate − exact per task (task index in the order of benchmark.csv)",
+        "task",
+        groups.collect(),
+    )?;
     let doc = json!({
         "config": config,
         "suite_seed": args.suite_seed,
@@ -557,6 +520,75 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
     });
     out.json("benchmark.json", &doc)?;
     out.result(&text, &doc)
+}
+
+/// `errors.svg`: one series per named group of (estimate − exact, standard error), each point
+/// at its index within the group; empty groups are left out.
+fn error_chart(
+    out: &mut Output<'_>,
+    title: &str,
+    x_label: &str,
+    groups: Vec<(String, Vec<(f64, f64)>)>,
+) -> Result<()> {
+    if !out.keeps_files() {
+        return Ok(());
+    }
+    let series: Vec<Series<'_>> = groups
+        .iter()
+        .filter(|(_, errors)| !errors.is_empty())
+        .map(|(name, errors)| Series {
+            name,
+            points: errors
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i as f64, e.0))
+                .collect(),
+            errors: errors.iter().map(|e| e.1).collect(),
+        })
+        .collect();
+    let svg = plot::line_chart(title, x_label, "error (nats)", &series)?;
+    out.file("errors.svg", svg.as_bytes())
+}
+
+/// The table of a compare-style run: each estimator's value and error bar in `unit`, the value
+/// per coordinate when `per_value` gives the dimension, and its error against `exact` when
+/// given; appended to `text`, with the rows as JSON.
+fn estimate_table(
+    text: &mut String,
+    rows: &[EstimatorRow],
+    unit: Unit,
+    exact: Option<f64>,
+    per_value: Option<usize>,
+) -> Result<Vec<serde_json::Value>> {
+    let per_header = if per_value.is_some() { "per value" } else { "" };
+    writeln!(
+        text,
+        "{:>30} {:>11} {:>9} {per_header:>10} {:>9} {:>8}",
+        "estimator", "value", "±", "error", "time s"
+    )?;
+    let mut json_rows = Vec::new();
+    for row in rows {
+        let e = row.estimate.to_unit(unit);
+        let err = exact.map(|h| e.value - h);
+        let per = per_value.map(|d| e.value / d as f64);
+        writeln!(
+            text,
+            "{:>30} {:>11.4} {:>9.4} {:>10} {:>9} {:>8.2}",
+            row.estimator,
+            e.value,
+            e.std_error,
+            per.map_or(String::new(), |v| format!("{v:.5}")),
+            err.map_or("—".to_string(), |v| format!("{v:+.4}")),
+            row.seconds.unwrap_or(f64::NAN)
+        )?;
+        let mut j = json!({"estimator": row.estimator, "value": e.value,
+            "std_error": e.std_error, "error": err, "seconds": row.seconds});
+        if let Some(v) = per {
+            j["per_value"] = json!(v);
+        }
+        json_rows.push(j);
+    }
+    Ok(json_rows)
 }
 
 /// A .npy file as a matrix of rows (later axes flattened).
@@ -608,26 +640,9 @@ fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> R
     rt.finish();
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
     let unit_name = if args.bits { "bits" } else { "nats" };
-    let mut text = format!(
-        "{n} pairs, d_x = {dx}, d_y = {dy}; mutual information in {unit_name}\n{:>14} {:>9} {:>8} {:>9} {:>8}\n",
-        "estimator", "value", "±", "error", "time s"
-    );
-    let mut json_rows = Vec::new();
-    for row in &rows {
-        let e = row.estimate.to_unit(unit);
-        let err = args.exact.map(|i| e.value - i);
-        writeln!(
-            text,
-            "{:>14} {:>9.4} {:>8.4} {:>9} {:>8.2}",
-            row.estimator,
-            e.value,
-            e.std_error,
-            err.map_or("—".to_string(), |v| format!("{v:+.4}")),
-            row.seconds.unwrap_or(f64::NAN)
-        )?;
-        json_rows.push(json!({"estimator": row.estimator, "value": e.value,
-            "std_error": e.std_error, "error": err, "seconds": row.seconds}));
-    }
+    let mut text =
+        format!("{n} pairs, d_x = {dx}, d_y = {dy}; mutual information in {unit_name}\n");
+    let json_rows = estimate_table(&mut text, &rows, unit, args.exact, None)?;
     let doc = json!({"pairs": n, "dim_x": dx, "dim_y": dy, "unit": unit_name,
         "metric": "maximum norm (KSG)", "exact": args.exact, "config": run.config(),
         "rows": json_rows});
@@ -683,39 +698,16 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     rt.finish();
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
     let unit_name = if args.bits { "bits" } else { "nats" };
+    let spin_note = if spins {
+        " (±1 spins, dequantised; absolute discrete entropy)"
+    } else {
+        ""
+    };
     let mut text = format!(
-        "{} samples × {d} values{}; entropy in {unit_name}\n{:>30} {:>11} {:>9} {:>10} {:>9} {:>8}\n",
-        m.rows,
-        if spins {
-            " (±1 spins, dequantised; absolute discrete entropy)"
-        } else {
-            ""
-        },
-        "estimator",
-        "value",
-        "±",
-        "per value",
-        "error",
-        "time s"
+        "{} samples × {d} values{spin_note}; entropy in {unit_name}\n",
+        m.rows
     );
-    let mut json_rows = Vec::new();
-    for row in &rows {
-        let e = row.estimate.to_unit(unit);
-        let err = args.exact.map(|h| e.value - h);
-        writeln!(
-            text,
-            "{:>30} {:>11.4} {:>9.4} {:>10.5} {:>9} {:>8.2}",
-            row.estimator,
-            e.value,
-            e.std_error,
-            e.value / d as f64,
-            err.map_or("—".to_string(), |v| format!("{v:+.4}")),
-            row.seconds.unwrap_or(f64::NAN)
-        )?;
-        json_rows.push(json!({"estimator": row.estimator, "value": e.value,
-            "std_error": e.std_error, "per_value": e.value / d as f64, "error": err,
-            "seconds": row.seconds}));
-    }
+    let json_rows = estimate_table(&mut text, &rows, unit, args.exact, Some(d))?;
     if let Some(h) = args.exact {
         writeln!(text, "{:>30} {h:>11.4}", "exact (given)")?;
     }
