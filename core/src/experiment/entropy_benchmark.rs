@@ -8,11 +8,12 @@ use crate::entropy::tasks::{
 };
 use crate::entropy::{EntropyEstimator, GaussianFit, Whitened};
 use crate::experiment::check_cancelled;
-use crate::rng::stream;
+use crate::rng::substream;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// Settings of an [`EntropyBenchmark`].
 #[derive(Clone, Debug, PartialEq)]
@@ -119,9 +120,10 @@ impl BenchmarkRow {
 /// the Gaussian fit (an upper bound), Kozachenko–Leonenko kNN on the raw and on the whitened
 /// samples and, unless `train_steps` is 0, MINDE with a learned score; mutual-information tasks
 /// get the Gaussian (CCA) estimate, KSG (both variants, k as for kNN) and, unless `train_steps`
-/// is 0, MINE (`train_steps` Adam steps). Job j (task-major, then sample size) draws its samples
-/// and estimators from [`stream`]`(seed, j)`; the entropy tasks' random matrices come from
-/// `suite_seed`.
+/// is 0, MINE (`train_steps` Adam steps). The job of the task at position p of its suite with n
+/// samples draws its samples and estimators from [`substream`]`(seed, 2p + s, n)` (s = 0 for the
+/// entropy suite, 1 for mutual information), so a task's numbers do not depend on which other
+/// tasks or sample sizes are selected; the entropy tasks' random matrices come from `suite_seed`.
 ///
 /// # Examples
 /// ```
@@ -139,17 +141,15 @@ impl BenchmarkRow {
 /// ```
 pub struct EntropyBenchmark {
     config: EntropyBenchmarkConfig,
-    tasks: Vec<Task>,
+    /// Each task with its stream index 2p + s.
+    tasks: Vec<(usize, Task)>,
 }
 
 impl core::fmt::Debug for EntropyBenchmark {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("EntropyBenchmark")
             .field("config", &self.config)
-            .field(
-                "tasks",
-                &self.tasks.iter().map(|t| t.name()).collect::<Vec<_>>(),
-            )
+            .field("tasks", &self.task_names())
             .finish()
     }
 }
@@ -164,22 +164,24 @@ impl EntropyBenchmark {
         config.estimators.check()?;
         let mut tasks = Vec::new();
         if config.suites != Suites::MutualInformation {
-            tasks.extend(entropy_suite(suite_seed)?.into_iter().map(Task::Entropy));
+            let suite = entropy_suite(suite_seed)?.into_iter().enumerate();
+            tasks.extend(suite.map(|(p, t)| (2 * p, Task::Entropy(t))));
         }
         if config.suites != Suites::Entropy {
-            tasks.extend(mutual_information_suite()?.into_iter().map(Task::Mutual));
+            let suite = mutual_information_suite()?.into_iter().enumerate();
+            tasks.extend(suite.map(|(p, t)| (2 * p + 1, Task::Mutual(t))));
         }
         if !config.tasks.is_empty() {
             for name in &config.tasks {
-                if !tasks.iter().any(|t| t.name() == *name) {
-                    let known: Vec<String> = tasks.iter().map(|t| t.name()).collect();
+                if !tasks.iter().any(|(_, t)| t.name() == *name) {
+                    let known: Vec<String> = tasks.iter().map(|(_, t)| t.name()).collect();
                     return Err(ExperimentError::config(
                         "tasks",
                         alloc::format!("no task '{name}' (known: {})", known.join(", ")),
                     ));
                 }
             }
-            tasks.retain(|t| config.tasks.contains(&t.name()));
+            tasks.retain(|(_, t)| config.tasks.contains(&t.name()));
         }
         if config.samples.is_empty() {
             return Err(ExperimentError::config(
@@ -187,7 +189,7 @@ impl EntropyBenchmark {
                 "needs at least one size",
             ));
         }
-        let largest = tasks.iter().map(|t| t.dim()).max().unwrap_or(1);
+        let largest = tasks.iter().map(|(_, t)| t.dim()).max().unwrap_or(1);
         let fewest = config.samples.iter().copied().min().unwrap_or(0);
         if fewest < largest + 2 {
             return Err(ExperimentError::config(
@@ -211,7 +213,7 @@ impl EntropyBenchmark {
 
     /// The names of the tasks that will run, in order.
     pub fn task_names(&self) -> Vec<String> {
-        self.tasks.iter().map(Task::name).collect()
+        self.tasks.iter().map(|(_, t)| t.name()).collect()
     }
 
     /// Run every (task, sample size) job, in parallel where the runtime allows; rows in job order
@@ -224,8 +226,9 @@ impl EntropyBenchmark {
         let jobs = self.tasks.len() * sizes.len();
         let rows = rt.map("tasks", jobs, |j| {
             check_cancelled(rt)?;
-            let task = &self.tasks[j / sizes.len()];
-            self.job(task, sizes[j % sizes.len()], j, seed, rt)
+            let (stream, task) = &self.tasks[j / sizes.len()];
+            let n = sizes[j % sizes.len()];
+            self.job(task, n, substream(seed, *stream, n), rt)
         });
         let mut all = Vec::new();
         for r in rows {
@@ -238,12 +241,10 @@ impl EntropyBenchmark {
         &self,
         task: &Task,
         n: usize,
-        j: usize,
-        seed: u64,
+        mut rng: Xoshiro256PlusPlus,
         rt: &R,
     ) -> Result<Vec<BenchmarkRow>, ExperimentError> {
         let e = &self.config.estimators;
-        let mut rng = stream(seed, j);
         let sample_seed = rand_core::Rng::next_u64(&mut rng);
         let learned_seed = rand_core::Rng::next_u64(&mut rng);
         let mut results: Vec<TimedEstimate> = Vec::new();
