@@ -311,3 +311,38 @@ pub fn benchmark_summary(
     let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     Some((mean, errors.iter().copied().fold(0.0, f64::max)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::Sequential;
+
+    /// A task's rows are the same bits whichever other tasks and sample sizes run beside it.
+    #[test]
+    fn a_tasks_numbers_do_not_depend_on_the_selection() {
+        let run = |tasks: &[&str], samples: Vec<usize>| {
+            let mut config = EntropyBenchmarkConfig {
+                samples,
+                suites: Suites::Both,
+                tasks: tasks.iter().map(|t| String::from(*t)).collect(),
+                ..EntropyBenchmarkConfig::default()
+            };
+            config.estimators.train_steps = 0;
+            let rows = EntropyBenchmark::new(config, 3)
+                .unwrap()
+                .run(7, &Sequential)
+                .unwrap();
+            rows.into_iter()
+                .filter(|r| r.samples == 300 && r.task != "laplace-mix-d1")
+                .map(|r| (r.task, r.result.estimator, r.result.estimate.value))
+                .collect::<Vec<_>>()
+        };
+        let alone = run(&["uniform-mix-d2", "additive-noise-eps0.1"], vec![300]);
+        let among = run(
+            &["laplace-mix-d1", "uniform-mix-d2", "additive-noise-eps0.1"],
+            vec![200, 300],
+        );
+        assert_eq!(alone.len(), 6);
+        assert_eq!(alone, among);
+    }
+}
