@@ -114,13 +114,26 @@ impl<T: Scalar> Activation<T> {
 
     pub(crate) fn forward(&self, x: &[T], y: &mut Vec<T>) {
         y.clear();
-        y.extend(x.iter().map(|&v| self.kind.f(v)));
+        // One loop per kind, so the common tanh loop inlines and vectorises.
+        match self.kind {
+            ActivationKind::Tanh => y.extend(x.iter().map(|&v| v.tanh_act())),
+            kind => y.extend(x.iter().map(|&v| kind.f(v))),
+        }
     }
 
-    /// ∂L/∂x for the last forward pass, whose input was `x`.
-    pub(crate) fn backward(&self, x: &[T], dy: &[T], dx: &mut Vec<T>) {
+    /// ∂L/∂x for the last forward pass, whose input was `x` and output `y`.
+    pub(crate) fn backward(&self, x: &[T], y: &[T], dy: &[T], dx: &mut Vec<T>) {
         dx.clear();
-        dx.extend(dy.iter().zip(x).map(|(&d, &x)| d * self.kind.df(x)));
+        match self.kind {
+            ActivationKind::Tanh => {
+                dx.extend(dy.iter().zip(y).map(|(&d, &y)| d * (T::one() - y * y)));
+            }
+            kind => dx.extend(
+                dy.iter()
+                    .zip(x.iter().zip(y))
+                    .map(|(&d, (&x, &y))| d * kind.df_from(x, y)),
+            ),
+        }
     }
 }
 

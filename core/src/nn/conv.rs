@@ -3,22 +3,28 @@ use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::Rng;
 
-/// Zero padding of a convolution.
+/// What a convolution sees beyond the image's edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Padding {
-    /// Output as large as the input (odd kernels; pad k/2 on each side).
+    /// Zeros: output as large as the input (odd kernels; pad k/2 on each side).
     Same,
     /// No padding: output (H − k + 1) × (W − k + 1).
     Valid,
+    /// Circular: the image is a torus (a lattice with periodic boundaries), indices taken
+    /// mod H and mod W; output as large as the input (odd kernels no larger than the image).
+    Periodic,
 }
 
 /// A 2D convolution with stride 1 on images stored per sample as C×H×W row-major.
 ///
 /// # Formula
-/// Y[o, y, x] = b\[o\] + Σ_{c,i,j} W[o, c, i, j] · X[c, y + i − p, x + j − p] (zero outside), by
-/// im2col + gemm: per sample the patch matrix P (C·k·k × H′W′) gives Y = W P + b. Backward:
-/// ∂L/∂W += ∂L/∂Y Pᵀ, ∂L/∂b += Σ ∂L/∂Y, ∂L/∂P = Wᵀ ∂L/∂Y scattered back (col2im).
+/// Y[o, y, x] = b\[o\] + Σ_{c,i,j} W[o, c, i, j] · X[c, y + i − p, x + j − p] (zero outside with
+/// `Same`, indices mod H, W with `Periodic`), by im2col + gemm: per sample the patch matrix P
+/// (C·k·k × H′W′) gives Y = W P + b. Backward: ∂L/∂W += ∂L/∂Y Pᵀ, ∂L/∂b += Σ ∂L/∂Y,
+/// ∂L/∂P = Wᵀ ∂L/∂Y scattered back (col2im). P is built one sample at a time in a buffer that
+/// stays in cache, and rebuilt from the input in the backward pass instead of being stored
+/// for the whole batch.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -39,9 +45,11 @@ pub struct Conv2d<T> {
     params: Vec<T>,
     #[cfg_attr(feature = "serde", serde(skip))]
     grads: Vec<T>,
-    /// im2col patches of the last forward batch.
+    /// One sample's im2col patches (padding entries stay zero) and their gradient.
     #[cfg_attr(feature = "serde", serde(skip))]
     patches: Vec<T>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    dpatches: Vec<T>,
 }
 
 impl<T: Scalar> Conv2d<T> {
@@ -49,8 +57,8 @@ impl<T: Scalar> Conv2d<T> {
     /// (Glorot-uniform weights, zero bias).
     ///
     /// # Errors
-    /// [`NnError::Shape`] for zero sizes, an even kernel with `Same` padding, or a kernel larger
-    /// than the image with `Valid` padding.
+    /// [`NnError::Shape`] for zero sizes, an even kernel with `Same` or `Periodic` padding, or a
+    /// kernel larger than the image with `Valid` or `Periodic` padding.
     #[allow(clippy::too_many_arguments)]
     pub fn new<R: Rng + ?Sized>(
         in_channels: usize,
@@ -64,10 +72,12 @@ impl<T: Scalar> Conv2d<T> {
         if [in_channels, out_channels, height, width, kernel].contains(&0) {
             return Err(NnError::Shape("convolution sizes must be positive"));
         }
-        if padding == Padding::Same && kernel % 2 == 0 {
-            return Err(NnError::Shape("'same' padding needs an odd kernel"));
+        if padding != Padding::Valid && kernel % 2 == 0 {
+            return Err(NnError::Shape(
+                "'same' and periodic padding need an odd kernel",
+            ));
         }
-        if padding == Padding::Valid && (kernel > height || kernel > width) {
+        if padding != Padding::Same && (kernel > height || kernel > width) {
             return Err(NnError::Shape("kernel larger than the image"));
         }
         let k2 = kernel * kernel;
@@ -89,12 +99,13 @@ impl<T: Scalar> Conv2d<T> {
             params,
             grads,
             patches: Vec::new(),
+            dpatches: Vec::new(),
         })
     }
 
     fn pad(&self) -> usize {
         match self.padding {
-            Padding::Same => self.kernel / 2,
+            Padding::Same | Padding::Periodic => self.kernel / 2,
             Padding::Valid => 0,
         }
     }
@@ -102,7 +113,7 @@ impl<T: Scalar> Conv2d<T> {
     /// Output height and width.
     pub fn output_size(&self) -> (usize, usize) {
         match self.padding {
-            Padding::Same => (self.height, self.width),
+            Padding::Same | Padding::Periodic => (self.height, self.width),
             Padding::Valid => (self.height + 1 - self.kernel, self.width + 1 - self.kernel),
         }
     }
@@ -133,25 +144,39 @@ impl<T: Scalar> Conv2d<T> {
         (&mut self.params, &mut self.grads)
     }
 
-    /// For every patch row r = (c, i, j) and output row y: the output columns x₀..x₁ whose tap
-    /// falls inside the image, and the input index of the tap at x₀ (consecutive x map to
-    /// consecutive inputs). Padding taps (outside x₀..x₁, or rows with no valid tap) are zero.
+    /// For every patch row r = (c, i, j) and output row y: the runs of output columns x₀..x₁
+    /// whose taps read consecutive inputs, with the input index of the tap at x₀. With `Same`
+    /// and `Valid` there is one run per row, the taps inside the image (padding taps stay zero);
+    /// with `Periodic` every tap is inside, in at most two runs split where x wraps.
     fn for_each_run(&self, mut f: impl FnMut(usize, usize, core::ops::Range<usize>, usize)) {
         let (oh, ow) = self.output_size();
-        let (k, pad) = (self.kernel, self.pad());
+        let (k, pad, (h, w)) = (self.kernel, self.pad(), (self.height, self.width));
+        let periodic = self.padding == Padding::Periodic;
         for c in 0..self.in_channels {
             for ki in 0..k {
                 for kj in 0..k {
                     let r = (c * k + ki) * k + kj;
-                    // Input column of output column x is x + kj − pad; valid when in 0..width.
+                    if periodic {
+                        // Input column of output column x is (x + kj − pad) mod w.
+                        let s0 = (kj + w - pad) % w;
+                        for y in 0..oh {
+                            let row = (c * h + (y + ki + h - pad) % h) * w;
+                            f(r, y * ow, 0..w - s0, row + s0);
+                            if s0 > 0 {
+                                f(r, y * ow, w - s0..w, row);
+                            }
+                        }
+                        continue;
+                    }
+                    // Input column of output column x is x + kj − pad; valid when in 0..w.
                     let x0 = pad.saturating_sub(kj);
-                    let x1 = ow.min((self.width + pad).saturating_sub(kj));
+                    let x1 = ow.min((w + pad).saturating_sub(kj));
                     for y in 0..oh {
                         let sy = y + ki;
-                        if sy < pad || sy - pad >= self.height || x0 >= x1 {
+                        if sy < pad || sy - pad >= h || x0 >= x1 {
                             continue;
                         }
-                        let src = (c * self.height + sy - pad) * self.width + x0 + kj - pad;
+                        let src = (c * h + sy - pad) * w + x0 + kj - pad;
                         f(r, y * ow, x0..x1, src);
                     }
                 }
@@ -159,29 +184,33 @@ impl<T: Scalar> Conv2d<T> {
         }
     }
 
-    pub(crate) fn forward(&mut self, x: &[T], batch: usize, y: &mut Vec<T>) {
+    /// Fill the patch buffer from one sample (entries no run writes are zero).
+    fn im2col(&self, sample: &[T], patches: &mut Vec<T>) {
         let (oh, ow) = self.output_size();
-        let (rows, cols) = (self.in_channels * self.kernel * self.kernel, oh * ow);
-        let mut patches = core::mem::take(&mut self.patches);
-        patches.clear();
-        patches.resize(batch * rows * cols, T::zero());
-        for (sample, p) in x
-            .chunks_exact(self.inputs())
-            .zip(patches.chunks_exact_mut(rows * cols))
-        {
-            self.for_each_run(|r, base, xs, src| {
-                let len = xs.len();
-                p[r * cols + base + xs.start..r * cols + base + xs.end]
-                    .copy_from_slice(&sample[src..src + len]);
-            });
+        let cols = oh * ow;
+        let len = self.in_channels * self.kernel * self.kernel * cols;
+        if patches.len() != len {
+            patches.clear();
+            patches.resize(len, T::zero());
         }
+        self.for_each_run(|r, base, xs, src| {
+            let n = xs.len();
+            patches[r * cols + base + xs.start..r * cols + base + xs.end]
+                .copy_from_slice(&sample[src..src + n]);
+        });
+    }
+
+    pub(crate) fn forward(&mut self, x: &[T], batch: usize, y: &mut Vec<T>) {
+        let (rows, cols) = self.gemm_shape();
+        let mut patches = core::mem::take(&mut self.patches);
         y.clear();
         y.resize(batch * self.outputs(), T::zero());
         let (w, b) = self.params.split_at(self.out_channels * rows);
-        for (p, out) in patches
-            .chunks_exact(rows * cols)
+        for (sample, out) in x
+            .chunks_exact(self.inputs())
             .zip(y.chunks_exact_mut(self.out_channels * cols))
         {
+            self.im2col(sample, &mut patches);
             for (o, row) in out.chunks_exact_mut(cols).enumerate() {
                 row.iter_mut().for_each(|v| *v = b[o]);
             }
@@ -193,7 +222,7 @@ impl<T: Scalar> Conv2d<T> {
                 rows,
                 T::one(),
                 w,
-                p,
+                &patches,
                 T::one(),
                 out,
             );
@@ -201,22 +230,41 @@ impl<T: Scalar> Conv2d<T> {
         self.patches = patches;
     }
 
-    pub(crate) fn backward(&mut self, dy: &[T], batch: usize, dx: &mut Vec<T>) {
+    /// (C·k·k, H′·W′): the patch matrix's shape.
+    fn gemm_shape(&self) -> (usize, usize) {
         let (oh, ow) = self.output_size();
-        let (rows, cols) = (self.in_channels * self.kernel * self.kernel, oh * ow);
+        (self.in_channels * self.kernel * self.kernel, oh * ow)
+    }
+
+    /// ∂L/∂x for the last forward pass, whose input was `x`; accumulates ∂L/∂W and ∂L/∂b.
+    pub(crate) fn backward(&mut self, x: &[T], dy: &[T], batch: usize, dx: &mut Vec<T>) {
+        let (rows, cols) = self.gemm_shape();
         if self.grads.len() != self.params.len() {
             self.grads = vec![T::zero(); self.params.len()];
         }
         let outs = self.out_channels;
-        let mut dpatch = vec![T::zero(); rows * cols];
+        let mut patches = core::mem::take(&mut self.patches);
+        let mut dpatch = core::mem::take(&mut self.dpatches);
+        dpatch.resize(rows * cols, T::zero());
         dx.clear();
         dx.resize(batch * self.inputs(), T::zero());
         let inputs = self.inputs();
         for s in 0..batch {
             let g = &dy[s * outs * cols..(s + 1) * outs * cols];
-            let p = &self.patches[s * rows * cols..(s + 1) * rows * cols];
+            self.im2col(&x[s * inputs..(s + 1) * inputs], &mut patches);
             let (gw, gb) = self.grads.split_at_mut(outs * rows);
-            T::gemm(false, true, outs, rows, cols, T::one(), g, p, T::one(), gw);
+            T::gemm(
+                false,
+                true,
+                outs,
+                rows,
+                cols,
+                T::one(),
+                g,
+                &patches,
+                T::one(),
+                gw,
+            );
             for (o, row) in g.chunks_exact(cols).enumerate() {
                 gb[o] = row.iter().fold(gb[o], |a, &v| a + v);
             }
@@ -240,5 +288,74 @@ impl<T: Scalar> Conv2d<T> {
                 }
             });
         }
+        self.patches = patches;
+        self.dpatches = dpatch;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{from_seed, uniform_f64};
+
+    /// Periodic padding computes Y[o, y, x] = b[o] + Σ W[o, c, i, j] X[c, (y + i − p) mod H,
+    /// (x + j − p) mod W] term by term, on non-square images and kernels up to the image size,
+    /// and commutes with translations of the torus.
+    #[test]
+    fn periodic_padding_is_the_circular_convolution() {
+        let mut rng = from_seed(4);
+        for (cin, cout, h, w, k) in [
+            (2, 3, 5, 4, 3),
+            (1, 2, 3, 7, 3),
+            (2, 1, 5, 5, 5),
+            (1, 1, 1, 1, 1),
+        ] {
+            let mut conv =
+                Conv2d::<f64>::new(cin, cout, h, w, k, Padding::Periodic, &mut rng).unwrap();
+            let x: Vec<f64> = (0..2 * cin * h * w)
+                .map(|_| uniform_f64(&mut rng) - 0.5)
+                .collect();
+            let mut y = Vec::new();
+            conv.forward(&x, 2, &mut y);
+            let p = k / 2;
+            let (wt, b) = conv.params.split_at(cout * cin * k * k);
+            for s in 0..2 {
+                for o in 0..cout {
+                    for (yy, xx) in (0..h).flat_map(|a| (0..w).map(move |c| (a, c))) {
+                        let mut want = b[o];
+                        for (c, i, j) in (0..cin)
+                            .flat_map(|c| (0..k).flat_map(move |i| (0..k).map(move |j| (c, i, j))))
+                        {
+                            let (sy, sx) = ((yy + i + h - p) % h, (xx + j + w - p) % w);
+                            want += wt[((o * cin + c) * k + i) * k + j]
+                                * x[((s * cin + c) * h + sy) * w + sx];
+                        }
+                        let got = y[((s * cout + o) * h + yy) * w + xx];
+                        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+                    }
+                }
+            }
+            // Rolling the input by (1, 2) rolls the output by (1, 2).
+            let roll = |v: &[f64]| -> Vec<f64> {
+                let mut r = v.to_vec();
+                for (ch, plane) in v.chunks(h * w).enumerate() {
+                    for (a, e) in (0..h).flat_map(|a| (0..w).map(move |e| (a, e))) {
+                        r[ch * h * w + ((a + 1) % h) * w + (e + 2) % w] = plane[a * w + e];
+                    }
+                }
+                r
+            };
+            let mut y_rolled = Vec::new();
+            conv.forward(&roll(&x), 2, &mut y_rolled);
+            let want = roll(&y);
+            assert!(
+                y_rolled
+                    .iter()
+                    .zip(&want)
+                    .all(|(a, b)| (a - b).abs() < 1e-12)
+            );
+        }
+        assert!(Conv2d::<f64>::new(1, 1, 4, 4, 2, Padding::Periodic, &mut rng).is_err());
+        assert!(Conv2d::<f64>::new(1, 1, 3, 5, 5, Padding::Periodic, &mut rng).is_err());
     }
 }
