@@ -39,16 +39,21 @@ fn entropy(c: &mut Criterion) {
     group.bench_function("minde_exact_score_1e5_draws", |b| {
         b.iter(|| black_box(minde.estimate(&x).unwrap()))
     });
-    group.bench_function("score_net_100_dsm_steps_batch_256", |b| {
-        b.iter(|| {
-            let mut net = ScoreNet::new(sde, &x, &[128, 128], &mut rng).unwrap();
-            let params = ScoreTrainParams {
-                steps: 100,
-                ..ScoreTrainParams::default()
-            };
-            black_box(net.train(&x, &params, &mut rng).unwrap())
-        })
-    });
+    // One part, and the batch split in two data-parallel parts on two threads.
+    for parts in [1, 2] {
+        let name = format!("score_net_100_dsm_steps_batch_256/parts{parts}");
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut net = ScoreNet::new(sde, &x, &[128, 128], &mut rng).unwrap();
+                let params = ScoreTrainParams {
+                    steps: 100,
+                    parts,
+                    ..ScoreTrainParams::default()
+                };
+                black_box(net.train(&x, &params, &mut rng).unwrap())
+            })
+        });
+    }
     group.finish();
 }
 
@@ -109,18 +114,28 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
             PlanarMessages::MeanField => format!("bp{propagation}"),
             PlanarMessages::FirstHarmonic => format!("bp{propagation}_harmonic"),
         };
-        group.bench_function(format!("lattice_denoiser_100_steps_batch_64/{name}"), |b| {
-            b.iter(|| {
-                let params = ScoreTrainParams {
-                    steps: 100,
-                    batch: 64,
-                    learning_rate: 2e-3,
-                    ema_decay: 0.999,
-                };
-                let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
-                black_box(run.run(&data, 100).unwrap())
-            })
-        });
+        // Two data-parallel parts for the belief-propagation model only (the default).
+        let parts_list: &[usize] = if propagation > 0 && messages == PlanarMessages::MeanField {
+            &[1, 2]
+        } else {
+            &[1]
+        };
+        for &parts in parts_list {
+            let bench = format!("lattice_denoiser_100_steps_batch_64/{name}/parts{parts}");
+            group.bench_function(bench, |b| {
+                b.iter(|| {
+                    let params = ScoreTrainParams {
+                        steps: 100,
+                        batch: 64,
+                        learning_rate: 2e-3,
+                        ema_decay: 0.999,
+                        parts,
+                    };
+                    let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
+                    black_box(run.run(&data, 100).unwrap())
+                })
+            });
+        }
         let denoiser = model.at_temperature(t).unwrap();
         let immse = match kind {
             SpinKind::Ising => Immse::new(sde, denoiser, 1000, 40, 4),

@@ -104,6 +104,48 @@ pub fn check_trainable_gradient<M: crate::diffusion::Trainable + Clone>(
     }
 }
 
+/// Data-parallel gradients: `parts` parts on threads give the same bits as in turn (so the
+/// thread count never changes a result), and the same loss and gradient as one piece up to
+/// rounding (relative 1e-12).
+pub fn check_data_parallel<M: crate::diffusion::Trainable>(
+    model: &M,
+    batch: &M::Batch,
+    parts: usize,
+) {
+    use crate::diffusion::trainer::batch_gradient;
+    let run = |parts: usize, parallel: bool| {
+        let mut m = model.clone();
+        let loss =
+            batch_gradient(&mut m, &mut alloc::vec::Vec::new(), batch, parts, parallel).unwrap();
+        let grads: alloc::vec::Vec<f64> = m
+            .params_and_grads()
+            .iter()
+            .flat_map(|(_, g)| g.iter().copied())
+            .collect();
+        (loss, grads)
+    };
+    let (threads, in_turn, whole) = (run(parts, true), run(parts, false), run(1, false));
+    assert_eq!(threads.0.to_bits(), in_turn.0.to_bits());
+    assert!(
+        threads
+            .1
+            .iter()
+            .zip(&in_turn.1)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()));
+    assert!(
+        close(threads.0, whole.0),
+        "loss {} vs {}",
+        threads.0,
+        whole.0
+    );
+    for (a, b) in threads.1.iter().zip(&whole.1) {
+        assert!(close(*a, *b), "gradient {a} vs {b}");
+    }
+    assert!(whole.1.iter().any(|g| *g != 0.0));
+}
+
 /// Eigenvectors of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations; returns the
 /// eigenvectors as the columns of a row-major matrix, with their eigenvalues.
 pub fn symmetric_eigen(a: &[f64], n: usize) -> (alloc::vec::Vec<f64>, alloc::vec::Vec<f64>) {

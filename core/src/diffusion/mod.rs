@@ -16,7 +16,7 @@ mod saved_network;
 mod score;
 mod score_net;
 mod spin_kind;
-mod trainer;
+pub(crate) mod trainer;
 mod vp_sde;
 
 pub use belief::{BeliefPropagation, PlanarMessages};
@@ -36,5 +36,5 @@ pub use sampler::{
 pub use score::{GaussianScore, Score};
 pub use score_net::{ScoreBatch, ScoreNet};
 pub use spin_kind::SpinKind;
-pub use trainer::{ScoreTrainParams, ScoreTrainer, Trainable, Trainer};
+pub use trainer::{RowBatch, ScoreTrainParams, ScoreTrainer, Trainable, Trainer};
 pub use vp_sde::VpSde;

@@ -1,4 +1,4 @@
-use super::trainer::{ScoreTrainParams, Trainable, apply_step, load_average, optimisers};
+use super::trainer::{RowBatch, ScoreTrainParams, Trainable, apply_step, load_average, optimisers};
 use super::{DiffusionError, GaussianScore, LambdaDensity, Score, VpSde};
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::loss::mse;
@@ -166,10 +166,12 @@ impl ScoreNet {
     ) -> Result<Vec<f64>, DiffusionError> {
         self.check_data(samples)?;
         let (mut adam, mut ema) = optimisers(params)?;
+        let mut replicas = Vec::new();
         let losses = (0..params.steps)
             .map(|step| {
                 let batch = self.draw_batch(samples, params.batch, rng)?;
-                apply_step(self, &batch, params, step, (&mut adam, &mut ema))
+                let model = (&mut *self, &mut replicas);
+                apply_step(model, &batch, params, step, (&mut adam, &mut ema))
             })
             .collect::<Result<Vec<f64>, _>>()?;
         load_average(self, &ema);
@@ -271,6 +273,22 @@ pub struct ScoreBatch {
     input: Vec<f64>,
     target: Vec<f64>,
     sv: Vec<f64>,
+}
+
+impl RowBatch for ScoreBatch {
+    fn rows(&self) -> usize {
+        self.sv.len()
+    }
+
+    fn part(&self, range: core::ops::Range<usize>) -> Self {
+        let n = self.sv.len().max(1);
+        let (wi, wt) = (self.input.len() / n, self.target.len() / n);
+        Self {
+            input: self.input[range.start * wi..range.end * wi].to_vec(),
+            target: self.target[range.start * wt..range.end * wt].to_vec(),
+            sv: self.sv[range].to_vec(),
+        }
+    }
 }
 
 impl Trainable for ScoreNet {
@@ -386,7 +404,7 @@ mod tests {
     use crate::diffusion::ScoreTrainer;
     use crate::entropy::{EntropyEstimator, GaussianFit, Minde, Reference};
     use crate::rng::{from_seed, normal_pair, uniform_f64};
-    use crate::test_util::check_trainable_gradient;
+    use crate::test_util::{check_data_parallel, check_trainable_gradient};
 
     /// Entropy of the 1D mixture ½N(−a, s²) + ½N(a, s²) by the trapezoid rule.
     fn mixture_entropy(a: f64, s: f64) -> f64 {
@@ -460,6 +478,26 @@ mod tests {
                 })
                 .is_err()
         );
+    }
+
+    /// A batch cut into parts gives the loss and gradient of the whole batch, with the same bits
+    /// on threads as in turn.
+    #[test]
+    fn data_parallel_parts_sum_to_the_batch_gradient() {
+        let mut rng = from_seed(22);
+        let x: Vec<f64> = (0..300).map(|_| normal_pair(&mut rng).0).collect();
+        let samples = Samples::new(x, 3).unwrap();
+        let net = ScoreNet::new(VpSde::default(), &samples, &[8], &mut rng).unwrap();
+        let batch = net.draw_batch(&samples, 11, &mut rng).unwrap();
+        for parts in [2, 3, 11] {
+            check_data_parallel(&net, &batch, parts);
+        }
+        let bad = ScoreTrainParams {
+            batch: 4,
+            parts: 5,
+            ..ScoreTrainParams::default()
+        };
+        assert!(bad.check().is_err());
     }
 
     /// The training gradient is the derivative of the loss (central differences, every

@@ -16,6 +16,17 @@ pub struct ScoreTrainParams {
     pub learning_rate: f64,
     /// EMA decay of the weights used for inference.
     pub ema_decay: f64,
+    /// Data-parallel parts: each batch is cut into this many row ranges whose gradients are
+    /// computed on copies of the model (with `std`, one thread each) and summed in range order,
+    /// weighted by their rows. The result depends on `parts`, never on how many threads ran
+    /// them; 1 computes the batch in one piece.
+    #[cfg_attr(feature = "serde", serde(default = "one_part"))]
+    pub parts: usize,
+}
+
+#[cfg(feature = "serde")]
+fn one_part() -> usize {
+    1
 }
 
 impl Default for ScoreTrainParams {
@@ -25,15 +36,21 @@ impl Default for ScoreTrainParams {
             batch: 256,
             learning_rate: 2e-3,
             ema_decay: 0.995,
+            parts: 1,
         }
     }
 }
 
 impl ScoreTrainParams {
     /// # Errors
-    /// [`DiffusionError::Parameter`] for zero steps or batch, a non-positive rate or a decay
-    /// outside [0, 1).
+    /// [`DiffusionError::Parameter`] for zero steps or batch, a non-positive rate, a decay
+    /// outside [0, 1), or parts outside 1..=batch.
     pub fn check(&self) -> Result<(), DiffusionError> {
+        if self.parts == 0 || self.parts > self.batch {
+            return Err(DiffusionError::Parameter(
+                "data-parallel parts must be between 1 and the batch size",
+            ));
+        }
         if self.steps == 0
             || self.batch == 0
             || !(self.learning_rate.is_finite() && self.learning_rate > 0.0)
@@ -56,8 +73,8 @@ impl ScoreTrainParams {
 pub trait Trainable: Clone + Send + Sync + Sized {
     /// What the model is trained on.
     type Data: ?Sized + Sync;
-    /// One drawn batch, ready for the network.
-    type Batch: Send;
+    /// One drawn batch, ready for the network: rows whose mean loss is the batch's loss.
+    type Batch: RowBatch + Send + Sync;
 
     /// # Errors
     /// [`DiffusionError::Shape`] if `data` does not fit the model.
@@ -101,16 +118,110 @@ pub trait Trainable: Clone + Send + Sync + Sized {
     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError>;
 }
 
-/// One optimiser step of `model` on a drawn `batch` (number `step` of `params.steps`, for the
-/// cosine learning-rate decay); returns the loss.
-pub(super) fn apply_step<M: Trainable>(
+/// A drawn batch of independent rows (training examples) whose loss is the mean of the rows'
+/// losses, so it can be cut into parts for data-parallel gradients.
+pub trait RowBatch: Sized {
+    /// Rows in the batch.
+    fn rows(&self) -> usize;
+    /// Rows `range` as a batch of their own.
+    fn part(&self, range: core::ops::Range<usize>) -> Self;
+}
+
+/// Zero the gradients of `model` and accumulate the gradient of the loss of `batch`; returns
+/// the loss. With `parts` > 1 the batch is cut into `parts` row ranges (range c starts at row
+/// ⌊c·n/parts⌋); range 0 runs on `model`, range c on `replicas[c − 1]` (copies of `model`'s
+/// weights), on threads when `parallel` (and `std`); then loss = Σ_c (n_c/n) L_c and
+/// ∇ = Σ_c (n_c/n) ∇_c, summed in range order, so threads never change a bit.
+pub(crate) fn batch_gradient<M: Trainable>(
     model: &mut M,
+    replicas: &mut Vec<M>,
+    batch: &M::Batch,
+    parts: usize,
+    parallel: bool,
+) -> Result<f64, DiffusionError> {
+    let n = batch.rows();
+    let parts = parts.clamp(1, n.max(1));
+    if parts == 1 {
+        return model.loss_and_gradient(batch);
+    }
+    let ranges: Vec<core::ops::Range<usize>> = (0..parts)
+        .map(|c| c * n / parts..(c + 1) * n / parts)
+        .collect();
+    let pieces: Vec<M::Batch> = ranges.iter().map(|r| batch.part(r.clone())).collect();
+    replicas.truncate(parts - 1);
+    while replicas.len() < parts - 1 {
+        replicas.push(model.clone());
+    }
+    {
+        let mut master = model.params_and_grads();
+        for replica in replicas.iter_mut() {
+            for ((p, _), (q, _)) in replica.params_and_grads().iter_mut().zip(master.iter_mut()) {
+                p.copy_from_slice(q);
+            }
+        }
+    }
+    let mut losses = alloc::vec![0.0; parts];
+    #[cfg(feature = "std")]
+    let threaded = parallel;
+    #[cfg(not(feature = "std"))]
+    let threaded = {
+        let _ = parallel;
+        false
+    };
+    if threaded {
+        #[cfg(feature = "std")]
+        std::thread::scope(|scope| -> Result<(), DiffusionError> {
+            let (first, rest) = losses.split_at_mut(1);
+            let handles: Vec<_> = replicas
+                .iter_mut()
+                .zip(&pieces[1..])
+                .zip(rest.iter_mut())
+                .map(|((replica, piece), loss)| {
+                    scope.spawn(move || {
+                        *loss = replica.loss_and_gradient(piece)?;
+                        Ok::<(), DiffusionError>(())
+                    })
+                })
+                .collect();
+            first[0] = model.loss_and_gradient(&pieces[0])?;
+            for h in handles {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            }
+            Ok(())
+        })?;
+    } else {
+        losses[0] = model.loss_and_gradient(&pieces[0])?;
+        for ((replica, piece), loss) in replicas.iter_mut().zip(&pieces[1..]).zip(&mut losses[1..])
+        {
+            *loss = replica.loss_and_gradient(piece)?;
+        }
+    }
+    let weight = |c: usize| ranges[c].len() as f64 / n as f64;
+    let mut master = model.params_and_grads();
+    for (_, g) in master.iter_mut() {
+        g.iter_mut().for_each(|v| *v *= weight(0));
+    }
+    for (c, replica) in replicas.iter_mut().enumerate() {
+        let w = weight(c + 1);
+        for ((_, g), (_, h)) in master.iter_mut().zip(replica.params_and_grads()) {
+            g.iter_mut().zip(h.iter()).for_each(|(a, b)| *a += w * b);
+        }
+    }
+    Ok(losses.iter().enumerate().map(|(c, l)| weight(c) * l).sum())
+}
+
+/// One optimiser step of `model` on a drawn `batch` (number `step` of `params.steps`, for the
+/// cosine learning-rate decay; `params.parts` data-parallel parts on `replicas`, see
+/// [`batch_gradient`]); returns the loss.
+pub(super) fn apply_step<M: Trainable>(
+    (model, replicas): (&mut M, &mut Vec<M>),
     batch: &M::Batch,
     params: &ScoreTrainParams,
     step: usize,
     (adam, ema): (&mut Adam<f64>, &mut Ema<f64>),
 ) -> Result<f64, DiffusionError> {
-    let loss = model.loss_and_gradient(batch)?;
+    let loss = batch_gradient(model, replicas, batch, params.parts, true)?;
     if !loss.is_finite() {
         return Err(DiffusionError::NotFinite("the denoising loss"));
     }
@@ -164,6 +275,8 @@ pub(super) fn load_average<M: Trainable>(model: &mut M, ema: &Ema<f64>) {
 #[derive(Clone, Debug)]
 pub struct Trainer<M> {
     model: M,
+    /// Copies of the model for data-parallel parts (weights copied in every step).
+    replicas: Vec<M>,
     params: ScoreTrainParams,
     adam: Adam<f64>,
     ema: Ema<f64>,
@@ -190,6 +303,7 @@ impl<M: Trainable> Trainer<M> {
         let (adam, ema) = optimisers(&params)?;
         Ok(Self {
             model,
+            replicas: Vec::new(),
             params,
             adam,
             ema,
@@ -242,7 +356,7 @@ impl<M: Trainable> Trainer<M> {
             let optimisers = (&mut self.adam, &mut self.ema);
             #[cfg(feature = "std")]
             let (loss, drawn) = {
-                let (model, rng) = (&mut self.model, &mut self.rng);
+                let (model, rng) = ((&mut self.model, &mut self.replicas), &mut self.rng);
                 let (params, step, drawer) = (&self.params, self.step, &drawer);
                 std::thread::scope(|scope| {
                     let helper = more.then(|| scope.spawn(|| drawer.draw_batch(data, batch, rng)));
@@ -257,7 +371,7 @@ impl<M: Trainable> Trainer<M> {
             #[cfg(not(feature = "std"))]
             let (loss, drawn) = {
                 let loss = apply_step(
-                    &mut self.model,
+                    (&mut self.model, &mut self.replicas),
                     &current,
                     &self.params,
                     self.step,
@@ -377,6 +491,7 @@ impl<M: Trainable> Trainer<M> {
         }
         Ok(Self {
             model,
+            replicas: Vec::new(),
             params: saved.params,
             adam: saved.adam,
             ema: saved.ema,

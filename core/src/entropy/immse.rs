@@ -490,6 +490,7 @@ mod tests {
             batch: 16,
             learning_rate: 2e-3,
             ema_decay: 0.99,
+            parts: 1,
         };
         let mut run = Trainer::new(net, &data, params, 4).unwrap();
         let losses = run.run(&data, usize::MAX).unwrap();

@@ -40,6 +40,9 @@ pub struct EstimatorConfig {
     /// The score network's output is the residual score times σ_t^α (see
     /// [`ScoreNet::with_sigma_power`]; 0 ≤ α ≤ 1). Default 0.5.
     pub sigma_power: f64,
+    /// Data-parallel parts of each training batch of the score network
+    /// ([`ScoreTrainParams::parts`]; 1 ≤ parts ≤ 256). Default 1.
+    pub parts: usize,
 }
 
 impl Default for EstimatorConfig {
@@ -52,6 +55,7 @@ impl Default for EstimatorConfig {
             importance: false,
             input_scale: 8.0,
             sigma_power: 0.5,
+            parts: 1,
         }
     }
 }
@@ -87,6 +91,13 @@ impl EstimatorConfig {
         }
         if !(0.0..=1.0).contains(&self.sigma_power) {
             return Err(ExperimentError::config("sigma_power", "must be in [0, 1]"));
+        }
+        let batch = ScoreTrainParams::default().batch;
+        if !(1..=batch).contains(&self.parts) {
+            return Err(ExperimentError::config(
+                "parts",
+                alloc::format!("must be between 1 and the batch size {batch}"),
+            ));
         }
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return Err(ExperimentError::config(
@@ -136,6 +147,7 @@ impl EstimatorConfig {
         }
         let params = ScoreTrainParams {
             steps: self.train_steps,
+            parts: self.parts,
             ..ScoreTrainParams::default()
         };
         net.train(&z, &params, rng)?;

@@ -2,7 +2,7 @@ use super::belief::{BeliefPropagation, PlanarMessages};
 use super::denoiser::{Denoiser, Tweedie, log_snr_range, scale_and_variance};
 use super::gate::Gate;
 use super::lambda_density::LambdaDensity;
-use super::trainer::Trainable;
+use super::trainer::{RowBatch, Trainable};
 use super::{DenoiserConfig, DiffusionError, SpinKind, VpSde};
 use crate::nn::{ActivationKind, Layer, Network};
 use crate::rng::{normal_pair, uniform_index};
@@ -755,6 +755,24 @@ pub struct LatticeBatch {
     target: Vec<f64>,
     frames: Vec<[f64; 2]>,
     gates: Vec<f64>,
+}
+
+impl RowBatch for LatticeBatch {
+    fn rows(&self) -> usize {
+        self.frames.len()
+    }
+
+    fn part(&self, range: core::ops::Range<usize>) -> Self {
+        let n = self.frames.len().max(1);
+        let (f, c) = (self.input.len() / n, self.own.len() / n);
+        Self {
+            input: self.input[range.start * f..range.end * f].to_vec(),
+            own: self.own[range.start * c..range.end * c].to_vec(),
+            target: self.target[range.start * c..range.end * c].to_vec(),
+            frames: self.frames[range.clone()].to_vec(),
+            gates: self.gates[range].to_vec(),
+        }
+    }
 }
 
 /// Output slices of [`LatticeDenoiser::training_rows`], one entry (or `f` / c) per row.

@@ -2,7 +2,7 @@
 use super::*;
 use crate::diffusion::{Score, ScoreTrainParams, Trainer, log_snr};
 use crate::rng::{from_seed, uniform_f64};
-use crate::test_util::check_trainable_gradient;
+use crate::test_util::{check_data_parallel, check_trainable_gradient};
 
 #[test]
 fn a_config_resolves_its_defaults_and_rebuilds_the_same_settings() {
@@ -138,6 +138,16 @@ fn loss_gradient_matches_finite_differences() {
     );
 }
 
+/// Data-parallel parts of a lattice batch sum to the batch's gradient, bit-identical on threads.
+#[test]
+fn data_parallel_parts_sum_to_the_batch_gradient() {
+    let data = small_planar_data();
+    let model = random_model_of(SpinKind::Planar, 2, 4);
+    let batch = model.draw_batch(&data, 3, &mut from_seed(6)).unwrap();
+    check_data_parallel(&model, &batch, 2);
+    check_data_parallel(&model, &batch, 5);
+}
+
 fn check_gradient(data: &LatticeData, mut model: LatticeDenoiser) {
     check_trainable_gradient(&mut model, 3, 1e-6, |m| {
         let batch = m.draw_batch(data, 3, &mut from_seed(5)).unwrap();
@@ -245,7 +255,8 @@ fn drawing_the_next_batch_ahead_matches_drawing_in_turn() {
     let (mut adam, mut ema) = optimisers(&params).unwrap();
     for step in 0..params.steps {
         let batch = m.draw_batch(&data, params.batch, &mut rng).unwrap();
-        in_turn.push(apply_step(&mut m, &batch, &params, step, (&mut adam, &mut ema)).unwrap());
+        let model = (&mut m, &mut Vec::new());
+        in_turn.push(apply_step(model, &batch, &params, step, (&mut adam, &mut ema)).unwrap());
     }
     load_average(&mut m, &ema);
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();

@@ -52,6 +52,8 @@ pub struct TrainingConfig {
     pub learning_rate: f64,
     /// EMA decay of the weights used for inference. Default 0.999.
     pub ema_decay: f64,
+    /// Data-parallel parts of each batch ([`ScoreTrainParams::parts`]). Default 1.
+    pub parts: usize,
 }
 
 impl Default for TrainingConfig {
@@ -61,6 +63,7 @@ impl Default for TrainingConfig {
             batch: 64,
             learning_rate: 2e-3,
             ema_decay: 0.999,
+            parts: 1,
         }
     }
 }
@@ -72,6 +75,7 @@ impl From<TrainingConfig> for ScoreTrainParams {
             batch: c.batch,
             learning_rate: c.learning_rate,
             ema_decay: c.ema_decay,
+            parts: c.parts,
         }
     }
 }
@@ -83,6 +87,7 @@ impl From<ScoreTrainParams> for TrainingConfig {
             batch: p.batch,
             learning_rate: p.learning_rate,
             ema_decay: p.ema_decay,
+            parts: p.parts,
         }
     }
 }
