@@ -46,11 +46,6 @@ impl ScoreTrainParams {
     /// [`DiffusionError::Parameter`] for zero steps or batch, a non-positive rate, a decay
     /// outside [0, 1), or parts outside 1..=batch.
     pub fn check(&self) -> Result<(), DiffusionError> {
-        if self.parts == 0 || self.parts > self.batch {
-            return Err(DiffusionError::Parameter(
-                "data-parallel parts must be between 1 and the batch size",
-            ));
-        }
         if self.steps == 0
             || self.batch == 0
             || !(self.learning_rate.is_finite() && self.learning_rate > 0.0)
@@ -58,6 +53,11 @@ impl ScoreTrainParams {
         {
             return Err(DiffusionError::Parameter(
                 "training needs steps ≥ 1, batch ≥ 1, a positive learning rate and an EMA decay in [0, 1)",
+            ));
+        }
+        if self.parts == 0 || self.parts > self.batch {
+            return Err(DiffusionError::Parameter(
+                "data-parallel parts must be between 1 and the batch size",
             ));
         }
         Ok(())

@@ -103,6 +103,26 @@ impl<T: Scalar> Conv2d<T> {
         })
     }
 
+    /// Whether the shape is consistent (what [`Conv2d::new`] checks; a loaded file may say
+    /// anything).
+    pub(crate) fn shape_is_valid(&self) -> bool {
+        let sizes = [
+            self.in_channels,
+            self.out_channels,
+            self.height,
+            self.width,
+            self.kernel,
+        ];
+        !sizes.contains(&0)
+            && sizes
+                .iter()
+                .try_fold(1usize, |a, &b| a.checked_mul(b))
+                .is_some()
+            && (self.padding == Padding::Valid || self.kernel % 2 == 1)
+            && (self.padding == Padding::Same
+                || (self.kernel <= self.height && self.kernel <= self.width))
+    }
+
     fn pad(&self) -> usize {
         match self.padding {
             Padding::Same | Padding::Periodic => self.kernel / 2,

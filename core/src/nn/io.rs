@@ -89,7 +89,7 @@ pub fn from_json<T: Scalar + serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::{ActivationKind, Conv2d, Layer, Padding};
+    use crate::nn::{ActivationKind, AvgPool2d, Conv2d, Layer, Padding, Upsample2d};
 
     #[test]
     fn round_trip_and_typed_errors() {
@@ -134,5 +134,33 @@ mod tests {
         ));
         let mlp = Network::<f64>::mlp(&[2, 2], ActivationKind::Relu, &mut rng).unwrap();
         assert!(from_json::<f64>(&to_json(&mlp).unwrap()).is_ok());
+    }
+
+    /// A multi-scale network round-trips; a file with an impossible pooling factor or a periodic
+    /// kernel larger than the image is a shape error, not a panic.
+    #[test]
+    fn resampling_layers_round_trip_and_bad_shapes_are_refused() {
+        let mut rng = crate::rng::from_seed(4);
+        let mut net = Network::<f64>::new(16);
+        let conv = Conv2d::new(1, 2, 4, 4, 3, Padding::Periodic, &mut rng).unwrap();
+        net.push(Layer::Conv2d(conv)).unwrap();
+        net.push(Layer::AvgPool2d(AvgPool2d::new(2, 4, 4, 2).unwrap()))
+            .unwrap();
+        net.push(Layer::Upsample2d(Upsample2d::new(2, 4, 4, 2).unwrap()))
+            .unwrap();
+        let bytes = to_json(&net).unwrap();
+        assert_eq!(to_json(&from_json::<f64>(&bytes).unwrap()).unwrap(), bytes);
+        let text = core::str::from_utf8(&bytes).unwrap();
+        for (from, to) in [
+            ("\"factor\":2", "\"factor\":0"),
+            ("\"kernel\":3", "\"kernel\":5"),
+        ] {
+            let bad = text.replacen(from, to, 1);
+            assert_ne!(bad, text);
+            assert!(matches!(
+                from_json::<f64>(bad.as_bytes()).unwrap_err(),
+                NnError::Shape(_)
+            ));
+        }
     }
 }

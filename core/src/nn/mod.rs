@@ -23,6 +23,7 @@ pub mod io;
 pub mod loss;
 mod network;
 pub mod optim;
+mod resample;
 mod scalar;
 
 pub use activation::{Activation, ActivationKind};
@@ -30,4 +31,5 @@ pub use conv::{Conv2d, Padding};
 pub use dense::Dense;
 pub use error::NnError;
 pub use network::{Layer, Network};
+pub use resample::{AvgPool2d, Upsample2d};
 pub use scalar::{Scalar, tanh_f32};

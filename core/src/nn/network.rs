@@ -1,4 +1,4 @@
-use super::{Activation, ActivationKind, Conv2d, Dense, NnError, Scalar};
+use super::{Activation, ActivationKind, AvgPool2d, Conv2d, Dense, NnError, Scalar, Upsample2d};
 use alloc::vec::Vec;
 
 /// One layer of a [`Network`].
@@ -18,6 +18,10 @@ pub enum Layer<T> {
     Conv2d(Conv2d<T>),
     /// Element-wise nonlinearity.
     Activation(Activation<T>),
+    /// Average pooling by an integer factor (C×H×W → C×H/f×W/f).
+    AvgPool2d(AvgPool2d),
+    /// Nearest-neighbour up-sampling by an integer factor (C×H/f×W/f → C×H×W).
+    Upsample2d(Upsample2d),
 }
 
 impl<T: Scalar> Layer<T> {
@@ -26,6 +30,8 @@ impl<T: Scalar> Layer<T> {
             Self::Dense(l) => l.inputs(),
             Self::Conv2d(l) => l.inputs(),
             Self::Activation(l) => l.width(),
+            Self::AvgPool2d(l) => l.inputs(),
+            Self::Upsample2d(l) => l.inputs(),
         }
     }
 
@@ -34,6 +40,8 @@ impl<T: Scalar> Layer<T> {
             Self::Dense(l) => l.outputs(),
             Self::Conv2d(l) => l.outputs(),
             Self::Activation(l) => l.width(),
+            Self::AvgPool2d(l) => l.outputs(),
+            Self::Upsample2d(l) => l.outputs(),
         }
     }
 
@@ -41,7 +49,7 @@ impl<T: Scalar> Layer<T> {
         match self {
             Self::Dense(l) => l.params(),
             Self::Conv2d(l) => l.params(),
-            Self::Activation(_) => &[],
+            Self::Activation(_) | Self::AvgPool2d(_) | Self::Upsample2d(_) => &[],
         }
     }
 
@@ -49,7 +57,17 @@ impl<T: Scalar> Layer<T> {
         match self {
             Self::Dense(l) => l.expected_params(),
             Self::Conv2d(l) => l.expected_params(),
-            Self::Activation(_) => 0,
+            Self::Activation(_) | Self::AvgPool2d(_) | Self::Upsample2d(_) => 0,
+        }
+    }
+
+    /// Whether the layer's own shape is consistent (a loaded file may say anything).
+    fn shape_is_valid(&self) -> bool {
+        match self {
+            Self::Conv2d(l) => l.shape_is_valid(),
+            Self::AvgPool2d(l) => l.blocks().is_valid(),
+            Self::Upsample2d(l) => l.blocks().is_valid(),
+            Self::Dense(_) | Self::Activation(_) => true,
         }
     }
 }
@@ -194,6 +212,9 @@ impl<T: Scalar> Network<T> {
     pub fn validate(&self) -> Result<(), NnError> {
         let mut width = self.inputs;
         for layer in &self.layers {
+            if !layer.shape_is_valid() {
+                return Err(NnError::Shape("a layer's shape is inconsistent"));
+            }
             if layer.inputs() != width {
                 return Err(NnError::Shape("layer widths do not chain"));
             }
@@ -238,6 +259,8 @@ impl<T: Scalar> Network<T> {
                 Layer::Dense(l) => l.forward(input, batch, out),
                 Layer::Conv2d(l) => l.forward(input, batch, out),
                 Layer::Activation(l) => l.forward(input, out),
+                Layer::AvgPool2d(l) => l.forward(input, batch, out),
+                Layer::Upsample2d(l) => l.forward(input, batch, out),
             }
         }
         Ok(&self.buffers[self.layers.len() - 1])
@@ -271,6 +294,8 @@ impl<T: Scalar> Network<T> {
                 Layer::Dense(l) => l.backward(input, cur, batch, next),
                 Layer::Conv2d(l) => l.backward(input, cur, batch, next),
                 Layer::Activation(l) => l.backward(input, &self.buffers[k], cur, next),
+                Layer::AvgPool2d(l) => l.backward(cur, batch, next),
+                Layer::Upsample2d(l) => l.backward(cur, batch, next),
             }
             core::mem::swap(&mut cur, &mut next);
         }
@@ -292,7 +317,7 @@ impl<T: Scalar> Network<T> {
             .filter_map(|l| match l {
                 Layer::Dense(d) => Some(d.params_and_grads()),
                 Layer::Conv2d(c) => Some(c.params_and_grads()),
-                Layer::Activation(_) => None,
+                Layer::Activation(_) | Layer::AvgPool2d(_) | Layer::Upsample2d(_) => None,
             })
             .collect()
     }
@@ -301,7 +326,7 @@ impl<T: Scalar> Network<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::Padding;
+    use crate::nn::{AvgPool2d, Padding, Upsample2d};
     use crate::rng::{from_seed, uniform_f64};
     use crate::test_util::check_gradients;
     use proptest::prelude::*;
@@ -342,6 +367,31 @@ mod tests {
             net.push(Layer::Dense(Dense::new(mid, 2, &mut rng).unwrap())).unwrap();
             let x = values(batch * net.inputs(), seed ^ 3);
             let r = values(batch * 2, seed ^ 4);
+            check_gradients(&mut net, &x, batch, &r);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// A two-scale path: periodic conv → average pool → tanh → periodic conv on the coarse
+        /// grid → nearest up-sampling → dense read-out.
+        #[test]
+        fn multiscale_gradients(cin in 1usize..3, mid in 1usize..3, coarse_h in 1usize..4, coarse_w in 1usize..4, f in 1usize..4, batch in 1usize..3, seed in any::<u64>()) {
+            let (h, w) = (coarse_h * f, coarse_w * f);
+            prop_assume!(h >= 3 && w >= 3);
+            let mut rng = from_seed(seed);
+            let k = if coarse_h >= 3 && coarse_w >= 3 { 3 } else { 1 };
+            let mut net = Network::<f64>::new(cin * h * w);
+            net.push(Layer::Conv2d(Conv2d::new(cin, mid, h, w, 3, Padding::Periodic, &mut rng).unwrap())).unwrap();
+            net.push(Layer::AvgPool2d(AvgPool2d::new(mid, h, w, f).unwrap())).unwrap();
+            let small = mid * coarse_h * coarse_w;
+            net.push(Layer::Activation(Activation::new(ActivationKind::Tanh, small))).unwrap();
+            net.push(Layer::Conv2d(Conv2d::new(mid, mid, coarse_h, coarse_w, k, Padding::Periodic, &mut rng).unwrap())).unwrap();
+            net.push(Layer::Upsample2d(Upsample2d::new(mid, h, w, f).unwrap())).unwrap();
+            net.push(Layer::Dense(Dense::new(mid * h * w, 2, &mut rng).unwrap())).unwrap();
+            let x = values(batch * net.inputs(), seed ^ 5);
+            let r = values(batch * 2, seed ^ 6);
             check_gradients(&mut net, &x, batch, &r);
         }
     }
