@@ -4,7 +4,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use entropic::lattice::{Ising, PackedIsing, Square, Temperature, Xy};
 use entropic::model::{Model, Sampler};
-use entropic::sampler::{MultiSpin, OnSquare, SingleFlip, Wolff, XyMetropolis};
+use entropic::sampler::{MultiSpin, OnSquare, SingleFlip, SwendsenWang, Wolff, XyMetropolis};
 use std::hint::black_box;
 
 const SIZES: [usize; 8] = [16, 32, 64, 128, 256, 512, 1024, 2048];
@@ -65,6 +65,30 @@ fn ising_multispin(c: &mut Criterion) {
             &mut sampler,
             &mut state,
             (64 * l * l) as u64,
+        );
+    }
+    group.finish();
+}
+
+/// Swendsen–Wang at T_c: one step updates the whole lattice; throughput in sites per second.
+fn ising_swendsen_wang(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ising_swendsen_wang_tc");
+    group.sample_size(10);
+    for l in [64, 256, 1024] {
+        let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
+        let mut sampler = SwendsenWang::new(&model, tc()).unwrap();
+        let mut rng = entropic::rng::from_seed(1);
+        let mut state = model.random_state(&mut rng);
+        for _ in 0..20 {
+            sampler.step(&model, &mut state, &mut rng);
+        }
+        bench_steps(
+            &mut group,
+            BenchmarkId::from_parameter(l),
+            &model,
+            &mut sampler,
+            &mut state,
+            (l * l) as u64,
         );
     }
     group.finish();
@@ -154,6 +178,7 @@ criterion_group!(
     ising_checkerboard_metropolis,
     ising_multispin,
     ising_wolff,
+    ising_swendsen_wang,
     xy
 );
 criterion_main!(benches);

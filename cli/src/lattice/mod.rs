@@ -67,6 +67,8 @@ pub enum AlgorithmArg {
     HeatBath,
     /// Wolff single-cluster updates (J > 0, h = 0).
     Wolff,
+    /// Swendsen–Wang multi-cluster updates, one per step (Ising, J > 0, h = 0).
+    SwendsenWang,
     /// Multi-spin coded Metropolis over 64 independent replicas (Ising, h = 0).
     Multispin,
 }
@@ -77,6 +79,7 @@ impl From<AlgorithmArg> for Algorithm {
             AlgorithmArg::Metropolis => Self::Metropolis,
             AlgorithmArg::HeatBath => Self::HeatBath,
             AlgorithmArg::Wolff => Self::Wolff,
+            AlgorithmArg::SwendsenWang => Self::SwendsenWang,
             AlgorithmArg::Multispin => Self::Multispin,
         }
     }

@@ -55,8 +55,8 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let shape = [temps.len() as u64, n, l, l];
     let mut per_t = Vec::new();
     let mut text = format!(
-        "{:>8} {:>8} {:>10} {:>10} {:>10}\n",
-        "T", "spacing", "τ_int(e)", "τ_int(|m|)", "acceptance"
+        "{:>8} {:>8} {:>10} {:>10} {:>10} {:>10}\n",
+        "T", "spacing", "τ_int(e)", "τ_int(|m|)", "acceptance", "ESS/s"
     );
     for (t, chain) in temps.iter().zip(&chains) {
         let mut entry = match chain.tuning {
@@ -66,11 +66,17 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             Tuning::ProposalWidth(w) => json!({ "proposal_width": w }),
         };
         if let Some(s) = chain.spacing {
+            let ess = chain.effective_samples_per_second();
             writeln!(
                 text,
-                "{t:>8.4} {:>8} {:>10.2} {:>10.2} {:>10.3}",
-                s.steps, s.tau_energy, s.tau_abs_m, chain.acceptance
+                "{t:>8.4} {:>8} {:>10.2} {:>10.2} {:>10.3} {:>10}",
+                s.steps,
+                s.tau_energy,
+                s.tau_abs_m,
+                chain.acceptance,
+                ess.map_or("—".to_string(), |v| format!("{v:.0}"))
             )?;
+            entry["effective_samples_per_second"] = ess.into();
             entry["spacing_steps"] = s.steps.into();
             entry["tau_int_energy"] = s.tau_energy.into();
             entry["tau_int_abs_m"] = s.tau_abs_m.into();

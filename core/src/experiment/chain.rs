@@ -7,7 +7,9 @@ use crate::lattice::{
 };
 use crate::model::{Model, Observer, Sampler, StepStats, run};
 use crate::rng::Xoshiro256PlusPlus;
-use crate::sampler::{FlipRule, MultiSpin, SingleFlip, SweepOrder, Wolff, XyMetropolis};
+use crate::sampler::{
+    FlipRule, MultiSpin, SingleFlip, SweepOrder, SwendsenWang, Wolff, XyMetropolis,
+};
 use crate::stats::{MeanEstimate, SeriesRecorder};
 use alloc::vec::Vec;
 
@@ -52,6 +54,8 @@ pub enum Algorithm {
     HeatBath,
     /// Wolff single-cluster updates (J > 0, h = 0).
     Wolff,
+    /// Swendsen–Wang multi-cluster updates, one per step (Ising, J > 0, h = 0).
+    SwendsenWang,
     /// Multi-spin coded Metropolis over 64 independent replicas (Ising, h = 0).
     Multispin,
 }
@@ -63,6 +67,7 @@ impl Algorithm {
             Self::Metropolis => "metropolis",
             Self::HeatBath => "heat-bath",
             Self::Wolff => "wolff",
+            Self::SwendsenWang => "swendsen-wang",
             Self::Multispin => "multispin",
         }
     }
@@ -170,6 +175,26 @@ pub struct Chain {
     pub tuning: Tuning,
     /// The spacing ([`Plan::Samples`] only).
     pub spacing: Option<Spacing>,
+    /// Wall seconds per step of the measured (or spaced) steps, if the runtime tells time.
+    pub seconds_per_step: Option<f64>,
+}
+
+impl Chain {
+    /// Effective samples per second of the slower of the two recorded observables (energy and
+    /// |m| per spin): r / (2 τ_int · seconds per step) for r independent replicas per step
+    /// (64 with multispin, whose recorded series are replica means with the τ_int of one
+    /// replica; else 1), τ_int from the pilot ([`Plan::Samples`] only, and only if the runtime
+    /// tells time). The number that compares samplers: cost per step against steps per
+    /// independent sample.
+    pub fn effective_samples_per_second(&self) -> Option<f64> {
+        let tau = self.spacing.map(|s| s.tau_energy.max(s.tau_abs_m))?;
+        let seconds = self.seconds_per_step.filter(|s| *s > 0.0)?;
+        let replicas = match self.tuning {
+            Tuning::Replicas(r) => r as f64,
+            _ => 1.0,
+        };
+        Some(replicas / (2.0 * tau * seconds))
+    }
 }
 
 impl ChainConfig {
@@ -205,6 +230,9 @@ impl ChainConfig {
                     }
                     Algorithm::Wolff => {
                         Wolff::ising(&m, t)?;
+                    }
+                    Algorithm::SwendsenWang => {
+                        SwendsenWang::new(&m, t)?;
                     }
                     Algorithm::Multispin => {
                         MultiSpin::new(&PackedIsing::new(m)?, t)?;
@@ -266,6 +294,13 @@ impl ChainConfig {
                 let per_step = s.calibrate(&m, &mut state, warm, rng);
                 let tuning = Tuning::ClustersPerStep(per_step);
                 drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
+            }
+            (SpinModel::Ising, Algorithm::SwendsenWang) => {
+                let m = Ising::new(sq, self.coupling, self.field)?;
+                let mut s = SwendsenWang::new(&m, t)?;
+                let mut state = m.random_state(rng);
+                run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
+                drive(&m, &mut s, &mut state, plan, rng, rt, Tuning::None)
             }
             (SpinModel::Ising, Algorithm::Multispin) => {
                 let m = PackedIsing::new(Ising::new(sq, self.coupling, self.field)?)?;
@@ -441,6 +476,11 @@ impl Measured for Xy {
     }
 }
 
+/// Seconds per step between two clock readings, if there are both and any steps.
+fn per_step(start: Option<f64>, end: Option<f64>, steps: usize) -> Option<f64> {
+    Some((end? - start?) / steps.max(1) as f64).filter(|_| steps > 0)
+}
+
 fn drive<M, S, R>(
     model: &M,
     sampler: &mut S,
@@ -465,6 +505,7 @@ where
     };
     match plan {
         Plan::Series { sweeps } => {
+            let start = rt.seconds();
             let (energy, abs_m, stats) = series(sampler, state, sweeps)?;
             Ok(Chain {
                 energy,
@@ -473,6 +514,7 @@ where
                 acceptance: stats.acceptance(),
                 tuning,
                 spacing: None,
+                seconds_per_step: per_step(start, rt.seconds(), sweeps),
             })
         }
         Plan::Samples { count, pilot } => {
@@ -484,11 +526,13 @@ where
             );
             let spacing = libm::ceil(2.0 * te.tau.max(tm.tau)) as usize;
             let mut stats = StepStats::default();
-            let mut recorded = 0;
+            let (mut recorded, mut steps, start) = (0, 0, rt.seconds());
             while recorded < count {
                 stats += run_checked(model, sampler, state, spacing, rng, &mut (), rt)?;
                 recorded += model.snapshot(state, &mut configs);
+                steps += spacing;
             }
+            let seconds_per_step = per_step(start, rt.seconds(), steps);
             // A packed snapshot adds 64 configurations at once: keep exactly `count`.
             let keep = count * model.sites();
             match &mut configs {
@@ -507,7 +551,41 @@ where
                     tau_abs_m: tm.tau,
                     converged: te.converged && tm.converged,
                 }),
+                seconds_per_step,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ESS/s = r / (2 τ_max · seconds per step), with r = 64 for multispin replicas; absent
+    /// without a clock or a pilot.
+    #[test]
+    fn effective_samples_per_second_counts_replicas() {
+        let mut chain = Chain {
+            energy: Vec::new(),
+            abs_m: Vec::new(),
+            configs: None,
+            acceptance: 0.5,
+            tuning: Tuning::None,
+            spacing: Some(Spacing {
+                steps: 10,
+                tau_energy: 2.5,
+                tau_abs_m: 5.0,
+                converged: true,
+            }),
+            seconds_per_step: Some(1e-3),
+        };
+        assert_eq!(chain.effective_samples_per_second(), Some(100.0));
+        chain.tuning = Tuning::Replicas(64);
+        assert_eq!(chain.effective_samples_per_second(), Some(6400.0));
+        chain.seconds_per_step = None;
+        assert_eq!(chain.effective_samples_per_second(), None);
+        assert_eq!(per_step(Some(1.0), Some(3.0), 4), Some(0.5));
+        assert_eq!(per_step(Some(1.0), Some(3.0), 0), None);
+        assert_eq!(per_step(None, Some(3.0), 4), None);
     }
 }

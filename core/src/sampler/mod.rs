@@ -2,10 +2,12 @@
 mod checkerboard;
 mod multispin;
 mod single_flip;
+mod swendsen_wang;
 mod wolff;
 mod xy_metropolis;
 
 pub use multispin::MultiSpin;
 pub use single_flip::{FlipRule, MIN_CHECKERBOARD_METROPOLIS_COUPLING, SingleFlip, SweepOrder};
+pub use swendsen_wang::SwendsenWang;
 pub use wolff::{OnSquare, Wolff};
 pub use xy_metropolis::XyMetropolis;

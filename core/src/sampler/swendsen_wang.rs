@@ -1,0 +1,217 @@
+use crate::lattice::{Ising, IsingState, LatticeError, Temperature};
+use crate::model::{Sampler, StepStats};
+use crate::rng::threshold_53;
+use alloc::vec::Vec;
+use rand_core::Rng;
+
+/// Swendsen–Wang multi-cluster updates of the Ising model (Swendsen & Wang 1987).
+///
+/// One step: every bond between aligned neighbours is activated independently with
+/// p = 1 − e^{−2βJ} (the Fortuin–Kasteleyn representation); the active bonds split the lattice
+/// into clusters (union–find), and every cluster is flipped with probability ½, independently.
+/// The update satisfies detailed balance for H = −J Σ sᵢsⱼ and, unlike single-spin moves,
+/// keeps its autocorrelation time small at T_c. Needs J > 0 and h = 0.
+///
+/// Random numbers, in order: one `u64` per aligned bond (sites in row-major order, the bond to
+/// the right before the bond below), then one per cluster, in the order of its smallest site.
+/// `StepStats`: `attempted` = N sites, `accepted` = spins flipped, `clusters` = clusters.
+///
+/// # Examples
+/// ```
+/// use entropic::prelude::*;
+/// use entropic::lattice::{Ising, Square, Temperature};
+/// use entropic::sampler::SwendsenWang;
+/// let model = Ising::new(Square::with_side(32)?, 1.0, 0.0)?;
+/// let mut sw = SwendsenWang::new(&model, Temperature::ising_critical(1.0)?)?;
+/// let mut state = model.ordered_state();
+/// let stats = run(&model, &mut sw, &mut state, 10, &mut entropic::rng::from_seed(1), &mut ());
+/// assert_eq!(stats.attempted, 10 * 32 * 32);
+/// assert!(stats.clusters >= 10);
+/// # Ok::<(), entropic::lattice::LatticeError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SwendsenWang {
+    temperature: Temperature,
+    /// Bond-activation threshold (53-bit, see [`threshold_53`]).
+    add_threshold: u64,
+    /// Union–find forest over the sites; a root is the smallest site of its cluster.
+    parent: Vec<u32>,
+    /// Flip decision of each root (meaningful at roots only).
+    flip: Vec<bool>,
+}
+
+impl SwendsenWang {
+    /// The sampler for `model` at temperature `t`.
+    ///
+    /// # Errors
+    /// [`LatticeError::Unsupported`] unless J > 0 and h = 0, or for more than 2³² − 1 sites.
+    pub fn new(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
+        if model.coupling() <= 0.0 || model.field() != 0.0 {
+            return Err(LatticeError::Unsupported {
+                algorithm: "the Swendsen–Wang cluster update",
+                needs: "J > 0 and h = 0",
+            });
+        }
+        if u32::try_from(model.lattice().sites()).is_err() {
+            return Err(LatticeError::Unsupported {
+                algorithm: "the Swendsen–Wang cluster update",
+                needs: "fewer than 2³² sites",
+            });
+        }
+        Ok(Self {
+            temperature: t,
+            add_threshold: threshold_53(-libm::expm1(-2.0 * model.coupling() * t.beta())),
+            parent: Vec::new(),
+            flip: Vec::new(),
+        })
+    }
+
+    /// The temperature the sampler targets.
+    pub fn temperature(&self) -> Temperature {
+        self.temperature
+    }
+
+    /// The root of site `i`, halving the path on the way.
+    fn find(&mut self, mut i: u32) -> u32 {
+        while self.parent[i as usize] != i {
+            let grand = self.parent[self.parent[i as usize] as usize];
+            self.parent[i as usize] = grand;
+            i = grand;
+        }
+        i
+    }
+
+    /// Merge the clusters of `a` and `b`, keeping the smaller root.
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra < rb {
+            self.parent[rb as usize] = ra;
+        } else if rb < ra {
+            self.parent[ra as usize] = rb;
+        }
+    }
+}
+
+impl Sampler<Ising> for SwendsenWang {
+    fn step<R: Rng + ?Sized>(
+        &mut self,
+        model: &Ising,
+        state: &mut IsingState,
+        rng: &mut R,
+    ) -> StepStats {
+        let (lx, ly) = (model.lattice().lx(), model.lattice().ly());
+        let spins = state.spins_for(model);
+        let n = lx * ly;
+        self.parent.clear();
+        self.parent.extend(0..n as u32);
+        self.flip.clear();
+        self.flip.resize(n, false);
+        for y in 0..ly {
+            for x in 0..lx {
+                let i = y * lx + x;
+                let right = y * lx + (x + 1) % lx;
+                let below = ((y + 1) % ly) * lx + x;
+                for j in [right, below] {
+                    if spins[i] == spins[j] && (rng.next_u64() >> 11) < self.add_threshold {
+                        self.union(i as u32, j as u32);
+                    }
+                }
+            }
+        }
+        let (mut flipped, mut clusters) = (0u64, 0u64);
+        for (i, spin) in spins.iter_mut().enumerate() {
+            let root = self.find(i as u32) as usize;
+            if root == i {
+                self.flip[i] = rng.next_u64() >> 63 == 1;
+                clusters += 1;
+            }
+            if self.flip[root] {
+                *spin = -*spin;
+                flipped += 1;
+            }
+        }
+        StepStats {
+            attempted: n as u64,
+            accepted: flipped,
+            clusters,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lattice::{Square, enumeration, kaufman};
+    use crate::model::run;
+    use crate::rng::from_seed;
+    use crate::stats::{MeanEstimate, SeriesRecorder};
+    use crate::test_util::assert_within_sigmas;
+
+    fn means(
+        model: &Ising,
+        t: Temperature,
+        seed: u64,
+        steps: usize,
+    ) -> (MeanEstimate, MeanEstimate) {
+        let mut sw = SwendsenWang::new(model, t).unwrap();
+        let mut rng = from_seed(seed);
+        let mut state = model.random_state(&mut rng);
+        run(model, &mut sw, &mut state, 200, &mut rng, &mut ());
+        let mut obs = (
+            SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s)),
+            SeriesRecorder::new(|s: &IsingState| model.abs_magnetization_per_spin(s)),
+        );
+        run(model, &mut sw, &mut state, steps, &mut rng, &mut obs);
+        (
+            MeanEstimate::from_series(obs.0.series()).unwrap(),
+            MeanEstimate::from_series(obs.1.series()).unwrap(),
+        )
+    }
+
+    /// Energy and |m| of the 4×4 and 3×5 tori against exact enumeration, below, at and above T_c.
+    #[test]
+    fn reproduces_exact_small_lattices() {
+        for (k, (lx, ly, j, t)) in [
+            (4, 4, 1.0, 1.5),
+            (4, 4, 1.0, 2.27),
+            (4, 4, 1.0, 3.5),
+            (3, 5, 0.5, 1.2),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let model = Ising::new(Square::new(lx, ly).unwrap(), j, 0.0).unwrap();
+            let t = Temperature::new(t).unwrap();
+            let exact = enumeration::exact(&model, t).unwrap();
+            let (e, m) = means(&model, t, 400 + k as u64, 40_000);
+            assert_within_sigmas(&e, exact.energy_per_spin, 4.0);
+            assert_within_sigmas(&m, exact.abs_magnetization, 4.0);
+        }
+    }
+
+    /// 16×16 against Kaufman's finite-lattice energy near T_c, where the clusters percolate.
+    #[test]
+    fn matches_kaufman_on_sixteen_near_tc() {
+        let model = Ising::new(Square::with_side(16).unwrap(), 1.0, 0.0).unwrap();
+        for (k, t) in [2.0, 2.269_185_314_213_022, 2.6].into_iter().enumerate() {
+            let t = Temperature::new(t).unwrap();
+            let (e, _) = means(&model, t, 500 + k as u64, 20_000);
+            let exact = kaufman::exact(&model, t).unwrap();
+            assert_within_sigmas(&e, exact.energy_per_spin, 4.0);
+            // Few sweeps per independent sample at T_c: the point of a cluster algorithm.
+            assert!(
+                e.autocorrelation.tau < 10.0,
+                "τ = {}",
+                e.autocorrelation.tau
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_field_and_antiferromagnet() {
+        let t = Temperature::new(2.0).unwrap();
+        let sq = Square::with_side(4).unwrap();
+        assert!(SwendsenWang::new(&Ising::new(sq, 1.0, 0.1).unwrap(), t).is_err());
+        assert!(SwendsenWang::new(&Ising::new(sq, -1.0, 0.0).unwrap(), t).is_err());
+    }
+}
