@@ -459,6 +459,13 @@ mod tests {
             }
         }
         fn accumulate_grad(&mut self, _x: &[f64], _batch: usize, _w: &[f64]) {}
+        fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+            let net_w: Vec<f64> = w.chunks_exact(3).flat_map(|r| [r[0], r[1]]).collect();
+            self.net.input_grad(x, batch, &net_w, out);
+            for (b, o) in out.iter_mut().enumerate() {
+                *o += 2.0 * w[3 * b + 2] * x[b];
+            }
+        }
         fn zero_grad(&mut self) {}
         fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
             Vec::new()

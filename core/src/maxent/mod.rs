@@ -8,6 +8,7 @@
 pub mod digits;
 mod entropy;
 mod error;
+mod hmc;
 mod mixture;
 mod model;
 mod moments;
@@ -17,6 +18,7 @@ mod training;
 
 pub use entropy::{EntropySettings, Quadrature1d, Reference, maxent_entropy, quadrature_1d};
 pub use error::MaxEntError;
+pub use hmc::Hmc;
 pub use mixture::{Component, Mixture1d, kl_on_grid};
 pub use model::{MaxEnt, Moves, Walkers};
 pub use moments::Moments;

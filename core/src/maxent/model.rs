@@ -68,6 +68,17 @@ impl<O: Observables> MaxEnt<O> {
     }
 }
 
+impl<O: Observables> MaxEnt<O> {
+    /// ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ for each of `batch` configurations into `out` (batch × d), through
+    /// the observables' input gradients ([`Observables::input_grad`]).
+    pub fn energy_gradient(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+        let w: Vec<f64> = (0..batch)
+            .flat_map(|_| self.lambda.iter().copied())
+            .collect();
+        self.observables.input_grad(x, batch, &w, out);
+    }
+}
+
 /// What one Metropolis move of the [`Walkers`] changes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -189,6 +200,11 @@ impl Walkers {
     /// Positions, row-major.
     pub fn positions(&self) -> &[f64] {
         &self.positions
+    }
+
+    /// Positions, for samplers that move the walkers themselves ([`super::Hmc`]).
+    pub(crate) fn positions_mut(&mut self) -> &mut [f64] {
+        &mut self.positions
     }
 
     /// Number of walkers.

@@ -58,6 +58,20 @@ impl Observables for Moments {
 
     fn accumulate_grad(&mut self, _x: &[f64], _batch: usize, _w: &[f64]) {}
 
+    /// ∂/∂x_k Σ_p w_{k,p} x_k^p = Σ_p p w_{k,p} x_k^{p−1}.
+    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        for (k, &v) in x[..batch * self.dim].iter().enumerate() {
+            let weights = &w[k * self.order..(k + 1) * self.order];
+            let (mut power, mut g) = (1.0, 0.0);
+            for (p, &wp) in weights.iter().enumerate() {
+                g += (p + 1) as f64 * wp * power;
+                power *= v;
+            }
+            out.push(g);
+        }
+    }
+
     fn zero_grad(&mut self) {}
 
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {

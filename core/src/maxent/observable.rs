@@ -13,6 +13,9 @@ pub trait Observables {
     fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>);
     /// Accumulate ∂/∂θ Σ_b Σ_i w[b, i] f_i(x_b; θ) into the parameter gradients.
     fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]);
+    /// The input gradient ∂/∂x_b Σ_i w[b, i] f_i(x_b; θ) of every configuration into `out`
+    /// (batch × d), leaving the parameter gradients as they were (gradient-based samplers).
+    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>);
     /// Reset the parameter gradients.
     fn zero_grad(&mut self);
     /// (parameters, gradients) pairs for an optimiser.
@@ -47,6 +50,23 @@ impl Observables for Network<f64> {
         self.forward(x, batch)
             .expect("configuration batch matches the network width");
         self.backward(w).expect("weights match the network output");
+    }
+
+    /// Back-propagates `w` to the input; the parameter gradients the backward pass adds are
+    /// saved before and restored after.
+    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+        let saved: Vec<Vec<f64>> = self
+            .params_and_grads()
+            .iter()
+            .map(|(_, g)| g.to_vec())
+            .collect();
+        self.forward(x, batch)
+            .expect("configuration batch matches the network width");
+        out.clear();
+        out.extend_from_slice(self.backward(w).expect("weights match the network output"));
+        for ((_, g), s) in self.params_and_grads().into_iter().zip(&saved) {
+            g.copy_from_slice(s);
+        }
     }
 
     fn zero_grad(&mut self) {

@@ -117,6 +117,29 @@ impl Observables for RotatedVariances {
         }
     }
 
+    /// ∂/∂x Σᵢ wᵢ (R x)ᵢ² = 2 Rᵀ (w ∘ R x).
+    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+        let d = self.dim;
+        let r = self.matrix();
+        out.clear();
+        out.resize(batch * d, 0.0);
+        let mut y = vec![0.0; d];
+        for ((xb, wb), ob) in x
+            .chunks_exact(d)
+            .zip(w.chunks_exact(d))
+            .zip(out.chunks_exact_mut(d))
+            .take(batch)
+        {
+            self.rotate(xb, &mut y);
+            for i in 0..d {
+                let gi = 2.0 * wb[i] * y[i];
+                for (j, o) in ob.iter_mut().enumerate() {
+                    *o += r[i * d + j] * gi;
+                }
+            }
+        }
+    }
+
     /// ∂/∂θ_k Σᵢ wᵢ (R x)ᵢ² = 2 g_kᵀ G_k′ y_{k−1}, by reverse-mode accumulation: y_k = G_k ⋯ G_1 x
     /// forward, g_K = w ∘ y_K and g_{k−1} = G_kᵀ g_k backward (O(K d) per sample, not O(K² d)).
     fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) {

@@ -1,0 +1,274 @@
+use super::{MaxEnt, MaxEntError, Observables, Walkers};
+use crate::rng::{normal_pair, threshold_53};
+use alloc::vec::Vec;
+use rand_core::Rng;
+
+/// Hamiltonian Monte Carlo moves of the [`Walkers`], using the energy's input gradient
+/// ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ ([`MaxEnt::energy_gradient`]) where random-walk Metropolis moves one
+/// coordinate at a time.
+///
+/// One [`Hmc::sweep`] gives every walker a fresh momentum p ~ N(0, I), runs L leapfrog steps
+/// of size ε on K = |p|²/2 + H(x) (half kick, L drifts with full kicks between, half kick) and
+/// accepts with min(1, e^{−ΔK−ΔH}), walker by walker. Box bounds are handled exactly: a drift
+/// that leaves [lo, hi] is reflected at the wall (x ↦ 2·wall − x, p ↦ −p), which keeps the
+/// leapfrog map volume-preserving and reversible, so the chain samples P restricted to the box
+/// without clipping. ε may be adapted toward a target acceptance during warm-up only
+/// ([`Hmc::adapt`]); an ε that moves while sampling breaks detailed balance.
+///
+/// # Examples
+/// ```
+/// use entropic::maxent::{Hmc, MaxEnt, Moments, Walkers};
+/// // H = x²/2: the standard normal.
+/// let mut model = MaxEnt::new(Moments::new(1, 2)?, vec![0.0, 0.5])?;
+/// let mut walkers = Walkers::new(1, vec![0.0; 500], 1.0, None)?;
+/// let hmc = Hmc::new(0.5, 8)?;
+/// let mut rng = entropic::rng::from_seed(4);
+/// for _ in 0..50 {
+///     hmc.sweep(&mut walkers, &mut model, &mut rng);
+/// }
+/// let var = walkers.positions().iter().map(|x| x * x).sum::<f64>() / 500.0;
+/// assert!((var - 1.0).abs() < 0.25, "{var}");
+/// # Ok::<(), entropic::maxent::MaxEntError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Hmc {
+    step: f64,
+    leapfrog: usize,
+}
+
+impl Hmc {
+    /// Leapfrog step ε and L steps per trajectory.
+    ///
+    /// # Errors
+    /// [`MaxEntError::Parameter`] unless ε is finite and positive and L ≥ 1.
+    pub fn new(step: f64, leapfrog: usize) -> Result<Self, MaxEntError> {
+        if !(step.is_finite() && step > 0.0) || leapfrog == 0 {
+            return Err(MaxEntError::Parameter(
+                "HMC needs a positive finite step and at least one leapfrog step",
+            ));
+        }
+        Ok(Self { step, leapfrog })
+    }
+
+    /// The leapfrog step ε.
+    pub fn step_size(&self) -> f64 {
+        self.step
+    }
+
+    /// Leapfrog steps per trajectory.
+    pub fn leapfrog_steps(&self) -> usize {
+        self.leapfrog
+    }
+
+    /// Adapt ε toward a target acceptance: ε ← ε·exp(a − target), clamped to [1e-6, 1e3]. For
+    /// warm-up only.
+    pub fn adapt(&mut self, acceptance: f64, target: f64) {
+        self.step = (self.step * libm::exp(acceptance - target)).clamp(1e-6, 1e3);
+    }
+
+    /// One trajectory per walker under the model's energy λ·f; returns the acceptance rate.
+    pub fn sweep<O: Observables, R: Rng + ?Sized>(
+        &self,
+        walkers: &mut Walkers,
+        model: &mut MaxEnt<O>,
+        rng: &mut R,
+    ) -> f64 {
+        let mut f = Vec::new();
+        let mut energy = |x: &[f64], n: usize, e: &mut Vec<f64>, g: &mut Vec<f64>| {
+            model.energy(x, n, &mut f, e);
+            model.energy_gradient(x, n, g);
+        };
+        self.sweep_with(walkers, &mut energy, rng)
+    }
+
+    /// One trajectory per walker under any batched energy with its gradient,
+    /// `energy(x, batch, energies, gradients)` (gradients batch × d); returns the acceptance
+    /// rate. Walkers whose energy is not finite at the end of the trajectory stay put.
+    pub fn sweep_with<R: Rng + ?Sized>(
+        &self,
+        walkers: &mut Walkers,
+        energy: &mut impl FnMut(&[f64], usize, &mut Vec<f64>, &mut Vec<f64>),
+        rng: &mut R,
+    ) -> f64 {
+        let (n, d, bounds) = (walkers.len(), walkers.dim(), walkers.bounds());
+        let (mut h0, mut grad) = (Vec::new(), Vec::new());
+        let start = walkers.positions().to_vec();
+        energy(&start, n, &mut h0, &mut grad);
+        let mut p: Vec<f64> = Vec::with_capacity(n * d);
+        while p.len() < n * d {
+            let (a, b) = normal_pair(rng);
+            p.push(a);
+            if p.len() < n * d {
+                p.push(b);
+            }
+        }
+        let kinetic = |p: &[f64]| -> Vec<f64> {
+            p.chunks_exact(d)
+                .map(|r| 0.5 * r.iter().map(|v| v * v).sum::<f64>())
+                .collect()
+        };
+        let k0 = kinetic(&p);
+        let eps = self.step;
+        let mut x = start.clone();
+        let mut h1 = Vec::new();
+        for (pi, gi) in p.iter_mut().zip(&grad) {
+            *pi -= 0.5 * eps * gi;
+        }
+        for step in 0..self.leapfrog {
+            for (xi, pi) in x.iter_mut().zip(p.iter_mut()) {
+                *xi += eps * *pi;
+                if let Some((lo, hi)) = bounds {
+                    reflect(xi, pi, lo, hi);
+                }
+            }
+            energy(&x, n, &mut h1, &mut grad);
+            let kick = if step + 1 == self.leapfrog { 0.5 } else { 1.0 } * eps;
+            for (pi, gi) in p.iter_mut().zip(&grad) {
+                *pi -= kick * gi;
+            }
+        }
+        let k1 = kinetic(&p);
+        let mut accepted = 0;
+        let positions = walkers.positions_mut();
+        for w in 0..n {
+            let delta = (h1[w] + k1[w]) - (h0[w] + k0[w]);
+            let prob = if delta <= 0.0 { 1.0 } else { libm::exp(-delta) };
+            let accept = delta.is_finite() && (rng.next_u64() >> 11) < threshold_53(prob);
+            if accept {
+                positions[w * d..(w + 1) * d].copy_from_slice(&x[w * d..(w + 1) * d]);
+                accepted += 1;
+            }
+        }
+        accepted as f64 / n as f64
+    }
+}
+
+/// Reflect a coordinate and its momentum back into [lo, hi] (as often as a long step needs).
+fn reflect(x: &mut f64, p: &mut f64, lo: f64, hi: f64) {
+    while !(lo..=hi).contains(x) && x.is_finite() {
+        if *x > hi {
+            *x = 2.0 * hi - *x;
+        } else {
+            *x = 2.0 * lo - *x;
+        }
+        *p = -*p;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maxent::{Moments, RotatedVariances};
+    use crate::nn::{ActivationKind, Network};
+    use crate::rng::{from_seed, uniform_f64};
+
+    /// Central differences of Σ w·f against every observable family's input gradient.
+    #[test]
+    fn input_gradients_match_finite_differences() {
+        let mut rng = from_seed(8);
+        let x: Vec<f64> = (0..6).map(|_| 2.0 * uniform_f64(&mut rng) - 1.0).collect();
+        let mut weights = from_seed(9);
+        let mut check = |obs: &mut dyn Observables| {
+            let (d, m) = (obs.dim(), obs.count());
+            let batch = x.len() / d;
+            let w: Vec<f64> = (0..batch * m)
+                .map(|_| uniform_f64(&mut weights) - 0.5)
+                .collect();
+            let mut g = Vec::new();
+            obs.input_grad(&x, batch, &w, &mut g);
+            let mut f = Vec::new();
+            let mut value = |obs: &mut dyn Observables, x: &[f64]| {
+                obs.eval(x, batch, &mut f);
+                f.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()
+            };
+            let h = 1e-6;
+            for k in 0..x.len() {
+                let (mut up, mut down) = (x.clone(), x.clone());
+                up[k] += h;
+                down[k] -= h;
+                let fd = (value(obs, &up) - value(obs, &down)) / (2.0 * h);
+                assert!(
+                    (fd - g[k]).abs() < 1e-7 * (1.0 + fd.abs()),
+                    "{k}: {} vs {fd}",
+                    g[k]
+                );
+            }
+        };
+        check(&mut Moments::new(2, 3).unwrap());
+        let mut rv = RotatedVariances::new(3, &[0.4, -1.1, 2.0]);
+        check(&mut rv);
+        let mut net = Network::<f64>::mlp(&[3, 5, 2], ActivationKind::Tanh, &mut rng).unwrap();
+        // The input gradient leaves the parameter gradients untouched.
+        Observables::accumulate_grad(&mut net, &x, 2, &[1.0, -1.0, 0.5, 0.2]);
+        let before: Vec<Vec<f64>> = net
+            .params_and_grads()
+            .iter()
+            .map(|(_, g)| g.to_vec())
+            .collect();
+        check(&mut net);
+        let after: Vec<Vec<f64>> = net
+            .params_and_grads()
+            .iter()
+            .map(|(_, g)| g.to_vec())
+            .collect();
+        assert_eq!(before, after);
+    }
+
+    /// Mean and standard error of coordinate `k` over the walkers, after `sweeps` trajectories
+    /// following 200 of warm-up (with ε adapted to 0.8 acceptance).
+    fn walker_moments(
+        model: &mut MaxEnt<Moments>,
+        bounds: Option<(f64, f64)>,
+        start: f64,
+        seed: u64,
+    ) -> (f64, f64, f64) {
+        let n = 4000;
+        let mut walkers = Walkers::new(1, alloc::vec![start; n], 1.0, bounds).unwrap();
+        let mut hmc = Hmc::new(0.3, 5).unwrap();
+        let mut rng = from_seed(seed);
+        for _ in 0..200 {
+            let a = hmc.sweep(&mut walkers, model, &mut rng);
+            hmc.adapt(a, 0.8);
+        }
+        for _ in 0..100 {
+            hmc.sweep(&mut walkers, model, &mut rng);
+        }
+        let x = walkers.positions();
+        let mean = x.iter().sum::<f64>() / n as f64;
+        let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
+        (mean, var, libm::sqrt(var / n as f64))
+    }
+
+    /// A Gaussian N(μ, σ²) (H = x²/2σ² − μx/σ²) and a box-truncated exponential
+    /// (H = a x on [0, 1]: mean 1/a − 1/(eᵃ − 1)); the walkers are independent chains, so the
+    /// standard error of the walker mean is the test's scale.
+    #[test]
+    fn samples_exact_gaussian_and_box_truncated_exponential() {
+        let (mu, sigma) = (1.5, 0.7);
+        let lambda = alloc::vec![-mu / (sigma * sigma), 0.5 / (sigma * sigma)];
+        let mut gauss = MaxEnt::new(Moments::new(1, 2).unwrap(), lambda).unwrap();
+        let (mean, var, se) = walker_moments(&mut gauss, None, -3.0, 1);
+        assert!((mean - mu).abs() < 4.0 * se, "mean {mean} ± {se}");
+        let var_se = sigma * sigma * libm::sqrt(2.0 / 4000.0);
+        assert!((var - sigma * sigma).abs() < 4.0 * var_se, "var {var}");
+        let a = 3.0;
+        let mut tilted = MaxEnt::new(Moments::new(1, 1).unwrap(), alloc::vec![a]).unwrap();
+        let (mean, _, se) = walker_moments(&mut tilted, Some((0.0, 1.0)), 0.9, 2);
+        let exact = 1.0 / a - 1.0 / libm::expm1(a);
+        assert!(
+            (mean - exact).abs() < 4.0 * se,
+            "mean {mean} ± {se} vs {exact}"
+        );
+        assert!(Hmc::new(0.0, 3).is_err() && Hmc::new(0.1, 0).is_err());
+    }
+
+    #[test]
+    fn reflection_lands_inside() {
+        for (x0, p0) in [(1.3, 2.0), (-2.7, -1.0), (5.2, 1.0), (0.5, 1.0)] {
+            let (mut x, mut p) = (x0, p0);
+            reflect(&mut x, &mut p, 0.0, 1.0);
+            assert!((0.0..=1.0).contains(&x), "{x0} → {x}");
+        }
+    }
+}
