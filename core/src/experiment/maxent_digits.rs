@@ -4,7 +4,7 @@
 use super::{ExperimentError, Runtime};
 use crate::maxent::digits::{PIXELS, digit_sets, digits_observables, nearest_distances};
 use crate::maxent::{
-    EntropySettings, IterationReport, MaxEnt, Reference, TrainParams, Trainer, Walkers,
+    EntropySettings, IterationReport, MaxEnt, Moves, Reference, TrainParams, Trainer, Walkers,
     maxent_entropy,
 };
 use crate::nn::Network;
@@ -30,8 +30,13 @@ pub struct MaxentDigitsConfig {
     pub walkers: usize,
     /// Epochs: one λ step, one θ step and `sweeps` MCMC sweeps each (≥ 1). Default 600.
     pub epochs: usize,
-    /// MCMC sweeps (64 single-pixel Metropolis moves per walker) per epoch. Default 4.
+    /// MCMC sweeps (64 single-pixel Metropolis moves per walker, or one HMC trajectory with
+    /// `leapfrog` > 0) per epoch. Default 4.
     pub sweeps: usize,
+    /// Leapfrog steps of a Hamiltonian Monte Carlo trajectory ([`Moves::Hamiltonian`]) as the
+    /// walkers' move, using the networks' input gradients and reflecting at the pixel box;
+    /// 0 keeps single-pixel random-walk Metropolis. Default 0.
+    pub leapfrog: usize,
     /// Adam rate of the λ step. Default 0.05.
     pub lambda_rate: f64,
     /// Adam rate of the θ step (cosine-decayed to 1 %). Default 0.001.
@@ -56,6 +61,7 @@ impl Default for MaxentDigitsConfig {
             walkers: 400,
             epochs: 600,
             sweeps: 4,
+            leapfrog: 0,
             lambda_rate: 0.05,
             theta_rate: 0.001,
             channels: [4, 8],
@@ -117,6 +123,10 @@ pub struct MaxentDigits {
     data: Vec<f64>,
 }
 
+/// Most leapfrog steps per HMC trajectory (each costs one forward and backward pass of the
+/// observables over all walkers).
+const MAX_LEAPFROG: usize = 1000;
+
 impl MaxentDigits {
     /// # Errors
     /// [`ExperimentError::Config`] naming the setting.
@@ -132,6 +142,12 @@ impl MaxentDigits {
             if value == 0 {
                 return Err(ExperimentError::config(field, "must be at least 1"));
             }
+        }
+        if config.leapfrog > MAX_LEAPFROG {
+            return Err(ExperimentError::config(
+                "leapfrog",
+                alloc::format!("must be at most {MAX_LEAPFROG}"),
+            ));
         }
         super::check_memory("the walkers", &[config.walkers, PIXELS, 8])?;
         let data = digit_sets(config.images)
@@ -177,7 +193,10 @@ impl MaxentDigits {
         let start: Vec<f64> = (0..c.walkers * PIXELS)
             .map(|_| uniform_f64(&mut rng))
             .collect();
-        let walkers = Walkers::new(PIXELS, start, 0.3, Some((0.0, 1.0)))?;
+        let mut walkers = Walkers::new(PIXELS, start, 0.3, Some((0.0, 1.0)))?;
+        if c.leapfrog > 0 {
+            walkers = walkers.with_moves(Moves::Hamiltonian(c.leapfrog))?;
+        }
         let model = MaxEnt::new(net, vec![0.0; c.outputs])?;
         Ok(Trainer::new(
             model,

@@ -263,6 +263,47 @@ mod tests {
         assert!(Hmc::new(0.0, 3).is_err() && Hmc::new(0.1, 0).is_err());
     }
 
+    /// Walkers with [`Moves::Hamiltonian`](crate::maxent::Moves) sample through HMC in
+    /// `Walkers::sweep`, with the width as ε and its adaptation.
+    #[test]
+    fn hamiltonian_moves_of_the_walkers_sample_the_model() {
+        use crate::maxent::Moves;
+        let mut model =
+            MaxEnt::new(Moments::new(2, 2).unwrap(), alloc::vec![0.0, 0.5, 0.0, 2.0]).unwrap();
+        let n = 3000;
+        let mut walkers = Walkers::new(2, alloc::vec![1.0; 2 * n], 0.2, None)
+            .unwrap()
+            .with_moves(Moves::Hamiltonian(6))
+            .unwrap();
+        let mut rng = from_seed(12);
+        for _ in 0..100 {
+            let a = walkers.sweep(&mut model, &mut rng);
+            walkers.adapt(a, 0.8);
+        }
+        for _ in 0..50 {
+            walkers.sweep(&mut model, &mut rng);
+        }
+        // Variances 1 and 1/4 (H = x²/2 + 2y²).
+        for (k, want) in [(0, 1.0), (1, 0.25)] {
+            let v = walkers
+                .positions()
+                .iter()
+                .skip(k)
+                .step_by(2)
+                .map(|x| x * x)
+                .sum::<f64>()
+                / n as f64;
+            let se = want * libm::sqrt(2.0 / n as f64);
+            assert!((v - want).abs() < 4.0 * se, "coordinate {k}: {v} vs {want}");
+        }
+        assert!(
+            Walkers::new(1, alloc::vec![0.0], 0.1, None)
+                .unwrap()
+                .with_moves(Moves::Hamiltonian(0))
+                .is_err()
+        );
+    }
+
     #[test]
     fn reflection_lands_inside() {
         for (x0, p0) in [(1.3, 2.0), (-2.7, -1.0), (5.2, 1.0), (0.5, 1.0)] {

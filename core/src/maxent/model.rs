@@ -92,6 +92,11 @@ pub enum Moves {
     /// Binary configurations x ∈ {0, 1}^d: flip one coordinate, x_j ↦ 1 − x_j (symmetric, so
     /// the acceptance is min(1, e^{−ΔH}) as for the random walk).
     Flip,
+    /// Hamiltonian Monte Carlo ([`super::Hmc`]): one trajectory of this many leapfrog steps per
+    /// walker and sweep, the walkers' width as the step ε, under the model's energy with its
+    /// input gradient. Energies without a gradient ([`Walkers::sweep_energy`]: annealing
+    /// paths, biased generation) use single-coordinate random-walk moves instead.
+    Hamiltonian(usize),
 }
 
 /// Persistent Metropolis walkers.
@@ -158,6 +163,11 @@ impl Walkers {
     pub fn with_moves(mut self, moves: Moves) -> Result<Self, MaxEntError> {
         match moves {
             Moves::Block(0) => return Err(MaxEntError::Parameter("a block needs a coordinate")),
+            Moves::Hamiltonian(0) => {
+                return Err(MaxEntError::Parameter(
+                    "Hamiltonian moves need at least one leapfrog step",
+                ));
+            }
             Moves::Flip if self.positions.iter().any(|&x| x != 0.0 && x != 1.0) => {
                 return Err(MaxEntError::Parameter(
                     "flip moves need binary positions (0 or 1)",
@@ -234,6 +244,12 @@ impl Walkers {
         model: &mut MaxEnt<O>,
         rng: &mut R,
     ) -> f64 {
+        if let Moves::Hamiltonian(leapfrog) = self.moves {
+            return match super::Hmc::new(self.width, leapfrog) {
+                Ok(hmc) => hmc.sweep(self, model, rng),
+                Err(_) => 0.0, // unreachable: the width is positive and L ≥ 1 by construction
+            };
+        }
         let mut f = Vec::new();
         self.sweep_energy(
             |x: &[f64], n: usize, out: &mut Vec<f64>| model.energy(x, n, &mut f, out),
@@ -251,7 +267,7 @@ impl Walkers {
         let (n, d) = (self.len(), self.dim);
         let block = match self.moves {
             Moves::Block(b) => b.min(d),
-            Moves::Coordinate | Moves::Flip => 1,
+            Moves::Coordinate | Moves::Flip | Moves::Hamiltonian(_) => 1,
         };
         let (mut current, mut proposed) = (Vec::new(), Vec::new());
         energy(&self.positions, n, &mut current);
@@ -267,7 +283,7 @@ impl Walkers {
                     let old = self.positions[w * d + j];
                     let x = match self.moves {
                         Moves::Flip => 1.0 - old,
-                        Moves::Coordinate | Moves::Block(_) => {
+                        Moves::Coordinate | Moves::Block(_) | Moves::Hamiltonian(_) => {
                             old + self.width * (2.0 * uniform_f64(rng) - 1.0)
                         }
                     };
