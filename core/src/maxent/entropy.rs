@@ -1,6 +1,6 @@
 //! The entropy of a MaxEnt model, S = ln Z + Σᵢ λᵢ ⟨fᵢ⟩ — which the paper calls "practically
 //! incomputable" — by thermodynamic integration from a tractable reference (Gaussian, or uniform on a box).
-use super::{MaxEnt, MaxEntError, Observables, Walkers};
+use super::{Hmc, MaxEnt, MaxEntError, Moves, Observables, Walkers};
 use crate::estimate::{Estimate, Unit};
 use crate::model::Observer;
 use crate::stats::{MeanEstimate, SeriesRecorder};
@@ -114,6 +114,22 @@ impl Reference {
         }
     }
 
+    /// ∇ₓH_ref: (x − m)/v for the Gaussian, 0 on the box.
+    fn energy_gradient(&self, x: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        match self {
+            Self::Gaussian { mean, var } => {
+                let d = mean.len();
+                out.extend(
+                    x.iter()
+                        .enumerate()
+                        .map(|(k, v)| (v - mean[k % d]) / var[k % d]),
+                );
+            }
+            Self::UniformBox { .. } => out.resize(x.len(), 0.0),
+        }
+    }
+
     /// ln Z_ref.
     pub fn log_partition(&self) -> f64 {
         match self {
@@ -126,7 +142,8 @@ impl Reference {
     }
 }
 
-/// One sweep of the walkers under H_s = (1 − s) H_ref + s H.
+/// One sweep of the walkers under H_s = (1 − s) H_ref + s H: HMC trajectories on H_s and its
+/// gradient for walkers with [`Moves::Hamiltonian`], else their own random-walk moves.
 fn path_sweep<O: Observables, R: Rng + ?Sized>(
     model: &mut MaxEnt<O>,
     reference: &Reference,
@@ -135,6 +152,24 @@ fn path_sweep<O: Observables, R: Rng + ?Sized>(
     rng: &mut R,
 ) {
     let (mut f, mut h, mut h_ref) = (Vec::new(), Vec::new(), Vec::new());
+    if let Moves::Hamiltonian(leapfrog) = walkers.moves() {
+        let mut g_ref = Vec::new();
+        let mut energy = |x: &[f64], n: usize, e: &mut Vec<f64>, g: &mut Vec<f64>| {
+            model.energy(x, n, &mut f, &mut h);
+            reference.energy(x, &mut h_ref);
+            e.clear();
+            e.extend(h.iter().zip(&h_ref).map(|(a, b)| (1.0 - s) * b + s * a));
+            model.energy_gradient(x, n, g);
+            reference.energy_gradient(x, &mut g_ref);
+            g.iter_mut()
+                .zip(&g_ref)
+                .for_each(|(a, b)| *a = (1.0 - s) * b + s * *a);
+        };
+        if let Ok(hmc) = Hmc::new(walkers.width(), leapfrog) {
+            hmc.sweep_with(walkers, &mut energy, rng);
+        }
+        return;
+    }
     walkers.sweep_energy(
         |x: &[f64], n: usize, out: &mut Vec<f64>| {
             model.energy(x, n, &mut f, &mut h);
@@ -382,7 +417,15 @@ mod tests {
             .map(|_| crate::rng::normal_pair(&mut rng).0)
             .collect();
         let walkers = Walkers::new(1, start, 1.0, None).unwrap();
-        ti_agrees_with_quadrature(&mut model, &reference, walkers, (-12.0, 12.0), &mut rng);
+        ti_agrees_with_quadrature(
+            &mut model,
+            &reference,
+            walkers.clone(),
+            (-12.0, 12.0),
+            &mut rng,
+        );
+        let hmc = walkers.with_moves(Moves::Hamiltonian(4)).unwrap();
+        ti_agrees_with_quadrature(&mut model, &reference, hmc, (-12.0, 12.0), &mut rng);
     }
 
     /// TI from `reference` must agree with quadrature on `range` within 4 error bars; the
@@ -433,7 +476,16 @@ mod tests {
             .map(|_| 8.0 * crate::rng::uniform_f64(&mut rng) - 4.0)
             .collect();
         let walkers = Walkers::new(1, start, 1.0, Some((-4.0, 4.0))).unwrap();
-        ti_agrees_with_quadrature(&mut model, &reference, walkers, (-4.0, 4.0), &mut rng);
+        ti_agrees_with_quadrature(
+            &mut model,
+            &reference,
+            walkers.clone(),
+            (-4.0, 4.0),
+            &mut rng,
+        );
+        // The same with HMC walkers: trajectories on the annealed energy, reflected at the box.
+        let hmc = walkers.with_moves(Moves::Hamiltonian(5)).unwrap();
+        ti_agrees_with_quadrature(&mut model, &reference, hmc, (-4.0, 4.0), &mut rng);
         assert!(Reference::uniform_box(0, 0.0, 1.0).is_err());
         assert!(Reference::uniform_box(2, 1.0, 1.0).is_err());
     }
