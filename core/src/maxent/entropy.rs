@@ -1,6 +1,6 @@
 //! The entropy of a MaxEnt model, S = ln Z + Σᵢ λᵢ ⟨fᵢ⟩ — which the paper calls "practically
 //! incomputable" — by thermodynamic integration from a tractable reference (Gaussian, or uniform on a box).
-use super::{Hmc, MaxEnt, MaxEntError, Moves, Observables, Walkers};
+use super::{MaxEnt, MaxEntError, Observables, Walkers};
 use crate::estimate::{Estimate, Unit};
 use crate::model::Observer;
 use crate::stats::{MeanEstimate, SeriesRecorder};
@@ -143,7 +143,8 @@ impl Reference {
 }
 
 /// One sweep of the walkers under H_s = (1 − s) H_ref + s H: HMC trajectories on H_s and its
-/// gradient for walkers with [`Moves::Hamiltonian`], else their own random-walk moves.
+/// gradient for walkers with [`Moves::Hamiltonian`](super::Moves::Hamiltonian), else their own
+/// random-walk moves.
 fn path_sweep<O: Observables, R: Rng + ?Sized>(
     model: &mut MaxEnt<O>,
     reference: &Reference,
@@ -152,7 +153,7 @@ fn path_sweep<O: Observables, R: Rng + ?Sized>(
     rng: &mut R,
 ) {
     let (mut f, mut h, mut h_ref) = (Vec::new(), Vec::new(), Vec::new());
-    if let Moves::Hamiltonian(leapfrog) = walkers.moves() {
+    if let Some(hmc) = walkers.hmc() {
         let mut g_ref = Vec::new();
         let mut energy = |x: &[f64], n: usize, e: &mut Vec<f64>, g: &mut Vec<f64>| {
             model.energy(x, n, &mut f, &mut h);
@@ -165,9 +166,7 @@ fn path_sweep<O: Observables, R: Rng + ?Sized>(
                 .zip(&g_ref)
                 .for_each(|(a, b)| *a = (1.0 - s) * b + s * *a);
         };
-        if let Ok(hmc) = Hmc::new(walkers.width(), leapfrog) {
-            hmc.sweep_with(walkers, &mut energy, rng);
-        }
+        hmc.sweep_with(walkers, &mut energy, rng);
         return;
     }
     walkers.sweep_energy(
@@ -351,7 +350,7 @@ pub fn quadrature_1d<O: Observables>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maxent::{RotatedVariances, pca_angle_2d, pca_entropy_2d};
+    use crate::maxent::{Moves, RotatedVariances, pca_angle_2d, pca_entropy_2d};
     use crate::rng::from_seed;
 
     #[test]

@@ -51,6 +51,11 @@ impl Hmc {
         Ok(Self { step, leapfrog })
     }
 
+    /// The engine of walkers whose width and move were checked when they were built.
+    pub(crate) fn unchecked(step: f64, leapfrog: usize) -> Self {
+        Self { step, leapfrog }
+    }
+
     /// The leapfrog step ε.
     pub fn step_size(&self) -> f64 {
         self.step

@@ -66,9 +66,7 @@ impl<O: Observables> MaxEnt<O> {
                 .sum::<f64>()
         }));
     }
-}
 
-impl<O: Observables> MaxEnt<O> {
     /// ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ for each of `batch` configurations into `out` (batch × d), through
     /// the observables' input gradients ([`Observables::input_grad`]).
     pub fn energy_gradient(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
@@ -94,8 +92,9 @@ pub enum Moves {
     Flip,
     /// Hamiltonian Monte Carlo ([`super::Hmc`]): one trajectory of this many leapfrog steps per
     /// walker and sweep, the walkers' width as the step ε, under the model's energy with its
-    /// input gradient. Energies without a gradient ([`Walkers::sweep_energy`]: annealing
-    /// paths, biased generation) use single-coordinate random-walk moves instead.
+    /// input gradient (thermodynamic integration runs trajectories on its annealed energy).
+    /// Energies given without a gradient ([`Walkers::sweep_energy`], e.g. biased generation)
+    /// use single-coordinate random-walk moves instead.
     Hamiltonian(usize),
 }
 
@@ -212,6 +211,15 @@ impl Walkers {
         &self.positions
     }
 
+    /// The HMC engine of [`Moves::Hamiltonian`] walkers: step = the width (positive by
+    /// construction), L leapfrog steps (≥ 1 by [`Walkers::with_moves`]).
+    pub(crate) fn hmc(&self) -> Option<super::Hmc> {
+        match self.moves {
+            Moves::Hamiltonian(leapfrog) => Some(super::Hmc::unchecked(self.width, leapfrog)),
+            _ => None,
+        }
+    }
+
     /// Positions, for samplers that move the walkers themselves ([`super::Hmc`]).
     pub(crate) fn positions_mut(&mut self) -> &mut [f64] {
         &mut self.positions
@@ -244,11 +252,8 @@ impl Walkers {
         model: &mut MaxEnt<O>,
         rng: &mut R,
     ) -> f64 {
-        if let Moves::Hamiltonian(leapfrog) = self.moves {
-            return match super::Hmc::new(self.width, leapfrog) {
-                Ok(hmc) => hmc.sweep(self, model, rng),
-                Err(_) => 0.0, // unreachable: the width is positive and L ≥ 1 by construction
-            };
+        if let Some(hmc) = self.hmc() {
+            return hmc.sweep(self, model, rng);
         }
         let mut f = Vec::new();
         self.sweep_energy(
