@@ -1,6 +1,6 @@
+use super::wolff::ising_bond_threshold;
 use crate::lattice::{Ising, IsingState, LatticeError, Temperature};
 use crate::model::{Sampler, StepStats};
-use crate::rng::threshold_53;
 use alloc::vec::Vec;
 use rand_core::Rng;
 
@@ -40,27 +40,24 @@ pub struct SwendsenWang {
     flip: Vec<bool>,
 }
 
+const ALGORITHM: &str = "the Swendsen–Wang cluster update";
+
 impl SwendsenWang {
     /// The sampler for `model` at temperature `t`.
     ///
     /// # Errors
     /// [`LatticeError::Unsupported`] unless J > 0 and h = 0, or for more than 2³² − 1 sites.
     pub fn new(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
-        if model.coupling() <= 0.0 || model.field() != 0.0 {
-            return Err(LatticeError::Unsupported {
-                algorithm: "the Swendsen–Wang cluster update",
-                needs: "J > 0 and h = 0",
-            });
-        }
+        let add_threshold = ising_bond_threshold(model, t, ALGORITHM)?;
         if u32::try_from(model.lattice().sites()).is_err() {
             return Err(LatticeError::Unsupported {
-                algorithm: "the Swendsen–Wang cluster update",
+                algorithm: ALGORITHM,
                 needs: "fewer than 2³² sites",
             });
         }
         Ok(Self {
             temperature: t,
-            add_threshold: threshold_53(-libm::expm1(-2.0 * model.coupling() * t.beta())),
+            add_threshold,
             parent: Vec::new(),
             flip: Vec::new(),
         })

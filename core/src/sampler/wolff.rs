@@ -63,16 +63,10 @@ impl Wolff {
     /// # Errors
     /// [`LatticeError::Unsupported`] unless J > 0 and h = 0.
     pub fn ising(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
-        if model.coupling() <= 0.0 || model.field() != 0.0 {
-            return Err(LatticeError::Unsupported {
-                algorithm: "the Wolff cluster update",
-                needs: "J > 0 and h = 0",
-            });
-        }
-        let p_add = -libm::expm1(-2.0 * model.coupling() * t.beta());
+        let add_threshold = ising_bond_threshold(model, t, "the Wolff cluster update")?;
         Ok(Self::with(
             t,
-            threshold_53(p_add),
+            add_threshold,
             2.0 * model.coupling() * t.beta(),
         ))
     }
@@ -82,12 +76,7 @@ impl Wolff {
     /// # Errors
     /// [`LatticeError::Unsupported`] unless J > 0 and h = 0.
     pub fn xy(model: &Xy, t: Temperature) -> Result<Self, LatticeError> {
-        if model.coupling() <= 0.0 || model.field() != 0.0 {
-            return Err(LatticeError::Unsupported {
-                algorithm: "the Wolff cluster update",
-                needs: "J > 0 and h = 0",
-            });
-        }
+        ferromagnet_without_field(model.coupling(), model.field(), "the Wolff cluster update")?;
         Ok(Self::with(t, 0, 2.0 * model.coupling() * t.beta()))
     }
 
@@ -236,6 +225,35 @@ impl Wolff {
         self.xy_stack = frontier;
         size
     }
+}
+
+/// [`LatticeError::Unsupported`] for `algorithm` unless J > 0 and h = 0, where flipping a
+/// cluster is a symmetry of H.
+fn ferromagnet_without_field(
+    coupling: f64,
+    field: f64,
+    algorithm: &'static str,
+) -> Result<(), LatticeError> {
+    if coupling <= 0.0 || field != 0.0 {
+        return Err(LatticeError::Unsupported {
+            algorithm,
+            needs: "J > 0 and h = 0",
+        });
+    }
+    Ok(())
+}
+
+/// The 53-bit threshold of the Ising bond probability p = 1 − e^{−2βJ} shared by the cluster
+/// algorithms, after checking J > 0 and h = 0 for `algorithm`.
+pub(super) fn ising_bond_threshold(
+    model: &Ising,
+    t: Temperature,
+    algorithm: &'static str,
+) -> Result<u64, LatticeError> {
+    ferromagnet_without_field(model.coupling(), model.field(), algorithm)?;
+    Ok(threshold_53(-libm::expm1(
+        -2.0 * model.coupling() * t.beta(),
+    )))
 }
 
 /// Models that live on a [`Square`] lattice (so cluster samplers can count sites).
