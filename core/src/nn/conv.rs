@@ -40,6 +40,9 @@ pub struct Conv2d<T> {
     height: usize,
     width: usize,
     kernel: usize,
+    /// Spacing of the kernel's taps ([`Conv2d::with_dilation`]); files from before it: 1.
+    #[cfg_attr(feature = "serde", serde(default = "one"))]
+    dilation: usize,
     padding: Padding,
     /// W (out × in × k × k) followed by b (out).
     params: Vec<T>,
@@ -50,6 +53,11 @@ pub struct Conv2d<T> {
     patches: Vec<T>,
     #[cfg_attr(feature = "serde", serde(skip))]
     dpatches: Vec<T>,
+}
+
+#[cfg(feature = "serde")]
+fn one() -> usize {
+    1
 }
 
 impl<T: Scalar> Conv2d<T> {
@@ -69,58 +77,87 @@ impl<T: Scalar> Conv2d<T> {
         padding: Padding,
         rng: &mut R,
     ) -> Result<Self, NnError> {
-        if [in_channels, out_channels, height, width, kernel].contains(&0) {
-            return Err(NnError::Shape("convolution sizes must be positive"));
-        }
-        if padding != Padding::Valid && kernel % 2 == 0 {
-            return Err(NnError::Shape(
-                "'same' and periodic padding need an odd kernel",
-            ));
-        }
-        if padding != Padding::Same && (kernel > height || kernel > width) {
-            return Err(NnError::Shape("kernel larger than the image"));
-        }
-        let k2 = kernel * kernel;
-        let mut params = vec![T::zero(); out_channels * in_channels * k2 + out_channels];
-        init::glorot_uniform(
-            &mut params[..out_channels * in_channels * k2],
-            in_channels * k2,
-            out_channels * k2,
-            rng,
-        );
-        let grads = vec![T::zero(); params.len()];
-        Ok(Self {
+        let mut conv = Self {
             in_channels,
             out_channels,
             height,
             width,
             kernel,
+            dilation: 1,
             padding,
-            params,
-            grads,
+            params: Vec::new(),
+            grads: Vec::new(),
             patches: Vec::new(),
             dpatches: Vec::new(),
-        })
+        };
+        conv.check_shape()?;
+        let k2 = kernel * kernel;
+        conv.params = vec![T::zero(); out_channels * in_channels * k2 + out_channels];
+        init::glorot_uniform(
+            &mut conv.params[..out_channels * in_channels * k2],
+            in_channels * k2,
+            out_channels * k2,
+            rng,
+        );
+        conv.grads = vec![T::zero(); conv.params.len()];
+        Ok(conv)
     }
 
-    /// Whether the shape is consistent (what [`Conv2d::new`] checks; a loaded file may say
-    /// anything).
-    pub(crate) fn shape_is_valid(&self) -> bool {
+    /// The same convolution with its taps `dilation` sites apart (à trous): Y[o, y, x] = b\[o\] +
+    /// Σ W[o, c, i, j] X[c, (y + d(i − p)) mod H, (x + d(j − p)) mod W]. Periodic padding only;
+    /// the kernel's reach d(k − 1) + 1 may exceed the image (the taps wrap around the torus).
+    ///
+    /// # Errors
+    /// [`NnError::Shape`] for a zero dilation or a dilation other than 1 without periodic
+    /// padding.
+    pub fn with_dilation(mut self, dilation: usize) -> Result<Self, NnError> {
+        self.dilation = dilation;
+        self.check_shape()?;
+        Ok(self)
+    }
+
+    /// The spacing of the kernel's taps (1: an ordinary convolution).
+    pub fn dilation(&self) -> usize {
+        self.dilation
+    }
+
+    /// The shape rules: positive sizes whose products fit, an odd kernel with `Same` or
+    /// `Periodic` padding, a kernel no larger than the image with `Valid` padding (and, for
+    /// `Periodic`, no larger than the image unless dilated), a dilation ≥ 1 and other than 1 only
+    /// with periodic padding. [`Conv2d::new`] applies them; a loaded file is checked with them.
+    pub(crate) fn check_shape(&self) -> Result<(), NnError> {
         let sizes = [
             self.in_channels,
             self.out_channels,
             self.height,
             self.width,
             self.kernel,
+            self.dilation,
         ];
-        !sizes.contains(&0)
-            && sizes
+        if sizes.contains(&0)
+            || sizes
                 .iter()
                 .try_fold(1usize, |a, &b| a.checked_mul(b))
-                .is_some()
-            && (self.padding == Padding::Valid || self.kernel % 2 == 1)
-            && (self.padding == Padding::Same
-                || (self.kernel <= self.height && self.kernel <= self.width))
+                .is_none()
+        {
+            return Err(NnError::Shape("convolution sizes must be positive"));
+        }
+        if self.padding != Padding::Valid && self.kernel % 2 == 0 {
+            return Err(NnError::Shape(
+                "'same' and periodic padding need an odd kernel",
+            ));
+        }
+        if self.dilation != 1 && self.padding != Padding::Periodic {
+            return Err(NnError::Shape("only periodic convolutions may be dilated"));
+        }
+        let wraps = self.padding == Padding::Periodic && self.dilation > 1;
+        if self.padding != Padding::Same
+            && !wraps
+            && (self.kernel > self.height || self.kernel > self.width)
+        {
+            return Err(NnError::Shape("kernel larger than the image"));
+        }
+        Ok(())
     }
 
     fn pad(&self) -> usize {
@@ -128,6 +165,13 @@ impl<T: Scalar> Conv2d<T> {
             Padding::Same | Padding::Periodic => self.kernel / 2,
             Padding::Valid => 0,
         }
+    }
+
+    /// The offset d(i − pad) of tap i, taken mod n (periodic padding).
+    fn tap(&self, i: usize, n: usize) -> usize {
+        let d = self.dilation;
+        let back = (d * self.pad()) % n;
+        (d * i % n + n - back) % n
     }
 
     /// Output height and width.
@@ -177,10 +221,10 @@ impl<T: Scalar> Conv2d<T> {
                 for kj in 0..k {
                     let r = (c * k + ki) * k + kj;
                     if periodic {
-                        // Input column of output column x is (x + kj − pad) mod w.
-                        let s0 = (kj + w - pad) % w;
+                        // Input column of output column x is (x + d(kj − pad)) mod w.
+                        let (dy, s0) = (self.tap(ki, h), self.tap(kj, w));
                         for y in 0..oh {
-                            let row = (c * h + (y + ki + h - pad) % h) * w;
+                            let row = (c * h + (y + dy) % h) * w;
                             f(r, y * ow, 0..w - s0, row + s0);
                             if s0 > 0 {
                                 f(r, y * ow, w - s0..w, row);
@@ -377,5 +421,76 @@ mod tests {
         }
         assert!(Conv2d::<f64>::new(1, 1, 4, 4, 2, Padding::Periodic, &mut rng).is_err());
         assert!(Conv2d::<f64>::new(1, 1, 3, 5, 5, Padding::Periodic, &mut rng).is_err());
+    }
+
+    /// A dilated periodic convolution computes Y[o, y, x] = b[o] + Σ W[o, c, i, j]
+    /// X[c, (y + d(i − p)) mod H, (x + d(j − p)) mod W] term by term, also when the taps wrap
+    /// around the torus more than once; its gradients match finite differences.
+    #[test]
+    fn dilated_periodic_convolution_is_the_wrapped_sum() {
+        let mut rng = from_seed(8);
+        for (cin, cout, h, w, k, d) in [
+            (2, 3, 6, 5, 3, 2),
+            (1, 2, 4, 4, 3, 4),
+            (2, 2, 5, 7, 3, 8),
+            (1, 1, 3, 3, 5, 3),
+        ] {
+            let conv = Conv2d::<f64>::new(
+                cin,
+                cout,
+                h.max(k),
+                w.max(k),
+                k,
+                Padding::Periodic,
+                &mut rng,
+            )
+            .unwrap();
+            // The weights of a k×k kernel on an image of any size: rebuild at (h, w).
+            let mut conv = Conv2d {
+                height: h,
+                width: w,
+                ..conv
+            }
+            .with_dilation(d)
+            .unwrap();
+            let x: Vec<f64> = (0..2 * cin * h * w)
+                .map(|_| uniform_f64(&mut rng) - 0.5)
+                .collect();
+            let mut y = Vec::new();
+            conv.forward(&x, 2, &mut y);
+            let p = (k / 2) as isize;
+            let (wt, b) = conv.params.split_at(cout * cin * k * k);
+            for s in 0..2 {
+                for o in 0..cout {
+                    for (yy, xx) in (0..h).flat_map(|a| (0..w).map(move |c| (a, c))) {
+                        let mut want = b[o];
+                        for (c, i, j) in (0..cin)
+                            .flat_map(|c| (0..k).flat_map(move |i| (0..k).map(move |j| (c, i, j))))
+                        {
+                            let at = |z: usize, t: usize, n: usize| {
+                                (z as isize + d as isize * (t as isize - p)).rem_euclid(n as isize)
+                                    as usize
+                            };
+                            let (sy, sx) = (at(yy, i, h), at(xx, j, w));
+                            want += wt[((o * cin + c) * k + i) * k + j]
+                                * x[((s * cin + c) * h + sy) * w + sx];
+                        }
+                        let got = y[((s * cout + o) * h + yy) * w + xx];
+                        assert!((got - want).abs() < 1e-12, "d {d}: {got} vs {want}");
+                    }
+                }
+            }
+            let mut net = crate::nn::Network::new(conv.inputs());
+            net.push(crate::nn::Layer::Conv2d(conv)).unwrap();
+            let r: Vec<f64> = (0..2 * net.outputs())
+                .map(|_| uniform_f64(&mut rng))
+                .collect();
+            crate::test_util::check_gradients(&mut net, &x, 2, &r);
+        }
+        let conv = Conv2d::<f64>::new(1, 1, 4, 4, 3, Padding::Same, &mut rng).unwrap();
+        assert!(conv.clone().with_dilation(2).is_err());
+        let periodic = Conv2d::<f64>::new(1, 1, 4, 4, 3, Padding::Periodic, &mut rng).unwrap();
+        assert!(periodic.clone().with_dilation(0).is_err());
+        assert_eq!(periodic.with_dilation(1).unwrap().dilation(), 1);
     }
 }

@@ -64,7 +64,7 @@ impl<T: Scalar> Layer<T> {
     /// Whether the layer's own shape is consistent (a loaded file may say anything).
     fn shape_is_valid(&self) -> bool {
         match self {
-            Self::Conv2d(l) => l.shape_is_valid(),
+            Self::Conv2d(l) => l.check_shape().is_ok(),
             Self::AvgPool2d(l) => l.blocks().is_valid(),
             Self::Upsample2d(l) => l.blocks().is_valid(),
             Self::Dense(_) | Self::Activation(_) => true,
