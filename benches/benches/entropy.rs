@@ -7,8 +7,8 @@
 //! Numbers in BENCHMARKS.md.
 use criterion::{Criterion, criterion_group, criterion_main};
 use entropic::diffusion::{
-    Conditioning, DenoiserConfig, GaussianScore, LatticeData, LatticeDenoiser, PlanarMessages,
-    ScoreNet, ScoreTrainParams, SpinKind, Trainer, VpSde,
+    Conditioning, ConvDenoiser, ConvDenoiserConfig, DenoiserConfig, GaussianScore, LatticeData,
+    LatticeDenoiser, PlanarMessages, ScoreNet, ScoreTrainParams, SpinKind, Trainer, VpSde,
 };
 use entropic::entropy::{
     EntropyEstimator, GaussianCase, GaussianFit, Immse, KozachenkoLeonenko, Minde, Reference,
@@ -146,6 +146,40 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
             b.iter(|| black_box(immse.estimate(&held).unwrap()))
         });
     }
+    // The whole-lattice model with its default settings.
+    let conv = ConvDenoiser::<f32>::from_config(
+        sde,
+        kind,
+        side,
+        cond,
+        &ConvDenoiserConfig::default(),
+        &mut rng,
+    )
+    .unwrap();
+    for parts in [1, 2] {
+        let bench = format!("conv_denoiser_20_steps_batch_16/parts{parts}");
+        group.bench_function(bench, |b| {
+            b.iter(|| {
+                let params = ScoreTrainParams {
+                    steps: 20,
+                    batch: 16,
+                    learning_rate: 2e-3,
+                    ema_decay: 0.999,
+                    parts,
+                };
+                let mut run = Trainer::new(conv.clone(), &data, params, 3).unwrap();
+                black_box(run.run(&data, 20).unwrap())
+            })
+        });
+    }
+    let immse = match kind {
+        SpinKind::Ising => Immse::new(sde, conv.at_temperature(t).unwrap(), 1000, 40, 4),
+        SpinKind::Planar => Immse::on_circles(sde, conv.at_temperature(t).unwrap(), 1000, 40, 4),
+    }
+    .unwrap();
+    group.bench_function("immse_1000_draws/conv", |b| {
+        b.iter(|| black_box(immse.estimate(&held).unwrap()))
+    });
     group.finish();
 }
 

@@ -42,6 +42,11 @@ impl Explicit {
                 .collect(),
         )
     }
+
+    /// Whether the argument `id` was given on the command line.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.contains(id)
+    }
 }
 
 /// A setting fixed by a checkpoint: (argument id, what the flags ask for, what the checkpoint

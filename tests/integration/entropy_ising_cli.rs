@@ -178,7 +178,8 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     assert!(partial["gen_start_step"].as_u64().unwrap() > 150);
     assert!(resumed["generation"][0]["energy_drift"].is_null());
     assert!(resumed["generation"][0]["vortices"].is_null());
-    assert_eq!(doc["site_evidence"], false);
+    assert_eq!(doc["model"], "site");
+    assert_eq!(doc["model_settings"]["site_evidence"], false);
 
     for (toml, extra, needle) in [
         ("holdout = 1.5", &[][..], "holdout: must be between 0 and 1"),
@@ -255,6 +256,91 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
         "{err}"
     );
     for dir in [data_dir, whole, split, gated, settings] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+/// `entropy ising --model conv`: the whole-lattice model bounds Kaufman's entropy from above,
+/// resumes to the model an uninterrupted run trains, says which model produced the numbers, and
+/// a checkpoint of one model is not resumed as the other.
+#[test]
+fn entropy_ising_conv_model_bounds_kaufman_and_resumes_exactly() {
+    let data_dir = temp_dir("conv-data");
+    sample(&data_dir);
+    let data = data_dir.to_str().unwrap();
+    let settings = temp_dir("conv-configs");
+    let small = config_file(
+        &settings,
+        "conv.toml",
+        "model = \"conv\"\n[conv]\nchannels = 8\ndilations = [1, 2]\n",
+    );
+    let args = |out: &str, extra: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = ising_args(data, out, &[])
+            .into_iter()
+            .map(String::from)
+            .collect();
+        // --hidden belongs to the per-site model.
+        let at = all.iter().position(|a| a == "--hidden").unwrap();
+        all.drain(at..at + 2);
+        all.extend(["--config".to_string(), small.clone()]);
+        all.extend(extra.iter().map(|s| s.to_string()));
+        all
+    };
+    let run = |out: &str, extra: &[&str]| -> serde_json::Value {
+        let owned = args(out, extra);
+        json(&owned.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let whole = temp_dir("conv-whole");
+    let doc = run(whole.to_str().unwrap(), &[]);
+    assert_eq!(doc["model"], "conv");
+    assert_eq!(doc["model_name"], "whole-lattice conv denoiser");
+    assert_eq!(doc["model_settings"]["channels"], 8);
+    for row in doc["rows"].as_array().unwrap() {
+        let (v, se, exact) = (
+            row["estimate"].as_f64().unwrap(),
+            row["std_error"].as_f64().unwrap(),
+            row["reference"].as_f64().unwrap(),
+        );
+        assert!(v > exact - 4.0 * se, "{row}");
+        assert!(v < std::f64::consts::LN_2 + 4.0 * se, "{row}");
+    }
+    let split = temp_dir("conv-split");
+    let out = split.to_str().unwrap();
+    assert_eq!(run(out, &["--pause-after", "200"])["paused_at"], 200);
+    // The per-site model cannot resume the conv model's checkpoint.
+    let mut site = args(out, &["--resume"]);
+    let at = site.iter().position(|a| a == "--config").unwrap();
+    site.drain(at..at + 2);
+    let (code, _, err) = entropic(&site.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 1);
+    assert!(err.contains("another --model"), "{err}");
+    let resumed = run(out, &["--resume"]);
+    assert_eq!(
+        std::fs::read(whole.join("model.json")).unwrap(),
+        std::fs::read(split.join("model.json")).unwrap()
+    );
+    assert_eq!(doc["rows"], resumed["rows"]);
+    // The saved model evaluated without training gives the same table.
+    let model = whole.join("model.json");
+    let model = model.to_str().unwrap();
+    let evaluated = temp_dir("conv-evaluated");
+    let again = run(evaluated.to_str().unwrap(), &["--evaluate", model]);
+    assert_eq!(again["rows"], doc["rows"]);
+    assert_eq!(again["evaluated"], model);
+    // A conv model is not a per-site model.
+    let mut site = args(
+        temp_dir("conv-as-site").to_str().unwrap(),
+        &["--evaluate", model],
+    );
+    let at = site.iter().position(|a| a == "--config").unwrap();
+    site.drain(at..at + 2);
+    let (code, _, err) = entropic(&site.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is it the model.json of a --model site run"),
+        "{err}"
+    );
+    for dir in [data_dir, whole, split, settings, evaluated] {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

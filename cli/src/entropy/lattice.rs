@@ -8,11 +8,11 @@ use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
-use entropic::diffusion::{LatticeDenoiser, Predictor, SpinKind, Trainer, log_snr};
+use entropic::diffusion::{ConvDenoiser, LatticeDenoiser, Predictor, SpinKind, Trainer, log_snr};
 use entropic::estimate::{Estimate, Unit};
 use entropic::experiment::{
-    EntropyRow, Generation, LatticeEntropy, LatticeEntropyConfig, SpinConfigurations,
-    TrainingConfig,
+    EntropyRow, Generation, LatticeEntropy, LatticeEntropyConfig, LatticeModel, ModelChoice,
+    SpinConfigurations, TrainingConfig,
 };
 use entropic::stats::IndependentMean;
 use entropic::train::Executor;
@@ -52,11 +52,17 @@ pub struct LatticeArgs {
     /// Configurations per step (32 random sites of each enter the loss).
     #[arg(long, value_name = "B", default_value_t = defaults().training.batch)]
     batch: usize,
-    /// Hidden widths of the per-site field network.
+    /// The model: `site`, the per-site denoiser (its belief propagation assumes a
+    /// nearest-neighbour ferromagnet with J = 1 and no field), or `conv`, the whole-lattice
+    /// convolutional denoiser that knows nothing of the Hamiltonian (settings: the config's
+    /// `conv` keys).
+    #[arg(long, value_enum, default_value_t = ModelArg::Site)]
+    model: ModelArg,
+    /// Hidden widths of the per-site field network (`--model site`).
     #[arg(long, value_name = "W,..", default_value = "64,64")]
     hidden: String,
     /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects;
-    /// 0 for none.
+    /// 0 for none (`--model site`).
     #[arg(long, value_name = "N", default_value_t = defaults().denoiser.propagation)]
     propagation: usize,
     /// Monte Carlo draws of the I-MMSE integral per temperature.
@@ -87,11 +93,42 @@ pub struct LatticeArgs {
     /// Continue the run saved in --out DIR/checkpoint.json.
     #[arg(long)]
     resume: bool,
+    /// Skip training: evaluate the model.json of an earlier run of the same --model on --data
+    /// (entropy table and generation check). A conv model runs on any lattice side; the data's
+    /// temperatures must lie in its training range.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["resume", "pause_after"])]
+    evaluate: Option<PathBuf>,
     /// Stop after this many steps in total (continue later with --resume).
     #[arg(long, value_name = "N")]
     pause_after: Option<usize>,
     #[command(flatten)]
     config: ConfigArgs,
+}
+
+/// The lattice model on the command line ([`ModelChoice`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelArg {
+    /// The per-site denoiser.
+    Site,
+    /// The whole-lattice convolutional denoiser.
+    Conv,
+}
+
+impl From<ModelArg> for ModelChoice {
+    fn from(arg: ModelArg) -> Self {
+        match arg {
+            ModelArg::Site => ModelChoice::Site,
+            ModelArg::Conv => ModelChoice::Conv,
+        }
+    }
+}
+
+/// The `--model` value of a model.
+fn model_flag(choice: ModelChoice) -> &'static str {
+    match choice {
+        ModelChoice::Site => "site",
+        ModelChoice::Conv => "conv",
+    }
 }
 
 /// The reverse-SDE step on the command line.
@@ -119,6 +156,16 @@ impl LatticeArgs {
     /// The config: the file (or defaults) overlaid with the flags given.
     fn config(&self, global: &Global) -> Result<LatticeEntropyConfig> {
         let (mut c, o): (LatticeEntropyConfig, _) = Overlay::load(&self.config, &global.explicit)?;
+        o.set("model", &mut c.model, self.model.into());
+        if c.model == ModelChoice::Conv {
+            for flag in ["hidden", "propagation"] {
+                if global.explicit.contains(flag) {
+                    bail!(
+                        "--{flag} applies to --model site; the conv model's settings are the config's conv keys"
+                    );
+                }
+            }
+        }
         o.set("train_steps", &mut c.training.steps, self.train_steps);
         o.set("batch", &mut c.training.batch, self.batch);
         o.set(
@@ -257,7 +304,7 @@ fn run(
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<()> {
-    let mut config = args.config(global)?;
+    let config = args.config(global)?;
     if args.config.print_config {
         return out.print_config(&config);
     }
@@ -271,9 +318,103 @@ fn run(
         Some(path) => experiment.with_reference(&read_xy_reference(path, side)?)?,
         None => experiment,
     };
-    let (mut trainer, mut losses) = start(&experiment, args, global)?;
+    match config.model {
+        ModelChoice::Site => run_model::<LatticeDenoiser>(args, config, &experiment, global, out),
+        ModelChoice::Conv => run_model::<ConvDenoiser>(args, config, &experiment, global, out),
+    }
+}
+
+/// Train, estimate and check generation with the model `M` the config chose.
+fn run_model<M: ModelFlags>(
+    args: &LatticeArgs,
+    mut config: LatticeEntropyConfig,
+    experiment: &LatticeEntropy,
+    global: &Global,
+    out: &mut Output<'_>,
+) -> Result<()> {
+    let (model, losses, train_seconds) = match &args.evaluate {
+        Some(path) => {
+            let model = load::<M>(path, experiment)?;
+            *M::settings_mut(&mut config) = model.config();
+            (model, Vec::new(), 0.0)
+        }
+        None => match train::<M>(args, &mut config, experiment, global, out)? {
+            Some(trained) => trained,
+            None => return Ok(()),
+        },
+    };
+    if out.keeps_files() {
+        out.file("model.json", &model.to_json()?)?;
+    }
+    let rt = Threads::new(global.quiet);
+    let rows = experiment.estimate(&model, global.seed, &rt)?;
+    rt.finish();
+    let report = Report::new(experiment, args.bits);
+    let mut text = report.table(&rows, train_seconds, &model)?;
+    if let Some(path) = &args.evaluate {
+        writeln!(text, "model: {} (not trained here)", path.display())?;
+    }
+    // The table is on disk before the (long) generation check starts.
+    if out.keeps_files() {
+        out.file(
+            &format!("{}.csv", report.name),
+            report.csv(&rows)?.as_bytes(),
+        )?;
+    }
+    let rt = Threads::new(global.quiet);
+    let generation = experiment.generate(&model, global.seed, &rt)?;
+    rt.finish();
+    text += &report.generation(&generation)?;
+    if out.keeps_files() {
+        report.figures(out, &rows, &losses, &generation, &model, global.seed)?;
+    }
+    let mut doc = report.json(
+        &config,
+        &rows,
+        &generation,
+        &model,
+        train_seconds,
+        &args.data,
+    );
+    doc["evaluated"] = json!(args.evaluate);
+    if out.keeps_files() {
+        out.json(&format!("{}.json", report.name), &doc)?;
+    }
+    out.result(&text, &doc)
+}
+
+/// A model written by an earlier run, on the data's lattice side.
+fn load<M: ModelFlags>(path: &Path, experiment: &LatticeEntropy) -> Result<M> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let model = M::from_json(&bytes).with_context(|| {
+        format!(
+            "{} (is it the model.json of a --model {} run?)",
+            path.display(),
+            model_flag(M::CHOICE)
+        )
+    })?;
+    if model.kind() != experiment.data().kind() {
+        bail!(
+            "{} is a model of other spins than the data's",
+            path.display()
+        );
+    }
+    model
+        .with_side(experiment.data().side())
+        .with_context(|| path.display().to_string())
+}
+
+/// Train (or resume) the model with checkpoints; `None` when paused (reported to `out`).
+fn train<M: ModelFlags>(
+    args: &LatticeArgs,
+    config: &mut LatticeEntropyConfig,
+    experiment: &LatticeEntropy,
+    global: &Global,
+    out: &mut Output<'_>,
+) -> Result<Option<(M, Vec<f64>, f64)>> {
+    let (mut trainer, mut losses) = start::<M>(experiment, args, global)?;
     // What was run: on resume the checkpoint's model and training.
-    config.denoiser = trainer.model().config();
+    *M::settings_mut(config) = trainer.model().config();
     config.training = TrainingConfig::from(*trainer.params());
 
     let checkpoint = global.out.as_ref().map(|d| d.join("checkpoint.json"));
@@ -307,55 +448,79 @@ fn run(
             "paused after {} of {total} steps; continue with --resume\n",
             trainer.step()
         );
-        return out.result(
+        out.result(
             &text,
             &json!({ "paused_at": trainer.step(), "steps": total }),
-        );
-    }
-    let model = trainer.finish();
-    if out.keeps_files() {
-        out.file("model.json", &model.to_json()?)?;
-    }
-    let rt = Threads::new(global.quiet);
-    let rows = experiment.estimate(&model, global.seed, &rt)?;
-    rt.finish();
-    let report = Report::new(&experiment, args.bits);
-    let mut text = report.table(&rows, train_seconds, &model)?;
-    // The table is on disk before the (long) generation check starts.
-    if out.keeps_files() {
-        out.file(
-            &format!("{}.csv", report.name),
-            report.csv(&rows)?.as_bytes(),
         )?;
+        return Ok(None);
     }
-    let rt = Threads::new(global.quiet);
-    let generation = experiment.generate(&model, global.seed, &rt)?;
-    rt.finish();
-    text += &report.generation(&generation)?;
-    if out.keeps_files() {
-        report.figures(out, &rows, &losses, &generation, &model, global.seed)?;
+    Ok(Some((trainer.finish(), losses, train_seconds)))
+}
+
+/// What the command line needs of a lattice model beyond [`LatticeModel`]: its settings that a
+/// resumed run must not contradict.
+trait ModelFlags: LatticeModel<Config: serde::Serialize + std::fmt::Debug> {
+    /// (setting id, given, stored) for every setting of the model.
+    fn fixed_settings(
+        given: &<Self as LatticeModel>::Config,
+        stored: &<Self as LatticeModel>::Config,
+    ) -> Vec<crate::config::Fixed>;
+}
+
+impl ModelFlags for LatticeDenoiser {
+    fn fixed_settings(
+        given: &<Self as LatticeModel>::Config,
+        stored: &<Self as LatticeModel>::Config,
+    ) -> Vec<crate::config::Fixed> {
+        vec![
+            fixed("hidden", &given.hidden, &stored.hidden),
+            fixed("propagation", given.propagation, stored.propagation),
+            fixed("denoiser.labels", given.labels, stored.labels),
+            fixed("denoiser.gate", given.gate, stored.gate),
+            fixed(
+                "denoiser.planar_messages",
+                given.planar_messages,
+                stored.planar_messages,
+            ),
+            fixed(
+                "denoiser.site_evidence",
+                given.site_evidence,
+                stored.site_evidence,
+            ),
+            fixed(
+                "denoiser.lambda_density",
+                given.lambda_density,
+                stored.lambda_density,
+            ),
+        ]
     }
-    let doc = report.json(
-        &config,
-        &rows,
-        &generation,
-        &model,
-        train_seconds,
-        &args.data,
-    );
-    if out.keeps_files() {
-        out.json(&format!("{}.json", report.name), &doc)?;
+}
+
+impl ModelFlags for ConvDenoiser {
+    fn fixed_settings(
+        given: &<Self as LatticeModel>::Config,
+        stored: &<Self as LatticeModel>::Config,
+    ) -> Vec<crate::config::Fixed> {
+        vec![
+            fixed("conv.channels", given.channels, stored.channels),
+            fixed("conv.dilations", &given.dilations, &stored.dilations),
+            fixed("conv.labels", given.labels, stored.labels),
+            fixed(
+                "conv.lambda_density",
+                given.lambda_density,
+                stored.lambda_density,
+            ),
+        ]
     }
-    out.result(&text, &doc)
 }
 
 /// A fresh training run, or with `--resume` the checkpoint's, refusing settings given on the
 /// command line (or in a config file) that contradict it.
-fn start(
+fn start<M: ModelFlags>(
     experiment: &LatticeEntropy,
     args: &LatticeArgs,
     global: &Global,
-) -> Result<(Trainer<LatticeDenoiser>, Vec<f64>)> {
+) -> Result<(Trainer<M>, Vec<f64>)> {
     let path = global.out.as_ref().map(|d| d.join("checkpoint.json"));
     if !args.resume {
         if let Some(path) = path.as_ref().filter(|p| p.exists()) {
@@ -364,46 +529,33 @@ fn start(
                 path.display()
             );
         }
-        return Ok((experiment.trainer(global.seed)?, Vec::new()));
+        return Ok((experiment.trainer::<M>(global.seed)?, Vec::new()));
     }
     let Some(path) = path else {
         bail!("--resume needs --out DIR holding the checkpoint.json of the run");
     };
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let (trainer, losses) = experiment
-        .resume(&bytes)
-        .with_context(|| path.display().to_string())?;
-    let given = experiment.denoiser(global.seed)?.config();
+    let (trainer, losses) = experiment.resume::<M>(&bytes).with_context(|| {
+        format!(
+            "{} (is it a run of another --model than {}?)",
+            path.display(),
+            model_flag(M::CHOICE)
+        )
+    })?;
+    let given = experiment.model::<M>(global.seed)?.config();
     let stored = trainer.model().config();
     let (gt, st) = (
         experiment.config().training,
         TrainingConfig::from(*trainer.params()),
     );
-    global.explicit.check_resumed(&[
+    let mut settings = vec![
         fixed("train_steps", gt.steps, st.steps),
         fixed("batch", gt.batch, st.batch),
         fixed("training.learning_rate", gt.learning_rate, st.learning_rate),
         fixed("training.ema_decay", gt.ema_decay, st.ema_decay),
-        fixed("hidden", &given.hidden, &stored.hidden),
-        fixed("propagation", given.propagation, stored.propagation),
-        fixed("denoiser.labels", given.labels, stored.labels),
-        fixed("denoiser.gate", given.gate, stored.gate),
-        fixed(
-            "denoiser.planar_messages",
-            given.planar_messages,
-            stored.planar_messages,
-        ),
-        fixed(
-            "denoiser.site_evidence",
-            given.site_evidence,
-            stored.site_evidence,
-        ),
-        fixed(
-            "denoiser.lambda_density",
-            given.lambda_density,
-            stored.lambda_density,
-        ),
-    ])?;
+    ];
+    settings.extend(M::fixed_settings(&given, &stored));
+    global.explicit.check_resumed(&settings)?;
     Ok((trainer, losses))
 }
 
@@ -467,12 +619,18 @@ impl<'a> Report<'a> {
         (mean, errors.iter().fold(0.0f64, |a, &e| a.max(e)))
     }
 
-    fn table(&self, rows: &[EntropyRow], seconds: f64, model: &LatticeDenoiser) -> Result<String> {
+    fn table<M: LatticeModel>(
+        &self,
+        rows: &[EntropyRow],
+        seconds: f64,
+        model: &M,
+    ) -> Result<String> {
         let (unit, side) = (self.unit_name(), self.experiment.data().side());
         let mut text = format!(
-            "{} {side}×{side}: {} ({unit}) from one conditional denoiser (I-MMSE) vs {}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10}\n",
+            "{} {side}×{side}: {} ({unit}) from one conditional {} (I-MMSE) vs {}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10}\n",
             self.title,
             self.quantity,
+            M::NAME,
             self.against,
             "T",
             "estimate",
@@ -612,13 +770,13 @@ impl<'a> Report<'a> {
         Ok(text)
     }
 
-    fn figures(
+    fn figures<M: LatticeModel>(
         &self,
         out: &mut Output<'_>,
         rows: &[EntropyRow],
         losses: &[f64],
         generation: &Generation,
-        model: &LatticeDenoiser,
+        model: &M,
         seed: u64,
     ) -> Result<()> {
         let data = self.experiment.data();
@@ -645,10 +803,7 @@ impl<'a> Report<'a> {
             &format!("{} {side}×{side}: {}", self.title, self.quantity),
             "T",
             &format!("{unit}/spin"),
-            &[
-                series(self.against, |r| r.2),
-                series("I-MMSE, conditional denoiser", |r| r.1),
-            ],
+            &[series(self.against, |r| r.2), series(M::NAME, |r| r.1)],
         )?;
         out.file("entropy.svg", entropy_svg.as_bytes())?;
         let errors_svg = plot::line_chart(
@@ -738,12 +893,12 @@ impl<'a> Report<'a> {
         Ok(())
     }
 
-    fn json(
+    fn json<M: ModelFlags>(
         &self,
         config: &LatticeEntropyConfig,
         rows: &[EntropyRow],
         generation: &Generation,
-        model: &LatticeDenoiser,
+        model: &M,
         train_seconds: f64,
         data: &Path,
     ) -> serde_json::Value {
@@ -760,12 +915,10 @@ impl<'a> Report<'a> {
             "reference": self.against,
             "holdout_per_temperature": experiment.holdout(),
             "train_per_temperature": experiment.training_per_temperature(),
+            "model": M::CHOICE,
+            "model_name": M::NAME,
             "parameters": model.parameter_count(),
-            "propagation": model.propagation(),
-            "gate": model.gate(),
-            "planar_messages": model.planar_messages(),
-            "lambda_density": model.lambda_density(),
-            "site_evidence": model.site_evidence(),
+            "model_settings": model.config(),
             "sampler": format!("{:?}", config.generation.sampling()),
             "train_seconds": train_seconds,
             "mean_abs_error_per_spin": mean_abs,

@@ -43,9 +43,9 @@ pub enum Command {
     /// score (on the whitened samples); with --spins the ±1 values are
     /// dequantised (x = s + U[−1, 1), so h(x) = H(s) + N ln 2 exactly), N ln 2 is subtracted to give
     /// the absolute discrete entropy, and the plug-in estimate is added (N ≤ 64). Square
-    /// lattices of spins (N = L²) also get the I-MMSE estimate of a lattice denoiser (the
-    /// `entropy ising` model, one temperature: trained on 75 % of the samples, evaluated on the
-    /// rest; belief propagation when the temperature is known). --exact prints each
+    /// lattices of spins (N = L²) also get the I-MMSE estimate of the whole-lattice denoiser
+    /// (`entropy ising --model conv`, which assumes no Hamiltonian; one temperature, batches of
+    /// 16 lattices: trained on 75 % of the samples, evaluated on the rest). --exact prints each
     /// estimator's error against a known value.
     ///
     /// Example: entropic entropy compare --data out/ising4/configs.npy --spins --exact 5.7347
@@ -82,8 +82,10 @@ pub enum Command {
     /// Absolute Ising entropy per spin against Kaufman's exact values (thesis Table 4.3), from
     /// one temperature-conditioned diffusion model, plus a generation check.
     ///
-    /// Reads a `lattice sample` directory, trains a LatticeDenoiser (the posterior mean E[s | x_t]
-    /// of every spin given the noisy lattice, conditioned on T; by Tweedie's formula the score) on
+    /// Reads a `lattice sample` directory, trains a lattice denoiser (the posterior mean
+    /// E[s | x_t] of every spin given the noisy lattice, conditioned on T; by Tweedie's formula
+    /// the score) — `--model site`, the per-site model whose belief propagation assumes J = 1, or
+    /// `--model conv`, the whole-lattice model that knows nothing of the Hamiltonian — on
     /// all temperatures but a held-out fraction, and estimates each temperature's entropy on the
     /// held-out configurations by the I-MMSE relation H = ½∫ mmse(snr) dsnr — the discrete entropy
     /// itself, no dequantisation constant. Training is checkpointed (--resume, --pause-after).

@@ -71,9 +71,10 @@ pub use latent_train::{
     LatentTrainConfig, MIN_DIAGNOSTIC_STEPS,
 };
 pub use lattice_entropy::{
-    DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation, GenerationConfig,
-    GenerationRow, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult,
-    MAX_PROPAGATION_BETA, MIN_PROPAGATION_T, SpinConfigurations, TrainingConfig,
+    ConvDenoiserConfig, DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation,
+    GenerationConfig, GenerationRow, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult,
+    LatticeModel, MAX_PROPAGATION_BETA, MIN_PROPAGATION_T, ModelChoice, SpinConfigurations,
+    TrainingConfig,
 };
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_thermo::{

@@ -66,7 +66,7 @@ impl<T: Scalar> Conv2d<T> {
     ///
     /// # Errors
     /// [`NnError::Shape`] for zero sizes, an even kernel with `Same` or `Periodic` padding, or a
-    /// kernel larger than the image with `Valid` or `Periodic` padding.
+    /// kernel larger than the image with `Valid` padding (a periodic kernel wraps around).
     #[allow(clippy::too_many_arguments)]
     pub fn new<R: Rng + ?Sized>(
         in_channels: usize,
@@ -122,9 +122,9 @@ impl<T: Scalar> Conv2d<T> {
     }
 
     /// The shape rules: positive sizes whose products fit, an odd kernel with `Same` or
-    /// `Periodic` padding, a kernel no larger than the image with `Valid` padding (and, for
-    /// `Periodic`, no larger than the image unless dilated), a dilation ≥ 1 and other than 1 only
-    /// with periodic padding. [`Conv2d::new`] applies them; a loaded file is checked with them.
+    /// `Periodic` padding (a periodic kernel may exceed the image: its taps wrap around the
+    /// torus), a kernel no larger than the image with `Valid` padding, a dilation ≥ 1 and other
+    /// than 1 only with periodic padding. [`Conv2d::new`] applies them; a loaded file is checked with them.
     pub(crate) fn check_shape(&self) -> Result<(), NnError> {
         let sizes = [
             self.in_channels,
@@ -150,10 +150,7 @@ impl<T: Scalar> Conv2d<T> {
         if self.dilation != 1 && self.padding != Padding::Periodic {
             return Err(NnError::Shape("only periodic convolutions may be dilated"));
         }
-        let wraps = self.padding == Padding::Periodic && self.dilation > 1;
-        if self.padding != Padding::Same
-            && !wraps
-            && (self.kernel > self.height || self.kernel > self.width)
+        if self.padding == Padding::Valid && (self.kernel > self.height || self.kernel > self.width)
         {
             return Err(NnError::Shape("kernel larger than the image"));
         }
@@ -420,7 +417,8 @@ mod tests {
             );
         }
         assert!(Conv2d::<f64>::new(1, 1, 4, 4, 2, Padding::Periodic, &mut rng).is_err());
-        assert!(Conv2d::<f64>::new(1, 1, 3, 5, 5, Padding::Periodic, &mut rng).is_err());
+        // A periodic kernel larger than the image wraps around it.
+        assert!(Conv2d::<f64>::new(1, 1, 3, 5, 5, Padding::Periodic, &mut rng).is_ok());
     }
 
     /// A dilated periodic convolution computes Y[o, y, x] = b[o] + Σ W[o, c, i, j]

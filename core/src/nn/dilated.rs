@@ -1,5 +1,5 @@
 //! [`DilatedResNet`]: a translation-equivariant residual network of dilated periodic convolutions.
-use super::{Activation, ActivationKind, Conv2d, Layer, Network, NnError, Padding, Scalar};
+use super::{ActivationKind, Conv2d, Layer, Network, NnError, Padding, Scalar};
 use alloc::vec::Vec;
 use rand_core::Rng;
 
@@ -9,6 +9,8 @@ use rand_core::Rng;
 pub struct DilatedShape {
     /// Input channels.
     pub inputs: usize,
+    /// Conditioning values per sample (0: none), e.g. a noise level and a temperature.
+    pub conditions: usize,
     /// Output channels.
     pub outputs: usize,
     /// Image side L (square L×L images on the torus).
@@ -33,7 +35,8 @@ impl DilatedShape {
     }
 
     /// # Errors
-    /// [`NnError::Shape`] for a zero size or dilation, or a dilation larger than the side.
+    /// [`NnError::Shape`] for a zero size or dilation. A dilation may exceed the side: its taps
+    /// wrap around the torus.
     pub fn check(&self) -> Result<(), NnError> {
         if [self.inputs, self.outputs, self.side, self.channels].contains(&0)
             || self.dilations.contains(&0)
@@ -42,37 +45,156 @@ impl DilatedShape {
                 "network sizes and dilations must be positive",
             ));
         }
-        if self.dilations.iter().any(|&d| d > self.side) {
-            return Err(NnError::Shape("a dilation larger than the image side"));
-        }
         Ok(())
     }
 }
 
-/// A residual network of periodic 3×3 convolutions on L×L images (C×L×L per sample): a stem,
-/// residual blocks with dilated taps, and a linear head.
+/// One convolution with feature-wise affine conditioning and the activation:
+/// y = a(z ⊙ (1 + γ(c)) + β(c)), z = conv(x), (γ, β) = W c + b per output channel.
+#[derive(Clone, Debug, PartialEq)]
+struct Stage<T> {
+    conv: Network<T>,
+    /// W (2C × k, rows γ then β) followed by b (2C), zero at start.
+    film: Vec<T>,
+    film_grad: Vec<T>,
+    /// z and y of the last forward pass.
+    z: Vec<T>,
+    y: Vec<T>,
+    /// (1 + γ, β) per sample and channel of the last forward pass.
+    affine: Vec<(T, T)>,
+    grad: Vec<T>,
+}
+
+impl<T: Scalar> Stage<T> {
+    fn new(conv: Network<T>, channels: usize, conditions: usize) -> Self {
+        let film = alloc::vec![T::zero(); 2 * channels * (conditions + 1)];
+        Self {
+            conv,
+            film_grad: film.clone(),
+            film,
+            z: Vec::new(),
+            y: Vec::new(),
+            affine: Vec::new(),
+            grad: Vec::new(),
+        }
+    }
+
+    fn forward(
+        &mut self,
+        x: &[T],
+        cond: &[T],
+        (batch, channels, conditions): (usize, usize, usize),
+        act: ActivationKind,
+    ) -> Result<&[T], NnError> {
+        let z = self.conv.forward(x, batch)?;
+        self.z.clear();
+        self.z.extend_from_slice(z);
+        let plane = self.z.len() / (batch * channels).max(1);
+        let (w, b) = self.film.split_at(2 * channels * conditions);
+        self.affine.clear();
+        for s in 0..batch {
+            let c = &cond[s * conditions..(s + 1) * conditions];
+            let row = |r: usize| {
+                w[r * conditions..(r + 1) * conditions]
+                    .iter()
+                    .zip(c)
+                    .fold(b[r], |a, (&w, &c)| a + w * c)
+            };
+            for o in 0..channels {
+                self.affine.push((T::one() + row(o), row(channels + o)));
+            }
+        }
+        self.y.clear();
+        self.y.extend(
+            self.z
+                .chunks(plane.max(1))
+                .zip(&self.affine)
+                .flat_map(|(zs, &(g, sh))| zs.iter().map(move |&z| act.f(z * g + sh))),
+        );
+        Ok(&self.y)
+    }
+
+    /// ∂L/∂x from ∂L/∂y; accumulates the convolution's and the conditioning's gradients.
+    fn backward(
+        &mut self,
+        dy: &[T],
+        cond: &[T],
+        (batch, channels, conditions): (usize, usize, usize),
+        act: ActivationKind,
+    ) -> Result<&[T], NnError> {
+        let plane = self.z.len() / (batch * channels).max(1);
+        self.grad.clear();
+        self.grad.resize(self.z.len(), T::zero());
+        let (gw, gb) = self.film_grad.split_at_mut(2 * channels * conditions);
+        for (k, (&(g, sh), ((zs, ys), (dys, dzs)))) in self
+            .affine
+            .iter()
+            .zip(
+                self.z
+                    .chunks(plane.max(1))
+                    .zip(self.y.chunks(plane.max(1)))
+                    .zip(
+                        dy.chunks(plane.max(1))
+                            .zip(self.grad.chunks_mut(plane.max(1))),
+                    ),
+            )
+            .enumerate()
+        {
+            let (s, o) = (k / channels, k % channels);
+            let (mut d_gamma, mut d_beta) = (T::zero(), T::zero());
+            for (((&z, &y), &dy), dz) in zs.iter().zip(ys).zip(dys).zip(dzs.iter_mut()) {
+                let da = dy * act.df_from(z * g + sh, y);
+                d_gamma = d_gamma + da * z;
+                d_beta = d_beta + da;
+                *dz = da * g;
+            }
+            let c = &cond[s * conditions..(s + 1) * conditions];
+            for (r, d) in [(o, d_gamma), (channels + o, d_beta)] {
+                gb[r] = gb[r] + d;
+                for (gw, &c) in gw[r * conditions..(r + 1) * conditions].iter_mut().zip(c) {
+                    *gw = *gw + d * c;
+                }
+            }
+        }
+        self.conv.backward(&self.grad)
+    }
+
+    fn params_and_grads(&mut self) -> Vec<(&mut [T], &mut [T])> {
+        let mut all = self.conv.params_and_grads();
+        all.push((&mut self.film, &mut self.film_grad));
+        all
+    }
+}
+
+/// A residual network of periodic 3×3 convolutions on L×L images (C×L×L per sample), every
+/// stage conditioned on a per-sample vector c: a stem, residual blocks with dilated taps, and a
+/// linear head.
 ///
 /// # Formula
-/// h₀ = a(conv₁(x)), hₖ = hₖ₋₁ + a(conv_{dₖ}(hₖ₋₁)), y = conv₁(h_K), with a the activation and
-/// conv_d a 3×3 periodic convolution whose taps are d sites apart ([`Conv2d::with_dilation`]).
-/// Dilations 1, 2, 4, 8 grow the receptive field geometrically
-/// ([`DilatedShape::receptive_field`]) at the cost of full-resolution convolutions, so, unlike a
-/// pooling U-Net, every layer commutes with *every* translation of the torus (pooling commutes
-/// only with shifts by its block) and the same weights run on any lattice side. Backward:
-/// ∂L/∂hₖ₋₁ = ∂L/∂hₖ + blockₖᵀ ∂L/∂hₖ.
+/// h₀ = S₁(x), hₖ = hₖ₋₁ + S_{dₖ}(hₖ₋₁), y = conv₁(h_K), with the stage
+/// S_d(h) = a(conv_d(h) ⊙ (1 + γ(c)) + β(c)) — a 3×3 periodic convolution whose taps are d
+/// sites apart ([`Conv2d::with_dilation`]), scaled and shifted per channel by an affine function
+/// of the conditioning (FiLM; (γ, β) = W c + b, zero at start), then the activation a.
+/// Conditioning multiplies features rather than adding constant input channels, so a field that
+/// scales with an inverse temperature or a noise level is one linear map away. Dilations 1, 2, 4,
+/// 8 grow the receptive field geometrically ([`DilatedShape::receptive_field`]) at the cost of
+/// full-resolution convolutions, so, unlike a pooling U-Net, every layer commutes with *every*
+/// translation of the torus (pooling commutes only with shifts by its block) and the same
+/// weights run on any lattice side. Backward: ∂L/∂hₖ₋₁ = ∂L/∂hₖ + Sₖᵀ ∂L/∂hₖ.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DilatedResNet<T> {
     shape: DilatedShape,
-    stem: Network<T>,
-    blocks: Vec<Network<T>>,
+    stem: Stage<T>,
+    blocks: Vec<Stage<T>>,
     head: Network<T>,
-    /// hₖ₋₁ of the last forward pass, the input of block k.
-    hidden: Vec<Vec<T>>,
+    /// The conditioning of the last forward pass.
+    cond: Vec<T>,
+    batch: usize,
     grad: Vec<T>,
 }
 
 impl<T: Scalar> DilatedResNet<T> {
-    /// A fresh network of `shape` (Glorot-uniform weights, zero biases).
+    /// A fresh network of `shape` (Glorot-uniform weights, zero biases and conditioning maps).
     ///
     /// # Errors
     /// [`NnError::Shape`] for a shape [`DilatedShape::check`] refuses.
@@ -80,32 +202,26 @@ impl<T: Scalar> DilatedResNet<T> {
         shape.check()?;
         let (l, c, k) = (shape.side, shape.channels, DilatedShape::KERNEL);
         let conv = |inputs: usize, outputs: usize, dilation: usize, rng: &mut R| {
-            Conv2d::new(inputs, outputs, l, l, k, Padding::Periodic, rng)
-                .and_then(|conv| conv.with_dilation(dilation))
-                .map(Layer::Conv2d)
+            let conv = Conv2d::new(inputs, outputs, l, l, k, Padding::Periodic, rng)?
+                .with_dilation(dilation)?;
+            let mut net = Network::new(inputs * l * l);
+            net.push(Layer::Conv2d(conv))?;
+            Ok::<_, NnError>(net)
         };
-        let act = || Layer::Activation(Activation::new(shape.activation, c * l * l));
-        let mut stem = Network::new(shape.inputs * l * l);
-        stem.push(conv(shape.inputs, c, 1, rng)?)?;
-        stem.push(act())?;
+        let stem = Stage::new(conv(shape.inputs, c, 1, rng)?, c, shape.conditions);
         let blocks = shape
             .dilations
             .iter()
-            .map(|&d| {
-                let mut block = Network::new(c * l * l);
-                block.push(conv(c, c, d, rng)?)?;
-                block.push(act())?;
-                Ok(block)
-            })
+            .map(|&d| Ok(Stage::new(conv(c, c, d, rng)?, c, shape.conditions)))
             .collect::<Result<Vec<_>, NnError>>()?;
-        let mut head = Network::new(c * l * l);
-        head.push(conv(c, shape.outputs, 1, rng)?)?;
+        let head = conv(c, shape.outputs, 1, rng)?;
         Ok(Self {
-            hidden: Vec::with_capacity(blocks.len()),
             shape,
             stem,
             blocks,
             head,
+            cond: Vec::new(),
+            batch: 0,
             grad: Vec::new(),
         })
     }
@@ -119,7 +235,7 @@ impl<T: Scalar> DilatedResNet<T> {
     /// image size).
     ///
     /// # Errors
-    /// [`NnError::Shape`] for a side the dilations do not fit ([`DilatedShape::check`]).
+    /// [`NnError::Shape`] for a zero side.
     pub fn with_side(&self, side: usize) -> Result<Self, NnError> {
         let shape = DilatedShape {
             side,
@@ -140,7 +256,7 @@ impl<T: Scalar> DilatedResNet<T> {
 
     /// Values per input sample, inputs·L².
     pub fn inputs(&self) -> usize {
-        self.stem.inputs()
+        self.stem.conv.inputs()
     }
 
     /// Values per output sample, outputs·L².
@@ -152,22 +268,35 @@ impl<T: Scalar> DilatedResNet<T> {
     pub fn parameter_count(&self) -> usize {
         core::iter::once(&self.stem)
             .chain(&self.blocks)
-            .chain(core::iter::once(&self.head))
-            .map(Network::parameter_count)
-            .sum()
+            .map(|s| s.conv.parameter_count() + s.film.len())
+            .sum::<usize>()
+            + self.head.parameter_count()
     }
 
-    /// Forward pass on `batch` images (C×L×L each, row-major); returns batch × outputs·L².
+    fn sizes(&self) -> (usize, usize, usize) {
+        (self.batch, self.shape.channels, self.shape.conditions)
+    }
+
+    /// Forward pass on `batch` images (C×L×L each, row-major) with their conditioning
+    /// (`conditions` values each); returns batch × outputs·L².
     ///
     /// # Errors
-    /// [`NnError::InputLength`] if `x.len() != batch · inputs()`.
-    pub fn forward(&mut self, x: &[T], batch: usize) -> Result<&[T], NnError> {
-        let mut h = self.stem.forward(x, batch)?.to_vec();
-        self.hidden.resize_with(self.blocks.len(), Vec::new);
-        for (block, saved) in self.blocks.iter_mut().zip(self.hidden.iter_mut()) {
-            let r = block.forward(&h, batch)?;
-            saved.clear();
-            saved.extend_from_slice(&h);
+    /// [`NnError::InputLength`] if `x` or `cond` does not hold `batch` samples.
+    pub fn forward(&mut self, x: &[T], cond: &[T], batch: usize) -> Result<&[T], NnError> {
+        let k = self.shape.conditions;
+        if cond.len() != batch * k {
+            return Err(NnError::InputLength {
+                expected: batch * k,
+                got: cond.len(),
+            });
+        }
+        self.batch = batch;
+        self.cond.clear();
+        self.cond.extend_from_slice(cond);
+        let (sizes, act) = (self.sizes(), self.shape.activation);
+        let mut h = self.stem.forward(x, cond, sizes, act)?.to_vec();
+        for block in self.blocks.iter_mut() {
+            let r = block.forward(&h, cond, sizes, act)?;
             h.iter_mut().zip(r).for_each(|(h, &r)| *h = *h + r);
         }
         self.head.forward(&h, batch)
@@ -179,15 +308,16 @@ impl<T: Scalar> DilatedResNet<T> {
     /// # Errors
     /// [`NnError::InputLength`] if `dy` does not match the last forward output.
     pub fn backward(&mut self, dy: &[T]) -> Result<&[T], NnError> {
+        let (sizes, act) = (self.sizes(), self.shape.activation);
         let mut g = core::mem::take(&mut self.grad);
         g.clear();
         g.extend_from_slice(self.head.backward(dy)?);
         for block in self.blocks.iter_mut().rev() {
-            let through = block.backward(&g)?;
+            let through = block.backward(&g, &self.cond, sizes, act)?;
             g.iter_mut().zip(through).for_each(|(g, &b)| *g = *g + b);
         }
         self.grad = g;
-        self.stem.backward(&self.grad)
+        self.stem.backward(&self.grad, &self.cond, sizes, act)
     }
 
     /// Reset accumulated parameter gradients to zero.
@@ -197,13 +327,15 @@ impl<T: Scalar> DilatedResNet<T> {
         }
     }
 
-    /// (parameters, gradients) of every convolution: stem, blocks in order, head.
+    /// (parameters, gradients) of every stage (convolution, then conditioning map): stem,
+    /// blocks in order, then the head.
     pub fn params_and_grads(&mut self) -> Vec<(&mut [T], &mut [T])> {
-        core::iter::once(&mut self.stem)
-            .chain(self.blocks.iter_mut())
-            .chain(core::iter::once(&mut self.head))
-            .flat_map(Network::params_and_grads)
-            .collect()
+        let mut all = self.stem.params_and_grads();
+        for block in self.blocks.iter_mut() {
+            all.extend(block.params_and_grads());
+        }
+        all.extend(self.head.params_and_grads());
+        all
     }
 
     /// Set the head's weights and bias to zero: the network then outputs zero everywhere.
@@ -223,6 +355,7 @@ mod tests {
     fn shape(side: usize) -> DilatedShape {
         DilatedShape {
             inputs: 2,
+            conditions: 2,
             outputs: 3,
             side,
             channels: 3,
@@ -239,11 +372,18 @@ mod tests {
     #[test]
     fn parameter_and_input_gradients_match_finite_differences() {
         let mut net = DilatedResNet::<f64>::new(shape(6), &mut from_seed(1)).unwrap();
+        // Move the conditioning maps (zero at start) so every path carries gradient.
+        let mut rng = from_seed(9);
+        for (p, _) in net.params_and_grads() {
+            p.iter_mut()
+                .for_each(|v| *v += 0.2 * (uniform_f64(&mut rng) - 0.5));
+        }
         let batch = 2;
         let x = random(batch * net.inputs(), 2);
+        let cond = random(batch * 2, 8);
         let r = random(batch * net.outputs(), 3);
         let loss = |net: &mut DilatedResNet<f64>, x: &[f64]| -> f64 {
-            let y = net.forward(x, batch).unwrap();
+            let y = net.forward(x, &cond, batch).unwrap();
             y.iter().zip(&r).map(|(y, r)| y * r).sum()
         };
         loss(&mut net, &x);
@@ -298,9 +438,10 @@ mod tests {
             }
             out
         };
-        let y = net.forward(&x, 1).unwrap().to_vec();
+        let cond = [0.3, -0.8];
+        let y = net.forward(&x, &cond, 1).unwrap().to_vec();
         for s in [(1, 0), (0, 3), (5, 7), (9, 9)] {
-            let ys = net.forward(&shift(&x, s), 1).unwrap().to_vec();
+            let ys = net.forward(&shift(&x, s), &cond, 1).unwrap().to_vec();
             for (a, b) in ys.iter().zip(&shift(&y, s)) {
                 assert!((a - b).abs() < 1e-12, "shift {s:?}: {a} vs {b}");
             }
@@ -310,7 +451,8 @@ mod tests {
     #[test]
     fn bad_shapes_are_refused_and_weights_carry_to_other_sides() {
         let mut rng = from_seed(6);
-        assert!(DilatedResNet::<f32>::new(shape(3), &mut rng).is_err()); // dilation 4 > 3
+        // Dilation 4 on a 3×3 torus wraps: taps 4 apart are 1 apart.
+        assert!(DilatedResNet::<f32>::new(shape(3), &mut rng).is_ok());
         assert!(DilatedResNet::<f32>::new(shape(0), &mut rng).is_err());
         let zero = DilatedShape {
             dilations: vec![1, 0],
@@ -325,16 +467,24 @@ mod tests {
         for ((a, _), (b, _)) in net.params_and_grads().iter().zip(wide.params_and_grads()) {
             assert_eq!(&a[..], &b[..]);
         }
-        assert!(net.with_side(2).is_err());
+        assert!(net.with_side(0).is_err());
         // A constant image gives a constant output at any size.
-        let small = net.forward(&vec![0.5; net.inputs()], 1).unwrap().to_vec();
-        let large = wide.forward(&vec![0.5; wide.inputs()], 1).unwrap().to_vec();
+        let cond = [0.1, 0.2];
+        let small = net
+            .forward(&vec![0.5; net.inputs()], &cond, 1)
+            .unwrap()
+            .to_vec();
+        let large = wide
+            .forward(&vec![0.5; wide.inputs()], &cond, 1)
+            .unwrap()
+            .to_vec();
         for c in 0..3 {
             assert!((small[c * 36] - large[c * 256]).abs() < 1e-12);
         }
+        assert!(net.forward(&random(net.inputs(), 7), &[0.0], 1).is_err());
         net.zero_head();
         assert!(
-            net.forward(&random(net.inputs(), 7), 1)
+            net.forward(&random(net.inputs(), 7), &cond, 1)
                 .unwrap()
                 .iter()
                 .all(|&v| v == 0.0)

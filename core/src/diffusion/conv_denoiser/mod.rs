@@ -58,8 +58,9 @@ impl Default for ConvDenoiserConfig {
 /// where the field h of all sites at once is the output of a [`DilatedResNet`] (periodic 3×3
 /// convolutions, residual blocks with dilations 1, 1, 2, 4, 8, 1 by default) whose input
 /// channels are each site's evidence mᵢ = E[sᵢ | xᵢ] under a uniform prior (tanh(k xᵢ/σ²) or
-/// A(k|xᵢ|/σ²) xᵢ/|xᵢ|), λ/10 and k² (λ clamped to the training range) and the temperature's
-/// [`Conditioning`] features, as constant channels. The head starts at zero, so an untrained
+/// A(k|xᵢ|/σ²) xᵢ/|xᵢ|), every stage scaled and shifted per channel by an affine function of
+/// λ/10, k² (λ clamped to the training range) and the temperature's [`Conditioning`] features
+/// (FiLM: a field that scales like 1/T or with the noise level is one linear map away). The head starts at zero, so an untrained
 /// model is independent spins. For ±1 spins the exact posterior has this form with h a function
 /// of the other sites; for planar spins the von Mises form is exact when hᵢ may depend on xᵢ
 /// too, which the network's input allows (see [`SpinKind`]). Trained by the mean log-loss
@@ -92,8 +93,8 @@ impl<T: Scalar> ConvDenoiser<T> {
     /// Untrained, the field is zero (independent spins).
     ///
     /// # Errors
-    /// [`DiffusionError::Shape`] for L < 2, zero channels, no blocks, or a zero dilation or one
-    /// beyond L; [`DiffusionError::Parameter`] for invalid conditioning, labels that disagree
+    /// [`DiffusionError::Shape`] for L < 2, zero channels, no blocks or a zero dilation (a
+    /// dilation beyond L wraps around the torus); [`DiffusionError::Parameter`] for invalid conditioning, labels that disagree
     /// with it, or a λ density out of range.
     pub fn from_config<R: Rng + ?Sized>(
         sde: VpSde,
@@ -116,7 +117,8 @@ impl<T: Scalar> ConvDenoiser<T> {
         }
         let c = kind.components();
         let shape = DilatedShape {
-            inputs: c + 2 + conditioning.dim(),
+            inputs: c,
+            conditions: 2 + conditioning.dim(),
             outputs: c,
             side,
             channels: config.channels,
@@ -124,9 +126,7 @@ impl<T: Scalar> ConvDenoiser<T> {
             activation: ActivationKind::Tanh,
         };
         let mut net = DilatedResNet::new(shape, rng).map_err(|_| {
-            DiffusionError::Shape(
-                "the convolutional denoiser needs channels ≥ 1 and dilations between 1 and L",
-            )
+            DiffusionError::Shape("the convolutional denoiser needs channels ≥ 1 and dilations ≥ 1")
         })?;
         net.zero_head();
         let params: Vec<f64> = net
@@ -161,14 +161,15 @@ impl<T: Scalar> ConvDenoiser<T> {
     /// of a site depends on the lattice through its long-range order).
     ///
     /// # Errors
-    /// [`DiffusionError::Shape`] for L < 2 or a side smaller than a dilation.
+    /// [`DiffusionError::Shape`] for L < 2.
     pub fn with_side(&self, side: usize) -> Result<Self, DiffusionError> {
         if side < 2 {
             return Err(DiffusionError::Shape("the lattice side must be at least 2"));
         }
-        let net = self.net.with_side(side).map_err(|_| {
-            DiffusionError::Shape("the model's dilations do not fit a lattice this small")
-        })?;
+        let net = self
+            .net
+            .with_side(side)
+            .map_err(|_| DiffusionError::Shape("the lattice side must be at least 2"))?;
         Ok(Self {
             net,
             ..self.clone()
@@ -219,14 +220,14 @@ impl<T: Scalar> ConvDenoiser<T> {
     }
 
     /// Write the network's input for one noisy lattice `x` (L² × c, site-major) at log-SNR λ
-    /// into `input` (channels × L²) and the part of η the network does not learn, k x/σ², into
-    /// `own`.
+    /// into `input` (c channels × L²: the evidence) and `cond` (λ/10 and k² with λ clamped to the
+    /// training range, then the temperature's features), and the part of η the network does not
+    /// learn, k x/σ², into `own`.
     fn lattice_input(
         &self,
-        x: &[f64],
-        lambda: f64,
-        context: &[f64],
+        (x, lambda, context): (&[f64], f64, &[f64]),
         input: &mut [T],
+        cond: &mut [T],
         own: &mut [f64],
     ) {
         let c = self.kind.components();
@@ -235,24 +236,24 @@ impl<T: Scalar> ConvDenoiser<T> {
         own.iter_mut().zip(x).for_each(|(o, &x)| *o = k * x / s2);
         let mut m = own.to_vec();
         self.kind.to_means(&mut m);
-        let (lo, hi) = self.lambda_range();
-        let clamped = lambda.clamp(lo, hi);
-        let constants = [clamped / 10.0, sigmoid(clamped)];
         for (channel, plane) in input.chunks_mut(n).enumerate() {
-            if channel < c {
-                for (i, v) in plane.iter_mut().enumerate() {
-                    *v = T::of(m[i * c + channel]);
-                }
-            } else {
-                let value = constants
-                    .iter()
-                    .chain(context)
-                    .nth(channel - c)
-                    .copied()
-                    .unwrap_or(0.0);
-                plane.iter_mut().for_each(|v| *v = T::of(value));
+            for (i, v) in plane.iter_mut().enumerate() {
+                *v = T::of(m[i * c + channel]);
             }
         }
+        let (lo, hi) = self.lambda_range();
+        let clamped = lambda.clamp(lo, hi);
+        for (v, &f) in cond
+            .iter_mut()
+            .zip([clamped / 10.0, sigmoid(clamped)].iter().chain(context))
+        {
+            *v = T::of(f);
+        }
+    }
+
+    /// Conditioning values per lattice.
+    fn conditions(&self) -> usize {
+        self.net.shape().conditions
     }
 
     /// Copy the f64 weights into the network.
@@ -266,11 +267,12 @@ impl<T: Scalar> ConvDenoiser<T> {
         }
     }
 
-    /// The network's field h for `lattices` inputs (channels × L² each), channel-major.
-    fn field(&mut self, input: &[T], lattices: usize) -> Result<&[T], DiffusionError> {
+    /// The network's field h for `lattices` inputs (channels × L² each) and conditionings,
+    /// channel-major.
+    fn field(&mut self, input: &[T], cond: &[T], lattices: usize) -> Result<&[T], DiffusionError> {
         self.sync();
         self.net
-            .forward(input, lattices)
+            .forward(input, cond, lattices)
             .map_err(|_| DiffusionError::Shape("convolutional denoiser forward"))
     }
 
@@ -297,20 +299,23 @@ impl<T: Scalar> ConvDenoiser<T> {
         let (c, f) = (self.kind.components(), self.net.inputs());
         let n = nc / c;
         let per_chunk = (CHUNK_SITES / n).max(1);
-        let mut input = Vec::new();
+        let q = self.conditions();
+        let (mut input, mut cond) = (Vec::new(), Vec::new());
         for (xs, (ls, outs)) in x
             .chunks(per_chunk * nc)
             .zip(lambda.chunks(per_chunk).zip(out.chunks_mut(per_chunk * nc)))
         {
             input.resize(ls.len() * f, T::zero());
-            for ((xl, &l), (row, own)) in xs
-                .chunks(nc)
-                .zip(ls)
-                .zip(input.chunks_mut(f).zip(outs.chunks_mut(nc)))
-            {
-                self.lattice_input(xl, l, &context, row, own);
+            cond.resize(ls.len() * q, T::zero());
+            for ((xl, &l), ((row, cd), own)) in xs.chunks(nc).zip(ls).zip(
+                input
+                    .chunks_mut(f)
+                    .zip(cond.chunks_mut(q))
+                    .zip(outs.chunks_mut(nc)),
+            ) {
+                self.lattice_input((xl, l, &context), row, cd, own);
             }
-            let h = self.field(&input, ls.len())?;
+            let h = self.field(&input, &cond, ls.len())?;
             add_field(c, n, h, outs);
             // The natural parameters η in `outs` become the posterior means.
             self.kind.to_means(outs);
@@ -352,6 +357,7 @@ fn add_field<T: Scalar>(c: usize, n: usize, h: &[T], eta: &mut [f64]) {
 #[derive(Debug)]
 pub struct ConvBatch<T> {
     input: Vec<T>,
+    cond: Vec<T>,
     own: Vec<f64>,
     target: Vec<f64>,
     lattices: usize,
@@ -364,9 +370,14 @@ impl<T: Scalar> RowBatch for ConvBatch<T> {
 
     fn part(&self, range: core::ops::Range<usize>) -> Self {
         let n = self.lattices.max(1);
-        let (f, nc) = (self.input.len() / n, self.own.len() / n);
+        let (f, q, nc) = (
+            self.input.len() / n,
+            self.cond.len() / n,
+            self.own.len() / n,
+        );
         Self {
             input: self.input[range.start * f..range.end * f].to_vec(),
+            cond: self.cond[range.start * q..range.end * q].to_vec(),
             own: self.own[range.start * nc..range.end * nc].to_vec(),
             target: self.target[range.start * nc..range.end * nc].to_vec(),
             lattices: range.len(),
@@ -395,14 +406,16 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
         batch: usize,
         rng: &mut R,
     ) -> Result<ConvBatch<T>, DiffusionError> {
-        let (nc, f) = (self.lattice_len(), self.net.inputs());
+        let (nc, f, q) = (self.lattice_len(), self.net.inputs(), self.conditions());
         let range = self.lambda_range();
         let mut input = vec![T::zero(); batch * f];
+        let mut cond = vec![T::zero(); batch * q];
         let mut own = vec![0.0; batch * nc];
         let mut target = vec![0.0; batch * nc];
         let mut x = vec![0.0; nc];
-        for ((row, o), t) in input
+        for (((row, cd), o), t) in input
             .chunks_mut(f)
+            .zip(cond.chunks_mut(q))
             .zip(own.chunks_mut(nc))
             .zip(target.chunks_mut(nc))
         {
@@ -419,10 +432,11 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
                 }
             }
             t.copy_from_slice(s);
-            self.lattice_input(&x, lambda, &context, row, o);
+            self.lattice_input((&x, lambda, &context), row, cd, o);
         }
         Ok(ConvBatch {
             input,
+            cond,
             own,
             target,
             lattices: batch,
@@ -434,13 +448,14 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
         let (kind, c) = (self.kind, self.kind.components());
         let ConvBatch {
             input,
+            cond,
             own,
             target,
             lattices,
         } = batch;
         let mut eta = own.clone();
         let n = self.side() * self.side();
-        let h = self.field(input, *lattices)?;
+        let h = self.field(input, cond, *lattices)?;
         add_field(c, n, h, &mut eta);
         let sites = eta.len() / c;
         let scale = 1.0 / sites.max(1) as f64;

@@ -1,8 +1,8 @@
 //! The generation check of a lattice entropy run: reverse-SDE samples of the trained denoiser
 //! against the Monte Carlo configurations, temperature by temperature.
-use super::LatticeEntropy;
+use super::{LatticeEntropy, LatticeModel};
 use crate::diffusion::{
-    Langevin, LatticeDenoiser, Predictor, Sampling, TimeGrid, VpSde, log_snr, sample, sample_from,
+    Langevin, Predictor, Sampling, TimeGrid, VpSde, log_snr, sample, sample_from,
 };
 use crate::experiment::check_cancelled;
 use crate::experiment::{ExperimentError, Runtime};
@@ -146,9 +146,9 @@ impl LatticeEntropy {
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`], or the sampler's [`ExperimentError::Diffusion`].
-    pub fn generate<R: Runtime>(
+    pub fn generate<M: LatticeModel, R: Runtime>(
         &self,
-        model: &LatticeDenoiser,
+        model: &M,
         seed: u64,
         rt: &R,
     ) -> Result<Generation, ExperimentError> {

@@ -14,15 +14,18 @@
 //! [`LatticeEntropy::run`] does all of them in one call.
 mod configurations;
 mod generation;
+mod model;
 
+pub use crate::diffusion::ConvDenoiserConfig;
 pub use crate::diffusion::DenoiserConfig;
 pub use configurations::SpinConfigurations;
 pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
+pub use model::{LatticeModel, ModelChoice};
 
 use super::{ExperimentError, Runtime, check_memory, check_network, where_defined};
 use crate::diffusion::{
-    Conditioning, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind, Trainer,
-    VpSde, scale_and_variance,
+    Conditioning, ConvDenoiser, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind,
+    Trainer, VpSde, scale_and_variance,
 };
 use crate::entropy::{EntropyError, EntropyEstimator, Immse};
 use crate::estimate::{Estimate, Unit};
@@ -100,8 +103,12 @@ pub struct LatticeEntropyConfig {
     /// Fraction of each temperature's configurations held out of training (0 < f < 1; at
     /// least 2 held out, at least one left); the entropy is estimated on these. Default 0.25.
     pub holdout: f64,
-    /// The model.
+    /// Which model is trained ([`ModelChoice`]). Default the per-site model.
+    pub model: ModelChoice,
+    /// The per-site model's settings.
     pub denoiser: DenoiserConfig,
+    /// The whole-lattice model's settings.
+    pub conv: ConvDenoiserConfig,
     /// Its training.
     pub training: TrainingConfig,
     /// Monte Carlo draws of the I-MMSE integral per temperature (≥ 2 per λ-cell). Default 8000.
@@ -116,7 +123,9 @@ impl Default for LatticeEntropyConfig {
     fn default() -> Self {
         Self {
             holdout: 0.25,
+            model: ModelChoice::default(),
             denoiser: DenoiserConfig::default(),
+            conv: ConvDenoiserConfig::default(),
             training: TrainingConfig::default(),
             draws: 8000,
             strata: 40,
@@ -161,9 +170,9 @@ pub struct DenoisingExample {
 
 /// Everything [`LatticeEntropy::run`] produces.
 #[derive(Clone, Debug)]
-pub struct LatticeEntropyResult {
+pub struct LatticeEntropyResult<M = LatticeDenoiser> {
     /// The trained model (EMA weights).
-    pub model: LatticeDenoiser,
+    pub model: M,
     /// Training loss per step.
     pub losses: Vec<f64>,
     /// The entropy table, one row per data temperature.
@@ -195,7 +204,8 @@ pub struct LatticeEntropyResult {
 /// config.denoiser.hidden = vec![8];
 /// config.draws = 400;
 /// config.generation.temperatures = Some(vec![]);
-/// let result = LatticeEntropy::new(config, data)?.run(7, &Sequential)?;
+/// let run = LatticeEntropy::new(config, data)?;
+/// let result = run.run::<entropic::diffusion::LatticeDenoiser, _>(7, &Sequential)?;
 /// for row in &result.rows {
 ///     let exact = row.reference.expect("Kaufman's value on a 4×4 torus");
 ///     assert!(row.estimate.value > exact.value - 4.0 * row.estimate.std_error);
@@ -274,25 +284,44 @@ impl LatticeEntropy {
             ));
         }
         ScoreTrainParams::from(config.training).check()?;
-        // The network's input is at most 64 features plus one label per temperature.
-        let widths: Vec<usize> = core::iter::once(64 + data.temperatures().len())
-            .chain(config.denoiser.hidden.iter().copied())
-            .chain(core::iter::once(2))
-            .collect();
-        check_network("the denoiser's network", &widths)?;
-        // A batch holds 32 sites of each configuration with every layer's activations.
-        let activations = widths.iter().fold(0usize, |a, &w| a.saturating_add(w));
-        check_memory(
-            "a training batch",
-            &[config.training.batch, 32, activations, 2, 8],
-        )?;
+        match config.model {
+            ModelChoice::Site => {
+                // The network's input is at most 64 features plus one label per temperature.
+                let widths: Vec<usize> = core::iter::once(64 + data.temperatures().len())
+                    .chain(config.denoiser.hidden.iter().copied())
+                    .chain(core::iter::once(2))
+                    .collect();
+                check_network("the denoiser's network", &widths)?;
+                // A batch holds 32 sites of each configuration with every layer's activations.
+                let activations = widths.iter().fold(0usize, |a, &w| a.saturating_add(w));
+                check_memory(
+                    "a training batch",
+                    &[config.training.batch, 32, activations, 2, 8],
+                )?;
+            }
+            ModelChoice::Conv => {
+                // Every block keeps its convolution's output, its activation and its input.
+                let c = &config.conv;
+                check_memory(
+                    "a training batch",
+                    &[
+                        config.training.batch,
+                        data.sites(),
+                        c.channels.max(4),
+                        c.dilations.len().saturating_mul(3).saturating_add(4),
+                        4,
+                    ],
+                )?;
+            }
+        }
         if config.strata == 0 || config.draws < config.strata.saturating_mul(2) {
             return Err(ExperimentError::config(
                 "draws",
                 "I-MMSE needs at least one λ-cell (strata) and two draws per cell",
             ));
         }
-        if config.denoiser.propagation > 0
+        if config.model == ModelChoice::Site
+            && config.denoiser.propagation > 0
             && let Some(&t) = data.temperatures().iter().find(|&&t| t < MIN_PROPAGATION_T)
         {
             return Err(ExperimentError::config(
@@ -375,7 +404,10 @@ impl LatticeEntropy {
             start_step,
             training,
         };
-        run.denoiser(0)?;
+        match run.config.model {
+            ModelChoice::Site => drop(run.model::<LatticeDenoiser>(0)?),
+            ModelChoice::Conv => drop(run.model::<ConvDenoiser>(0)?),
+        }
         Ok(run)
     }
 
@@ -439,15 +471,17 @@ impl LatticeEntropy {
         &self.generation_temperatures
     }
 
-    /// A fresh, untrained model with the configured settings, its weights drawn from
-    /// [`stream`]`(seed, 0)`.
+    /// A fresh, untrained model `M` with its configured settings, its weights drawn from
+    /// [`stream`]`(seed, 0)`. [`LatticeEntropyConfig::model`] says which `M` the run is for;
+    /// any may be built.
     ///
     /// # Errors
-    /// [`ExperimentError::Diffusion`] for settings the denoiser refuses.
-    pub fn denoiser(&self, seed: u64) -> Result<LatticeDenoiser, ExperimentError> {
-        let (kind, c) = (self.data.kind(), &self.config.denoiser);
+    /// [`ExperimentError::Diffusion`] for settings the model refuses.
+    pub fn model<M: LatticeModel>(&self, seed: u64) -> Result<M, ExperimentError> {
+        let kind = self.data.kind();
+        let settings = M::settings(&self.config);
         let temperatures = self.data.temperatures();
-        let conditioning = if c.labels {
+        let conditioning = if M::labels(settings) {
             Conditioning::Labels(temperatures.to_vec())
         } else {
             Conditioning::Temperature {
@@ -456,24 +490,24 @@ impl LatticeEntropy {
             }
         };
         let mut rng: Xoshiro256PlusPlus = stream(seed, 0);
-        Ok(LatticeDenoiser::from_config(
+        Ok(M::from_config(
             VpSde::default(),
             kind,
             self.data.side(),
             conditioning,
-            c,
+            settings,
             &mut rng,
         )?)
     }
 
-    /// A fresh training run of [`Self::denoiser`]`(seed)` whose batches draw from the RNG
+    /// A fresh training run of [`Self::model`]`(seed)` whose batches draw from the RNG
     /// seeded with `seed`; drive it with an [`Executor`].
     ///
     /// # Errors
-    /// As [`Self::denoiser`].
-    pub fn trainer(&self, seed: u64) -> Result<Trainer<LatticeDenoiser>, ExperimentError> {
+    /// As [`Self::model`].
+    pub fn trainer<M: LatticeModel>(&self, seed: u64) -> Result<Trainer<M>, ExperimentError> {
         Ok(Trainer::new(
-            self.denoiser(seed)?,
+            self.model::<M>(seed)?,
             &self.training,
             self.config.training.into(),
             seed,
@@ -487,9 +521,9 @@ impl LatticeEntropy {
     /// # Errors
     /// [`ExperimentError::Cancelled`]; [`ExperimentError::Diffusion`] for a model that does not
     /// fit the data; [`ExperimentError::Entropy`] from the estimator.
-    pub fn estimate<R: Runtime>(
+    pub fn estimate<M: LatticeModel, R: Runtime>(
         &self,
-        model: &LatticeDenoiser,
+        model: &M,
         seed: u64,
         rt: &R,
     ) -> Result<Vec<EntropyRow>, ExperimentError> {
@@ -536,9 +570,9 @@ impl LatticeEntropy {
     ///
     /// # Errors
     /// [`ExperimentError::Diffusion`] for a model that does not fit the data.
-    pub fn denoising(
+    pub fn denoising<M: LatticeModel>(
         &self,
-        model: &LatticeDenoiser,
+        model: &M,
         seed: u64,
     ) -> Result<Vec<DenoisingExample>, ExperimentError> {
         let data = &self.data;
@@ -575,12 +609,12 @@ impl LatticeEntropy {
     ///
     /// # Errors
     /// As the stages; [`ExperimentError::Cancelled`] if the runtime cancels during training.
-    pub fn run<R: Runtime>(
+    pub fn run<M: LatticeModel, R: Runtime>(
         &self,
         seed: u64,
         rt: &R,
-    ) -> Result<LatticeEntropyResult, ExperimentError> {
-        let mut trainer = self.trainer(seed)?;
+    ) -> Result<LatticeEntropyResult<M>, ExperimentError> {
+        let mut trainer = self.trainer::<M>(seed)?;
         let mut losses = Vec::with_capacity(self.config.training.steps);
         let executor = Executor {
             chunk: 0,
@@ -629,9 +663,9 @@ impl LatticeEntropy {
     ///
     /// # Errors
     /// [`ExperimentError::Diffusion`] for non-finite weights.
-    pub fn checkpoint(
+    pub fn checkpoint<M: LatticeModel>(
         &self,
-        trainer: &Trainer<LatticeDenoiser>,
+        trainer: &Trainer<M>,
         losses: &[f64],
     ) -> Result<Vec<u8>, ExperimentError> {
         let malformed = |_| ExperimentError::Checkpoint("could not be serialised");
@@ -651,10 +685,10 @@ impl LatticeEntropy {
     /// # Errors
     /// [`ExperimentError::Checkpoint`] for bytes that are not such a checkpoint, or one made
     /// from other data, another split or another kind of spins.
-    pub fn resume(
+    pub fn resume<M: LatticeModel>(
         &self,
         bytes: &[u8],
-    ) -> Result<(Trainer<LatticeDenoiser>, Vec<f64>), ExperimentError> {
+    ) -> Result<(Trainer<M>, Vec<f64>), ExperimentError> {
         let c: Checkpoint = serde_json::from_slice(bytes)
             .map_err(|_| ExperimentError::Checkpoint("is not a lattice entropy checkpoint"))?;
         if c.holdout != self.holdout
@@ -667,7 +701,7 @@ impl LatticeEntropy {
         }
         let trainer = serde_json::to_vec(&c.trainer)
             .ok()
-            .and_then(|bytes| Trainer::<LatticeDenoiser>::from_json(&bytes).ok())
+            .and_then(|bytes| Trainer::<M>::from_json(&bytes).ok())
             .ok_or(ExperimentError::Checkpoint(
                 "holds no readable training run",
             ))?;
@@ -761,21 +795,31 @@ mod tests {
     #[cfg(feature = "serde")]
     #[test]
     fn a_paused_and_resumed_run_is_the_uninterrupted_one() {
-        let run = LatticeEntropy::new(small(), spins()).unwrap();
-        let mut whole = run.trainer(5).unwrap();
+        paused_and_resumed::<LatticeDenoiser>(small());
+        let mut conv = small();
+        conv.model = ModelChoice::Conv;
+        conv.conv.channels = 3;
+        conv.conv.dilations = vec![1, 2];
+        paused_and_resumed::<ConvDenoiser>(conv);
+    }
+
+    #[cfg(feature = "serde")]
+    fn paused_and_resumed<M: LatticeModel>(config: LatticeEntropyConfig) {
+        let run = LatticeEntropy::new(config.clone(), spins()).unwrap();
+        let mut whole = run.trainer::<M>(5).unwrap();
         let whole_losses = whole.run(run.training_data(), 6).unwrap();
         let whole = whole.finish();
-        let mut trainer = run.trainer(5).unwrap();
+        let mut trainer = run.trainer::<M>(5).unwrap();
         let mut losses = trainer.run(run.training_data(), 4).unwrap();
         let saved = run.checkpoint(&trainer, &losses).unwrap();
-        let (mut trainer, mut resumed) = run.resume(&saved).unwrap();
+        let (mut trainer, mut resumed) = run.resume::<M>(&saved).unwrap();
         resumed.extend(trainer.run(run.training_data(), 2).unwrap());
         losses.extend_from_slice(&resumed[4..]);
         assert_eq!(losses, whole_losses);
         let model = trainer.finish();
         assert_eq!(model.to_json().unwrap(), whole.to_json().unwrap());
-        // The estimate (here out of range, 6 steps are no model of i.i.d. spins: an error, the
-        // same one) and the generation check are the same too.
+        // The estimate (6 steps are no model of i.i.d. spins: possibly an out-of-range error,
+        // then the same one) and the generation check are the same too.
         assert_eq!(
             run.estimate(&model, 5, &Sequential),
             run.estimate(&whole, 5, &Sequential)
@@ -784,14 +828,19 @@ mod tests {
             run.generate(&model, 5, &Sequential).unwrap(),
             run.generate(&whole, 5, &Sequential).unwrap()
         );
-        // Another split is refused.
-        let mut other = small();
+        // Another split is refused, and so is a checkpoint of the other model.
+        let mut other = config;
         other.holdout = 0.5;
         let other = LatticeEntropy::new(other, spins()).unwrap();
         assert!(matches!(
-            other.resume(&saved),
+            other.resume::<M>(&saved),
             Err(ExperimentError::Checkpoint(_))
         ));
+        let wrong = match M::CHOICE {
+            ModelChoice::Site => run.resume::<ConvDenoiser>(&saved).map(drop),
+            ModelChoice::Conv => run.resume::<LatticeDenoiser>(&saved).map(drop),
+        };
+        assert!(matches!(wrong, Err(ExperimentError::Checkpoint(_))));
     }
 
     #[test]
@@ -801,7 +850,7 @@ mod tests {
         let mut c = small();
         c.denoiser.propagation = 4;
         let run = LatticeEntropy::new(c, spins()).unwrap();
-        let model = run.trainer(5).unwrap().finish();
+        let model = run.trainer::<LatticeDenoiser>(5).unwrap().finish();
         assert!(matches!(
             run.estimate(&model, 5, &Sequential),
             Err(ExperimentError::OutOfRange { .. })

@@ -1,0 +1,185 @@
+//! [`LatticeModel`]: the denoisers a [`LatticeEntropy`](super::LatticeEntropy) run can train.
+use super::LatticeEntropyConfig;
+use crate::diffusion::{
+    Conditioning, ConvAt, ConvDenoiser, ConvDenoiserConfig, Denoiser, DenoiserConfig,
+    DiffusionError, LatticeAt, LatticeData, LatticeDenoiser, SpinKind, Trainable, Tweedie, VpSde,
+};
+use rand_core::Rng;
+
+/// Which lattice model a run trains.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum ModelChoice {
+    /// The per-site [`LatticeDenoiser`] (settings: [`LatticeEntropyConfig::denoiser`]). With
+    /// belief propagation it assumes a nearest-neighbour ferromagnet with J = 1 and no field.
+    #[default]
+    Site,
+    /// The whole-lattice [`ConvDenoiser`] (settings: [`LatticeEntropyConfig::conv`]): knows
+    /// nothing of the Hamiltonian.
+    Conv,
+}
+
+/// A temperature-conditioned lattice denoiser a [`LatticeEntropy`](super::LatticeEntropy) run
+/// trains on its configurations and evaluates as a [`Denoiser`] (entropy) and a score
+/// (generation) at each temperature.
+pub trait LatticeModel: Trainable<Data = LatticeData> + core::fmt::Debug {
+    /// The model's settings.
+    type Config: Clone;
+    /// The model at one temperature.
+    type At: Denoiser + Clone + Send;
+    /// Which model it is ([`ModelChoice`]).
+    const CHOICE: ModelChoice;
+    /// How outputs name it.
+    const NAME: &'static str;
+
+    /// Its settings in a run's config.
+    fn settings(config: &LatticeEntropyConfig) -> &Self::Config;
+
+    /// Its settings in a run's config, to change.
+    fn settings_mut(config: &mut LatticeEntropyConfig) -> &mut Self::Config;
+
+    /// Whether the settings condition on one-hot temperature labels.
+    fn labels(config: &Self::Config) -> bool;
+
+    /// A fresh model.
+    ///
+    /// # Errors
+    /// [`DiffusionError`] for settings the model refuses.
+    fn from_config<R: Rng + ?Sized>(
+        sde: VpSde,
+        kind: SpinKind,
+        side: usize,
+        conditioning: Conditioning,
+        config: &Self::Config,
+        rng: &mut R,
+    ) -> Result<Self, DiffusionError>;
+
+    /// The settings it was built with.
+    fn config(&self) -> Self::Config;
+
+    /// What each site holds.
+    fn kind(&self) -> SpinKind;
+
+    /// Trainable parameters.
+    fn parameter_count(&self) -> usize;
+
+    /// The same model for `side`×`side` lattices.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] for a side the model cannot take.
+    fn with_side(&self, side: usize) -> Result<Self, DiffusionError>;
+
+    /// The model at temperature `t` as a denoiser and, by Tweedie's formula, a score.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Temperature`] for a temperature it was not trained for.
+    fn at_temperature(&self, t: f64) -> Result<Tweedie<Self::At>, DiffusionError>;
+}
+
+impl LatticeModel for LatticeDenoiser {
+    type Config = DenoiserConfig;
+    type At = LatticeAt;
+    const CHOICE: ModelChoice = ModelChoice::Site;
+    const NAME: &'static str = "per-site denoiser";
+
+    fn settings(config: &LatticeEntropyConfig) -> &DenoiserConfig {
+        &config.denoiser
+    }
+
+    fn settings_mut(config: &mut LatticeEntropyConfig) -> &mut DenoiserConfig {
+        &mut config.denoiser
+    }
+
+    fn labels(config: &DenoiserConfig) -> bool {
+        config.labels
+    }
+
+    fn from_config<R: Rng + ?Sized>(
+        sde: VpSde,
+        kind: SpinKind,
+        side: usize,
+        conditioning: Conditioning,
+        config: &DenoiserConfig,
+        rng: &mut R,
+    ) -> Result<Self, DiffusionError> {
+        LatticeDenoiser::from_config(sde, kind, side, conditioning, config, rng)
+    }
+
+    fn config(&self) -> DenoiserConfig {
+        LatticeDenoiser::config(self)
+    }
+
+    fn kind(&self) -> SpinKind {
+        LatticeDenoiser::kind(self)
+    }
+
+    fn parameter_count(&self) -> usize {
+        LatticeDenoiser::parameter_count(self)
+    }
+
+    /// Itself for its own side; the per-site model is built for one side.
+    fn with_side(&self, side: usize) -> Result<Self, DiffusionError> {
+        if side == self.side() {
+            Ok(self.clone())
+        } else {
+            Err(DiffusionError::Shape(
+                "the per-site model runs only on the lattice side it was trained on",
+            ))
+        }
+    }
+
+    fn at_temperature(&self, t: f64) -> Result<Tweedie<LatticeAt>, DiffusionError> {
+        LatticeDenoiser::at_temperature(self, t)
+    }
+}
+
+impl LatticeModel for ConvDenoiser {
+    type Config = ConvDenoiserConfig;
+    type At = ConvAt;
+    const CHOICE: ModelChoice = ModelChoice::Conv;
+    const NAME: &'static str = "whole-lattice conv denoiser";
+
+    fn settings(config: &LatticeEntropyConfig) -> &ConvDenoiserConfig {
+        &config.conv
+    }
+
+    fn settings_mut(config: &mut LatticeEntropyConfig) -> &mut ConvDenoiserConfig {
+        &mut config.conv
+    }
+
+    fn labels(config: &ConvDenoiserConfig) -> bool {
+        config.labels
+    }
+
+    fn from_config<R: Rng + ?Sized>(
+        sde: VpSde,
+        kind: SpinKind,
+        side: usize,
+        conditioning: Conditioning,
+        config: &ConvDenoiserConfig,
+        rng: &mut R,
+    ) -> Result<Self, DiffusionError> {
+        ConvDenoiser::from_config(sde, kind, side, conditioning, config, rng)
+    }
+
+    fn config(&self) -> ConvDenoiserConfig {
+        ConvDenoiser::config(self)
+    }
+
+    fn kind(&self) -> SpinKind {
+        ConvDenoiser::kind(self)
+    }
+
+    fn parameter_count(&self) -> usize {
+        ConvDenoiser::parameter_count(self)
+    }
+
+    fn with_side(&self, side: usize) -> Result<Self, DiffusionError> {
+        ConvDenoiser::with_side(self, side)
+    }
+
+    fn at_temperature(&self, t: f64) -> Result<Tweedie<ConvAt>, DiffusionError> {
+        ConvDenoiser::at_temperature(self, t)
+    }
+}
