@@ -303,9 +303,9 @@ fn ising_samples_at_3(
     (dir.join("configs.npy"), h)
 }
 
-/// The whole-lattice denoiser's I-MMSE row of `entropy compare` on 4×4 Ising spins at T = 3
-/// (the temperature read from temperatures.npy beside the data, only a label): within its
-/// error bar of enumeration, where the plug-in estimate (65 536 states, 4000 samples) is
+/// The lattice denoiser's I-MMSE row of `entropy compare` on 4×4 Ising spins at T = 3 (the
+/// temperature read from temperatures.npy beside the data, so belief propagation is on): within
+/// its error bar of enumeration, where the plug-in estimate (65 536 states, 4000 samples) is
 /// far off.
 #[test]
 fn entropy_compare_lattice_immse_matches_enumeration_on_4x4() {
@@ -333,7 +333,7 @@ fn entropy_compare_lattice_immse_matches_enumeration_on_4x4() {
     ]);
     let rows = doc["rows"].as_array().unwrap();
     let row = |name: &str| rows.iter().find(|r| r["estimator"] == name).unwrap();
-    let immse = row("immse-conv-lattice (held-out 25 %)");
+    let immse = row("immse-lattice (held-out 25 %)");
     let (err, se) = (
         immse["error"].as_f64().unwrap(),
         immse["std_error"].as_f64().unwrap(),

@@ -441,8 +441,8 @@ fn entropy_xy_bounds_thermodynamic_integration() {
     assert!(vortices["mc"][0].as_f64().unwrap() > 0.0, "{vortices}");
     // XY with belief propagation defaults to the first-harmonic messages, and XY models see
     // each site's own evidence unless told not to.
-    assert_eq!(doc["planar_messages"], "first-harmonic");
-    assert_eq!(doc["site_evidence"], true);
+    assert_eq!(doc["model_settings"]["planar_messages"], "first-harmonic");
+    assert_eq!(doc["model_settings"]["site_evidence"], true);
     let without = d("without");
     let mut args = vec!["-q", "--format", "json", "--out", &without, "entropy", "xy"];
     args.extend([

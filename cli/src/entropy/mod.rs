@@ -43,9 +43,10 @@ pub enum Command {
     /// score (on the whitened samples); with --spins the ±1 values are
     /// dequantised (x = s + U[−1, 1), so h(x) = H(s) + N ln 2 exactly), N ln 2 is subtracted to give
     /// the absolute discrete entropy, and the plug-in estimate is added (N ≤ 64). Square
-    /// lattices of spins (N = L²) also get the I-MMSE estimate of the whole-lattice denoiser
-    /// (`entropy ising --model conv`, which assumes no Hamiltonian; one temperature, batches of
-    /// 16 lattices: trained on 75 % of the samples, evaluated on the rest). --exact prints each
+    /// lattices of spins (N = L²) also get the I-MMSE estimate of a lattice denoiser (the
+    /// `entropy ising --model site` model, one temperature: trained on 75 % of the samples,
+    /// evaluated on the rest; belief propagation, which assumes J = 1, when the temperature is
+    /// known). --exact prints each
     /// estimator's error against a known value.
     ///
     /// Example: entropic entropy compare --data out/ising4/configs.npy --spins --exact 5.7347

@@ -1,12 +1,10 @@
 //! Every entropy estimator on one set of samples a user brings; the library side of `entropic
 //! entropy compare`.
 use super::estimators::{EstimatorConfig, EstimatorRow};
-use super::lattice_entropy::{
-    LatticeEntropy, LatticeEntropyConfig, ModelChoice, SpinConfigurations,
-};
+use super::lattice_entropy::{LatticeEntropy, LatticeEntropyConfig, SpinConfigurations};
 use super::runtime::timed;
 use super::{ExperimentError, Runtime};
-use crate::diffusion::{ConvDenoiser, SpinKind};
+use crate::diffusion::{LatticeDenoiser, SpinKind};
 use crate::entropy::{
     DEQUANTISATION_NATS_PER_SPIN, EntropyError, EntropyEstimator, GaussianFit, Leaf, Mice, Mine,
     PlugIn, Whitened, dequantise_spins,
@@ -15,9 +13,6 @@ use crate::estimate::Estimate;
 use crate::experiment::check_cancelled;
 use crate::rng::stream;
 use crate::samples::Samples;
-
-/// Lattices per training step of the `--spins` I-MMSE row (every site of each enters the loss).
-pub const COMPARE_BATCH: usize = 16;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -110,9 +105,8 @@ impl EntropyCompare {
         Ok(Self { config, x, lattice })
     }
 
-    /// The lattice denoiser's run: the whole-lattice [`ConvDenoiser`], Hamiltonian-free, at one
-    /// temperature (the given one, else a nominal T = 1; a single temperature is only a label),
-    /// [`COMPARE_BATCH`] lattices per step, 25 % held out, no generation check.
+    /// The lattice denoiser's run: one temperature (the given one, else a nominal T = 1 without
+    /// belief propagation), 25 % held out, no generation check.
     fn lattice(
         config: &EntropyCompareConfig,
         x: &Samples,
@@ -129,12 +123,10 @@ impl EntropyCompare {
         let t = config.temperature.unwrap_or(1.0);
         let data = SpinConfigurations::new(SpinKind::Ising, side, vec![t], n, raw)?;
         let e = &config.estimators;
-        let mut lattice = LatticeEntropyConfig {
-            model: ModelChoice::Conv,
-            ..LatticeEntropyConfig::default()
-        };
+        let mut lattice = LatticeEntropyConfig::default();
+        lattice.denoiser.hidden = e.hidden.clone();
+        lattice.denoiser.propagation = if config.temperature.is_some() { 4 } else { 0 };
         lattice.training.steps = e.train_steps;
-        lattice.training.batch = COMPARE_BATCH;
         lattice.draws = e.draws;
         lattice.generation.temperatures = Some(Vec::new());
         LatticeEntropy::new(lattice, data)
@@ -204,7 +196,7 @@ impl EntropyCompare {
         }
         if let Some(lattice) = &self.lattice {
             let immse = timed(rt, || {
-                let mut trainer = lattice.trainer::<ConvDenoiser>(seed)?;
+                let mut trainer = lattice.trainer::<LatticeDenoiser>(seed)?;
                 trainer.run(lattice.training_data(), e.train_steps)?;
                 let rows = lattice.estimate(&trainer.finish(), seed, &super::Sequential)?;
                 let h = rows[0].estimate;
@@ -216,7 +208,7 @@ impl EntropyCompare {
                     h.samples,
                 ))
             });
-            push(&mut rows, "immse-conv-lattice (held-out 25 %)", immse)?;
+            push(&mut rows, "immse-lattice (held-out 25 %)", immse)?;
         }
         if c.spins && d <= MAX_PLUG_IN_SPINS {
             let symbols: Vec<u64> = (0..self.x.len())

@@ -1,5 +1,5 @@
 //! [`DilatedResNet`]: a translation-equivariant residual network of dilated periodic convolutions.
-use super::{ActivationKind, Conv2d, Layer, Network, NnError, Padding, Scalar};
+use super::{Activation, ActivationKind, Conv2d, Layer, Network, NnError, Padding, Scalar};
 use alloc::vec::Vec;
 use rand_core::Rng;
 
@@ -57,8 +57,9 @@ struct Stage<T> {
     /// W (2C × k, rows γ then β) followed by b (2C), zero at start.
     film: Vec<T>,
     film_grad: Vec<T>,
-    /// z and y of the last forward pass.
+    /// z, z(1 + γ) + β and y of the last forward pass.
     z: Vec<T>,
+    pre: Vec<T>,
     y: Vec<T>,
     /// (1 + γ, β) per sample and channel of the last forward pass.
     affine: Vec<(T, T)>,
@@ -73,6 +74,7 @@ impl<T: Scalar> Stage<T> {
             film_grad: film.clone(),
             film,
             z: Vec::new(),
+            pre: Vec::new(),
             y: Vec::new(),
             affine: Vec::new(),
             grad: Vec::new(),
@@ -104,13 +106,11 @@ impl<T: Scalar> Stage<T> {
                 self.affine.push((T::one() + row(o), row(channels + o)));
             }
         }
-        self.y.clear();
-        self.y.extend(
-            self.z
-                .chunks(plane.max(1))
-                .zip(&self.affine)
-                .flat_map(|(zs, &(g, sh))| zs.iter().map(move |&z| act.f(z * g + sh))),
-        );
+        self.pre.clear();
+        for (zs, &(g, sh)) in self.z.chunks(plane.max(1)).zip(&self.affine) {
+            self.pre.extend(zs.iter().map(|&z| z * g + sh));
+        }
+        Activation::<T>::new(act, 0).forward(&self.pre, &mut self.y);
         Ok(&self.y)
     }
 
@@ -122,32 +122,24 @@ impl<T: Scalar> Stage<T> {
         (batch, channels, conditions): (usize, usize, usize),
         act: ActivationKind,
     ) -> Result<&[T], NnError> {
-        let plane = self.z.len() / (batch * channels).max(1);
-        self.grad.clear();
-        self.grad.resize(self.z.len(), T::zero());
+        let plane = (self.z.len() / (batch * channels).max(1)).max(1);
+        // ∂L/∂(z(1 + γ) + β), then ∂L/∂z in place.
+        Activation::<T>::new(act, 0).backward(&self.pre, &self.y, dy, &mut self.grad);
         let (gw, gb) = self.film_grad.split_at_mut(2 * channels * conditions);
-        for (k, (&(g, sh), ((zs, ys), (dys, dzs)))) in self
+        for (k, ((&(g, _), zs), da)) in self
             .affine
             .iter()
-            .zip(
-                self.z
-                    .chunks(plane.max(1))
-                    .zip(self.y.chunks(plane.max(1)))
-                    .zip(
-                        dy.chunks(plane.max(1))
-                            .zip(self.grad.chunks_mut(plane.max(1))),
-                    ),
-            )
+            .zip(self.z.chunks(plane))
+            .zip(self.grad.chunks_mut(plane))
             .enumerate()
         {
             let (s, o) = (k / channels, k % channels);
-            let (mut d_gamma, mut d_beta) = (T::zero(), T::zero());
-            for (((&z, &y), &dy), dz) in zs.iter().zip(ys).zip(dys).zip(dzs.iter_mut()) {
-                let da = dy * act.df_from(z * g + sh, y);
-                d_gamma = d_gamma + da * z;
-                d_beta = d_beta + da;
-                *dz = da * g;
-            }
+            let d_gamma = zs
+                .iter()
+                .zip(da.iter())
+                .fold(T::zero(), |a, (&z, &d)| a + d * z);
+            let d_beta = da.iter().fold(T::zero(), |a, &d| a + d);
+            da.iter_mut().for_each(|d| *d = *d * g);
             let c = &cond[s * conditions..(s + 1) * conditions];
             for (r, d) in [(o, d_gamma), (channels + o, d_beta)] {
                 gb[r] = gb[r] + d;
