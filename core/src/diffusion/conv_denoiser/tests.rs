@@ -73,12 +73,10 @@ fn loss_gradient_matches_finite_differences_and_parts_sum_to_the_batch() {
 /// Shift a b × L² × c lattice batch by (dy, dx) on the torus.
 fn shifted(x: &[f64], side: usize, c: usize, (dy, dx): (usize, usize)) -> Vec<f64> {
     let mut out = vec![0.0; x.len()];
-    for (lattice, (xl, ol)) in x
+    for (xl, ol) in x
         .chunks(side * side * c)
         .zip(out.chunks_mut(side * side * c))
-        .enumerate()
     {
-        let _ = lattice;
         for (y, z) in (0..side).flat_map(|y| (0..side).map(move |z| (y, z))) {
             let to = ((y + dy) % side) * side + (z + dx) % side;
             ol[to * c..(to + 1) * c]
