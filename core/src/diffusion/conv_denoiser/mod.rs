@@ -234,11 +234,23 @@ impl<T: Scalar> ConvDenoiser<T> {
         let n = x.len() / c;
         let (k, s2) = scale_and_variance(lambda);
         own.iter_mut().zip(x).for_each(|(o, &x)| *o = k * x / s2);
-        let mut m = own.to_vec();
-        self.kind.to_means(&mut m);
-        for (channel, plane) in input.chunks_mut(n).enumerate() {
-            for (i, v) in plane.iter_mut().enumerate() {
-                *v = T::of(m[i * c + channel]);
+        // The evidence E[s | k x/σ²], four sites per call (as `SpinKind::to_means`), written
+        // straight into the channel planes.
+        for (group, sites) in own.chunks(4 * c).enumerate() {
+            let mut lanes = [[0.0; 2]; 4];
+            for (l, site) in lanes.iter_mut().zip(sites.chunks(c)) {
+                l[..c].copy_from_slice(site);
+            }
+            for (j, m) in self
+                .kind
+                .means(lanes)
+                .iter()
+                .take(sites.len() / c)
+                .enumerate()
+            {
+                for (channel, &v) in m[..c].iter().enumerate() {
+                    input[channel * n + 4 * group + j] = T::of(v);
+                }
             }
         }
         let (lo, hi) = self.lambda_range();
