@@ -1,6 +1,8 @@
 //! Reading user data: `.npy` arrays (any float or integer dtype) as an n × d matrix of f64.
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use entropic::experiment::Hamiltonian;
 use std::io::Cursor;
+use std::path::Path;
 
 /// An n × d matrix read from a file, row-major.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +92,36 @@ pub fn read_npy_matrix(bytes: &[u8]) -> Result<Matrix> {
 }
 
 /// Reorder a column-major (Fortran) array of `shape` to row-major (C) order.
+/// The Hamiltonian stated by the metadata.json in `dir` (`coupling` and `field`, as `entropic
+/// lattice sample` writes them); `None` without the file.
+///
+/// # Errors
+/// A metadata.json that cannot be read, is not JSON, or lacks a finite `coupling` or `field`.
+pub fn hamiltonian_in(dir: &Path) -> Result<Option<Hamiltonian>> {
+    let path = dir.join("metadata.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not JSON", path.display()))?;
+    let number = |key: &str| {
+        doc.get(key)
+            .and_then(serde_json::Value::as_f64)
+            .filter(|v| v.is_finite())
+            .with_context(|| {
+                format!(
+                    "{} states no finite {key} (the Hamiltonian the data were drawn from)",
+                    path.display()
+                )
+            })
+    };
+    Ok(Some(Hamiltonian {
+        coupling: number("coupling")?,
+        field: number("field")?,
+    }))
+}
+
 fn fortran_to_c(data: &[f64], shape: &[u64]) -> Vec<f64> {
     let shape: Vec<usize> = shape.iter().map(|&s| s as usize).collect();
     // Fortran strides: the first axis is contiguous.

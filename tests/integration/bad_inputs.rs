@@ -9,18 +9,23 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
     let out = temp_dir("bad-corpus");
     std::fs::create_dir_all(&out).unwrap();
     let scratch = out.join("x");
-    // Small datasets for the commands that read `lattice sample` output: {ising} and {xy}.
-    let datasets: Vec<(&str, String)> = ["ising", "xy"]
-        .into_iter()
-        .map(|model| {
-            let dir = out.join(model).to_str().unwrap().to_string();
-            let args = ["-q", "--out", &dir, "lattice", "sample", "--model", model];
-            let sizes = ["--size", "4", "--temps", "2.0,3.0", "--samples", "20"];
-            let (code, _, err) = entropic(&[&args[..], &sizes[..]].concat());
-            assert_eq!(code, 0, "{err}");
-            (model, dir)
-        })
-        .collect();
+    // Small datasets for the commands that read `lattice sample` output: {ising}, {xy} and
+    // {field} (Ising in a field h = 0.1).
+    let datasets: Vec<(&str, String)> = [
+        ("ising", &["--model", "ising"][..]),
+        ("xy", &["--model", "xy"]),
+        ("field", &["--model", "ising", "--field", "0.1"]),
+    ]
+    .into_iter()
+    .map(|(name, model)| {
+        let dir = out.join(name).to_str().unwrap().to_string();
+        let args = ["-q", "--out", &dir, "lattice", "sample"];
+        let sizes = ["--size", "4", "--temps", "2.0,3.0", "--samples", "20"];
+        let (code, _, err) = entropic(&[&args[..], model, &sizes[..]].concat());
+        assert_eq!(code, 0, "{err}");
+        (name, dir)
+    })
+    .collect();
     // Fixture files: corpus lines "@ NAME | CONTENT" (\n for a newline), used as {@NAME}.
     let files: Vec<(String, std::path::PathBuf)> = corpus
         .lines()

@@ -3,7 +3,7 @@
 use super::parse_widths;
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay, fixed};
-use crate::input::read_npy_matrix;
+use crate::input::{hamiltonian_in, read_npy_matrix};
 use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
 use crate::runtime::Threads;
@@ -11,8 +11,8 @@ use anyhow::{Context, Result, bail};
 use entropic::diffusion::{ConvDenoiser, LatticeDenoiser, Predictor, SpinKind, Trainer, log_snr};
 use entropic::estimate::{Estimate, Unit};
 use entropic::experiment::{
-    EntropyRow, Generation, LatticeEntropy, LatticeEntropyConfig, LatticeModel, ModelChoice,
-    SpinConfigurations, TrainingConfig,
+    EntropyRow, Generation, Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeModel,
+    ModelChoice, SpinConfigurations, TrainingConfig,
 };
 use entropic::stats::IndependentMean;
 use entropic::train::Executor;
@@ -25,11 +25,24 @@ fn defaults() -> LatticeEntropyConfig {
     LatticeEntropyConfig::default()
 }
 
+/// Options of `entropic entropy ising`.
+#[derive(Debug, clap::Args)]
+pub struct IsingArgs {
+    /// thermo.json of `entropic lattice thermo --model ising` on the same lattice size,
+    /// temperatures and Hamiltonian: the thermodynamic-integration reference, for data Kaufman's
+    /// solution does not cover (a field, an odd antiferromagnet). Default: Kaufman's exact
+    /// values where the data's metadata.json states a Hamiltonian they cover.
+    #[arg(long, value_name = "FILE")]
+    reference: Option<PathBuf>,
+    #[command(flatten)]
+    lattice: LatticeArgs,
+}
+
 /// Options of `entropic entropy xy`.
 #[derive(Debug, clap::Args)]
 pub struct XyArgs {
-    /// thermo.json of `entropic lattice thermo --model xy` on the same lattice size and
-    /// temperatures: the thermodynamic-integration reference.
+    /// thermo.json of `entropic lattice thermo --model xy` on the same lattice size,
+    /// temperatures and Hamiltonian: the thermodynamic-integration reference.
     #[arg(long, value_name = "FILE")]
     reference: PathBuf,
     #[command(flatten)]
@@ -43,7 +56,10 @@ pub struct XyArgs {
 #[derive(Debug, clap::Args)]
 pub struct LatticeArgs {
     /// Directory written by `entropic lattice sample` (configs.npy: temperatures × samples × L ×
-    /// L spins or angles, temperatures.npy).
+    /// L spins or angles, temperatures.npy, metadata.json). The coupling and field of
+    /// metadata.json state the data's Hamiltonian (Kaufman's reference and the per-site model's
+    /// coupling follow it); without the file it is unknown: no exact reference, and `--model
+    /// site` needs `denoiser.coupling` in the config.
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
     /// Adam steps of the conditional denoiser.
@@ -220,23 +236,35 @@ fn read_data(dir: &Path, kind: SpinKind) -> Result<SpinConfigurations> {
             temperatures.len()
         );
     }
-    SpinConfigurations::new(
+    let data = SpinConfigurations::new(
         kind,
         shape[2] as usize,
         temperatures,
         shape[1] as usize,
         configs.data,
     )
-    .with_context(|| dir.join("configs.npy").display().to_string())
+    .with_context(|| dir.join("configs.npy").display().to_string())?;
+    Ok(match hamiltonian_in(dir)? {
+        Some(h) => data.with_hamiltonian(h)?,
+        None => data,
+    })
 }
 
-/// The thermodynamic-integration entropies of a `lattice thermo --model xy` thermo.json.
-fn read_xy_reference(path: &Path, side: usize) -> Result<Vec<(f64, Estimate)>> {
+/// The thermodynamic-integration entropies of a `lattice thermo` thermo.json for data of `kind`
+/// on an L×L lattice drawn from `hamiltonian` (when stated).
+fn read_reference(
+    path: &Path,
+    kind: SpinKind,
+    side: usize,
+    hamiltonian: Option<Hamiltonian>,
+) -> Result<Vec<(f64, Estimate)>> {
     #[derive(serde::Deserialize)]
     struct Thermo {
         command: String,
         model: String,
         size: usize,
+        coupling: f64,
+        field: f64,
         rows: Vec<Row>,
     }
     #[derive(serde::Deserialize)]
@@ -249,23 +277,37 @@ fn read_xy_reference(path: &Path, side: usize) -> Result<Vec<(f64, Estimate)>> {
         value: f64,
         std_error: f64,
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let doc: Thermo = serde_json::from_slice(&bytes).map_err(|_| {
+    let model = match kind {
+        SpinKind::Ising => "ising",
+        SpinKind::Planar => "xy",
+    };
+    let not_thermo = || {
         anyhow::anyhow!(
-            "{} is not the thermo.json of `lattice thermo --model xy`",
+            "{} is not the thermo.json of `lattice thermo --model {model}`",
             path.display()
         )
-    })?;
-    if doc.command != "lattice thermo" || doc.model != "xy" {
-        bail!(
-            "{} is not the thermo.json of `lattice thermo --model xy`",
-            path.display()
-        );
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let doc: Thermo = serde_json::from_slice(&bytes).map_err(|_| not_thermo())?;
+    if doc.command != "lattice thermo" || doc.model != model {
+        return Err(not_thermo());
     }
     if doc.size != side {
         bail!(
             "{} is for another lattice size than the data's {side}",
             path.display()
+        );
+    }
+    if let Some(h) = hamiltonian
+        && (h.coupling != doc.coupling || h.field != doc.field)
+    {
+        bail!(
+            "{} is for J = {}, h = {}, the data's metadata.json for J = {}, h = {}",
+            path.display(),
+            doc.coupling,
+            doc.field,
+            h.coupling,
+            h.field
         );
     }
     Ok(doc
@@ -282,8 +324,14 @@ fn read_xy_reference(path: &Path, side: usize) -> Result<Vec<(f64, Estimate)>> {
 }
 
 /// `entropic entropy ising`.
-pub fn ising(args: &LatticeArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    run(args, SpinKind::Ising, None, global, out)
+pub fn ising(args: &IsingArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
+    run(
+        &args.lattice,
+        SpinKind::Ising,
+        args.reference.as_deref(),
+        global,
+        out,
+    )
 }
 
 /// `entropic entropy xy`.
@@ -300,7 +348,7 @@ pub fn xy(args: &XyArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
 fn run(
     args: &LatticeArgs,
     kind: SpinKind,
-    xy_reference: Option<&Path>,
+    reference: Option<&Path>,
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<()> {
@@ -313,14 +361,22 @@ fn run(
     }
     let data = read_data(&args.data, kind)?;
     let side = data.side();
-    let experiment = LatticeEntropy::new(config.clone(), data)?;
-    let experiment = match xy_reference {
-        Some(path) => experiment.with_reference(&read_xy_reference(path, side)?)?,
+    let hamiltonian = data.hamiltonian();
+    let experiment = LatticeEntropy::new(config, data)?;
+    let experiment = match reference {
+        Some(path) => experiment.with_reference(&read_reference(path, kind, side, hamiltonian)?)?,
         None => experiment,
     };
+    // The run's settings, the per-site model's coupling resolved from the data.
+    let config = experiment.config().clone();
+    let integrated = reference.is_some();
     match config.model {
-        ModelChoice::Site => run_model::<LatticeDenoiser>(args, config, &experiment, global, out),
-        ModelChoice::Conv => run_model::<ConvDenoiser>(args, config, &experiment, global, out),
+        ModelChoice::Site => {
+            run_model::<LatticeDenoiser>(args, config, &experiment, integrated, global, out)
+        }
+        ModelChoice::Conv => {
+            run_model::<ConvDenoiser>(args, config, &experiment, integrated, global, out)
+        }
     }
 }
 
@@ -329,6 +385,7 @@ fn run_model<M: ModelFlags>(
     args: &LatticeArgs,
     mut config: LatticeEntropyConfig,
     experiment: &LatticeEntropy,
+    integrated: bool,
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<()> {
@@ -349,7 +406,7 @@ fn run_model<M: ModelFlags>(
     let rt = Threads::new(global.quiet);
     let rows = experiment.estimate(&model, global.seed, &rt)?;
     rt.finish();
-    let report = Report::new(experiment, args.bits);
+    let report = Report::new(experiment, args.bits, integrated);
     let mut text = report.table(&rows, train_seconds, &model)?;
     if let Some(path) = &args.evaluate {
         writeln!(text, "model: {} (not trained here)", path.display())?;
@@ -570,16 +627,20 @@ struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(experiment: &'a LatticeEntropy, bits: bool) -> Self {
+    /// `integrated`: the references are a thermodynamic integration's (`--reference`).
+    fn new(experiment: &'a LatticeEntropy, bits: bool, integrated: bool) -> Self {
         let ising = experiment.data().kind() == SpinKind::Ising;
+        let referenced = experiment.references().iter().any(Option::is_some);
         Self {
             experiment,
             name: if ising { "ising" } else { "xy" },
             title: if ising { "Ising" } else { "XY" },
-            against: if ising {
-                "Kaufman (exact)"
-            } else {
-                "thermodynamic integration"
+            against: match (referenced, integrated) {
+                (false, _) => {
+                    "no reference (the data's Hamiltonian is unknown or not covered by Kaufman's solution: give --reference)"
+                }
+                (true, true) => "thermodynamic integration",
+                (true, false) => "Kaufman (exact)",
             },
             quantity: if ising {
                 "entropy per spin"
@@ -606,8 +667,9 @@ impl<'a> Report<'a> {
         )
     }
 
-    /// Mean and largest |estimate − reference| over the rows with a reference (output unit).
-    fn summary(&self, rows: &[EntropyRow]) -> (f64, f64) {
+    /// Mean and largest |estimate − reference| over the rows with a reference (output unit),
+    /// if any row has one.
+    fn summary(&self, rows: &[EntropyRow]) -> Option<(f64, f64)> {
         let errors: Vec<f64> = rows
             .iter()
             .filter_map(|r| {
@@ -616,7 +678,7 @@ impl<'a> Report<'a> {
             })
             .collect();
         let mean = errors.iter().sum::<f64>() / errors.len() as f64;
-        (mean, errors.iter().fold(0.0f64, |a, &e| a.max(e)))
+        (!errors.is_empty()).then(|| (mean, errors.iter().fold(0.0f64, |a, &e| a.max(e))))
     }
 
     fn table<M: LatticeModel>(
@@ -652,10 +714,15 @@ impl<'a> Report<'a> {
                 v.value - x.value
             )?;
         }
-        let (mean, max) = self.summary(rows);
+        let errors = match self.summary(rows) {
+            Some((mean, max)) => {
+                format!("mean |error| {mean:.5} {unit}/spin, max |error| {max:.5}")
+            }
+            None => String::from("no reference"),
+        };
         writeln!(
             text,
-            "mean |error| {mean:.5} {unit}/spin, max |error| {max:.5}; training {seconds:.0} s ({} parameters)",
+            "{errors}; training {seconds:.0} s ({} parameters)",
             model.parameter_count()
         )?;
         Ok(text)
@@ -903,7 +970,7 @@ impl<'a> Report<'a> {
         data: &Path,
     ) -> serde_json::Value {
         let pair = |m: &IndependentMean| [m.value, m.std_error];
-        let (mean_abs, max_abs) = self.summary(rows);
+        let summary = self.summary(rows);
         let experiment = self.experiment;
         json!({
             "command": format!("entropy {}", self.name),
@@ -913,6 +980,7 @@ impl<'a> Report<'a> {
             "unit": self.unit_name(),
             "quantity": self.quantity,
             "reference": self.against,
+            "hamiltonian": experiment.data().hamiltonian(),
             "holdout_per_temperature": experiment.holdout(),
             "train_per_temperature": experiment.training_per_temperature(),
             "model": M::CHOICE,
@@ -921,8 +989,8 @@ impl<'a> Report<'a> {
             "model_settings": model.config(),
             "sampler": format!("{:?}", config.generation.sampling()),
             "train_seconds": train_seconds,
-            "mean_abs_error_per_spin": mean_abs,
-            "max_abs_error_per_spin": max_abs,
+            "mean_abs_error_per_spin": summary.map(|s| s.0),
+            "max_abs_error_per_spin": summary.map(|s| s.1),
             "rows": rows.iter().map(|r| {
                 let (v, x) = self.values(r);
                 json!({

@@ -5,6 +5,7 @@ mod lattice;
 
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay};
+use crate::input::hamiltonian_in;
 use crate::output::Output;
 use crate::plot::{self, Series};
 use crate::runtime::Threads;
@@ -18,6 +19,7 @@ use entropic::experiment::{
 use entropic::samples::Samples;
 use serde_json::json;
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// Entropy commands.
 #[derive(Debug, clap::Subcommand)]
@@ -45,8 +47,8 @@ pub enum Command {
     /// the absolute discrete entropy, and the plug-in estimate is added (N ≤ 64). Square
     /// lattices of spins (N = L²) also get the I-MMSE estimate of a lattice denoiser (the
     /// `entropy ising --model site` model, one temperature: trained on 75 % of the samples,
-    /// evaluated on the rest; belief propagation, which assumes J = 1, when the temperature is
-    /// known). --exact prints each
+    /// evaluated on the rest; belief propagation at βJ when the temperature and the coupling
+    /// are known). --exact prints each
     /// estimator's error against a known value.
     ///
     /// Example: entropic entropy compare --data out/ising4/configs.npy --spins --exact 5.7347
@@ -96,7 +98,7 @@ pub enum Command {
     ///
     /// Example: entropic lattice sample --temps 1:4:0.1 --size 20 --algorithm wolff --samples 4000 --out data/ising20
     ///          entropic entropy ising --data data/ising20 --bits --out out/ising20
-    Ising(lattice::LatticeArgs),
+    Ising(lattice::IsingArgs),
     /// XY excess entropy per spin s − ln 2π against thermodynamic integration (thesis Table 4.2),
     /// from one temperature-conditioned diffusion model, plus a generation check.
     ///
@@ -133,10 +135,15 @@ pub struct CompareArgs {
     /// temperature to use.
     #[arg(long, value_name = "K", default_value_t = 0)]
     select: usize,
-    /// Temperature of the data: turns on belief propagation in the lattice denoiser (I-MMSE
-    /// row). Default: from temperatures.npy beside a 4-axis --data, as `lattice sample` writes.
+    /// Temperature of the data: the lattice denoiser's conditioning (I-MMSE row). Default:
+    /// from temperatures.npy beside a 4-axis --data, as `lattice sample` writes.
     #[arg(long, value_name = "T", allow_negative_numbers = true)]
     temperature: Option<f64>,
+    /// Coupling J of the data's Hamiltonian H = −J Σ sᵢsⱼ (no field): with the temperature,
+    /// turns on belief propagation in the lattice denoiser. Default: from metadata.json beside a
+    /// 4-axis --data (if it states no field); else unknown, and the row learns the coupling.
+    #[arg(long, value_name = "J", allow_negative_numbers = true)]
+    coupling: Option<f64>,
     /// Also run MICE (recursive halves, one MINE critic of N Adam steps per split: d − 1 critics;
     /// plug-in leaves on raw spins with --spins, 1D kNN leaves otherwise). 0 skips it.
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -674,6 +681,9 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     if args.temperature.is_some() {
         config.temperature = args.temperature;
     }
+    if args.coupling.is_some() {
+        config.coupling = args.coupling;
+    }
     args.estimators.overlay(&o, &mut config.estimators)?;
     if args.estimators.config.print_config {
         return out.print_config(&config);
@@ -693,6 +703,12 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     };
     if config.temperature.is_none() {
         config.temperature = temperature_beside(args, axes)?;
+    }
+    if config.coupling.is_none() && axes == 4 {
+        let dir = args.data.parent().unwrap_or(Path::new("."));
+        config.coupling = hamiltonian_in(dir)?
+            .filter(|h| h.field == 0.0)
+            .map(|h| h.coupling);
     }
     let (spins, d) = (config.spins, m.cols);
     let run = EntropyCompare::new(config, Samples::new(m.data, m.cols)?)?;

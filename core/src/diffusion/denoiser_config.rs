@@ -30,6 +30,10 @@ pub struct DenoiserConfig {
     pub site_evidence: Option<bool>,
     /// Where the training noise levels are drawn ([`LambdaDensity`]). Default uniform in λ.
     pub lambda_density: LambdaDensity,
+    /// The coupling J of the nearest-neighbour Hamiltonian H = −J Σ_⟨ij⟩ sᵢ·sⱼ (no field) the
+    /// model assumes: belief propagation and the clean-limit field run at βJ = J/T. Default
+    /// (absent): the data's, where a run knows it; 1 for a model built directly.
+    pub coupling: Option<f64>,
 }
 
 impl Default for DenoiserConfig {
@@ -42,6 +46,7 @@ impl Default for DenoiserConfig {
             planar_messages: None,
             site_evidence: None,
             lambda_density: LambdaDensity::Uniform,
+            coupling: None,
         }
     }
 }

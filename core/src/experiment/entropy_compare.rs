@@ -1,7 +1,9 @@
 //! Every entropy estimator on one set of samples a user brings; the library side of `entropic
 //! entropy compare`.
 use super::estimators::{EstimatorConfig, EstimatorRow};
-use super::lattice_entropy::{LatticeEntropy, LatticeEntropyConfig, SpinConfigurations};
+use super::lattice_entropy::{
+    Hamiltonian, LatticeEntropy, LatticeEntropyConfig, SpinConfigurations,
+};
 use super::runtime::timed;
 use super::{ExperimentError, Runtime};
 use crate::diffusion::{LatticeDenoiser, SpinKind};
@@ -28,9 +30,13 @@ pub struct EntropyCompareConfig {
     /// exactly), report the absolute discrete entropy and add the plug-in estimate (N ≤ 64) and,
     /// for square lattices (N = L²), the I-MMSE estimate of a lattice denoiser. Default false.
     pub spins: bool,
-    /// Temperature of spin data: turns on belief propagation in the lattice denoiser (4
-    /// iterations, J = 1). Default: unknown (no propagation; the model learns the coupling).
+    /// Temperature of spin data: the lattice denoiser's conditioning (nominal T = 1 when
+    /// unknown). Default: unknown.
     pub temperature: Option<f64>,
+    /// Coupling J of spin data drawn from H = −J Σ_⟨ij⟩ sᵢsⱼ (no field): with the temperature,
+    /// turns on belief propagation in the lattice denoiser (4 iterations at βJ). Default:
+    /// unknown (no propagation; the model learns the coupling).
+    pub coupling: Option<f64>,
     /// Adam steps of each MINE critic of MICE (recursive halves; plug-in leaves on spins, 1D
     /// kNN leaves otherwise); 0 skips MICE. Default 0.
     pub mice_steps: usize,
@@ -105,8 +111,9 @@ impl EntropyCompare {
         Ok(Self { config, x, lattice })
     }
 
-    /// The lattice denoiser's run: one temperature (the given one, else a nominal T = 1 without
-    /// belief propagation), 25 % held out, no generation check.
+    /// The lattice denoiser's run: one temperature (the given one, else a nominal T = 1), 25 %
+    /// held out, no generation check; belief propagation only when the temperature and the
+    /// coupling are known.
     fn lattice(
         config: &EntropyCompareConfig,
         x: &Samples,
@@ -122,10 +129,21 @@ impl EntropyCompare {
         let raw = (0..n).flat_map(|i| x.row(i).iter().copied()).collect();
         let t = config.temperature.unwrap_or(1.0);
         let data = SpinConfigurations::new(SpinKind::Ising, side, vec![t], n, raw)?;
+        let hamiltonian = config
+            .temperature
+            .and(config.coupling)
+            .map(|coupling| Hamiltonian {
+                coupling,
+                field: 0.0,
+            });
+        let data = match hamiltonian {
+            Some(h) => data.with_hamiltonian(h)?,
+            None => data,
+        };
         let e = &config.estimators;
         let mut lattice = LatticeEntropyConfig::default();
         lattice.denoiser.hidden = e.hidden.clone();
-        lattice.denoiser.propagation = if config.temperature.is_some() { 4 } else { 0 };
+        lattice.denoiser.propagation = if hamiltonian.is_some() { 4 } else { 0 };
         lattice.training.steps = e.train_steps;
         lattice.draws = e.draws;
         lattice.generation.temperatures = Some(Vec::new());

@@ -34,7 +34,7 @@ const REACH: isize = {
 /// Row (or column) offsets −REACH..=REACH.
 const SPAN: usize = (2 * REACH + 1) as usize;
 /// Features of a site before the conditioning, for `c` coordinates per site: patch, block,
-/// window and global means (c each), the clean-limit field β ⟨m⟩_nn, λ/10 and k².
+/// window and global means (c each), the clean-limit field βJ ⟨m⟩_nn, λ/10 and k².
 const fn base_features(c: usize) -> usize {
     (PATCH_LEN + BLOCKS + 2) * c + 3
 }
@@ -70,8 +70,8 @@ pub use data::LatticeData;
 /// mⱼ = E[sⱼ | xⱼ] under a uniform prior (tanh(k xⱼ/σ²), or A(k|xⱼ|/σ²) xⱼ/|xⱼ|) of a 5×5 patch
 /// of neighbours, the mean evidence of the 24 3×3 blocks tiling the 15×15 square around it
 /// (a coarse mid-range view), of the 9×9 window and of the whole lattice (all without
-/// site i), the clean-limit field β ⟨m⟩_nn (the mean of the four nearest neighbours' evidence
-/// times 1/T), λ/10, k², and the [`Conditioning`] features; an MLP (SiLU) with shared weights over
+/// site i), the clean-limit field βJ ⟨m⟩_nn (the mean of the four nearest neighbours' evidence
+/// times J/T, with the coupling J the model assumes, [`DenoiserConfig::coupling`]), λ/10, k², and the [`Conditioning`] features; an MLP (SiLU) with shared weights over
 /// sites, output layer initialised to zero (start: independent spins). Planar features and the
 /// field are expressed in the frame of the four nearest neighbours' summed evidence, so the
 /// model is exactly equivariant under global rotations. At λ → ∞ the exact hᵢ is the
@@ -108,6 +108,8 @@ pub struct LatticeDenoiser {
     lambda_density: LambdaDensity,
     /// The network also sees the site's own evidence ([`DenoiserConfig::site_evidence`]).
     site_evidence: bool,
+    /// The coupling J the model assumes ([`DenoiserConfig::coupling`]).
+    coupling: f64,
     net: Network<f64>,
 }
 
@@ -200,7 +202,8 @@ impl LatticeDenoiser {
                 PlanarMessages::MeanField
             },
         ))?
-        .with_lambda_density(c.lambda_density)?;
+        .with_lambda_density(c.lambda_density)?
+        .with_coupling(c.coupling.unwrap_or(1.0))?;
         if c.site_evidence.unwrap_or(kind == SpinKind::Planar) {
             model.with_site_evidence()
         } else {
@@ -219,6 +222,7 @@ impl LatticeDenoiser {
             planar_messages: Some(self.planar_messages()),
             site_evidence: Some(self.site_evidence),
             lambda_density: self.lambda_density,
+            coupling: Some(self.coupling),
         }
     }
 
@@ -273,6 +277,7 @@ impl LatticeDenoiser {
             gate: None,
             lambda_density: LambdaDensity::Uniform,
             site_evidence: false,
+            coupling: 1.0,
             net,
         })
     }
@@ -340,6 +345,32 @@ impl LatticeDenoiser {
     ) -> Result<Self, DiffusionError> {
         self.lambda_density = density.check()?;
         Ok(self)
+    }
+
+    /// Assume the coupling J: belief propagation, the clean-limit feature and the gate run at
+    /// βJ = J/T instead of 1/T.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Parameter`] for a J that is zero or not finite, or a J ≤ 0 for planar
+    /// spins (their first-harmonic messages are tabulated for βJ > 0).
+    pub(crate) fn with_coupling(mut self, coupling: f64) -> Result<Self, DiffusionError> {
+        if !(coupling.is_finite() && coupling != 0.0) {
+            return Err(DiffusionError::Parameter(
+                "the coupling J must be finite and non-zero",
+            ));
+        }
+        if coupling < 0.0 && self.kind == SpinKind::Planar {
+            return Err(DiffusionError::Parameter(
+                "the per-site model takes planar spins only with a ferromagnetic coupling J > 0",
+            ));
+        }
+        self.coupling = coupling;
+        Ok(self)
+    }
+
+    /// The coupling J the model assumes ([`DenoiserConfig::coupling`]).
+    pub fn coupling(&self) -> f64 {
+        self.coupling
     }
 
     /// Let the network see the site's own evidence mᵢ (in the site frame, after the
@@ -444,9 +475,9 @@ impl LatticeDenoiser {
         )
     }
 
-    /// β = 1/T followed by the conditioning features of temperature `t`.
+    /// βJ = J/T followed by the conditioning features of temperature `t`.
     fn context(&self, t: f64) -> Result<Vec<f64>, DiffusionError> {
-        let mut context = vec![1.0 / t; 1 + self.conditioning.dim()];
+        let mut context = vec![self.coupling / t; 1 + self.conditioning.dim()];
         self.conditioning.features(t, &mut context[1..])?;
         Ok(context)
     }

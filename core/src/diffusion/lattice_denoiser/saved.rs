@@ -27,7 +27,14 @@ struct Saved {
     /// Absent in files written before the site's own evidence was an input: not seen.
     #[serde(default)]
     site_evidence: bool,
+    /// Absent in files written before the coupling was a setting: J = 1.
+    #[serde(default = "unit_coupling")]
+    coupling: f64,
     network: serde_json::Value,
+}
+
+fn unit_coupling() -> f64 {
+    1.0
 }
 
 /// A saved [`Gate`]; files written before [`Gate::Coupling`] existed hold a bare λ₀, a
@@ -58,6 +65,7 @@ impl LatticeDenoiser {
             planar_messages: self.planar_messages(),
             lambda_density: self.lambda_density,
             site_evidence: self.site_evidence,
+            coupling: self.coupling,
             network,
         })
         .map_err(|_| DiffusionError::Malformed("could not serialise"))
@@ -106,10 +114,12 @@ impl LatticeDenoiser {
             gate,
             lambda_density: LambdaDensity::Uniform,
             site_evidence: saved.site_evidence,
+            coupling: 1.0,
             net,
         }
         .with_planar_messages(saved.planar_messages)
         .and_then(|m| m.with_lambda_density(saved.lambda_density))
+        .and_then(|m| m.with_coupling(saved.coupling))
         .map_err(|_| bad("inconsistent settings or shapes"))
     }
 }

@@ -314,6 +314,17 @@ fn saved_denoisers_reload_and_training_resumes_bit_identically() {
     assert_eq!(back.propagation(), 4);
     assert_eq!(back.to_json().unwrap(), propagated);
     assert_eq!(back.gate(), None);
+    // The coupling is saved; files from before it assumed J = 1.
+    let afm = random_model_of(SpinKind::Ising, 4, 12)
+        .with_coupling(-0.5)
+        .unwrap();
+    let back = LatticeDenoiser::from_json(&afm.to_json().unwrap()).unwrap();
+    assert_eq!(back.coupling(), -0.5);
+    assert_same_posterior(&afm, &back, &[0.3; 16], 0.5);
+    let mut old: serde_json::Value = serde_json::from_slice(&propagated).unwrap();
+    old.as_object_mut().unwrap().remove("coupling");
+    let old = LatticeDenoiser::from_json(&serde_json::to_vec(&old).unwrap()).unwrap();
+    assert_eq!(old.coupling(), 1.0);
     for gate in [Gate::Constant(2.0), Gate::Coupling(0.7)] {
         let gated = random_model_of(SpinKind::Planar, 2, 13)
             .with_gate(gate)
@@ -459,15 +470,20 @@ fn untrained_propagated_model_is_the_bethe_posterior() {
     let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
     let sde = VpSde::default();
     let table = LogBesselHarmonic::new();
-    for (kind, messages) in [
-        (SpinKind::Ising, PlanarMessages::MeanField),
-        (SpinKind::Planar, PlanarMessages::MeanField),
-        (SpinKind::Planar, PlanarMessages::FirstHarmonic),
+    // Belief propagation runs at βJ for the coupling J the model assumes (an antiferromagnet
+    // too).
+    for (kind, messages, j) in [
+        (SpinKind::Ising, PlanarMessages::MeanField, 1.0),
+        (SpinKind::Ising, PlanarMessages::MeanField, -0.6),
+        (SpinKind::Planar, PlanarMessages::MeanField, 0.6),
+        (SpinKind::Planar, PlanarMessages::FirstHarmonic, 1.0),
     ] {
         let c = kind.components();
         let mut model = LatticeDenoiser::new(sde, kind, 4, cond.clone(), &[6], 5, &mut rng)
             .unwrap()
             .with_planar_messages(messages)
+            .unwrap()
+            .with_coupling(j)
             .unwrap();
         let harmonic = (messages == PlanarMessages::FirstHarmonic).then_some(&table);
         let x: Vec<f64> = (0..16 * c).map(|_| normal_pair(&mut rng).0).collect();
@@ -477,7 +493,7 @@ fn untrained_propagated_model_is_the_bethe_posterior() {
         let (k, s2) = scale_and_variance(lambda);
         let a: Vec<f64> = x.iter().map(|x| k * x / s2).collect();
         let mut h = vec![0.0; 16 * c];
-        BeliefPropagation::default().cavity_fields((kind, harmonic), 4, &a, 1.0 / t, 5, &mut h);
+        BeliefPropagation::default().cavity_fields((kind, harmonic), 4, &a, j / t, 5, &mut h);
         let (mut eta, mut want) = ([0.0; 2], [0.0; 2]);
         for i in 0..16 {
             for q in 0..c {
@@ -488,6 +504,18 @@ fn untrained_propagated_model_is_the_bethe_posterior() {
                 assert!((mean[i * c + q] - want[q]).abs() < 1e-14);
             }
         }
+    }
+    // J = 0 or not finite is refused, and planar spins take only a ferromagnet.
+    for (kind, j) in [
+        (SpinKind::Ising, 0.0),
+        (SpinKind::Ising, f64::NAN),
+        (SpinKind::Planar, -1.0),
+    ] {
+        let model = random_model_of(kind, 2, 15);
+        assert!(matches!(
+            model.with_coupling(j),
+            Err(DiffusionError::Parameter(_))
+        ));
     }
     let many = LatticeDenoiser::MAX_PROPAGATION + 1;
     let capped = LatticeDenoiser::new(sde, SpinKind::Ising, 4, cond, &[6], many, &mut rng);

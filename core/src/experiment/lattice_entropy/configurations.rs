@@ -11,8 +11,10 @@ use core::f64::consts::TAU;
 /// temperatures, as `entropic lattice sample` writes them (`configs.npy`, temperatures × samples ×
 /// L × L): ±1 spins ([`SpinKind::Ising`]) or angles in [0, 2π) ([`SpinKind::Planar`]).
 ///
-/// The observables (energy, |m|, vortices) are those of the nearest-neighbour model with J = 1
-/// and no field, the convention the temperatures are given in.
+/// Where the Hamiltonian the configurations were drawn from is known ([`Self::with_hamiltonian`]),
+/// it gives the exact references and the per-site model's coupling, and the energies are
+/// its own; where it is not, the energies are those of H = −Σ_⟨ij⟩ sᵢ·sⱼ (J = 1, no field), a
+/// summary statistic the generation check compares, and a run has no exact reference.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpinConfigurations {
     kind: SpinKind,
@@ -20,6 +22,18 @@ pub struct SpinConfigurations {
     temperatures: Vec<f64>,
     per_temperature: usize,
     raw: Vec<f64>,
+    hamiltonian: Option<Hamiltonian>,
+}
+
+/// A nearest-neighbour Hamiltonian on the square lattice, H = −J Σ_⟨ij⟩ sᵢ·sⱼ − h Σᵢ sᵢ (XY:
+/// the field along the x axis), the form `entropic lattice sample` draws from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Hamiltonian {
+    /// The coupling J (positive: ferromagnet).
+    pub coupling: f64,
+    /// The field h.
+    pub field: f64,
 }
 
 impl SpinConfigurations {
@@ -98,7 +112,29 @@ impl SpinConfigurations {
             temperatures: order.iter().map(|&k| temperatures[k]).collect(),
             per_temperature,
             raw,
+            hamiltonian: None,
         })
+    }
+
+    /// State the Hamiltonian the configurations were drawn from.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] (field `hamiltonian`) for a coupling or field that is not
+    /// finite.
+    pub fn with_hamiltonian(mut self, hamiltonian: Hamiltonian) -> Result<Self, ExperimentError> {
+        if !(hamiltonian.coupling.is_finite() && hamiltonian.field.is_finite()) {
+            return Err(ExperimentError::config(
+                "hamiltonian",
+                "the coupling and the field must be finite",
+            ));
+        }
+        self.hamiltonian = Some(hamiltonian);
+        Ok(self)
+    }
+
+    /// The Hamiltonian the configurations were drawn from, where stated.
+    pub fn hamiltonian(&self) -> Option<Hamiltonian> {
+        self.hamiltonian
     }
 
     /// The configurations a [`LatticeSample`] run produced (`chains`, its result).
@@ -113,7 +149,12 @@ impl SpinConfigurations {
             Configs::Angles(a) => (SpinKind::Planar, a),
         };
         let config = run.config();
-        Self::new(kind, config.chain.size, temperatures, config.samples, raw)
+        Self::new(kind, config.chain.size, temperatures, config.samples, raw)?.with_hamiltonian(
+            Hamiltonian {
+                coupling: config.chain.coupling,
+                field: config.chain.field,
+            },
+        )
     }
 
     /// What each site holds.
@@ -212,16 +253,21 @@ impl SpinConfigurations {
         }
     }
 
-    /// Energy per spin and |m| per spin of each configuration given by raw values.
+    /// Energy per spin (of the stated Hamiltonian, else J = 1 and no field) and |m| per spin
+    /// of each configuration given by raw values.
     ///
     /// # Errors
     /// [`ExperimentError::Lattice`] for values that are not this kind's.
     pub fn observables(&self, raw: &[f64]) -> Result<(Vec<f64>, Vec<f64>), ExperimentError> {
         let lattice = Square::with_side(self.side)?;
+        let h = self.hamiltonian.unwrap_or(Hamiltonian {
+            coupling: 1.0,
+            field: 0.0,
+        });
         let (mut e, mut m) = (Vec::new(), Vec::new());
         match self.kind {
             SpinKind::Ising => {
-                let model = Ising::new(lattice, 1.0, 0.0)?;
+                let model = Ising::new(lattice, h.coupling, h.field)?;
                 for c in raw.chunks(self.sites()) {
                     let state = model.state_from_spins(c.iter().map(|&v| v as i8).collect())?;
                     e.push(model.energy_per_spin(&state));
@@ -229,7 +275,7 @@ impl SpinConfigurations {
                 }
             }
             SpinKind::Planar => {
-                let model = Xy::new(lattice, 1.0, 0.0)?;
+                let model = Xy::new(lattice, h.coupling, h.field)?;
                 for c in raw.chunks(self.sites()) {
                     let state = model.state_from_angles(c)?;
                     e.push(model.energy_per_spin(&state));

@@ -18,7 +18,7 @@ mod model;
 
 pub use crate::diffusion::ConvDenoiserConfig;
 pub use crate::diffusion::DenoiserConfig;
-pub use configurations::SpinConfigurations;
+pub use configurations::{Hamiltonian, SpinConfigurations};
 pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
 pub use model::{LatticeModel, ModelChoice};
 
@@ -37,9 +37,10 @@ use crate::train::{Executor, Iterative};
 use alloc::vec;
 use alloc::vec::Vec;
 
-/// Largest β = 1/T (with J = 1) for which the denoiser runs belief propagation.
+/// Largest β|J| = |J|/T for which the denoiser runs belief propagation.
 pub const MAX_PROPAGATION_BETA: f64 = 18.0;
-/// Lowest temperature for which the denoiser runs belief propagation, 1/[`MAX_PROPAGATION_BETA`].
+/// Lowest temperature for which the denoiser runs belief propagation at |J| = 1,
+/// 1/[`MAX_PROPAGATION_BETA`] (|J|/[`MAX_PROPAGATION_BETA`] for another coupling).
 pub const MIN_PROPAGATION_T: f64 = 1.0 / MAX_PROPAGATION_BETA;
 
 /// Settings of the denoiser's training ([`ScoreTrainParams`]).
@@ -255,8 +256,10 @@ fn check_range(kind: SpinKind, e: Estimate) -> Result<(), ExperimentError> {
 impl LatticeEntropy {
     /// Check `config` against `data` and prepare the training set: every setting (incl. building
     /// the model once) is checked here, before any training. Ising references are Kaufman's
-    /// exact values for the data's lattice (J = 1); XY runs have none until
-    /// [`Self::with_reference`].
+    /// exact values for the data's lattice and stated Hamiltonian (none without one, with a field
+    /// or for an odd antiferromagnet); XY runs have none until [`Self::with_reference`]. The
+    /// per-site model takes the coupling of the data's Hamiltonian
+    /// ([`DenoiserConfig::coupling`]).
     ///
     /// # Errors
     /// [`ExperimentError::Config`] naming the setting; [`ExperimentError::Diffusion`] for a
@@ -284,8 +287,10 @@ impl LatticeEntropy {
             ));
         }
         ScoreTrainParams::from(config.training).check()?;
+        let mut config = config;
         match config.model {
             ModelChoice::Site => {
+                config.denoiser.coupling = Some(Self::site_coupling(&config.denoiser, &data)?);
                 // The network's input is at most 64 features plus one label per temperature.
                 let widths: Vec<usize> = core::iter::once(64 + data.temperatures().len())
                     .chain(config.denoiser.hidden.iter().copied())
@@ -322,13 +327,18 @@ impl LatticeEntropy {
         }
         if config.model == ModelChoice::Site
             && config.denoiser.propagation > 0
-            && let Some(&t) = data.temperatures().iter().find(|&&t| t < MIN_PROPAGATION_T)
+            && let Some(j) = config.denoiser.coupling.map(f64::abs)
+            && let Some(&t) = data
+                .temperatures()
+                .iter()
+                .find(|&&t| t < j * MIN_PROPAGATION_T)
         {
             return Err(ExperimentError::config(
                 "temperatures",
                 alloc::format!(
-                    "T = {} is below 1/{MAX_PROPAGATION_BETA} = {MIN_PROPAGATION_T:.4}, the lowest temperature belief propagation computes (tanh β rounds to 1 in f64 beyond β ≈ 19, and its messages become infinite); set denoiser.propagation = 0 to condition on T alone",
-                    crate::lattice::Readable(t)
+                    "T = {} is below |J|/{MAX_PROPAGATION_BETA} = {:.4}, the lowest temperature belief propagation computes (tanh β|J| rounds to 1 in f64 beyond β|J| ≈ 19, and its messages become infinite); set denoiser.propagation = 0 to condition on T alone",
+                    crate::lattice::Readable(t),
+                    j * MIN_PROPAGATION_T
                 ),
             ));
         }
@@ -382,9 +392,9 @@ impl LatticeEntropy {
             SpinKind::Ising => LatticeData::new(data.side(), raw, labels)?,
             SpinKind::Planar => LatticeData::planar(data.side(), &raw, labels)?,
         };
-        let references = match data.kind() {
-            SpinKind::Ising => {
-                let ising = Ising::new(Square::with_side(data.side())?, 1.0, 0.0)?;
+        let references = match (data.kind(), data.hamiltonian()) {
+            (SpinKind::Ising, Some(h)) if Self::kaufman_applies(h, data.side()) => {
+                let ising = Ising::new(Square::with_side(data.side())?, h.coupling, 0.0)?;
                 data.temperatures()
                     .iter()
                     .map(|&t| {
@@ -393,7 +403,7 @@ impl LatticeEntropy {
                     })
                     .collect::<Result<_, ExperimentError>>()?
             }
-            SpinKind::Planar => vec![None; data.temperatures().len()],
+            _ => vec![None; data.temperatures().len()],
         };
         let run = Self {
             config,
@@ -409,6 +419,47 @@ impl LatticeEntropy {
             ModelChoice::Conv => drop(run.model::<ConvDenoiser>(0)?),
         }
         Ok(run)
+    }
+
+    /// Whether Kaufman's solution gives the entropy of Ising data drawn from `h` on an L×L
+    /// torus: no field, J ≠ 0, and an even side for an antiferromagnet (odd sides frustrate it).
+    fn kaufman_applies(h: Hamiltonian, side: usize) -> bool {
+        h.field == 0.0 && h.coupling != 0.0 && (h.coupling > 0.0 || side % 2 == 0)
+    }
+
+    /// The coupling the per-site model assumes: the data's, or the one the settings state
+    /// where the data's Hamiltonian is unknown (a nominal 1 without belief propagation).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] (field `denoiser.coupling`) for data with a field, a
+    /// stated coupling that contradicts the data's, or neither known.
+    fn site_coupling(
+        settings: &DenoiserConfig,
+        data: &SpinConfigurations,
+    ) -> Result<f64, ExperimentError> {
+        let field = "denoiser.coupling";
+        match (data.hamiltonian(), settings.coupling) {
+            (Some(h), _) if h.field != 0.0 => Err(ExperimentError::config(
+                field,
+                alloc::format!(
+                    "the per-site model assumes no field, and the data were drawn with h = {}: use model = \"conv\"",
+                    h.field
+                ),
+            )),
+            (Some(h), Some(j)) if j != h.coupling => Err(ExperimentError::config(
+                field,
+                alloc::format!("{j} contradicts the data's coupling J = {}", h.coupling),
+            )),
+            (Some(h), _) => Ok(h.coupling),
+            (None, Some(j)) => Ok(j),
+            // Without belief propagation J only scales the clean-limit feature, whose weight
+            // the network learns: a nominal J = 1 assumes nothing.
+            (None, None) if settings.propagation == 0 => Ok(1.0),
+            (None, None) => Err(ExperimentError::config(
+                field,
+                "the per-site model's belief propagation assumes a Hamiltonian and the data's is unknown: state the coupling J, set denoiser.propagation = 0, or use model = \"conv\", which needs none",
+            )),
+        }
     }
 
     /// Compare with `reference`: (temperature, entropy per spin in nats; XY: the excess
@@ -444,6 +495,11 @@ impl LatticeEntropy {
     /// The settings.
     pub fn config(&self) -> &LatticeEntropyConfig {
         &self.config
+    }
+
+    /// The reference entropy per spin (nats) of each data temperature, where there is one.
+    pub fn references(&self) -> &[Option<Estimate>] {
+        &self.references
     }
 
     /// The data.
@@ -792,6 +848,78 @@ mod tests {
         );
     }
 
+    /// The data's Hamiltonian decides the references (Kaufman's at that coupling, none where it
+    /// does not apply) and the per-site model's coupling; nothing assumes J = 1.
+    #[test]
+    fn the_data_hamiltonian_sets_the_references_and_the_site_coupling() {
+        let with = |coupling: f64, field: f64| {
+            spins()
+                .with_hamiltonian(Hamiltonian { coupling, field })
+                .unwrap()
+        };
+        let bp = || {
+            let mut c = small();
+            c.denoiser.propagation = 2;
+            c
+        };
+        // J = 0.5 at T is Kaufman's J = 1 at 2T (the entropy depends on βJ only).
+        let half = LatticeEntropy::new(bp(), with(0.5, 0.0)).unwrap();
+        assert_eq!(half.config().denoiser.coupling, Some(0.5));
+        let ising = Ising::new(Square::with_side(4).unwrap(), 1.0, 0.0).unwrap();
+        for (r, t) in half.references().iter().zip([2.0, 3.0]) {
+            let want = kaufman::exact(&ising, Temperature::new(2.0 * t).unwrap()).unwrap();
+            assert!((r.unwrap().value - want.entropy_per_spin).abs() < 1e-12);
+        }
+        // An antiferromagnet on an even torus has the ferromagnet's entropy.
+        let afm = LatticeEntropy::new(bp(), with(-1.0, 0.0)).unwrap();
+        let ferro = LatticeEntropy::new(bp(), with(1.0, 0.0)).unwrap();
+        assert_eq!(afm.references(), ferro.references());
+        assert_eq!(afm.config().denoiser.coupling, Some(-1.0));
+        let refused = |c: LatticeEntropyConfig, data: SpinConfigurations| match LatticeEntropy::new(
+            c, data,
+        ) {
+            Err(ExperimentError::Config { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        // A field: no Kaufman reference; the per-site model (Z2-symmetric) is refused, the
+        // conv model runs.
+        assert_eq!(refused(small(), with(1.0, 0.2)), "denoiser.coupling");
+        let mut conv = small();
+        conv.model = ModelChoice::Conv;
+        conv.conv.channels = 3;
+        conv.conv.dilations = vec![1];
+        let field = LatticeEntropy::new(conv.clone(), with(1.0, 0.2)).unwrap();
+        assert!(field.references().iter().all(Option::is_none));
+        // Unknown Hamiltonian: no reference; belief propagation needs a stated coupling.
+        assert!(
+            LatticeEntropy::new(conv, spins())
+                .unwrap()
+                .references()
+                .iter()
+                .all(Option::is_none)
+        );
+        assert_eq!(refused(bp(), spins()), "denoiser.coupling");
+        let mut stated = bp();
+        stated.denoiser.coupling = Some(0.7);
+        let run = LatticeEntropy::new(stated.clone(), spins()).unwrap();
+        assert_eq!(run.config().denoiser.coupling, Some(0.7));
+        // A stated coupling must agree with the data's.
+        assert_eq!(refused(stated, with(1.0, 0.0)), "denoiser.coupling");
+        // Odd antiferromagnets are frustrated: no Kaufman value.
+        let odd = SpinConfigurations::new(SpinKind::Ising, 3, vec![2.0], 4, vec![1.0; 36])
+            .unwrap()
+            .with_hamiltonian(Hamiltonian {
+                coupling: -1.0,
+                field: 0.0,
+            })
+            .unwrap();
+        let mut c = small();
+        c.holdout = 0.5;
+        c.generation.temperatures = Some(vec![]);
+        let run = LatticeEntropy::new(c, odd).unwrap();
+        assert_eq!(run.references(), &[None]);
+    }
+
     #[cfg(feature = "serde")]
     #[test]
     fn a_paused_and_resumed_run_is_the_uninterrupted_one() {
@@ -845,10 +973,11 @@ mod tests {
 
     #[test]
     fn a_prior_that_does_not_fit_the_data_is_an_error_not_a_result() {
-        // Belief propagation assumes a ferromagnet at T = 2 and 3; the spins are i.i.d. The
-        // barely trained model's estimate leaves [0, ln 2] by many error bars.
+        // Belief propagation assumes the stated ferromagnet at T = 2 and 3; the spins are
+        // i.i.d. The barely trained model's estimate leaves [0, ln 2] by many error bars.
         let mut c = small();
         c.denoiser.propagation = 4;
+        c.denoiser.coupling = Some(1.0);
         let run = LatticeEntropy::new(c, spins()).unwrap();
         let model = run.trainer::<LatticeDenoiser>(5).unwrap().finish();
         assert!(matches!(
