@@ -186,3 +186,44 @@ fn bad_lattice_input_is_one_line() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// `lattice temper` on 8×8 at zero field: every rung within error bars of Kaufman, swaps and
+/// round trips reported, the output set complete.
+#[test]
+fn temper_matches_kaufman_at_every_rung() {
+    let dir = temp_dir("temper");
+    let out = dir.to_str().unwrap();
+    let doc = json(&[
+        "--seed",
+        "2",
+        "--out",
+        out,
+        "lattice",
+        "temper",
+        "--size",
+        "8",
+        "--temps",
+        "2.0:3.0:n6",
+        "--rounds",
+        "8000",
+        "--thermalize",
+        "500",
+        "--format",
+        "json",
+    ]);
+    let rungs = doc["rungs"].as_array().unwrap();
+    assert_eq!(rungs.len(), 6);
+    for r in rungs {
+        let e = r["energy"]["value"].as_f64().unwrap();
+        let err = r["energy"]["std_error"].as_f64().unwrap();
+        let exact = r["reference"]["exact_energy"].as_f64().unwrap();
+        assert!(err > 0.0 && (e - exact).abs() <= 4.0 * err, "{r}");
+    }
+    let swaps = doc["swap_acceptance"].as_array().unwrap();
+    assert_eq!(swaps.len(), 5);
+    assert!(swaps.iter().all(|a| a.as_f64().unwrap() > 0.1));
+    assert!(doc["round_trips"].as_u64().unwrap() > 5);
+    for file in ["temper.csv", "temper.json", "energy.svg", "swaps.svg"] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+}

@@ -253,7 +253,7 @@ impl ChainConfig {
         Ok(())
     }
 
-    fn flip_rule(&self) -> FlipRule {
+    pub(crate) fn flip_rule(&self) -> FlipRule {
         if self.algorithm == Algorithm::HeatBath {
             FlipRule::HeatBath
         } else {
@@ -381,7 +381,7 @@ where
 }
 
 /// What a chain records of a model's state: e and |m| per spin, and configurations.
-trait Measured: Model {
+pub(crate) trait Measured: Model {
     /// Sites per configuration.
     fn sites(&self) -> usize;
     /// (energy per spin, |m| per spin); replica means for packed models.

@@ -40,6 +40,7 @@ mod latent_claims;
 mod latent_train;
 mod lattice_entropy;
 mod lattice_sample;
+mod lattice_temper;
 mod lattice_thermo;
 #[cfg(feature = "data")]
 mod maxent_bias;
@@ -77,6 +78,7 @@ pub use lattice_entropy::{
     SpinConfigurations, TrainingConfig,
 };
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
+pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult, TemperRung};
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
 };

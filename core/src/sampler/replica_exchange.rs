@@ -55,6 +55,8 @@ pub struct ReplicaExchange<M: Model, S> {
     round_trips: u64,
     attempted: Vec<u64>,
     accepted: Vec<u64>,
+    /// Counts of each rung's sampler.
+    stats: Vec<StepStats>,
     rounds: u64,
 }
 
@@ -73,6 +75,7 @@ where
             round_trips: self.round_trips,
             attempted: self.attempted.clone(),
             accepted: self.accepted.clone(),
+            stats: self.stats.clone(),
             rounds: self.rounds,
         }
     }
@@ -149,6 +152,7 @@ impl<M: Model, S: Sampler<M>> ReplicaExchange<M, S> {
             round_trips: 0,
             attempted: vec_of(n - 1, 0),
             accepted: vec_of(n - 1, 0),
+            stats: vec_of(n, StepStats::default()),
             rounds: 0,
         })
     }
@@ -160,8 +164,15 @@ impl<M: Model, S: Sampler<M>> ReplicaExchange<M, S> {
     /// If the states do not fit `model` (a programming error, as for [`Sampler::step`]).
     pub fn round<R: Rng + ?Sized>(&mut self, model: &M, rng: &mut R) -> StepStats {
         let mut stats = StepStats::default();
-        for (sampler, state) in self.samplers.iter_mut().zip(&mut self.states) {
-            stats += sampler.step(model, state, rng);
+        for ((sampler, state), counts) in self
+            .samplers
+            .iter_mut()
+            .zip(&mut self.states)
+            .zip(&mut self.stats)
+        {
+            let step = sampler.step(model, state, rng);
+            *counts += step;
+            stats += step;
         }
         self.energies.clear();
         self.energies
@@ -242,6 +253,22 @@ impl<M: Model, S: Sampler<M>> ReplicaExchange<M, S> {
             .zip(&self.accepted)
             .map(|(&a, &b)| if a == 0 { 0.0 } else { b as f64 / a as f64 })
             .collect()
+    }
+
+    /// Summed counts of each rung's sampler.
+    pub fn sampler_stats(&self) -> &[StepStats] {
+        &self.stats
+    }
+
+    /// Zero the counters (swaps, round trips, sampler counts), e.g. after thermalisation; the
+    /// replicas keep their states and the ends they last visited.
+    pub fn reset_counts(&mut self) {
+        self.attempted.iter_mut().for_each(|a| *a = 0);
+        self.accepted.iter_mut().for_each(|a| *a = 0);
+        self.stats
+            .iter_mut()
+            .for_each(|s| *s = StepStats::default());
+        self.round_trips = 0;
     }
 
     /// Completed round trips bottom → top → bottom, summed over replicas.

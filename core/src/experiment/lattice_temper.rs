@@ -1,0 +1,420 @@
+//! [`LatticeTemper`]: replica exchange (parallel tempering) over a ladder of temperatures, the
+//! library side of `entropic lattice temper`.
+use super::chain::Measured;
+use super::ising::IsingReference;
+use super::{
+    Algorithm, ChainConfig, ExperimentError, Runtime, SpinModel, check_cancelled, check_memory,
+    temperatures,
+};
+use crate::lattice::{Ising, Temperature, Xy};
+use crate::model::{Model, Sampler};
+use crate::rng::{Xoshiro256PlusPlus, from_seed};
+use crate::sampler::{ReplicaExchange, SingleFlip, SweepOrder, Wolff, XyMetropolis};
+use crate::stats::MeanEstimate;
+use alloc::vec::Vec;
+
+/// Settings of a [`LatticeTemper`] run.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct LatticeTemperConfig {
+    /// Model, lattice, couplings and the sampler of every rung (Metropolis, heat bath, Wolff or
+    /// Swendsen–Wang; not multispin), and the thermalisation rounds.
+    pub chain: ChainConfig,
+    /// The ladder: strictly increasing temperatures, at least two. Default 12 temperatures
+    /// spaced geometrically from 2.0 to 2.6.
+    pub temperatures: Vec<f64>,
+    /// Measured rounds (each: one sampler step at every rung, then one sweep of swap proposals;
+    /// ≥ 2). Default 20 000.
+    pub rounds: usize,
+    /// Every replica starts with all spins up (θ = 0), else with independent random spins.
+    /// Default true (cold).
+    pub cold_start: bool,
+}
+
+impl Default for LatticeTemperConfig {
+    fn default() -> Self {
+        let (lo, hi, n) = (2.0f64, 2.6f64, 12);
+        Self {
+            chain: ChainConfig {
+                size: 32,
+                ..ChainConfig::default()
+            },
+            temperatures: (0..n)
+                .map(|k| lo * libm::pow(hi / lo, k as f64 / (n - 1) as f64))
+                .collect(),
+            rounds: 20_000,
+            cold_start: true,
+        }
+    }
+}
+
+/// What one rung measured.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TemperRung {
+    /// Its temperature.
+    pub temperature: f64,
+    /// Energy per spin with its autocorrelation-corrected error bar.
+    pub energy: MeanEstimate,
+    /// |m| per spin with its autocorrelation-corrected error bar.
+    pub abs_m: MeanEstimate,
+    /// Acceptance of the rung's sampler over the measured rounds (cluster samplers: the
+    /// fraction of spins flipped per step).
+    pub acceptance: f64,
+    /// Exact values (Ising: Kaufman or enumeration), where they exist.
+    pub reference: IsingReference,
+}
+
+/// What a [`LatticeTemper`] run measured.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LatticeTemperResult {
+    /// Every rung, in the ladder's order.
+    pub rungs: Vec<TemperRung>,
+    /// Fraction of accepted swaps of each neighbouring pair (k, k + 1).
+    pub swap_acceptance: Vec<f64>,
+    /// Completed round trips bottom → top → bottom over the measured rounds, summed over
+    /// replicas.
+    pub round_trips: u64,
+    /// Energy per spin of the bottom rung after each measured round.
+    pub bottom_energy_series: Vec<f64>,
+}
+
+/// A validated replica-exchange run: every rung's sampler is built (and so checked) before any
+/// work.
+///
+/// # Examples
+/// ```
+/// use entropic::experiment::{LatticeTemper, LatticeTemperConfig, Sequential};
+/// let mut config = LatticeTemperConfig::default();
+/// config.chain.size = 4;
+/// config.temperatures = vec![2.0, 2.5, 3.0];
+/// config.rounds = 2000;
+/// config.chain.thermalize = 200;
+/// let result = LatticeTemper::new(config)?.run(1, &Sequential)?;
+/// let bottom = &result.rungs[0];
+/// let exact = bottom.reference.exact_energy.expect("enumeration of 4×4");
+/// assert!((bottom.energy.value - exact).abs() < 5.0 * bottom.energy.std_error);
+/// # Ok::<(), entropic::experiment::ExperimentError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct LatticeTemper {
+    config: LatticeTemperConfig,
+    ladder: Vec<Temperature>,
+}
+
+impl LatticeTemper {
+    /// Check every setting before any work.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] naming the setting (`rounds` below 2, `temperatures` not
+    /// strictly increasing or fewer than two, `chain.algorithm` multispin);
+    /// [`ExperimentError::TooLarge`] when the series cannot be held; the lattice layer's error
+    /// for a model or sampler refused at any rung.
+    pub fn new(config: LatticeTemperConfig) -> Result<Self, ExperimentError> {
+        if config.rounds < 2 {
+            return Err(ExperimentError::config(
+                "rounds",
+                "must be at least 2 to give an error bar",
+            ));
+        }
+        let ladder = temperatures(&config.temperatures)?;
+        if ladder.len() < 2 || ladder.windows(2).any(|w| w[0].value() >= w[1].value()) {
+            return Err(ExperimentError::config(
+                "temperatures",
+                "a ladder needs at least two strictly increasing temperatures",
+            ));
+        }
+        if config.chain.algorithm == Algorithm::Multispin {
+            return Err(ExperimentError::config(
+                "chain.algorithm",
+                "replica exchange swaps single configurations; multispin runs 64 at once (use metropolis or heat-bath)",
+            ));
+        }
+        check_memory(
+            "the energy and |m| series",
+            &[2, ladder.len(), config.rounds, 8],
+        )?;
+        for &t in &ladder {
+            config.chain.validate_at(t)?;
+        }
+        Ok(Self { config, ladder })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &LatticeTemperConfig {
+        &self.config
+    }
+
+    /// Thermalise (`chain.thermalize` rounds, swaps included; XY Metropolis tunes each rung's
+    /// proposal width first), then measure. Progress per 1 % of the rounds under the stages
+    /// "thermalize" and "measure".
+    ///
+    /// # Errors
+    /// [`ExperimentError::Cancelled`] when `rt` says so; the statistics layer's error if a
+    /// series is too short for an error bar.
+    pub fn run<R: Runtime>(
+        &self,
+        seed: u64,
+        rt: &R,
+    ) -> Result<LatticeTemperResult, ExperimentError> {
+        let c = &self.config.chain;
+        let sq = c.square()?;
+        let mut rng = from_seed(seed);
+        let ladder = &self.ladder;
+        match (c.model, c.algorithm) {
+            (SpinModel::Ising, algorithm) => {
+                let m = Ising::new(sq, c.coupling, c.field)?;
+                let start = |rng: &mut Xoshiro256PlusPlus| {
+                    if self.config.cold_start {
+                        m.ordered_state()
+                    } else {
+                        m.random_state(rng)
+                    }
+                };
+                let states = (0..ladder.len()).map(|_| start(&mut rng)).collect();
+                match algorithm {
+                    Algorithm::Wolff => {
+                        let s = ladder.iter().map(|&t| Wolff::ising(&m, t)).collect();
+                        self.exchange(&m, s, states, &mut rng, rt)
+                    }
+                    Algorithm::SwendsenWang => {
+                        let s = ladder
+                            .iter()
+                            .map(|&t| crate::sampler::SwendsenWang::new(&m, t))
+                            .collect();
+                        self.exchange(&m, s, states, &mut rng, rt)
+                    }
+                    _ => {
+                        let rule = c.flip_rule();
+                        let s = ladder
+                            .iter()
+                            .map(|&t| SingleFlip::new(&m, t, rule, SweepOrder::Checkerboard))
+                            .collect();
+                        self.exchange(&m, s, states, &mut rng, rt)
+                    }
+                }
+            }
+            (SpinModel::Xy, algorithm) => {
+                let m = Xy::new(sq, c.coupling, c.field)?;
+                let mut states: Vec<_> = (0..ladder.len())
+                    .map(|_| {
+                        if self.config.cold_start {
+                            m.ordered_state()
+                        } else {
+                            m.random_state(&mut rng)
+                        }
+                    })
+                    .collect();
+                if algorithm == Algorithm::Wolff {
+                    let s = ladder.iter().map(|&t| Wolff::xy(&m, t)).collect();
+                    self.exchange(&m, s, states, &mut rng, rt)
+                } else {
+                    // Each rung's proposal width is tuned on its own replica before the ladder
+                    // forms (tuning is not a Markov kernel; the swaps start afterwards).
+                    let mut samplers = Vec::with_capacity(ladder.len());
+                    for (&t, state) in ladder.iter().zip(&mut states) {
+                        check_cancelled(rt)?;
+                        let mut s = XyMetropolis::new(t);
+                        s.tune(&m, state, c.thermalize, &mut rng);
+                        samplers.push(Ok(s));
+                    }
+                    self.exchange(&m, samplers, states, &mut rng, rt)
+                }
+            }
+        }
+    }
+
+    /// Build the ladder from the rungs' samplers and run it.
+    fn exchange<M, S, R>(
+        &self,
+        model: &M,
+        samplers: Vec<Result<S, crate::lattice::LatticeError>>,
+        states: Vec<M::State>,
+        rng: &mut Xoshiro256PlusPlus,
+        rt: &R,
+    ) -> Result<LatticeTemperResult, ExperimentError>
+    where
+        M: Measured + Reference,
+        S: Sampler<M>,
+        R: Runtime,
+    {
+        let samplers = samplers.into_iter().collect::<Result<Vec<S>, _>>()?;
+        let mut pt = ReplicaExchange::new(&self.ladder, samplers, states)?;
+        let n = self.ladder.len();
+        let (warm, rounds) = (self.config.chain.thermalize, self.config.rounds);
+        advance(&mut pt, model, rng, rt, "thermalize", warm, |_| {})?;
+        pt.reset_counts();
+        let mut energies = alloc::vec![Vec::with_capacity(rounds); n];
+        let mut abs_m = alloc::vec![Vec::with_capacity(rounds); n];
+        advance(&mut pt, model, rng, rt, "measure", rounds, |pt| {
+            for k in 0..n {
+                let (e, m) = model.measure(pt.state(k));
+                energies[k].push(e);
+                abs_m[k].push(m);
+            }
+        })?;
+        let rungs = (0..n)
+            .map(|k| {
+                Ok(TemperRung {
+                    temperature: self.ladder[k].value(),
+                    energy: MeanEstimate::from_series(&energies[k])?,
+                    abs_m: MeanEstimate::from_series(&abs_m[k])?,
+                    acceptance: pt.sampler_stats()[k].acceptance(),
+                    reference: model.reference(self.ladder[k])?,
+                })
+            })
+            .collect::<Result<Vec<_>, ExperimentError>>()?;
+        Ok(LatticeTemperResult {
+            rungs,
+            swap_acceptance: pt.swap_acceptance(),
+            round_trips: pt.round_trips(),
+            bottom_energy_series: core::mem::take(&mut energies[0]),
+        })
+    }
+}
+
+/// `total` rounds of `pt` under progress `stage` (a report and a cancellation check every 1 %),
+/// calling `after` after each.
+fn advance<M, S, R>(
+    pt: &mut ReplicaExchange<M, S>,
+    model: &M,
+    rng: &mut Xoshiro256PlusPlus,
+    rt: &R,
+    stage: &str,
+    total: usize,
+    mut after: impl FnMut(&ReplicaExchange<M, S>),
+) -> Result<(), ExperimentError>
+where
+    M: Model,
+    S: Sampler<M>,
+    R: Runtime,
+{
+    let every = (total / 100).max(1);
+    for round in 0..total {
+        if round % every == 0 {
+            check_cancelled(rt)?;
+            rt.progress(stage, round as u64, total as u64);
+        }
+        pt.round(model, rng);
+        after(pt);
+    }
+    rt.progress(stage, total as u64, total as u64);
+    Ok(())
+}
+
+/// Exact values to print beside a rung.
+trait Reference: Model {
+    fn reference(&self, t: Temperature) -> Result<IsingReference, ExperimentError>;
+}
+
+impl Reference for Ising {
+    fn reference(&self, t: Temperature) -> Result<IsingReference, ExperimentError> {
+        IsingReference::for_model(self, t)
+    }
+}
+
+impl Reference for Xy {
+    fn reference(&self, _t: Temperature) -> Result<IsingReference, ExperimentError> {
+        Ok(IsingReference::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::Sequential;
+    use crate::test_util::assert_within_sigmas;
+
+    fn small() -> LatticeTemperConfig {
+        LatticeTemperConfig {
+            chain: ChainConfig {
+                size: 4,
+                field: 0.2,
+                thermalize: 500,
+                ..ChainConfig::default()
+            },
+            temperatures: alloc::vec![1.5, 2.0, 2.6, 3.4],
+            rounds: 20_000,
+            cold_start: false,
+        }
+    }
+
+    /// 4×4 Ising in a field, heat bath and Wolff-free ladders: every rung's energy and |m|
+    /// within error bars of exact enumeration.
+    #[test]
+    fn every_rung_matches_enumeration_in_a_field() {
+        for algorithm in [Algorithm::Metropolis, Algorithm::HeatBath] {
+            let mut c = small();
+            c.chain.algorithm = algorithm;
+            let r = LatticeTemper::new(c).unwrap().run(5, &Sequential).unwrap();
+            for rung in &r.rungs {
+                assert_within_sigmas(&rung.energy, rung.reference.exact_energy.unwrap(), 4.0);
+                assert_within_sigmas(&rung.abs_m, rung.reference.exact_abs_m.unwrap(), 4.0);
+            }
+            assert!(r.round_trips > 10, "{}", r.round_trips);
+            assert_eq!(r.swap_acceptance.len(), 3);
+            assert_eq!(r.bottom_energy_series.len(), 20_000);
+        }
+    }
+
+    /// Same seed, same bits; XY and cluster samplers run too.
+    #[test]
+    fn same_seed_same_bits_for_every_sampler() {
+        for (model, algorithm) in [
+            (SpinModel::Ising, Algorithm::Wolff),
+            (SpinModel::Ising, Algorithm::SwendsenWang),
+            (SpinModel::Xy, Algorithm::Metropolis),
+            (SpinModel::Xy, Algorithm::Wolff),
+        ] {
+            let mut c = small();
+            c.chain.field = 0.0;
+            c.chain.model = model;
+            c.chain.algorithm = algorithm;
+            c.rounds = 50;
+            c.chain.thermalize = 20;
+            let run = || {
+                LatticeTemper::new(c.clone())
+                    .unwrap()
+                    .run(3, &Sequential)
+                    .unwrap()
+            };
+            assert_eq!(run(), run(), "{model:?} {algorithm:?}");
+        }
+    }
+
+    #[test]
+    fn settings_are_refused_before_work() {
+        let refused = |edit: fn(&mut LatticeTemperConfig)| {
+            let mut c = small();
+            edit(&mut c);
+            match LatticeTemper::new(c) {
+                Err(ExperimentError::Config { field, .. }) => field,
+                Err(ExperimentError::Lattice(_)) => "lattice",
+                Err(ExperimentError::TooLarge { .. }) => "too large",
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(refused(|c| c.rounds = 1), "rounds");
+        assert_eq!(
+            refused(|c| c.temperatures = alloc::vec![2.0]),
+            "temperatures"
+        );
+        assert_eq!(
+            refused(|c| c.temperatures = alloc::vec![2.0, 1.5]),
+            "temperatures"
+        );
+        assert_eq!(
+            refused(|c| c.temperatures = alloc::vec![2.0, -1.0]),
+            "lattice"
+        );
+        assert_eq!(
+            refused(|c| c.chain.algorithm = Algorithm::Multispin),
+            "chain.algorithm"
+        );
+        // Wolff needs h = 0: refused at build time, not mid-run.
+        assert_eq!(refused(|c| c.chain.algorithm = Algorithm::Wolff), "lattice");
+        assert_eq!(refused(|c| c.rounds = usize::MAX), "too large");
+    }
+}
