@@ -72,12 +72,18 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         "τ_int(e)",
         "acceptance"
     );
+    let xy = result.rungs.iter().any(|r| r.helicity.is_some());
+    if xy {
+        // The helicity modulus Υ (XY), after the other columns.
+        text.pop();
+        writeln!(text, " {:>9} {:>9}", "Υ", "± err")?;
+    }
     let mut csv =
         String::from("T,e,e_err,exact_e,abs_m,abs_m_err,exact_abs_m,tau_int_e,acceptance\n");
     let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
     for r in &result.rungs {
         let exact = r.reference.exact_energy;
-        writeln!(
+        write!(
             text,
             "{:>8.4} {:>10.5} {:>9.5} {:>10} {:>7} {:>9.5} {:>9.5} {:>7.1} {:>10.3}",
             r.temperature,
@@ -93,9 +99,13 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             r.energy.autocorrelation.tau,
             r.acceptance
         )?;
+        match r.helicity {
+            Some(y) => writeln!(text, " {:>9.5} {:>9.5}", y.value, y.std_error)?,
+            None => writeln!(text)?,
+        }
         writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             r.temperature,
             r.energy.value,
             r.energy.std_error,
@@ -104,7 +114,9 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             r.abs_m.std_error,
             opt(r.reference.exact_abs_m),
             r.energy.autocorrelation.tau,
-            r.acceptance
+            r.acceptance,
+            opt(r.helicity.map(|y| y.value)),
+            opt(r.helicity.map(|y| y.std_error))
         )?;
     }
     let swaps: Vec<String> = result
@@ -172,5 +184,28 @@ fn write_plots(out: &mut Output<'_>, result: &LatticeTemperResult) -> Result<()>
         &[swaps],
     )?;
     out.file("swaps.svg", chart.as_bytes())?;
+    let helicity: Vec<_> = rungs
+        .iter()
+        .filter_map(|r| r.helicity.map(|y| (r.temperature, y)))
+        .collect();
+    if !helicity.is_empty() {
+        let series = [
+            Series {
+                name: "helicity modulus Υ",
+                points: helicity.iter().map(|(t, y)| (*t, y.value)).collect(),
+                errors: helicity.iter().map(|(_, y)| y.std_error).collect(),
+            },
+            Series {
+                name: "2T/π (the Kosterlitz–Thouless jump)",
+                points: helicity
+                    .iter()
+                    .map(|(t, _)| (*t, 2.0 * t / std::f64::consts::PI))
+                    .collect(),
+                errors: vec![],
+            },
+        ];
+        let chart = plot::line_chart("helicity modulus", "T", "Υ", &series)?;
+        out.file("helicity.svg", chart.as_bytes())?;
+    }
     Ok(())
 }

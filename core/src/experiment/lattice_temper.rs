@@ -64,6 +64,9 @@ pub struct TemperRung {
     pub acceptance: f64,
     /// Exact values (Ising: Kaufman or enumeration), where they exist.
     pub reference: IsingReference,
+    /// XY: the helicity modulus Υ ([`Xy::helicity_sample`]) with its error bar; `None` for
+    /// Ising.
+    pub helicity: Option<MeanEstimate>,
 }
 
 /// What a [`LatticeTemper`] run measured.
@@ -236,7 +239,7 @@ impl LatticeTemper {
         rt: &R,
     ) -> Result<LatticeTemperResult, ExperimentError>
     where
-        M: Measured + Reference,
+        M: Measured + RungObservables,
         S: Sampler<M>,
         R: Runtime,
     {
@@ -248,11 +251,15 @@ impl LatticeTemper {
         pt.reset_counts();
         let mut energies = alloc::vec![Vec::with_capacity(rounds); n];
         let mut abs_m = alloc::vec![Vec::with_capacity(rounds); n];
+        let mut helicity = alloc::vec![Vec::new(); n];
         advance(&mut pt, model, rng, rt, "measure", rounds, |pt| {
             for k in 0..n {
                 let (e, m) = model.measure(pt.state(k));
                 energies[k].push(e);
                 abs_m[k].push(m);
+                if let Some(y) = model.helicity(pt.state(k), self.ladder[k]) {
+                    helicity[k].push(y);
+                }
             }
         })?;
         let rungs = (0..n)
@@ -263,6 +270,11 @@ impl LatticeTemper {
                     abs_m: MeanEstimate::from_series(&abs_m[k])?,
                     acceptance: pt.sampler_stats()[k].acceptance(),
                     reference: model.reference(self.ladder[k])?,
+                    helicity: if helicity[k].is_empty() {
+                        None
+                    } else {
+                        Some(MeanEstimate::from_series(&helicity[k])?)
+                    },
                 })
             })
             .collect::<Result<Vec<_>, ExperimentError>>()?;
@@ -304,20 +316,31 @@ where
     Ok(())
 }
 
-/// Exact values to print beside a rung.
-trait Reference: Model {
+/// What a rung reports beyond e and |m|, per model.
+trait RungObservables: Model {
+    /// Exact values to print beside the rung at `t`.
     fn reference(&self, t: Temperature) -> Result<IsingReference, ExperimentError>;
+    /// One sample of the helicity-modulus estimator, for planar spins.
+    fn helicity(&self, state: &Self::State, t: Temperature) -> Option<f64>;
 }
 
-impl Reference for Ising {
+impl RungObservables for Ising {
     fn reference(&self, t: Temperature) -> Result<IsingReference, ExperimentError> {
         IsingReference::for_model(self, t)
     }
+
+    fn helicity(&self, _state: &Self::State, _t: Temperature) -> Option<f64> {
+        None
+    }
 }
 
-impl Reference for Xy {
+impl RungObservables for Xy {
     fn reference(&self, _t: Temperature) -> Result<IsingReference, ExperimentError> {
         Ok(IsingReference::default())
+    }
+
+    fn helicity(&self, state: &Self::State, t: Temperature) -> Option<f64> {
+        Some(self.helicity_sample(state, t))
     }
 }
 
@@ -382,6 +405,29 @@ mod tests {
             };
             assert_eq!(run(), run(), "{model:?} {algorithm:?}");
         }
+    }
+
+    /// XY rungs report the helicity modulus (J − T/4 from spin waves on the coldest rung);
+    /// Ising rungs none.
+    #[test]
+    fn xy_rungs_report_the_helicity_modulus() {
+        let mut c = small();
+        c.chain.model = SpinModel::Xy;
+        c.chain.field = 0.0;
+        c.chain.size = 8;
+        c.temperatures = alloc::vec![0.1, 0.15, 0.22, 0.33];
+        c.rounds = 5000;
+        let r = LatticeTemper::new(c).unwrap().run(4, &Sequential).unwrap();
+        let cold = r.rungs[0].helicity.unwrap();
+        assert!((cold.value - (1.0 - 0.1 / 4.0)).abs() < 4.0 * cold.std_error + 0.01 / 8.0);
+        let ising = LatticeTemper::new(small()).unwrap();
+        let mut quick = ising.config().clone();
+        quick.rounds = 10;
+        let r = LatticeTemper::new(quick)
+            .unwrap()
+            .run(4, &Sequential)
+            .unwrap();
+        assert!(r.rungs.iter().all(|rung| rung.helicity.is_none()));
     }
 
     #[test]

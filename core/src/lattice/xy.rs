@@ -1,3 +1,4 @@
+use super::Temperature;
 use super::{LatticeError, Square};
 use crate::model::Model;
 use crate::rng::uniform_f64;
@@ -173,6 +174,37 @@ impl Xy {
     pub fn abs_magnetization_per_spin(&self, state: &XyState) -> f64 {
         let [x, y] = self.magnetization(state);
         libm::hypot(x, y) / self.lattice.sites() as f64
+    }
+
+    /// One sample of the helicity-modulus (spin-stiffness) estimator at temperature `t`: the
+    /// free energy's curvature under a uniform twist of the boundary conditions, averaged over
+    /// the x and y twists,
+    ///
+    /// Υ = (1/2N) ⟨J Σ_⟨ij⟩ cos(θᵢ − θⱼ) − βJ² (S_x² + S_y²)⟩, S_a = Σ_{⟨ij⟩ along a} sin(θᵢ − θⱼ)
+    ///
+    /// (j the site after i along a; ⟨S_a⟩ = 0 by the θ → −θ symmetry, so no ⟨S_a⟩² term). The mean
+    /// of this function over equilibrium states is Υ: J − T/4 + O(T²) at low temperature (spin
+    /// waves), 0 above the Kosterlitz–Thouless transition in the thermodynamic limit, with the
+    /// universal jump Υ(T_KT⁻) = 2T_KT/π.
+    pub fn helicity_sample(&self, state: &XyState, t: Temperature) -> f64 {
+        let (lx, ly) = (self.lattice.lx(), self.lattice.ly());
+        let u = &state.unit;
+        let (mut cos, mut sx, mut sy) = (0.0, 0.0, 0.0);
+        for y in 0..ly {
+            let row = y * lx;
+            let down = if y + 1 == ly { 0 } else { row + lx };
+            for x in 0..lx {
+                let right = if x + 1 == lx { row } else { row + x + 1 };
+                let s = u[row + x];
+                let (r, d) = (u[right], u[down + x]);
+                cos += s[0] * (r[0] + d[0]) + s[1] * (r[1] + d[1]);
+                // sin(θᵢ − θⱼ) = sin θᵢ cos θⱼ − cos θᵢ sin θⱼ
+                sx += s[1] * r[0] - s[0] * r[1];
+                sy += s[1] * d[0] - s[0] * d[1];
+            }
+        }
+        let j = self.j;
+        (j * cos - t.beta() * j * j * (sx * sx + sy * sy)) / (2.0 * self.lattice.sites() as f64)
     }
 }
 
