@@ -218,6 +218,10 @@ fn temper_matches_kaufman_at_every_rung() {
         let err = r["energy"]["std_error"].as_f64().unwrap();
         let exact = r["reference"]["exact_energy"].as_f64().unwrap();
         assert!(err > 0.0 && (e - exact).abs() <= 4.0 * err, "{r}");
+        assert!(
+            r["effective_samples_per_second"].as_f64().unwrap() > 0.0,
+            "{r}"
+        );
     }
     let swaps = doc["swap_acceptance"].as_array().unwrap();
     assert_eq!(swaps.len(), 5);

@@ -44,8 +44,9 @@ pub enum Command {
     /// probability min(1, exp(Δβ ΔE)) (even and odd pairs in turn) after every round.
     ///
     /// Prints energy and |m| per rung with error bars and the exact values where they exist
-    /// (Ising: Kaufman at h = 0, enumeration up to 5×5), the XY helicity modulus Υ, the swap
-    /// acceptance of each pair and the round trips of replicas across the ladder. Writes
+    /// (Ising: Kaufman at h = 0, enumeration up to 5×5), the XY helicity modulus Υ, effective
+    /// samples per second per rung (the whole round's cost), the swap acceptance of each pair
+    /// and the round trips of replicas across the ladder. Writes
     /// temper.csv, temper.json, energy.svg, swaps.svg and (XY) helicity.svg.
     ///
     /// Example: entropic lattice temper --size 32 --temps 2.0:2.6:n12 --rounds 20000 --out out/pt

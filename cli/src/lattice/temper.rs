@@ -51,7 +51,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     rt.finish();
     let spec = &config.chain;
     let mut text = format!(
-        "{:?} {}×{}, J = {}, h = {}: replica exchange over {} temperatures, {} per rung, {} rounds after {} (seed {})\n{:>8} {:>10} {:>9} {:>10} {:>7} {:>9} {:>9} {:>7} {:>10}\n",
+        "{:?} {}×{}, J = {}, h = {}: replica exchange over {} temperatures, {} per rung, {} rounds after {} (seed {})\n{:>8} {:>10} {:>9} {:>10} {:>7} {:>9} {:>9} {:>7} {:>10} {:>9}\n",
         spec.model,
         spec.size,
         spec.size,
@@ -70,7 +70,8 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         "|m|",
         "± err",
         "τ_int(e)",
-        "acceptance"
+        "acceptance",
+        "ESS/s"
     );
     let xy = result.rungs.iter().any(|r| r.helicity.is_some());
     if xy {
@@ -85,7 +86,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         let exact = r.reference.exact_energy;
         write!(
             text,
-            "{:>8.4} {:>10.5} {:>9.5} {:>10} {:>7} {:>9.5} {:>9.5} {:>7.1} {:>10.3}",
+            "{:>8.4} {:>10.5} {:>9.5} {:>10} {:>7} {:>9.5} {:>9.5} {:>7.1} {:>10.3} {:>9}",
             r.temperature,
             r.energy.value,
             r.energy.std_error,
@@ -97,7 +98,9 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             r.abs_m.value,
             r.abs_m.std_error,
             r.energy.autocorrelation.tau,
-            r.acceptance
+            r.acceptance,
+            r.effective_samples_per_second
+                .map_or("—".into(), |v| format!("{v:.0}"))
         )?;
         match r.helicity {
             Some(y) => writeln!(text, " {:>9.5} {:>9.5}", y.value, y.std_error)?,
@@ -105,7 +108,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         }
         writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             r.temperature,
             r.energy.value,
             r.energy.std_error,
@@ -115,6 +118,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             opt(r.reference.exact_abs_m),
             r.energy.autocorrelation.tau,
             r.acceptance,
+            opt(r.effective_samples_per_second),
             opt(r.helicity.map(|y| y.value)),
             opt(r.helicity.map(|y| y.std_error))
         )?;
@@ -135,7 +139,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         "size": spec.size, "coupling": spec.coupling, "field": spec.field,
         "rounds": config.rounds, "thermalize": spec.thermalize, "cold_start": config.cold_start,
         "seed": global.seed, "rungs": result.rungs, "swap_acceptance": result.swap_acceptance,
-        "round_trips": result.round_trips,
+        "round_trips": result.round_trips, "seconds_per_round": result.seconds_per_round,
     });
     if out.keeps_files() {
         out.file("temper.csv", csv.as_bytes())?;

@@ -477,7 +477,7 @@ impl Measured for Xy {
 }
 
 /// Seconds per step between two clock readings, if there are both and any steps.
-fn per_step(start: Option<f64>, end: Option<f64>, steps: usize) -> Option<f64> {
+pub(crate) fn per_step(start: Option<f64>, end: Option<f64>, steps: usize) -> Option<f64> {
     Some((end? - start?) / steps.max(1) as f64).filter(|_| steps > 0)
 }
 

@@ -1,6 +1,6 @@
 //! [`LatticeTemper`]: replica exchange (parallel tempering) over a ladder of temperatures, the
 //! library side of `entropic lattice temper`.
-use super::chain::Measured;
+use super::chain::{Measured, per_step};
 use super::ising::IsingReference;
 use super::{
     Algorithm, ChainConfig, ExperimentError, Runtime, SpinModel, check_cancelled, check_memory,
@@ -67,6 +67,11 @@ pub struct TemperRung {
     /// XY: the helicity modulus Υ ([`Xy::helicity_sample`]) with its error bar; `None` for
     /// Ising.
     pub helicity: Option<MeanEstimate>,
+    /// Effective samples per second at this rung, 1 / (2 τ_int · seconds per round) with the
+    /// larger τ_int of e and |m| and the cost of a whole round (every rung moves, and the rung's
+    /// samples need them all): the number to set against one chain's
+    /// (`lattice sample`'s ESS/s). `None` if the runtime tells no time.
+    pub effective_samples_per_second: Option<f64>,
 }
 
 /// What a [`LatticeTemper`] run measured.
@@ -82,6 +87,8 @@ pub struct LatticeTemperResult {
     pub round_trips: u64,
     /// Energy per spin of the bottom rung after each measured round.
     pub bottom_energy_series: Vec<f64>,
+    /// Wall seconds per measured round, if the runtime tells time.
+    pub seconds_per_round: Option<f64>,
 }
 
 /// A validated replica-exchange run: every rung's sampler is built (and so checked) before any
@@ -252,6 +259,7 @@ impl LatticeTemper {
         let mut energies = alloc::vec![Vec::with_capacity(rounds); n];
         let mut abs_m = alloc::vec![Vec::with_capacity(rounds); n];
         let mut helicity = alloc::vec![Vec::new(); n];
+        let start = rt.seconds();
         advance(&mut pt, model, rng, rt, "measure", rounds, |pt| {
             for k in 0..n {
                 let (e, m) = model.measure(pt.state(k));
@@ -262,12 +270,19 @@ impl LatticeTemper {
                 }
             }
         })?;
+        let seconds_per_round = per_step(start, rt.seconds(), rounds);
         let rungs = (0..n)
             .map(|k| {
+                let energy = MeanEstimate::from_series(&energies[k])?;
+                let abs_m = MeanEstimate::from_series(&abs_m[k])?;
+                let tau = energy.autocorrelation.tau.max(abs_m.autocorrelation.tau);
                 Ok(TemperRung {
                     temperature: self.ladder[k].value(),
-                    energy: MeanEstimate::from_series(&energies[k])?,
-                    abs_m: MeanEstimate::from_series(&abs_m[k])?,
+                    effective_samples_per_second: seconds_per_round
+                        .filter(|s| *s > 0.0)
+                        .map(|s| 1.0 / (2.0 * tau * s)),
+                    energy,
+                    abs_m,
                     acceptance: pt.sampler_stats()[k].acceptance(),
                     reference: model.reference(self.ladder[k])?,
                     helicity: if helicity[k].is_empty() {
@@ -283,6 +298,7 @@ impl LatticeTemper {
             swap_acceptance: pt.swap_acceptance(),
             round_trips: pt.round_trips(),
             bottom_energy_series: core::mem::take(&mut energies[0]),
+            seconds_per_round,
         })
     }
 }
