@@ -187,24 +187,31 @@ impl Xy {
     /// waves), 0 above the Kosterlitz–Thouless transition in the thermodynamic limit, with the
     /// universal jump Υ(T_KT⁻) = 2T_KT/π.
     pub fn helicity_sample(&self, state: &XyState, t: Temperature) -> f64 {
+        let (mut cos, mut sx, mut sy) = (0.0, 0.0, 0.0);
+        self.for_each_site(state, |s, r, d| {
+            cos += s[0] * (r[0] + d[0]) + s[1] * (r[1] + d[1]);
+            // sin(θᵢ − θⱼ) = sin θᵢ cos θⱼ − cos θᵢ sin θⱼ
+            sx += s[1] * r[0] - s[0] * r[1];
+            sy += s[1] * d[0] - s[0] * d[1];
+        });
+        let j = self.j;
+        (j * cos - t.beta() * j * j * (sx * sx + sy * sy)) / (2.0 * self.lattice.sites() as f64)
+    }
+
+    /// Call `visit(s, right, down)` with the unit vectors of every site and of its neighbours
+    /// to the right and below (periodic), row by row: each bond once.
+    #[inline]
+    fn for_each_site(&self, state: &XyState, mut visit: impl FnMut([f64; 2], [f64; 2], [f64; 2])) {
         let (lx, ly) = (self.lattice.lx(), self.lattice.ly());
         let u = &state.unit;
-        let (mut cos, mut sx, mut sy) = (0.0, 0.0, 0.0);
         for y in 0..ly {
             let row = y * lx;
             let down = if y + 1 == ly { 0 } else { row + lx };
             for x in 0..lx {
                 let right = if x + 1 == lx { row } else { row + x + 1 };
-                let s = u[row + x];
-                let (r, d) = (u[right], u[down + x]);
-                cos += s[0] * (r[0] + d[0]) + s[1] * (r[1] + d[1]);
-                // sin(θᵢ − θⱼ) = sin θᵢ cos θⱼ − cos θᵢ sin θⱼ
-                sx += s[1] * r[0] - s[0] * r[1];
-                sy += s[1] * d[0] - s[0] * d[1];
+                visit(u[row + x], u[right], u[down + x]);
             }
         }
-        let j = self.j;
-        (j * cos - t.beta() * j * j * (sx * sx + sy * sy)) / (2.0 * self.lattice.sites() as f64)
     }
 }
 
@@ -212,21 +219,11 @@ impl Model for Xy {
     type State = XyState;
 
     fn energy(&self, state: &XyState) -> f64 {
-        let (lx, ly) = (self.lattice.lx(), self.lattice.ly());
-        let u = &state.unit;
-        let mut bonds = 0.0;
-        let mut mx = 0.0;
-        for y in 0..ly {
-            let row = y * lx;
-            let down = if y + 1 == ly { 0 } else { row + lx };
-            for x in 0..lx {
-                let right = if x + 1 == lx { row } else { row + x + 1 };
-                let s = u[row + x];
-                let (r, d) = (u[right], u[down + x]);
-                bonds += s[0] * (r[0] + d[0]) + s[1] * (r[1] + d[1]);
-                mx += s[0];
-            }
-        }
+        let (mut bonds, mut mx) = (0.0, 0.0);
+        self.for_each_site(state, |s, r, d| {
+            bonds += s[0] * (r[0] + d[0]) + s[1] * (r[1] + d[1]);
+            mx += s[0];
+        });
         -self.j * bonds - self.h * mx
     }
 }

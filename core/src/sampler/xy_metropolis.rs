@@ -189,6 +189,24 @@ mod tests {
         }
     }
 
+    /// The helicity modulus Υ of `model` at `t` from 20 000 Metropolis sweeps after 1 000
+    /// tuning sweeps, drawing from `seed`.
+    fn helicity(model: &Xy, t: Temperature, mut state: XyState, seed: u64) -> MeanEstimate {
+        let mut sampler = XyMetropolis::new(t);
+        let mut rng = from_seed(seed);
+        sampler.tune(model, &mut state, 1_000, &mut rng);
+        let mut helicity = SeriesRecorder::new(|s: &XyState| model.helicity_sample(s, t));
+        run(
+            model,
+            &mut sampler,
+            &mut state,
+            20_000,
+            &mut rng,
+            &mut helicity,
+        );
+        MeanEstimate::from_series(helicity.series()).unwrap()
+    }
+
     /// The helicity modulus against spin-wave theory at low T, Υ = J − T/4 + O(T²): within
     /// four error bars plus T²/8 (the neglected order; its known coefficient is 1/32), for J = 1
     /// and J = 0.5; and zero to within error bars of the finite size well above T_KT.
@@ -197,20 +215,7 @@ mod tests {
         for (j, t) in [(1.0, 0.1), (1.0, 0.2), (0.5, 0.05)] {
             let model = Xy::new(Square::with_side(8).unwrap(), j, 0.0).unwrap();
             let t = Temperature::new(t).unwrap();
-            let mut sampler = XyMetropolis::new(t);
-            let mut rng = from_seed(40);
-            let mut state = model.ordered_state();
-            sampler.tune(&model, &mut state, 1_000, &mut rng);
-            let mut helicity = SeriesRecorder::new(|s: &XyState| model.helicity_sample(s, t));
-            run(
-                &model,
-                &mut sampler,
-                &mut state,
-                20_000,
-                &mut rng,
-                &mut helicity,
-            );
-            let y = MeanEstimate::from_series(helicity.series()).unwrap();
+            let y = helicity(&model, t, model.ordered_state(), 40);
             let (tv, want) = (t.value(), j - t.value() / 4.0);
             assert!(
                 (y.value - want).abs() < 4.0 * y.std_error + tv * tv / 8.0,
@@ -219,22 +224,11 @@ mod tests {
                 y.std_error
             );
         }
+        // Hot: a random start (its own seed), far above T_KT.
         let model = Xy::new(Square::with_side(16).unwrap(), 1.0, 0.0).unwrap();
         let t = Temperature::new(3.0).unwrap();
-        let mut sampler = XyMetropolis::new(t);
-        let mut rng = from_seed(41);
-        let mut state = model.random_state(&mut rng);
-        sampler.tune(&model, &mut state, 1_000, &mut rng);
-        let mut helicity = SeriesRecorder::new(|s: &XyState| model.helicity_sample(s, t));
-        run(
-            &model,
-            &mut sampler,
-            &mut state,
-            20_000,
-            &mut rng,
-            &mut helicity,
-        );
-        let y = MeanEstimate::from_series(helicity.series()).unwrap();
+        let start = model.random_state(&mut from_seed(41));
+        let y = helicity(&model, t, start, 42);
         assert!(
             y.value.abs() < 4.0 * y.std_error,
             "{} ± {}",
