@@ -381,7 +381,7 @@ where
 }
 
 /// What a chain records of a model's state: e and |m| per spin, and configurations.
-pub(crate) trait Measured: Model {
+trait Measured: Model {
     /// Sites per configuration.
     fn sites(&self) -> usize;
     /// (energy per spin, |m| per spin); replica means for packed models.

@@ -1,6 +1,6 @@
 //! [`LatticeTemper`]: replica exchange (parallel tempering) over a ladder of temperatures, the
 //! library side of `entropic lattice temper`.
-use super::chain::{Measured, per_step};
+use super::chain::per_step;
 use super::ising::IsingReference;
 use super::{
     Algorithm, ChainConfig, ExperimentError, Runtime, SpinModel, check_cancelled, check_memory,
@@ -246,7 +246,7 @@ impl LatticeTemper {
         rt: &R,
     ) -> Result<LatticeTemperResult, ExperimentError>
     where
-        M: Measured + RungObservables,
+        M: RungObservables,
         S: Sampler<M>,
         R: Runtime,
     {
@@ -259,12 +259,13 @@ impl LatticeTemper {
         let mut energies = alloc::vec![Vec::with_capacity(rounds); n];
         let mut abs_m = alloc::vec![Vec::with_capacity(rounds); n];
         let mut helicity = alloc::vec![Vec::new(); n];
+        let sites = model.sites() as f64;
         let start = rt.seconds();
         advance(&mut pt, model, rng, rt, "measure", rounds, |pt| {
-            for k in 0..n {
-                let (e, m) = model.measure(pt.state(k));
-                energies[k].push(e);
-                abs_m[k].push(m);
+            // The round already computed every rung's energy for its swaps.
+            for (k, e) in pt.energies().iter().enumerate() {
+                energies[k].push(e / sites);
+                abs_m[k].push(model.abs_m(pt.state(k)));
                 if let Some(y) = model.helicity(pt.state(k), self.ladder[k]) {
                     helicity[k].push(y);
                 }
@@ -332,8 +333,12 @@ where
     Ok(())
 }
 
-/// What a rung reports beyond e and |m|, per model.
+/// What a rung reports besides its energy, per model.
 trait RungObservables: Model {
+    /// Sites of the lattice.
+    fn sites(&self) -> usize;
+    /// |m| per spin.
+    fn abs_m(&self, state: &Self::State) -> f64;
     /// Exact values to print beside the rung at `t`.
     fn reference(&self, t: Temperature) -> Result<IsingReference, ExperimentError>;
     /// One sample of the helicity-modulus estimator, for planar spins.
@@ -341,6 +346,14 @@ trait RungObservables: Model {
 }
 
 impl RungObservables for Ising {
+    fn sites(&self) -> usize {
+        self.lattice().sites()
+    }
+
+    fn abs_m(&self, state: &Self::State) -> f64 {
+        self.abs_magnetization_per_spin(state)
+    }
+
     fn reference(&self, t: Temperature) -> Result<IsingReference, ExperimentError> {
         IsingReference::for_model(self, t)
     }
@@ -351,6 +364,14 @@ impl RungObservables for Ising {
 }
 
 impl RungObservables for Xy {
+    fn sites(&self) -> usize {
+        self.lattice().sites()
+    }
+
+    fn abs_m(&self, state: &Self::State) -> f64 {
+        self.abs_magnetization_per_spin(state)
+    }
+
     fn reference(&self, _t: Temperature) -> Result<IsingReference, ExperimentError> {
         Ok(IsingReference::default())
     }
