@@ -1,6 +1,6 @@
 //! The entropy of a MaxEnt model, S = ln Z + Σᵢ λᵢ ⟨fᵢ⟩ — which the paper calls "practically
 //! incomputable" — by thermodynamic integration from a tractable reference (Gaussian, or uniform on a box).
-use super::{MaxEnt, MaxEntError, Observables, Walkers};
+use super::{Energy, MaxEnt, MaxEntError, Observables, Walkers};
 use crate::estimate::{Estimate, Unit};
 use crate::model::Observer;
 use crate::stats::{MeanEstimate, SeriesRecorder};
@@ -142,42 +142,34 @@ impl Reference {
     }
 }
 
-/// One sweep of the walkers under H_s = (1 − s) H_ref + s H: HMC trajectories on H_s and its
-/// gradient for walkers with [`Moves::Hamiltonian`](super::Moves::Hamiltonian), else their own
-/// random-walk moves.
-fn path_sweep<O: Observables, R: Rng + ?Sized>(
-    model: &mut MaxEnt<O>,
-    reference: &Reference,
+/// The annealed energy H_s = (1 − s) H_ref + s H between the reference and the model, with its
+/// gradient: what thermodynamic integration samples at each grid point.
+struct Annealed<'a, O> {
+    model: &'a mut MaxEnt<O>,
+    reference: &'a Reference,
     s: f64,
-    walkers: &mut Walkers,
-    rng: &mut R,
-) {
-    let (mut f, mut h, mut h_ref) = (Vec::new(), Vec::new(), Vec::new());
-    if let Some(hmc) = walkers.hmc() {
-        let mut g_ref = Vec::new();
-        let mut energy = |x: &[f64], n: usize, e: &mut Vec<f64>, g: &mut Vec<f64>| {
-            model.energy(x, n, &mut f, &mut h);
-            reference.energy(x, &mut h_ref);
-            e.clear();
-            e.extend(h.iter().zip(&h_ref).map(|(a, b)| (1.0 - s) * b + s * a));
-            model.energy_gradient(x, n, g);
-            reference.energy_gradient(x, &mut g_ref);
-            g.iter_mut()
-                .zip(&g_ref)
-                .for_each(|(a, b)| *a = (1.0 - s) * b + s * *a);
-        };
-        hmc.sweep_with(walkers, &mut energy, rng);
-        return;
+    scratch: Vec<f64>,
+}
+
+impl<O: Observables> Energy for Annealed<'_, O> {
+    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+        self.model.energies(x, batch, out);
+        self.reference.energy(x, &mut self.scratch);
+        let s = self.s;
+        out.iter_mut()
+            .zip(&self.scratch)
+            .for_each(|(h, r)| *h = (1.0 - s) * r + s * *h);
     }
-    walkers.sweep_energy(
-        |x: &[f64], n: usize, out: &mut Vec<f64>| {
-            model.energy(x, n, &mut f, &mut h);
-            reference.energy(x, &mut h_ref);
-            out.clear();
-            out.extend(h.iter().zip(&h_ref).map(|(a, b)| (1.0 - s) * b + s * a));
-        },
-        rng,
-    );
+
+    fn gradients(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> bool {
+        self.model.gradients(x, batch, out);
+        self.reference.energy_gradient(x, &mut self.scratch);
+        let s = self.s;
+        out.iter_mut()
+            .zip(&self.scratch)
+            .for_each(|(g, r)| *g = (1.0 - s) * r + s * *g);
+        true
+    }
 }
 
 /// Settings of [`maxent_entropy`].
@@ -237,16 +229,22 @@ pub fn maxent_entropy<O: Observables, R: Rng + ?Sized>(
     let mut h_one = None;
     for step in 0..=k {
         let s = step as f64 / k as f64;
+        let mut path = Annealed {
+            model: &mut *model,
+            reference,
+            s,
+            scratch: Vec::new(),
+        };
         for _ in 0..settings.burn_in {
-            path_sweep(model, reference, s, walkers, rng);
+            walkers.sweep(&mut path, rng);
         }
         let mut diff = SeriesRecorder::new(|v: &f64| *v);
         let mut full = SeriesRecorder::new(|v: &f64| *v);
         for t in 0..settings.sweeps {
-            path_sweep(model, reference, s, walkers, rng);
+            walkers.sweep(&mut path, rng);
             let n = walkers.len();
             let (mut f2, mut hm, mut hr) = (Vec::new(), Vec::new(), Vec::new());
-            model.energy(walkers.positions(), n, &mut f2, &mut hm);
+            path.model.energy(walkers.positions(), n, &mut f2, &mut hm);
             reference.energy(walkers.positions(), &mut hr);
             diff.on_step(
                 t,

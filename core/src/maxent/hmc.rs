@@ -1,4 +1,4 @@
-use super::{MaxEnt, MaxEntError, Observables, Walkers};
+use super::{Energy, MaxEntError, Walkers};
 use crate::rng::{normal_pair, threshold_53};
 use alloc::vec::Vec;
 use rand_core::Rng;
@@ -15,6 +15,11 @@ use rand_core::Rng;
 /// without clipping. ε may be adapted toward a target acceptance during warm-up only
 /// ([`Hmc::adapt`]); an ε that moves while sampling breaks detailed balance.
 ///
+/// With L = 1 this is the Metropolis-adjusted Langevin algorithm (MALA) with step h = ε²: the
+/// proposal x′ = x − (h/2)∇H(x) + √h ξ and the Hamiltonian acceptance equal MALA's
+/// Metropolis–Hastings ratio (Neal 2011, Sec. 5.2), so MALA is `Hmc::new(ε, 1)`
+/// ([`Moves::Hamiltonian`](super::Moves::Hamiltonian)`(1)`), not a second engine.
+///
 /// # Examples
 /// ```
 /// use entropic::maxent::{Hmc, MaxEnt, Moments, Walkers};
@@ -24,7 +29,7 @@ use rand_core::Rng;
 /// let hmc = Hmc::new(0.5, 8)?;
 /// let mut rng = entropic::rng::from_seed(4);
 /// for _ in 0..50 {
-///     hmc.sweep(&mut walkers, &mut model, &mut rng);
+///     hmc.sweep(&mut walkers, &mut model, &mut rng).expect("MaxEnt models have gradients");
 /// }
 /// let var = walkers.positions().iter().map(|x| x * x).sum::<f64>() / 500.0;
 /// assert!((var - 1.0).abs() < 0.25, "{var}");
@@ -72,34 +77,22 @@ impl Hmc {
         self.step = (self.step * libm::exp(acceptance - target)).clamp(1e-6, 1e3);
     }
 
-    /// One trajectory per walker under the model's energy λ·f; returns the acceptance rate.
-    pub fn sweep<O: Observables, R: Rng + ?Sized>(
+    /// One trajectory per walker under `target` ([`MaxEnt`] or any [`Energy`] with a
+    /// gradient); returns the acceptance rate, or `None` (walkers untouched) if the energy has no
+    /// gradient. Walkers whose energy is not finite at the end of the trajectory stay put.
+    pub fn sweep<E: Energy + ?Sized, R: Rng + ?Sized>(
         &self,
         walkers: &mut Walkers,
-        model: &mut MaxEnt<O>,
+        target: &mut E,
         rng: &mut R,
-    ) -> f64 {
-        let mut f = Vec::new();
-        let mut energy = |x: &[f64], n: usize, e: &mut Vec<f64>, g: &mut Vec<f64>| {
-            model.energy(x, n, &mut f, e);
-            model.energy_gradient(x, n, g);
-        };
-        self.sweep_with(walkers, &mut energy, rng)
-    }
-
-    /// One trajectory per walker under any batched energy with its gradient,
-    /// `energy(x, batch, energies, gradients)` (gradients batch × d); returns the acceptance
-    /// rate. Walkers whose energy is not finite at the end of the trajectory stay put.
-    pub fn sweep_with<R: Rng + ?Sized>(
-        &self,
-        walkers: &mut Walkers,
-        energy: &mut impl FnMut(&[f64], usize, &mut Vec<f64>, &mut Vec<f64>),
-        rng: &mut R,
-    ) -> f64 {
+    ) -> Option<f64> {
         let (n, d, bounds) = (walkers.len(), walkers.dim(), walkers.bounds());
         let (mut h0, mut grad) = (Vec::new(), Vec::new());
         let start = walkers.positions().to_vec();
-        energy(&start, n, &mut h0, &mut grad);
+        target.energies(&start, n, &mut h0);
+        if !target.gradients(&start, n, &mut grad) {
+            return None;
+        }
         let mut p: Vec<f64> = Vec::with_capacity(n * d);
         while p.len() < n * d {
             let (a, b) = normal_pair(rng);
@@ -127,7 +120,8 @@ impl Hmc {
                     reflect(xi, pi, lo, hi);
                 }
             }
-            energy(&x, n, &mut h1, &mut grad);
+            target.energies(&x, n, &mut h1);
+            target.gradients(&x, n, &mut grad);
             let kick = if step + 1 == self.leapfrog { 0.5 } else { 1.0 } * eps;
             for (pi, gi) in p.iter_mut().zip(&grad) {
                 *pi -= kick * gi;
@@ -145,7 +139,7 @@ impl Hmc {
                 accepted += 1;
             }
         }
-        accepted as f64 / n as f64
+        Some(accepted as f64 / n as f64)
     }
 }
 
@@ -164,7 +158,7 @@ fn reflect(x: &mut f64, p: &mut f64, lo: f64, hi: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::maxent::{Moments, RotatedVariances};
+    use crate::maxent::{MaxEnt, Moments, Observables, RotatedVariances};
     use crate::nn::{ActivationKind, Network};
     use crate::rng::{from_seed, uniform_f64};
 
@@ -220,24 +214,25 @@ mod tests {
         assert_eq!(before, after);
     }
 
-    /// Mean and standard error of coordinate `k` over the walkers, after `sweeps` trajectories
-    /// following 200 of warm-up (with ε adapted to 0.8 acceptance).
+    /// Mean, variance and the mean's standard error over 4000 one-dimensional walkers after 100
+    /// trajectories of `leapfrog` steps following 200 of warm-up (ε adapted to 0.8 acceptance).
     fn walker_moments(
         model: &mut MaxEnt<Moments>,
         bounds: Option<(f64, f64)>,
         start: f64,
         seed: u64,
+        leapfrog: usize,
     ) -> (f64, f64, f64) {
         let n = 4000;
         let mut walkers = Walkers::new(1, alloc::vec![start; n], 1.0, bounds).unwrap();
-        let mut hmc = Hmc::new(0.3, 5).unwrap();
+        let mut hmc = Hmc::new(0.3, leapfrog).unwrap();
         let mut rng = from_seed(seed);
         for _ in 0..200 {
-            let a = hmc.sweep(&mut walkers, model, &mut rng);
+            let a = hmc.sweep(&mut walkers, model, &mut rng).unwrap();
             hmc.adapt(a, 0.8);
         }
         for _ in 0..100 {
-            hmc.sweep(&mut walkers, model, &mut rng);
+            hmc.sweep(&mut walkers, model, &mut rng).unwrap();
         }
         let x = walkers.positions();
         let mean = x.iter().sum::<f64>() / n as f64;
@@ -253,19 +248,56 @@ mod tests {
         let (mu, sigma) = (1.5, 0.7);
         let lambda = alloc::vec![-mu / (sigma * sigma), 0.5 / (sigma * sigma)];
         let mut gauss = MaxEnt::new(Moments::new(1, 2).unwrap(), lambda).unwrap();
-        let (mean, var, se) = walker_moments(&mut gauss, None, -3.0, 1);
+        let (mean, var, se) = walker_moments(&mut gauss, None, -3.0, 1, 5);
         assert!((mean - mu).abs() < 4.0 * se, "mean {mean} ± {se}");
         let var_se = sigma * sigma * libm::sqrt(2.0 / 4000.0);
         assert!((var - sigma * sigma).abs() < 4.0 * var_se, "var {var}");
         let a = 3.0;
         let mut tilted = MaxEnt::new(Moments::new(1, 1).unwrap(), alloc::vec![a]).unwrap();
-        let (mean, _, se) = walker_moments(&mut tilted, Some((0.0, 1.0)), 0.9, 2);
+        let (mean, _, se) = walker_moments(&mut tilted, Some((0.0, 1.0)), 0.9, 2, 5);
         let exact = 1.0 / a - 1.0 / libm::expm1(a);
         assert!(
             (mean - exact).abs() < 4.0 * se,
             "mean {mean} ± {se} vs {exact}"
         );
         assert!(Hmc::new(0.0, 3).is_err() && Hmc::new(0.1, 0).is_err());
+    }
+
+    /// The double well H = x⁴ − 2x² (barrier 1 between modes at ±1), every walker starting in
+    /// the right-hand well: MALA (L = 1) and HMC (L = 8) both populate the left well and match
+    /// the quadrature values of ⟨x⟩ = 0 and ⟨x²⟩ within 4σ.
+    #[test]
+    fn langevin_and_hamiltonian_moves_sample_a_bimodal_density() {
+        let mut well = MaxEnt::new(
+            Moments::new(1, 4).unwrap(),
+            alloc::vec![0.0, -2.0, 0.0, 1.0],
+        )
+        .unwrap();
+        let exact = crate::maxent::quadrature_1d(&mut well, -4.0, 4.0, 8001).unwrap();
+        let h = exact.x[1] - exact.x[0];
+        let second: f64 = exact
+            .x
+            .iter()
+            .zip(&exact.density)
+            .map(|(x, p)| x * x * p * h)
+            .sum();
+        for (leapfrog, seed) in [(1, 21), (8, 22)] {
+            let (mean, var, se) = walker_moments(&mut well, None, 1.0, seed, leapfrog);
+            assert!(mean.abs() < 4.0 * se, "L = {leapfrog}: ⟨x⟩ {mean} ± {se}");
+            // ⟨x²⟩ = var + mean²; its standard error from the fourth moment, sd(x²)/√n ≤ ⟨x⁴⟩^½/√n.
+            let fourth: f64 = exact
+                .x
+                .iter()
+                .zip(&exact.density)
+                .map(|(x, p)| x.powi(4) * p * h)
+                .sum();
+            let se2 = libm::sqrt((fourth - second * second) / 4000.0);
+            let m2 = var * 3999.0 / 4000.0 + mean * mean;
+            assert!(
+                (m2 - second).abs() < 4.0 * se2,
+                "L = {leapfrog}: ⟨x²⟩ {m2} vs {second} ± {se2}"
+            );
+        }
     }
 
     /// Walkers with [`Moves::Hamiltonian`](crate::maxent::Moves) sample through HMC in

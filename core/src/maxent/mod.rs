@@ -6,9 +6,12 @@
 //! Metropolis [`Walkers`]; a [`Trainer`] alternates the two steps and checkpoints the run.
 #[cfg(feature = "data")]
 pub mod digits;
+mod energy;
 mod entropy;
 mod error;
+mod gaussian_energy;
 mod hmc;
+mod mixing;
 mod mixture;
 mod model;
 mod moments;
@@ -16,9 +19,12 @@ mod observable;
 mod rotated_variances;
 mod training;
 
+pub use energy::Energy;
 pub use entropy::{EntropySettings, Quadrature1d, Reference, maxent_entropy, quadrature_1d};
 pub use error::MaxEntError;
+pub use gaussian_energy::GaussianEnergy;
 pub use hmc::Hmc;
+pub use mixing::{Mixing, measure_mixing};
 pub use mixture::{Component, Mixture1d, kl_on_grid};
 pub use model::{MaxEnt, Moves, Walkers};
 pub use moments::Moments;

@@ -1,4 +1,4 @@
-use super::{MaxEntError, Observables};
+use super::{Energy, MaxEntError, Observables};
 use crate::rng::{threshold_53, uniform_f64};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -93,8 +93,8 @@ pub enum Moves {
     /// Hamiltonian Monte Carlo ([`super::Hmc`]): one trajectory of this many leapfrog steps per
     /// walker and sweep, the walkers' width as the step ε, under the model's energy with its
     /// input gradient (thermodynamic integration runs trajectories on its annealed energy).
-    /// Energies given without a gradient ([`Walkers::sweep_energy`], e.g. biased generation)
-    /// use single-coordinate random-walk moves instead.
+    /// Energies without a gradient ([`Energy::gradients`] false, or [`Walkers::sweep_energy`])
+    /// use single-coordinate random-walk moves instead. One leapfrog step is MALA.
     Hamiltonian(usize),
 }
 
@@ -246,18 +246,19 @@ impl Walkers {
         self.width = (self.width * libm::exp(acceptance - target)).clamp(1e-6, 1e6);
     }
 
-    /// One sweep under the model's energy λ·f; returns the acceptance rate.
-    pub fn sweep<O: Observables, R: Rng + ?Sized>(
+    /// One sweep under `target` (the model's energy λ·f, or any [`Energy`]); returns the
+    /// acceptance rate. [`Moves::Hamiltonian`] walkers run one HMC trajectory each, unless the
+    /// energy has no gradient (then single-coordinate random-walk moves of width ε).
+    pub fn sweep<E: Energy + ?Sized, R: Rng + ?Sized>(
         &mut self,
-        model: &mut MaxEnt<O>,
+        target: &mut E,
         rng: &mut R,
     ) -> f64 {
-        if let Some(hmc) = self.hmc() {
-            return hmc.sweep(self, model, rng);
+        if let Some(acceptance) = self.hmc().and_then(|hmc| hmc.sweep(self, target, rng)) {
+            return acceptance;
         }
-        let mut f = Vec::new();
         self.sweep_energy(
-            |x: &[f64], n: usize, out: &mut Vec<f64>| model.energy(x, n, &mut f, out),
+            |x: &[f64], n: usize, out: &mut Vec<f64>| target.energies(x, n, out),
             rng,
         )
     }

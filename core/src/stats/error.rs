@@ -11,6 +11,13 @@ pub enum StatsError {
         /// Samples needed.
         min: usize,
     },
+    /// A series that should hold whole chains of equal length does not.
+    Ragged {
+        /// Samples given.
+        len: usize,
+        /// Samples per chain.
+        chain: usize,
+    },
     /// A sample is NaN or infinite.
     NotFinite {
         /// Index of the first such sample.
@@ -23,6 +30,12 @@ impl fmt::Display for StatsError {
         match self {
             Self::TooShort { len, min } => {
                 write!(f, "series has {len} samples; at least {min} are needed")
+            }
+            Self::Ragged { len, chain } => {
+                write!(
+                    f,
+                    "{len} samples are not a whole number of chains of {chain}"
+                )
             }
             Self::NotFinite { index } => write!(f, "sample {index} is not finite"),
         }

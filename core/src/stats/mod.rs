@@ -8,7 +8,9 @@ mod rank;
 mod recorder;
 mod thermo;
 
-pub use autocorr::{AutocorrelationTime, integrated_autocorrelation_time};
+pub use autocorr::{
+    AutocorrelationTime, integrated_autocorrelation_time, pooled_autocorrelation_time,
+};
 pub use error::StatsError;
 pub use jackknife::{Uncertain, blocked_jackknife, leave_one_out};
 pub use mean::{IndependentMean, MeanEstimate, mean_and_sd};
