@@ -47,6 +47,7 @@ mod maxent_bias;
 mod maxent_bimodal;
 #[cfg(feature = "data")]
 mod maxent_digits;
+mod maxent_mixing;
 mod maxent_pca;
 mod mutual_information_compare;
 mod runtime;
@@ -96,6 +97,9 @@ pub use maxent_digits::DigitsCheckpoint;
 pub use maxent_digits::{
     ClassifierRole, DigitsRow, DigitsScore, DigitsScorer, DigitsTrainer, MaxentDigits,
     MaxentDigitsConfig, trained_classifier,
+};
+pub use maxent_mixing::{
+    MaxentMixing, MaxentMixingConfig, Mixing, MixingRow, WalkerSampler, measure_mixing,
 };
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
 pub use mutual_information_compare::MutualInformationCompare;

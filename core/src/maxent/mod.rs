@@ -11,7 +11,6 @@ mod entropy;
 mod error;
 mod gaussian_energy;
 mod hmc;
-mod mixing;
 mod mixture;
 mod model;
 mod moments;
@@ -24,7 +23,6 @@ pub use entropy::{EntropySettings, Quadrature1d, Reference, maxent_entropy, quad
 pub use error::MaxEntError;
 pub use gaussian_energy::GaussianEnergy;
 pub use hmc::Hmc;
-pub use mixing::{Mixing, measure_mixing};
 pub use mixture::{Component, Mixture1d, kl_on_grid};
 pub use model::{MaxEnt, Moves, Walkers};
 pub use moments::Moments;
