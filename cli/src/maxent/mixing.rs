@@ -44,6 +44,10 @@ pub struct MixingArgs {
     /// Measured sweeps.
     #[arg(long, value_name = "N", default_value_t = defaults().sweeps)]
     sweeps: usize,
+    /// Halfway through warm-up, scale each coordinate's moves by the walkers' spread along it
+    /// (a diagonal mass matrix for MALA/HMC, per-coordinate widths for Metropolis).
+    #[arg(long)]
+    precondition: bool,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -62,6 +66,7 @@ impl MixingArgs {
         o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
         o.set("warmup", &mut c.warmup, self.warmup);
         o.set("sweeps", &mut c.sweeps, self.sweeps);
+        o.set("precondition", &mut c.precondition, self.precondition);
         Ok(c)
     }
 }

@@ -7,6 +7,7 @@ use super::maxent_digits::{DigitsScore, DigitsScorer, DigitsTrainer, trained_cla
 use super::{ClassifierRole, ExperimentError, Runtime};
 use crate::experiment::check_cancelled;
 use crate::maxent::digits::{PIXELS, digit_sets, digits_observables, steering_field};
+use crate::maxent::{Energy, Moves, Walkers};
 use crate::nn::classifier::DigitClassifier;
 use crate::nn::loss::bce_with_logits;
 use crate::nn::optim::{Adam, Optimizer};
@@ -30,6 +31,8 @@ struct Scratch {
     pixels_f32: Vec<f32>,
     probabilities: Vec<f64>,
     field: Vec<f64>,
+    weights: Vec<f32>,
+    gradient: Vec<f64>,
 }
 
 /// Refuse a strength that is not a finite number ≥ 0.
@@ -148,8 +151,48 @@ impl BiasedEnergy {
         }
     }
 
+    /// ∇ₓH of `n` images into `out` (n × 64): ∇H₀ (the observables' input gradients), the
+    /// steering field's Σᵢ wᵢ ∇hᵢ with w = α for the other classes and −α for the target (the
+    /// gradient of [`steering_field`]'s −α h_J + α Σ_{i≠J} hᵢ, through the classifier in f32),
+    /// and α_g ∇g.
+    fn gradient(&mut self, trainer: &mut DigitsTrainer, x: &[f64], n: usize, out: &mut Vec<f64>) {
+        let s = &mut self.scratch;
+        out.clear();
+        if self.with_model {
+            trainer.model_mut().energy_gradient(x, n, out);
+        } else {
+            out.resize(x.len(), 0.0);
+        }
+        // As in `energy`: whole 8×8 images, so the passes cannot fail.
+        if let Some((clf, target, alpha)) = &mut self.steer {
+            s.pixels_f32.clear();
+            s.pixels_f32.extend(x.iter().map(|&v| v as f32));
+            s.weights.clear();
+            s.weights.extend((0..n * 10).map(|k| {
+                if k % 10 == *target {
+                    -*alpha as f32
+                } else {
+                    *alpha as f32
+                }
+            }));
+            let g = clf
+                .probability_gradient(&s.pixels_f32, n, &s.weights)
+                .expect("walker batches are 64 pixels per image");
+            out.iter_mut().zip(g).for_each(|(o, g)| *o += f64::from(g));
+        }
+        if let Some((g, alpha)) = &mut self.discriminator {
+            let w = alloc::vec![*alpha; n];
+            crate::maxent::Observables::input_grad(g, x, n, &w, &mut s.gradient);
+            out.iter_mut().zip(&s.gradient).for_each(|(o, g)| *o += g);
+        }
+    }
+
     /// Run `sweeps` sweeps of a copy of `trainer`'s walkers under this energy, drawing from
-    /// [`stream`]`(seed, 3)`; returns the samples (64 pixels each).
+    /// [`stream`]`(seed, 3)`; returns the samples (64 pixels each). `leapfrog` 0 keeps the
+    /// trained walkers' own moves and width (random-walk Metropolis for a model trained with
+    /// it); L ≥ 1 runs HMC trajectories of L steps on H and its gradient (1 = MALA), the step
+    /// starting at 0.02 and adapted toward 65 % acceptance over the first quarter of the sweeps,
+    /// frozen after (those sweeps are burn-in: only the final positions are returned).
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`] between sweeps.
@@ -157,17 +200,58 @@ impl BiasedEnergy {
         &mut self,
         trainer: &mut DigitsTrainer,
         sweeps: usize,
+        leapfrog: usize,
         seed: u64,
         rt: &R,
     ) -> Result<Vec<f64>, ExperimentError> {
         let mut walkers = trainer.walkers().clone();
+        let mut adapt = 0;
+        if leapfrog > 0 {
+            walkers = Walkers::new(
+                walkers.dim(),
+                walkers.positions().to_vec(),
+                HMC_START_STEP,
+                walkers.bounds(),
+            )?
+            .with_moves(Moves::Hamiltonian(leapfrog))?;
+            adapt = sweeps / 4;
+        }
         let mut rng = stream(seed, 3);
         for k in 0..sweeps {
             check_cancelled(rt)?;
-            walkers.sweep_energy(|x, n, out| self.energy(trainer, x, n, out), &mut rng);
+            let a = walkers.sweep(
+                &mut Biased {
+                    bias: self,
+                    trainer,
+                },
+                &mut rng,
+            );
+            if k < adapt {
+                walkers.adapt(a, 0.65);
+            }
             rt.progress("sweeps", k as u64 + 1, sweeps as u64);
         }
         Ok(walkers.positions().to_vec())
+    }
+}
+
+/// The leapfrog step HMC generation starts its warm-up from (pixels live in [0, 1]).
+const HMC_START_STEP: f64 = 0.02;
+
+/// A [`BiasedEnergy`] with the trained model it biases: what the walkers sample.
+struct Biased<'a> {
+    bias: &'a mut BiasedEnergy,
+    trainer: &'a mut DigitsTrainer,
+}
+
+impl Energy for Biased<'_> {
+    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+        self.bias.energy(self.trainer, x, batch, out);
+    }
+
+    fn gradients(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> bool {
+        self.bias.gradient(self.trainer, x, batch, out);
+        true
     }
 }
 
@@ -187,6 +271,9 @@ pub struct DigitsSamplingConfig {
     pub classifier_only: bool,
     /// MCMC sweeps under the biased energy (≥ 1). Default 200.
     pub sweeps: usize,
+    /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep on the
+    /// biased energy and its gradient (1 = MALA; at most 1000). Default 0.
+    pub leapfrog: usize,
 }
 
 impl Default for DigitsSamplingConfig {
@@ -197,6 +284,7 @@ impl Default for DigitsSamplingConfig {
             disc_alpha: 1.0,
             classifier_only: false,
             sweeps: 200,
+            leapfrog: 0,
         }
     }
 }
@@ -239,6 +327,7 @@ impl DigitsSampling {
         if config.sweeps == 0 {
             return Err(ExperimentError::config("sweeps", "must be at least 1"));
         }
+        super::maxent_mixing::check_leapfrog(config.leapfrog)?;
         Ok(Self { config })
     }
 
@@ -273,7 +362,7 @@ impl DigitsSampling {
             energy = energy.without_model()?;
         }
         let unbiased = trainer.walkers().positions().to_vec();
-        let samples = energy.generate(trainer, c.sweeps, seed, rt)?;
+        let samples = energy.generate(trainer, c.sweeps, c.leapfrog, seed, rt)?;
         let mut scorer = DigitsScorer::new(images, seed)?;
         Ok(DigitsSamples {
             before: scorer.score(&unbiased)?,
@@ -337,6 +426,9 @@ pub struct DigitsDiscriminatorConfig {
     pub sweeps: usize,
     /// Training epochs of each discriminator (≥ 1). Default 200.
     pub epochs: usize,
+    /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep (see
+    /// [`DigitsSamplingConfig::leapfrog`]). Default 0.
+    pub leapfrog: usize,
 }
 
 impl Default for DigitsDiscriminatorConfig {
@@ -346,6 +438,7 @@ impl Default for DigitsDiscriminatorConfig {
             alpha: 1.0,
             sweeps: 200,
             epochs: 200,
+            leapfrog: 0,
         }
     }
 }
@@ -394,6 +487,7 @@ impl DigitsDiscriminator {
                 return Err(ExperimentError::config(field, "must be at least 1"));
             }
         }
+        super::maxent_mixing::check_leapfrog(config.leapfrog)?;
         Ok(Self { config })
     }
 
@@ -431,7 +525,7 @@ impl DigitsDiscriminator {
             };
             let (g_real, g_model) = (logits(&real)?, logits(&plain)?);
             let mut energy = BiasedEnergy::model().with_discriminator(g.clone(), c.alpha)?;
-            let biased = energy.generate(trainer, c.sweeps, seed + 100 + round, rt)?;
+            let biased = energy.generate(trainer, c.sweeps, c.leapfrog, seed + 100 + round, rt)?;
             let g_biased = g.forward(&biased, biased.len() / PIXELS)?.to_vec();
             rounds.push(DiscriminatorRound {
                 g_real,

@@ -123,10 +123,6 @@ pub struct MaxentDigits {
     data: Vec<f64>,
 }
 
-/// Most leapfrog steps per HMC trajectory (each costs one forward and backward pass of the
-/// observables over all walkers).
-const MAX_LEAPFROG: usize = 1000;
-
 impl MaxentDigits {
     /// # Errors
     /// [`ExperimentError::Config`] naming the setting.
@@ -143,12 +139,7 @@ impl MaxentDigits {
                 return Err(ExperimentError::config(field, "must be at least 1"));
             }
         }
-        if config.leapfrog > MAX_LEAPFROG {
-            return Err(ExperimentError::config(
-                "leapfrog",
-                alloc::format!("must be at most {MAX_LEAPFROG}"),
-            ));
-        }
+        super::maxent_mixing::check_leapfrog(config.leapfrog)?;
         super::check_memory("the walkers", &[config.walkers, PIXELS, 8])?;
         let data = digit_sets(config.images)
             .map_err(|_| ExperimentError::config("images", "must be 1 to 359"))?

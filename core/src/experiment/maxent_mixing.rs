@@ -248,6 +248,10 @@ pub struct MaxentMixingConfig {
     pub warmup: usize,
     /// Measured sweeps (≥ 8). Default 1000.
     pub sweeps: usize,
+    /// Halfway through the warm-up, scale every coordinate's moves by the walkers' spread along
+    /// it ([`Walkers::precondition`]: a diagonal mass matrix for MALA and HMC, per-coordinate
+    /// widths for Metropolis). Default false.
+    pub precondition: bool,
 }
 
 impl Default for MaxentMixingConfig {
@@ -261,6 +265,7 @@ impl Default for MaxentMixingConfig {
             leapfrog: 10,
             warmup: 300,
             sweeps: 1000,
+            precondition: false,
         }
     }
 }
@@ -289,8 +294,20 @@ pub struct MaxentMixing {
     config: MaxentMixingConfig,
 }
 
-/// Most leapfrog steps per HMC trajectory.
+/// Most leapfrog steps per HMC trajectory (each costs an energy and a gradient evaluation over
+/// all walkers).
 pub const MAX_LEAPFROG: usize = 1000;
+
+/// Refuse more than [`MAX_LEAPFROG`] leapfrog steps (0 is each caller's to allow or refuse).
+pub(crate) fn check_leapfrog(leapfrog: usize) -> Result<(), ExperimentError> {
+    if leapfrog > MAX_LEAPFROG {
+        return Err(ExperimentError::config(
+            "leapfrog",
+            alloc::format!("must be at most {MAX_LEAPFROG}, got {leapfrog}"),
+        ));
+    }
+    Ok(())
+}
 
 impl MaxentMixing {
     /// # Errors
@@ -300,12 +317,10 @@ impl MaxentMixing {
         if config.samplers.is_empty() {
             return Err(ExperimentError::config("samplers", "name at least one"));
         }
-        if !(1..=MAX_LEAPFROG).contains(&config.leapfrog) {
-            return Err(ExperimentError::config(
-                "leapfrog",
-                alloc::format!("must be 1 … {MAX_LEAPFROG}, got {}", config.leapfrog),
-            ));
+        if config.leapfrog == 0 {
+            return Err(ExperimentError::config("leapfrog", "must be at least 1"));
         }
+        check_leapfrog(config.leapfrog)?;
         if config.sweeps < 8 {
             return Err(ExperimentError::config("sweeps", "must be at least 8"));
         }
@@ -345,6 +360,9 @@ impl MaxentMixing {
             let stage = alloc::format!("warm-up {}", sampler.name());
             for k in 0..c.warmup {
                 check_cancelled(rt)?;
+                if c.precondition && k == c.warmup / 2 {
+                    walkers.precondition();
+                }
                 let a = walkers.sweep(target, &mut rng);
                 walkers.adapt(a, acceptance);
                 rt.progress(&stage, k as u64 + 1, c.warmup as u64);

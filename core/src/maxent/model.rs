@@ -114,6 +114,12 @@ pub struct Walkers {
     bounds: Option<(f64, f64)>,
     #[cfg_attr(feature = "serde", serde(default))]
     moves: Moves,
+    /// Per-coordinate scales sᵢ of the moves ([`Walkers::precondition`]); none: all 1.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    scales: Option<Vec<f64>>,
 }
 
 impl Walkers {
@@ -151,6 +157,7 @@ impl Walkers {
             width,
             bounds,
             moves: Moves::Coordinate,
+            scales: None,
         })
     }
 
@@ -193,6 +200,7 @@ impl Walkers {
             width: self.width,
             bounds: self.bounds,
             moves: self.moves,
+            scales: self.scales.clone(),
         }
     }
 
@@ -233,6 +241,42 @@ impl Walkers {
     /// Whether there are no walkers (never, after construction).
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
+    }
+
+    /// Per-coordinate scales of the moves, if preconditioned.
+    pub fn scales(&self) -> Option<&[f64]> {
+        self.scales.as_deref()
+    }
+
+    /// Precondition the moves with the walkers' own spread: sᵢ = the standard deviation of
+    /// coordinate i over the walkers, divided by the root-mean-square of all of them (so the
+    /// width keeps its meaning on average), floored at 10⁻³ of the largest. A random-walk
+    /// proposal of coordinate i then has half-width δ·sᵢ, and HMC uses the mass matrix
+    /// diag(1/sᵢ²). Like [`Walkers::adapt`], for warm-up (or between the epochs of training,
+    /// where the target moves anyway): scales that change while sampling break detailed
+    /// balance. Walkers that do not spread (one walker, or all equal) keep unit scales.
+    pub fn precondition(&mut self) {
+        let (n, d) = (self.len() as f64, self.dim);
+        let mut mean = vec![0.0; d];
+        for row in self.positions.chunks_exact(d) {
+            mean.iter_mut().zip(row).for_each(|(m, x)| *m += x / n);
+        }
+        let mut sd = vec![0.0; d];
+        for row in self.positions.chunks_exact(d) {
+            for ((s, x), m) in sd.iter_mut().zip(row).zip(&mean) {
+                *s += (x - m) * (x - m) / n;
+            }
+        }
+        sd.iter_mut().for_each(|v| *v = libm::sqrt(*v));
+        let top = sd.iter().copied().fold(0.0, f64::max);
+        if !(top > 0.0 && top.is_finite()) {
+            self.scales = None;
+            return;
+        }
+        sd.iter_mut().for_each(|v| *v = v.max(1e-3 * top));
+        let rms = libm::sqrt(sd.iter().map(|v| v * v).sum::<f64>() / d as f64);
+        sd.iter_mut().for_each(|v| *v /= rms);
+        self.scales = Some(sd);
     }
 
     /// Proposal half-width δ.
@@ -290,7 +334,8 @@ impl Walkers {
                     let x = match self.moves {
                         Moves::Flip => 1.0 - old,
                         Moves::Coordinate | Moves::Block(_) | Moves::Hamiltonian(_) => {
-                            old + self.width * (2.0 * uniform_f64(rng) - 1.0)
+                            let s = self.scales.as_ref().map_or(1.0, |s| s[j]);
+                            old + self.width * s * (2.0 * uniform_f64(rng) - 1.0)
                         }
                     };
                     trial[w * d + j] = x;

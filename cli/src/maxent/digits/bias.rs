@@ -43,6 +43,11 @@ pub struct SampleArgs {
     /// MCMC sweeps under the biased energy.
     #[arg(long, value_name = "N", default_value_t = 200)]
     sweeps: usize,
+    /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep on the
+    /// biased energy and its gradient (1 = MALA), step adapted over the first quarter of the
+    /// sweeps.
+    #[arg(long, value_name = "L", default_value_t = 0)]
+    leapfrog: usize,
 }
 
 /// Options of `entropic maxent digits discriminator`.
@@ -63,6 +68,10 @@ pub struct DiscriminatorArgs {
     /// Training epochs of each discriminator.
     #[arg(long, value_name = "N", default_value_t = 200)]
     epochs: usize,
+    /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep (1 =
+    /// MALA).
+    #[arg(long, value_name = "L", default_value_t = 0)]
+    leapfrog: usize,
 }
 
 pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
@@ -72,6 +81,7 @@ pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Resul
         disc_alpha: args.disc_alpha,
         classifier_only: args.classifier_only,
         sweeps: args.sweeps,
+        leapfrog: args.leapfrog,
     })?;
     let (mut trainer, images, _) = load_checkpoint(&model_path(&args.model))?;
     let discriminator = match &args.discriminator {
@@ -122,6 +132,7 @@ pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Resul
     let doc = json!({
         "command": "maxent digits sample", "seed": global.seed, "steer": args.steer, "alpha": args.alpha,
         "classifier_only": args.classifier_only, "discriminator": args.discriminator,
+        "sweeps": args.sweeps, "leapfrog": args.leapfrog,
         "target_fraction": args.steer.map(|d| after.histogram[d] as f64 / n),
         "target_fraction_unbiased": args.steer.map(|d| before.histogram[d] as f64 / n),
         "unbiased": score_json(&before), "biased": score_json(&after),
@@ -149,6 +160,7 @@ pub fn discriminator(
         alpha: args.alpha,
         sweeps: args.sweeps,
         epochs: args.epochs,
+        leapfrog: args.leapfrog,
     })?;
     let (mut trainer, images, _) = load_checkpoint(&model_path(&args.model))?;
     let rt = Threads::new(global.quiet);
