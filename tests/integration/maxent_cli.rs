@@ -165,6 +165,27 @@ fn maxent_digits_train_resume_sample_and_discriminate() {
         "1",
     ]);
     assert_eq!(code, 0, "{err}");
+    // HMC on the whole biased energy (H₀ + steering + discriminator) and its gradient.
+    let doc = json(&[
+        "--quiet",
+        "--format",
+        "json",
+        "maxent",
+        "digits",
+        "sample",
+        "--model",
+        model.to_str().unwrap(),
+        "--discriminator",
+        g.to_str().unwrap(),
+        "--steer",
+        "3",
+        "--sweeps",
+        "4",
+        "--leapfrog",
+        "2",
+    ]);
+    assert_eq!(doc["leapfrog"], 2);
+    assert!((0.0..=1.0).contains(&doc["target_fraction"].as_f64().unwrap()));
 
     for bad in [
         vec![

@@ -37,6 +37,9 @@ pub struct MaxentDigitsConfig {
     /// walkers' move, using the networks' input gradients and reflecting at the pixel box;
     /// 0 keeps single-pixel random-walk Metropolis. Default 0.
     pub leapfrog: usize,
+    /// Scale each pixel's moves by the walkers' spread along it before every epoch
+    /// ([`Walkers::precondition`](crate::maxent::Walkers::precondition)). Default false.
+    pub precondition: bool,
     /// Adam rate of the λ step. Default 0.05.
     pub lambda_rate: f64,
     /// Adam rate of the θ step (cosine-decayed to 1 %). Default 0.001.
@@ -62,6 +65,7 @@ impl Default for MaxentDigitsConfig {
             epochs: 600,
             sweeps: 4,
             leapfrog: 0,
+            precondition: false,
             lambda_rate: 0.05,
             theta_rate: 0.001,
             channels: [4, 8],
@@ -168,6 +172,7 @@ impl MaxentDigits {
             theta_rate: c.theta_rate,
             warmup: 20,
             adaptation: c.epochs,
+            precondition: c.precondition,
             ..TrainParams::default()
         }
     }

@@ -31,6 +31,11 @@ pub struct TrainParams {
     /// A χ² above this stops the run ([`MaxEntError::Diverged`]): the walkers no longer sample
     /// the model the λ step assumes.
     pub chi2_limit: f64,
+    /// Before each iteration's sweeps, scale every coordinate's moves by the walkers' spread
+    /// along it ([`Walkers::precondition`]); like the width's adaptation, harmless while the
+    /// model moves every iteration.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub precondition: bool,
 }
 
 impl Default for TrainParams {
@@ -45,6 +50,7 @@ impl Default for TrainParams {
             adaptation: 50,
             target_acceptance: 0.5,
             chi2_limit: 1e8,
+            precondition: false,
         }
     }
 }
@@ -276,6 +282,9 @@ impl<O: Observables> Trainer<O> {
         let (mu, sigma2) = self.targets(data)?;
         let m = mu.len();
         let mut acceptance = 0.0;
+        if self.params.precondition {
+            self.walkers.precondition();
+        }
         for _ in 0..self.params.sweeps {
             acceptance = self.walkers.sweep(&mut self.model, &mut self.rng);
         }
