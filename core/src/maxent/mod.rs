@@ -16,6 +16,7 @@ mod model;
 mod moments;
 mod observable;
 mod rotated_variances;
+mod tempering;
 mod training;
 
 pub use energy::Energy;
@@ -28,4 +29,5 @@ pub use model::{MaxEnt, Moves, Walkers};
 pub use moments::Moments;
 pub use observable::Observables;
 pub use rotated_variances::{RotatedVariances, pca_angle_2d, pca_entropy_2d};
+pub use tempering::TemperedWalkers;
 pub use training::{IterationReport, TrainParams, Trainer};
