@@ -146,13 +146,8 @@ impl TemperedWalkers {
         for k in (first..self.betas.len() - 1).step_by(2) {
             let (low, high) = self.rungs.split_at_mut(k + 1);
             let (a, b) = (&mut low[k], &mut high[0]);
-            for i in 0..n {
-                let p = swap_probability(
-                    self.betas[k],
-                    self.betas[k + 1],
-                    energies[k][i],
-                    energies[k + 1][i],
-                );
+            for (i, (e_a, e_b)) in energies[k].iter().zip(&energies[k + 1]).enumerate() {
+                let p = swap_probability(self.betas[k], self.betas[k + 1], *e_a, *e_b);
                 let accept = p.is_finite() && (rng.next_u64() >> 11) < threshold_53(p);
                 self.swaps[k].1 += 1;
                 if accept {
