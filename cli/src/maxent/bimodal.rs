@@ -59,6 +59,9 @@ pub struct BimodalArgs {
     /// Quadrature nodes on the box for densities and KL.
     #[arg(long, value_name = "N", default_value_t = defaults().grid)]
     grid: usize,
+    /// Leapfrog steps of HMC walkers (1 = MALA); 0 keeps random-walk Metropolis.
+    #[arg(long, value_name = "L", default_value_t = defaults().leapfrog)]
+    leapfrog: usize,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -74,6 +77,7 @@ impl BimodalArgs {
         }
         o.set("walkers", &mut c.walkers, self.walkers);
         o.set("grid", &mut c.grid, self.grid);
+        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
         Ok(c)
     }
 }

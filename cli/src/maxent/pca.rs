@@ -31,6 +31,9 @@ pub struct PcaArgs {
     /// Training iterations (one λ step and one θ step each).
     #[arg(long, value_name = "N", default_value_t = defaults().iterations)]
     iterations: usize,
+    /// Leapfrog steps of HMC walkers (1 = MALA); 0 keeps random-walk Metropolis.
+    #[arg(long, value_name = "L", default_value_t = defaults().leapfrog)]
+    leapfrog: usize,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -46,6 +49,7 @@ impl PcaArgs {
         o.set("samples", &mut c.samples, self.samples);
         o.set("walkers", &mut c.walkers, self.walkers);
         o.set("iterations", &mut c.iterations, self.iterations);
+        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
         Ok(c)
     }
 }

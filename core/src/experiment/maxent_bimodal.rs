@@ -4,8 +4,8 @@
 use super::{ExperimentError, Runtime, check_memory};
 use crate::experiment::check_cancelled;
 use crate::maxent::{
-    Component, IterationReport, MaxEnt, Mixture1d, TrainParams, Trainer, Walkers, kl_on_grid,
-    quadrature_1d,
+    Component, IterationReport, MaxEnt, Mixture1d, Moves, TrainParams, Trainer, Walkers,
+    kl_on_grid, quadrature_1d,
 };
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{stream, uniform_f64};
@@ -74,6 +74,9 @@ pub struct MaxentBimodalConfig {
     pub walkers: usize,
     /// Quadrature nodes on the box for densities and KL (≥ 11). Default 2001.
     pub grid: usize,
+    /// Leapfrog steps of HMC walkers (1 = MALA; reflecting at the box); 0 keeps random-walk
+    /// Metropolis. At most 1000. Default 0.
+    pub leapfrog: usize,
 }
 
 impl Default for MaxentBimodalConfig {
@@ -85,6 +88,7 @@ impl Default for MaxentBimodalConfig {
             vae_epochs: None,
             walkers: 1000,
             grid: 2001,
+            leapfrog: 0,
         }
     }
 }
@@ -161,6 +165,7 @@ impl MaxentBimodal {
             }
         }
         check_memory("the walkers", &[config.walkers, 2, 8])?;
+        super::maxent_mixing::check_leapfrog(config.leapfrog)?;
         // About a dozen densities on the grid are alive at once per seed.
         check_memory("the quadrature grids", &[16, config.grid, 8])?;
         if config.grid < 11 {
@@ -234,13 +239,17 @@ impl MaxentBimodal {
         let start: Vec<f64> = (0..c.walkers)
             .map(|_| lo + (hi - lo) * uniform_f64(&mut rng))
             .collect();
-        let walkers = Walkers::new(1, start, 1.0, Some((lo, hi)))?;
+        let mut walkers = Walkers::new(1, start, 1.0, Some((lo, hi)))?;
+        if c.leapfrog > 0 {
+            walkers = walkers.with_moves(Moves::Hamiltonian(c.leapfrog))?;
+        }
         let params = TrainParams {
             iterations: c.epochs,
             lambda_rate: 0.05,
             theta_rate: 0.01,
             warmup: 20,
-            adaptation: 20,
+            // HMC adapts its step for the whole run (see `MaxentPca::trainer`).
+            adaptation: if c.leapfrog > 0 { c.epochs } else { 20 },
             ..TrainParams::default()
         };
         let model = MaxEnt::new(net, vec![0.0, 0.0])?;

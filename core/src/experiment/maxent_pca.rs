@@ -7,7 +7,7 @@
 use super::{ExperimentError, Runtime};
 use crate::experiment::unless_cancelled;
 use crate::maxent::{
-    IterationReport, MaxEnt, RotatedVariances, TrainParams, Trainer, Walkers, pca_angle_2d,
+    IterationReport, MaxEnt, Moves, RotatedVariances, TrainParams, Trainer, Walkers, pca_angle_2d,
     pca_entropy_2d,
 };
 use crate::rng::{from_seed, normal_pair};
@@ -33,6 +33,9 @@ pub struct MaxentPcaConfig {
     pub walkers: usize,
     /// Training iterations, one λ step and one θ step each (≥ 1). Default 600.
     pub iterations: usize,
+    /// Leapfrog steps of HMC walkers (1 = MALA); 0 keeps random-walk Metropolis. At most 1000.
+    /// Default 0.
+    pub leapfrog: usize,
 }
 
 impl Default for MaxentPcaConfig {
@@ -42,6 +45,7 @@ impl Default for MaxentPcaConfig {
             samples: 20_000,
             walkers: 4_000,
             iterations: 600,
+            leapfrog: 0,
         }
     }
 }
@@ -118,6 +122,7 @@ impl MaxentPca {
             return Err(ExperimentError::config("iterations", "must be at least 1"));
         }
         super::check_memory("the samples", &[config.samples, 2, 8])?;
+        super::maxent_mixing::check_leapfrog(config.leapfrog)?;
         Ok(Self {
             sigma: [[a, c], [c, b]],
             config,
@@ -162,9 +167,19 @@ impl MaxentPca {
     ) -> Result<Trainer<RotatedVariances>, ExperimentError> {
         let lambda = vec![1.0 / (2.0 * moments[0][0]), 1.0 / (2.0 * moments[1][1])];
         let model = MaxEnt::new(RotatedVariances::new(2, &[0.0]), lambda)?;
-        let walkers = Walkers::new(2, data[..2 * self.config.walkers].to_vec(), 1.0, None)?;
+        let mut walkers = Walkers::new(2, data[..2 * self.config.walkers].to_vec(), 1.0, None)?;
+        if self.config.leapfrog > 0 {
+            walkers = walkers.with_moves(Moves::Hamiltonian(self.config.leapfrog))?;
+        }
         let params = TrainParams {
             iterations: self.config.iterations,
+            // An HMC step tuned early becomes unstable as λ grows and the walkers freeze; it
+            // adapts for the whole run (Metropolis keeps the default, its width degrades gently).
+            adaptation: if self.config.leapfrog > 0 {
+                self.config.iterations
+            } else {
+                TrainParams::default().adaptation
+            },
             ..TrainParams::default()
         };
         Ok(Trainer::new(
