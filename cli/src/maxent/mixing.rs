@@ -44,10 +44,11 @@ pub struct MixingArgs {
     /// Measured sweeps.
     #[arg(long, value_name = "N", default_value_t = defaults().sweeps)]
     sweeps: usize,
-    /// Halfway through warm-up, scale each coordinate's moves by the walkers' spread along it
-    /// (a diagonal mass matrix for MALA/HMC, per-coordinate widths for Metropolis).
-    #[arg(long)]
-    precondition: bool,
+    /// Samplers to precondition (comma-separated, or "all"): halfway through warm-up, scale each
+    /// coordinate's moves by the walkers' spread along it (a diagonal mass matrix for MALA/HMC,
+    /// per-coordinate widths for Metropolis). Default none.
+    #[arg(long, value_name = "LIST")]
+    precondition: Option<String>,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -66,7 +67,12 @@ impl MixingArgs {
         o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
         o.set("warmup", &mut c.warmup, self.warmup);
         o.set("sweeps", &mut c.sweeps, self.sweeps);
-        o.set("precondition", &mut c.precondition, self.precondition);
+        let precondition = match self.precondition.as_deref() {
+            None => Vec::new(),
+            Some("all") => parse_samplers("metropolis,mala,hmc")?,
+            Some(list) => parse_samplers(list)?,
+        };
+        o.set("precondition", &mut c.precondition, precondition);
         Ok(c)
     }
 }
@@ -77,7 +83,9 @@ fn parse_samplers(text: &str) -> Result<Vec<WalkerSampler>> {
             "metropolis" => Ok(WalkerSampler::Metropolis),
             "mala" => Ok(WalkerSampler::Mala),
             "hmc" => Ok(WalkerSampler::Hmc),
-            other => bail!("--samplers takes metropolis, mala, hmc; got '{other}'"),
+            other => {
+                bail!("--samplers and --precondition take metropolis, mala, hmc; got '{other}'")
+            }
         })
         .collect()
 }
@@ -133,7 +141,7 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
     let mut text = format!("sampler mixing on the {target_name}\n");
     writeln!(
         text,
-        "{:<11} {:>4} {:>9} {:>7} {:>9} {:>9} {:>10} {:>10} {:>10} {:>8}",
+        "{:<15} {:>4} {:>9} {:>7} {:>9} {:>9} {:>10} {:>10} {:>10} {:>8}",
         "sampler", "L", "step", "accept", "τ_H", "τ_slow", "ESS/sweep", "s/sweep", "ESS/s", "× RWM"
     )?;
     for r in &rows {
@@ -141,8 +149,8 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
         let ess = m.effective_samples_per_second();
         writeln!(
             text,
-            "{:<11} {:>4} {:>9.4} {:>7.3} {:>9.2} {:>9.2} {:>10.2} {:>10.2e} {:>10} {:>8}{}",
-            r.sampler.name(),
+            "{:<15} {:>4} {:>9.4} {:>7.3} {:>9.2} {:>9.2} {:>10.2} {:>10.2e} {:>10} {:>8}{}",
+            label(r),
             r.leapfrog,
             r.step,
             m.acceptance,
@@ -171,14 +179,15 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
         )?;
     }
     let mut csv = String::from(
-        "sampler,leapfrog,step,acceptance,tau_energy,tau_slow,converged,ess_per_sweep,seconds_per_sweep,ess_per_second\n",
+        "sampler,preconditioned,leapfrog,step,acceptance,tau_energy,tau_slow,converged,ess_per_sweep,seconds_per_sweep,ess_per_second\n",
     );
     for r in &rows {
         let m = &r.mixing;
         writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             r.sampler.name(),
+            r.preconditioned,
             r.leapfrog,
             r.step,
             m.acceptance,
@@ -197,7 +206,7 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
         let series: Vec<Series<'_>> = rows
             .iter()
             .map(|r| Series {
-                name: r.sampler.name(),
+                name: label(r),
                 points: r.mixing.trace[..shown]
                     .iter()
                     .enumerate()
@@ -219,13 +228,9 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
         if exact.is_none() {
             for r in &rows {
                 out.file(
-                    &format!("samples-{}.svg", r.sampler.name()),
+                    &format!("samples-{}.svg", label(r)),
                     walker_grid(
-                        &format!(
-                            "walkers after {} ({} sweeps)",
-                            r.sampler.name(),
-                            r.mixing.sweeps
-                        ),
+                        &format!("walkers after {} ({} sweeps)", label(r), r.mixing.sweeps),
                         &r.positions,
                         100,
                     )?
@@ -244,6 +249,18 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
     });
     out.json("mixing.json", &doc)?;
     out.result(&text, &doc)
+}
+
+/// The sampler's name, marked when preconditioned.
+fn label(row: &MixingRow) -> &'static str {
+    match (row.sampler, row.preconditioned) {
+        (WalkerSampler::Metropolis, false) => "metropolis",
+        (WalkerSampler::Metropolis, true) => "metropolis+pre",
+        (WalkerSampler::Mala, false) => "mala",
+        (WalkerSampler::Mala, true) => "mala+pre",
+        (WalkerSampler::Hmc, false) => "hmc",
+        (WalkerSampler::Hmc, true) => "hmc+pre",
+    }
 }
 
 /// Variance of the final walkers along `axis` (the target is centred).

@@ -248,10 +248,11 @@ pub struct MaxentMixingConfig {
     pub warmup: usize,
     /// Measured sweeps (≥ 8). Default 1000.
     pub sweeps: usize,
-    /// Halfway through the warm-up, scale every coordinate's moves by the walkers' spread along
-    /// it ([`Walkers::precondition`]: a diagonal mass matrix for MALA and HMC, per-coordinate
-    /// widths for Metropolis). Default false.
-    pub precondition: bool,
+    /// The samplers whose moves are preconditioned: halfway through their warm-up every
+    /// coordinate's moves are scaled by the walkers' spread along it ([`Walkers::precondition`]:
+    /// a diagonal mass matrix for MALA and HMC, per-coordinate widths for Metropolis). Default
+    /// none.
+    pub precondition: Vec<WalkerSampler>,
 }
 
 impl Default for MaxentMixingConfig {
@@ -265,7 +266,7 @@ impl Default for MaxentMixingConfig {
             leapfrog: 10,
             warmup: 300,
             sweeps: 1000,
-            precondition: false,
+            precondition: Vec::new(),
         }
     }
 }
@@ -280,6 +281,8 @@ pub struct MixingRow {
     pub leapfrog: usize,
     /// The step after warm-up: the proposal half-width (Metropolis) or ε.
     pub step: f64,
+    /// Whether its moves were preconditioned by the walkers' spread.
+    pub preconditioned: bool,
     /// What it measured.
     pub mixing: Mixing,
     /// The walkers' positions at the end.
@@ -360,7 +363,7 @@ impl MaxentMixing {
             let stage = alloc::format!("warm-up {}", sampler.name());
             for k in 0..c.warmup {
                 check_cancelled(rt)?;
-                if c.precondition && k == c.warmup / 2 {
+                if k == c.warmup / 2 && c.precondition.contains(&sampler) {
                     walkers.precondition();
                 }
                 let a = walkers.sweep(target, &mut rng);
@@ -375,6 +378,7 @@ impl MaxentMixing {
                     _ => 0,
                 },
                 step: walkers.width(),
+                preconditioned: walkers.scales().is_some(),
                 mixing,
                 positions: walkers.positions().to_vec(),
             });
