@@ -276,6 +276,36 @@ fn maxent_mixing_keeps_the_target_and_ranks_the_samplers() {
     for f in ["mixing.csv", "mixing.json", "traces.svg"] {
         assert!(dir.join(f).is_file(), "{f}");
     }
+    // Preconditioned (diagonal for Metropolis, dense for MALA and HMC): still exact.
+    let pre = json(&[
+        "--quiet",
+        "--format",
+        "json",
+        "maxent",
+        "mixing",
+        "--dim",
+        "16",
+        "--condition",
+        "20",
+        "--walkers",
+        "400",
+        "--warmup",
+        "100",
+        "--sweeps",
+        "300",
+        "--precondition",
+        "all",
+        "--dense",
+    ]);
+    for v in pre["slow_variance"]["measured"].as_array().unwrap() {
+        let v = v.as_f64().unwrap();
+        assert!(
+            (v - exact).abs() < 4.0 * sigma,
+            "preconditioned: {v} vs {exact} ± {sigma}"
+        );
+    }
+    assert_eq!(pre["rows"][0]["dense"], false);
+    assert_eq!(pre["rows"][2]["dense"], true);
     let again = run();
     for k in 0..3 {
         assert_eq!(

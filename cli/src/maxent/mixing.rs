@@ -49,6 +49,10 @@ pub struct MixingArgs {
     /// per-coordinate widths for Metropolis). Default none.
     #[arg(long, value_name = "LIST")]
     precondition: Option<String>,
+    /// Precondition MALA/HMC with the walkers' whole covariance (a dense mass matrix; box walls
+    /// handled as billiards) instead of its diagonal.
+    #[arg(long)]
+    dense: bool,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -73,6 +77,7 @@ impl MixingArgs {
             Some(list) => parse_samplers(list)?,
         };
         o.set("precondition", &mut c.precondition, precondition);
+        o.set("dense", &mut c.dense, self.dense);
         Ok(c)
     }
 }
@@ -251,15 +256,17 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
     out.result(&text, &doc)
 }
 
-/// The sampler's name, marked when preconditioned.
+/// The sampler's name, marked when preconditioned (diagonal or dense).
 fn label(row: &MixingRow) -> &'static str {
-    match (row.sampler, row.preconditioned) {
-        (WalkerSampler::Metropolis, false) => "metropolis",
-        (WalkerSampler::Metropolis, true) => "metropolis+pre",
-        (WalkerSampler::Mala, false) => "mala",
-        (WalkerSampler::Mala, true) => "mala+pre",
-        (WalkerSampler::Hmc, false) => "hmc",
-        (WalkerSampler::Hmc, true) => "hmc+pre",
+    match (row.sampler, row.preconditioned, row.dense) {
+        (WalkerSampler::Metropolis, false, _) => "metropolis",
+        (WalkerSampler::Metropolis, true, _) => "metropolis+pre",
+        (WalkerSampler::Mala, false, _) => "mala",
+        (WalkerSampler::Mala, true, false) => "mala+pre",
+        (WalkerSampler::Mala, true, true) => "mala+dense",
+        (WalkerSampler::Hmc, false, _) => "hmc",
+        (WalkerSampler::Hmc, true, false) => "hmc+pre",
+        (WalkerSampler::Hmc, true, true) => "hmc+dense",
     }
 }
 

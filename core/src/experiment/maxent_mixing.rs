@@ -253,6 +253,10 @@ pub struct MaxentMixingConfig {
     /// a diagonal mass matrix for MALA and HMC, per-coordinate widths for Metropolis). Default
     /// none.
     pub precondition: Vec<WalkerSampler>,
+    /// Precondition MALA and HMC with the walkers' whole covariance
+    /// ([`Walkers::precondition_dense`], a dense mass matrix) instead of its diagonal
+    /// (Metropolis keeps the diagonal). Default false.
+    pub dense: bool,
 }
 
 impl Default for MaxentMixingConfig {
@@ -267,6 +271,7 @@ impl Default for MaxentMixingConfig {
             warmup: 300,
             sweeps: 1000,
             precondition: Vec::new(),
+            dense: false,
         }
     }
 }
@@ -283,6 +288,8 @@ pub struct MixingRow {
     pub step: f64,
     /// Whether its moves were preconditioned by the walkers' spread.
     pub preconditioned: bool,
+    /// Whether that preconditioning was the dense covariance.
+    pub dense: bool,
     /// What it measured.
     pub mixing: Mixing,
     /// The walkers' positions at the end.
@@ -364,7 +371,11 @@ impl MaxentMixing {
             for k in 0..c.warmup {
                 check_cancelled(rt)?;
                 if k == c.warmup / 2 && c.precondition.contains(&sampler) {
-                    walkers.precondition();
+                    if c.dense && sampler != WalkerSampler::Metropolis {
+                        walkers.precondition_dense();
+                    } else {
+                        walkers.precondition();
+                    }
                 }
                 let a = walkers.sweep(target, &mut rng);
                 walkers.adapt(a, acceptance);
@@ -379,6 +390,7 @@ impl MaxentMixing {
                 },
                 step: walkers.width(),
                 preconditioned: walkers.scales().is_some(),
+                dense: walkers.factor().is_some(),
                 mixing,
                 positions: walkers.positions().to_vec(),
             });

@@ -120,6 +120,13 @@ pub struct Walkers {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     scales: Option<Vec<f64>>,
+    /// Lower Cholesky factor L (d × d, row-major) of the walkers' normalised covariance
+    /// ([`Walkers::precondition_dense`]): HMC's inverse mass matrix is L Lᵀ.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    factor: Option<Vec<f64>>,
 }
 
 impl Walkers {
@@ -158,6 +165,7 @@ impl Walkers {
             bounds,
             moves: Moves::Coordinate,
             scales: None,
+            factor: None,
         })
     }
 
@@ -201,6 +209,7 @@ impl Walkers {
             bounds: self.bounds,
             moves: self.moves,
             scales: self.scales.clone(),
+            factor: self.factor.clone(),
         }
     }
 
@@ -256,27 +265,63 @@ impl Walkers {
     /// where the target moves anyway): scales that change while sampling break detailed
     /// balance. Walkers that do not spread (one walker, or all equal) keep unit scales.
     pub fn precondition(&mut self) {
+        self.factor = None;
+        self.scales = self.covariance().map(|(cov, mean_var)| {
+            let d = self.dim;
+            let mut sd: Vec<f64> = (0..d).map(|i| libm::sqrt(cov[i * d + i])).collect();
+            let top = sd.iter().copied().fold(0.0, f64::max);
+            sd.iter_mut().for_each(|v| *v = v.max(1e-3 * top));
+            let rms = libm::sqrt(sd.iter().map(|v| v * v).sum::<f64>() / d as f64);
+            debug_assert!(mean_var > 0.0);
+            sd.iter_mut().for_each(|v| *v /= rms);
+            sd
+        });
+    }
+
+    /// Precondition with the walkers' whole covariance Σ: HMC's inverse mass matrix becomes
+    /// L Lᵀ = Σ / (tr Σ / d) + 10⁻⁶ I (L its Cholesky factor), so a target that is Gaussian
+    /// with covariance Σ looks isotropic to the leapfrog whatever its correlations; random-walk
+    /// moves use the diagonal scales of [`Walkers::precondition`]. A box is handled exactly:
+    /// the drift is a billiard in the whitened coordinates, reflecting the momentum at each wall
+    /// it meets (about the wall's normal there, Lᵀeᵢ). For warm-up only, like
+    /// [`Walkers::precondition`]; walkers that do not spread keep no preconditioning.
+    pub fn precondition_dense(&mut self) {
+        self.precondition();
+        let d = self.dim;
+        self.factor = self.covariance().and_then(|(cov, mean_var)| {
+            let mut m = nalgebra::DMatrix::from_row_slice(d, d, &cov) / mean_var;
+            for i in 0..d {
+                m[(i, i)] += 1e-6;
+            }
+            let l = nalgebra::Cholesky::new(m)?.l();
+            Some((0..d * d).map(|k| l[(k / d, k % d)]).collect())
+        });
+    }
+
+    /// The walkers' covariance (d × d, row-major) and its mean variance tr Σ / d, if they
+    /// spread at all.
+    fn covariance(&self) -> Option<(Vec<f64>, f64)> {
         let (n, d) = (self.len() as f64, self.dim);
         let mut mean = vec![0.0; d];
         for row in self.positions.chunks_exact(d) {
             mean.iter_mut().zip(row).for_each(|(m, x)| *m += x / n);
         }
-        let mut sd = vec![0.0; d];
+        let mut cov = vec![0.0; d * d];
         for row in self.positions.chunks_exact(d) {
-            for ((s, x), m) in sd.iter_mut().zip(row).zip(&mean) {
-                *s += (x - m) * (x - m) / n;
+            for i in 0..d {
+                let a = row[i] - mean[i];
+                for j in 0..d {
+                    cov[i * d + j] += a * (row[j] - mean[j]) / n;
+                }
             }
         }
-        sd.iter_mut().for_each(|v| *v = libm::sqrt(*v));
-        let top = sd.iter().copied().fold(0.0, f64::max);
-        if !(top > 0.0 && top.is_finite()) {
-            self.scales = None;
-            return;
-        }
-        sd.iter_mut().for_each(|v| *v = v.max(1e-3 * top));
-        let rms = libm::sqrt(sd.iter().map(|v| v * v).sum::<f64>() / d as f64);
-        sd.iter_mut().for_each(|v| *v /= rms);
-        self.scales = Some(sd);
+        let mean_var = (0..d).map(|i| cov[i * d + i]).sum::<f64>() / d as f64;
+        (mean_var > 0.0 && mean_var.is_finite()).then_some((cov, mean_var))
+    }
+
+    /// The dense preconditioner's Cholesky factor (d × d, row-major), if any.
+    pub fn factor(&self) -> Option<&[f64]> {
+        self.factor.as_deref()
     }
 
     /// Proposal half-width δ.
