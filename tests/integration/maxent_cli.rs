@@ -234,8 +234,8 @@ fn maxent_digits_train_resume_sample_and_discriminate() {
 #[test]
 fn maxent_mixing_keeps_the_target_and_ranks_the_samplers() {
     let dir = temp_dir("mixing");
-    let run = || {
-        json(&[
+    let run = |extra: &[&str]| {
+        let mut args = vec![
             "--quiet",
             "--format",
             "json",
@@ -253,9 +253,11 @@ fn maxent_mixing_keeps_the_target_and_ranks_the_samplers() {
             "100",
             "--sweeps",
             "300",
-        ])
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
     };
-    let doc = run();
+    let doc = run(&[]);
     let exact = doc["slow_variance"]["exact"].as_f64().unwrap();
     assert!((exact - 20.0).abs() < 1e-9);
     let sigma = exact * (2.0f64 / 400.0).sqrt();
@@ -277,26 +279,7 @@ fn maxent_mixing_keeps_the_target_and_ranks_the_samplers() {
         assert!(dir.join(f).is_file(), "{f}");
     }
     // Preconditioned (diagonal for Metropolis, dense for MALA and HMC): still exact.
-    let pre = json(&[
-        "--quiet",
-        "--format",
-        "json",
-        "maxent",
-        "mixing",
-        "--dim",
-        "16",
-        "--condition",
-        "20",
-        "--walkers",
-        "400",
-        "--warmup",
-        "100",
-        "--sweeps",
-        "300",
-        "--precondition",
-        "all",
-        "--dense",
-    ]);
+    let pre = run(&["--precondition", "all", "--dense"]);
     for v in pre["slow_variance"]["measured"].as_array().unwrap() {
         let v = v.as_f64().unwrap();
         assert!(
@@ -306,7 +289,7 @@ fn maxent_mixing_keeps_the_target_and_ranks_the_samplers() {
     }
     assert_eq!(pre["rows"][0]["dense"], false);
     assert_eq!(pre["rows"][2]["dense"], true);
-    let again = run();
+    let again = run(&[]);
     for k in 0..3 {
         assert_eq!(
             again["rows"][k]["mixing"]["projection"],

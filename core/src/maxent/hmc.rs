@@ -497,6 +497,18 @@ mod tests {
         assert!(still.scales().is_none());
     }
 
+    /// The unit-variance 2D Gaussian with correlation ρ, H = (x² − 2ρxy + y²) / (2(1 − ρ²)), as
+    /// rotated variances 1 ± ρ along the diagonals; with those variances.
+    fn correlated(rho: f64) -> (MaxEnt<RotatedVariances>, f64, f64) {
+        let (major, minor) = (1.0 + rho, 1.0 - rho);
+        let model = MaxEnt::new(
+            RotatedVariances::new(2, &[core::f64::consts::FRAC_PI_4]),
+            alloc::vec![0.5 / major, 0.5 / minor],
+        )
+        .unwrap();
+        (model, major, minor)
+    }
+
     /// A 2D Gaussian with correlation 0.999 (covariance eigenvalues 1.999 and 0.001): after
     /// [`Walkers::precondition_dense`] the factor reproduces the normalised covariance, and HMC
     /// with it moves (acceptance > 0.5 at a step of 0.5, where the unpreconditioned leapfrog
@@ -504,14 +516,7 @@ mod tests {
     #[test]
     fn dense_metric_samples_a_correlated_gaussian() {
         let rho = 0.999;
-        // H = (x² − 2ρxy + y²) / (2(1 − ρ²)) through the moments x², y² and the product of a
-        // rotated pair: use a GaussianEnergy-like closure via RotatedVariances at 45°.
-        let (var_major, var_minor) = (1.0 + rho, 1.0 - rho);
-        let mut model = MaxEnt::new(
-            RotatedVariances::new(2, &[core::f64::consts::FRAC_PI_4]),
-            alloc::vec![0.5 / var_major, 0.5 / var_minor],
-        )
-        .unwrap();
+        let (mut model, var_major, var_minor) = correlated(rho);
         let n = 4000;
         let mut rng = from_seed(51);
         let start: Vec<f64> = (0..n)
@@ -554,12 +559,7 @@ mod tests {
     #[test]
     fn dense_metric_reflects_exactly_in_a_box() {
         let rho = 0.9;
-        let (var_major, var_minor) = (1.0 + rho, 1.0 - rho);
-        let mut model = MaxEnt::new(
-            RotatedVariances::new(2, &[core::f64::consts::FRAC_PI_4]),
-            alloc::vec![0.5 / var_major, 0.5 / var_minor],
-        )
-        .unwrap();
+        let (mut model, _, _) = correlated(rho);
         let density = |x: f64, y: f64| {
             libm::exp(-(x * x - 2.0 * rho * x * y + y * y) / (2.0 * (1.0 - rho * rho)))
         };
