@@ -266,16 +266,7 @@ impl Walkers {
     /// balance. Walkers that do not spread (one walker, or all equal) keep unit scales.
     pub fn precondition(&mut self) {
         self.factor = None;
-        self.scales = self.covariance().map(|(cov, mean_var)| {
-            let d = self.dim;
-            let mut sd: Vec<f64> = (0..d).map(|i| libm::sqrt(cov[i * d + i])).collect();
-            let top = sd.iter().copied().fold(0.0, f64::max);
-            sd.iter_mut().for_each(|v| *v = v.max(1e-3 * top));
-            let rms = libm::sqrt(sd.iter().map(|v| v * v).sum::<f64>() / d as f64);
-            debug_assert!(mean_var > 0.0);
-            sd.iter_mut().for_each(|v| *v /= rms);
-            sd
-        });
+        self.scales = self.covariance().map(|(cov, _)| self.diagonal_scales(&cov));
     }
 
     /// Precondition with the walkers' whole covariance Σ: HMC's inverse mass matrix becomes
@@ -286,16 +277,48 @@ impl Walkers {
     /// it meets (about the wall's normal there, Lᵀeᵢ). For warm-up only, like
     /// [`Walkers::precondition`]; walkers that do not spread keep no preconditioning.
     pub fn precondition_dense(&mut self) {
-        self.precondition();
         let d = self.dim;
-        self.factor = self.covariance().and_then(|(cov, mean_var)| {
-            let mut m = nalgebra::DMatrix::from_row_slice(d, d, &cov) / mean_var;
-            for i in 0..d {
-                m[(i, i)] += 1e-6;
-            }
-            let l = nalgebra::Cholesky::new(m)?.l();
-            Some((0..d * d).map(|k| l[(k / d, k % d)]).collect())
+        let Some((cov, mean_var)) = self.covariance() else {
+            (self.scales, self.factor) = (None, None);
+            return;
+        };
+        self.scales = Some(self.diagonal_scales(&cov));
+        let mut m = nalgebra::DMatrix::from_row_slice(d, d, &cov) / mean_var;
+        for i in 0..d {
+            m[(i, i)] += 1e-6;
+        }
+        self.factor = nalgebra::Cholesky::new(m).map(|c| {
+            let l = c.l();
+            (0..d * d).map(|k| l[(k / d, k % d)]).collect()
         });
+    }
+
+    /// sᵢ = √Σᵢᵢ floored at 10⁻³ of the largest, divided by their root-mean-square.
+    fn diagonal_scales(&self, cov: &[f64]) -> Vec<f64> {
+        let d = self.dim;
+        let mut sd: Vec<f64> = (0..d).map(|i| libm::sqrt(cov[i * d + i])).collect();
+        let top = sd.iter().copied().fold(0.0, f64::max);
+        sd.iter_mut().for_each(|v| *v = v.max(1e-3 * top));
+        let rms = libm::sqrt(sd.iter().map(|v| v * v).sum::<f64>() / d as f64);
+        sd.iter_mut().for_each(|v| *v /= rms);
+        sd
+    }
+
+    /// Whether the preconditioner (read from a file, say) fits these walkers: d positive
+    /// finite scales, and a d × d lower-triangular factor with a positive diagonal.
+    #[cfg(feature = "serde")]
+    pub(crate) fn preconditioner_is_valid(&self) -> bool {
+        let d = self.dim;
+        let scales = self
+            .scales
+            .as_ref()
+            .is_none_or(|s| s.len() == d && s.iter().all(|v| v.is_finite() && *v > 0.0));
+        let factor = self.factor.as_ref().is_none_or(|l| {
+            l.len() == d * d
+                && l.iter().all(|v| v.is_finite())
+                && (0..d).all(|i| l[i * d + i] > 0.0 && (i + 1..d).all(|j| l[i * d + j] == 0.0))
+        });
+        scales && factor
     }
 
     /// The walkers' covariance (d × d, row-major) and its mean variance tr Σ / d, if they

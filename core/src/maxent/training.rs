@@ -436,6 +436,7 @@ where
             && Walkers::new(w.dim(), w.positions().to_vec(), w.width(), w.bounds())
                 .and_then(|v| v.with_moves(w.moves()))
                 .is_ok()
+            && w.preconditioner_is_valid()
             && w.dim() == t.model.observables().dim()
             && t.data_len > 0;
         if !consistent {
@@ -731,6 +732,27 @@ mod tests {
         assert!(load(&good.replace("entropic-maxent-trainer", "other")).is_err());
         assert!(load(&good.replace("\"data_len\":200", "\"data_len\":0")).is_err());
         assert!(load(&good.replace("\"width\":0.5", "\"width\":-0.5")).is_err());
+        // Preconditioners that do not fit the walkers (one coordinate).
+        let moves = "\"moves\":\"Coordinate\"";
+        assert!(good.contains(moves));
+        for bad in [
+            ",\"scales\":[1.0,1.0]",
+            ",\"scales\":[-1.0]",
+            ",\"scales\":[0.0]",
+            ",\"factor\":[1.0,0.0]",
+            ",\"factor\":[-0.5]",
+        ] {
+            let text = good.replace(moves, &alloc::format!("{moves}{bad}"));
+            assert!(
+                matches!(load(&text), Err(MaxEntError::Checkpoint(_))),
+                "{bad}"
+            );
+        }
+        let fine = good.replace(
+            moves,
+            &alloc::format!("{moves},\"scales\":[1.0],\"factor\":[0.7]"),
+        );
+        assert!(load(&fine).is_ok());
         // The run refuses data of another size.
         let mut t = load(&good).unwrap();
         assert!(matches!(t.step(&data[..100]), Err(MaxEntError::Shape(_))));
