@@ -118,7 +118,7 @@ pub fn measure_mixing<E: Energy + ?Sized, G: Rng + ?Sized, R: Runtime>(
             )));
         }
         Some(u) => u.to_vec(),
-        None => principal_axis(walkers.positions(), d),
+        None => principal_axis(walkers),
     };
     let norm = libm::sqrt(axis.iter().map(|u| u * u).sum::<f64>());
     if !(norm.is_finite() && norm > 0.0) {
@@ -158,22 +158,13 @@ pub fn measure_mixing<E: Energy + ?Sized, G: Rng + ?Sized, R: Runtime>(
     })
 }
 
-/// The top eigenvector of the walkers' sample covariance, by 300 power iterations from the
-/// all-ones direction (a zero vector if the walkers do not spread).
-fn principal_axis(x: &[f64], d: usize) -> Vec<f64> {
-    let n = (x.len() / d) as f64;
-    let mut mean = vec![0.0; d];
-    for row in x.chunks_exact(d) {
-        mean.iter_mut().zip(row).for_each(|(m, v)| *m += v / n);
-    }
-    let mut cov = vec![0.0; d * d];
-    for row in x.chunks_exact(d) {
-        for i in 0..d {
-            for j in 0..d {
-                cov[i * d + j] += (row[i] - mean[i]) * (row[j] - mean[j]) / n;
-            }
-        }
-    }
+/// The top eigenvector of the walkers' sample covariance ([`Walkers::covariance`]), by 300 power
+/// iterations from the all-ones direction (a zero vector if the walkers do not spread).
+fn principal_axis(walkers: &Walkers) -> Vec<f64> {
+    let d = walkers.dim();
+    let Some((cov, _)) = walkers.covariance() else {
+        return vec![0.0; d];
+    };
     let mut v = vec![1.0; d];
     for _ in 0..300 {
         let w: Vec<f64> = cov

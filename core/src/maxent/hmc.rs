@@ -111,53 +111,18 @@ impl Hmc {
         };
         let k0 = kinetic(&p);
         let eps = self.step;
+        let mut metric = Metric::of(walkers);
         let mut x = start.clone();
-        let mut h1 = Vec::new();
-        if let Some(l) = walkers.factor() {
-            // Dense metric: the leapfrog on y = L⁻¹x, kicks by Lᵀ∇H, drifts by L p as billiards.
-            let l = l.to_vec();
-            let mut lg = Vec::new();
-            let mut kick = |p: &mut [f64], grad: &[f64], c: f64| {
-                transpose_times(&l, d, grad, &mut lg);
-                p.iter_mut().zip(&lg).for_each(|(p, g)| *p -= c * g);
-            };
-            kick(&mut p, &grad, 0.5 * eps);
-            for step in 0..self.leapfrog {
-                for (x, p) in x.chunks_exact_mut(d).zip(p.chunks_exact_mut(d)) {
-                    if !billiard(x, p, &l, eps, bounds) {
-                        x.iter_mut().for_each(|v| *v = f64::NAN);
-                    }
-                }
-                target.energies(&x, n, &mut h1);
-                target.gradients(&x, n, &mut grad);
-                let c = if step + 1 == self.leapfrog { 0.5 } else { 1.0 } * eps;
-                kick(&mut p, &grad, c);
-            }
-        } else {
-            // Per-coordinate scales sᵢ (1 without preconditioning): the leapfrog runs on
-            // yᵢ = xᵢ/sᵢ with unit mass, i.e. kicks by sᵢ∂ᵢH and drifts by sᵢpᵢ.
-            let scale: Vec<f64> = match walkers.scales() {
-                Some(s) => s.to_vec(),
-                None => alloc::vec![1.0; d],
-            };
-            for (k, (pi, gi)) in p.iter_mut().zip(&grad).enumerate() {
-                *pi -= 0.5 * eps * scale[k % d] * gi;
-            }
-            for step in 0..self.leapfrog {
-                for (k, (xi, pi)) in x.iter_mut().zip(p.iter_mut()).enumerate() {
-                    *xi += eps * scale[k % d] * *pi;
-                    if let Some((lo, hi)) = bounds {
-                        reflect(xi, pi, lo, hi);
-                    }
-                }
-                target.energies(&x, n, &mut h1);
-                target.gradients(&x, n, &mut grad);
-                let kick = if step + 1 == self.leapfrog { 0.5 } else { 1.0 } * eps;
-                for (k, (pi, gi)) in p.iter_mut().zip(&grad).enumerate() {
-                    *pi -= kick * scale[k % d] * gi;
-                }
-            }
+        metric.kick(&mut p, &grad, 0.5 * eps);
+        for step in 0..self.leapfrog {
+            metric.drift(&mut x, &mut p, eps, bounds);
+            target.gradients(&x, n, &mut grad);
+            let c = if step + 1 == self.leapfrog { 0.5 } else { 1.0 } * eps;
+            metric.kick(&mut p, &grad, c);
         }
+        // Only the end of the trajectory needs its energy.
+        let mut h1 = Vec::new();
+        target.energies(&x, n, &mut h1);
         let k1 = kinetic(&p);
         let mut accepted = 0;
         let positions = walkers.positions_mut();
@@ -171,6 +136,78 @@ impl Hmc {
             }
         }
         Some(accepted as f64 / n as f64)
+    }
+}
+
+/// The leapfrog's geometry: per-coordinate scales sᵢ (all 1 without preconditioning; the
+/// leapfrog runs on yᵢ = xᵢ/sᵢ with unit mass, kicking by sᵢ∂ᵢH and drifting by sᵢpᵢ), or a
+/// dense factor L (the leapfrog on y = L⁻¹x, kicking by Lᵀ∇H and drifting by L p as a
+/// billiard).
+enum Metric {
+    Diagonal(Vec<f64>),
+    Dense {
+        factor: Vec<f64>,
+        dim: usize,
+        scratch: Vec<f64>,
+    },
+}
+
+impl Metric {
+    fn of(walkers: &Walkers) -> Self {
+        match (walkers.factor(), walkers.scales()) {
+            (Some(l), _) => Self::Dense {
+                factor: l.to_vec(),
+                dim: walkers.dim(),
+                scratch: Vec::new(),
+            },
+            (None, Some(s)) => Self::Diagonal(s.to_vec()),
+            (None, None) => Self::Diagonal(alloc::vec![1.0; walkers.dim()]),
+        }
+    }
+
+    /// p ← p − c·(metric-transformed gradient), every walker.
+    fn kick(&mut self, p: &mut [f64], grad: &[f64], c: f64) {
+        match self {
+            Self::Diagonal(scale) => {
+                let d = scale.len();
+                for (k, (pi, gi)) in p.iter_mut().zip(grad).enumerate() {
+                    *pi -= c * scale[k % d] * gi;
+                }
+            }
+            Self::Dense {
+                factor,
+                dim,
+                scratch,
+            } => {
+                transpose_times(factor, *dim, grad, scratch);
+                p.iter_mut()
+                    .zip(scratch.iter())
+                    .for_each(|(p, g)| *p -= c * g);
+            }
+        }
+    }
+
+    /// One drift of time ε for every walker, reflecting at the box walls; a walker whose
+    /// billiard does not end gets NaN positions (and is rejected).
+    fn drift(&self, x: &mut [f64], p: &mut [f64], eps: f64, bounds: Option<(f64, f64)>) {
+        match self {
+            Self::Diagonal(scale) => {
+                let d = scale.len();
+                for (k, (xi, pi)) in x.iter_mut().zip(p.iter_mut()).enumerate() {
+                    *xi += eps * scale[k % d] * *pi;
+                    if let Some((lo, hi)) = bounds {
+                        reflect(xi, pi, lo, hi);
+                    }
+                }
+            }
+            Self::Dense { factor, dim, .. } => {
+                for (x, p) in x.chunks_exact_mut(*dim).zip(p.chunks_exact_mut(*dim)) {
+                    if !billiard(x, p, factor, eps, bounds) {
+                        x.iter_mut().for_each(|v| *v = f64::NAN);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -423,14 +460,7 @@ mod tests {
         }
         // Variances 1 and 1/4 (H = x²/2 + 2y²).
         for (k, want) in [(0, 1.0), (1, 0.25)] {
-            let v = walkers
-                .positions()
-                .iter()
-                .skip(k)
-                .step_by(2)
-                .map(|x| x * x)
-                .sum::<f64>()
-                / n as f64;
+            let v = second_moment(walkers.positions(), 2, k);
             let se = want * libm::sqrt(2.0 / n as f64);
             assert!((v - want).abs() < 4.0 * se, "coordinate {k}: {v} vs {want}");
         }
@@ -476,14 +506,7 @@ mod tests {
             // The kernel moves (an exact start that stays put would pass the variances).
             assert!(acceptance > 0.3, "{moves:?}: acceptance {acceptance}");
             for (k, w) in widths.iter().enumerate() {
-                let v = walkers
-                    .positions()
-                    .iter()
-                    .skip(k)
-                    .step_by(2)
-                    .map(|x| x * x)
-                    .sum::<f64>()
-                    / n as f64;
+                let v = second_moment(walkers.positions(), 2, k);
                 let want = w * w;
                 let sigma = want * libm::sqrt(2.0 / n as f64);
                 assert!(
@@ -495,6 +518,11 @@ mod tests {
         let mut still = Walkers::new(1, alloc::vec![0.3; 5], 0.1, None).unwrap();
         still.precondition();
         assert!(still.scales().is_none());
+    }
+
+    /// ⟨x_k²⟩ over walkers of dimension `d`.
+    fn second_moment(x: &[f64], d: usize, k: usize) -> f64 {
+        x.iter().skip(k).step_by(d).map(|v| v * v).sum::<f64>() / (x.len() / d) as f64
     }
 
     /// The unit-variance 2D Gaussian with correlation ρ, H = (x² − 2ρxy + y²) / (2(1 − ρ²)), as

@@ -321,9 +321,9 @@ impl Walkers {
         scales && factor
     }
 
-    /// The walkers' covariance (d × d, row-major) and its mean variance tr Σ / d, if they
-    /// spread at all.
-    fn covariance(&self) -> Option<(Vec<f64>, f64)> {
+    /// The walkers' covariance (d × d, row-major, over the walkers) and its mean variance
+    /// tr Σ / d, if they spread at all.
+    pub(crate) fn covariance(&self) -> Option<(Vec<f64>, f64)> {
         let (n, d) = (self.len() as f64, self.dim);
         let mut mean = vec![0.0; d];
         for row in self.positions.chunks_exact(d) {
