@@ -92,7 +92,7 @@ def main():
             peer = mutual_info_regression(x[:, None], y, n_neighbors=K, random_state=0)[0]
             peer_seconds = time.perf_counter() - start
             rows, _ = ours(binary, ["entropy", "mi", "--data", path, "--split", "1",
-                                    "--k", str(K), "--mine-steps", "0"])
+                                    "--k", str(K), "--train-steps", "0"])
             for name in ("ksg-1", "ksg-2"):
                 row(task, exact, "sklearn-ksg", peer, peer_seconds, name, rows[name])
         for task, x, exact in entropy_tasks(rng):

@@ -525,7 +525,7 @@ fn entropy_mi_on_a_bivariate_gaussian() {
         p,
         "--split",
         "1",
-        "--mine-steps",
+        "--train-steps",
         "0",
     ]);
     let rows = doc["rows"].as_array().unwrap();

@@ -58,9 +58,11 @@ pub enum Command {
     /// X and Y are the first --split columns of --data and the rest, or --data and --y (two
     /// .npy files with the same number of rows; later axes are flattened). Estimators: the
     /// Gaussian (CCA) value (exact for jointly Gaussian data, a lower bound otherwise), KSG
-    /// (Kraskov et al. 2004, both variants, k = --k, maximum norm) and MINE (Donsker–Varadhan
-    /// bound on a held-out fifth, --mine-steps Adam steps; 0 skips it). Values in nats (bits
-    /// with --bits); --exact prints each estimator's error. Writes mi.json.
+    /// (Kraskov et al. 2004, both variants, k = --k, maximum norm), MINE (Donsker–Varadhan
+    /// bound on a held-out fifth) and MINDE-C (the CCA value plus the integrated difference of a
+    /// conditional and a marginal learned score of X; X and Y whitened), the last two with
+    /// --train-steps Adam steps (0 skips both). Values in nats (bits with --bits); --exact
+    /// prints each estimator's error. Writes mi.json.
     ///
     /// Example: entropic entropy mi --data pairs.npy --split 2 --exact 0.4133
     Mi(MiArgs),
@@ -73,7 +75,7 @@ pub enum Command {
     /// (`mutual_information_suite`, after the "Beyond Normal" benchmark, d_x + d_y from 2 to 24):
     /// dense and sparse multinormal pairs, Student-t pairs, the half-cube, asinh, normal-CDF,
     /// spiral and wiggly maps, additive uniform noise; estimators: the Gaussian (CCA) value, KSG
-    /// (both variants, k = --k, maximum norm) and MINE (--train-steps Adam steps). Each task runs
+    /// (both variants, k = --k, maximum norm), MINE and MINDE-C (--train-steps Adam steps). Each task runs
     /// at each --samples size with the estimators at their defaults (the flags below change
     /// them). Prints value ± error, error and time per row and the
     /// mean and largest |error| per estimator (d ≤ 16 and all). kNN runs on the raw and on the
@@ -246,9 +248,9 @@ pub struct MiArgs {
     /// Neighbour order k of KSG.
     #[arg(long, value_name = "K", default_value_t = estimator_defaults().k)]
     k: usize,
-    /// Adam steps of the MINE critic (0 skips MINE).
+    /// Adam steps of the MINE critic and of MINDE-C's score network (0 skips both).
     #[arg(long, value_name = "N", default_value_t = estimator_defaults().train_steps)]
-    mine_steps: usize,
+    train_steps: usize,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -402,7 +404,7 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
 }
 
 /// The estimators of the benchmark, in the order of its rows.
-const BENCHMARK_ESTIMATORS: [&str; 8] = [
+const BENCHMARK_ESTIMATORS: [&str; 9] = [
     "gaussian-fit",
     "knn",
     "knn-whitened",
@@ -411,6 +413,7 @@ const BENCHMARK_ESTIMATORS: [&str; 8] = [
     "ksg-1",
     "ksg-2",
     "mine",
+    "minde-c",
 ];
 
 /// Largest dimension of the benchmark's headline summary (the goals are stated for d ≤ 16).
@@ -610,7 +613,7 @@ fn read_rows(path: &std::path::Path) -> Result<crate::input::Matrix> {
 fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let (mut config, o): (EstimatorConfig, _) = Overlay::load(&args.config, &global.explicit)?;
     o.set("k", &mut config.k, args.k);
-    o.set("train_steps", &mut config.train_steps, args.mine_steps);
+    o.set("train_steps", &mut config.train_steps, args.train_steps);
     if args.config.print_config {
         return out.print_config(&config);
     }

@@ -4,6 +4,7 @@
 //! closed-form marginals; [`Score`] is anything that gives ∇ₓ ln p_t(x), and [`GaussianScore`] is
 //! the exact score of diffused Gaussian data (the oracle the entropy estimators are checked with).
 mod belief;
+mod conditional_score_net;
 mod conv_denoiser;
 mod denoiser;
 mod denoiser_config;
@@ -21,6 +22,7 @@ pub(crate) mod trainer;
 mod vp_sde;
 
 pub use belief::{BeliefPropagation, PlanarMessages};
+pub use conditional_score_net::{ConditionalScoreConfig, ConditionalScoreNet};
 pub use conv_denoiser::{ConvAt, ConvBatch, ConvDenoiser, ConvDenoiserConfig, ConvScore};
 pub use denoiser::{
     Denoiser, ExactDenoiser, Tweedie, log_snr, log_snr_range, scale_and_variance, time_at_log_snr,

@@ -1,4 +1,4 @@
-use super::trainer::{RowBatch, ScoreTrainParams, Trainable, apply_step, load_average, optimisers};
+use super::trainer::{RowBatch, ScoreTrainParams, Trainable};
 use super::{DiffusionError, GaussianScore, LambdaDensity, Score, VpSde};
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::loss::mse;
@@ -164,18 +164,7 @@ impl ScoreNet {
         params: &ScoreTrainParams,
         rng: &mut R,
     ) -> Result<Vec<f64>, DiffusionError> {
-        self.check_data(samples)?;
-        let (mut adam, mut ema) = optimisers(params)?;
-        let mut replicas = Vec::new();
-        let losses = (0..params.steps)
-            .map(|step| {
-                let batch = self.draw_batch(samples, params.batch, rng)?;
-                let model = (&mut *self, &mut replicas);
-                apply_step(model, &batch, params, step, (&mut adam, &mut ema))
-            })
-            .collect::<Result<Vec<f64>, _>>()?;
-        load_average(self, &ema);
-        Ok(losses)
+        super::trainer::train_model(self, samples, params, rng)
     }
 }
 
@@ -270,9 +259,9 @@ impl ScoreNet {
 /// and √(1 − k_t²), both times √w for the importance weight w (1 without importance sampling).
 #[derive(Debug)]
 pub struct ScoreBatch {
-    input: Vec<f64>,
-    target: Vec<f64>,
-    sv: Vec<f64>,
+    pub(super) input: Vec<f64>,
+    pub(super) target: Vec<f64>,
+    pub(super) sv: Vec<f64>,
 }
 
 impl RowBatch for ScoreBatch {
@@ -339,28 +328,7 @@ impl Trainable for ScoreNet {
 
     /// Denoising score matching on a drawn batch.
     fn loss_and_gradient(&mut self, batch: &ScoreBatch) -> Result<f64, DiffusionError> {
-        let d = self.base.dim();
-        let ScoreBatch { input, target, sv } = batch;
-        let mut grad = Vec::new();
-        self.net.zero_grad();
-        let out = self
-            .net
-            .forward(input, sv.len())
-            .map_err(|_| DiffusionError::Shape("forward"))?;
-        // Prediction √(1 − k_t²)·n_θ of the target; chain rule back to n_θ.
-        let pred: Vec<f64> = out
-            .chunks(d)
-            .zip(sv)
-            .flat_map(|(row, &s)| row.iter().map(move |&o| s * o))
-            .collect();
-        let loss = mse(&pred, target, &mut grad).map_err(|_| DiffusionError::Shape("loss"))?;
-        for (g, &s) in grad.chunks_mut(d).zip(sv) {
-            g.iter_mut().for_each(|g| *g *= s);
-        }
-        self.net
-            .backward(&grad)
-            .map_err(|_| DiffusionError::Shape("backward"))?;
-        Ok(loss)
+        denoising_loss(&mut self.net, batch, self.base.dim())
     }
 
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
@@ -376,6 +344,35 @@ impl Trainable for ScoreNet {
     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
         ScoreNet::from_json(bytes)
     }
+}
+
+/// The denoising loss of `batch` for a network whose output rows (width `d`) are read as
+/// σ_t^α n_θ: the mean squared error of √(1 − k_t²)·n_θ against the batch's targets, with its
+/// gradient accumulated in `net`.
+pub(super) fn denoising_loss(
+    net: &mut Network<f64>,
+    batch: &ScoreBatch,
+    d: usize,
+) -> Result<f64, DiffusionError> {
+    let ScoreBatch { input, target, sv } = batch;
+    let mut grad = Vec::new();
+    net.zero_grad();
+    let out = net
+        .forward(input, sv.len())
+        .map_err(|_| DiffusionError::Shape("forward"))?;
+    // Prediction √(1 − k_t²)·n_θ of the target; chain rule back to n_θ.
+    let pred: Vec<f64> = out
+        .chunks(d)
+        .zip(sv)
+        .flat_map(|(row, &s)| row.iter().map(move |&o| s * o))
+        .collect();
+    let loss = mse(&pred, target, &mut grad).map_err(|_| DiffusionError::Shape("loss"))?;
+    for (g, &s) in grad.chunks_mut(d).zip(sv) {
+        g.iter_mut().for_each(|g| *g *= s);
+    }
+    net.backward(&grad)
+        .map_err(|_| DiffusionError::Shape("backward"))?;
+    Ok(loss)
 }
 
 impl Score for ScoreNet {

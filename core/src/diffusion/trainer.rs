@@ -234,6 +234,37 @@ pub(super) fn apply_step<M: Trainable>(
     Ok(loss)
 }
 
+/// Train `model` on `data` for `params.steps` steps in one go (no checkpoints: for those drive a
+/// [`Trainer`]) and load the EMA weights; returns the loss of every step.
+///
+/// # Errors
+/// As [`Trainable::check_data`], [`Trainable::draw_batch`] and [`ScoreTrainParams::check`];
+/// [`DiffusionError::NotFinite`] if a loss is NaN/∞.
+pub(super) fn train_model<M: Trainable, R: Rng + ?Sized>(
+    model: &mut M,
+    data: &M::Data,
+    params: &ScoreTrainParams,
+    rng: &mut R,
+) -> Result<Vec<f64>, DiffusionError> {
+    model.check_data(data)?;
+    let (mut adam, mut ema) = optimisers(params)?;
+    let mut replicas = Vec::new();
+    let losses = (0..params.steps)
+        .map(|step| {
+            let batch = model.draw_batch(data, params.batch, rng)?;
+            apply_step(
+                (&mut *model, &mut replicas),
+                &batch,
+                params,
+                step,
+                (&mut adam, &mut ema),
+            )
+        })
+        .collect::<Result<Vec<f64>, _>>()?;
+    load_average(model, &ema);
+    Ok(losses)
+}
+
 /// Fresh Adam and EMA states for `params`.
 pub(super) fn optimisers(
     params: &ScoreTrainParams,

@@ -3,10 +3,10 @@
 use super::ExperimentError;
 use super::Runtime;
 use super::runtime::timed;
-use crate::diffusion::{LambdaDensity, ScoreNet, ScoreTrainParams, VpSde};
+use crate::diffusion::{ConditionalScoreConfig, LambdaDensity, ScoreNet, ScoreTrainParams, VpSde};
 use crate::entropy::{
-    EntropyEstimator, GaussianMutualInformation, KozachenkoLeonenko, Ksg, KsgVariant, Minde, Mine,
-    MutualInformation, Reference, Whitening,
+    EntropyEstimator, GaussianMutualInformation, KozachenkoLeonenko, Ksg, KsgVariant, Minde,
+    MindeMutualInformation, Mine, MutualInformation, Reference, Whitening,
 };
 use crate::estimate::Estimate;
 use crate::samples::Samples;
@@ -163,8 +163,10 @@ impl EstimatorConfig {
     }
 
     /// The mutual-information estimators on paired samples, in order: the Gaussian (CCA)
-    /// value, KSG (both variants, k = `k`) and, unless `train_steps` is 0, MINE with
-    /// `train_steps` Adam steps (initialisation and batches from `seed`).
+    /// value, KSG (both variants, k = `k`) and, unless `train_steps` is 0, MINE and MINDE (the
+    /// conditional form, [`MindeMutualInformation`], with this config's score-network settings
+    /// and `draws`) with `train_steps` Adam steps (initialisation, batches and draws from
+    /// `seed`).
     pub(super) fn mutual_information<R: Runtime>(
         &self,
         x: &Samples,
@@ -185,6 +187,21 @@ impl EstimatorConfig {
                 ..Mine::default()
             };
             rows.push(("mine", mi(&mine)));
+            let minde = MindeMutualInformation {
+                network: ConditionalScoreConfig {
+                    hidden: self.hidden.clone(),
+                    input_scale: self.input_scale,
+                    sigma_power: self.sigma_power,
+                },
+                training: ScoreTrainParams {
+                    steps: self.train_steps,
+                    parts: self.parts,
+                    ..ScoreTrainParams::default()
+                },
+                draws: self.draws,
+                seed,
+            };
+            rows.push(("minde-c", mi(&minde)));
         }
         Ok(rows)
     }
