@@ -120,7 +120,7 @@ impl BenchmarkRow {
 /// the Gaussian fit (an upper bound), Kozachenko–Leonenko kNN on the raw and on the whitened
 /// samples and, unless `train_steps` is 0, MINDE with a learned score; mutual-information tasks
 /// get the Gaussian (CCA) estimate, KSG (both variants, k as for kNN) and, unless `train_steps`
-/// is 0, MINE (`train_steps` Adam steps). The job of the task at position p of its suite with n
+/// is 0, MINE and MINDE-C (`train_steps` Adam steps). The job of the task at position p of its suite with n
 /// samples draws its samples and estimators from [`substream`]`(seed, 2p + s, n)` (s = 0 for the
 /// entropy suite, 1 for mutual information), so a task's numbers do not depend on which other
 /// tasks or sample sizes are selected; the entropy tasks' random matrices come from `suite_seed`.
