@@ -176,7 +176,7 @@ fn bad_lattice_input_is_one_line() {
                 "--temps",
                 "2",
             ][..],
-            "J > 0 and h = 0",
+            "J ≠ 0 and h = 0",
         ),
     ] {
         let (code, stdout, err) = entropic(args);

@@ -52,9 +52,9 @@ pub enum Algorithm {
     Metropolis,
     /// Checkerboard heat bath (Ising only).
     HeatBath,
-    /// Wolff single-cluster updates (J > 0, h = 0).
+    /// Wolff single-cluster updates (h = 0; J < 0 on even sides only).
     Wolff,
-    /// Swendsen–Wang multi-cluster updates, one per step (Ising, J > 0, h = 0).
+    /// Swendsen–Wang multi-cluster updates, one per step (Ising, h = 0, either sign of J).
     SwendsenWang,
     /// Multi-spin coded Metropolis over 64 independent replicas (Ising, h = 0).
     Multispin,

@@ -7,9 +7,11 @@ use rand_core::Rng;
 
 /// Wolff's single-cluster algorithm (Wolff 1989; thesis Sec. 3.1.2, Algorithm 3).
 ///
-/// Ising: a cluster grows from a random seed over aligned neighbours, each bond added with
-/// probability p = 1 − e^{−2βJ}, and the whole cluster is flipped. Needs J > 0 and h = 0 (the
-/// cluster flip is a symmetry of H only then).
+/// Ising: a cluster grows from a random seed over neighbours whose bond is satisfied (aligned
+/// for J > 0, anti-aligned for J < 0), each bond added with probability p = 1 − e^{−2β|J|}, and
+/// the whole cluster is flipped. Needs h = 0 (the cluster flip is a symmetry of H only then) and,
+/// for J < 0, even sides: the antiferromagnet is then the ferromagnet in the staggered spins
+/// (−1)^{x+y} s, in which the cluster is grown (so both staggered phases are visited).
 ///
 /// XY: a random direction r = (cos φ, sin φ), φ ∈ [0, π), defines the reflection
 /// s ↦ s − 2(s·r) r, i.e. θ ↦ π + 2φ − θ (thesis Eq. 3.6 up to the choice of axis), wrapped into
@@ -61,9 +63,18 @@ impl Wolff {
     /// The Ising cluster sampler for `model` at temperature `t`.
     ///
     /// # Errors
-    /// [`LatticeError::Unsupported`] unless J > 0 and h = 0.
+    /// [`LatticeError::Unsupported`] unless h = 0 and J ≠ 0, and for J < 0 on a side that is
+    /// odd (a frustrated torus).
     pub fn ising(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
-        let add_threshold = ising_bond_threshold(model, t, "the Wolff cluster update")?;
+        const ALGORITHM: &str = "the Wolff cluster update";
+        let add_threshold = ising_bond_threshold(model, t, ALGORITHM)?;
+        let sq = model.lattice();
+        if model.coupling() < 0.0 && (sq.lx() % 2 == 1 || sq.ly() % 2 == 1) {
+            return Err(LatticeError::Unsupported {
+                algorithm: ALGORITHM,
+                needs: "even sides for J < 0",
+            });
+        }
         Ok(Self::with(
             t,
             add_threshold,
@@ -76,7 +87,12 @@ impl Wolff {
     /// # Errors
     /// [`LatticeError::Unsupported`] unless J > 0 and h = 0.
     pub fn xy(model: &Xy, t: Temperature) -> Result<Self, LatticeError> {
-        ferromagnet_without_field(model.coupling(), model.field(), "the Wolff cluster update")?;
+        if model.coupling() <= 0.0 || model.field() != 0.0 {
+            return Err(LatticeError::Unsupported {
+                algorithm: "the Wolff cluster update",
+                needs: "J > 0 and h = 0",
+            });
+        }
         Ok(Self::with(t, 0, 2.0 * model.coupling() * t.beta()))
     }
 
@@ -143,13 +159,14 @@ impl Wolff {
 
     /// Grow and flip one Ising cluster; returns its size.
     ///
-    /// Branch-free growth: every examined bond draws its own `u64`, and a site joins when it is
-    /// still aligned with the seed *and* the draw falls below the threshold; the stack has room
-    /// for every site, so the push is an unconditional write and a conditional increment.
+    /// Branch-free growth: every examined bond draws its own `u64`, and a site joins when its
+    /// gauge spin g·s (g = 1, or (−1)^{x+y} when `staggered`) still equals the seed's *and* the
+    /// draw falls below the threshold; the stack has room for every site, so the push is an
+    /// unconditional write and a conditional increment.
     fn ising_cluster<R: Rng + ?Sized>(
         &mut self,
-        lx: usize,
-        ly: usize,
+        (lx, ly): (usize, usize),
+        staggered: bool,
         spins: &mut [i8],
         rng: &mut R,
     ) -> u64 {
@@ -158,9 +175,10 @@ impl Wolff {
             self.stack.clear();
             self.stack.resize(n + 1, (0, 0));
         }
+        let gauge = |x: usize, y: usize| if staggered && (x + y) % 2 == 1 { -1 } else { 1 };
         let seed = uniform_index(rng, n);
-        let s0 = spins[seed];
-        spins[seed] = -s0;
+        let s0 = spins[seed] * gauge(seed % lx, seed / lx);
+        spins[seed] = -spins[seed];
         self.stack[0] = ((seed % lx) as u32, (seed / lx) as u32);
         let (mut top, mut size) = (1usize, 1u64);
         while top > 0 {
@@ -174,9 +192,11 @@ impl Wolff {
             for (nx, ny) in [(left, y), (right, y), (x, up), (x, down)] {
                 let k = ny * lx + nx;
                 let s = spins[k];
-                // Flipped sites no longer equal s0, so the spin test doubles as a visited mark.
-                let join = (s == s0) & ((rng.next_u64() >> 11) < self.add_threshold);
-                spins[k] = if join { -s0 } else { s };
+                // Flipped sites no longer equal s0 in the gauge, so the spin test doubles as a
+                // visited mark.
+                let join =
+                    (s * gauge(nx, ny) == s0) & ((rng.next_u64() >> 11) < self.add_threshold);
+                spins[k] = if join { -s } else { s };
                 self.stack[top] = (nx as u32, ny as u32);
                 top += usize::from(join);
                 size += u64::from(join);
@@ -227,32 +247,22 @@ impl Wolff {
     }
 }
 
-/// [`LatticeError::Unsupported`] for `algorithm` unless J > 0 and h = 0, where flipping a
-/// cluster is a symmetry of H.
-fn ferromagnet_without_field(
-    coupling: f64,
-    field: f64,
-    algorithm: &'static str,
-) -> Result<(), LatticeError> {
-    if coupling <= 0.0 || field != 0.0 {
-        return Err(LatticeError::Unsupported {
-            algorithm,
-            needs: "J > 0 and h = 0",
-        });
-    }
-    Ok(())
-}
-
-/// The 53-bit threshold of the Ising bond probability p = 1 − e^{−2βJ} shared by the cluster
-/// algorithms, after checking J > 0 and h = 0 for `algorithm`.
+/// The 53-bit threshold of the Ising bond probability p = 1 − e^{−2β|J|} shared by the cluster
+/// algorithms, after checking h = 0 (where flipping a cluster is a symmetry of H) and J ≠ 0 for
+/// `algorithm`.
 pub(super) fn ising_bond_threshold(
     model: &Ising,
     t: Temperature,
     algorithm: &'static str,
 ) -> Result<u64, LatticeError> {
-    ferromagnet_without_field(model.coupling(), model.field(), algorithm)?;
+    if model.coupling() == 0.0 || model.field() != 0.0 {
+        return Err(LatticeError::Unsupported {
+            algorithm,
+            needs: "J ≠ 0 and h = 0",
+        });
+    }
     Ok(threshold_53(-libm::expm1(
-        -2.0 * model.coupling() * t.beta(),
+        -2.0 * model.coupling().abs() * t.beta(),
     )))
 }
 
@@ -298,11 +308,12 @@ impl Sampler<Ising> for Wolff {
         state: &mut IsingState,
         rng: &mut R,
     ) -> StepStats {
-        let (lx, ly) = (model.lattice().lx(), model.lattice().ly());
+        let sides = (model.lattice().lx(), model.lattice().ly());
+        let staggered = model.coupling() < 0.0;
         let spins = state.spins_for(model);
         let mut stats = StepStats::default();
         for _ in 0..self.clusters_per_step {
-            stats.accepted += self.ising_cluster(lx, ly, spins, rng);
+            stats.accepted += self.ising_cluster(sides, staggered, spins, rng);
             stats.clusters += 1;
         }
         stats.attempted = stats.accepted;
@@ -367,11 +378,60 @@ mod tests {
         }
     }
 
+    /// The antiferromagnet on even tori: energy and |m| of 4×4 and 4×2 against enumeration, and
+    /// at T = 1 (deep in the ordered phase) both staggered phases are visited.
     #[test]
-    fn rejects_field_and_antiferromagnet() {
+    fn reproduces_exact_antiferromagnet() {
+        for (k, (lx, ly, t)) in [(4, 4, 1.5), (4, 4, 3.5), (4, 2, 2.0)]
+            .into_iter()
+            .enumerate()
+        {
+            let model = Ising::new(Square::new(lx, ly).unwrap(), -1.0, 0.0).unwrap();
+            let t = Temperature::new(t).unwrap();
+            let exact = enumeration::exact(&model, t).unwrap();
+            let mut wolff = Wolff::ising(&model, t).unwrap();
+            let mut rng = from_seed(300 + k as u64);
+            let mut state = model.random_state(&mut rng);
+            wolff.calibrate(&model, &mut state, 1_000, &mut rng);
+            let mut obs = (
+                SeriesRecorder::new(|s: &IsingState| model.energy_per_spin(s)),
+                SeriesRecorder::new(|s: &IsingState| model.abs_magnetization_per_spin(s)),
+            );
+            run(&model, &mut wolff, &mut state, 50_000, &mut rng, &mut obs);
+            let e = MeanEstimate::from_series(obs.0.series()).unwrap();
+            assert_within_sigmas(&e, exact.energy_per_spin, 4.0);
+            let m = MeanEstimate::from_series(obs.1.series()).unwrap();
+            assert_within_sigmas(&m, exact.abs_magnetization, 4.0);
+        }
+        let sq = Square::with_side(8).unwrap();
+        let model = Ising::new(sq, -1.0, 0.0).unwrap();
+        let t = Temperature::new(1.0).unwrap();
+        let mut wolff = Wolff::ising(&model, t).unwrap();
+        let mut rng = from_seed(9);
+        let mut state = model.ordered_state();
+        let staggered = |s: &IsingState| -> i64 {
+            s.spins()
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| i64::from(v) * if (i % 8 + i / 8) % 2 == 0 { 1 } else { -1 })
+                .sum()
+        };
+        let mut signs = [0u32; 2];
+        for _ in 0..2000 {
+            wolff.step(&model, &mut state, &mut rng);
+            signs[usize::from(staggered(&state) > 0)] += 1;
+        }
+        assert!(signs[0] > 200 && signs[1] > 200, "{signs:?}");
+    }
+
+    #[test]
+    fn rejects_field_and_frustrated_antiferromagnet() {
         let t = Temperature::new(2.0).unwrap();
         let sq = Square::with_side(4).unwrap();
         assert!(Wolff::ising(&Ising::new(sq, 1.0, 0.1).unwrap(), t).is_err());
-        assert!(Wolff::ising(&Ising::new(sq, -1.0, 0.0).unwrap(), t).is_err());
+        assert!(Wolff::ising(&Ising::new(sq, -1.0, 0.0).unwrap(), t).is_ok());
+        let odd = Square::new(3, 4).unwrap();
+        assert!(Wolff::ising(&Ising::new(odd, -1.0, 0.0).unwrap(), t).is_err());
+        assert!(Wolff::ising(&Ising::new(odd, 1.0, 0.0).unwrap(), t).is_ok());
     }
 }
