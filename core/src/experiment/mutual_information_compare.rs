@@ -21,7 +21,7 @@ use alloc::vec::Vec;
 ///     y.push(u + 0.2 * (entropic::rng::uniform_f64(&mut rng) - 0.5));
 /// }
 /// let mut config = EstimatorConfig::default();
-/// config.train_steps = 0; // skip MINE
+/// config.train_steps = 0; // skip MINE and MINDE-C
 /// let run = MutualInformationCompare::new(config, Samples::new(x, 1)?, Samples::new(y, 1)?)?;
 /// let rows = run.run(1, &Sequential)?;
 /// let exact = 0.1 - (0.2f64).ln();
@@ -41,7 +41,8 @@ impl MutualInformationCompare {
     ///
     /// # Errors
     /// [`ExperimentError::Config`] naming the setting, or `data` for different row counts or
-    /// fewer than k + 2 rows.
+    /// fewer than k + 2 rows; [`ExperimentError::TooLarge`] for a score network (MINDE-C) whose
+    /// weights cannot be held.
     pub fn new(config: EstimatorConfig, x: Samples, y: Samples) -> Result<Self, ExperimentError> {
         config.check()?;
         if x.len() != y.len() {
@@ -61,6 +62,9 @@ impl MutualInformationCompare {
                 alloc::format!("{} pairs given; at least {min} needed", x.len()),
             ));
         }
+        if config.train_steps > 0 {
+            config.check_memory(x.dim() + y.dim())?;
+        }
         Ok(Self { config, x, y })
     }
 
@@ -70,7 +74,8 @@ impl MutualInformationCompare {
     }
 
     /// The Gaussian (CCA) value, KSG (both variants, k = `k`, maximum norm) and, unless
-    /// `train_steps` is 0, MINE (`train_steps` Adam steps, from `seed`); every estimate in nats.
+    /// `train_steps` is 0, MINE and MINDE-C (`train_steps` Adam steps, from `seed`); every
+    /// estimate in nats.
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`]; an estimator's error.
@@ -87,5 +92,32 @@ impl MutualInformationCompare {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A score network for MINDE-C that cannot be held is refused before any work, and not when
+    /// the learned estimators are skipped.
+    #[test]
+    fn an_impossible_score_network_is_refused_up_front() {
+        let x = Samples::new((0..40).map(f64::from).collect(), 1).unwrap();
+        let y = Samples::new((0..40).map(|i| f64::from(i % 7)).collect(), 1).unwrap();
+        let config = EstimatorConfig {
+            hidden: alloc::vec![1 << 40, 1 << 40],
+            ..EstimatorConfig::default()
+        };
+        let err = MutualInformationCompare::new(config.clone(), x.clone(), y.clone());
+        assert!(
+            matches!(err, Err(ExperimentError::TooLarge { .. })),
+            "{err:?}"
+        );
+        let skipped = EstimatorConfig {
+            train_steps: 0,
+            ..config
+        };
+        assert!(MutualInformationCompare::new(skipped, x, y).is_ok());
     }
 }
