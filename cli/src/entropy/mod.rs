@@ -42,7 +42,8 @@ pub enum Command {
     /// --data is a .npy array whose first axis indexes samples (later axes are flattened, so
     /// `lattice sample` spin files work directly). Estimators: Gaussian fit (an upper bound),
     /// Kozachenko–Leonenko kNN on the raw and on the whitened samples, and MINDE with a learned
-    /// score (on the whitened samples); with --spins the ±1 values are
+    /// score (on the whitened samples; its KL(data ‖ Gaussian fit) is printed below the table,
+    /// with a warning when it is indistinguishable from zero); with --spins the ±1 values are
     /// dequantised (x = s + U[−1, 1), so h(x) = H(s) + N ln 2 exactly), N ln 2 is subtracted to give
     /// the absolute discrete entropy, and the plug-in estimate is added (N ≤ 64). Square
     /// lattices of spins (N = L²) also get the I-MMSE estimate of a lattice denoiser (the
@@ -599,7 +600,30 @@ fn estimate_table(
         if let Some(v) = per {
             j["per_value"] = json!(v);
         }
+        if let Some(kl) = row.divergence {
+            let kl = kl.to_unit(unit);
+            j["divergence_from_fit"] = json!({"value": kl.value, "std_error": kl.std_error});
+            j["learned_nothing"] = json!(row.learned_nothing());
+        }
         json_rows.push(j);
+    }
+    for row in rows {
+        if let Some(kl) = row.divergence {
+            let kl = kl.to_unit(unit);
+            writeln!(
+                text,
+                "{}: KL(data ‖ Gaussian fit) = {:.4} ± {:.4} (the score's non-Gaussian part)",
+                row.estimator, kl.value, kl.std_error
+            )?;
+            if row.learned_nothing() {
+                writeln!(
+                    text,
+                    "warning: {} equals the Gaussian fit (KL below 2σ + 0.001 nats) — Gaussian \
+                     data, or a score network that learned nothing (try more --train-steps)",
+                    row.estimator
+                )?;
+            }
+        }
     }
     Ok(json_rows)
 }

@@ -259,7 +259,9 @@ impl EntropyBenchmark {
                     timed(rt, || Ok(Whitened(knn).estimate(&x)?)),
                 ));
                 if e.train_steps > 0 {
-                    let learned = timed(rt, || e.learned_minde(&x, learned_seed, &mut rng));
+                    let learned = timed(rt, || {
+                        e.learned_minde(&x, learned_seed, &mut rng).map(|(h, _)| h)
+                    });
                     results.push(("minde-learned", learned));
                 }
                 "entropy"
@@ -281,11 +283,7 @@ impl EntropyBenchmark {
                     samples: n,
                     exact,
                     exact_error,
-                    result: EstimatorRow {
-                        estimator,
-                        estimate: estimate?,
-                        seconds,
-                    },
+                    result: EstimatorRow::new(estimator, estimate?, seconds),
                 })
             })
             .collect()

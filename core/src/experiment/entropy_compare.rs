@@ -185,11 +185,7 @@ impl EntropyCompare {
                     (estimate, seconds): (Result<Estimate, ExperimentError>, _)|
          -> Result<(), ExperimentError> {
             check_cancelled(rt)?;
-            rows.push(EstimatorRow {
-                estimator,
-                estimate: estimate?,
-                seconds,
-            });
+            rows.push(EstimatorRow::new(estimator, estimate?, seconds));
             rt.progress("estimators", rows.len() as u64, total as u64);
             Ok(())
         };
@@ -206,11 +202,21 @@ impl EntropyCompare {
             timed(rt, || Ok(shift(Whitened(knn).estimate(&x))?)),
         )?;
         if e.train_steps > 0 {
+            let mut divergence = None;
             let learned = timed(rt, || {
-                e.learned_minde(&x, seed, &mut rng)
-                    .map(|m| Estimate::new(m.value - offset, m.std_error, m.unit, m.samples))
+                let (h, kl) = e.learned_minde(&x, seed, &mut rng)?;
+                divergence = Some(kl);
+                Ok(Estimate::new(
+                    h.value - offset,
+                    h.std_error,
+                    h.unit,
+                    h.samples,
+                ))
             });
             push(&mut rows, "minde-learned", learned)?;
+            if let Some(row) = rows.last_mut() {
+                row.divergence = divergence;
+            }
         }
         if let Some(lattice) = &self.lattice {
             let immse = timed(rt, || {

@@ -186,14 +186,7 @@ impl GaussianTable {
         let row = |estimator,
                    (estimate, seconds): (Result<Estimate, ExperimentError>, Option<f64>)|
          -> Result<(EstimatorRow, f64), ExperimentError> {
-            Ok((
-                EstimatorRow {
-                    estimator,
-                    estimate: estimate?,
-                    seconds,
-                },
-                exact,
-            ))
+            Ok((EstimatorRow::new(estimator, estimate?, seconds), exact))
         };
         let mut rows = vec![
             row("gaussian-fit", timed(rt, || Ok(GaussianFit.estimate(&x)?)))?,
@@ -201,7 +194,10 @@ impl GaussianTable {
             row("minde-exact-score", timed(rt, || Ok(minde.estimate(&x)?)))?,
         ];
         if e.train_steps > 0 {
-            let learned = timed(rt, || e.learned_minde(&x, seed ^ j as u64, &mut rng));
+            let learned = timed(rt, || {
+                e.learned_minde(&x, seed ^ j as u64, &mut rng)
+                    .map(|(h, _)| h)
+            });
             rows.push(row("minde-learned", learned)?);
         }
         Ok(rows)

@@ -85,11 +85,7 @@ impl MutualInformationCompare {
             .mutual_information(&self.x, &self.y, seed, rt)?
             .into_iter()
             .map(|(estimator, (estimate, seconds))| {
-                Ok(EstimatorRow {
-                    estimator,
-                    estimate: estimate?,
-                    seconds,
-                })
+                Ok(EstimatorRow::new(estimator, estimate?, seconds))
             })
             .collect()
     }
