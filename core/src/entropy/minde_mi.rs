@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 /// Draws per batched network evaluation.
 const BATCH: usize = 512;
 
-/// Fewest pairs: enough for the joint covariance and a held-out batch.
+/// Fewest pairs (the whitening needs more pairs than each side's dimension, and refuses fewer).
 const MIN_PAIRS: usize = 10;
 
 /// MINDE mutual information, conditional form (Franzese et al., "MINDE: Mutual Information

@@ -31,8 +31,9 @@ pub struct EstimatorConfig {
     /// Hidden widths of the score network (and of the lattice denoiser's field network).
     /// Default [128, 128].
     pub hidden: Vec<usize>,
-    /// Train the score network with t importance-sampled uniformly in log-SNR (the loss is
-    /// reweighted, so the objective is unchanged). Default false.
+    /// Train the learned MINDE entropy's score network with t importance-sampled uniformly in
+    /// log-SNR (the loss is reweighted, so the objective is unchanged; MINDE-C always trains
+    /// with uniform t). Default false.
     pub importance: bool,
     /// Factor on the whitened x_t where it enters the score network (see
     /// [`ScoreNet::with_input_scale`]; > 0). Default 8.
