@@ -208,6 +208,8 @@ fn temper_matches_kaufman_at_every_rung() {
         "8000",
         "--thermalize",
         "500",
+        "--keep",
+        "40",
         "--format",
         "json",
     ]);
@@ -230,4 +232,15 @@ fn temper_matches_kaufman_at_every_rung() {
     for file in ["temper.csv", "temper.json", "energy.svg", "swaps.svg"] {
         assert!(dir.join(file).is_file(), "{file}");
     }
+    // --keep: a dataset in `lattice sample`'s format (6 rungs × 40 × 8 × 8 int8 spins after the
+    // .npy header), with the Hamiltonian the entropy commands read.
+    let configs = std::fs::read(dir.join("configs.npy")).unwrap();
+    let header = String::from_utf8_lossy(&configs[..128]).to_string();
+    assert!(header.contains("(6, 40, 8, 8, )"), "{header}");
+    assert!(configs.len() > 6 * 40 * 64 && configs.len() <= 6 * 40 * 64 + 128);
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("metadata.json")).unwrap()).unwrap();
+    assert_eq!(meta["coupling"].as_f64(), Some(1.0));
+    assert_eq!(meta["field"].as_f64(), Some(0.0));
+    assert!(dir.join("temperatures.npy").is_file());
 }

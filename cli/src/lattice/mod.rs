@@ -47,7 +47,9 @@ pub enum Command {
     /// (Ising: Kaufman at h = 0, enumeration up to 5×5), the XY helicity modulus Υ, effective
     /// samples per second per rung (the whole round's cost), the swap acceptance of each pair
     /// and the round trips of replicas across the ladder. Writes
-    /// temper.csv, temper.json, energy.svg, swaps.svg and (XY) helicity.svg.
+    /// temper.csv, temper.json, energy.svg, swaps.svg and (XY) helicity.svg; with --keep N also a
+    /// dataset in `lattice sample`'s format (configs.npy, temperatures.npy, metadata.json), N
+    /// configurations per rung, that `entropy ising|xy --data` reads.
     ///
     /// Example: entropic lattice temper --size 32 --temps 2.0:2.6:n12 --rounds 20000 --out out/pt
     Temper(temper::Args),

@@ -6,7 +6,7 @@ use crate::output::Output;
 use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::Result;
-use entropic::experiment::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult};
+use entropic::experiment::{Configs, LatticeTemper, LatticeTemperConfig, LatticeTemperResult};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -26,6 +26,10 @@ pub struct Args {
     /// Start every replica from independent random spins instead of all spins up.
     #[arg(long)]
     hot: bool,
+    /// Keep N configurations per rung (one every ⌊rounds/N⌋ measured rounds) and write them as
+    /// a dataset: configs.npy (temperatures × N × L × L), temperatures.npy, metadata.json.
+    #[arg(long, value_name = "N", default_value_t = defaults().keep)]
+    keep: usize,
 }
 
 impl Args {
@@ -35,6 +39,7 @@ impl Args {
         })?;
         o.set("rounds", &mut c.rounds, self.rounds);
         o.set("cold_start", &mut c.cold_start, !self.hot);
+        o.set("keep", &mut c.keep, self.keep);
         Ok(c)
     }
 }
@@ -145,8 +150,55 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         out.file("temper.csv", csv.as_bytes())?;
         out.json("temper.json", &doc)?;
         write_plots(out, &result)?;
+        if let Some(configs) = &result.configs {
+            write_dataset(out, config, &result, configs, global.seed)?;
+        }
     }
     out.result(&text, &doc)
+}
+
+/// The kept configurations in `lattice sample`'s format, so the entropy commands read them.
+fn write_dataset(
+    out: &mut Output<'_>,
+    config: &LatticeTemperConfig,
+    result: &LatticeTemperResult,
+    configs: &Configs,
+    seed: u64,
+) -> Result<()> {
+    let spec = &config.chain;
+    let l = spec.size as u64;
+    let temps: Vec<f64> = result.rungs.iter().map(|r| r.temperature).collect();
+    let shape = [temps.len() as u64, config.keep as u64, l, l];
+    match configs {
+        Configs::Spins(v) => out.npy("configs.npy", &shape, v)?,
+        Configs::Angles(v) => out.npy("configs.npy", &shape, v)?,
+    }
+    out.npy("temperatures.npy", &[temps.len() as u64], &temps)?;
+    let per_t: Vec<_> = result
+        .rungs
+        .iter()
+        .map(|r| json!({"temperature": r.temperature, "acceptance": r.acceptance}))
+        .collect();
+    let doc = json!({
+        "command": "lattice temper",
+        "model": spec.model,
+        "algorithm": spec.algorithm,
+        "size": spec.size,
+        "coupling": spec.coupling,
+        "field": spec.field,
+        "thermalize": spec.thermalize,
+        "rounds": config.rounds,
+        "samples": config.keep,
+        "spacing_rounds": config.rounds / config.keep.max(1),
+        "seed": seed,
+        "configs_shape": shape,
+        "configs_dtype": match configs {
+            Configs::Spins(_) => "int8 spins ±1",
+            Configs::Angles(_) => "float64 angles in [0, 2π)",
+        },
+        "temperatures": per_t,
+    });
+    out.json("metadata.json", &doc)
 }
 
 fn write_plots(out: &mut Output<'_>, result: &LatticeTemperResult) -> Result<()> {
