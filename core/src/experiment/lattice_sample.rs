@@ -125,13 +125,17 @@ impl LatticeSample {
 
 /// All chains' configurations in one flat array (temperature-major), as the dataset stores them.
 pub fn concatenate(chains: &[Chain]) -> Configs {
+    concatenate_configs(chains.iter().filter_map(|c| c.configs.as_ref()))
+}
+
+/// Datasets one after another (angles if any holds angles, else spins).
+pub(super) fn concatenate_configs<'a>(sets: impl Iterator<Item = &'a Configs>) -> Configs {
     let mut spins = Vec::new();
     let mut angles = Vec::new();
-    for chain in chains {
-        match &chain.configs {
-            Some(Configs::Spins(v)) => spins.extend_from_slice(v),
-            Some(Configs::Angles(v)) => angles.extend_from_slice(v),
-            None => {}
+    for set in sets {
+        match set {
+            Configs::Spins(v) => spins.extend_from_slice(v),
+            Configs::Angles(v) => angles.extend_from_slice(v),
         }
     }
     if angles.is_empty() {

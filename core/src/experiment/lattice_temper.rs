@@ -2,6 +2,7 @@
 //! library side of `entropic lattice temper`.
 use super::chain::{Configs, per_step};
 use super::ising::IsingReference;
+use super::lattice_sample::concatenate_configs;
 use super::{
     Algorithm, ChainConfig, ExperimentError, Runtime, SpinModel, check_cancelled, check_memory,
     temperatures,
@@ -336,7 +337,7 @@ impl LatticeTemper {
             round_trips: pt.round_trips(),
             bottom_energy_series: core::mem::take(&mut energies[0]),
             seconds_per_round,
-            configs: (keep > 0).then(|| concatenate_configs(kept)),
+            configs: (keep > 0).then(|| concatenate_configs(kept.iter())),
         })
     }
 }
@@ -384,23 +385,6 @@ trait RungObservables: Model {
     fn no_configs(&self) -> Configs;
     /// Append `state` to `configs`.
     fn keep(&self, state: &Self::State, configs: &mut Configs);
-}
-
-/// The rungs' datasets one after another.
-fn concatenate_configs(kept: Vec<Configs>) -> Configs {
-    let mut all = kept.into_iter();
-    let first = all.next().unwrap_or(Configs::Spins(Vec::new()));
-    all.fold(first, |acc, c| match (acc, c) {
-        (Configs::Spins(mut a), Configs::Spins(b)) => {
-            a.extend(b);
-            Configs::Spins(a)
-        }
-        (Configs::Angles(mut a), Configs::Angles(b)) => {
-            a.extend(b);
-            Configs::Angles(a)
-        }
-        (acc, _) => acc,
-    })
 }
 
 impl RungObservables for Ising {
