@@ -50,9 +50,8 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let chains = experiment.run(global.seed, &Threads::new(global.quiet))?;
 
     let spec = &config.chain;
-    let (l, n) = (spec.size as u64, config.samples as u64);
+    let l = spec.size as u64;
     let temps = &config.temperatures;
-    let shape = [temps.len() as u64, n, l, l];
     let mut per_t = Vec::new();
     let mut text = format!(
         "{:>8} {:>8} {:>10} {:>10} {:>10} {:>10}\n",
@@ -88,11 +87,8 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     }
     let sites = (l * l) as usize;
     let configs = concatenate(&chains);
-    match &configs {
-        Configs::Spins(v) => out.npy("configs.npy", &shape, v)?,
-        Configs::Angles(v) => out.npy("configs.npy", &shape, v)?,
-    }
-    out.npy("temperatures.npy", &[temps.len() as u64], temps)?;
+    let mut doc =
+        super::write_dataset(out, ("lattice sample", global.seed), spec, temps, &configs)?;
     // One picture per temperature: its first configuration.
     for (k, t) in temps.iter().enumerate() {
         let first = k * config.samples * sites;
@@ -106,24 +102,9 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         };
         out.file(&format!("config_T{t:.4}.svg"), svg.as_bytes())?;
     }
-    let doc = json!({
-        "command": "lattice sample",
-        "model": spec.model,
-        "algorithm": spec.algorithm,
-        "size": spec.size,
-        "coupling": spec.coupling,
-        "field": spec.field,
-        "thermalize": spec.thermalize,
-        "pilot": config.pilot,
-        "samples": config.samples,
-        "seed": global.seed,
-        "configs_shape": shape,
-        "configs_dtype": match configs {
-            Configs::Spins(_) => "int8 spins ±1",
-            Configs::Angles(_) => "float64 angles in [0, 2π)",
-        },
-        "temperatures": per_t,
-    });
+    doc["pilot"] = config.pilot.into();
+    doc["samples"] = config.samples.into();
+    doc["temperatures"] = per_t.into();
     out.json("metadata.json", &doc)?;
     out.result(&text, &doc)
 }

@@ -165,39 +165,23 @@ fn write_dataset(
     configs: &Configs,
     seed: u64,
 ) -> Result<()> {
-    let spec = &config.chain;
-    let l = spec.size as u64;
     let temps: Vec<f64> = result.rungs.iter().map(|r| r.temperature).collect();
-    let shape = [temps.len() as u64, config.keep as u64, l, l];
-    match configs {
-        Configs::Spins(v) => out.npy("configs.npy", &shape, v)?,
-        Configs::Angles(v) => out.npy("configs.npy", &shape, v)?,
-    }
-    out.npy("temperatures.npy", &[temps.len() as u64], &temps)?;
-    let per_t: Vec<_> = result
+    let mut doc = super::write_dataset(
+        out,
+        ("lattice temper", seed),
+        &config.chain,
+        &temps,
+        configs,
+    )?;
+    doc["rounds"] = config.rounds.into();
+    doc["samples"] = config.keep.into();
+    doc["spacing_rounds"] = (config.rounds / config.keep.max(1)).into();
+    doc["temperatures"] = result
         .rungs
         .iter()
         .map(|r| json!({"temperature": r.temperature, "acceptance": r.acceptance}))
-        .collect();
-    let doc = json!({
-        "command": "lattice temper",
-        "model": spec.model,
-        "algorithm": spec.algorithm,
-        "size": spec.size,
-        "coupling": spec.coupling,
-        "field": spec.field,
-        "thermalize": spec.thermalize,
-        "rounds": config.rounds,
-        "samples": config.keep,
-        "spacing_rounds": config.rounds / config.keep.max(1),
-        "seed": seed,
-        "configs_shape": shape,
-        "configs_dtype": match configs {
-            Configs::Spins(_) => "int8 spins ±1",
-            Configs::Angles(_) => "float64 angles in [0, 2π)",
-        },
-        "temperatures": per_t,
-    });
+        .collect::<Vec<_>>()
+        .into();
     out.json("metadata.json", &doc)
 }
 
