@@ -300,7 +300,9 @@ mod tests {
         let x: Vec<f64> = (0..9).map(|i| libm::sin(1.7 * i as f64) * 1.2).collect();
         let a: Vec<f64> = x.iter().map(|x| k * x / s2).collect();
         let mut want = [0.0; 9];
-        exact.denoise_batch(&x, &[lambda; 9][..1], &mut want);
+        exact
+            .denoise_batch(&x, &[lambda; 9][..1], &mut want)
+            .unwrap();
         let h = cavity_fields(3, &a, 1.0 / t, 20);
         let minus: Vec<f64> = a.iter().map(|v| -v).collect();
         let h_minus = cavity_fields(3, &minus, 1.0 / t, 20);

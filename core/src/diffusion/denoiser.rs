@@ -40,7 +40,16 @@ pub trait Denoiser {
     /// Write x̂ for the rows of `x` (one λ per row) into `out`. Estimators may ask for λ
     /// outside the range a learned model was trained on ([`crate::entropy::Immse::on_circles`]
     /// goes 6 beyond λ(ε)).
-    fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]);
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] if the lengths of `x`, `lambda` and `out` do not fit
+    /// [`Denoiser::dim`]; an implementation's own error.
+    fn denoise_batch(
+        &mut self,
+        x: &[f64],
+        lambda: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), DiffusionError>;
 }
 
 /// A [`Denoiser`] used as a [`Score`] through Tweedie's formula
@@ -77,8 +86,13 @@ impl<D: Denoiser> Denoiser for Tweedie<D> {
         self.denoiser.dim()
     }
 
-    fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]) {
-        self.denoiser.denoise_batch(x, lambda, out);
+    fn denoise_batch(
+        &mut self,
+        x: &[f64],
+        lambda: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), DiffusionError> {
+        self.denoiser.denoise_batch(x, lambda, out)
     }
 }
 
@@ -87,12 +101,14 @@ impl<D: Denoiser> Score for Tweedie<D> {
         self.denoiser.dim()
     }
 
-    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) -> Result<(), DiffusionError> {
         let d = self.denoiser.dim();
+        super::score::check_rows(d, x, t, out)?;
         self.lambda.clear();
         self.lambda.extend(t.iter().map(|&t| log_snr(&self.sde, t)));
         self.mean.resize(x.len(), 0.0);
-        self.denoiser.denoise_batch(x, &self.lambda, &mut self.mean);
+        self.denoiser
+            .denoise_batch(x, &self.lambda, &mut self.mean)?;
         for ((o, (x, m)), &l) in out
             .chunks_mut(d)
             .zip(x.chunks(d).zip(self.mean.chunks(d)))
@@ -103,6 +119,7 @@ impl<D: Denoiser> Score for Tweedie<D> {
                 *o = -(x - k * m) / s2;
             }
         }
+        Ok(())
     }
 }
 
@@ -190,8 +207,14 @@ impl Denoiser for ExactDenoiser {
     }
 
     /// E[x₀ | x] = Σ_s w_s s with w_s ∝ p_s exp(−|x − k s|²/(2σ²)) (log-sum-exp).
-    fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]) {
+    fn denoise_batch(
+        &mut self,
+        x: &[f64],
+        lambda: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), DiffusionError> {
         let d = self.dim;
+        super::score::check_rows(d, x, lambda, out)?;
         let mut logw = vec![0.0; self.log_p.len()];
         for ((row, &l), o) in x.chunks(d).zip(lambda).zip(out.chunks_mut(d)) {
             let (k, s2) = scale_and_variance(l);
@@ -213,6 +236,7 @@ impl Denoiser for ExactDenoiser {
             }
             o.iter_mut().for_each(|v| *v /= norm);
         }
+        Ok(())
     }
 }
 
@@ -238,7 +262,7 @@ mod tests {
         let mut d = ExactDenoiser::new(1, vec![1.0, -1.0], &[0.7, 0.3]).unwrap();
         let mut out = [0.0; 3];
         let (x, l) = ([0.3, -1.1, 2.0], [0.5, -2.0, 3.0]);
-        d.denoise_batch(&x, &l, &mut out);
+        d.denoise_batch(&x, &l, &mut out).unwrap();
         for ((&x, &l), &o) in x.iter().zip(&l).zip(&out) {
             let (k, s2) = scale_and_variance(l);
             assert!((o - libm::tanh(k * x / s2 + libm::atanh(0.4))).abs() < 1e-12);

@@ -279,12 +279,12 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
         times.iter_mut().for_each(|v| *v = t);
         if let Some(c) = corrector.filter(|c| c.acts_at(log_snr(sde, t))) {
             for _ in 0..c.steps {
-                score.score_batch(x, &times, &mut s);
+                score.score_batch(x, &times, &mut s)?;
                 z.iter_mut().for_each(|v| *v = normal_pair(rng).0);
                 langevin_move(x, &s, &z, d, c.snr);
             }
         }
-        score.score_batch(x, &times, &mut s);
+        score.score_batch(x, &times, &mut s)?;
         let noise = match predictor {
             Predictor::EulerMaruyama => {
                 // Backwards in time: x(t − dt) = x(t) − drift·dt + √(β dt) z.
@@ -587,9 +587,14 @@ mod tests {
             fn dim(&self) -> usize {
                 self.0.dim()
             }
-            fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
+            fn score_batch(
+                &mut self,
+                x: &[f64],
+                t: &[f64],
+                out: &mut [f64],
+            ) -> Result<(), DiffusionError> {
                 self.1 += 1;
-                self.0.score_batch(x, t, out);
+                self.0.score_batch(x, t, out)
             }
         }
         let sde = VpSde::default();

@@ -8,7 +8,28 @@ pub trait Score {
     /// Dimension of x.
     fn dim(&self) -> usize;
     /// Write ∇ₓ ln p_{tᵢ}(xᵢ) for the rows xᵢ of `x` (one per entry of `t`) into `out`.
-    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]);
+    ///
+    /// # Errors
+    /// [`DiffusionError::Shape`] if the lengths of `x`, `t` and `out` do not fit
+    /// [`Score::dim`]; an implementation's own error (a learned model asked for a condition it
+    /// cannot evaluate).
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) -> Result<(), DiffusionError>;
+}
+
+/// [`DiffusionError::Shape`] unless `x` and `out` hold one row of `d` per entry of `t`.
+pub(crate) fn check_rows(
+    d: usize,
+    x: &[f64],
+    t: &[f64],
+    out: &[f64],
+) -> Result<(), DiffusionError> {
+    let rows = t.len().checked_mul(d);
+    if rows != Some(x.len()) || rows != Some(out.len()) {
+        return Err(DiffusionError::Shape(
+            "x and out must hold one row of the score's dimension per time",
+        ));
+    }
+    Ok(())
 }
 
 /// The exact score of N(m, Σ) data diffused by a [`VpSde`]:
@@ -107,17 +128,48 @@ impl Score for GaussianScore {
         self.mean.len()
     }
 
-    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) -> Result<(), DiffusionError> {
         let d = self.mean.len();
+        check_rows(d, x, t, out)?;
         for (i, &ti) in t.iter().enumerate() {
             self.score_at(&x[i * d..(i + 1) * d], ti, &mut out[i * d..(i + 1) * d]);
         }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows that do not fit the dimension are an error, not a panic or a silent truncation, for
+    /// a score and for a denoiser used as one.
+    #[test]
+    fn mismatched_rows_are_refused() {
+        let sde = VpSde::default();
+        let mut g = GaussianScore::new(sde, &[0.0, 1.0], &[1.0, 0.2, 0.2, 2.0]).unwrap();
+        let mut out = [0.0; 4];
+        assert!(g.score_batch(&[0.1; 4], &[0.3, 0.5], &mut out).is_ok());
+        assert!(g.score_batch(&[0.1; 3], &[0.3, 0.5], &mut out).is_err());
+        assert!(g.score_batch(&[0.1; 4], &[0.3], &mut out).is_err());
+        assert!(
+            g.score_batch(&[0.1; 4], &[0.3, 0.5], &mut out[..2])
+                .is_err()
+        );
+        let exact =
+            super::super::ExactDenoiser::new(1, alloc::vec![1.0, -1.0], &[0.5, 0.5]).unwrap();
+        let mut tweedie = super::super::Tweedie::new(sde, exact);
+        assert!(
+            tweedie
+                .score_batch(&[0.1, 0.2], &[0.3, 0.5], &mut out[..2])
+                .is_ok()
+        );
+        assert!(
+            tweedie
+                .score_batch(&[0.1, 0.2], &[0.3], &mut out[..2])
+                .is_err()
+        );
+    }
 
     #[test]
     fn gaussian_score_matches_finite_differences_of_the_log_density() {

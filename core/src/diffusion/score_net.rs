@@ -139,7 +139,7 @@ impl ScoreNet {
         }
     }
 
-    fn input(&self, x: &[f64], t: &[f64], batch: usize) -> Vec<f64> {
+    fn input(&self, x: &[f64], t: &[f64], batch: usize) -> Result<Vec<f64>, DiffusionError> {
         let emb = self.embed.embed(t);
         let scaled: Vec<f64>;
         let x = if self.input_scale == 1.0 {
@@ -148,7 +148,8 @@ impl ScoreNet {
             scaled = x.iter().map(|v| v * self.input_scale).collect();
             &scaled
         };
-        concat_rows(x, &emb, batch).expect("rows of x and embed(t) match the batch")
+        concat_rows(x, &emb, batch)
+            .map_err(|_| DiffusionError::Shape("rows of x and t do not match the score network"))
     }
 
     /// Train by denoising score matching; returns the loss of every step. (For checkpoints
@@ -320,7 +321,7 @@ impl Trainable for ScoreNet {
             }
         }
         Ok(ScoreBatch {
-            input: self.input(&xt, &t, b),
+            input: self.input(&xt, &t, b)?,
             target,
             sv,
         })
@@ -380,17 +381,18 @@ impl Score for ScoreNet {
         self.base.dim()
     }
 
-    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) {
-        self.base.score_batch(x, t, out);
-        let input = self.input(x, t, t.len());
+    fn score_batch(&mut self, x: &[f64], t: &[f64], out: &mut [f64]) -> Result<(), DiffusionError> {
+        self.base.score_batch(x, t, out)?;
+        let input = self.input(x, t, t.len())?;
         let r = self
             .net
             .forward(&input, t.len())
-            .expect("input width matches the network");
+            .map_err(|_| DiffusionError::Shape("the score network's input"))?;
         let d = self.base.dim();
         for (i, (o, &r)) in out.iter_mut().zip(r).enumerate() {
             *o += r / libm::pow(self.sde.variance(t[i / d]), 0.5 * self.sigma_power);
         }
+        Ok(())
     }
 }
 
@@ -523,8 +525,8 @@ mod tests {
             check_trainable_gradient(&mut net, 2, 1e-7, |m| m.loss_and_gradient(&batch).unwrap());
             let (xs, ts) = ([0.3, -1.2, 0.7, 1.0, 0.0, -0.5], [0.01, 0.6]);
             let (mut s, mut base) = ([0.0; 6], [0.0; 6]);
-            net.score_batch(&xs, &ts, &mut s);
-            net.base.score_batch(&xs, &ts, &mut base);
+            net.score_batch(&xs, &ts, &mut s).unwrap();
+            net.base.score_batch(&xs, &ts, &mut base).unwrap();
             let scaled: Vec<f64> = xs.iter().map(|v| 8.0 * v).collect();
             let input = concat_rows(&scaled, &net.embed.embed(&ts), 2).unwrap();
             let out = net.net.forward(&input, 2).unwrap();
@@ -562,8 +564,8 @@ mod tests {
         assert_eq!(back.to_json().unwrap(), bytes);
         let (xs, ts) = ([0.3, -1.2, 0.7, 1.0, 0.0, -0.5], [0.01, 0.6]);
         let (mut a, mut b) = ([0.0; 6], [0.0; 6]);
-        net.score_batch(&xs, &ts, &mut a);
-        back.score_batch(&xs, &ts, &mut b);
+        net.score_batch(&xs, &ts, &mut a).unwrap();
+        back.score_batch(&xs, &ts, &mut b).unwrap();
         assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits));
         assert!(ScoreNet::from_json(&bytes[..bytes.len() / 2]).is_err());
         assert!(ScoreNet::from_json(b"{}").is_err());

@@ -23,6 +23,8 @@ pub enum EntropyError {
     Degenerate(&'static str),
     /// An out-of-range estimator setting.
     Parameter(&'static str),
+    /// The score or denoiser model an estimator evaluates failed.
+    Model(crate::diffusion::DiffusionError),
 }
 
 impl fmt::Display for EntropyError {
@@ -36,6 +38,7 @@ impl fmt::Display for EntropyError {
             }
             Self::Degenerate(why) => write!(f, "degenerate data: {why}"),
             Self::Parameter(why) => write!(f, "invalid setting: {why}"),
+            Self::Model(e) => write!(f, "{e}"),
         }
     }
 }
@@ -44,8 +47,15 @@ impl core::error::Error for EntropyError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Lattice(e) => Some(e),
+            Self::Model(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<crate::diffusion::DiffusionError> for EntropyError {
+    fn from(e: crate::diffusion::DiffusionError) -> Self {
+        Self::Model(e)
     }
 }
 

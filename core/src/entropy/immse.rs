@@ -298,7 +298,7 @@ impl<D: Denoiser + Clone> EntropyEstimator<Samples> for Immse<D> {
                 lambdas.push(l);
                 cell_of.push(cell);
             }
-            denoiser.denoise_batch(&xt, &lambdas, &mut hat);
+            denoiser.denoise_batch(&xt, &lambdas, &mut hat)?;
             for i in 0..b {
                 let (k, s2) = scale_and_variance(lambdas[i]);
                 let r = i * d..(i + 1) * d;
@@ -414,7 +414,12 @@ mod tests {
             2 * self.sites
         }
 
-        fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]) {
+        fn denoise_batch(
+            &mut self,
+            x: &[f64],
+            lambda: &[f64],
+            out: &mut [f64],
+        ) -> Result<(), crate::diffusion::DiffusionError> {
             let d = self.dim();
             for ((row, &l), o) in x.chunks(d).zip(lambda).zip(out.chunks_mut(d)) {
                 let (k, s2) = scale_and_variance(l);
@@ -422,6 +427,7 @@ mod tests {
                     SpinKind::Planar.mean(&[k * v[0] / s2 + self.kappa, k * v[1] / s2], o);
                 }
             }
+            Ok(())
         }
     }
 

@@ -158,9 +158,9 @@ impl<S: Score + Clone> Minde<S> {
                 x0s.push(x0.iter().map(|v| v * v).sum::<f64>());
                 ts.push(t);
             }
-            score.score_batch(&xt, &ts, &mut s[..b * d]);
+            score.score_batch(&xt, &ts, &mut s[..b * d])?;
             match fit_score.as_mut() {
-                Some(g) => g.score_batch(&xt, &ts, &mut sref[..b * d]),
+                Some(g) => g.score_batch(&xt, &ts, &mut sref[..b * d])?,
                 None => {
                     for (i, &t) in ts.iter().enumerate() {
                         let chi = self.sde.reference_variance(sigma2, t);

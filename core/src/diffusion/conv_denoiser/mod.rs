@@ -537,10 +537,13 @@ impl<T: Scalar> Denoiser for ConvAt<T> {
         self.model.lattice_len()
     }
 
-    fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]) {
-        self.model
-            .posterior_mean(x, lambda, self.temperature, out)
-            .expect("the temperature was checked when the score was made; rows match λ");
+    fn denoise_batch(
+        &mut self,
+        x: &[f64],
+        lambda: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), DiffusionError> {
+        self.model.posterior_mean(x, lambda, self.temperature, out)
     }
 }
 

@@ -1046,10 +1046,13 @@ impl Denoiser for LatticeAt {
         self.model.side * self.model.side * self.model.kind.components()
     }
 
-    fn denoise_batch(&mut self, x: &[f64], lambda: &[f64], out: &mut [f64]) {
-        self.model
-            .posterior_mean(x, lambda, self.temperature, out)
-            .expect("the temperature was checked when the score was made; rows match λ");
+    fn denoise_batch(
+        &mut self,
+        x: &[f64],
+        lambda: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), DiffusionError> {
+        self.model.posterior_mean(x, lambda, self.temperature, out)
     }
 }
 

@@ -210,7 +210,7 @@ fn score_is_tweedie_of_the_posterior_mean_and_temperatures_are_checked() {
     assert!(mean.iter().all(|m| m.abs() <= 1.0));
     let mut score = model.at_temperature(2.5).unwrap();
     let mut s = vec![0.0; 32];
-    score.score_batch(&x, &t, &mut s);
+    score.score_batch(&x, &t, &mut s).unwrap();
     for (i, ((s, x), m)) in s.iter().zip(&x).zip(&mean).enumerate() {
         let tt = t[i / 16];
         let (k, v) = (model.sde().mean_coefficient(tt), model.sde().variance(tt));

@@ -650,7 +650,7 @@ impl LatticeEntropy {
                 let mut denoised = vec![0.0; noisy.len()];
                 model
                     .at_temperature(t)?
-                    .denoise_batch(&noisy, &[lambda], &mut denoised);
+                    .denoise_batch(&noisy, &[lambda], &mut denoised)?;
                 Ok(DenoisingExample {
                     temperature: t,
                     real: first(&real),
