@@ -198,6 +198,25 @@ impl Chain {
 }
 
 impl ChainConfig {
+    /// Refuse `temperatures` × `per_temperature` stored configurations of this chain's lattice
+    /// (1 byte per Ising spin, 8 per XY angle) that cannot be held.
+    ///
+    /// # Errors
+    /// [`ExperimentError::TooLarge`] naming `what`.
+    pub(super) fn check_dataset_memory(
+        &self,
+        what: &'static str,
+        temperatures: usize,
+        per_temperature: usize,
+    ) -> Result<(), ExperimentError> {
+        let bytes = match self.model {
+            SpinModel::Ising => 1,
+            SpinModel::Xy => 8,
+        };
+        let sites = self.size.saturating_mul(self.size);
+        super::check_memory(what, &[temperatures, per_temperature, sites, bytes])
+    }
+
     /// The lattice.
     ///
     /// # Errors

@@ -1,7 +1,7 @@
 //! Equilibrium datasets of spin configurations on a temperature grid: the library side of
 //! `entropic lattice sample` (the data the entropy estimators train on).
 use super::chain::{Chain, ChainConfig, Configs, Plan, check_pilot};
-use super::{ExperimentError, Runtime, check_memory, temperatures};
+use super::{ExperimentError, Runtime, temperatures};
 use crate::lattice::Temperature;
 use crate::rng::stream;
 use alloc::vec::Vec;
@@ -74,14 +74,10 @@ impl LatticeSample {
             return Err(ExperimentError::config("samples", "must be at least 1"));
         }
         check_pilot(config.pilot)?;
-        let bytes = match config.chain.model {
-            super::SpinModel::Ising => 1,
-            super::SpinModel::Xy => 8,
-        };
-        let sites = config.chain.size.saturating_mul(config.chain.size);
-        check_memory(
+        config.chain.check_dataset_memory(
             "the configurations",
-            &[temperatures.len(), config.samples, sites, bytes],
+            temperatures.len(),
+            config.samples,
         )?;
         for &t in &temperatures {
             config.chain.validate_at(t)?;

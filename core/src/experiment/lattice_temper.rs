@@ -164,15 +164,9 @@ impl LatticeTemper {
                 ),
             ));
         }
-        let bytes = match config.chain.model {
-            SpinModel::Ising => 1,
-            SpinModel::Xy => 8,
-        };
-        let sites = config.chain.size.saturating_mul(config.chain.size);
-        check_memory(
-            "the kept configurations",
-            &[ladder.len(), config.keep, sites, bytes],
-        )?;
+        config
+            .chain
+            .check_dataset_memory("the kept configurations", ladder.len(), config.keep)?;
         for &t in &ladder {
             config.chain.validate_at(t)?;
         }
@@ -281,7 +275,7 @@ impl LatticeTemper {
         let mut pt = ReplicaExchange::new(&self.ladder, samplers, states)?;
         let n = self.ladder.len();
         let (warm, rounds) = (self.config.chain.thermalize, self.config.rounds);
-        advance(&mut pt, model, rng, rt, "thermalize", warm, |_| {})?;
+        advance(&mut pt, model, rng, rt, "thermalize", warm, |_, _| {})?;
         pt.reset_counts();
         let mut energies = alloc::vec![Vec::with_capacity(rounds); n];
         let mut abs_m = alloc::vec![Vec::with_capacity(rounds); n];
@@ -289,12 +283,10 @@ impl LatticeTemper {
         let keep = self.config.keep;
         let spacing = rounds / keep.max(1);
         let mut kept: Vec<Configs> = (0..n).map(|_| model.no_configs()).collect();
-        let mut round = 0;
         let sites = model.sites() as f64;
         let start = rt.seconds();
-        advance(&mut pt, model, rng, rt, "measure", rounds, |pt| {
-            round += 1;
-            if keep > 0 && round % spacing == 0 && round / spacing <= keep {
+        advance(&mut pt, model, rng, rt, "measure", rounds, |done, pt| {
+            if keep > 0 && done % spacing == 0 && done / spacing <= keep {
                 for (k, configs) in kept.iter_mut().enumerate() {
                     model.keep(pt.state(k), configs);
                 }
@@ -343,7 +335,7 @@ impl LatticeTemper {
 }
 
 /// `total` rounds of `pt` under progress `stage` (a report and a cancellation check every 1 %),
-/// calling `after` after each.
+/// calling `after` after each with the number of rounds done.
 fn advance<M, S, R>(
     pt: &mut ReplicaExchange<M, S>,
     model: &M,
@@ -351,7 +343,7 @@ fn advance<M, S, R>(
     rt: &R,
     stage: &str,
     total: usize,
-    mut after: impl FnMut(&ReplicaExchange<M, S>),
+    mut after: impl FnMut(usize, &ReplicaExchange<M, S>),
 ) -> Result<(), ExperimentError>
 where
     M: Model,
@@ -365,7 +357,7 @@ where
             rt.progress(stage, round as u64, total as u64);
         }
         pt.round(model, rng);
-        after(pt);
+        after(round + 1, pt);
     }
     rt.progress(stage, total as u64, total as u64);
     Ok(())
