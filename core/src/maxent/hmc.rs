@@ -189,7 +189,7 @@ impl Metric {
 
     /// One drift of time ε for every walker, reflecting at the box walls; a walker whose
     /// billiard does not end gets NaN positions (and is rejected).
-    fn drift(&self, x: &mut [f64], p: &mut [f64], eps: f64, bounds: Option<(f64, f64)>) {
+    fn drift(&mut self, x: &mut [f64], p: &mut [f64], eps: f64, bounds: Option<(f64, f64)>) {
         match self {
             Self::Diagonal(scale) => {
                 let d = scale.len();
@@ -200,9 +200,14 @@ impl Metric {
                     }
                 }
             }
-            Self::Dense { factor, dim, .. } => {
+            Self::Dense {
+                factor,
+                dim,
+                scratch,
+            } => {
+                scratch.resize(*dim, 0.0);
                 for (x, p) in x.chunks_exact_mut(*dim).zip(p.chunks_exact_mut(*dim)) {
-                    if !billiard(x, p, factor, eps, bounds) {
+                    if !billiard(x, p, factor, eps, bounds, scratch) {
                         x.iter_mut().for_each(|v| *v = f64::NAN);
                     }
                 }
@@ -231,24 +236,29 @@ const MAX_REFLECTIONS: usize = 1000;
 /// Drift one walker for time ε at velocity v = L p inside the box: at each wall xᵢ = lo/hi met
 /// on the way, move to it and reflect p about the wall's normal in whitened coordinates,
 /// nᵢ = Lᵀeᵢ (row i of L). The map is an exact billiard, reversible and volume-preserving, and
-/// keeps |p|. Returns false after [`MAX_REFLECTIONS`].
-fn billiard(x: &mut [f64], p: &mut [f64], l: &[f64], eps: f64, bounds: Option<(f64, f64)>) -> bool {
+/// keeps |p|. Returns false after [`MAX_REFLECTIONS`]. `v` (length d) holds the velocity.
+fn billiard(
+    x: &mut [f64],
+    p: &mut [f64],
+    l: &[f64],
+    eps: f64,
+    bounds: Option<(f64, f64)>,
+    v: &mut [f64],
+) -> bool {
     let d = x.len();
-    let velocity = |p: &[f64]| -> Vec<f64> {
-        (0..d)
-            .map(|i| (0..=i).map(|j| l[i * d + j] * p[j]).sum())
-            .collect()
-    };
     let mut left = eps;
     for _ in 0..MAX_REFLECTIONS {
-        let v = velocity(p);
+        for (i, vi) in v.iter_mut().enumerate() {
+            *vi = (0..=i).map(|j| l[i * d + j] * p[j]).sum();
+        }
+        let v = &*v;
         let Some((lo, hi)) = bounds else {
-            x.iter_mut().zip(&v).for_each(|(x, v)| *x += left * v);
+            x.iter_mut().zip(v).for_each(|(x, v)| *x += left * v);
             return true;
         };
         // The first wall on the way, if it comes before the time left.
         let mut hit: Option<(f64, usize, f64)> = None;
-        for (i, (&xi, &vi)) in x.iter().zip(&v).enumerate() {
+        for (i, (&xi, &vi)) in x.iter().zip(v).enumerate() {
             let wall = if vi > 0.0 {
                 hi
             } else if vi < 0.0 {
@@ -263,11 +273,11 @@ fn billiard(x: &mut [f64], p: &mut [f64], l: &[f64], eps: f64, bounds: Option<(f
         }
         match hit {
             None => {
-                x.iter_mut().zip(&v).for_each(|(x, v)| *x += left * v);
+                x.iter_mut().zip(v).for_each(|(x, v)| *x += left * v);
                 return true;
             }
             Some((t, i, wall)) => {
-                x.iter_mut().zip(&v).for_each(|(x, v)| *x += t * v);
+                x.iter_mut().zip(v).for_each(|(x, v)| *x += t * v);
                 x[i] = wall;
                 let normal = &l[i * d..(i + 1) * d];
                 let nn: f64 = normal.iter().map(|a| a * a).sum();
