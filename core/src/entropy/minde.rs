@@ -88,27 +88,34 @@ impl<S: Score + Clone> Minde<S> {
 }
 
 impl<S: Score + Clone> Minde<S> {
-    /// KL(μ ‖ G) of the samples from their Gaussian fit G, as this score integrates it:
+    /// The entropy H(μ) = H(G) − KL(μ ‖ G) (as [`EntropyEstimator::estimate`]) together with
+    /// KL(μ ‖ G), the samples' divergence from their Gaussian fit G as this score integrates it:
     /// ∫_ε^T (g_t²/2) E|s_μ − s_G|² dt, with the integral's Monte Carlo standard error (the score
-    /// model's own error is not in it). H(μ) = H(G) − KL(μ ‖ G); a value compatible with zero
-    /// means the estimate is the Gaussian fit's — Gaussian data, or a score that learned nothing.
+    /// model's own error is not in it). A KL compatible with zero means the estimate is the
+    /// Gaussian fit's — Gaussian data, or a score that learned nothing.
     ///
     /// # Errors
     /// [`EntropyError::Parameter`] for the isotropic reference; otherwise as
     /// [`EntropyEstimator::estimate`].
-    pub fn divergence_from_fit(&self, x: &Samples) -> Result<Estimate, EntropyError> {
+    pub fn entropy_and_divergence(
+        &self,
+        x: &Samples,
+    ) -> Result<(Estimate, Estimate), EntropyError> {
         if self.reference != Reference::GaussianFit {
             return Err(EntropyError::Parameter(
                 "the divergence from the fit needs the Gaussian-fit reference",
             ));
         }
         let integral = self.integral(x)?;
-        Ok(Estimate::new(
-            -integral.mean_term,
-            integral.error,
+        let kl = Estimate::new(-integral.mean_term, integral.error, Unit::Nats, self.draws);
+        let fit = super::GaussianFit.estimate(x)?;
+        let h = Estimate::new(
+            fit.value - kl.value,
+            libm::sqrt(fit.std_error * fit.std_error + kl.std_error * kl.std_error),
             Unit::Nats,
             self.draws,
-        ))
+        );
+        Ok((h, kl))
     }
 
     /// The Monte Carlo average of the per-draw terms, with the samples' moments.
@@ -202,6 +209,9 @@ impl<S: Score + Clone> Minde<S> {
 
 impl<S: Score + Clone> EntropyEstimator<Samples> for Minde<S> {
     fn estimate(&self, x: &Samples) -> Result<Estimate, EntropyError> {
+        if self.reference == Reference::GaussianFit {
+            return Ok(self.entropy_and_divergence(x)?.0);
+        }
         let Integral {
             mean_term: m,
             error: mc,
@@ -209,22 +219,14 @@ impl<S: Score + Clone> EntropyEstimator<Samples> for Minde<S> {
             cov,
             sigma2,
         } = self.integral(x)?;
-        let d = x.dim();
-        let (value, err) = match self.reference {
-            Reference::Isotropic => {
-                let kl_end = terminal_kl(&self.sde, &mean, &cov, sigma2)?;
-                let cross = 0.5 * d as f64 * libm::log(2.0 * core::f64::consts::PI * sigma2);
-                (cross + m - kl_end, mc)
-            }
-            Reference::GaussianFit => {
-                let fit = super::GaussianFit.estimate(x)?;
-                (
-                    fit.value + m,
-                    libm::sqrt(fit.std_error * fit.std_error + mc * mc),
-                )
-            }
-        };
-        Ok(Estimate::new(value, err, Unit::Nats, self.draws))
+        let kl_end = terminal_kl(&self.sde, &mean, &cov, sigma2)?;
+        let cross = 0.5 * x.dim() as f64 * libm::log(2.0 * core::f64::consts::PI * sigma2);
+        Ok(Estimate::new(
+            cross + m - kl_end,
+            mc,
+            Unit::Nats,
+            self.draws,
+        ))
     }
 }
 /// The time integral's Monte Carlo average (per-draw terms: x₀²/2σ² − KL-term for the isotropic

@@ -5,8 +5,8 @@ use super::Runtime;
 use super::runtime::timed;
 use crate::diffusion::{ConditionalScoreConfig, LambdaDensity, ScoreNet, ScoreTrainParams, VpSde};
 use crate::entropy::{
-    EntropyEstimator, GaussianFit, GaussianMutualInformation, KozachenkoLeonenko, Ksg, KsgVariant,
-    Minde, MindeMutualInformation, Mine, MutualInformation, Reference, Whitening,
+    GaussianMutualInformation, KozachenkoLeonenko, Ksg, KsgVariant, Minde, MindeMutualInformation,
+    Mine, MutualInformation, Reference, Whitening,
 };
 use crate::estimate::Estimate;
 use crate::samples::Samples;
@@ -131,7 +131,7 @@ impl EstimatorConfig {
     /// score network over their Gaussian fit, trained by denoising score matching (weights and
     /// training draws from `rng`), the fit as reference and the integral's times importance-
     /// sampled uniformly in log-SNR (draws from `seed`). Returns the entropy and the KL(data ‖
-    /// Gaussian fit) the score integrated ([`Minde::divergence_from_fit`]): H = H(fit) − KL.
+    /// Gaussian fit) the score integrated ([`Minde::entropy_and_divergence`]): H = H(fit) − KL.
     pub(super) fn learned_minde<R: Rng + ?Sized>(
         &self,
         x: &Samples,
@@ -153,15 +153,14 @@ impl EstimatorConfig {
             ..ScoreTrainParams::default()
         };
         net.train(&z, &params, rng)?;
-        let kl = Minde::new(sde, net, Reference::GaussianFit, self.draws, seed)?
+        let (h, kl) = Minde::new(sde, net, Reference::GaussianFit, self.draws, seed)?
             .with_importance(LambdaDensity::Uniform)?
-            .divergence_from_fit(&z)?;
-        let fit = GaussianFit.estimate(&z)?;
+            .entropy_and_divergence(&z)?;
         let h = Estimate::new(
-            fit.value - kl.value + whitening.log_det(),
-            libm::sqrt(fit.std_error * fit.std_error + kl.std_error * kl.std_error),
-            fit.unit,
-            kl.samples,
+            h.value + whitening.log_det(),
+            h.std_error,
+            h.unit,
+            h.samples,
         );
         Ok((h, kl))
     }
@@ -255,6 +254,7 @@ impl EstimatorRow {
 mod tests {
     use super::*;
     use crate::entropy::tasks::{EntropyTask, LinearMix, Univariate};
+    use crate::entropy::{EntropyEstimator, GaussianFit};
     use crate::rng::from_seed;
 
     /// Learned MINDE must learn: on a rotated uniform square and on a 5D Laplace mix, where the
