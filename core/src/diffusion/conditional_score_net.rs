@@ -1,4 +1,4 @@
-use super::score_net::{ScoreBatch, denoising_loss};
+use super::score_net::{ScoreBatch, check_readout, denoising_loss};
 use super::trainer::{ScoreTrainParams, Trainable};
 use super::{DiffusionError, GaussianScore, VpSde};
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
@@ -43,15 +43,7 @@ impl ConditionalScoreConfig {
                 "the score network needs hidden widths ≥ 1",
             ));
         }
-        if !(self.input_scale.is_finite() && self.input_scale > 0.0) {
-            return Err(DiffusionError::Parameter(
-                "the input scale must be finite and positive",
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.sigma_power) {
-            return Err(DiffusionError::Parameter("the σ power must be in [0, 1]"));
-        }
-        Ok(())
+        check_readout(self.input_scale, self.sigma_power)
     }
 }
 
@@ -386,13 +378,8 @@ impl ConditionalScoreNet {
         }
         let net = super::saved_network::from_value(&s.network)?;
         let (dx, dy) = (s.mean_x.len(), s.mean_y.len());
-        let config = ConditionalScoreConfig {
-            hidden: vec![1],
-            input_scale: s.input_scale,
-            sigma_power: s.sigma_power,
-        };
         if s.sde.check().is_err()
-            || config.check().is_err()
+            || check_readout(s.input_scale, s.sigma_power).is_err()
             || !s.marginal.is_consistent()
             || !s.conditional.is_consistent()
             || s.marginal.dim() != dx

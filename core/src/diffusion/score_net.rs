@@ -45,11 +45,7 @@ impl ScoreNet {
     /// # Errors
     /// [`DiffusionError::Parameter`] unless `scale` is finite and positive.
     pub fn with_input_scale(mut self, scale: f64) -> Result<Self, DiffusionError> {
-        if !(scale.is_finite() && scale > 0.0) {
-            return Err(DiffusionError::Parameter(
-                "the input scale must be finite and positive",
-            ));
-        }
+        check_readout(scale, self.sigma_power)?;
         self.input_scale = scale;
         Ok(self)
     }
@@ -62,9 +58,7 @@ impl ScoreNet {
     /// # Errors
     /// [`DiffusionError::Parameter`] unless 0 ≤ α ≤ 1.
     pub fn with_sigma_power(mut self, alpha: f64) -> Result<Self, DiffusionError> {
-        if !(0.0..=1.0).contains(&alpha) {
-            return Err(DiffusionError::Parameter("the σ power must be in [0, 1]"));
-        }
+        check_readout(self.input_scale, alpha)?;
         self.sigma_power = alpha;
         Ok(self)
     }
@@ -239,8 +233,7 @@ impl ScoreNet {
             || net.inputs() != d + saved.embed.dim()
             || net.outputs() != d
             || saved.importance.is_some_and(|q| q.check().is_err())
-            || !(saved.input_scale.is_finite() && saved.input_scale > 0.0)
-            || !(0.0..=1.0).contains(&saved.sigma_power)
+            || check_readout(saved.input_scale, saved.sigma_power).is_err()
         {
             return Err(bad("inconsistent shapes"));
         }
@@ -345,6 +338,23 @@ impl Trainable for ScoreNet {
     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
         ScoreNet::from_json(bytes)
     }
+}
+
+/// The range of a score network's input scale (finite, > 0; [`ScoreNet::with_input_scale`]) and
+/// σ power α (0 ≤ α ≤ 1; [`ScoreNet::with_sigma_power`]).
+///
+/// # Errors
+/// [`DiffusionError::Parameter`] naming the setting out of range.
+pub(super) fn check_readout(input_scale: f64, sigma_power: f64) -> Result<(), DiffusionError> {
+    if !(input_scale.is_finite() && input_scale > 0.0) {
+        return Err(DiffusionError::Parameter(
+            "the input scale must be finite and positive",
+        ));
+    }
+    if !(0.0..=1.0).contains(&sigma_power) {
+        return Err(DiffusionError::Parameter("the σ power must be in [0, 1]"));
+    }
+    Ok(())
 }
 
 /// The denoising loss of `batch` for a network whose output rows (width `d`) are read as
