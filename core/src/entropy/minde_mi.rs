@@ -5,6 +5,7 @@ use crate::diffusion::{
 };
 use crate::estimate::{Estimate, Unit};
 use crate::rng::from_seed;
+use crate::stats::IndependentMean;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -104,11 +105,9 @@ impl MutualInformation for MindeMutualInformation {
             .map_err(|_| EntropyError::Degenerate("the joint sample covariance is singular"))?;
         net.train(&x, &y, &self.training, &mut rng)
             .map_err(|_| EntropyError::Degenerate("the score network's training diverged"))?;
-        let terms = integral_terms(&mut net, &x, &y, n, self.draws, self.seed)?;
-        let m = terms.iter().sum::<f64>() / terms.len() as f64;
-        let var = terms.iter().map(|t| (t - m) * (t - m)).sum::<f64>() / (terms.len() - 1) as f64;
-        let mc2 = var / terms.len() as f64;
-        let value = gaussian.value + m;
+        let correction =
+            IndependentMean::of(&integral_terms(&mut net, &x, &y, n, self.draws, self.seed)?);
+        let value = gaussian.value + correction.value;
         if !value.is_finite() {
             return Err(EntropyError::Degenerate(
                 "the MINDE integral is not finite (the score network diverged)",
@@ -116,7 +115,7 @@ impl MutualInformation for MindeMutualInformation {
         }
         Ok(Estimate::new(
             value.max(0.0),
-            libm::sqrt(gaussian.std_error * gaussian.std_error + mc2),
+            libm::hypot(gaussian.std_error, correction.std_error),
             Unit::Nats,
             n,
         ))
