@@ -122,8 +122,11 @@ impl EstimatorConfig {
         super::check_network("the score network", &widths)
     }
 
-    /// The kNN estimator.
-    pub(super) fn knn(&self) -> Result<KozachenkoLeonenko, ExperimentError> {
+    /// The Kozachenko–Leonenko kNN estimator with k = `k`.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Entropy`] for k = 0.
+    pub fn knn(&self) -> Result<KozachenkoLeonenko, ExperimentError> {
         Ok(KozachenkoLeonenko::new(self.k)?)
     }
 
@@ -132,7 +135,11 @@ impl EstimatorConfig {
     /// training draws from `rng`), the fit as reference and the integral's times importance-
     /// sampled uniformly in log-SNR (draws from `seed`). Returns the entropy and the KL(data ‖
     /// Gaussian fit) the score integrated ([`Minde::entropy_and_divergence`]): H = H(fit) − KL.
-    pub(super) fn learned_minde<R: Rng + ?Sized>(
+    ///
+    /// # Errors
+    /// The whitening's, the network's and the integral's errors (too few samples, training that
+    /// diverged).
+    pub fn learned_minde<R: Rng + ?Sized>(
         &self,
         x: &Samples,
         seed: u64,
@@ -165,6 +172,35 @@ impl EstimatorConfig {
         Ok((h, kl))
     }
 
+    /// MINE with `train_steps` Adam steps (initialisation, batches and pairings from `seed`; the
+    /// critic's other settings are [`Mine`]'s defaults).
+    pub fn mine(&self, seed: u64) -> Mine {
+        Mine {
+            steps: self.train_steps,
+            seed,
+            ..Mine::default()
+        }
+    }
+
+    /// MINDE-C ([`MindeMutualInformation`]) with this config's score-network settings, `draws`
+    /// and `train_steps` Adam steps (initialisation, batches and draws from `seed`).
+    pub fn minde_c(&self, seed: u64) -> MindeMutualInformation {
+        MindeMutualInformation {
+            network: ConditionalScoreConfig {
+                hidden: self.hidden.clone(),
+                input_scale: self.input_scale,
+                sigma_power: self.sigma_power,
+            },
+            training: ScoreTrainParams {
+                steps: self.train_steps,
+                parts: self.parts,
+                ..ScoreTrainParams::default()
+            },
+            draws: self.draws,
+            seed,
+        }
+    }
+
     /// The mutual-information estimators on paired samples, in order: the Gaussian (CCA)
     /// value, KSG (both variants, k = `k`) and, unless `train_steps` is 0, MINE and MINDE (the
     /// conditional form, [`MindeMutualInformation`], with this config's score-network settings
@@ -184,27 +220,8 @@ impl EstimatorConfig {
             ("ksg-2", mi(&Ksg::new(self.k, KsgVariant::Second)?)),
         ];
         if self.train_steps > 0 {
-            let mine = Mine {
-                steps: self.train_steps,
-                seed,
-                ..Mine::default()
-            };
-            rows.push(("mine", mi(&mine)));
-            let minde = MindeMutualInformation {
-                network: ConditionalScoreConfig {
-                    hidden: self.hidden.clone(),
-                    input_scale: self.input_scale,
-                    sigma_power: self.sigma_power,
-                },
-                training: ScoreTrainParams {
-                    steps: self.train_steps,
-                    parts: self.parts,
-                    ..ScoreTrainParams::default()
-                },
-                draws: self.draws,
-                seed,
-            };
-            rows.push(("minde-c", mi(&minde)));
+            rows.push(("mine", mi(&self.mine(seed))));
+            rows.push(("minde-c", mi(&self.minde_c(seed))));
         }
         Ok(rows)
     }
