@@ -1,0 +1,340 @@
+//! `entropic.entropy`: every entropy and mutual-information estimator on numpy arrays, singly
+//! and side by side ([`EntropyCompare`], [`MutualInformationCompare`]).
+use crate::config::from_json;
+use crate::estimate::{Estimate, EstimatorRow};
+use crate::{arrays, errors, runtime};
+use entropic::entropy::{
+    EntropyEstimator, GaussianFit, GaussianMutualInformation, Ksg, KsgVariant, Leaf, Mice,
+    MutualInformation, PlugIn, Whitened,
+};
+use entropic::experiment::{
+    EntropyCompare, EntropyCompareConfig, EstimatorConfig, ExperimentError,
+    MutualInformationCompare,
+};
+use entropic::rng::stream;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use serde_json::{Map, Value};
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(gaussian_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(knn, m)?)?;
+    m.add_function(wrap_pyfunction!(plug_in, m)?)?;
+    m.add_function(wrap_pyfunction!(minde, m)?)?;
+    m.add_function(wrap_pyfunction!(mice, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(gaussian_mi, m)?)?;
+    m.add_function(wrap_pyfunction!(ksg, m)?)?;
+    m.add_function(wrap_pyfunction!(mine, m)?)?;
+    m.add_function(wrap_pyfunction!(minde_c, m)?)?;
+    m.add_function(wrap_pyfunction!(mutual_information, m)?)?;
+    Ok(())
+}
+
+/// A Python value of a config (numbers, booleans, strings, sequences, dicts) as JSON.
+fn to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = value.cast::<pyo3::types::PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(i) = value.extract::<i64>() {
+        return Ok(i.into());
+    }
+    if let Ok(x) = value.extract::<f64>() {
+        return Ok(x.into());
+    }
+    if let Ok(s) = value.extract::<String>() {
+        return Ok(s.into());
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        let mut m = Map::new();
+        for (k, v) in d.iter() {
+            m.insert(k.extract::<String>()?, to_json(&v)?);
+        }
+        return Ok(Value::Object(m));
+    }
+    if value.cast::<PyList>().is_ok() || value.cast::<PyTuple>().is_ok() {
+        return value.try_iter()?.map(|v| to_json(&v?)).collect();
+    }
+    Err(PyTypeError::new_err(format!(
+        "a setting must be a number, bool, string or sequence, not {}",
+        value.get_type().name()?
+    )))
+}
+
+/// The estimators' settings from keyword arguments (names of [`EstimatorConfig`]: k, draws,
+/// train_steps, hidden, importance, input_scale, sigma_power, parts), checked.
+fn settings(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<EstimatorConfig> {
+    let value = match kwargs {
+        Some(d) => to_json(d.as_any())?,
+        None => Value::Object(Map::new()),
+    };
+    let config: EstimatorConfig = from_json("estimator settings", value)?;
+    config.check().map_err(errors::invalid)?;
+    Ok(config)
+}
+
+/// Run a single estimator on the worker thread (GIL released).
+fn single(
+    py: Python<'_>,
+    work: impl FnOnce() -> Result<entropic::estimate::Estimate, ExperimentError> + Send,
+) -> PyResult<Estimate> {
+    runtime::blocking(py, None, |_| work()).map(Estimate::from)
+}
+
+/// Differential entropy of the Gaussian with the samples' mean and covariance (nats): an upper
+/// bound on the true h(x), exact for Gaussian data.
+///
+/// x: an (n, d) array (or (n,) for d = 1).
+#[pyfunction]
+fn gaussian_fit(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Estimate> {
+    let x = arrays::samples("x", x)?;
+    single(py, move || Ok(GaussianFit.estimate(&x)?))
+}
+
+/// Kozachenko–Leonenko k-nearest-neighbour differential entropy (nats), maximum norm. With
+/// whiten=True the samples are first whitened by their Cholesky factor (ln |det L| added back),
+/// which removes most of kNN's bias on anisotropic data.
+#[pyfunction]
+#[pyo3(signature = (x, k=5, *, whiten=false))]
+fn knn(py: Python<'_>, x: &Bound<'_, PyAny>, k: usize, whiten: bool) -> PyResult<Estimate> {
+    let x = arrays::samples("x", x)?;
+    let config = settings(None).map(|c| EstimatorConfig { k, ..c })?;
+    let knn = config.knn().map_err(errors::invalid)?;
+    single(py, move || {
+        Ok(if whiten {
+            Whitened(knn).estimate(&x)?
+        } else {
+            knn.estimate(&x)?
+        })
+    })
+}
+
+/// Plug-in (maximum-likelihood) entropy of discrete rows, with the Miller–Madow correction
+/// (nats): each distinct row of x is one symbol (±1 spin configurations, labels, quantised
+/// values). Reliable when n is much larger than the number of states that carry probability.
+#[pyfunction]
+fn plug_in(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Estimate> {
+    let x = arrays::samples("x", x)?;
+    single(py, move || Ok(PlugIn.estimate(&x)?))
+}
+
+/// MINDE with a learned score (nats; the CLI's `minde-learned` row): the samples are whitened,
+/// a residual score network over their Gaussian fit is trained by denoising score matching,
+/// and H = H(fit) − KL(data ‖ fit) with KL from the score integral. Returns an EstimatorRow
+/// whose `divergence` is that KL and `learned_nothing` flags a KL indistinguishable from zero.
+///
+/// Settings (keywords): train_steps (4000), draws (100000), hidden ([128, 128]), importance
+/// (False), input_scale (8), sigma_power (0.5), parts (1); seed (0).
+#[pyfunction]
+#[pyo3(signature = (x, *, seed=0, **settings_))]
+fn minde(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    seed: u64,
+    settings_: Option<&Bound<'_, PyDict>>,
+) -> PyResult<EstimatorRow> {
+    let x = arrays::samples("x", x)?;
+    let config = settings(settings_)?;
+    if config.train_steps == 0 {
+        return Err(errors::invalid("minde: train_steps must be at least 1"));
+    }
+    config.check_memory(x.dim()).map_err(errors::invalid)?;
+    runtime::blocking(py, None, |rt| {
+        let mut rng = stream(seed, 0);
+        let ((h, kl), seconds) = {
+            let start = entropic::experiment::Runtime::seconds(rt);
+            let out = config.learned_minde(&x, seed, &mut rng)?;
+            let end = entropic::experiment::Runtime::seconds(rt);
+            (out, start.zip(end).map(|(a, b)| b - a))
+        };
+        Ok(entropic::experiment::EstimatorRow {
+            divergence: Some(kl),
+            ..entropic::experiment::EstimatorRow::new("minde-learned", h, seconds)
+        })
+    })
+    .map(EstimatorRow::from)
+}
+
+/// MICE: the entropy split recursively into halves, H = H(left) + H(right) − I(left; right), each
+/// I by MINE (`steps` Adam steps per split, from `seed`) and the 1D leaves by kNN (k), or by
+/// plug-in for discrete data (leaf="plug-in").
+#[pyfunction]
+#[pyo3(signature = (x, *, steps=3000, seed=0, k=5, leaf="knn"))]
+fn mice(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    steps: usize,
+    seed: u64,
+    k: usize,
+    leaf: &str,
+) -> PyResult<Estimate> {
+    let x = arrays::samples("x", x)?;
+    let leaf = match leaf {
+        "knn" => Leaf::Knn(k),
+        "plug-in" => Leaf::PlugIn,
+        other => {
+            return Err(errors::invalid(format!(
+                "mice: leaf must be \"knn\" or \"plug-in\", not {other:?}"
+            )));
+        }
+    };
+    let config = EstimatorConfig {
+        train_steps: steps,
+        ..settings(None)?
+    };
+    let mice = Mice {
+        mine: config.mine(seed),
+        leaf,
+    };
+    single(py, move || Ok(mice.estimate(&x)?))
+}
+
+/// Every entropy estimator on the same samples, side by side (the CLI's `entropy compare`):
+/// the Gaussian fit, kNN raw and whitened, learned MINDE (unless train_steps=0), and for ±1
+/// spins (spins=True) the dequantised values, the plug-in row (N ≤ 64) and, for square
+/// lattices, a lattice denoiser's I-MMSE estimate; MICE if mice_steps > 0. Every estimate is
+/// the total entropy of one sample in nats (for spins the absolute discrete entropy).
+///
+/// Returns a list of EstimatorRow, in that order.
+#[pyfunction]
+#[pyo3(signature = (x, *, spins=false, temperature=None, coupling=None, mice_steps=0, seed=0, progress=None, **settings_))]
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    spins: bool,
+    temperature: Option<f64>,
+    coupling: Option<f64>,
+    mice_steps: usize,
+    seed: u64,
+    progress: Option<&Bound<'_, PyAny>>,
+    settings_: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Vec<EstimatorRow>> {
+    let x = arrays::samples("x", x)?;
+    let config = EntropyCompareConfig {
+        spins,
+        temperature,
+        coupling,
+        mice_steps,
+        estimators: settings(settings_)?,
+    };
+    let run = EntropyCompare::new(config, x).map_err(errors::invalid)?;
+    let rows = runtime::blocking(py, progress, |rt| run.run(seed, rt))?;
+    Ok(rows.into_iter().map(EstimatorRow::from).collect())
+}
+
+/// Paired samples as (x, y) with the same number of rows.
+fn pairs(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+) -> PyResult<(entropic::samples::Samples, entropic::samples::Samples)> {
+    let (x, y) = (arrays::samples("x", x)?, arrays::samples("y", y)?);
+    if x.len() != y.len() {
+        return Err(errors::invalid(format!(
+            "x has {} rows and y {}; the samples must be paired",
+            x.len(),
+            y.len()
+        )));
+    }
+    Ok((x, y))
+}
+
+/// I(X; Y) of the Gaussian with the pairs' covariance (nats): the canonical-correlation value,
+/// exact for jointly Gaussian data.
+#[pyfunction]
+fn gaussian_mi(py: Python<'_>, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<Estimate> {
+    let (x, y) = pairs(x, y)?;
+    single(py, move || Ok(GaussianMutualInformation.estimate(&x, &y)?))
+}
+
+/// Kraskov–Stögbauer–Grassberger I(X; Y) (nats), maximum norm, k neighbours; variant 1 or 2 (the
+/// paper's first and second estimators).
+#[pyfunction]
+#[pyo3(signature = (x, y, k=5, variant=1))]
+fn ksg(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    k: usize,
+    variant: u8,
+) -> PyResult<Estimate> {
+    let (x, y) = pairs(x, y)?;
+    let variant = match variant {
+        1 => KsgVariant::First,
+        2 => KsgVariant::Second,
+        v => {
+            return Err(errors::invalid(format!(
+                "ksg: variant must be 1 or 2, not {v}"
+            )));
+        }
+    };
+    let ksg = Ksg::new(k, variant).map_err(errors::invalid)?;
+    single(py, move || Ok(ksg.estimate(&x, &y)?))
+}
+
+/// MINE (Donsker–Varadhan bound with a bias-corrected gradient; nats): a critic network trained
+/// for `steps` Adam steps (initialisation, batches and pairings from `seed`).
+#[pyfunction]
+#[pyo3(signature = (x, y, *, steps=3000, seed=0))]
+fn mine(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    steps: usize,
+    seed: u64,
+) -> PyResult<Estimate> {
+    let (x, y) = pairs(x, y)?;
+    let mine = EstimatorConfig {
+        train_steps: steps,
+        ..settings(None)?
+    }
+    .mine(seed);
+    single(py, move || Ok(mine.estimate(&x, &y)?))
+}
+
+/// MINDE-C I(X; Y) (nats): a conditional score network (residual over the pairs' Gaussian fit)
+/// trained by denoising, I = I(CCA) + ∫ (g²/2) E[2 Δs_G·Δn + |Δn|²] dt.
+///
+/// Settings (keywords): train_steps (4000), draws (100000), hidden ([128, 128]), input_scale
+/// (8), sigma_power (0.5), parts (1); seed (0).
+#[pyfunction]
+#[pyo3(signature = (x, y, *, seed=0, **settings_))]
+fn minde_c(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    seed: u64,
+    settings_: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Estimate> {
+    let (x, y) = pairs(x, y)?;
+    let config = settings(settings_)?;
+    config
+        .check_memory(x.dim() + y.dim())
+        .map_err(errors::invalid)?;
+    let minde = config.minde_c(seed);
+    single(py, move || Ok(minde.estimate(&x, &y)?))
+}
+
+/// Every mutual-information estimator on the same pairs, side by side (the CLI's `entropy mi`):
+/// the Gaussian (CCA) value, KSG 1 and 2 and, unless train_steps=0, MINE and MINDE-C.
+///
+/// Returns a list of EstimatorRow, in that order.
+#[pyfunction]
+#[pyo3(signature = (x, y, *, seed=0, progress=None, **settings_))]
+fn mutual_information(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    seed: u64,
+    progress: Option<&Bound<'_, PyAny>>,
+    settings_: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Vec<EstimatorRow>> {
+    let (x, y) = (arrays::samples("x", x)?, arrays::samples("y", y)?);
+    let run = MutualInformationCompare::new(settings(settings_)?, x, y).map_err(errors::invalid)?;
+    let rows = runtime::blocking(py, progress, |rt| run.run(seed, rt))?;
+    Ok(rows.into_iter().map(EstimatorRow::from).collect())
+}
