@@ -16,7 +16,7 @@ class Tqdm:
     """
 
     def __init__(self, **tqdm_kwargs):
-        from tqdm.auto import tqdm  # imported here: tqdm is optional
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]  # optional
 
         self._tqdm = tqdm
         self._kwargs = tqdm_kwargs
