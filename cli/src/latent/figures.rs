@@ -5,7 +5,7 @@ use crate::plot::{self, Scale, Tile};
 use anyhow::Result;
 use entropic::data::Mnist012;
 use entropic::experiment::{Diagnosis, EpochRow};
-use entropic::latent::{Trainer, Visit};
+use entropic::latent::Trainer;
 use entropic::rng::from_seed;
 
 /// Colour positions in [0, 1] for values on a log scale (non-positive values at 0).
@@ -122,16 +122,17 @@ pub fn model_figures(
         model.states(),
     )?;
     out.file(&format!("{prefix}matrix.svg"), svg.as_bytes())?;
-    // A generated sequence from a copy of the chains.
-    let mut chains = trainer.chains().clone();
-    // Its own generator, independent of the training and diagnostic streams.
-    let mut rng = from_seed(seed ^ 0x5EC0_E9CE_0F1A_7E57);
-    let mut visits: Vec<(Vec<f64>, usize)> = Vec::new();
-    chains.run(model, &cond, 13, &mut rng, |v: Visit<'_>| {
-        if v.chain == 0 {
-            visits.push((v.x.to_vec(), v.state));
-        }
-    });
+    // A generated sequence: chain 0 of a copy of the chains, 13 double steps, from its own
+    // generator, independent of the training and diagnostic streams.
+    let steps = 13;
+    let generated = trainer.generate(steps, &mut from_seed(seed ^ 0x5EC0_E9CE_0F1A_7E57));
+    let visits: Vec<(&[f64], usize)> = generated
+        .x
+        .chunks(px)
+        .zip(&generated.states)
+        .take(steps)
+        .map(|(x, &z)| (x, z))
+        .collect();
     let means: Vec<Tile> = visits
         .windows(2)
         .map(|w| Tile {
@@ -146,7 +147,7 @@ pub fn model_figures(
         .enumerate()
         .map(|(t, (x, _))| Tile {
             title: format!("x({})", t + 1),
-            pixels: x.clone(),
+            pixels: x.to_vec(),
             scale: Scale::Gray,
         })
         .collect();

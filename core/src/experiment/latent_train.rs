@@ -187,6 +187,7 @@ pub struct EntropyProductions {
 
 /// Diagnostics of a model from one long trajectory of (a copy of) its chains.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Diagnosis {
     /// Log-likelihood per image with its jackknife error bar.
     pub ll: Estimate,

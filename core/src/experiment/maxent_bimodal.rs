@@ -95,6 +95,7 @@ impl Default for MaxentBimodalConfig {
 
 /// One seed's curves and final densities (densities on [`BimodalResult::grid`]).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BimodalSeed {
     /// The seed.
     pub seed: u64,
@@ -118,6 +119,7 @@ pub struct BimodalSeed {
 
 /// What a [`MaxentBimodal`] run produces.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BimodalResult {
     /// Quadrature nodes on the box.
     pub grid: Vec<f64>,

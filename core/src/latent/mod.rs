@@ -57,6 +57,6 @@ pub use model::{Conditionals, Encoding, Gradient, LatentCycle, MAX_BINARY_HIDDEN
 pub use model_sigma::{
     MAX_EXACT_WORK, ModelEntropyProduction, SampledLatentMatrix, model_entropy_production,
 };
-pub use training::{EpochReport, Rule, TrainParams, Trainer};
+pub use training::{EpochReport, Rule, Sequences, TrainParams, Trainer};
 #[cfg(test)]
 mod tests;
