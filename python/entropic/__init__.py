@@ -8,6 +8,8 @@ runs it with the GIL released (Ctrl-C raises KeyboardInterrupt, an optional
 Modules:
     entropic.lattice   Ising / XY configurations, thermodynamics, exact values
     entropic.entropy   entropy and mutual-information estimators on arrays
+    entropic.maxent    Min-MaxEnt: PCA and 1D bimodal data vs a VAE
+    entropic.latent    the latent-cycle model: train, checkpoint, resume, generate
     entropic.progress  a tqdm progress callback
 
 Errors: bad arguments raise ``ValueError`` (or ``TypeError`` for a wrong type), a computation
@@ -15,7 +17,16 @@ that fails raises :class:`EntropicError`, Ctrl-C raises ``KeyboardInterrupt``.
 """
 
 from entropic._entropic import EntropicError, Estimate, EstimatorRow
-from entropic import entropy, lattice, progress
+from entropic import entropy, latent, lattice, maxent, progress
 
-__all__ = ["EntropicError", "Estimate", "EstimatorRow", "entropy", "lattice", "progress"]
+__all__ = [
+    "EntropicError",
+    "Estimate",
+    "EstimatorRow",
+    "entropy",
+    "latent",
+    "lattice",
+    "maxent",
+    "progress",
+]
 __version__ = "0.1.0"

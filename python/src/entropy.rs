@@ -1,6 +1,6 @@
 //! `entropic.entropy`: every entropy and mutual-information estimator on numpy arrays, singly
 //! and side by side ([`EntropyCompare`], [`MutualInformationCompare`]).
-use crate::config::from_json;
+use crate::config::from_kwargs;
 use crate::estimate::{Estimate, EstimatorRow};
 use crate::{arrays, errors, runtime};
 use entropic::entropy::{
@@ -12,10 +12,8 @@ use entropic::experiment::{
     MutualInformationCompare,
 };
 use entropic::rng::stream;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
-use serde_json::{Map, Value};
+use pyo3::types::PyDict;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gaussian_fit, m)?)?;
@@ -32,47 +30,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// A Python value of a config (numbers, booleans, strings, sequences, dicts) as JSON.
-fn to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
-    if value.is_none() {
-        return Ok(Value::Null);
-    }
-    if let Ok(b) = value.cast::<pyo3::types::PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
-    }
-    if let Ok(i) = value.extract::<i64>() {
-        return Ok(i.into());
-    }
-    if let Ok(x) = value.extract::<f64>() {
-        return Ok(x.into());
-    }
-    if let Ok(s) = value.extract::<String>() {
-        return Ok(s.into());
-    }
-    if let Ok(d) = value.cast::<PyDict>() {
-        let mut m = Map::new();
-        for (k, v) in d.iter() {
-            m.insert(k.extract::<String>()?, to_json(&v)?);
-        }
-        return Ok(Value::Object(m));
-    }
-    if value.cast::<PyList>().is_ok() || value.cast::<PyTuple>().is_ok() {
-        return value.try_iter()?.map(|v| to_json(&v?)).collect();
-    }
-    Err(PyTypeError::new_err(format!(
-        "a setting must be a number, bool, string or sequence, not {}",
-        value.get_type().name()?
-    )))
-}
-
 /// The estimators' settings from keyword arguments (names of [`EstimatorConfig`]: k, draws,
 /// train_steps, hidden, importance, input_scale, sigma_power, parts), checked.
 fn settings(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<EstimatorConfig> {
-    let value = match kwargs {
-        Some(d) => to_json(d.as_any())?,
-        None => Value::Object(Map::new()),
-    };
-    let config: EstimatorConfig = from_json("estimator settings", value)?;
+    let config: EstimatorConfig = from_kwargs("estimator settings", kwargs)?;
     config.check().map_err(errors::invalid)?;
     Ok(config)
 }

@@ -10,7 +10,10 @@ mod config;
 mod entropy;
 mod errors;
 mod estimate;
+mod json;
+mod latent;
 mod lattice;
+mod maxent;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -28,6 +31,8 @@ fn _entropic(m: &Bound<'_, PyModule>) -> PyResult<()> {
             lattice::register as fn(&Bound<'_, PyModule>) -> PyResult<()>,
         ),
         ("entropy", entropy::register),
+        ("maxent", maxent::register),
+        ("latent", latent::register),
     ] {
         let sub = PyModule::new(py, name)?;
         register(&sub)?;
