@@ -18,6 +18,7 @@ ksg = _entropy.ksg
 mine = _entropy.mine
 minde_c = _entropy.minde_c
 mutual_information = _entropy.mutual_information
+lattice = _entropy.lattice
 
 __all__ = [
     "gaussian_fit",
@@ -31,4 +32,5 @@ __all__ = [
     "mine",
     "minde_c",
     "mutual_information",
+    "lattice",
 ]

@@ -1,12 +1,12 @@
 """Entropy and mutual-information estimators on numpy arrays (nats)."""
 
-from typing import Callable, List, Literal, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Union
 
 import numpy.typing as npt
 
 from entropic._entropic import Estimate, EstimatorRow
 
-__all__ = ["gaussian_fit", "knn", "plug_in", "minde", "mice", "compare", "gaussian_mi", "ksg", "mine", "minde_c", "mutual_information"]
+__all__ = ["gaussian_fit", "knn", "plug_in", "minde", "mice", "compare", "gaussian_mi", "ksg", "mine", "minde_c", "mutual_information", "lattice"]
 
 _ArrayLike = npt.ArrayLike
 _Progress = Callable[[str, int, int], object]
@@ -71,3 +71,19 @@ def mutual_information(
 ) -> List[EstimatorRow]:
     """Every MI estimator side by side (the CLI's `entropy mi`): CCA, KSG 1 and 2, MINE,
     MINDE-C."""
+
+def lattice(
+    configs: _ArrayLike,
+    temperatures: Union[float, Sequence[float]],
+    *,
+    kind: Optional[Literal["ising", "xy"]] = None,
+    coupling: Optional[float] = None,
+    field: Optional[float] = None,
+    references: Optional[Mapping[str, Any]] = None,
+    seed: int = 0,
+    progress: Optional[_Progress] = None,
+    **config: Any,
+) -> Dict[str, Any]:
+    """Entropy per spin of (temperatures, samples, L, L) configurations from a
+    temperature-conditioned denoiser (I-MMSE), with the generation check; config as the core's
+    LatticeEntropyConfig (model "site" | "conv", training, draws, generation, ...)."""

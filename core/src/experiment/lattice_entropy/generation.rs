@@ -110,6 +110,7 @@ pub struct GenerationRow {
 
 /// The generation check's result.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Generation {
     /// One row per checked temperature.
     pub rows: Vec<GenerationRow>,

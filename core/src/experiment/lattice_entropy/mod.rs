@@ -158,6 +158,7 @@ impl EntropyRow {
 /// λ = 0 (signal-to-noise ratio 1) and the model's posterior mean E[s | x], first coordinate
 /// per site (the spin, or cos θ).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DenoisingExample {
     /// Temperature.
     pub temperature: f64,
