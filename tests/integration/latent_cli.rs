@@ -112,6 +112,37 @@ fn sweep_reports_claims_and_baselines() {
     // --resume reuses the saved runs and reproduces the report.
     args.push("--resume");
     assert_eq!(json(&args)["claims"], doc["claims"]);
+    // Two shards on one --out, then the merge (--resume): the same runs and the same report.
+    let sharded = temp_dir("latent-sweep-shards");
+    let with_out = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        a.retain(|s| s != "--resume");
+        let at = a.iter().position(|s| s == "--out").unwrap() + 1;
+        a[at] = sharded.to_str().unwrap().to_string();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    for shard in ["0/2", "1/2"] {
+        let a = with_out(&["--shard", shard]);
+        let part = json(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(part["shards"], 2, "{part}");
+    }
+    let saved = std::fs::read_dir(sharded.join("runs")).unwrap().count();
+    assert_eq!(saved, 4, "3 nonequilibrium runs and 1 baseline");
+    assert!(
+        !sharded.join("report.md").exists(),
+        "a shard writes no report"
+    );
+    let a = with_out(&["--resume"]);
+    let merged = json(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(merged["claims"], doc["claims"]);
+    for f in ["runs.csv", "histories.csv"] {
+        assert_eq!(
+            std::fs::read(dir.join(f)).unwrap(),
+            std::fs::read(sharded.join(f)).unwrap(),
+            "{f} differs between the sharded and the single sweep"
+        );
+    }
 }
 
 #[test]

@@ -136,9 +136,29 @@ pub struct SweepArgs {
     /// Equilibrium-counterpart runs and EM fits.
     #[arg(long, value_name = "N", default_value_t = 8)]
     baseline_runs: usize,
-    /// Skip runs already saved under --out/runs.
+    /// Skip runs already saved under --out/runs. After shards (--shard) have saved every run,
+    /// this is the merge: it trains nothing and writes the report.
     #[arg(long)]
     resume: bool,
+    /// Run only shard I of N (0 ≤ I < N): the runs whose index in the job list (the
+    /// nonequilibrium runs, then the baselines) is I modulo N, saved under --out/runs; no report.
+    /// For Slurm job arrays or GNU parallel: N shards on one shared --out, then `--resume`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+}
+
+/// "I/N" with 0 ≤ I < N.
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard takes I/N with 0 ≤ I < N, e.g. 0/4; got {s:?}");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// Options of `entropic latent report`.

@@ -119,15 +119,22 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
     if args.resume && global.out.is_none() {
         bail!("--resume needs --out DIR holding the runs/ of the sweep");
     }
+    if args.shard.is_some() && global.out.is_none() {
+        bail!("--shard needs --out DIR: a shard's runs are saved under DIR/runs for the merge");
+    }
     let run = experiment(config)?;
     let ds = run.images();
     let runs_dir = global.out.as_ref().map(|d| d.join("runs"));
     if let Some(dir) = &runs_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let (shard, shards) = args.shard.unwrap_or((0, 1));
     let jobs: Vec<(Rule, usize)> = (0..args.runs)
         .map(|i| (Rule::TwoStep, i))
         .chain((0..args.baseline_runs).map(|i| (Rule::Contrastive, i)))
+        .enumerate()
+        .filter(|(k, _)| k % shards == shard)
+        .map(|(_, job)| job)
         .collect();
     let total = (jobs.len() * params.epochs) as u64;
     let progress = Progress::new(total, "sweep", global.quiet);
@@ -173,6 +180,15 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
         })
         .collect::<Result<_>>()?;
     progress.finish();
+    if args.shard.is_some() {
+        let text = format!(
+            "shard {shard}/{shards}: {} runs saved under runs/; when every shard is done, \
+             `latent sweep --resume` with the same settings and --out writes the report\n",
+            records.len()
+        );
+        let json = json!({"shard": shard, "shards": shards, "runs_saved": records.len()});
+        return out.result(&text, &json);
+    }
     let em: Vec<(f64, usize)> = (0..args.baseline_runs)
         .into_par_iter()
         .map(|i| -> Result<(f64, usize)> {
