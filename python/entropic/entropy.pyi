@@ -1,5 +1,6 @@
 """Entropy and mutual-information estimators on numpy arrays (nats)."""
 
+import os
 from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Union
 
 import numpy.typing as npt
@@ -80,10 +81,13 @@ def lattice(
     coupling: Optional[float] = None,
     field: Optional[float] = None,
     references: Optional[Mapping[str, Any]] = None,
+    model_file: Optional[Union[str, os.PathLike[str]]] = None,
+    save_model: Optional[Union[str, os.PathLike[str]]] = None,
     seed: int = 0,
     progress: Optional[_Progress] = None,
     **config: Any,
 ) -> Dict[str, Any]:
     """Entropy per spin of (temperatures, samples, L, L) configurations from a
     temperature-conditioned denoiser (I-MMSE), with the generation check; config as the core's
-    LatticeEntropyConfig (model "site" | "conv", training, draws, generation, ...)."""
+    LatticeEntropyConfig (model "site" | "conv", training, draws, generation, ...).
+    model_file evaluates a saved model instead of training; save_model writes the trained one."""

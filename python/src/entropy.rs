@@ -2,6 +2,7 @@
 //! and side by side ([`EntropyCompare`], [`MutualInformationCompare`]).
 use crate::config::from_kwargs;
 use crate::estimate::{Estimate, EstimatorRow};
+use crate::files::write_atomic;
 use crate::json::to_python;
 use crate::{arrays, errors, runtime};
 use entropic::diffusion::{ConvDenoiser, LatticeDenoiser, SpinKind};
@@ -11,7 +12,7 @@ use entropic::entropy::{
 };
 use entropic::experiment::{
     EntropyCompare, EntropyCompareConfig, EstimatorConfig, ExperimentError, Hamiltonian,
-    LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult, ModelChoice,
+    LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult, LatticeModel, ModelChoice,
     MutualInformationCompare, SpinConfigurations,
 };
 use entropic::rng::stream;
@@ -19,6 +20,7 @@ use numpy::{AllowTypeChange, PyArray1, PyArrayLikeDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::path::{Path, PathBuf};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gaussian_fit, m)?)?;
@@ -324,10 +326,15 @@ fn mutual_information(
 /// --print-config`): model ("site" or "conv"), holdout, denoiser, conv, training (dict: steps,
 /// batch, learning_rate, …), draws, strata, generation (dict; temperatures=[] skips the check).
 ///
+/// model_file: evaluate the model saved there (by save_model, or the CLI's model.json) instead of
+/// training one (give the same model="site" / "conv" it was trained as); save_model: write the
+/// trained model there (atomically; the CLI's format).
+///
 /// Returns a dict: rows (temperature, estimate, reference per data temperature), generation
-/// (rows, configurations, start_step), denoising (examples), losses (per training step).
+/// (rows, configurations, start_step), denoising (examples), losses (per training step; empty
+/// for a loaded model).
 #[pyfunction]
-#[pyo3(signature = (configs, temperatures, *, kind=None, coupling=None, field=None, references=None, seed=0, progress=None, **config))]
+#[pyo3(signature = (configs, temperatures, *, kind=None, coupling=None, field=None, references=None, model_file=None, save_model=None, seed=0, progress=None, **config))]
 #[allow(clippy::too_many_arguments)]
 fn lattice<'py>(
     py: Python<'py>,
@@ -337,6 +344,8 @@ fn lattice<'py>(
     coupling: Option<f64>,
     field: Option<f64>,
     references: Option<&Bound<'py, PyDict>>,
+    model_file: Option<PathBuf>,
+    save_model: Option<PathBuf>,
     seed: u64,
     progress: Option<&Bound<'py, PyAny>>,
     config: Option<&Bound<'py, PyDict>>,
@@ -410,19 +419,55 @@ fn lattice<'py>(
             .collect();
         run = run.with_reference(&pairs).map_err(errors::invalid)?;
     }
-    let model = run.config().model;
-    match model {
+    let saved = model_file
+        .map(|path| {
+            std::fs::read(&path)
+                .map(|bytes| (path.clone(), bytes))
+                .map_err(|e| errors::invalid(format!("cannot read {}: {e}", path.display())))
+        })
+        .transpose()?;
+    let save = save_model.as_deref();
+    match run.config().model {
         ModelChoice::Site => {
-            let result =
-                runtime::blocking(py, progress, |rt| run.run::<LatticeDenoiser, _>(seed, rt))?;
-            lattice_result(py, &result)
+            lattice_model::<LatticeDenoiser>(py, &run, saved, save, seed, progress)
         }
-        ModelChoice::Conv => {
-            let result =
-                runtime::blocking(py, progress, |rt| run.run::<ConvDenoiser, _>(seed, rt))?;
-            lattice_result(py, &result)
-        }
+        ModelChoice::Conv => lattice_model::<ConvDenoiser>(py, &run, saved, save, seed, progress),
     }
+}
+
+/// Train (or load) the model `M`, evaluate it, optionally save it, and convert the result.
+fn lattice_model<'py, M: LatticeModel + Send>(
+    py: Python<'py>,
+    run: &LatticeEntropy,
+    saved: Option<(PathBuf, Vec<u8>)>,
+    save: Option<&Path>,
+    seed: u64,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let loaded = saved
+        .map(|(path, bytes)| {
+            run.load_model::<M>(&bytes).map_err(|e| {
+                errors::invalid(format!(
+                    "{} (is it a saved model=\"{}\" model?): {e}",
+                    path.display(),
+                    M::CHOICE.name()
+                ))
+            })
+        })
+        .transpose()?;
+    let result = runtime::blocking(py, progress, |rt| match loaded {
+        Some(model) => run.evaluate(model, Vec::new(), seed, rt),
+        None => run.run::<M, _>(seed, rt),
+    })?;
+    if let Some(path) = save {
+        let bytes = result
+            .model
+            .to_json()
+            .map_err(|e| errors::failed(e.into()))?;
+        write_atomic(path, &bytes)
+            .map_err(|e| errors::invalid(format!("cannot write {}: {e}", path.display())))?;
+    }
+    lattice_result(py, &result)
 }
 
 /// A lattice entropy run's result as a dict (the model itself stays in Rust).

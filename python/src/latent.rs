@@ -2,6 +2,7 @@
 //! ([`LatentTrain`] on the embedded binarised MNIST 0/1/2), trained from keywords named as its
 //! config fields, checkpointed after every epoch, resumable, and generating sequences.
 use crate::config::from_kwargs;
+use crate::files::write_atomic;
 use crate::json::to_python;
 use crate::{errors, runtime};
 use entropic::experiment::{
@@ -13,7 +14,6 @@ use entropic::rng::from_seed;
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -32,23 +32,6 @@ pub struct LatentModel {
     history: Vec<EpochRow>,
     diagnosis: Option<Diagnosis>,
     seed: u64,
-}
-
-/// Write `bytes` to `path` atomically: a sibling temporary file, fsync, then rename (a reader
-/// sees the old checkpoint or the new one, never a part).
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 /// The checkpoint of a run as JSON bytes.

@@ -10,6 +10,7 @@ mod config;
 mod entropy;
 mod errors;
 mod estimate;
+mod files;
 mod json;
 mod latent;
 mod lattice;

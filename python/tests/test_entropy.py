@@ -192,3 +192,36 @@ def test_lattice_entropy_conv_model_and_generation_check():
         entropy.lattice(x[0], [2.0])
     with pytest.raises(ValueError, match="3 temperatures given for 2 blocks"):
         entropy.lattice(x, [2.0, 3.0, 4.0])
+
+
+def test_a_saved_lattice_model_evaluates_to_the_same_table(tmp_path, cli):
+    from entropic import lattice
+
+    x = lattice.sample(size=4, temperatures=[2.0, 3.0], samples=100, pilot=200, seed=5)
+    settings = dict(model="conv", coupling=1.0, seed=2, draws=400,
+                    conv=dict(channels=8, dilations=[1, 2]), training=dict(steps=30),
+                    generation=dict(temperatures=[]))
+    trained = entropy.lattice(x, [2.0, 3.0], save_model=tmp_path / "model.json", **settings)
+    again = entropy.lattice(x, [2.0, 3.0], model_file=tmp_path / "model.json", **settings)
+    assert list(again["rows"]["estimate"]["value"]) == list(trained["rows"]["estimate"]["value"])
+    assert again["losses"].shape == (0,)
+    # The CLI evaluates the same file: its model.json format.
+    data = tmp_path / "data"
+    subprocess.run(
+        [cli, "--quiet", "--seed", "5", "--out", data, "lattice", "sample", "--size", "4",
+         "--temps", "2.0,3.0", "--samples", "100", "--pilot", "200"],
+        check=True, capture_output=True,
+    )
+    (tmp_path / "c.json").write_text(json.dumps({"generation": {"temperatures": []},
+                                                 "draws": 400}))
+    out = subprocess.run(
+        [cli, "--seed", "2", "--format", "json", "--quiet", "entropy", "ising", "--data", data,
+         "--model", "conv", "--evaluate", tmp_path / "model.json", "--config",
+         tmp_path / "c.json"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    assert [r["estimate"] for r in json.loads(out)["rows"]] == list(
+        trained["rows"]["estimate"]["value"])
+    with pytest.raises(ValueError, match="is it a saved model=\"site\" model"):
+        entropy.lattice(x, [2.0, 3.0], model_file=tmp_path / "model.json",
+                        **{**settings, "model": "site"})

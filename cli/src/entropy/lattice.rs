@@ -139,14 +139,6 @@ impl From<ModelArg> for ModelChoice {
     }
 }
 
-/// The `--model` value of a model.
-fn model_flag(choice: ModelChoice) -> &'static str {
-    match choice {
-        ModelChoice::Site => "site",
-        ModelChoice::Conv => "conv",
-    }
-}
-
 /// The reverse-SDE step on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SamplerArg {
@@ -443,22 +435,13 @@ fn run_model<M: ModelFlags>(
 /// A model written by an earlier run, on the data's lattice side.
 fn load<M: ModelFlags>(path: &Path, experiment: &LatticeEntropy) -> Result<M> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let model = M::from_json(&bytes).with_context(|| {
+    experiment.load_model(&bytes).with_context(|| {
         format!(
             "{} (is it the model.json of a --model {} run?)",
             path.display(),
-            model_flag(M::CHOICE)
+            M::CHOICE.name()
         )
-    })?;
-    if model.kind() != experiment.data().kind() {
-        bail!(
-            "{} is a model of other spins than the data's",
-            path.display()
-        );
-    }
-    model
-        .with_side(experiment.data().side())
-        .with_context(|| path.display().to_string())
+    })
 }
 
 /// Train (or resume) the model with checkpoints; `None` when paused (reported to `out`).
@@ -596,7 +579,7 @@ fn start<M: ModelFlags>(
         format!(
             "{} (is it a run of another --model than {}?)",
             path.display(),
-            model_flag(M::CHOICE)
+            M::CHOICE.name()
         )
     })?;
     let given = experiment.model::<M>(global.seed)?.config();

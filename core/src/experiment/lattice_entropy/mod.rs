@@ -690,7 +690,21 @@ impl LatticeEntropy {
         if trainer.completed() < trainer.planned() {
             return Err(ExperimentError::Cancelled);
         }
-        let model = trainer.finish();
+        self.evaluate(trainer.finish(), losses, seed, rt)
+    }
+
+    /// Estimate, generate and denoise with a trained `model` (e.g. one [`Self::load_model`]
+    /// read), all from `seed`; `losses` are carried into the result.
+    ///
+    /// # Errors
+    /// As the stages.
+    pub fn evaluate<M: LatticeModel, R: Runtime>(
+        &self,
+        model: M,
+        losses: Vec<f64>,
+        seed: u64,
+        rt: &R,
+    ) -> Result<LatticeEntropyResult<M>, ExperimentError> {
         Ok(LatticeEntropyResult {
             rows: self.estimate(&model, seed, rt)?,
             generation: self.generate(&model, seed, rt)?,
@@ -768,6 +782,25 @@ impl LatticeEntropy {
             ));
         }
         Ok((trainer, c.losses))
+    }
+
+    /// A trained model saved by [`Trainable::to_json`](crate::diffusion::Trainable::to_json)
+    /// (the `model.json` of `entropic entropy ising | xy`), for this run's data: of the same
+    /// kind of spins, resized to the data's side (the models are translation-equivariant or
+    /// local, so a model trained on one side evaluates another).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Diffusion`] for bytes that are not such a model or a side it cannot
+    /// take; [`ExperimentError::Config`] (field `model`) for a model of other spins.
+    pub fn load_model<M: LatticeModel>(&self, bytes: &[u8]) -> Result<M, ExperimentError> {
+        let model = M::from_json(bytes)?;
+        if model.kind() != self.data.kind() {
+            return Err(ExperimentError::config(
+                "model",
+                "a model of other spins than the data's",
+            ));
+        }
+        Ok(model.with_side(self.data.side())?)
     }
 }
 

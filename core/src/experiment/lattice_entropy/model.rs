@@ -20,6 +20,16 @@ pub enum ModelChoice {
     Conv,
 }
 
+impl ModelChoice {
+    /// The name configs and the command line use: "site" or "conv".
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Site => "site",
+            Self::Conv => "conv",
+        }
+    }
+}
+
 /// A temperature-conditioned lattice denoiser a [`LatticeEntropy`](super::LatticeEntropy) run
 /// trains on its configurations and evaluates as a [`Denoiser`] (entropy) and a score
 /// (generation) at each temperature.
