@@ -252,12 +252,24 @@ impl LatticeThermo {
         })
     }
 
-    /// The exact values at `t` for this model.
+    /// The exact values at `t` for this model ([`ChainConfig::exact`]).
     ///
     /// # Errors
     /// The lattice layer's error where a reference cannot be evaluated.
     pub fn exact(&self, t: Temperature) -> Result<ThermoExact, ExperimentError> {
-        let c = &self.config.chain;
+        self.config.chain.exact(t)
+    }
+}
+
+impl ChainConfig {
+    /// The exact values at `t` for this chain's model, where they exist: Kaufman's finite
+    /// lattice and Onsager's entropy for the zero-field Ising model, the high-temperature and
+    /// spin-wave XY entropies for the zero-field ferromagnetic XY model.
+    ///
+    /// # Errors
+    /// The lattice layer's error where a reference cannot be evaluated.
+    pub fn exact(&self, t: Temperature) -> Result<ThermoExact, ExperimentError> {
+        let c = self;
         let mut e = ThermoExact::default();
         match c.model {
             SpinModel::Ising if c.field == 0.0 => {

@@ -16,6 +16,7 @@
 //! | [`IsingRun`] | [`IsingConfig`] | one checkerboard Metropolis chain with error bars and exact references |
 //! | [`LatticeSample`] | [`LatticeSampleConfig`] | τ-spaced equilibrium configurations on a temperature grid |
 //! | [`LatticeThermo`] | [`LatticeThermoConfig`] | u, c, |m|, χ, Binder and the entropy by thermodynamic integration |
+//! | [`LiveChain`] | [`ChainConfig`] | a chain stepped by the caller (the browser), temperature changeable, running error bars |
 //! | [`GaussianTable`] | [`GaussianTableConfig`] | every sample-based entropy estimator on random Gaussians (Table 4.1) |
 //! | [`EntropyCompare`] | [`EntropyCompareConfig`] | every entropy estimator on samples a user brings |
 //! | [`MaxentPca`] | [`MaxentPcaConfig`] | PCA as a Min-MaxEnt solution (paper Fig. 2) |
@@ -42,6 +43,7 @@ mod lattice_entropy;
 mod lattice_sample;
 mod lattice_temper;
 mod lattice_thermo;
+mod live_chain;
 #[cfg(feature = "data")]
 mod maxent_bias;
 mod maxent_bimodal;
@@ -83,6 +85,7 @@ pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
 };
+pub use live_chain::{Configuration, LIVE_WINDOW, LiveChain, LiveEstimates};
 #[cfg(feature = "data")]
 pub use maxent_bias::{
     BiasedEnergy, DigitsDiscriminator, DigitsDiscriminatorConfig, DigitsSamples, DigitsSampling,
