@@ -102,12 +102,12 @@ impl LiveChain {
             (SpinModel::Ising, Algorithm::Wolff) => {
                 let m = Ising::new(sq, j, h)?;
                 let state = m.random_state(&mut rng);
-                Engine::IsingWolff(m.clone(), Wolff::ising(&m, t)?, state)
+                Engine::IsingWolff(m, Wolff::ising(&m, t)?, state)
             }
             (SpinModel::Ising, Algorithm::SwendsenWang) => {
                 let m = Ising::new(sq, j, h)?;
                 let state = m.random_state(&mut rng);
-                Engine::IsingSwendsenWang(m.clone(), SwendsenWang::new(&m, t)?, state)
+                Engine::IsingSwendsenWang(m, SwendsenWang::new(&m, t)?, state)
             }
             (SpinModel::Xy, Algorithm::Metropolis) => {
                 let m = Xy::new(sq, j, h)?;
@@ -117,7 +117,7 @@ impl LiveChain {
             (SpinModel::Xy, Algorithm::Wolff) => {
                 let m = Xy::new(sq, j, h)?;
                 let state = m.random_state(&mut rng);
-                Engine::XyWolff(m.clone(), Wolff::xy(&m, t)?, state)
+                Engine::XyWolff(m, Wolff::xy(&m, t)?, state)
             }
             (_, Algorithm::Multispin) | (SpinModel::Xy, _) => {
                 return Err(ExperimentError::config(
