@@ -1,15 +1,24 @@
-// End-to-end test of the demo page in Debian's headless Chromium driven by playwright-core.
-// Needs `wasm/build.sh` to have built www/pkg and `apt-get install chromium`.
+// End-to-end tests of the pages in Debian's headless Chromium driven by playwright-core.
+// Needs `wasm/build.sh` to have built www/pkg and `apt-get install chromium`. Screenshots go to
+// tests/output/ (a reviewer can open them).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../serve.mjs';
 
+const WWW = fileURLToPath(new URL('..', import.meta.url));
+const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
 let server;
 let browser;
+let base;
 
 before(async () => {
+  await mkdir(OUTPUT, { recursive: true });
   server = await serve(0);
+  base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -22,36 +31,91 @@ after(async () => {
   server?.close();
 });
 
-const absM = (page) => page.$eval('#absm', (el) => Number(el.dataset.value));
-
-test('lattice is drawn and |m| falls when T goes from 1.5 to 4', async () => {
-  const page = await browser.newPage();
+/** A page with its console errors and uncaught exceptions collected. */
+async function open(path) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const start = Date.now();
+  await page.goto(`${base}/${path}`);
+  return { page, errors, start };
+}
 
-  // The canvas holds both spin colours once the simulation has run a little.
-  await page.waitForFunction(() => Number(document.getElementById('sweeps').textContent) > 50);
-  const colours = await page.$eval('#lattice', (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]},${d[i + 3]}`);
-    return [...seen];
-  });
-  assert.ok(colours.every((c) => c.endsWith(',255')), 'every pixel is painted');
-  assert.ok(colours.length >= 1 && colours.length <= 2, `spin colours only: ${colours}`);
+const value = (page, selector) =>
+  page.$eval(selector, (el) => Number(el.dataset.value));
 
-  await page.locator('#temperature').fill('1.5');
-  await page.waitForFunction(() => Number(document.getElementById('absm').dataset.value) > 0.9,
-    null, { timeout: 20000 });
-  const cold = await absM(page);
+test('the site stays under its 5 MB budget', async () => {
+  let bytes = 0;
+  const walk = async (dir) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (['node_modules', 'tests'].includes(entry.name)) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else bytes += (await stat(path)).size;
+    }
+  };
+  await walk(WWW);
+  console.log(`site size: ${(bytes / 2 ** 20).toFixed(2)} MiB`);
+  assert.ok(bytes < 5 * 2 ** 20, `${bytes} bytes`);
+});
 
-  await page.locator('#temperature').fill('4');
-  await page.waitForFunction(() => Number(document.getElementById('absm').dataset.value) < 0.2,
-    null, { timeout: 20000 });
-  const hot = await absM(page);
-  assert.ok(hot < cold, `|m| fell: ${cold} -> ${hot}`);
-  assert.equal(await page.$eval('#t-value', (el) => el.textContent), '4.000');
+test('index links every page', async () => {
+  const { page, errors } = await open('');
+  const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(links.includes('lattices.html'), String(links));
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lattices: Ising |m| falls from T = 1.5 to 4, XY vortices appear, bad input is readable', async () => {
+  const { page, errors, start } = await open('lattices.html');
+  const ising = 'section[data-model="ising"]';
+  const xy = 'section[data-model="xy"]';
+  // Interactive: both panels have drawn a frame.
+  await page.waitForSelector(`${ising}[data-frames]`, { timeout: 20000 });
+  await page.waitForSelector(`${xy}[data-frames]`, { timeout: 20000 });
+  const interactive = Date.now() - start;
+  console.log(`first frames after ${interactive} ms`);
+  assert.ok(interactive < 2000, `first frames after ${interactive} ms (goal: 2 s)`);
+
+  // Kaufman's exact energy of the 64×64 torus at T_c is shown beside the estimate.
+  const exactAtTc = await value(page, `${ising} .exact-energy`);
+  assert.ok(Math.abs(exactAtTc + 1.4) < 0.05, `Kaufman's e(T_c) on 64×64: ${exactAtTc}`);
+
+  await page.locator(`${ising} .t-range`).fill('1.5');
+  await page.waitForFunction((s) => {
+    const el = document.querySelector(`${s} .absm`);
+    return Number(el.dataset.value) > 0.9;
+  }, ising, { timeout: 20000 });
+  const cold = await value(page, `${ising} .absm`);
+  await page.locator(`${ising} .t-range`).fill('4');
+  await page.waitForFunction((s) => Number(document.querySelector(`${s} .absm`).dataset.value) < 0.2,
+    ising, { timeout: 20000 });
+  const hot = await value(page, `${ising} .absm`);
+  assert.ok(hot < cold, `|m| fell: ${cold} -> ${hot}`);
+  // The running energy at T = 4 agrees with Kaufman's within a few error bars.
+  await page.waitForFunction((s) => Number(document.querySelector(`${s} .steps`).dataset.value) > 3000,
+    ising, { timeout: 20000 });
+  const [e, exact] = [await value(page, `${ising} .energy`), await value(page, `${ising} .exact-energy`)];
+  assert.ok(Math.abs(e - exact) < 0.01, `e(T=4) ${e} vs Kaufman ${exact}`);
+
+  await page.locator(`${xy} .t-range`).fill('0.3');
+  await page.waitForFunction((s) => Number(document.querySelector(`${s} .vortices`).dataset.value) < 0.01,
+    xy, { timeout: 20000 });
+  await page.locator(`${xy} .t-range`).fill('2');
+  await page.waitForFunction((s) => Number(document.querySelector(`${s} .vortices`).dataset.value) > 0.05,
+    xy, { timeout: 20000 });
+
+  // An algorithm the panel offers restarts it; a typed temperature out of range is refused
+  // with a message and changes nothing.
+  await page.selectOption(`${ising} .algorithm`, 'metropolis');
+  await page.locator(`${ising} .t-number`).fill('-1');
+  await page.locator(`${ising} .t-number`).dispatchEvent('change');
+  const message = await page.$eval(`${ising} .error`, (el) => el.textContent);
+  assert.match(message, /positive/);
+  assert.equal(await page.$eval(ising, (el) => el.dataset.temperature), '4');
+  await page.screenshot({ path: join(OUTPUT, 'lattices.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
 });
