@@ -6,5 +6,7 @@
 #![deny(missing_docs)]
 
 mod lattice;
+mod pca;
 
 pub use lattice::LatticeSim;
+pub use pca::PcaRun;

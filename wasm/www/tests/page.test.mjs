@@ -63,7 +63,7 @@ test('the site stays under its 5 MB budget', async () => {
 test('index links every page', async () => {
   const { page, errors } = await open('');
   const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
-  assert.ok(links.includes('lattices.html'), String(links));
+  for (const page of ['lattices.html', 'pca.html']) assert.ok(links.includes(page), String(links));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -116,6 +116,30 @@ test('lattices: Ising |m| falls from T = 1.5 to 4, XY vortices appear, bad input
   assert.match(message, /positive/);
   assert.equal(await page.$eval(ising, (el) => el.dataset.temperature), '4');
   await page.screenshot({ path: join(OUTPUT, 'lattices.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('pca: the learned direction turns to the principal axis (angle error < 0.05 rad)', async () => {
+  const { page, errors } = await open('pca.html');
+  await page.waitForFunction(() => Number(document.body.dataset.iteration) >= 400, null,
+    { timeout: 60000 });
+  const angleError = await value(page, '#angle-error');
+  assert.ok(angleError < 0.05, `angle error ${angleError}`);
+  // The χ² curve and the walkers were drawn.
+  const painted = await page.$eval('#scatter', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let blue = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 150 && d[i] < 120) blue += 1;
+    return blue;
+  });
+  assert.ok(painted > 500, `walker pixels: ${painted}`);
+  // Bad settings show the core's message.
+  await page.locator('#walkers').fill('0');
+  await page.click('#restart');
+  await page.waitForFunction(() => document.getElementById('error').textContent.length > 0);
+  assert.match(await page.$eval('#error', (el) => el.textContent), /walkers/);
+  await page.screenshot({ path: join(OUTPUT, 'pca.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
