@@ -2,6 +2,7 @@
 sequential results), Ctrl-C raises KeyboardInterrupt within about a second, progress arrives."""
 
 import _thread
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,33 @@ from entropic import entropy, lattice
 LONG = dict(size=128, temperatures=[2.2, 2.4], sweeps=10**7, seed=1)
 
 
-def test_ctrl_c_raises_keyboard_interrupt_within_a_second():
+class TookTooLong(Exception):
+    pass
+
+
+def deadline(seconds):
+    """A progress callback that stops the run (by raising) after `seconds`, so a test whose
+    interruption failed fails instead of running for hours."""
+    start = time.monotonic()
+
+    def check(stage, done, total):
+        if time.monotonic() - start > seconds:
+            raise TookTooLong(f"still running after {seconds} s")
+
+    return check
+
+
+@pytest.fixture
+def sigint_raises_keyboard_interrupt():
+    """Python's own SIGINT handler, as in an interactive session: a process started in the
+    background by a non-interactive shell inherits SIGINT ignored, and then Ctrl-C (and
+    interrupt_main) does nothing at all."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_raises_keyboard_interrupt_within_a_second(sigint_raises_keyboard_interrupt):
     fired = []
 
     def interrupt():
@@ -25,7 +52,7 @@ def test_ctrl_c_raises_keyboard_interrupt_within_a_second():
     timer.start()
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        lattice.thermo(**LONG)  # hours of work if not interrupted
+        lattice.thermo(**LONG, progress=deadline(10))  # hours of work if not interrupted
     latency = time.monotonic() - fired[0]
     assert latency < 1.5, f"KeyboardInterrupt {latency:.2f} s after Ctrl-C"
     assert time.monotonic() - start < 3
