@@ -5,8 +5,10 @@
 //! the code the pages run; the `#[wasm_bindgen]` layer only converts errors to `JsError`.
 #![deny(missing_docs)]
 
+mod latent;
 mod lattice;
 mod pca;
 
+pub use latent::LatentDemo;
 pub use lattice::LatticeSim;
 pub use pca::PcaRun;

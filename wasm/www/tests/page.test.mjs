@@ -63,7 +63,7 @@ test('the site stays under its 5 MB budget', async () => {
 test('index links every page', async () => {
   const { page, errors } = await open('');
   const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
-  for (const page of ['lattices.html', 'pca.html']) assert.ok(links.includes(page), String(links));
+  for (const page of ['lattices.html', 'pca.html', 'latent.html']) assert.ok(links.includes(page), String(links));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -141,5 +141,38 @@ test('pca: the learned direction turns to the principal axis (angle error < 0.05
   assert.match(await page.$eval('#error', (el) => el.textContent), /walkers/);
   await page.screenshot({ path: join(OUTPUT, 'pca.png'), fullPage: true });
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('latent: the shipped model generates digits as its latent state cycles', async () => {
+  const { page, errors } = await open('latent.html');
+  await page.waitForFunction(() => Number(document.body.dataset.steps) >= 30, null,
+    { timeout: 30000 });
+  const sigma = await value(page, '#sigma');
+  assert.ok(sigma > 0, `entropy production ${sigma}`);
+  // The latent state visits several states, and the digit has ink and paper.
+  const seen = new Set();
+  for (let i = 0; i < 20; i++) {
+    seen.add(await value(page, '#state'));
+    await page.waitForTimeout(160);
+  }
+  assert.ok(seen.size >= 2, `states seen: ${[...seen]}`);
+  const shades = await page.$eval('#digit', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 128) ink += 1;
+    return ink;
+  });
+  assert.ok(shades > 30 && shades < 600, `ink pixels: ${shades}`);
+  await page.screenshot({ path: join(OUTPUT, 'latent.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('latent: a corrupt model file shows a readable message', async () => {
+  const { page } = await open('latent.html?model=index.html');
+  await page.waitForFunction(() => document.getElementById('error').textContent.length > 0,
+    null, { timeout: 20000 });
+  assert.match(await page.$eval('#error', (el) => el.textContent), /not a latent-cycle checkpoint/);
   await page.close();
 });
