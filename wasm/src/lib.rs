@@ -5,10 +5,12 @@
 //! the code the pages run; the `#[wasm_bindgen]` layer only converts errors to `JsError`.
 #![deny(missing_docs)]
 
+mod diffusion;
 mod latent;
 mod lattice;
 mod pca;
 
+pub use diffusion::DiffusionDemo;
 pub use latent::LatentDemo;
 pub use lattice::LatticeSim;
 pub use pca::PcaRun;

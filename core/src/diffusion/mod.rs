@@ -36,6 +36,7 @@ pub use lattice_denoiser::{
 };
 pub use sampler::{
     Langevin, Predictor, Sampling, TimeGrid, probability_flow, reverse_sde, sample, sample_from,
+    sample_from_observed,
 };
 pub use score::{GaussianScore, Score};
 pub use score_net::{ScoreBatch, ScoreNet};

@@ -246,6 +246,24 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
     sampling: &Sampling,
     rng: &mut R,
 ) -> Result<(), DiffusionError> {
+    sample_from_observed(sde, score, x, from, sampling, rng, |_, _| {})
+}
+
+/// [`sample_from`], calling `observe(k, x)` with the state after each step k + 1 of the grid
+/// (k = `from` + 1 … `steps`): the denoising trajectory, e.g. for an animation of the thesis'
+/// Fig. 4.1. The same draws and the same result as [`sample_from`].
+///
+/// # Errors
+/// As [`sample_from`].
+pub fn sample_from_observed<S: Score, R: Rng + ?Sized>(
+    sde: &VpSde,
+    score: &mut S,
+    x: &mut [f64],
+    from: usize,
+    sampling: &Sampling,
+    rng: &mut R,
+    mut observe: impl FnMut(usize, &[f64]),
+) -> Result<(), DiffusionError> {
     let Sampling {
         steps,
         predictor,
@@ -334,6 +352,7 @@ pub fn sample_from<S: Score, R: Rng + ?Sized>(
                 }
             }
         }
+        observe(k + 1, x);
     }
     Ok(())
 }
@@ -361,6 +380,39 @@ fn langevin_move(x: &mut [f64], s: &[f64], z: &[f64], d: usize, r: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The observed trajectory ends at the unobserved result, with one state per step.
+    #[test]
+    fn observed_sampling_is_the_same_integration() {
+        let sde = VpSde::default();
+        let sampling = Sampling::reverse_sde(40);
+        let start: Vec<f64> = (0..6).map(|i| f64::from(i) - 2.5).collect();
+        let mut score = GaussianScore::new(sde, &[1.0, -1.0], &[0.5, 0.0, 0.0, 2.0]).unwrap();
+        let mut plain = start.clone();
+        sample_from(
+            &sde,
+            &mut score,
+            &mut plain,
+            0,
+            &sampling,
+            &mut from_seed(3),
+        )
+        .unwrap();
+        let (mut observed, mut frames) = (start, Vec::new());
+        sample_from_observed(
+            &sde,
+            &mut score,
+            &mut observed,
+            0,
+            &sampling,
+            &mut from_seed(3),
+            |k, x| frames.push((k, x.to_vec())),
+        )
+        .unwrap();
+        assert_eq!(plain, observed);
+        assert_eq!(frames.len(), 40);
+        assert_eq!(frames.last().unwrap(), &(40, plain));
+    }
     use crate::diffusion::GaussianScore;
     use crate::rng::{Xoshiro256PlusPlus, from_seed};
 

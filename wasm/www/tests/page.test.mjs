@@ -63,7 +63,7 @@ test('the site stays under its 5 MB budget', async () => {
 test('index links every page', async () => {
   const { page, errors } = await open('');
   const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
-  for (const page of ['lattices.html', 'pca.html', 'latent.html']) assert.ok(links.includes(page), String(links));
+  for (const page of ['lattices.html', 'pca.html', 'latent.html', 'diffusion.html']) assert.ok(links.includes(page), String(links));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -174,5 +174,37 @@ test('latent: a corrupt model file shows a readable message', async () => {
   await page.waitForFunction(() => document.getElementById('error').textContent.length > 0,
     null, { timeout: 20000 });
   assert.match(await page.$eval('#error', (el) => el.textContent), /not a latent-cycle checkpoint/);
+  await page.close();
+});
+
+test('diffusion: noise becomes a lattice, and the entropy at T = 3 is within 0.05 bits of Kaufman', async () => {
+  const { page, errors } = await open('diffusion.html');
+  await page.waitForFunction(() => Number(document.body.dataset.generated) >= 1, null,
+    { timeout: 30000 });
+  // The generated sample is a spin configuration: dark and light sites, nothing grey between.
+  const shades = await page.$eval('#lattice', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, 20, 20).data;
+    let [dark, light] = [0, 0];
+    for (let i = 0; i < d.length; i += 4) { if (d[i] < 80) dark += 1; if (d[i] > 175) light += 1; }
+    return [dark, light];
+  });
+  assert.ok(shades[0] + shades[1] > 380, `sites near ±1: ${shades}`);
+  await page.click('#estimate');
+  await page.waitForSelector('body[data-estimated="true"]', { timeout: 120000 });
+  const rows = await page.$$eval('#rows tr[data-temperature]', (trs) =>
+    trs.map((tr) => [Number(tr.dataset.temperature), Number(tr.dataset.error)]));
+  assert.equal(rows.length, 6);
+  const atThree = rows.find(([t]) => t === 3)[1];
+  assert.ok(Math.abs(atThree) < 0.05, `error at T = 3: ${atThree} bits/spin`);
+  await page.screenshot({ path: join(OUTPUT, 'diffusion.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('diffusion: a corrupt model file shows a readable message', async () => {
+  const { page } = await open('diffusion.html?model=index.html');
+  await page.waitForFunction(() => document.getElementById('error').textContent.length > 0,
+    null, { timeout: 20000 });
+  assert.match(await page.$eval('#error', (el) => el.textContent), /model file/);
   await page.close();
 });
