@@ -9,7 +9,7 @@ use entropic::lattice::{Ising, Square, Temperature, kaufman, onsager};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample, m)?)?;
@@ -18,7 +18,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The chain settings given (absent ones keep the core's defaults).
+/// Set `key` to `value` if one was given (absent settings keep the core's defaults).
+fn put(c: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
+    if let Some(v) = value {
+        c.insert(key.into(), v.into());
+    }
+}
+
+/// The chain settings given.
 fn chain(
     model: &str,
     size: Option<usize>,
@@ -28,18 +35,12 @@ fn chain(
     thermalize: Option<usize>,
 ) -> Value {
     let mut c = Map::new();
-    c.insert("model".into(), json!(model));
-    c.insert("algorithm".into(), json!(algorithm));
-    for (key, value) in [
-        ("size", size.map(|v| json!(v))),
-        ("coupling", coupling.map(|v| json!(v))),
-        ("field", field.map(|v| json!(v))),
-        ("thermalize", thermalize.map(|v| json!(v))),
-    ] {
-        if let Some(v) = value {
-            c.insert(key.into(), v);
-        }
-    }
+    put(&mut c, "model", Some(model));
+    put(&mut c, "algorithm", Some(algorithm));
+    put(&mut c, "size", size);
+    put(&mut c, "coupling", coupling);
+    put(&mut c, "field", field);
+    put(&mut c, "thermalize", thermalize);
     Value::Object(c)
 }
 
@@ -80,15 +81,13 @@ fn sample<'py>(
         "chain".into(),
         chain(model, size, algorithm, coupling, field, thermalize),
     );
-    if let Some(t) = temperatures {
-        c.insert("temperatures".into(), json!(one_or_many(t)?));
-    }
-    if let Some(v) = samples {
-        c.insert("samples".into(), json!(v));
-    }
-    if let Some(v) = pilot {
-        c.insert("pilot".into(), json!(v));
-    }
+    put(
+        &mut c,
+        "temperatures",
+        temperatures.map(one_or_many).transpose()?,
+    );
+    put(&mut c, "samples", samples);
+    put(&mut c, "pilot", pilot);
     let config: LatticeSampleConfig = from_json("lattice.sample", Value::Object(c))?;
     let run = LatticeSample::new(config).map_err(errors::invalid)?;
     let chains = runtime::blocking(py, progress, |rt| run.run(seed, rt))?;
@@ -138,19 +137,15 @@ fn thermo<'py>(
         "chain".into(),
         chain(model, size, algorithm, coupling, field, thermalize),
     );
-    if let Some(t) = temperatures {
-        c.insert("temperatures".into(), json!(one_or_many(t)?));
-    }
-    for (key, value) in [
-        ("sweeps", sweeps.map(|v| json!(v))),
-        ("ti_step", ti_step.map(|v| json!(v))),
-        ("ti_tolerance", ti_tolerance.map(|v| json!(v))),
-        ("ti_max_points", ti_max_points.map(|v| json!(v))),
-    ] {
-        if let Some(v) = value {
-            c.insert(key.into(), v);
-        }
-    }
+    put(
+        &mut c,
+        "temperatures",
+        temperatures.map(one_or_many).transpose()?,
+    );
+    put(&mut c, "sweeps", sweeps);
+    put(&mut c, "ti_step", ti_step);
+    put(&mut c, "ti_tolerance", ti_tolerance);
+    put(&mut c, "ti_max_points", ti_max_points);
     let config: LatticeThermoConfig = from_json("lattice.thermo", Value::Object(c))?;
     let run = LatticeThermo::new(config).map_err(errors::invalid)?;
     let result = runtime::blocking(py, progress, |rt| run.run(seed, rt))?;

@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 #[derive(Debug)]
 pub struct LatticeSim {
     chain: LiveChain,
-    pixels: Vec<u8>,
 }
 
 /// The model and algorithm named as in configs and on the command line.
@@ -25,16 +24,7 @@ fn chain_config(model: &str, algorithm: &str, size: usize) -> Result<ChainConfig
             ));
         }
     };
-    let algorithm = [
-        Algorithm::Metropolis,
-        Algorithm::HeatBath,
-        Algorithm::Wolff,
-        Algorithm::SwendsenWang,
-        Algorithm::Multispin,
-    ]
-    .into_iter()
-    .find(|a| a.name() == algorithm)
-    .ok_or_else(|| {
+    let algorithm = Algorithm::named(algorithm).ok_or_else(|| {
         ExperimentError::config("algorithm", format!("{algorithm:?} is not an algorithm"))
     })?;
     Ok(ChainConfig {
@@ -66,35 +56,9 @@ impl LatticeSim {
     ) -> Result<Self, ExperimentError> {
         let config = chain_config(model, algorithm, size)?;
         entropic::experiment::check_memory("the picture", &[size, size, 4])?;
-        let chain = LiveChain::new(config, temperature, seed)?;
-        let mut sim = Self {
-            chain,
-            pixels: vec![0; size * size * 4],
-        };
-        sim.paint();
-        Ok(sim)
-    }
-
-    /// Paint the configuration: Ising spins dark blue (+1) and white (−1); XY angles as hues.
-    fn paint(&mut self) {
-        match self.chain.configuration() {
-            Configuration::Spins(s) => {
-                for (px, &spin) in self.pixels.chunks_exact_mut(4).zip(s) {
-                    let rgb = if spin > 0 {
-                        [30, 40, 90]
-                    } else {
-                        [235, 235, 245]
-                    };
-                    px.copy_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
-                }
-            }
-            Configuration::Angles(a) => {
-                for (px, &theta) in self.pixels.chunks_exact_mut(4).zip(a) {
-                    let [r, g, b] = hue(theta / core::f64::consts::TAU);
-                    px.copy_from_slice(&[r, g, b, 255]);
-                }
-            }
-        }
+        Ok(Self {
+            chain: LiveChain::new(config, temperature, seed)?,
+        })
     }
 }
 
@@ -138,11 +102,9 @@ impl LatticeSim {
         self.chain.set_temperature(temperature).map_err(js)
     }
 
-    /// Run `steps` steps, repaint; returns their acceptance rate.
+    /// Run `steps` steps; returns their acceptance rate.
     pub fn step(&mut self, steps: u32) -> f64 {
-        let a = self.chain.step(steps as usize);
-        self.paint();
-        a
+        self.chain.step(steps as usize)
     }
 
     /// [e, δe, |m|, δ|m|, vortex density, δ] since the last temperature change (NaN where not
@@ -176,10 +138,27 @@ impl LatticeSim {
         }
     }
 
-    /// A copy of the RGBA picture (size × size × 4 bytes), for transfer to the page.
+    /// The configuration as an RGBA picture (size × size × 4 bytes): Ising spins dark blue (+1)
+    /// and white (−1), XY angles as hues.
     #[wasm_bindgen(js_name = picture)]
     pub fn picture(&self) -> Vec<u8> {
-        self.pixels.clone()
+        let rgba = |[r, g, b]: [u8; 3]| [r, g, b, 255];
+        match self.chain.configuration() {
+            Configuration::Spins(s) => s
+                .iter()
+                .flat_map(|&spin| {
+                    rgba(if spin > 0 {
+                        [30, 40, 90]
+                    } else {
+                        [235, 235, 245]
+                    })
+                })
+                .collect(),
+            Configuration::Angles(a) => a
+                .iter()
+                .flat_map(|&theta| rgba(hue(theta / core::f64::consts::TAU)))
+                .collect(),
+        }
     }
 
     /// Current temperature.

@@ -61,6 +61,27 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
+    /// Every algorithm.
+    pub const ALL: [Self; 5] = [
+        Self::Metropolis,
+        Self::HeatBath,
+        Self::Wolff,
+        Self::SwendsenWang,
+        Self::Multispin,
+    ];
+
+    /// The algorithm of a name ([`Algorithm::name`]), if there is one.
+    ///
+    /// # Examples
+    /// ```
+    /// use entropic::experiment::Algorithm;
+    /// assert_eq!(Algorithm::named("heat-bath"), Some(Algorithm::HeatBath));
+    /// assert_eq!(Algorithm::named("gibbs"), None);
+    /// ```
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
     /// The name used in configs and on the command line.
     pub fn name(self) -> &'static str {
         match self {
