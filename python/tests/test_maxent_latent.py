@@ -94,3 +94,35 @@ def test_latent_model_saves_a_checkpoint_it_can_resume_from(tmp_path):
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(ValueError, match="cannot resume"):
         latent.train(checkpoint=tmp_path / "bad.json", resume=True)
+
+
+SMALL_DIGITS = dict(images=50, walkers=40, epochs=4, sweeps=2, entropy_every=0)
+
+
+def test_digits_paused_and_resumed_equals_straight_through(tmp_path):
+    straight = maxent.digits(seed=3, **SMALL_DIGITS)
+    path = tmp_path / "checkpoint.json"
+    paused = maxent.digits(seed=3, checkpoint=path, pause_after=2, **SMALL_DIGITS)
+    assert paused.epoch == 2
+    resumed = maxent.digits(seed=3, checkpoint=path, resume=True)
+    assert resumed.epoch == 4 and resumed.config["images"] == 50
+    np.testing.assert_array_equal(resumed.samples(), straight.samples())
+    np.testing.assert_array_equal(resumed.history["chi2"], straight.history["chi2"])
+    x = straight.samples()
+    assert x.shape == (40, 8, 8) and ((x >= 0) & (x <= 1)).all()
+
+
+def test_the_cli_resumes_a_python_digits_checkpoint(cli, tmp_path):
+    straight = maxent.digits(seed=4, **SMALL_DIGITS)
+    maxent.digits(seed=4, checkpoint=tmp_path / "checkpoint.json", pause_after=1, **SMALL_DIGITS)
+    subprocess.run([cli, "--quiet", "--seed", "4", "--out", tmp_path, "maxent", "digits", "train",
+                    "--resume", "--entropy-every", "0"], check=True, capture_output=True)
+    done = maxent.digits(seed=4, checkpoint=tmp_path / "checkpoint.json", resume=True)
+    np.testing.assert_array_equal(done.samples(), straight.samples())
+
+
+def test_digits_bad_settings():
+    with pytest.raises(ValueError, match="unknown field"):
+        maxent.digits(imges=3)
+    with pytest.raises(ValueError, match="expected 2 values"):
+        maxent.digits(channels=[4, 8, 16])

@@ -151,7 +151,11 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         let Some(path) = &checkpoint_path else {
             bail!("--resume needs --out DIR holding the checkpoint.json of the run");
         };
-        let (trainer, images, history) = load_checkpoint(path)?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let (checkpoint, trainer) =
+            DigitsCheckpoint::read(&bytes).with_context(|| path.display().to_string())?;
+        let images = checkpoint.images;
         let stored = trainer.params();
         let outputs = trainer.model().lambda().len();
         let parameters = |n: usize| format!("{n} observable parameters");
@@ -169,17 +173,8 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
                 parameters(trainer.model().observables().parameter_count()),
             ),
         ])?;
-        let config = MaxentDigitsConfig {
-            images,
-            walkers: trainer.walkers().len(),
-            epochs: stored.iterations,
-            sweeps: stored.sweeps,
-            lambda_rate: stored.lambda_rate,
-            theta_rate: stored.theta_rate,
-            outputs,
-            ..given
-        };
-        (MaxentDigits::new(config)?, trainer, history)
+        let config = checkpoint.config(&trainer, given);
+        (MaxentDigits::new(config)?, trainer, checkpoint.history)
     } else {
         if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
             bail!(

@@ -334,6 +334,23 @@ impl DigitsCheckpoint {
         }
         Ok((c, trainer))
     }
+
+    /// The run's config: what the checkpoint stores (images, walkers, epochs, sweeps, the two
+    /// rates, outputs) over `given` (the rest: channels, leapfrog, preconditioning, the entropy
+    /// schedule, which the trainer does not record).
+    pub fn config(&self, trainer: &DigitsTrainer, given: MaxentDigitsConfig) -> MaxentDigitsConfig {
+        let stored = trainer.params();
+        MaxentDigitsConfig {
+            images: self.images,
+            walkers: trainer.walkers().len(),
+            epochs: stored.iterations,
+            sweeps: stored.sweeps,
+            lambda_rate: stored.lambda_rate,
+            theta_rate: stored.theta_rate,
+            outputs: trainer.model().lambda().len(),
+            ..given
+        }
+    }
 }
 
 /// The two independently seeded digit classifiers of the experiment.
