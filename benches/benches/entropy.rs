@@ -50,7 +50,7 @@ fn entropy(c: &mut Criterion) {
                     parts,
                     ..ScoreTrainParams::default()
                 };
-                black_box(net.train(&x, &params, &mut rng).unwrap())
+                black_box(net.train(&x, &params, &mut rng, &|| false).unwrap())
             })
         });
     }

@@ -13,7 +13,7 @@ use entropic::entropy::{
 use entropic::experiment::{
     EntropyCompare, EntropyCompareConfig, EstimatorConfig, ExperimentError, Hamiltonian,
     LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult, LatticeModel, ModelChoice,
-    MutualInformationCompare, SpinConfigurations,
+    MutualInformationCompare, Runtime, SpinConfigurations,
 };
 use entropic::rng::stream;
 use numpy::{AllowTypeChange, PyArray1, PyArrayLikeDyn, PyUntypedArrayMethods};
@@ -46,12 +46,13 @@ fn settings(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<EstimatorConfig> {
     Ok(config)
 }
 
-/// Run a single estimator on the worker thread (GIL released).
+/// Run a single estimator on the worker thread (GIL released); `work` gets the stop check its
+/// training asks (Ctrl-C).
 fn single(
     py: Python<'_>,
-    work: impl FnOnce() -> Result<entropic::estimate::Estimate, ExperimentError> + Send,
+    work: impl FnOnce(&dyn Fn() -> bool) -> Result<entropic::estimate::Estimate, ExperimentError> + Send,
 ) -> PyResult<Estimate> {
-    runtime::blocking(py, None, |_| work()).map(Estimate::from)
+    runtime::blocking(py, None, |rt| work(&|| rt.cancelled())).map(Estimate::from)
 }
 
 /// Differential entropy of the Gaussian with the samples' mean and covariance (nats): an upper
@@ -61,7 +62,7 @@ fn single(
 #[pyfunction]
 fn gaussian_fit(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Estimate> {
     let x = arrays::samples("x", x)?;
-    single(py, move || Ok(GaussianFit.estimate(&x)?))
+    single(py, move |_| Ok(GaussianFit.estimate(&x)?))
 }
 
 /// Kozachenko–Leonenko k-nearest-neighbour differential entropy (nats), maximum norm. With
@@ -73,7 +74,7 @@ fn knn(py: Python<'_>, x: &Bound<'_, PyAny>, k: usize, whiten: bool) -> PyResult
     let x = arrays::samples("x", x)?;
     let config = settings(None).map(|c| EstimatorConfig { k, ..c })?;
     let knn = config.knn().map_err(errors::invalid)?;
-    single(py, move || {
+    single(py, move |_| {
         Ok(if whiten {
             Whitened(knn).estimate(&x)?
         } else {
@@ -88,7 +89,7 @@ fn knn(py: Python<'_>, x: &Bound<'_, PyAny>, k: usize, whiten: bool) -> PyResult
 #[pyfunction]
 fn plug_in(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Estimate> {
     let x = arrays::samples("x", x)?;
-    single(py, move || Ok(PlugIn.estimate(&x)?))
+    single(py, move |_| Ok(PlugIn.estimate(&x)?))
 }
 
 /// MINDE with a learned score (nats; the CLI's `minde-learned` row): the samples are whitened,
@@ -115,9 +116,9 @@ fn minde(
     runtime::blocking(py, None, |rt| {
         let mut rng = stream(seed, 0);
         let ((h, kl), seconds) = {
-            let start = entropic::experiment::Runtime::seconds(rt);
-            let out = config.learned_minde(&x, seed, &mut rng)?;
-            let end = entropic::experiment::Runtime::seconds(rt);
+            let start = rt.seconds();
+            let out = config.learned_minde(&x, seed, &mut rng, &|| rt.cancelled())?;
+            let end = rt.seconds();
             (out, start.zip(end).map(|(a, b)| b - a))
         };
         Ok(entropic::experiment::EstimatorRow {
@@ -159,7 +160,7 @@ fn mice(
         mine: config.mine(seed),
         leaf,
     };
-    single(py, move || Ok(mice.estimate(&x)?))
+    single(py, move |stop| Ok(mice.estimate_until(&x, stop)?))
 }
 
 /// Every entropy estimator on the same samples, side by side (the CLI's `entropy compare`):
@@ -217,7 +218,7 @@ fn pairs(
 #[pyfunction]
 fn gaussian_mi(py: Python<'_>, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<Estimate> {
     let (x, y) = pairs(x, y)?;
-    single(py, move || Ok(GaussianMutualInformation.estimate(&x, &y)?))
+    single(py, move |_| Ok(GaussianMutualInformation.estimate(&x, &y)?))
 }
 
 /// Kraskov–Stögbauer–Grassberger I(X; Y) (nats), maximum norm, k neighbours; variant 1 or 2 (the
@@ -242,7 +243,7 @@ fn ksg(
         }
     };
     let ksg = Ksg::new(k, variant).map_err(errors::invalid)?;
-    single(py, move || Ok(ksg.estimate(&x, &y)?))
+    single(py, move |_| Ok(ksg.estimate(&x, &y)?))
 }
 
 /// MINE (Donsker–Varadhan bound with a bias-corrected gradient; nats): a critic network trained
@@ -262,7 +263,7 @@ fn mine(
         ..settings(None)?
     }
     .mine(seed);
-    single(py, move || Ok(mine.estimate(&x, &y)?))
+    single(py, move |stop| Ok(mine.estimate_until(&x, &y, stop)?))
 }
 
 /// MINDE-C I(X; Y) (nats): a conditional score network (residual over the pairs' Gaussian fit)
@@ -285,7 +286,7 @@ fn minde_c(
         .check_memory(x.dim() + y.dim())
         .map_err(errors::invalid)?;
     let minde = config.minde_c(seed);
-    single(py, move || Ok(minde.estimate(&x, &y)?))
+    single(py, move |stop| Ok(minde.estimate_until(&x, &y, stop)?))
 }
 
 /// Every mutual-information estimator on the same pairs, side by side (the CLI's `entropy mi`):

@@ -58,6 +58,33 @@ def test_ctrl_c_raises_keyboard_interrupt_within_a_second(sigint_raises_keyboard
     assert time.monotonic() - start < 3
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: entropy.mine(x[:, :1], x[:, 1:], steps=10**6),
+        lambda x: entropy.minde_c(x[:, :1], x[:, 1:], train_steps=10**6, hidden=[16]),
+        lambda x: entropy.minde(x, train_steps=10**6, hidden=[16]),
+        lambda x: entropy.mice(x, steps=10**6),
+        lambda x: entropy.compare(x, train_steps=10**6, hidden=[16]),
+    ],
+    ids=["mine", "minde_c", "minde", "mice", "compare"],
+)
+def test_ctrl_c_stops_learned_estimators_within_a_second(call, sigint_raises_keyboard_interrupt):
+    # A million training steps would take minutes: Ctrl-C reaches into the training loop.
+    x = np.random.default_rng(2).normal(size=(2000, 2))
+    fired = []
+
+    def interrupt():
+        fired.append(time.monotonic())
+        _thread.interrupt_main()
+
+    threading.Timer(0.5, interrupt).start()
+    with pytest.raises(KeyboardInterrupt):
+        call(x)
+    latency = time.monotonic() - fired[0]
+    assert latency < 1.5, f"KeyboardInterrupt {latency:.2f} s after Ctrl-C"
+
+
 def test_two_calls_in_threads_give_the_sequential_results():
     calls = [dict(size=16, temperatures=[2.0, 2.5], samples=200, seed=s) for s in (1, 2)]
     sequential = [lattice.sample(**c) for c in calls]

@@ -154,7 +154,7 @@ impl ConditionalScoreNet {
     }
 
     /// Train by denoising score matching on the pairs (row i of `x`, row i of `y`); returns the
-    /// loss of every step.
+    /// loss of every step. `stop` is asked before every step.
     ///
     /// # Errors
     /// As [`super::ScoreNet::train`], and [`DiffusionError::Shape`] for unpaired rows.
@@ -164,9 +164,10 @@ impl ConditionalScoreNet {
         y: &Samples,
         params: &ScoreTrainParams,
         rng: &mut R,
+        stop: &dyn Fn() -> bool,
     ) -> Result<Vec<f64>, DiffusionError> {
         let pairs = (x.clone(), y.clone());
-        super::trainer::train_model(self, &pairs, params, rng)
+        super::trainer::train_model(self, &pairs, params, rng, stop)
     }
 
     /// The Gaussian base score of one row x_t at time t: conditional on `y` if given, else

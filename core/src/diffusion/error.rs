@@ -6,6 +6,8 @@ use core::fmt;
 pub enum DiffusionError {
     /// An out-of-range schedule or time.
     Parameter(&'static str),
+    /// Training was stopped by the caller (Ctrl-C, a front end's cancellation).
+    Cancelled,
     /// A covariance that is not symmetric positive definite, or a dimension mismatch.
     Shape(&'static str),
     /// A saved model that cannot be read (truncated, wrong format or version, inconsistent).
@@ -25,6 +27,7 @@ impl fmt::Display for DiffusionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Parameter(why) => write!(f, "invalid setting: {why}"),
+            Self::Cancelled => write!(f, "cancelled"),
             Self::Shape(why) => write!(f, "shape: {why}"),
             Self::Malformed(why) => write!(f, "saved score model: {why}"),
             Self::NotFinite(what) => write!(f, "{what} is NaN or infinite"),

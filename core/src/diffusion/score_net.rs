@@ -146,20 +146,23 @@ impl ScoreNet {
             .map_err(|_| DiffusionError::Shape("rows of x and t do not match the score network"))
     }
 
-    /// Train by denoising score matching; returns the loss of every step. (For checkpoints
-    /// and resume, drive a [`super::ScoreTrainer`] instead.)
+    /// Train by denoising score matching; returns the loss of every step. `stop` is asked
+    /// before every step (`&|| false` to run to the end). (For checkpoints and resume, drive a
+    /// [`super::ScoreTrainer`] instead.)
     ///
     /// # Errors
     /// [`DiffusionError::Parameter`] for zero steps or batch, a bad rate or decay;
     /// [`DiffusionError::Shape`] if the samples' dimension differs from the network's;
-    /// [`DiffusionError::NotFinite`] if a loss is NaN/∞.
+    /// [`DiffusionError::NotFinite`] if a loss is NaN/∞; [`DiffusionError::Cancelled`] when
+    /// `stop` said so.
     pub fn train<R: Rng + ?Sized>(
         &mut self,
         samples: &Samples,
         params: &ScoreTrainParams,
         rng: &mut R,
+        stop: &dyn Fn() -> bool,
     ) -> Result<Vec<f64>, DiffusionError> {
-        super::trainer::train_model(self, samples, params, rng)
+        super::trainer::train_model(self, samples, params, rng, stop)
     }
 }
 
@@ -568,7 +571,7 @@ mod tests {
             batch: 32,
             ..ScoreTrainParams::default()
         };
-        net.train(&samples, &params, &mut rng).unwrap();
+        net.train(&samples, &params, &mut rng, &|| false).unwrap();
         let bytes = net.to_json().unwrap();
         let mut back = ScoreNet::from_json(&bytes).unwrap();
         assert_eq!(back.to_json().unwrap(), bytes);
@@ -685,7 +688,7 @@ mod tests {
             batch: 128,
             ..ScoreTrainParams::default()
         };
-        let losses = net.train(&samples, &params, &mut rng).unwrap();
+        let losses = net.train(&samples, &params, &mut rng, &|| false).unwrap();
         let minde = Minde::new(sde, net, Reference::GaussianFit, 20_000, 8)
             .unwrap()
             .estimate(&samples)

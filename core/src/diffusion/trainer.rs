@@ -235,22 +235,27 @@ pub(super) fn apply_step<M: Trainable>(
 }
 
 /// Train `model` on `data` for `params.steps` steps in one go (no checkpoints: for those drive a
-/// [`Trainer`]) and load the EMA weights; returns the loss of every step.
+/// [`Trainer`]) and load the EMA weights; returns the loss of every step. `stop` is asked
+/// before every step; when it says so, training ends with [`DiffusionError::Cancelled`].
 ///
 /// # Errors
 /// As [`Trainable::check_data`], [`Trainable::draw_batch`] and [`ScoreTrainParams::check`];
-/// [`DiffusionError::NotFinite`] if a loss is NaN/∞.
+/// [`DiffusionError::NotFinite`] if a loss is NaN/∞; [`DiffusionError::Cancelled`].
 pub(super) fn train_model<M: Trainable, R: Rng + ?Sized>(
     model: &mut M,
     data: &M::Data,
     params: &ScoreTrainParams,
     rng: &mut R,
+    stop: &dyn Fn() -> bool,
 ) -> Result<Vec<f64>, DiffusionError> {
     model.check_data(data)?;
     let (mut adam, mut ema) = optimisers(params)?;
     let mut replicas = Vec::new();
     let losses = (0..params.steps)
         .map(|step| {
+            if stop() {
+                return Err(DiffusionError::Cancelled);
+            }
             let batch = model.draw_batch(data, params.batch, rng)?;
             apply_step(
                 (&mut *model, &mut replicas),

@@ -23,6 +23,8 @@ pub enum EntropyError {
     Degenerate(&'static str),
     /// An out-of-range estimator setting.
     Parameter(&'static str),
+    /// The estimate was stopped by the caller (Ctrl-C, a front end's cancellation).
+    Cancelled,
     /// The score or denoiser model an estimator evaluates failed.
     Model(crate::diffusion::DiffusionError),
 }
@@ -38,6 +40,7 @@ impl fmt::Display for EntropyError {
             }
             Self::Degenerate(why) => write!(f, "degenerate data: {why}"),
             Self::Parameter(why) => write!(f, "invalid setting: {why}"),
+            Self::Cancelled => write!(f, "cancelled"),
             Self::Model(e) => write!(f, "{e}"),
         }
     }

@@ -27,7 +27,12 @@ pub struct Mice {
 }
 
 impl Mice {
-    fn node(&self, x: &Samples, lo: usize, hi: usize, id: u64) -> Result<Estimate, EntropyError> {
+    fn node(
+        &self,
+        x: &Samples,
+        (lo, hi, id): (usize, usize, u64),
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Estimate, EntropyError> {
         if hi - lo == 1 {
             let column = x.columns(lo, hi)?;
             return match self.leaf {
@@ -39,13 +44,13 @@ impl Mice {
             };
         }
         let mid = (lo + hi) / 2;
-        let left = self.node(x, lo, mid, 2 * id)?;
-        let right = self.node(x, mid, hi, 2 * id + 1)?;
+        let left = self.node(x, (lo, mid, 2 * id), stop)?;
+        let right = self.node(x, (mid, hi, 2 * id + 1), stop)?;
         let mine = Mine {
             seed: self.mine.seed.wrapping_add(id),
             ..self.mine.clone()
         };
-        let mi = mine.mutual_information(&x.columns(lo, hi)?, mid - lo)?;
+        let mi = mine.mutual_information(&x.columns(lo, hi)?, mid - lo, stop)?;
         let value = left.value + right.value - mi.value;
         let err = libm::sqrt(
             left.std_error * left.std_error
@@ -58,7 +63,15 @@ impl Mice {
 
 impl EntropyEstimator<Samples> for Mice {
     fn estimate(&self, x: &Samples) -> Result<Estimate, EntropyError> {
-        self.node(x, 0, x.dim(), 1)
+        self.estimate_until(x, &|| false)
+    }
+
+    fn estimate_until(
+        &self,
+        x: &Samples,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Estimate, EntropyError> {
+        self.node(x, (0, x.dim(), 1), stop)
     }
 }
 

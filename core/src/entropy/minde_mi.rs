@@ -88,6 +88,15 @@ impl Default for MindeMutualInformation {
 
 impl MutualInformation for MindeMutualInformation {
     fn estimate(&self, x: &Samples, y: &Samples) -> Result<Estimate, EntropyError> {
+        self.estimate_until(x, y, &|| false)
+    }
+
+    fn estimate_until(
+        &self,
+        x: &Samples,
+        y: &Samples,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Estimate, EntropyError> {
         let n = check_pairs(x, y, MIN_PAIRS)?;
         if self.draws < 2 {
             return Err(EntropyError::Parameter(
@@ -103,8 +112,11 @@ impl MutualInformation for MindeMutualInformation {
         let mut rng = from_seed(self.seed);
         let mut net = ConditionalScoreNet::new(sde, &x, &y, &self.network, &mut rng)
             .map_err(|_| EntropyError::Degenerate("the joint sample covariance is singular"))?;
-        net.train(&x, &y, &self.training, &mut rng)
-            .map_err(|_| EntropyError::Degenerate("the score network's training diverged"))?;
+        net.train(&x, &y, &self.training, &mut rng, stop)
+            .map_err(|e| match e {
+                crate::diffusion::DiffusionError::Cancelled => EntropyError::Cancelled,
+                _ => EntropyError::Degenerate("the score network's training diverged"),
+            })?;
         let correction =
             IndependentMean::of(&integral_terms(&mut net, &x, &y, n, self.draws, self.seed)?);
         let value = gaussian.value + correction.value;

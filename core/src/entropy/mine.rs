@@ -43,20 +43,32 @@ impl Default for Mine {
 impl super::MutualInformation for Mine {
     /// [`Mine::mutual_information`] of the joined samples [x, y] split after x's columns.
     fn estimate(&self, x: &Samples, y: &Samples) -> Result<Estimate, EntropyError> {
-        self.mutual_information(&super::mutual_information::joined(x, y, 10)?, x.dim())
+        self.estimate_until(x, y, &|| false)
+    }
+
+    fn estimate_until(
+        &self,
+        x: &Samples,
+        y: &Samples,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Estimate, EntropyError> {
+        let joint = super::mutual_information::joined(x, y, 10)?;
+        self.mutual_information(&joint, x.dim(), stop)
     }
 }
 
 impl Mine {
-    /// I(X; Y) in nats, X the first `split` columns of `samples` and Y the rest.
+    /// I(X; Y) in nats, X the first `split` columns of `samples` and Y the rest; `stop` is
+    /// asked before every Adam step.
     ///
     /// # Errors
     /// [`EntropyError::Parameter`] unless 0 < split < d and the settings are positive;
-    /// [`EntropyError::TooFewSamples`] below 10 samples.
+    /// [`EntropyError::TooFewSamples`] below 10 samples; [`EntropyError::Cancelled`].
     pub fn mutual_information(
         &self,
         samples: &Samples,
         split: usize,
+        stop: &dyn Fn() -> bool,
     ) -> Result<Estimate, EntropyError> {
         let (n, d) = (samples.len(), samples.dim());
         if split == 0 || split >= d {
@@ -90,6 +102,9 @@ impl Mine {
         let mut adam = Adam::default_params();
         let mut input = Vec::with_capacity(2 * b * d);
         for _ in 0..self.steps {
+            if stop() {
+                return Err(EntropyError::Cancelled);
+            }
             input.clear();
             for _ in 0..b {
                 let i = uniform_index(&mut rng, train);
@@ -164,7 +179,7 @@ mod tests {
             steps: 2000,
             ..Mine::default()
         }
-        .mutual_information(&x, 1)
+        .mutual_information(&x, 1, &|| false)
         .unwrap();
         std::println!(
             "MINE {:.4} ± {:.4} vs exact {exact:.4}",
@@ -181,9 +196,13 @@ mod tests {
             steps: 1000,
             ..Mine::default()
         }
-        .mutual_information(&y, 1)
+        .mutual_information(&y, 1, &|| false)
         .unwrap();
         assert!(zero.value.abs() < 4.0 * zero.std_error + 0.01, "{zero:?}");
-        assert!(Mine::default().mutual_information(&y, 0).is_err());
+        assert!(
+            Mine::default()
+                .mutual_information(&y, 0, &|| false)
+                .is_err()
+        );
     }
 }

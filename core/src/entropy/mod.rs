@@ -48,4 +48,14 @@ pub trait EntropyEstimator<X: ?Sized> {
     /// An [`EntropyError`] for input the estimator cannot handle (too few samples, non-finite
     /// values, systems too large for an exact method).
     fn estimate(&self, x: &X) -> Result<Estimate, EntropyError>;
+
+    /// [`estimate`](Self::estimate), asking `stop` between steps of any training. Default:
+    /// `estimate` (estimators that train nothing finish quickly).
+    ///
+    /// # Errors
+    /// As `estimate`; [`EntropyError::Cancelled`] when `stop` said so.
+    fn estimate_until(&self, x: &X, stop: &dyn Fn() -> bool) -> Result<Estimate, EntropyError> {
+        let _ = stop;
+        self.estimate(x)
+    }
 }

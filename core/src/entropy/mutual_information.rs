@@ -8,6 +8,23 @@ pub trait MutualInformation {
     /// An [`EntropyError`] for input the estimator cannot handle: different row counts, too
     /// few samples, degenerate data.
     fn estimate(&self, x: &Samples, y: &Samples) -> Result<Estimate, EntropyError>;
+
+    /// [`estimate`](Self::estimate), asking `stop` between steps of any training (learned
+    /// estimators check it at least once per optimiser step). Default: `estimate` (estimators
+    /// that train nothing finish quickly).
+    ///
+    /// # Errors
+    /// As `estimate`; [`EntropyError::Cancelled`] (or a model's cancellation) when `stop` said
+    /// so.
+    fn estimate_until(
+        &self,
+        x: &Samples,
+        y: &Samples,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Estimate, EntropyError> {
+        let _ = stop;
+        self.estimate(x, y)
+    }
 }
 
 /// The checks every estimator shares: equal row counts and at least `min` rows.

@@ -260,7 +260,8 @@ impl EntropyBenchmark {
                 ));
                 if e.train_steps > 0 {
                     let learned = timed(rt, || {
-                        e.learned_minde(&x, learned_seed, &mut rng).map(|(h, _)| h)
+                        e.learned_minde(&x, learned_seed, &mut rng, &|| rt.cancelled())
+                            .map(|(h, _)| h)
                     });
                     results.push(("minde-learned", learned));
                 }

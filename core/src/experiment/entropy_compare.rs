@@ -205,7 +205,7 @@ impl EntropyCompare {
         if e.train_steps > 0 {
             let mut divergence = None;
             let learned = timed(rt, || {
-                let (h, kl) = e.learned_minde(&x, seed, &mut rng)?;
+                let (h, kl) = e.learned_minde(&x, seed, &mut rng, &|| rt.cancelled())?;
                 divergence = Some(kl);
                 Ok(Estimate::new(
                     h.value - offset,
@@ -260,7 +260,7 @@ impl EntropyCompare {
             push(
                 &mut rows,
                 "mice (MINE splits)",
-                timed(rt, || Ok(mice.estimate(&self.x)?)),
+                timed(rt, || Ok(mice.estimate_until(&self.x, &|| rt.cancelled())?)),
             )?;
         }
         Ok(rows)

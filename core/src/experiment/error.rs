@@ -137,7 +137,12 @@ impl From<StatsError> for ExperimentError {
 
 impl From<EntropyError> for ExperimentError {
     fn from(e: EntropyError) -> Self {
-        Self::Entropy(e)
+        match e {
+            EntropyError::Cancelled | EntropyError::Model(DiffusionError::Cancelled) => {
+                Self::Cancelled
+            }
+            e => Self::Entropy(e),
+        }
     }
 }
 
@@ -155,7 +160,10 @@ impl From<MaxEntError> for ExperimentError {
 
 impl From<DiffusionError> for ExperimentError {
     fn from(e: DiffusionError) -> Self {
-        Self::Diffusion(e)
+        match e {
+            DiffusionError::Cancelled => Self::Cancelled,
+            e => Self::Diffusion(e),
+        }
     }
 }
 

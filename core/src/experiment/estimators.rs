@@ -135,15 +135,17 @@ impl EstimatorConfig {
     /// training draws from `rng`), the fit as reference and the integral's times importance-
     /// sampled uniformly in log-SNR (draws from `seed`). Returns the entropy and the KL(data ‖
     /// Gaussian fit) the score integrated ([`Minde::entropy_and_divergence`]): H = H(fit) − KL.
+    /// `stop` is asked before every training step.
     ///
     /// # Errors
     /// The whitening's, the network's and the integral's errors (too few samples, training that
-    /// diverged).
+    /// diverged); [`ExperimentError::Cancelled`] when `stop` said so.
     pub fn learned_minde<R: Rng + ?Sized>(
         &self,
         x: &Samples,
         seed: u64,
         rng: &mut R,
+        stop: &dyn Fn() -> bool,
     ) -> Result<(Estimate, Estimate), ExperimentError> {
         let sde = VpSde::default();
         let whitening = Whitening::of(x)?;
@@ -159,7 +161,7 @@ impl EstimatorConfig {
             parts: self.parts,
             ..ScoreTrainParams::default()
         };
-        net.train(&z, &params, rng)?;
+        net.train(&z, &params, rng, stop)?;
         let (h, kl) = Minde::new(sde, net, Reference::GaussianFit, self.draws, seed)?
             .with_importance(LambdaDensity::Uniform)?
             .entropy_and_divergence(&z)?;
@@ -213,7 +215,10 @@ impl EstimatorConfig {
         seed: u64,
         rt: &R,
     ) -> Result<Vec<TimedEstimate>, ExperimentError> {
-        let mi = |estimator: &dyn MutualInformation| timed(rt, || Ok(estimator.estimate(x, y)?));
+        let stop = || rt.cancelled();
+        let mi = |estimator: &dyn MutualInformation| {
+            timed(rt, || Ok(estimator.estimate_until(x, y, &stop)?))
+        };
         let mut rows = vec![
             ("gaussian-cca", mi(&GaussianMutualInformation)),
             ("ksg-1", mi(&Ksg::new(self.k, KsgVariant::First)?)),
@@ -289,7 +294,7 @@ mod tests {
             let x = task.sample(6000, 4).unwrap();
             let fit = GaussianFit.estimate(&x).unwrap().value - task.entropy();
             let mut rng = from_seed(5);
-            let (h, kl) = config.learned_minde(&x, 6, &mut rng).unwrap();
+            let (h, kl) = config.learned_minde(&x, 6, &mut rng, &|| false).unwrap();
             let row = EstimatorRow {
                 divergence: Some(kl),
                 ..EstimatorRow::new("minde-learned", h, None)
@@ -328,7 +333,7 @@ mod tests {
             .map(|_| crate::rng::normal_pair(&mut rng).0)
             .collect();
         let x = Samples::new(x, 2).unwrap();
-        let (h, kl) = config.learned_minde(&x, 3, &mut rng).unwrap();
+        let (h, kl) = config.learned_minde(&x, 3, &mut rng, &|| false).unwrap();
         let row = EstimatorRow {
             divergence: Some(kl),
             ..EstimatorRow::new("minde-learned", h, None)

@@ -195,7 +195,7 @@ impl GaussianTable {
         ];
         if e.train_steps > 0 {
             let learned = timed(rt, || {
-                e.learned_minde(&x, seed ^ j as u64, &mut rng)
+                e.learned_minde(&x, seed ^ j as u64, &mut rng, &|| rt.cancelled())
                     .map(|(h, _)| h)
             });
             rows.push(row("minde-learned", learned)?);

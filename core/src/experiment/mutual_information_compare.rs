@@ -116,4 +116,44 @@ mod tests {
         };
         assert!(MutualInformationCompare::new(skipped, x, y).is_ok());
     }
+
+    /// A runtime that says stop after its first look: the learned estimators' training ends
+    /// with `Cancelled` at its next step, and the run reports it as such (not as a failure).
+    #[test]
+    fn cancellation_reaches_into_training() {
+        use core::sync::atomic::{AtomicUsize, Ordering};
+        #[derive(Debug, Default)]
+        struct StopSoon(AtomicUsize);
+        impl Runtime for StopSoon {
+            fn map<T, F>(&self, _: &str, tasks: usize, f: F) -> Vec<T>
+            where
+                T: Send,
+                F: Fn(usize) -> T + Sync + Send,
+            {
+                (0..tasks).map(f).collect()
+            }
+            fn cancelled(&self) -> bool {
+                self.0.fetch_add(1, Ordering::Relaxed) > 3
+            }
+        }
+        let x = Samples::new((0..400).map(|i| f64::from(i % 17)).collect(), 1).unwrap();
+        let y = Samples::new((0..400).map(|i| f64::from(i % 5)).collect(), 1).unwrap();
+        let config = EstimatorConfig {
+            train_steps: 1_000_000,
+            ..EstimatorConfig::default()
+        };
+        let run = MutualInformationCompare::new(config, x, y).unwrap();
+        let err = run.run(1, &StopSoon::default()).unwrap_err();
+        assert_eq!(err, ExperimentError::Cancelled);
+        let mine = crate::entropy::Mine {
+            steps: 1_000_000,
+            ..crate::entropy::Mine::default()
+        };
+        let (a, b) = (
+            Samples::new((0..40).map(f64::from).collect(), 1).unwrap(),
+            Samples::new((0..40).map(|i| f64::from(i % 3)).collect(), 1).unwrap(),
+        );
+        let stopped = crate::entropy::MutualInformation::estimate_until(&mine, &a, &b, &|| true);
+        assert_eq!(stopped, Err(crate::entropy::EntropyError::Cancelled));
+    }
 }
