@@ -1,6 +1,36 @@
-//! Files the package writes.
+//! Files the package writes and the checkpoints it reads.
+use crate::errors;
+use entropic::experiment::ExperimentError;
+use pyo3::PyResult;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+/// Read the checkpoint at `path` with `read` (a checkpoint type's reader).
+///
+/// # Errors
+/// `ValueError` naming the path, for a file that cannot be read or is not such a checkpoint.
+pub fn read_checkpoint<T>(
+    path: &Path,
+    read: impl FnOnce(&[u8]) -> Result<T, ExperimentError>,
+) -> PyResult<T> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| errors::invalid(format!("cannot read checkpoint {}: {e}", path.display())))?;
+    read(&bytes).map_err(|e| errors::invalid(format!("cannot resume from {}: {e}", path.display())))
+}
+
+/// Refuse a checkpoint path whose directory does not exist, before any training.
+///
+/// # Errors
+/// `ValueError` naming the directory.
+pub fn check_checkpoint_dir(path: Option<&Path>) -> PyResult<()> {
+    match path.and_then(Path::parent) {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(errors::invalid(format!(
+            "checkpoint: the directory {} does not exist",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
 
 /// Write `bytes` to `path` atomically: a sibling temporary file, fsync, then rename (a reader
 /// sees the old checkpoint or the new one, never a part).

@@ -2,7 +2,7 @@
 //! ([`LatentTrain`] on the embedded binarised MNIST 0/1/2), trained from keywords named as its
 //! config fields, checkpointed after every epoch, resumable, and generating sequences.
 use crate::config::from_kwargs;
-use crate::files::write_atomic;
+use crate::files::{check_checkpoint_dir, read_checkpoint, write_atomic};
 use crate::json::to_python;
 use crate::{errors, runtime};
 use entropic::experiment::{
@@ -14,7 +14,7 @@ use entropic::rng::from_seed;
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train, m)?)?;
@@ -77,11 +77,7 @@ fn train(
                 "a resumed run keeps its checkpoint's config: give no config keywords",
             ));
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            errors::invalid(format!("cannot read checkpoint {}: {e}", path.display()))
-        })?;
-        let (c, trainer) = LatentCheckpoint::read(&bytes)
-            .map_err(|e| errors::invalid(format!("cannot resume from {}: {e}", path.display())))?;
+        let (c, trainer) = read_checkpoint(path, LatentCheckpoint::read)?;
         let config = c.config(&trainer);
         let run = LatentTrain::new(config.clone(), images(&config)?).map_err(errors::invalid)?;
         (run, trainer, c.history, c.seed)
@@ -91,15 +87,7 @@ fn train(
         let trainer = run.trainer(seed).map_err(errors::invalid)?;
         (run, trainer, Vec::new(), seed)
     };
-    if let Some(dir) = checkpoint.as_deref().and_then(Path::parent)
-        && !dir.as_os_str().is_empty()
-        && !dir.is_dir()
-    {
-        return Err(errors::invalid(format!(
-            "checkpoint: the directory {} does not exist",
-            dir.display()
-        )));
-    }
+    check_checkpoint_dir(checkpoint.as_deref())?;
     let epochs = trainer.params().epochs;
     let pause = pause_after.filter(|&p| p < epochs);
     let save = |t: &Trainer, h: &[EpochRow]| -> Result<(), ExperimentError> {

@@ -1,7 +1,7 @@
 //! `entropic.maxent`: the Min-MaxEnt experiments of the paper ([`MaxentPca`], Fig. 2;
 //! [`MaxentBimodal`], Fig. 3–4), configured by keywords named as their config fields.
 use crate::config::from_kwargs;
-use crate::files::write_atomic;
+use crate::files::{check_checkpoint_dir, read_checkpoint, write_atomic};
 use crate::json::to_python;
 use crate::{errors, runtime};
 use entropic::experiment::{
@@ -12,7 +12,7 @@ use entropic::train::{Executor, Stopped};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pca, m)?)?;
@@ -122,11 +122,7 @@ fn digits(
         let Some(path) = &checkpoint else {
             return Err(errors::invalid("resume=True needs checkpoint=PATH"));
         };
-        let bytes = std::fs::read(path).map_err(|e| {
-            errors::invalid(format!("cannot read checkpoint {}: {e}", path.display()))
-        })?;
-        let (c, trainer) = DigitsCheckpoint::read(&bytes)
-            .map_err(|e| errors::invalid(format!("cannot resume from {}: {e}", path.display())))?;
+        let (c, trainer) = read_checkpoint(path, DigitsCheckpoint::read)?;
         let run = MaxentDigits::new(c.config(&trainer, given)).map_err(errors::invalid)?;
         (run, trainer, c.history)
     } else {
@@ -134,15 +130,7 @@ fn digits(
         let trainer = run.trainer(seed).map_err(errors::invalid)?;
         (run, trainer, Vec::new())
     };
-    if let Some(dir) = checkpoint.as_deref().and_then(Path::parent)
-        && !dir.as_os_str().is_empty()
-        && !dir.is_dir()
-    {
-        return Err(errors::invalid(format!(
-            "checkpoint: the directory {} does not exist",
-            dir.display()
-        )));
-    }
+    check_checkpoint_dir(checkpoint.as_deref())?;
     let executor = Executor {
         chunk: 1,
         checkpoint_every: 1,
