@@ -13,7 +13,7 @@ use entropic::entropy::{
 use entropic::experiment::{
     EntropyCompare, EntropyCompareConfig, EstimatorConfig, ExperimentError, Hamiltonian,
     LatticeEntropy, LatticeEntropyConfig, LatticeEntropyResult, LatticeModel, ModelChoice,
-    MutualInformationCompare, Runtime, SpinConfigurations,
+    MutualInformationCompare, Runtime, SpinConfigurations, timed,
 };
 use entropic::rng::stream;
 use numpy::{AllowTypeChange, PyArray1, PyArrayLikeDyn, PyUntypedArrayMethods};
@@ -115,12 +115,10 @@ fn minde(
     config.check_memory(x.dim()).map_err(errors::invalid)?;
     runtime::blocking(py, None, |rt| {
         let mut rng = stream(seed, 0);
-        let ((h, kl), seconds) = {
-            let start = rt.seconds();
-            let out = config.learned_minde(&x, seed, &mut rng, &|| rt.cancelled())?;
-            let end = rt.seconds();
-            (out, start.zip(end).map(|(a, b)| b - a))
-        };
+        let (learned, seconds) = timed(rt, || {
+            config.learned_minde(&x, seed, &mut rng, &|| rt.cancelled())
+        });
+        let (h, kl) = learned?;
         Ok(entropic::experiment::EstimatorRow {
             divergence: Some(kl),
             ..entropic::experiment::EstimatorRow::new("minde-learned", h, seconds)

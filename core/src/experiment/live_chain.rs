@@ -4,7 +4,7 @@ use super::ExperimentError;
 use super::chain::{Algorithm, ChainConfig, SpinModel};
 use super::lattice_thermo::ThermoExact;
 use crate::lattice::{Ising, IsingState, Temperature, Xy, XyState, vortex_density};
-use crate::model::{Model, Sampler, StepStats};
+use crate::model::{Sampler, StepStats, run};
 use crate::rng::{Xoshiro256PlusPlus, from_seed};
 use crate::sampler::{SingleFlip, SweepOrder, SwendsenWang, Wolff, XyMetropolis};
 use crate::stats::MeanEstimate;
@@ -157,8 +157,12 @@ impl LiveChain {
             Engine::XyMetropolis(m, s, x) => {
                 s.tune(m, x, SETTLE, rng);
             }
-            Engine::IsingFlip(m, s, x) => steps(m, s, x, SETTLE, rng),
-            Engine::IsingSwendsenWang(m, s, x) => steps(m, s, x, SETTLE, rng),
+            Engine::IsingFlip(m, s, x) => {
+                run(m, s, x, SETTLE, rng, &mut ());
+            }
+            Engine::IsingSwendsenWang(m, s, x) => {
+                run(m, s, x, SETTLE, rng, &mut ());
+            }
         }
         self.energy.clear();
         self.abs_m.clear();
@@ -270,19 +274,6 @@ impl LiveChain {
     /// Steps run since the start (settling excluded).
     pub fn steps(&self) -> u64 {
         self.steps
-    }
-}
-
-/// `n` steps of `s` on `x`, unrecorded.
-fn steps<M: Model, S: Sampler<M>>(
-    m: &M,
-    s: &mut S,
-    x: &mut M::State,
-    n: usize,
-    rng: &mut Xoshiro256PlusPlus,
-) {
-    for _ in 0..n {
-        s.step(m, x, rng);
     }
 }
 

@@ -106,7 +106,7 @@ pub use maxent_mixing::{
 };
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
 pub use mutual_information_compare::MutualInformationCompare;
-pub use runtime::{Runtime, Sequential};
+pub use runtime::{Runtime, Sequential, timed};
 pub(crate) use runtime::{check_cancelled, unless_cancelled};
 
 use crate::lattice::{LatticeError, Temperature};

@@ -90,7 +90,7 @@ pub(crate) fn unless_cancelled(stopped: Stopped) -> Result<Stopped, ExperimentEr
 }
 
 /// Time `f` on `rt`'s clock: its result and the seconds it took, if the runtime tells time.
-pub(crate) fn timed<R: Runtime + ?Sized, T>(rt: &R, f: impl FnOnce() -> T) -> (T, Option<f64>) {
+pub fn timed<R: Runtime + ?Sized, T>(rt: &R, f: impl FnOnce() -> T) -> (T, Option<f64>) {
     let start = rt.seconds();
     let value = f();
     let seconds = start.zip(rt.seconds()).map(|(a, b)| b - a);
