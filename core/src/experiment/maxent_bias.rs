@@ -12,7 +12,7 @@ use crate::nn::classifier::DigitClassifier;
 use crate::nn::loss::bce_with_logits;
 use crate::nn::optim::{Adam, Optimizer};
 use crate::nn::{Network, NnError};
-use crate::rng::{stream, uniform_index};
+use crate::rng::{Xoshiro256PlusPlus, stream, uniform_index};
 use alloc::vec::Vec;
 
 /// The biased energy H = H₀ + H′_steer(α_s) + α_g g of a batch of images.
@@ -187,14 +187,9 @@ impl BiasedEnergy {
         }
     }
 
-    /// Run `sweeps` sweeps of a copy of `trainer`'s walkers under this energy, drawing from
-    /// [`stream`]`(seed, 3)`; returns the samples (64 pixels each). `leapfrog` 0 keeps the
-    /// trained walkers' own moves and width (random-walk Metropolis for a model trained with
-    /// it); L ≥ 1 runs HMC trajectories of L steps on H and its gradient (1 = MALA) with the
-    /// mass matrix preconditioned by the trained walkers' spread ([`Walkers::precondition`]),
-    /// the step starting at 0.02 and adapted toward 65 % acceptance over the first quarter of
-    /// the sweeps, frozen after (those sweeps are burn-in: only the final positions are
-    /// returned).
+    /// Run `sweeps` sweeps of a copy of `trainer`'s walkers under this energy (a
+    /// [`BiasedChain`] planned for `sweeps`, with `leapfrog` and `seed`); returns the final
+    /// positions (64 pixels each).
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`] between sweeps.
@@ -206,7 +201,44 @@ impl BiasedEnergy {
         seed: u64,
         rt: &R,
     ) -> Result<Vec<f64>, ExperimentError> {
-        let mut walkers = trainer.walkers().clone();
+        let mut chain = BiasedChain::new(trainer.walkers().clone(), leapfrog, sweeps, seed)?;
+        for k in 0..sweeps {
+            check_cancelled(rt)?;
+            chain.sweep(self, trainer);
+            rt.progress("sweeps", k as u64 + 1, sweeps as u64);
+        }
+        Ok(chain.positions().to_vec())
+    }
+}
+
+/// Walkers sampling a [`BiasedEnergy`] of a trained model, a sweep at a time (what
+/// [`BiasedEnergy::generate`] runs; a live view draws the walkers between sweeps).
+#[derive(Clone, Debug)]
+pub struct BiasedChain {
+    walkers: Walkers,
+    rng: Xoshiro256PlusPlus,
+    adapt: usize,
+    done: usize,
+}
+
+impl BiasedChain {
+    /// Walkers starting from `start` (samples of H₀: the trained model's walkers, or the first
+    /// few of them, [`Walkers::first`]), drawing from [`stream`]`(seed, 3)`. `leapfrog` 0 keeps
+    /// `start`'s own moves and width (random-walk Metropolis for a model trained with it);
+    /// L ≥ 1 runs HMC trajectories of L steps on H and its gradient (1 = MALA) with the mass
+    /// matrix preconditioned by `start`'s spread ([`Walkers::precondition`]), the step
+    /// starting at 0.02 and adapted toward 65 % acceptance over the first quarter of
+    /// `planned` sweeps, frozen after (those sweeps are burn-in).
+    ///
+    /// # Errors
+    /// [`ExperimentError::MaxEnt`] for a leapfrog count [`Walkers::with_moves`] refuses.
+    pub fn new(
+        start: Walkers,
+        leapfrog: usize,
+        planned: usize,
+        seed: u64,
+    ) -> Result<Self, ExperimentError> {
+        let mut walkers = start;
         let mut adapt = 0;
         if leapfrog > 0 {
             walkers = Walkers::new(
@@ -217,24 +249,41 @@ impl BiasedEnergy {
             )?
             .with_moves(Moves::Hamiltonian(leapfrog))?;
             walkers.precondition();
-            adapt = sweeps / 4;
+            adapt = planned / 4;
         }
-        let mut rng = stream(seed, 3);
-        for k in 0..sweeps {
-            check_cancelled(rt)?;
-            let a = walkers.sweep(
-                &mut Biased {
-                    bias: self,
-                    trainer,
-                },
-                &mut rng,
-            );
-            if k < adapt {
-                walkers.adapt(a, 0.65);
-            }
-            rt.progress("sweeps", k as u64 + 1, sweeps as u64);
+        Ok(Self {
+            walkers,
+            rng: stream(seed, 3),
+            adapt,
+            done: 0,
+        })
+    }
+
+    /// One sweep of every walker under `energy` biasing `trainer`'s model; returns the
+    /// acceptance.
+    pub fn sweep(&mut self, energy: &mut BiasedEnergy, trainer: &mut DigitsTrainer) -> f64 {
+        let a = self.walkers.sweep(
+            &mut Biased {
+                bias: energy,
+                trainer,
+            },
+            &mut self.rng,
+        );
+        if self.done < self.adapt {
+            self.walkers.adapt(a, 0.65);
         }
-        Ok(walkers.positions().to_vec())
+        self.done += 1;
+        a
+    }
+
+    /// Sweeps done.
+    pub fn sweeps(&self) -> usize {
+        self.done
+    }
+
+    /// The walkers' positions (64 pixels each).
+    pub fn positions(&self) -> &[f64] {
+        self.walkers.positions()
     }
 }
 

@@ -8,8 +8,8 @@ use crate::maxent::{
     kl_on_grid, quadrature_1d,
 };
 use crate::nn::{ActivationKind, Network};
-use crate::rng::{stream, uniform_f64};
-use crate::train::Executor;
+use crate::rng::{Xoshiro256PlusPlus, stream, uniform_f64};
+use crate::train::Iterative;
 use crate::vae::{self, Vae, VaeParams};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -191,31 +191,51 @@ impl MaxentBimodal {
     /// # Errors
     /// [`ExperimentError::Cancelled`]; a model's error.
     pub fn run<R: Runtime>(&self, seed: u64, rt: &R) -> Result<BimodalResult, ExperimentError> {
-        let c = &self.config;
-        let mixture = c.case.mixture();
-        let (lo, hi) = mixture.bounds();
-        let h = (hi - lo) / (c.grid - 1) as f64;
-        let grid: Vec<f64> = (0..c.grid).map(|k| lo + h * k as f64).collect();
-        let real: Vec<f64> = grid.iter().map(|&x| mixture.density(x)).collect();
         let seeds = rt
-            .map("seeds", c.seeds, |s| {
-                self.seed(seed.wrapping_add(s as u64), (&grid, &real), rt)
+            .map("seeds", self.config.seeds, |s| {
+                let mut run = self.seed_run(seed.wrapping_add(s as u64))?;
+                loop {
+                    check_cancelled(rt)?;
+                    if !run.minmaxent_epoch()? {
+                        break;
+                    }
+                }
+                loop {
+                    check_cancelled(rt)?;
+                    if !run.vae_epoch()? {
+                        break;
+                    }
+                }
+                Ok(run.into_result())
             })
             .into_iter()
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, ExperimentError>>()?;
+        let (grid, real) = self.grid();
         Ok(BimodalResult { grid, real, seeds })
     }
 
-    /// One seed of all three models on the quadrature grid, where `real` is the data density.
-    fn seed<R: Runtime>(
-        &self,
-        seed: u64,
-        (grid, real): (&[f64], &[f64]),
-        rt: &R,
-    ) -> Result<BimodalSeed, ExperimentError> {
+    /// The quadrature nodes on the case's box and the data's density there.
+    pub fn grid(&self) -> (Vec<f64>, Vec<f64>) {
+        let mixture = self.config.case.mixture();
+        let (lo, hi) = mixture.bounds();
+        let h = (hi - lo) / (self.config.grid - 1) as f64;
+        let grid: Vec<f64> = (0..self.config.grid).map(|k| lo + h * k as f64).collect();
+        let real = grid.iter().map(|&x| mixture.density(x)).collect();
+        (grid, real)
+    }
+
+    /// One seed of all three models, set up and not yet trained: a state the caller advances
+    /// an epoch at a time (a live view draws it between epochs). The Min-MaxEnt model and the
+    /// VAE draw from separate streams of `seed`, so the order in which their epochs are
+    /// interleaved does not change a bit; [`run`](Self::run) trains the first, then the second.
+    ///
+    /// # Errors
+    /// A model's error.
+    pub fn seed_run(&self, seed: u64) -> Result<BimodalSeedRun, ExperimentError> {
         let c = &self.config;
         let mixture = c.case.mixture();
         let (lo, hi) = mixture.bounds();
+        let (grid, real) = self.grid();
         let h = grid[1] - grid[0];
         let mut rng = stream(seed, 0);
         let data = mixture.sample(c.case.samples(), &mut rng);
@@ -231,7 +251,7 @@ impl MaxentBimodal {
                     / libm::sqrt(core::f64::consts::TAU * var)
             })
             .collect();
-        let gaussian_kl = kl_on_grid(real, &gaussian_density, h)?;
+        let gaussian_kl = kl_on_grid(&real, &gaussian_density, h)?;
 
         let widths: Vec<usize> = core::iter::once(1)
             .chain(HIDDEN)
@@ -255,51 +275,114 @@ impl MaxentBimodal {
             ..TrainParams::default()
         };
         let model = MaxEnt::new(net, vec![0.0, 0.0])?;
-        let mut trainer = Trainer::new(model, walkers, &data, params, seed)?;
-        let (mut minmaxent_kl, mut minmaxent_entropy, mut reports) =
-            (Vec::new(), Vec::new(), Vec::new());
-        let mut minmaxent_density = Vec::new();
-        // One iteration per chunk: the density is scored after every iteration.
-        let executor = Executor {
-            chunk: 1,
-            ..Executor::default()
-        };
-        // Cancellation is checked in the sink: the executor's own runtime is sequential and silent.
-        executor.run(&mut trainer, &data[..], &super::Sequential, |t, r, _| {
-            check_cancelled(rt)?;
-            reports.extend_from_slice(r);
-            let q = quadrature_1d(t.model_mut(), lo, hi, grid.len())?;
-            minmaxent_kl.push(kl_on_grid(real, &q.density, h)?);
-            minmaxent_entropy.push(q.entropy);
-            minmaxent_density = q.density;
-            Ok::<_, ExperimentError>(())
-        })?;
+        let trainer = Trainer::new(model, walkers, &data, params, seed)?;
 
         let mut vae_rng = stream(seed, 1);
-        let mut model = Vae::new(1, 1, &HIDDEN, ActivationKind::Tanh, &mut vae_rng)?;
-        let vae_params = VaeParams {
+        let vae = Vae::new(1, 1, &HIDDEN, ActivationKind::Tanh, &mut vae_rng)?;
+        let vae_trainer = vae::Trainer::new(VaeParams {
             epochs: self.vae_epochs(),
             batch: 100.min(data.len()),
             ..VaeParams::default()
-        };
-        let mut vae_trainer = vae::Trainer::new(vae_params)?;
-        let (mut vae_kl, mut vae_density) = (Vec::new(), Vec::new());
-        for _ in 0..self.vae_epochs() {
-            check_cancelled(rt)?;
-            vae_trainer.epoch(&mut model, &data, &mut vae_rng)?;
-            vae_density = model.density_1d(grid, 401)?;
-            vae_kl.push(kl_on_grid(real, &vae_density, h)?);
-        }
-        Ok(BimodalSeed {
-            seed,
-            minmaxent_kl,
-            minmaxent_entropy,
-            vae_kl,
-            gaussian_kl,
-            reports,
-            minmaxent_density,
-            vae_density,
-            gaussian_density,
+        })?;
+        Ok(BimodalSeedRun {
+            data,
+            grid,
+            real,
+            trainer,
+            vae,
+            vae_trainer,
+            vae_rng,
+            vae_epochs: self.vae_epochs(),
+            result: BimodalSeed {
+                seed,
+                minmaxent_kl: Vec::new(),
+                minmaxent_entropy: Vec::new(),
+                vae_kl: Vec::new(),
+                gaussian_kl,
+                reports: Vec::new(),
+                minmaxent_density: Vec::new(),
+                vae_density: Vec::new(),
+                gaussian_density,
+            },
         })
+    }
+}
+
+/// One seed of a [`MaxentBimodal`] run in progress (from [`MaxentBimodal::seed_run`]): the data,
+/// the Min-MaxEnt trainer and the VAE, each advanced an epoch at a time and scored on the
+/// quadrature grid after every epoch.
+#[derive(Clone, Debug)]
+pub struct BimodalSeedRun {
+    data: Vec<f64>,
+    grid: Vec<f64>,
+    real: Vec<f64>,
+    trainer: Trainer<Network<f64>>,
+    vae: Vae,
+    vae_trainer: vae::Trainer,
+    vae_rng: Xoshiro256PlusPlus,
+    vae_epochs: usize,
+    result: BimodalSeed,
+}
+
+impl BimodalSeedRun {
+    /// One Min-MaxEnt iteration, then its density, entropy and KL(real ‖ model) on the grid.
+    /// Returns `false` (and does nothing) once every planned iteration is done.
+    ///
+    /// # Errors
+    /// The model's error; the run should then be dropped.
+    pub fn minmaxent_epoch(&mut self) -> Result<bool, ExperimentError> {
+        let reports = self.trainer.advance(&self.data[..], 1)?;
+        if reports.is_empty() {
+            return Ok(false);
+        }
+        self.result.reports.extend(reports);
+        let (lo, hi) = (self.grid[0], self.grid[self.grid.len() - 1]);
+        let q = quadrature_1d(self.trainer.model_mut(), lo, hi, self.grid.len())?;
+        let h = self.grid[1] - self.grid[0];
+        self.result
+            .minmaxent_kl
+            .push(kl_on_grid(&self.real, &q.density, h)?);
+        self.result.minmaxent_entropy.push(q.entropy);
+        self.result.minmaxent_density = q.density;
+        Ok(true)
+    }
+
+    /// One VAE epoch (minibatches of 100), then its density and KL(real ‖ VAE) on the grid.
+    /// Returns `false` (and does nothing) once every planned epoch is done.
+    ///
+    /// # Errors
+    /// The network's error; the run should then be dropped.
+    pub fn vae_epoch(&mut self) -> Result<bool, ExperimentError> {
+        if self.result.vae_kl.len() >= self.vae_epochs {
+            return Ok(false);
+        }
+        self.vae_trainer
+            .epoch(&mut self.vae, &self.data, &mut self.vae_rng)?;
+        let h = self.grid[1] - self.grid[0];
+        self.result.vae_density = self.vae.density_1d(&self.grid, 401)?;
+        self.result
+            .vae_kl
+            .push(kl_on_grid(&self.real, &self.result.vae_density, h)?);
+        Ok(true)
+    }
+
+    /// The seed's data.
+    pub fn data(&self) -> &[f64] {
+        &self.data
+    }
+
+    /// The quadrature nodes and the data's density there.
+    pub fn grid(&self) -> (&[f64], &[f64]) {
+        (&self.grid, &self.real)
+    }
+
+    /// The curves and densities so far (the densities are empty before a model's first epoch).
+    pub fn result(&self) -> &BimodalSeed {
+        &self.result
+    }
+
+    /// The curves and densities, ending the run.
+    pub fn into_result(self) -> BimodalSeed {
+        self.result
     }
 }

@@ -88,11 +88,12 @@ pub use lattice_thermo::{
 pub use live_chain::{Configuration, LIVE_WINDOW, LiveChain, LiveEstimates};
 #[cfg(feature = "data")]
 pub use maxent_bias::{
-    BiasedEnergy, DigitsDiscriminator, DigitsDiscriminatorConfig, DigitsSamples, DigitsSampling,
-    DigitsSamplingConfig, DiscriminatorOutcome, DiscriminatorRound, train_discriminator,
+    BiasedChain, BiasedEnergy, DigitsDiscriminator, DigitsDiscriminatorConfig, DigitsSamples,
+    DigitsSampling, DigitsSamplingConfig, DiscriminatorOutcome, DiscriminatorRound,
+    train_discriminator,
 };
 pub use maxent_bimodal::{
-    BimodalCase, BimodalResult, BimodalSeed, MaxentBimodal, MaxentBimodalConfig,
+    BimodalCase, BimodalResult, BimodalSeed, BimodalSeedRun, MaxentBimodal, MaxentBimodalConfig,
 };
 #[cfg(all(feature = "data", feature = "serde"))]
 pub use maxent_digits::DigitsCheckpoint;
