@@ -5,12 +5,16 @@
 //! the code the pages run; the `#[wasm_bindgen]` layer only converts errors to `JsError`.
 #![deny(missing_docs)]
 
+mod bimodal;
 mod diffusion;
 mod latent;
 mod lattice;
 mod pca;
+mod steer;
 
+pub use bimodal::BimodalRun;
 pub use diffusion::DiffusionDemo;
 pub use latent::LatentDemo;
 pub use lattice::LatticeSim;
 pub use pca::PcaRun;
+pub use steer::SteerDemo;
