@@ -231,6 +231,17 @@ mod tests {
         assert!((0.0..=1.0).contains(&score[10]));
     }
 
+    /// The shipped model loads with today's loader (a format change would strand the page).
+    #[test]
+    fn shipped_model_loads() {
+        let bytes = include_bytes!("../www/models/digits.json");
+        let mut demo = SteerDemo::try_new(bytes, 64, 100, 10, 0).unwrap();
+        assert_eq!(demo.images().len(), 64 * 64);
+        assert!(demo.images().iter().all(|p| (0.0..=1.0).contains(p)));
+        assert!(demo.sweep(1).is_finite());
+        assert_eq!(demo.state(), [1.0, 100.0, -1.0, 20.0]);
+    }
+
     #[test]
     fn bad_input_is_refused() {
         assert!(matches!(
