@@ -292,3 +292,57 @@ fn learned_model_gives_enumerated_entropies_of_an_unknown_hamiltonian() {
         );
     }
 }
+
+/// With `symmetry`, every training lattice is a data configuration under a global symmetry
+/// (Ising ±s; planar the same pair dot products), not always the identity; without it, a data
+/// configuration itself.
+#[test]
+fn symmetry_augmentation_draws_symmetry_images_of_the_data() {
+    for (kind, data) in [
+        (SpinKind::Ising, ising_data(4)),
+        (SpinKind::Planar, planar_data(4)),
+    ] {
+        let c = kind.components();
+        let n = 16 * c;
+        let dots = |s: &[f64]| -> Vec<f64> {
+            (0..16)
+                .map(|j| (0..c).map(|a| s[a] * s[j * c + a]).sum())
+                .collect()
+        };
+        for symmetry in [false, true] {
+            let config = ConvDenoiserConfig {
+                symmetry,
+                ..small_config()
+            };
+            let cond = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
+            let m = ConvDenoiser::<f64>::from_config(
+                VpSde::default(),
+                kind,
+                4,
+                cond,
+                &config,
+                &mut from_seed(1),
+            )
+            .unwrap();
+            assert_eq!(m.config().symmetry, symmetry);
+            let batch = m.draw_batch(&data, 40, &mut from_seed(2)).unwrap();
+            let mut moved = 0;
+            for t in batch.target.chunks(n) {
+                let i = (0..data.len())
+                    .find(|&i| {
+                        dots(data.config(i))
+                            .iter()
+                            .zip(dots(t))
+                            .all(|(a, b)| (a - b).abs() < 1e-9)
+                    })
+                    .expect("a symmetry image of a data configuration");
+                moved += usize::from(data.config(i) != t);
+            }
+            if symmetry {
+                assert!(moved > 10, "{kind:?}: {moved} of 40 moved");
+            } else {
+                assert_eq!(moved, 0);
+            }
+        }
+    }
+}
