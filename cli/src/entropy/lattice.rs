@@ -550,6 +550,7 @@ impl ModelFlags for ConvDenoiser {
                 given.lambda_density,
                 stored.lambda_density,
             ),
+            fixed("conv.symmetry", given.symmetry, stored.symmetry),
         ]
     }
 }
