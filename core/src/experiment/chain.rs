@@ -317,58 +317,112 @@ impl ChainConfig {
         if let Plan::Samples { pilot, .. } = plan {
             check_pilot(pilot)?;
         }
-        let sq = self.square()?;
         let warm = self.thermalize;
-        match (self.model, self.algorithm) {
-            (SpinModel::Ising, Algorithm::Metropolis | Algorithm::HeatBath) => {
-                let m = Ising::new(sq, self.coupling, self.field)?;
-                let mut s = SingleFlip::new(&m, t, self.flip_rule(), SweepOrder::Checkerboard)?;
-                let mut state = m.random_state(rng);
+        if (self.model, self.algorithm) == (SpinModel::Ising, Algorithm::Multispin) {
+            let m = PackedIsing::new(Ising::new(self.square()?, self.coupling, self.field)?)?;
+            let mut s = MultiSpin::new(&m, t)?;
+            let mut state = m.random_state(rng);
+            run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
+            return drive(
+                &m,
+                &mut s,
+                &mut state,
+                plan,
+                rng,
+                rt,
+                Tuning::Replicas(REPLICAS),
+            );
+        }
+        match self.engine(t, rng)? {
+            Engine::IsingFlip(m, mut s, mut state) => {
                 run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
                 drive(&m, &mut s, &mut state, plan, rng, rt, Tuning::None)
             }
-            (SpinModel::Ising, Algorithm::Wolff) => {
-                let m = Ising::new(sq, self.coupling, self.field)?;
-                let mut s = Wolff::ising(&m, t)?;
-                let mut state = m.random_state(rng);
+            Engine::IsingWolff(m, mut s, mut state) => {
                 let per_step = s.calibrate(&m, &mut state, warm, rng);
                 let tuning = Tuning::ClustersPerStep(per_step);
                 drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
             }
-            (SpinModel::Ising, Algorithm::SwendsenWang) => {
-                let m = Ising::new(sq, self.coupling, self.field)?;
-                let mut s = SwendsenWang::new(&m, t)?;
-                let mut state = m.random_state(rng);
+            Engine::IsingSwendsenWang(m, mut s, mut state) => {
                 run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
                 drive(&m, &mut s, &mut state, plan, rng, rt, Tuning::None)
             }
-            (SpinModel::Ising, Algorithm::Multispin) => {
-                let m = PackedIsing::new(Ising::new(sq, self.coupling, self.field)?)?;
-                let mut s = MultiSpin::new(&m, t)?;
-                let mut state = m.random_state(rng);
-                run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
-                let tuning = Tuning::Replicas(REPLICAS);
-                drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
-            }
-            (SpinModel::Xy, Algorithm::Metropolis) => {
-                let m = Xy::new(sq, self.coupling, self.field)?;
-                let mut s = XyMetropolis::new(t);
-                let mut state = m.random_state(rng);
+            Engine::XyMetropolis(m, mut s, mut state) => {
                 let width = s.tune(&m, &mut state, warm, rng);
                 let tuning = Tuning::ProposalWidth(width);
                 drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
             }
-            (SpinModel::Xy, Algorithm::Wolff) => {
-                let m = Xy::new(sq, self.coupling, self.field)?;
-                let mut s = Wolff::xy(&m, t)?;
-                let mut state = m.random_state(rng);
+            Engine::XyWolff(m, mut s, mut state) => {
                 let per_step = s.calibrate(&m, &mut state, warm, rng);
                 let tuning = Tuning::ClustersPerStep(per_step);
                 drive(&m, &mut s, &mut state, plan, rng, rt, tuning)
             }
-            (SpinModel::Xy, other) => Err(xy_lacks(other)),
         }
     }
+
+    /// The model, the sampler at `t` and a random start drawn from `rng`, for every model ×
+    /// algorithm that runs one lattice (multi-spin coding runs 64 replicas and has its own
+    /// path in [`run`](Self::run)).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] (field `algorithm`) for multi-spin coding or an algorithm
+    /// the XY model lacks; the model's and the sampler's errors.
+    pub(crate) fn engine(
+        &self,
+        t: Temperature,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<Engine, ExperimentError> {
+        let sq = self.square()?;
+        let (j, h) = (self.coupling, self.field);
+        Ok(match (self.model, self.algorithm) {
+            (SpinModel::Ising, Algorithm::Metropolis | Algorithm::HeatBath) => {
+                let m = Ising::new(sq, j, h)?;
+                let s = SingleFlip::new(&m, t, self.flip_rule(), SweepOrder::Checkerboard)?;
+                let state = m.random_state(rng);
+                Engine::IsingFlip(m, s, state)
+            }
+            (SpinModel::Ising, Algorithm::Wolff) => {
+                let m = Ising::new(sq, j, h)?;
+                let s = Wolff::ising(&m, t)?;
+                let state = m.random_state(rng);
+                Engine::IsingWolff(m, s, state)
+            }
+            (SpinModel::Ising, Algorithm::SwendsenWang) => {
+                let m = Ising::new(sq, j, h)?;
+                let s = SwendsenWang::new(&m, t)?;
+                let state = m.random_state(rng);
+                Engine::IsingSwendsenWang(m, s, state)
+            }
+            (SpinModel::Xy, Algorithm::Metropolis) => {
+                let m = Xy::new(sq, j, h)?;
+                let state = m.random_state(rng);
+                Engine::XyMetropolis(m, XyMetropolis::new(t), state)
+            }
+            (SpinModel::Xy, Algorithm::Wolff) => {
+                let m = Xy::new(sq, j, h)?;
+                let s = Wolff::xy(&m, t)?;
+                let state = m.random_state(rng);
+                Engine::XyWolff(m, s, state)
+            }
+            (SpinModel::Ising, Algorithm::Multispin) => {
+                return Err(ExperimentError::config(
+                    "algorithm",
+                    "multispin runs 64 replicas at once, not one lattice",
+                ));
+            }
+            (SpinModel::Xy, other) => return Err(xy_lacks(other)),
+        })
+    }
+}
+
+/// The model, sampler and state of one running lattice chain ([`ChainConfig::engine`]).
+#[derive(Clone, Debug)]
+pub(crate) enum Engine {
+    IsingFlip(Ising, SingleFlip, IsingState),
+    IsingWolff(Ising, Wolff, IsingState),
+    IsingSwendsenWang(Ising, SwendsenWang, IsingState),
+    XyMetropolis(Xy, XyMetropolis, XyState),
+    XyWolff(Xy, Wolff, XyState),
 }
 
 /// [`ExperimentError::Config`] for a pilot run shorter than [`MIN_PILOT`].

@@ -1,12 +1,13 @@
 //! [`LiveChain`]: a chain the caller steps a little at a time (a browser frame, an interactive
 //! session), with the temperature changeable between steps and running error bars.
 use super::ExperimentError;
-use super::chain::{Algorithm, ChainConfig, SpinModel};
+use super::chain::{ChainConfig, Engine};
 use super::lattice_thermo::ThermoExact;
-use crate::lattice::{Ising, IsingState, Temperature, Xy, XyState, vortex_density};
+use crate::lattice::{Temperature, vortex_density};
 use crate::model::{Sampler, StepStats, run};
 use crate::rng::{Xoshiro256PlusPlus, from_seed};
-use crate::sampler::{SingleFlip, SweepOrder, SwendsenWang, Wolff, XyMetropolis};
+use crate::sampler::{SwendsenWang, Wolff, XyMetropolis};
+
 use crate::stats::MeanEstimate;
 use alloc::vec::Vec;
 
@@ -16,16 +17,6 @@ pub const LIVE_WINDOW: usize = 20_000;
 /// Steps the samplers equilibrate (and tune: the XY Metropolis width, the Wolff clusters per
 /// step) for after a start or a temperature change, before anything is recorded.
 const SETTLE: usize = 100;
-
-/// The model, sampler and state of a running chain.
-#[derive(Clone, Debug)]
-enum Engine {
-    IsingFlip(Ising, SingleFlip, IsingState),
-    IsingWolff(Ising, Wolff, IsingState),
-    IsingSwendsenWang(Ising, SwendsenWang, IsingState),
-    XyMetropolis(Xy, XyMetropolis, XyState),
-    XyWolff(Xy, Wolff, XyState),
-}
 
 /// The current configuration of a [`LiveChain`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -90,46 +81,7 @@ impl LiveChain {
         let t = Temperature::new(t)?;
         config.validate_at(t)?;
         let mut rng = from_seed(seed);
-        let sq = config.square()?;
-        let (j, h) = (config.coupling, config.field);
-        let engine = match (config.model, config.algorithm) {
-            (SpinModel::Ising, Algorithm::Metropolis | Algorithm::HeatBath) => {
-                let m = Ising::new(sq, j, h)?;
-                let s = SingleFlip::new(&m, t, config.flip_rule(), SweepOrder::Checkerboard)?;
-                let state = m.random_state(&mut rng);
-                Engine::IsingFlip(m, s, state)
-            }
-            (SpinModel::Ising, Algorithm::Wolff) => {
-                let m = Ising::new(sq, j, h)?;
-                let state = m.random_state(&mut rng);
-                Engine::IsingWolff(m, Wolff::ising(&m, t)?, state)
-            }
-            (SpinModel::Ising, Algorithm::SwendsenWang) => {
-                let m = Ising::new(sq, j, h)?;
-                let state = m.random_state(&mut rng);
-                Engine::IsingSwendsenWang(m, SwendsenWang::new(&m, t)?, state)
-            }
-            (SpinModel::Xy, Algorithm::Metropolis) => {
-                let m = Xy::new(sq, j, h)?;
-                let state = m.random_state(&mut rng);
-                Engine::XyMetropolis(m, XyMetropolis::new(t), state)
-            }
-            (SpinModel::Xy, Algorithm::Wolff) => {
-                let m = Xy::new(sq, j, h)?;
-                let state = m.random_state(&mut rng);
-                Engine::XyWolff(m, Wolff::xy(&m, t)?, state)
-            }
-            (_, Algorithm::Multispin) | (SpinModel::Xy, _) => {
-                return Err(ExperimentError::config(
-                    "algorithm",
-                    alloc::format!(
-                        "{} cannot run live (multispin runs 64 replicas; XY has metropolis and \
-                         wolff)",
-                        config.algorithm.name()
-                    ),
-                ));
-            }
-        };
+        let engine = config.engine(t, &mut rng)?;
         let mut chain = Self {
             config,
             temperature: t,
@@ -280,6 +232,7 @@ impl LiveChain {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::{Algorithm, SpinModel};
 
     fn config(model: SpinModel, algorithm: Algorithm, size: usize) -> ChainConfig {
         ChainConfig {
