@@ -215,7 +215,7 @@ mod tests {
             ("potts", "metropolis", 8, 2.0, "not a model"),
             ("ising", "gibbs", 8, 2.0, "not an algorithm"),
             ("xy", "heat-bath", 8, 2.0, "XY"),
-            ("ising", "multispin", 8, 2.0, "live"),
+            ("ising", "multispin", 8, 2.0, "64 replicas"),
             ("ising", "wolff", 1 << 40, 2.0, "refused"),
         ] {
             let e = LatticeSim::try_new(model, algorithm, size, t, 0).unwrap_err();
