@@ -109,12 +109,15 @@ impl SteerDemo {
 
     /// Up to `sweeps` more sweeps (never past the budget); returns the last acceptance (NaN if
     /// none ran).
-    pub fn sweep(&mut self, sweeps: usize) -> f64 {
+    ///
+    /// # Errors
+    /// The energy's ([`BiasedChain::sweep`]).
+    pub fn try_sweep(&mut self, sweeps: usize) -> Result<f64, ExperimentError> {
         let mut acceptance = f64::NAN;
         for _ in 0..sweeps.min(self.sampling.sweeps - self.chain.sweeps()) {
-            acceptance = self.chain.sweep(&mut self.energy, &mut self.trainer);
+            acceptance = self.chain.sweep(&mut self.energy, &mut self.trainer)?;
         }
-        acceptance
+        Ok(acceptance)
     }
 
     /// The scoring classifier's top class per image, and the fraction it labels with
@@ -164,9 +167,10 @@ impl SteerDemo {
             .map_err(|e| JsError::new(&e.to_string()))
     }
 
-    /// Run up to `sweeps` more sweeps; returns the last acceptance.
-    pub fn step(&mut self, sweeps: usize) -> f64 {
-        self.sweep(sweeps)
+    /// Run up to `sweeps` more sweeps; returns the last acceptance. Throws if sampling failed.
+    pub fn step(&mut self, sweeps: usize) -> Result<f64, JsError> {
+        self.try_sweep(sweeps)
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// [sweeps done, sweep budget, target digit (−1 for none), α of the last steer].
@@ -215,9 +219,12 @@ mod tests {
         let bytes = checkpoint();
         let mut demo = SteerDemo::try_new(&bytes, 20, 3, 0, 4).unwrap();
         demo.try_target(Some(3), 20.0).unwrap();
-        assert!(demo.sweep(2).is_finite());
-        assert!(demo.sweep(5).is_finite());
-        assert!(demo.sweep(1).is_nan(), "the budget is 3 sweeps");
+        assert!(demo.try_sweep(2).unwrap().is_finite());
+        assert!(demo.try_sweep(5).unwrap().is_finite());
+        assert!(
+            demo.try_sweep(1).unwrap().is_nan(),
+            "the budget is 3 sweeps"
+        );
         let (_, mut trainer) = DigitsCheckpoint::read(&bytes).unwrap();
         let classifier = trained_classifier(4, ClassifierRole::Steering).unwrap();
         let expected = BiasedEnergy::model()
@@ -238,7 +245,7 @@ mod tests {
         let mut demo = SteerDemo::try_new(bytes, 64, 100, 10, 0).unwrap();
         assert_eq!(demo.images().len(), 64 * 64);
         assert!(demo.images().iter().all(|p| (0.0..=1.0).contains(p)));
-        assert!(demo.sweep(1).is_finite());
+        assert!(demo.try_sweep(1).unwrap().is_finite());
         assert_eq!(demo.state(), [1.0, 100.0, -1.0, 20.0]);
     }
 

@@ -7,7 +7,8 @@ use super::maxent_digits::{DigitsScore, DigitsScorer, DigitsTrainer, trained_cla
 use super::{ClassifierRole, ExperimentError, Runtime};
 use crate::experiment::check_cancelled;
 use crate::maxent::digits::{PIXELS, digit_sets, digits_observables, steering_field};
-use crate::maxent::{Energy, Moves, Walkers};
+
+use crate::maxent::{Energy, MaxEntError, Moves, Walkers, check_batch};
 use crate::nn::classifier::DigitClassifier;
 use crate::nn::loss::bce_with_logits;
 use crate::nn::optim::{Adam, Optimizer};
@@ -118,22 +119,28 @@ impl BiasedEnergy {
     }
 
     /// The energy of `n` images `x` (64 pixels each) under `trainer`'s model, into `out`.
-    fn energy(&mut self, trainer: &mut DigitsTrainer, x: &[f64], n: usize, out: &mut Vec<f64>) {
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] unless `x` is `n` images of 64 pixels.
+    fn energy(
+        &mut self,
+        trainer: &mut DigitsTrainer,
+        x: &[f64],
+        n: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError> {
+        check_batch(x, n, PIXELS, None)?;
         let s = &mut self.scratch;
         out.clear();
         if self.with_model {
-            trainer.model_mut().energy(x, n, &mut s.observables, out);
+            trainer.model_mut().energy(x, n, &mut s.observables, out)?;
         } else {
             out.resize(n, 0.0);
         }
-        // The walkers hand over whole 8×8 images, the networks' input shape, so their forward
-        // passes cannot fail here.
         if let Some((clf, target, alpha)) = &mut self.steer {
             s.pixels_f32.clear();
             s.pixels_f32.extend(x.iter().map(|&v| v as f32));
-            let p = clf
-                .probabilities(&s.pixels_f32, n)
-                .expect("walker batches are 64 pixels per image");
+            let p = clf.probabilities(&s.pixels_f32, n).map_err(not_images)?;
             s.probabilities.clear();
             s.probabilities.extend(p.iter().map(|&v| f64::from(v)));
             steering_field(&s.probabilities, *target, *alpha, &mut s.field);
@@ -142,28 +149,36 @@ impl BiasedEnergy {
             }
         }
         if let Some((g, alpha)) = &mut self.discriminator {
-            let logits = g
-                .forward(x, n)
-                .expect("walker batches are 64 pixels per image");
+            let logits = g.forward(x, n).map_err(not_images)?;
             for (e, l) in out.iter_mut().zip(logits) {
                 *e += *alpha * l;
             }
         }
+        Ok(())
     }
 
     /// ∇ₓH of `n` images into `out` (n × 64): ∇H₀ (the observables' input gradients), the
     /// steering field's Σᵢ wᵢ ∇hᵢ with w = α for the other classes and −α for the target (the
     /// gradient of [`steering_field`]'s −α h_J + α Σ_{i≠J} hᵢ, through the classifier in f32),
     /// and α_g ∇g.
-    fn gradient(&mut self, trainer: &mut DigitsTrainer, x: &[f64], n: usize, out: &mut Vec<f64>) {
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] unless `x` is `n` images of 64 pixels.
+    fn gradient(
+        &mut self,
+        trainer: &mut DigitsTrainer,
+        x: &[f64],
+        n: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError> {
+        check_batch(x, n, PIXELS, None)?;
         let s = &mut self.scratch;
         out.clear();
         if self.with_model {
-            trainer.model_mut().energy_gradient(x, n, out);
+            trainer.model_mut().energy_gradient(x, n, out)?;
         } else {
             out.resize(x.len(), 0.0);
         }
-        // As in `energy`: whole 8×8 images, so the passes cannot fail.
         if let Some((clf, target, alpha)) = &mut self.steer {
             s.pixels_f32.clear();
             s.pixels_f32.extend(x.iter().map(|&v| v as f32));
@@ -177,14 +192,15 @@ impl BiasedEnergy {
             }));
             let g = clf
                 .probability_gradient(&s.pixels_f32, n, &s.weights)
-                .expect("walker batches are 64 pixels per image");
+                .map_err(not_images)?;
             out.iter_mut().zip(g).for_each(|(o, g)| *o += f64::from(g));
         }
         if let Some((g, alpha)) = &mut self.discriminator {
             let w = alloc::vec![*alpha; n];
-            crate::maxent::Observables::input_grad(g, x, n, &w, &mut s.gradient);
+            crate::maxent::Observables::input_grad(g, x, n, &w, &mut s.gradient)?;
             out.iter_mut().zip(&s.gradient).for_each(|(o, g)| *o += g);
         }
+        Ok(())
     }
 
     /// Run `sweeps` sweeps of a copy of `trainer`'s walkers under this energy (a
@@ -204,7 +220,7 @@ impl BiasedEnergy {
         let mut chain = BiasedChain::new(trainer.walkers().clone(), leapfrog, sweeps, seed)?;
         for k in 0..sweeps {
             check_cancelled(rt)?;
-            chain.sweep(self, trainer);
+            chain.sweep(self, trainer)?;
             rt.progress("sweeps", k as u64 + 1, sweeps as u64);
         }
         Ok(chain.positions().to_vec())
@@ -261,19 +277,27 @@ impl BiasedChain {
 
     /// One sweep of every walker under `energy` biasing `trainer`'s model; returns the
     /// acceptance.
-    pub fn sweep(&mut self, energy: &mut BiasedEnergy, trainer: &mut DigitsTrainer) -> f64 {
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] for walkers that are not 8×8 images (a chain started from another
+    /// model's walkers).
+    pub fn sweep(
+        &mut self,
+        energy: &mut BiasedEnergy,
+        trainer: &mut DigitsTrainer,
+    ) -> Result<f64, MaxEntError> {
         let a = self.walkers.sweep(
             &mut Biased {
                 bias: energy,
                 trainer,
             },
             &mut self.rng,
-        );
+        )?;
         if self.done < self.adapt {
             self.walkers.adapt(a, 0.65);
         }
         self.done += 1;
-        a
+        Ok(a)
     }
 
     /// Sweeps done.
@@ -287,6 +311,11 @@ impl BiasedChain {
     }
 }
 
+/// A classifier or discriminator refused a batch: it was not whole 8×8 images.
+fn not_images(_: NnError) -> MaxEntError {
+    MaxEntError::Shape("a batch of walkers is not whole 8×8 images")
+}
+
 /// The leapfrog step HMC generation starts its warm-up from (pixels live in [0, 1]).
 const HMC_START_STEP: f64 = 0.02;
 
@@ -297,13 +326,18 @@ struct Biased<'a> {
 }
 
 impl Energy for Biased<'_> {
-    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
-        self.bias.energy(self.trainer, x, batch, out);
+    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+        self.bias.energy(self.trainer, x, batch, out)
     }
 
-    fn gradients(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> bool {
-        self.bias.gradient(self.trainer, x, batch, out);
-        true
+    fn gradients(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<bool, MaxEntError> {
+        self.bias.gradient(self.trainer, x, batch, out)?;
+        Ok(true)
     }
 }
 
@@ -634,7 +668,7 @@ mod tests {
             .map(|_| 0.2 + 0.6 * uniform_f64(&mut rng))
             .collect();
         let mut grad = Vec::new();
-        bias.gradient(&mut trainer, &x, 2, &mut grad);
+        bias.gradient(&mut trainer, &x, 2, &mut grad).unwrap();
         let scale = grad.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         assert!(scale > 0.1, "gradient scale {scale}");
         let mut e = Vec::new();
@@ -643,9 +677,9 @@ mod tests {
             let (mut up, mut down) = (x.clone(), x.clone());
             up[k] += h;
             down[k] -= h;
-            bias.energy(&mut trainer, &up, 2, &mut e);
+            bias.energy(&mut trainer, &up, 2, &mut e).unwrap();
             let hi = e[k / PIXELS];
-            bias.energy(&mut trainer, &down, 2, &mut e);
+            bias.energy(&mut trainer, &down, 2, &mut e).unwrap();
             let fd = (hi - e[k / PIXELS]) / (2.0 * h);
             let tol = 1e-3 + 0.01 * fd.abs();
             assert!((fd - grad[k]).abs() < tol, "{k}: {fd} vs {}", grad[k]);

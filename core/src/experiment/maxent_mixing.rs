@@ -131,12 +131,12 @@ pub fn measure_mixing<E: Energy + ?Sized, G: Rng + ?Sized, R: Runtime>(
     for t in 0..sweeps {
         check_cancelled(rt)?;
         let start = rt.seconds();
-        acceptance += walkers.sweep(target, rng);
+        acceptance += walkers.sweep(target, rng)?;
         seconds = seconds
             .zip(start.zip(rt.seconds()))
             .map(|(s, (a, b))| s + (b - a));
         rt.progress("measure", t as u64 + 1, sweeps as u64);
-        target.energies(walkers.positions(), n, &mut h);
+        target.energies(walkers.positions(), n, &mut h)?;
         for (w, x) in walkers.positions().chunks_exact(d).enumerate() {
             energies[w * sweeps + t] = h[w];
             projections[w * sweeps + t] = x.iter().zip(&axis).map(|(a, b)| a * b).sum();
@@ -368,7 +368,7 @@ impl MaxentMixing {
                         walkers.precondition();
                     }
                 }
-                let a = walkers.sweep(target, &mut rng);
+                let a = walkers.sweep(target, &mut rng)?;
                 walkers.adapt(a, acceptance);
                 rt.progress(&stage, k as u64 + 1, c.warmup as u64);
             }

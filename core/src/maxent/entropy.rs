@@ -152,23 +152,29 @@ struct Annealed<'a, O> {
 }
 
 impl<O: Observables> Energy for Annealed<'_, O> {
-    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
-        self.model.energies(x, batch, out);
+    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+        self.model.energies(x, batch, out)?;
         self.reference.energy(x, &mut self.scratch);
         let s = self.s;
         out.iter_mut()
             .zip(&self.scratch)
             .for_each(|(h, r)| *h = (1.0 - s) * r + s * *h);
+        Ok(())
     }
 
-    fn gradients(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> bool {
-        self.model.gradients(x, batch, out);
+    fn gradients(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<bool, MaxEntError> {
+        self.model.gradients(x, batch, out)?;
         self.reference.energy_gradient(x, &mut self.scratch);
         let s = self.s;
         out.iter_mut()
             .zip(&self.scratch)
             .for_each(|(g, r)| *g = (1.0 - s) * r + s * *g);
-        true
+        Ok(true)
     }
 }
 
@@ -236,15 +242,16 @@ pub fn maxent_entropy<O: Observables, R: Rng + ?Sized>(
             scratch: Vec::new(),
         };
         for _ in 0..settings.burn_in {
-            walkers.sweep(&mut path, rng);
+            walkers.sweep(&mut path, rng)?;
         }
         let mut diff = SeriesRecorder::new(|v: &f64| *v);
         let mut full = SeriesRecorder::new(|v: &f64| *v);
         for t in 0..settings.sweeps {
-            walkers.sweep(&mut path, rng);
+            walkers.sweep(&mut path, rng)?;
             let n = walkers.len();
             let (mut f2, mut hm, mut hr) = (Vec::new(), Vec::new(), Vec::new());
-            path.model.energy(walkers.positions(), n, &mut f2, &mut hm);
+            path.model
+                .energy(walkers.positions(), n, &mut f2, &mut hm)?;
             reference.energy(walkers.positions(), &mut hr);
             diff.on_step(
                 t,
@@ -316,7 +323,7 @@ pub fn quadrature_1d<O: Observables>(
     let h = (hi - lo) / (points - 1) as f64;
     let x: Vec<f64> = (0..points).map(|k| lo + h * k as f64).collect();
     let (mut f, mut energy) = (Vec::new(), Vec::new());
-    model.energy(&x, points, &mut f, &mut energy);
+    model.energy(&x, points, &mut f, &mut energy)?;
     if energy.iter().any(|e| !e.is_finite()) {
         return Err(MaxEntError::NotFinite("energy on the grid"));
     }
@@ -499,21 +506,37 @@ mod tests {
         fn count(&self) -> usize {
             3
         }
-        fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
-            let y = self.net.forward(x, batch).unwrap().to_vec();
+        fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+            let mut y = Vec::new();
+            self.net.eval(x, batch, &mut y)?;
             out.clear();
             for (b, row) in y.chunks_exact(2).enumerate() {
                 out.extend_from_slice(row);
                 out.push(x[b] * x[b]);
             }
+            Ok(())
         }
-        fn accumulate_grad(&mut self, _x: &[f64], _batch: usize, _w: &[f64]) {}
-        fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+        fn accumulate_grad(
+            &mut self,
+            _x: &[f64],
+            _batch: usize,
+            _w: &[f64],
+        ) -> Result<(), MaxEntError> {
+            Ok(())
+        }
+        fn input_grad(
+            &mut self,
+            x: &[f64],
+            batch: usize,
+            w: &[f64],
+            out: &mut Vec<f64>,
+        ) -> Result<(), MaxEntError> {
             let net_w: Vec<f64> = w.chunks_exact(3).flat_map(|r| [r[0], r[1]]).collect();
-            self.net.input_grad(x, batch, &net_w, out);
+            self.net.input_grad(x, batch, &net_w, out)?;
             for (b, o) in out.iter_mut().enumerate() {
                 *o += 2.0 * w[3 * b + 2] * x[b];
             }
+            Ok(())
         }
         fn zero_grad(&mut self) {}
         fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {

@@ -1,3 +1,4 @@
+use super::observable::check_batch;
 use super::{Energy, MaxEntError};
 use crate::rng::normal_pair;
 use alloc::vec::Vec;
@@ -110,7 +111,8 @@ impl GaussianEnergy {
 }
 
 impl Energy for GaussianEnergy {
-    fn energies(&mut self, x: &[f64], _batch: usize, out: &mut Vec<f64>) {
+    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+        check_batch(x, batch, self.dim, None)?;
         self.scaled_projections(x);
         out.clear();
         out.extend(self.projections.chunks_exact(self.dim).map(|p| {
@@ -120,9 +122,16 @@ impl Energy for GaussianEnergy {
                 .map(|(q, v)| q * q * v)
                 .sum::<f64>()
         }));
+        Ok(())
     }
 
-    fn gradients(&mut self, x: &[f64], _batch: usize, out: &mut Vec<f64>) -> bool {
+    fn gradients(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<bool, MaxEntError> {
+        check_batch(x, batch, self.dim, None)?;
         self.scaled_projections(x);
         let d = self.dim;
         out.clear();
@@ -135,7 +144,7 @@ impl Energy for GaussianEnergy {
                 g.iter_mut().zip(u).for_each(|(g, u)| *g += q * u);
             }
         }
-        true
+        Ok(true)
     }
 }
 
@@ -161,15 +170,15 @@ mod tests {
         assert!((target.variances()[4] - 30.0).abs() < 1e-12 && target.variances()[0] == 1.0);
         let x = [0.3, -1.2, 0.7, 2.0, -0.4, 1.1, 0.0, -0.9, 0.5, 0.25];
         let mut g = Vec::new();
-        assert!(target.gradients(&x, 2, &mut g));
+        assert!(target.gradients(&x, 2, &mut g).unwrap());
         let mut e = Vec::new();
         for k in 0..x.len() {
             let (mut up, mut down) = (x, x);
             up[k] += 1e-6;
             down[k] -= 1e-6;
-            target.energies(&up, 2, &mut e);
+            target.energies(&up, 2, &mut e).unwrap();
             let hi = e[k / 5];
-            target.energies(&down, 2, &mut e);
+            target.energies(&down, 2, &mut e).unwrap();
             let fd = (hi - e[k / 5]) / 2e-6;
             assert!((fd - g[k]).abs() < 1e-7, "{k}: {fd} vs {}", g[k]);
         }

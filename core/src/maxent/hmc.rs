@@ -83,18 +83,21 @@ impl Hmc {
     /// One trajectory per walker under `target` ([`MaxEnt`] or any [`Energy`] with a
     /// gradient); returns the acceptance rate, or `None` (walkers untouched) if the energy has no
     /// gradient. Walkers whose energy is not finite at the end of the trajectory stay put.
+    ///
+    /// # Errors
+    /// The energy's (the walkers are then untouched).
     pub fn sweep<E: Energy + ?Sized, R: Rng + ?Sized>(
         &self,
         walkers: &mut Walkers,
         target: &mut E,
         rng: &mut R,
-    ) -> Option<f64> {
+    ) -> Result<Option<f64>, MaxEntError> {
         let (n, d, bounds) = (walkers.len(), walkers.dim(), walkers.bounds());
         let (mut h0, mut grad) = (Vec::new(), Vec::new());
         let start = walkers.positions().to_vec();
-        target.energies(&start, n, &mut h0);
-        if !target.gradients(&start, n, &mut grad) {
-            return None;
+        target.energies(&start, n, &mut h0)?;
+        if !target.gradients(&start, n, &mut grad)? {
+            return Ok(None);
         }
         let mut p: Vec<f64> = Vec::with_capacity(n * d);
         while p.len() < n * d {
@@ -116,13 +119,13 @@ impl Hmc {
         metric.kick(&mut p, &grad, 0.5 * eps);
         for step in 0..self.leapfrog {
             metric.drift(&mut x, &mut p, eps, bounds);
-            target.gradients(&x, n, &mut grad);
+            target.gradients(&x, n, &mut grad)?;
             let c = if step + 1 == self.leapfrog { 0.5 } else { 1.0 } * eps;
             metric.kick(&mut p, &grad, c);
         }
         // Only the end of the trajectory needs its energy.
         let mut h1 = Vec::new();
-        target.energies(&x, n, &mut h1);
+        target.energies(&x, n, &mut h1)?;
         let k1 = kinetic(&p);
         let mut accepted = 0;
         let positions = walkers.positions_mut();
@@ -135,7 +138,7 @@ impl Hmc {
                 accepted += 1;
             }
         }
-        Some(accepted as f64 / n as f64)
+        Ok(Some(accepted as f64 / n as f64))
     }
 }
 
@@ -324,10 +327,10 @@ mod tests {
                 .map(|_| uniform_f64(&mut weights) - 0.5)
                 .collect();
             let mut g = Vec::new();
-            obs.input_grad(&x, batch, &w, &mut g);
+            obs.input_grad(&x, batch, &w, &mut g).unwrap();
             let mut f = Vec::new();
             let mut value = |obs: &mut dyn Observables, x: &[f64]| {
-                obs.eval(x, batch, &mut f);
+                obs.eval(x, batch, &mut f).unwrap();
                 f.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()
             };
             let h = 1e-6;
@@ -348,7 +351,7 @@ mod tests {
         check(&mut rv);
         let mut net = Network::<f64>::mlp(&[3, 5, 2], ActivationKind::Tanh, &mut rng).unwrap();
         // The input gradient leaves the parameter gradients untouched.
-        Observables::accumulate_grad(&mut net, &x, 2, &[1.0, -1.0, 0.5, 0.2]);
+        Observables::accumulate_grad(&mut net, &x, 2, &[1.0, -1.0, 0.5, 0.2]).unwrap();
         let before: Vec<Vec<f64>> = net
             .params_and_grads()
             .iter()
@@ -377,11 +380,11 @@ mod tests {
         let mut hmc = Hmc::new(0.3, leapfrog).unwrap();
         let mut rng = from_seed(seed);
         for _ in 0..200 {
-            let a = hmc.sweep(&mut walkers, model, &mut rng).unwrap();
+            let a = hmc.sweep(&mut walkers, model, &mut rng).unwrap().unwrap();
             hmc.adapt(a, 0.8);
         }
         for _ in 0..100 {
-            hmc.sweep(&mut walkers, model, &mut rng).unwrap();
+            hmc.sweep(&mut walkers, model, &mut rng).unwrap().unwrap();
         }
         let x = walkers.positions();
         let mean = x.iter().sum::<f64>() / n as f64;
@@ -462,11 +465,11 @@ mod tests {
             .unwrap();
         let mut rng = from_seed(12);
         for _ in 0..100 {
-            let a = walkers.sweep(&mut model, &mut rng);
+            let a = walkers.sweep(&mut model, &mut rng).unwrap();
             walkers.adapt(a, 0.8);
         }
         for _ in 0..50 {
-            walkers.sweep(&mut model, &mut rng);
+            walkers.sweep(&mut model, &mut rng).unwrap();
         }
         // Variances 1 and 1/4 (H = x²/2 + 2y²).
         for (k, want) in [(0, 1.0), (1, 0.25)] {
@@ -511,7 +514,7 @@ mod tests {
             assert!((s[0] * s[0] + s[1] * s[1] - 2.0).abs() < 1e-12);
             let mut acceptance = 0.0;
             for _ in 0..60 {
-                acceptance += walkers.sweep(&mut model, &mut rng) / 60.0;
+                acceptance += walkers.sweep(&mut model, &mut rng).unwrap() / 60.0;
             }
             // The kernel moves (an exact start that stays put would pass the variances).
             assert!(acceptance > 0.3, "{moves:?}: acceptance {acceptance}");
@@ -575,7 +578,7 @@ mod tests {
         assert!(l[1] == 0.0 && (llt[1] - rho).abs() < 0.01, "{llt:?}");
         let mut acceptance = 0.0;
         for _ in 0..60 {
-            acceptance += walkers.sweep(&mut model, &mut rng) / 60.0;
+            acceptance += walkers.sweep(&mut model, &mut rng).unwrap() / 60.0;
         }
         assert!(acceptance > 0.5, "acceptance {acceptance}");
         let x = walkers.positions();
@@ -626,7 +629,7 @@ mod tests {
             if k == 100 {
                 walkers.precondition_dense();
             }
-            let a = walkers.sweep(&mut model, &mut rng);
+            let a = walkers.sweep(&mut model, &mut rng).unwrap();
             if k < 200 {
                 walkers.adapt(a, 0.7);
             }

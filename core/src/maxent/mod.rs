@@ -28,6 +28,7 @@ pub use mixture::{Component, Mixture1d, kl_on_grid};
 pub use model::{MaxEnt, Moves, Walkers};
 pub use moments::Moments;
 pub use observable::Observables;
+pub(crate) use observable::check_batch;
 pub use rotated_variances::{RotatedVariances, pca_angle_2d, pca_entropy_2d};
 pub use tempering::TemperedWalkers;
 pub use training::{IterationReport, TrainParams, Trainer};

@@ -55,8 +55,17 @@ impl<O: Observables> MaxEnt<O> {
     }
 
     /// H(x) = λ·f(x) for each of `batch` configurations (Eq. 19, the effective energy).
-    pub fn energy(&mut self, x: &[f64], batch: usize, f: &mut Vec<f64>, out: &mut Vec<f64>) {
-        self.observables.eval(x, batch, f);
+    ///
+    /// # Errors
+    /// As [`Observables::eval`].
+    pub fn energy(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        f: &mut Vec<f64>,
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError> {
+        self.observables.eval(x, batch, f)?;
         let m = self.lambda.len();
         out.clear();
         out.extend(f.chunks_exact(m).map(|row| {
@@ -65,15 +74,24 @@ impl<O: Observables> MaxEnt<O> {
                 .map(|(a, b)| a * b)
                 .sum::<f64>()
         }));
+        Ok(())
     }
 
     /// ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ for each of `batch` configurations into `out` (batch × d), through
     /// the observables' input gradients ([`Observables::input_grad`]).
-    pub fn energy_gradient(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+    ///
+    /// # Errors
+    /// As [`Observables::input_grad`].
+    pub fn energy_gradient(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError> {
         let w: Vec<f64> = (0..batch)
             .flat_map(|_| self.lambda.iter().copied())
             .collect();
-        self.observables.input_grad(x, batch, &w, out);
+        self.observables.input_grad(x, batch, &w, out)
     }
 }
 
@@ -361,13 +379,19 @@ impl Walkers {
     /// One sweep under `target` (the model's energy λ·f, or any [`Energy`]); returns the
     /// acceptance rate. [`Moves::Hamiltonian`] walkers run one HMC trajectory each, unless the
     /// energy has no gradient (then single-coordinate random-walk moves of width ε).
+    ///
+    /// # Errors
+    /// The energy's; the walkers may then be part-way through the sweep (each at a state of
+    /// the chain), and the run should stop.
     pub fn sweep<E: Energy + ?Sized, R: Rng + ?Sized>(
         &mut self,
         target: &mut E,
         rng: &mut R,
-    ) -> f64 {
-        if let Some(acceptance) = self.hmc().and_then(|hmc| hmc.sweep(self, target, rng)) {
-            return acceptance;
+    ) -> Result<f64, MaxEntError> {
+        if let Some(hmc) = self.hmc() {
+            if let Some(acceptance) = hmc.sweep(self, target, rng)? {
+                return Ok(acceptance);
+            }
         }
         self.sweep_energy(
             |x: &[f64], n: usize, out: &mut Vec<f64>| target.energies(x, n, out),
@@ -377,18 +401,21 @@ impl Walkers {
 
     /// One sweep under any batched energy `energy(x, batch, out)` (for annealing paths and for
     /// biased generation H₀ + H′, paper Eq. 21–23); returns the acceptance rate.
+    ///
+    /// # Errors
+    /// The energy's, as [`sweep`](Self::sweep).
     pub fn sweep_energy<R: Rng + ?Sized>(
         &mut self,
-        mut energy: impl FnMut(&[f64], usize, &mut Vec<f64>),
+        mut energy: impl FnMut(&[f64], usize, &mut Vec<f64>) -> Result<(), MaxEntError>,
         rng: &mut R,
-    ) -> f64 {
+    ) -> Result<f64, MaxEntError> {
         let (n, d) = (self.len(), self.dim);
         let block = match self.moves {
             Moves::Block(b) => b.min(d),
             Moves::Coordinate | Moves::Flip | Moves::Hamiltonian(_) => 1,
         };
         let (mut current, mut proposed) = (Vec::new(), Vec::new());
-        energy(&self.positions, n, &mut current);
+        energy(&self.positions, n, &mut current)?;
         let mut trial = self.positions.clone();
         let mut inside = vec![true; n];
         let mut accepted = 0usize;
@@ -410,7 +437,7 @@ impl Walkers {
                     inside[w] &= self.bounds.is_none_or(|(lo, hi)| (lo..=hi).contains(&x));
                 }
             }
-            energy(&trial, n, &mut proposed);
+            energy(&trial, n, &mut proposed)?;
             for w in 0..n {
                 let delta = proposed[w] - current[w];
                 let p = if delta <= 0.0 { 1.0 } else { libm::exp(-delta) };
@@ -430,7 +457,7 @@ impl Walkers {
             }
             proposals += n;
         }
-        accepted as f64 / proposals as f64
+        Ok(accepted as f64 / proposals as f64)
     }
 }
 
@@ -452,7 +479,7 @@ mod tests {
             .flat_map(|s| (0..4).map(move |b| f64::from((s >> b) & 1)))
             .collect();
         let (mut f, mut h) = (Vec::new(), Vec::new());
-        model.energy(&states, 16, &mut f, &mut h);
+        model.energy(&states, 16, &mut f, &mut h).unwrap();
         let weights: Vec<f64> = h.iter().map(|e| libm::exp(-e)).collect();
         let z: f64 = weights.iter().sum();
         let walkers_n = 400;
@@ -464,14 +491,14 @@ mod tests {
             .with_moves(Moves::Flip)
             .unwrap();
         for _ in 0..50 {
-            walkers.sweep(&mut model, &mut rng);
+            walkers.sweep(&mut model, &mut rng).unwrap();
         }
         // Samples 10 sweeps apart are close to independent for 4 bits.
         let mut counts = [0usize; 16];
         let rounds = 50;
         for _ in 0..rounds {
             for _ in 0..10 {
-                walkers.sweep(&mut model, &mut rng);
+                walkers.sweep(&mut model, &mut rng).unwrap();
             }
             for x in walkers.positions().chunks_exact(4) {
                 let s: usize = (0..4).map(|b| (x[b] as usize) << b).sum();
@@ -519,12 +546,12 @@ mod tests {
             .with_moves(Moves::Block(2))
             .unwrap();
         for _ in 0..200 {
-            walkers.sweep(&mut model, &mut rng);
+            walkers.sweep(&mut model, &mut rng).unwrap();
         }
         let mut sums = [[0.0; 3]; 20];
         for round in &mut sums {
             for _ in 0..20 {
-                walkers.sweep(&mut model, &mut rng);
+                walkers.sweep(&mut model, &mut rng).unwrap();
                 for x in walkers.positions().chunks_exact(2) {
                     round[0] += x[0] * x[0];
                     round[1] += x[0] * x[1];

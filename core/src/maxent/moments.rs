@@ -1,3 +1,4 @@
+use super::observable::check_batch;
 use super::{MaxEntError, Observables};
 use alloc::vec::Vec;
 
@@ -45,7 +46,8 @@ impl Observables for Moments {
         self.dim * self.order
     }
 
-    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+        check_batch(x, batch, self.dim, None)?;
         out.clear();
         for &v in &x[..batch * self.dim] {
             let mut power = 1.0;
@@ -54,12 +56,22 @@ impl Observables for Moments {
                 out.push(power);
             }
         }
+        Ok(())
     }
 
-    fn accumulate_grad(&mut self, _x: &[f64], _batch: usize, _w: &[f64]) {}
+    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) -> Result<(), MaxEntError> {
+        check_batch(x, batch, self.dim, Some((w, self.count())))
+    }
 
     /// ∂/∂x_k Σ_p w_{k,p} x_k^p = Σ_p p w_{k,p} x_k^{p−1}.
-    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+    fn input_grad(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        w: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError> {
+        check_batch(x, batch, self.dim, Some((w, self.count())))?;
         out.clear();
         for (k, &v) in x[..batch * self.dim].iter().enumerate() {
             let weights = &w[k * self.order..(k + 1) * self.order];
@@ -70,6 +82,7 @@ impl Observables for Moments {
             }
             out.push(g);
         }
+        Ok(())
     }
 
     fn zero_grad(&mut self) {}

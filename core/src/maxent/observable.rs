@@ -10,12 +10,27 @@ pub trait Observables {
     /// Number m of observables.
     fn count(&self) -> usize;
     /// f for `batch` configurations (row-major, d each) into `out` (batch × m).
-    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>);
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] if `x` is not `batch` configurations of dimension d.
+    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError>;
     /// Accumulate ∂/∂θ Σ_b Σ_i w[b, i] f_i(x_b; θ) into the parameter gradients.
-    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]);
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] if `x` or `w` do not match `batch` and the model's shapes.
+    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) -> Result<(), MaxEntError>;
     /// The input gradient ∂/∂x_b Σ_i w[b, i] f_i(x_b; θ) of every configuration into `out`
     /// (batch × d), leaving the parameter gradients as they were (gradient-based samplers).
-    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>);
+    ///
+    /// # Errors
+    /// [`MaxEntError::Shape`] if `x` or `w` do not match `batch` and the model's shapes.
+    fn input_grad(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        w: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError>;
     /// Reset the parameter gradients.
     fn zero_grad(&mut self);
     /// (parameters, gradients) pairs for an optimiser.
@@ -28,6 +43,33 @@ pub trait Observables {
     fn check(&self) -> Result<(), MaxEntError>;
 }
 
+/// Check that `x` holds `batch` configurations of dimension `dim` and, when given, `w` holds
+/// `batch` rows of `count` weights: what every [`Observables`] batch method is handed.
+///
+/// # Errors
+/// [`MaxEntError::Shape`] otherwise.
+pub(crate) fn check_batch(
+    x: &[f64],
+    batch: usize,
+    dim: usize,
+    w: Option<(&[f64], usize)>,
+) -> Result<(), MaxEntError> {
+    let rows_ok = batch.checked_mul(dim) == Some(x.len());
+    let weights_ok = w.is_none_or(|(w, count)| batch.checked_mul(count) == Some(w.len()));
+    if rows_ok && weights_ok {
+        Ok(())
+    } else {
+        Err(MaxEntError::Shape(
+            "the configuration batch or the weights do not match the observables",
+        ))
+    }
+}
+
+/// The network refused a batch: its shape does not match the network's inputs or outputs.
+fn batch_mismatch(_: NnError) -> MaxEntError {
+    MaxEntError::Shape("the configuration batch or the weights do not match the network")
+}
+
 /// Any network is a set of observables: its outputs (the paper's MLP and CNN observables).
 impl Observables for Network<f64> {
     fn dim(&self) -> usize {
@@ -38,35 +80,41 @@ impl Observables for Network<f64> {
         self.outputs()
     }
 
-    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
         out.clear();
-        out.extend_from_slice(
-            self.forward(x, batch)
-                .expect("configuration batch matches the network width"),
-        );
+        out.extend_from_slice(self.forward(x, batch).map_err(batch_mismatch)?);
+        Ok(())
     }
 
-    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) {
-        self.forward(x, batch)
-            .expect("configuration batch matches the network width");
-        self.backward(w).expect("weights match the network output");
+    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) -> Result<(), MaxEntError> {
+        self.forward(x, batch).map_err(batch_mismatch)?;
+        self.backward(w).map_err(batch_mismatch)?;
+        Ok(())
     }
 
     /// Back-propagates `w` to the input; the parameter gradients the backward pass adds are
-    /// saved before and restored after.
-    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+    /// saved before and restored after (also when it fails).
+    fn input_grad(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        w: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError> {
         let saved: Vec<Vec<f64>> = self
             .params_and_grads()
             .iter()
             .map(|(_, g)| g.to_vec())
             .collect();
-        self.forward(x, batch)
-            .expect("configuration batch matches the network width");
         out.clear();
-        out.extend_from_slice(self.backward(w).expect("weights match the network output"));
+        let result = match self.forward(x, batch) {
+            Ok(_) => self.backward(w).map(|g| out.extend_from_slice(g)),
+            Err(e) => Err(e),
+        };
         for ((_, g), s) in self.params_and_grads().into_iter().zip(&saved) {
             g.copy_from_slice(s);
         }
+        result.map_err(batch_mismatch)
     }
 
     fn zero_grad(&mut self) {
@@ -82,5 +130,46 @@ impl Observables for Network<f64> {
             NnError::NotFinite(_) => MaxEntError::NotFinite("a network parameter"),
             _ => MaxEntError::Shape("network layers inconsistent with their shapes"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maxent::{Energy, MaxEnt, Moments, RotatedVariances, Walkers};
+    use crate::nn::ActivationKind;
+    use crate::rng::from_seed;
+    use alloc::boxed::Box;
+    use alloc::vec;
+
+    /// A batch that does not match the observables is a typed error from every batch method
+    /// of every implementation (no panic), and it reaches a sampler's caller.
+    #[test]
+    fn mismatched_batches_are_errors() {
+        let net = Network::<f64>::mlp(&[2, 4, 3], ActivationKind::Tanh, &mut from_seed(1)).unwrap();
+        let mut all: [Box<dyn Observables>; 3] = [
+            Box::new(net),
+            Box::new(Moments::new(2, 2).unwrap()),
+            Box::new(RotatedVariances::new(2, &[0.3])),
+        ];
+        let mut out = Vec::new();
+        for o in &mut all {
+            let m = o.count();
+            assert!(o.eval(&[0.1, 0.2], 1, &mut out).is_ok());
+            let short = [0.1, 0.2, 0.3];
+            assert!(matches!(
+                o.eval(&short, 2, &mut out),
+                Err(MaxEntError::Shape(_))
+            ));
+            let w = vec![1.0; m];
+            assert!(o.accumulate_grad(&short, 2, &w).is_err());
+            assert!(o.input_grad(&[0.1, 0.2], 1, &w[..m - 1], &mut out).is_err());
+            assert!(o.input_grad(&[0.1, 0.2], 1, &w, &mut out).is_ok());
+        }
+        // A 3-dimensional model sampled by 2-dimensional walkers: the sweep says so.
+        let mut model = MaxEnt::new(Moments::new(3, 1).unwrap(), vec![0.0; 3]).unwrap();
+        let mut walkers = Walkers::new(2, vec![0.0; 8], 0.5, None).unwrap();
+        assert!(model.energies(&[0.0; 6], 2, &mut out).is_ok());
+        assert!(walkers.sweep(&mut model, &mut from_seed(2)).is_err());
     }
 }

@@ -1,3 +1,4 @@
+use super::observable::check_batch;
 use super::{MaxEntError, Observables};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -105,7 +106,8 @@ impl Observables for RotatedVariances {
         self.dim
     }
 
-    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
+    fn eval(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+        check_batch(x, batch, self.dim, None)?;
         out.clear();
         out.resize(batch * self.dim, 0.0);
         let mut y = vec![0.0; self.dim];
@@ -115,10 +117,18 @@ impl Observables for RotatedVariances {
                 *o = v * v;
             }
         }
+        Ok(())
     }
 
     /// ∂/∂x Σᵢ wᵢ (R x)ᵢ² = 2 Rᵀ (w ∘ R x).
-    fn input_grad(&mut self, x: &[f64], batch: usize, w: &[f64], out: &mut Vec<f64>) {
+    fn input_grad(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        w: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), MaxEntError> {
+        check_batch(x, batch, self.dim, Some((w, self.count())))?;
         let d = self.dim;
         let r = self.matrix();
         out.clear();
@@ -138,11 +148,13 @@ impl Observables for RotatedVariances {
                 }
             }
         }
+        Ok(())
     }
 
     /// ∂/∂θ_k Σᵢ wᵢ (R x)ᵢ² = 2 g_kᵀ G_k′ y_{k−1}, by reverse-mode accumulation: y_k = G_k ⋯ G_1 x
     /// forward, g_K = w ∘ y_K and g_{k−1} = G_kᵀ g_k backward (O(K d) per sample, not O(K² d)).
-    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) {
+    fn accumulate_grad(&mut self, x: &[f64], batch: usize, w: &[f64]) -> Result<(), MaxEntError> {
+        check_batch(x, batch, self.dim, Some((w, self.count())))?;
         let (d, k_max) = (self.dim, self.pairs.len());
         let mut ys = vec![0.0; (k_max + 1) * d];
         let trig: Vec<(f64, f64)> = self.angles.iter().map(|&a| libm::sincos(a)).collect();
@@ -170,6 +182,7 @@ impl Observables for RotatedVariances {
                 g[q] = s * gp + c * gq;
             }
         }
+        Ok(())
     }
 
     fn zero_grad(&mut self) {
@@ -231,11 +244,11 @@ mod tests {
         let x: Vec<f64> = (0..3 * d).map(|_| uniform_f64(&mut rng) - 0.5).collect();
         let w: Vec<f64> = (0..3 * d).map(|_| uniform_f64(&mut rng) - 0.5).collect();
         f.zero_grad();
-        f.accumulate_grad(&x, 3, &w);
+        f.accumulate_grad(&x, 3, &w).unwrap();
         let analytic = f.grads.clone();
         let objective = |f: &mut RotatedVariances| {
             let mut out = Vec::new();
-            f.eval(&x, 3, &mut out);
+            f.eval(&x, 3, &mut out).unwrap();
             out.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()
         };
         for (k, &a) in analytic.iter().enumerate() {
@@ -265,7 +278,7 @@ mod tests {
         }
         let mut g = RotatedVariances::new(2, &[0.4]);
         let mut out = Vec::new();
-        g.eval(&[1.5, -0.5], 1, &mut out);
+        g.eval(&[1.5, -0.5], 1, &mut out).unwrap();
         let (s, c) = libm::sincos(0.4);
         assert!((out[0] - (c * 1.5 + s * -0.5) * (c * 1.5 + s * -0.5)).abs() < 1e-14);
         assert!((out[1] - (-s * 1.5 + c * -0.5) * (-s * 1.5 + c * -0.5)).abs() < 1e-14);

@@ -43,15 +43,21 @@ struct Tempered<'a, E: ?Sized> {
 }
 
 impl<E: Energy + ?Sized> Energy for Tempered<'_, E> {
-    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) {
-        self.inner.energies(x, batch, out);
+    fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+        self.inner.energies(x, batch, out)?;
         out.iter_mut().for_each(|h| *h *= self.beta);
+        Ok(())
     }
 
-    fn gradients(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> bool {
-        let has = self.inner.gradients(x, batch, out);
+    fn gradients(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<bool, MaxEntError> {
+        let has = self.inner.gradients(x, batch, out)?;
         out.iter_mut().for_each(|g| *g *= self.beta);
-        has
+        Ok(has)
     }
 }
 
@@ -113,11 +119,14 @@ impl TemperedWalkers {
 
     /// One sweep of every rung under β_k H, then one round of swaps; returns each rung's
     /// acceptance.
+    ///
+    /// # Errors
+    /// The energy's (the round is then not counted and no swap is made).
     pub fn sweep<E: Energy + ?Sized, R: Rng + ?Sized>(
         &mut self,
         target: &mut E,
         rng: &mut R,
-    ) -> Vec<f64> {
+    ) -> Result<Vec<f64>, MaxEntError> {
         let acceptance = self
             .rungs
             .iter_mut()
@@ -131,17 +140,17 @@ impl TemperedWalkers {
                     rng,
                 )
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let (n, d) = (self.rungs[0].len(), self.rungs[0].dim());
         let energies: Vec<Vec<f64>> = self
             .rungs
             .iter()
             .map(|rung| {
                 let mut h = Vec::new();
-                target.energies(rung.positions(), n, &mut h);
-                h
+                target.energies(rung.positions(), n, &mut h)?;
+                Ok(h)
             })
-            .collect();
+            .collect::<Result<_, MaxEntError>>()?;
         let first = (self.round % 2) as usize;
         for k in (first..self.betas.len() - 1).step_by(2) {
             let (low, high) = self.rungs.split_at_mut(k + 1);
@@ -158,7 +167,7 @@ impl TemperedWalkers {
             }
         }
         self.round += 1;
-        acceptance
+        Ok(acceptance)
     }
 }
 
@@ -194,7 +203,7 @@ mod tests {
         let mut rng = from_seed(8);
         let mut alone = Walkers::new(1, alloc::vec![1.0; n], 0.3, None).unwrap();
         for _ in 0..600 {
-            alone.sweep(&mut model, &mut rng);
+            alone.sweep(&mut model, &mut rng).unwrap();
         }
         let left = alone.positions().iter().filter(|x| **x < 0.0).count();
         assert!(left < n / 20, "{left} of {n} crossed without tempering");
@@ -206,7 +215,7 @@ mod tests {
             let ladder = alloc::vec![1.0, 0.5, 0.25, 0.12, 0.06];
             let mut pt = TemperedWalkers::new(walkers, ladder).unwrap();
             for k in 0..600 {
-                let a = pt.sweep(&mut model, &mut rng);
+                let a = pt.sweep(&mut model, &mut rng).unwrap();
                 if k < 100 {
                     pt.adapt(&a, 0.6);
                 }

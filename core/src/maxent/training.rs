@@ -260,7 +260,7 @@ impl<O: Observables> Trainer<O> {
         let mut f = Vec::new();
         self.model
             .observables_mut()
-            .eval(data, self.data_len, &mut f);
+            .eval(data, self.data_len, &mut f)?;
         let (mu, cov) = moments(&f, m);
         let sigma2: Vec<f64> = (0..m).map(|i| cov[i * m + i]).collect();
         if let Some(i) = sigma2.iter().position(|&s| s.is_nan() || s <= 0.0) {
@@ -286,7 +286,7 @@ impl<O: Observables> Trainer<O> {
             self.walkers.precondition();
         }
         for _ in 0..self.params.sweeps {
-            acceptance = self.walkers.sweep(&mut self.model, &mut self.rng);
+            acceptance = self.walkers.sweep(&mut self.model, &mut self.rng)?;
         }
         if self.iteration < self.params.adaptation {
             self.walkers
@@ -296,7 +296,7 @@ impl<O: Observables> Trainer<O> {
         let mut f = Vec::new();
         self.model
             .observables_mut()
-            .eval(self.walkers.positions(), n_walkers, &mut f);
+            .eval(self.walkers.positions(), n_walkers, &mut f)?;
         let (mean, cov) = moments(&f, m);
         let chi2: f64 = (0..m)
             .map(|i| (mean[i] - mu[i]) * (mean[i] - mu[i]) / sigma2[i])
@@ -324,7 +324,7 @@ impl<O: Observables> Trainer<O> {
         let theta_gradient_norm = if self.iteration >= self.params.warmup
             && self.iteration % self.params.lambda_steps_per_theta_step == 0
         {
-            self.theta_step(data)
+            self.theta_step(data)?
         } else {
             0.0
         };
@@ -349,7 +349,7 @@ impl<O: Observables> Trainer<O> {
     /// the MaxEnt entropy S, since dS/dθ = ∂S̃/∂θ (Eq. 8–10): θ picks the constraints that leave
     /// the least entropy (the "min" of Min-MaxEnt) while λ maximises it for given θ. Do not flip
     /// the sign. Returns |∂S̃/∂θ|.
-    fn theta_step(&mut self, data: &[f64]) -> f64 {
+    fn theta_step(&mut self, data: &[f64]) -> Result<f64, MaxEntError> {
         let lambda = self.model.lambda().to_vec();
         let (n_data, n_walkers) = (self.data_len, self.walkers.len());
         let obs = self.model.observables_mut();
@@ -357,11 +357,11 @@ impl<O: Observables> Trainer<O> {
         let w_data: Vec<f64> = (0..n_data)
             .flat_map(|_| lambda.iter().map(|l| l / n_data as f64))
             .collect();
-        obs.accumulate_grad(data, n_data, &w_data);
+        obs.accumulate_grad(data, n_data, &w_data)?;
         let w_walk: Vec<f64> = (0..n_walkers)
             .flat_map(|_| lambda.iter().map(|l| -l / n_walkers as f64))
             .collect();
-        obs.accumulate_grad(self.walkers.positions(), n_walkers, &w_walk);
+        obs.accumulate_grad(self.walkers.positions(), n_walkers, &w_walk)?;
         let schedule = Schedule::Cosine {
             total: self.params.iterations,
             floor: 0.01,
@@ -378,7 +378,7 @@ impl<O: Observables> Trainer<O> {
         if norm.is_finite() {
             self.adam_theta.step(rate, &mut pairs);
         }
-        norm
+        Ok(norm)
     }
 }
 
