@@ -550,7 +550,6 @@ impl ModelFlags for ConvDenoiser {
                 given.lambda_density,
                 stored.lambda_density,
             ),
-            fixed("conv.symmetry", given.symmetry, stored.symmetry),
         ]
     }
 }

@@ -130,29 +130,6 @@ impl SpinKind {
             }
         }
     }
-
-    /// Apply one uniformly drawn element of the global symmetry group of field-free models of
-    /// this kind to every site of `spins` (a whole configuration): Ising s → −s with probability
-    /// ½ (Z₂); planar a rotation by a uniform angle, preceded by the reflection s_y → −s_y with
-    /// probability ½ (O(2)). Draws one (Ising) or two (planar) numbers from `rng`.
-    pub fn random_symmetry<R: rand_core::Rng + ?Sized>(self, spins: &mut [f64], rng: &mut R) {
-        match self {
-            Self::Ising => {
-                if rng.next_u64() >> 63 == 1 {
-                    spins.iter_mut().for_each(|s| *s = -*s);
-                }
-            }
-            Self::Planar => {
-                let reflect = if rng.next_u64() >> 63 == 1 { -1.0 } else { 1.0 };
-                let phi = core::f64::consts::TAU * crate::rng::uniform_f64(rng);
-                let u = [libm::cos(phi), libm::sin(phi)];
-                for site in spins.chunks_exact_mut(2) {
-                    let v = [site[0], reflect * site[1]];
-                    self.from_frame(u, &v, site);
-                }
-            }
-        }
-    }
 }
 
 /// |(a, b)|: √(a² + b²), with `hypot`'s care only where the squares overflow or underflow (the
@@ -170,51 +147,6 @@ pub(super) fn norm(a: f64, b: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::special::GaussLegendre;
-
-    /// A symmetry keeps every spin a spin and every pair's relative geometry (Ising: products;
-    /// planar: dot products up to the reflection's sign of cross products), and both group
-    /// halves occur.
-    #[test]
-    fn random_symmetry_preserves_the_configuration_up_to_the_group() {
-        let mut rng = crate::rng::from_seed(3);
-        let ising = [1.0, -1.0, -1.0, 1.0];
-        let mut flips = 0;
-        for _ in 0..200 {
-            let mut s = ising;
-            SpinKind::Ising.random_symmetry(&mut s, &mut rng);
-            assert!(s == ising || s == ising.map(|v| -v));
-            flips += usize::from(s[0] < 0.0);
-        }
-        assert!((70..130).contains(&flips), "{flips} flips of 200");
-        let angles = [0.3_f64, 2.0, -1.1];
-        let planar: alloc::vec::Vec<f64> = angles
-            .iter()
-            .flat_map(|&a| [libm::cos(a), libm::sin(a)])
-            .collect();
-        let mut reflections = 0;
-        for _ in 0..200 {
-            let mut s = planar.clone();
-            SpinKind::Planar.random_symmetry(&mut s, &mut rng);
-            let cross =
-                |v: &[f64], i: usize, j: usize| v[2 * i] * v[2 * j + 1] - v[2 * i + 1] * v[2 * j];
-            let dot =
-                |v: &[f64], i: usize, j: usize| v[2 * i] * v[2 * j] + v[2 * i + 1] * v[2 * j + 1];
-            for i in 0..3 {
-                assert!((dot(&s, i, i) - 1.0).abs() < 1e-12);
-            }
-            let sign = cross(&s, 0, 1) / cross(&planar, 0, 1);
-            assert!((sign.abs() - 1.0).abs() < 1e-12);
-            reflections += usize::from(sign < 0.0);
-            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
-                assert!((dot(&s, i, j) - dot(&planar, i, j)).abs() < 1e-12);
-                assert!((cross(&s, i, j) - sign * cross(&planar, i, j)).abs() < 1e-12);
-            }
-        }
-        assert!(
-            (70..130).contains(&reflections),
-            "{reflections} reflections of 200"
-        );
-    }
 
     /// The closed forms against direct quadrature of the posterior ∝ exp(η·s) over the circle.
     #[test]

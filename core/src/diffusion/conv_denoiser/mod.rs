@@ -33,12 +33,6 @@ pub struct ConvDenoiserConfig {
     pub labels: bool,
     /// Where the training noise levels are drawn ([`LambdaDensity`]). Default uniform in λ.
     pub lambda_density: LambdaDensity,
-    /// Train on every drawn configuration under a random global symmetry of field-free spins
-    /// ([`SpinKind::random_symmetry`]: Ising s → ±s; planar a uniform rotation and a reflection),
-    /// so the network need not learn each orientation from the data. Right only for data whose
-    /// distribution has that symmetry (no field or other orientation-breaking term). Default
-    /// false.
-    pub symmetry: bool,
 }
 
 impl Default for ConvDenoiserConfig {
@@ -48,7 +42,6 @@ impl Default for ConvDenoiserConfig {
             dilations: vec![1, 1, 2, 4, 8, 1],
             labels: false,
             lambda_density: LambdaDensity::Uniform,
-            symmetry: false,
         }
     }
 }
@@ -89,7 +82,6 @@ pub struct ConvDenoiser<T = f32> {
     kind: SpinKind,
     conditioning: Conditioning,
     lambda_density: LambdaDensity,
-    symmetry: bool,
     net: DilatedResNet<T>,
     /// The weights in f64, in the order of the network's tensors.
     params: Vec<f64>,
@@ -147,7 +139,6 @@ impl<T: Scalar> ConvDenoiser<T> {
             kind,
             conditioning,
             lambda_density: config.lambda_density.check()?,
-            symmetry: config.symmetry,
             grads: vec![0.0; params.len()],
             params,
             net,
@@ -162,7 +153,6 @@ impl<T: Scalar> ConvDenoiser<T> {
             dilations: shape.dilations.clone(),
             labels: matches!(self.conditioning, Conditioning::Labels(_)),
             lambda_density: self.lambda_density,
-            symmetry: self.symmetry,
         }
     }
 
@@ -420,9 +410,8 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
         (0..data.len()).try_for_each(|i| self.context(data.temperature(i)).map(|_| ()))
     }
 
-    /// `batch` configurations drawn uniformly (each under a random global symmetry with
-    /// [`ConvDenoiserConfig::symmetry`]), each at its own λ from the [`LambdaDensity`], noised
-    /// with Gaussian pairs; every site enters the loss.
+    /// `batch` configurations drawn uniformly, each at its own λ from the [`LambdaDensity`],
+    /// noised with Gaussian pairs; every site enters the loss.
     fn draw_batch<R: Rng + ?Sized>(
         &self,
         data: &LatticeData,
@@ -443,20 +432,18 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
             .zip(target.chunks_mut(nc))
         {
             let i = uniform_index(rng, data.len());
-            t.copy_from_slice(data.config(i));
-            if self.symmetry {
-                self.kind.random_symmetry(t, rng);
-            }
+            let s = data.config(i);
             let context = self.context(data.temperature(i))?;
             let lambda = self.lambda_density.draw(range, rng);
             let (k, s2) = scale_and_variance(lambda);
             let sd = libm::sqrt(s2);
-            for (pair, sp) in x.chunks_mut(2).zip(t.chunks(2)) {
+            for (pair, sp) in x.chunks_mut(2).zip(s.chunks(2)) {
                 let (z1, z2) = normal_pair(rng);
                 for ((x, &s), z) in pair.iter_mut().zip(sp).zip([z1, z2]) {
                     *x = k * s + sd * z;
                 }
             }
+            t.copy_from_slice(s);
             self.lattice_input((&x, lambda, &context), row, cd, o);
         }
         Ok(ConvBatch {

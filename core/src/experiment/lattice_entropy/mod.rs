@@ -406,17 +406,6 @@ impl LatticeEntropy {
             }
             _ => vec![None; data.temperatures().len()],
         };
-        if let Some(h) = data.hamiltonian().filter(|h| h.field != 0.0) {
-            if config.conv.symmetry {
-                return Err(ExperimentError::config(
-                    "conv.symmetry",
-                    alloc::format!(
-                        "assumes data without a field, and these were drawn with h = {}",
-                        h.field
-                    ),
-                ));
-            }
-        }
         let run = Self {
             config,
             data,
