@@ -447,7 +447,8 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
     let rows = run.run(global.seed, &rt)?;
     rt.finish();
     let mut csv = String::from(
-        "task,quantity,dim,samples,exact,exact_error,estimator,value,std_error,error,seconds\n",
+        "task,quantity,dim,samples,exact,exact_error,estimator,value,std_error,error,seconds,\
+         divergence,divergence_error,learned_nothing\n",
     );
     let mut text = format!(
         "Entropy benchmark: exact entropies, nats\n{:>32} {:>3} {:>6} {:>9} {:>14} {:>9} {:>7} {:>8} {:>7}\n",
@@ -455,9 +456,22 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
     );
     for r in &rows {
         let (e, seconds) = (r.result.estimate, r.result.seconds.unwrap_or(f64::NAN));
+        // Learned MINDE's KL(data ‖ Gaussian fit) and whether it is indistinguishable from
+        // zero; empty for the other estimators.
+        let (kl, kl_error, nothing) =
+            r.result
+                .divergence
+                .map_or((String::new(), String::new(), String::new()), |kl| {
+                    let kl = kl.to_unit(Unit::Nats);
+                    (
+                        kl.value.to_string(),
+                        kl.std_error.to_string(),
+                        r.result.learned_nothing().to_string(),
+                    )
+                });
         writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{},{seconds}",
+            "{},{},{},{},{},{},{},{},{},{},{seconds},{kl},{kl_error},{nothing}",
             r.task,
             r.quantity,
             r.dim,
@@ -471,7 +485,7 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         )?;
         writeln!(
             text,
-            "{:>40} {:>3} {:>6} {:>9.4} {:>14} {:>9.4} {:>7.4} {:>+8.4} {seconds:>7.2}",
+            "{:>40} {:>3} {:>6} {:>9.4} {:>14} {:>9.4} {:>7.4} {:>+8.4} {seconds:>7.2}{}",
             r.task,
             r.dim,
             r.samples,
@@ -479,7 +493,12 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
             r.result.estimator,
             e.value,
             e.std_error,
-            r.error()
+            r.error(),
+            if r.result.learned_nothing() {
+                "  (= Gaussian fit: learned nothing)"
+            } else {
+                ""
+            }
         )?;
     }
     let mut summary = Vec::new();

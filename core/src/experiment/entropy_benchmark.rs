@@ -248,6 +248,8 @@ impl EntropyBenchmark {
         let sample_seed = rand_core::Rng::next_u64(&mut rng);
         let learned_seed = rand_core::Rng::next_u64(&mut rng);
         let mut results: Vec<TimedEstimate> = Vec::new();
+        // Learned MINDE's KL(data ‖ Gaussian fit), kept on its row as `entropy compare` does.
+        let mut divergence = None;
         let quantity = match task {
             Task::Entropy(t) => {
                 let x = t.sample(n, sample_seed)?;
@@ -260,8 +262,10 @@ impl EntropyBenchmark {
                 ));
                 if e.train_steps > 0 {
                     let learned = timed(rt, || {
-                        e.learned_minde(&x, learned_seed, &mut rng, &|| rt.cancelled())
-                            .map(|(h, _)| h)
+                        let (h, kl) =
+                            e.learned_minde(&x, learned_seed, &mut rng, &|| rt.cancelled())?;
+                        divergence = Some(kl);
+                        Ok(h)
                     });
                     results.push(("minde-learned", learned));
                 }
@@ -284,7 +288,10 @@ impl EntropyBenchmark {
                     samples: n,
                     exact,
                     exact_error,
-                    result: EstimatorRow::new(estimator, estimate?, seconds),
+                    result: EstimatorRow {
+                        divergence: divergence.filter(|_| estimator == "minde-learned"),
+                        ..EstimatorRow::new(estimator, estimate?, seconds)
+                    },
                 })
             })
             .collect()
@@ -343,5 +350,33 @@ mod tests {
         );
         assert_eq!(alone.len(), 6);
         assert_eq!(alone, among);
+    }
+
+    /// Learned MINDE's row carries the KL(data ‖ Gaussian fit) it integrated (the learned-nothing
+    /// check of `entropy compare`); no other row does.
+    #[test]
+    fn learned_rows_carry_their_divergence() {
+        let mut config = EntropyBenchmarkConfig {
+            samples: vec![300],
+            tasks: vec![String::from("uniform-mix-d2")],
+            ..EntropyBenchmarkConfig::default()
+        };
+        config.estimators.train_steps = 30;
+        config.estimators.hidden = vec![8];
+        config.estimators.draws = 200;
+        let rows = EntropyBenchmark::new(config, 3)
+            .unwrap()
+            .run(7, &Sequential)
+            .unwrap();
+        assert_eq!(rows.len(), 4);
+        for r in &rows {
+            let learned = r.result.estimator == "minde-learned";
+            assert_eq!(
+                r.result.divergence.is_some(),
+                learned,
+                "{}",
+                r.result.estimator
+            );
+        }
     }
 }
