@@ -550,6 +550,7 @@ impl ModelFlags for ConvDenoiser {
                 given.lambda_density,
                 stored.lambda_density,
             ),
+            fixed("conv.global_frame", given.global_frame, stored.global_frame),
         ]
     }
 }

@@ -33,6 +33,11 @@ pub struct ConvDenoiserConfig {
     pub labels: bool,
     /// Where the training noise levels are drawn ([`LambdaDensity`]). Default uniform in λ.
     pub lambda_density: LambdaDensity,
+    /// Planar spins only: run the network in each lattice's own frame — the evidence rotated
+    /// so that its sum Σᵢ E[sᵢ | xᵢ] points along e₁, the network's field rotated back — which
+    /// makes the model exactly equivariant under global rotations (the per-site model's
+    /// neighbour frame, for the whole lattice). Default false.
+    pub global_frame: bool,
 }
 
 impl Default for ConvDenoiserConfig {
@@ -42,6 +47,7 @@ impl Default for ConvDenoiserConfig {
             dilations: vec![1, 1, 2, 4, 8, 1],
             labels: false,
             lambda_density: LambdaDensity::Uniform,
+            global_frame: false,
         }
     }
 }
@@ -82,6 +88,7 @@ pub struct ConvDenoiser<T = f32> {
     kind: SpinKind,
     conditioning: Conditioning,
     lambda_density: LambdaDensity,
+    global_frame: bool,
     net: DilatedResNet<T>,
     /// The weights in f64, in the order of the network's tensors.
     params: Vec<f64>,
@@ -108,6 +115,11 @@ impl<T: Scalar> ConvDenoiser<T> {
         if config.labels != matches!(conditioning, Conditioning::Labels(_)) {
             return Err(DiffusionError::Parameter(
                 "labels = true needs label conditioning, and label conditioning labels = true",
+            ));
+        }
+        if config.global_frame && kind != SpinKind::Planar {
+            return Err(DiffusionError::Parameter(
+                "global_frame applies to planar spins only",
             ));
         }
         if side < 2 || config.dilations.is_empty() {
@@ -139,6 +151,7 @@ impl<T: Scalar> ConvDenoiser<T> {
             kind,
             conditioning,
             lambda_density: config.lambda_density.check()?,
+            global_frame: config.global_frame,
             grads: vec![0.0; params.len()],
             params,
             net,
@@ -153,6 +166,7 @@ impl<T: Scalar> ConvDenoiser<T> {
             dilations: shape.dilations.clone(),
             labels: matches!(self.conditioning, Conditioning::Labels(_)),
             lambda_density: self.lambda_density,
+            global_frame: self.global_frame,
         }
     }
 
@@ -222,14 +236,15 @@ impl<T: Scalar> ConvDenoiser<T> {
     /// Write the network's input for one noisy lattice `x` (L² × c, site-major) at log-SNR λ
     /// into `input` (c channels × L²: the evidence) and `cond` (λ/10 and k² with λ clamped to the
     /// training range, then the temperature's features), and the part of η the network does not
-    /// learn, k x/σ², into `own`.
+    /// learn, k x/σ², into `own`. With [`ConvDenoiserConfig::global_frame`] the evidence is
+    /// written in the lattice's frame, which is returned (e₁ otherwise).
     fn lattice_input(
         &self,
         (x, lambda, context): (&[f64], f64, &[f64]),
         input: &mut [T],
         cond: &mut [T],
         own: &mut [f64],
-    ) {
+    ) -> [f64; 2] {
         let c = self.kind.components();
         let n = x.len() / c;
         let (k, s2) = scale_and_variance(lambda);
@@ -261,6 +276,27 @@ impl<T: Scalar> ConvDenoiser<T> {
         {
             *v = T::of(f);
         }
+        if !self.global_frame {
+            return [1.0, 0.0];
+        }
+        let (a, b) = input.split_at_mut(n);
+        let total = a.iter().zip(&*b).fold([0.0, 0.0], |[sa, sb], (x, y)| {
+            [
+                sa + x.to_f64().unwrap_or(f64::NAN),
+                sb + y.to_f64().unwrap_or(f64::NAN),
+            ]
+        });
+        let u = self.kind.frame(total);
+        let mut rotated = [0.0; 2];
+        for (x, y) in a.iter_mut().zip(b.iter_mut()) {
+            let v = [
+                x.to_f64().unwrap_or(f64::NAN),
+                y.to_f64().unwrap_or(f64::NAN),
+            ];
+            self.kind.to_frame(u, &v, &mut rotated);
+            (*x, *y) = (T::of(rotated[0]), T::of(rotated[1]));
+        }
+        u
     }
 
     /// Conditioning values per lattice.
@@ -312,23 +348,25 @@ impl<T: Scalar> ConvDenoiser<T> {
         let n = nc / c;
         let per_chunk = (CHUNK_SITES / n).max(1);
         let q = self.conditions();
-        let (mut input, mut cond) = (Vec::new(), Vec::new());
+        let (mut input, mut cond, mut frames) = (Vec::new(), Vec::new(), Vec::new());
         for (xs, (ls, outs)) in x
             .chunks(per_chunk * nc)
             .zip(lambda.chunks(per_chunk).zip(out.chunks_mut(per_chunk * nc)))
         {
             input.resize(ls.len() * f, T::zero());
             cond.resize(ls.len() * q, T::zero());
+            frames.clear();
             for ((xl, &l), ((row, cd), own)) in xs.chunks(nc).zip(ls).zip(
                 input
                     .chunks_mut(f)
                     .zip(cond.chunks_mut(q))
                     .zip(outs.chunks_mut(nc)),
             ) {
-                self.lattice_input((xl, l, &context), row, cd, own);
+                frames.push(self.lattice_input((xl, l, &context), row, cd, own));
             }
+            let planar_frames = self.global_frame.then_some(&frames[..]);
             let h = self.field(&input, &cond, ls.len())?;
-            add_field(c, n, h, outs);
+            add_field(c, n, h, planar_frames, outs);
             // The natural parameters η in `outs` become the posterior means.
             self.kind.to_means(outs);
         }
@@ -353,13 +391,23 @@ impl<T: Scalar> ConvDenoiser<T> {
 }
 
 /// η += h for every lattice of L² = `n` sites: `eta` is b × L² × c site-major, `h` (as long)
-/// b × c × L² channel-major.
-fn add_field<T: Scalar>(c: usize, n: usize, h: &[T], eta: &mut [f64]) {
-    for (el, hl) in eta.chunks_mut(n * c).zip(h.chunks(n * c)) {
+/// b × c × L² channel-major. With `frames` (planar, one per lattice) h is in the lattice's frame
+/// and is rotated back first.
+fn add_field<T: Scalar>(c: usize, n: usize, h: &[T], frames: Option<&[[f64; 2]]>, eta: &mut [f64]) {
+    for (l, (el, hl)) in eta.chunks_mut(n * c).zip(h.chunks(n * c)).enumerate() {
+        let u = frames.map(|f| f[l]);
         for (i, e) in el.chunks_mut(c).enumerate() {
-            for (q, e) in e.iter_mut().enumerate() {
-                *e += hl[q * n + i].to_f64().unwrap_or(f64::NAN);
+            let mut field = [0.0; 2];
+            for (q, f) in field[..c].iter_mut().enumerate() {
+                *f = hl[q * n + i].to_f64().unwrap_or(f64::NAN);
             }
+            if let Some(u) = u {
+                field = [
+                    field[0] * u[0] - field[1] * u[1],
+                    field[0] * u[1] + field[1] * u[0],
+                ];
+            }
+            e.iter_mut().zip(field).for_each(|(e, f)| *e += f);
         }
     }
 }
@@ -372,6 +420,8 @@ pub struct ConvBatch<T> {
     cond: Vec<T>,
     own: Vec<f64>,
     target: Vec<f64>,
+    /// Each lattice's frame, with [`ConvDenoiserConfig::global_frame`] (empty otherwise).
+    frames: Vec<[f64; 2]>,
     lattices: usize,
 }
 
@@ -392,6 +442,10 @@ impl<T: Scalar> RowBatch for ConvBatch<T> {
             cond: self.cond[range.start * q..range.end * q].to_vec(),
             own: self.own[range.start * nc..range.end * nc].to_vec(),
             target: self.target[range.start * nc..range.end * nc].to_vec(),
+            frames: self
+                .frames
+                .get(range.clone())
+                .map_or_else(Vec::new, <[_]>::to_vec),
             lattices: range.len(),
         }
     }
@@ -425,6 +479,7 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
         let mut own = vec![0.0; batch * nc];
         let mut target = vec![0.0; batch * nc];
         let mut x = vec![0.0; nc];
+        let mut frames = Vec::new();
         for (((row, cd), o), t) in input
             .chunks_mut(f)
             .zip(cond.chunks_mut(q))
@@ -444,13 +499,17 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
                 }
             }
             t.copy_from_slice(s);
-            self.lattice_input((&x, lambda, &context), row, cd, o);
+            let u = self.lattice_input((&x, lambda, &context), row, cd, o);
+            if self.global_frame {
+                frames.push(u);
+            }
         }
         Ok(ConvBatch {
             input,
             cond,
             own,
             target,
+            frames,
             lattices: batch,
         })
     }
@@ -463,12 +522,14 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
             cond,
             own,
             target,
+            frames,
             lattices,
         } = batch;
         let mut eta = own.clone();
         let n = self.side() * self.side();
+        let planar_frames = self.global_frame.then_some(&frames[..]);
         let h = self.field(input, cond, *lattices)?;
-        add_field(c, n, h, &mut eta);
+        add_field(c, n, h, planar_frames, &mut eta);
         let sites = eta.len() / c;
         let scale = 1.0 / sites.max(1) as f64;
         let mut loss = 0.0;
@@ -481,10 +542,16 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
                 *e = (m - s) * scale;
             }
         }
+        // ∂loss/∂h, channel-major; in the lattice's frame (Rᵀ ∂loss/∂η) with a global frame.
         let mut dh = vec![T::zero(); eta.len()];
-        for (dl, el) in dh.chunks_mut(n * c).zip(eta.chunks(n * c)) {
+        for (l, (dl, el)) in dh.chunks_mut(n * c).zip(eta.chunks(n * c)).enumerate() {
             for (i, e) in el.chunks(c).enumerate() {
-                for (q, &g) in e.iter().enumerate() {
+                let mut g = [0.0; 2];
+                match planar_frames {
+                    Some(f) => kind.to_frame(f[l], e, &mut g),
+                    None => g[..c].copy_from_slice(e),
+                }
+                for (q, &g) in g[..c].iter().enumerate() {
                     dl[q * n + i] = T::of(g);
                 }
             }
