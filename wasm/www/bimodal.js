@@ -1,4 +1,6 @@
 // The bimodal page: the worker trains, this draws.
+import { logCurve } from './plot.js';
+
 const $ = (id) => document.getElementById(id);
 const density = $('density').getContext('2d');
 const curves = $('curves').getContext('2d');
@@ -37,20 +39,6 @@ function histogram(data, lo, hi, top) {
   });
 }
 
-function curve(values, colour) {
-  const n = values.length;
-  const { width, height } = curves.canvas;
-  const [lo, hi] = [-3, 1];
-  curves.strokeStyle = colour;
-  curves.beginPath();
-  values.forEach((v, i) => {
-    const y = Math.log10(Math.max(v, 10 ** lo));
-    const [cx, cy] = [(i / Math.max(n - 1, 1)) * width, height * (1 - (y - lo) / (hi - lo))];
-    if (i === 0) curves.moveTo(cx, cy); else curves.lineTo(cx, cy);
-  });
-  curves.stroke();
-}
-
 const show = (id, v, d) => {
   $(id).textContent = Number.isFinite(v) ? v.toFixed(d) : '–';
   $(id).dataset.value = String(v);
@@ -76,9 +64,10 @@ worker.onmessage = ({ data }) => {
   show('kl-gaussian', klGaussian, 4);
   show('entropy', entropy, 4);
   curves.clearRect(0, 0, curves.canvas.width, curves.canvas.height);
-  curve(new Array(Math.max(data.klMinmaxent.length, 2)).fill(klGaussian), '#888');
-  curve(data.klVae, '#e80');
-  curve(data.klMinmaxent, '#24c');
+  const [lo, hi] = [-3, 1];
+  logCurve(curves, new Array(Math.max(data.klMinmaxent.length, 2)).fill(klGaussian), '#888', lo, hi);
+  logCurve(curves, data.klVae, '#e80', lo, hi);
+  logCurve(curves, data.klMinmaxent, '#24c', lo, hi);
   document.body.dataset.epoch = String(epoch);
 };
 worker.onerror = (e) => { $('error').textContent = `worker failed: ${e.message}`; };

@@ -1,4 +1,6 @@
 // The Min-MaxEnt PCA page: the worker trains, this draws.
+import { logCurve } from './plot.js';
+
 const $ = (id) => document.getElementById(id);
 const scatter = $('scatter').getContext('2d');
 const curves = $('curves').getContext('2d');
@@ -25,20 +27,6 @@ function dots(ctx, xy, colour) {
   for (let i = 0; i + 1 < xy.length; i += 2) ctx.fillRect(px(xy[i]) - 1, py(xy[i + 1]) - 1, 2, 2);
 }
 
-function curve(ctx, values, colour, lo, hi) {
-  const n = values.length;
-  if (n < 2) return;
-  const { width, height } = ctx.canvas;
-  ctx.strokeStyle = colour;
-  ctx.beginPath();
-  values.forEach((v, i) => {
-    const y = Math.log10(Math.max(v, 10 ** lo));
-    const [cx, cy] = [(i / (n - 1)) * width, height * (1 - (y - lo) / (hi - lo))];
-    if (i === 0) ctx.moveTo(cx, cy); else ctx.lineTo(cx, cy);
-  });
-  ctx.stroke();
-}
-
 const show = (id, v, d) => {
   $(id).textContent = Number.isFinite(v) ? v.toFixed(d) : '–';
   $(id).dataset.value = String(v);
@@ -62,8 +50,8 @@ worker.onmessage = ({ data }) => {
   show('chi2', chi2, 5);
   show('acceptance', acceptance, 3);
   curves.clearRect(0, 0, curves.canvas.width, curves.canvas.height);
-  curve(curves, data.chi2, '#24c', -6, 1);
-  curve(curves, data.angleErrors, '#d22', -6, 1);
+  logCurve(curves, data.chi2, '#24c', -6, 1);
+  logCurve(curves, data.angleErrors, '#d22', -6, 1);
   document.body.dataset.iteration = String(iteration);
 };
 worker.onerror = (e) => { $('error').textContent = `worker failed: ${e.message}`; };

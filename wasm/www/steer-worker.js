@@ -2,40 +2,36 @@
 // walkers under the chosen bias a few sweeps per ~60 ms, posts the images after each batch, and
 // scores the samples once the sweep budget is spent.
 import init, { SteerDemo } from './pkg/entropic_wasm.js';
+import { stepper } from './stepper.js';
 
-const FRAME_MS = 60;
 const SETTINGS = { walkers: 64, sweeps: 100, leapfrog: 10, seed: 0 };
 let demo = null;
-let generation = 0;
+let acceptance = NaN;
+let target = 0; // counts steer requests: a score is posted only for the latest
 const post = (message, transfer) => self.postMessage(message, transfer ?? []);
 const fail = (e) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
 
-function frame(acceptance) {
+function frame() {
   const images = demo.images();
   post({ type: 'frame', state: Array.from(demo.state()), acceptance, images: images.buffer },
     [images.buffer]);
 }
 
-function loop(mine) {
-  if (mine !== generation) return;
-  try {
-    const start = performance.now();
-    let [done, budget] = demo.state();
-    let acceptance = NaN;
-    while (performance.now() - start < FRAME_MS && done < budget) {
-      acceptance = demo.step(1);
-      [done, budget] = demo.state();
-    }
-    frame(acceptance);
-    if (done < budget) { setTimeout(() => loop(mine), 0); return; }
+const loop = stepper(60, {
+  state: () => Array.from(demo.state()),
+  step: () => { acceptance = demo.step(1); },
+  frame,
+  done: () => {
+    const mine = target;
     post({ type: 'status', message: 'scoring the samples (the scoring classifier trains on first use)…' });
     setTimeout(() => {
-      if (mine !== generation) return;
+      if (mine !== target) return;
       try { post({ type: 'score', state: Array.from(demo.state()), score: Array.from(demo.score()) }); }
       catch (e) { fail(e); }
     }, 0);
-  } catch (e) { fail(e); }
-}
+  },
+  fail,
+});
 
 async function load(model) {
   await init();
@@ -43,7 +39,7 @@ async function load(model) {
   if (!response.ok) throw new Error(`cannot load ${model}: HTTP ${response.status}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   demo = new SteerDemo(bytes, SETTINGS.walkers, SETTINGS.sweeps, SETTINGS.leapfrog, BigInt(SETTINGS.seed));
-  frame(NaN);
+  frame();
   post({ type: 'status', message: 'the model’s own samples (H₀); choose a digit and steer' });
 }
 
@@ -51,14 +47,15 @@ self.onmessage = async ({ data }) => {
   try {
     if (data.model) { await load(data.model); return; }
     if (!demo) return;
-    generation += 1;
-    const mine = generation;
+    loop.stop();
+    target += 1;
     if (data.target >= 0) {
       post({ type: 'status', message: 'training the steering classifier on first use…' });
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     demo.target(data.target, data.alpha);
+    acceptance = NaN;
     post({ type: 'status', message: `running ${SETTINGS.sweeps} HMC sweeps` });
-    setTimeout(() => loop(mine), 0);
+    loop.restart();
   } catch (e) { fail(e); }
 };
