@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
         if d <= 256 {
             let x = vec![0.5; d];
             let mut out = vec![0.0; d];
-            net.score_batch(&x, &[0.5], &mut out);
+            // A loaded model scores a well-shaped batch: an error is a finding.
+            net.score_batch(&x, &[0.5], &mut out)
+                .expect("a loaded score network scores a batch of its own shape");
         }
     }
     if let Ok(mut run) = ScoreTrainer::from_json(data) {
