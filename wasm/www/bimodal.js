@@ -1,5 +1,5 @@
 // The bimodal page: the worker trains, this draws.
-import { logCurve } from './plot.js';
+import { logCurve, show } from './plot.js';
 
 const $ = (id) => document.getElementById(id);
 const density = $('density').getContext('2d');
@@ -38,11 +38,6 @@ function histogram(data, lo, hi, top) {
     density.fillRect((k / bins) * width, height - h, width / bins - 1, h);
   });
 }
-
-const show = (id, v, d) => {
-  $(id).textContent = Number.isFinite(v) ? v.toFixed(d) : '–';
-  $(id).dataset.value = String(v);
-};
 
 const worker = new Worker(new URL('./bimodal-worker.js', import.meta.url), { type: 'module' });
 worker.onmessage = ({ data }) => {

@@ -1,5 +1,5 @@
 // The Min-MaxEnt PCA page: the worker trains, this draws.
-import { logCurve } from './plot.js';
+import { logCurve, show } from './plot.js';
 
 const $ = (id) => document.getElementById(id);
 const scatter = $('scatter').getContext('2d');
@@ -26,11 +26,6 @@ function dots(ctx, xy, colour) {
   ctx.fillStyle = colour;
   for (let i = 0; i + 1 < xy.length; i += 2) ctx.fillRect(px(xy[i]) - 1, py(xy[i + 1]) - 1, 2, 2);
 }
-
-const show = (id, v, d) => {
-  $(id).textContent = Number.isFinite(v) ? v.toFixed(d) : '–';
-  $(id).dataset.value = String(v);
-};
 
 const worker = new Worker(new URL('./pca-worker.js', import.meta.url), { type: 'module' });
 worker.onmessage = ({ data }) => {

@@ -1,4 +1,6 @@
 // The steering page: the worker samples and scores, this draws.
+import { show } from './plot.js';
+
 const $ = (id) => document.getElementById(id);
 const digits = $('digits').getContext('2d');
 const histogram = $('histogram').getContext('2d');
@@ -33,11 +35,6 @@ function bars(counts, target) {
     histogram.fillText(String(k), k * width / 10 + width / 20 - 3, height - 3);
   });
 }
-
-const show = (id, v, d) => {
-  $(id).textContent = Number.isFinite(v) ? v.toFixed(d) : '–';
-  $(id).dataset.value = String(v);
-};
 
 const worker = new Worker(new URL('./steer-worker.js', import.meta.url), { type: 'module' });
 worker.onmessage = ({ data }) => {
