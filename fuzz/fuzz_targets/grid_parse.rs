@@ -7,10 +7,15 @@ fuzz_target!(|text: &str| {
     if text.len() > 256 {
         return;
     }
-    let Ok(grid) = entropic::grid::parse(text) else { return };
+    let Ok(grid) = entropic::grid::parse(text) else {
+        return;
+    };
     assert!(!grid.is_empty() && grid.len() <= entropic::grid::MAX_POINTS);
     assert!(grid.iter().all(|v| v.is_finite()));
     if text.contains(':') {
-        assert!(grid.windows(2).all(|w| w[0] <= w[1]), "{text:?} gave an unsorted range");
+        assert!(
+            grid.windows(2).all(|w| w[0] <= w[1]),
+            "{text:?} gave an unsorted range"
+        );
     }
 });

@@ -8,7 +8,9 @@ fuzz_target!(|data: &[u8]| {
     if data.len() > 1 << 16 {
         return;
     }
-    let Ok(mut trainer) = Trainer::from_json(data) else { return };
+    let Ok(mut trainer) = Trainer::from_json(data) else {
+        return;
+    };
     let (m, p) = (trainer.model(), trainer.params());
     let small = m.dim() <= 64
         && m.states() <= 64

@@ -23,7 +23,13 @@ fuzz_target!(|data: &[u8]| {
         let (lo, _) = run.model().conditioning().range();
         if (2..=16).contains(&side) && run.params().batch <= 256 {
             let spins: Vec<f64> = (0..side * side)
-                .map(|i| if (i / side + i % side) % 2 == 0 { 1.0 } else { -1.0 })
+                .map(|i| {
+                    if (i / side + i % side) % 2 == 0 {
+                        1.0
+                    } else {
+                        -1.0
+                    }
+                })
                 .collect();
             let cells = match run.model().kind() {
                 SpinKind::Ising => LatticeData::new(side, spins, vec![lo]),

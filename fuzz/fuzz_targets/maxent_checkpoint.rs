@@ -23,6 +23,8 @@ fuzz_target!(|data: &[u8]| {
     if !small || trainer.is_done() {
         return;
     }
-    let x: Vec<f64> = (0..trainer.data_len() * d).map(|i| (i % 7) as f64 / 7.0).collect();
+    let x: Vec<f64> = (0..trainer.data_len() * d)
+        .map(|i| (i % 7) as f64 / 7.0)
+        .collect();
     let _ = trainer.step(&x);
 });

@@ -7,7 +7,9 @@ fuzz_target!(|data: &[u8]| {
     if data.len() > 1 << 16 {
         return;
     }
-    let Ok(mut net) = entropic::nn::io::from_json::<f32>(data) else { return };
+    let Ok(mut net) = entropic::nn::io::from_json::<f32>(data) else {
+        return;
+    };
     assert!(net.validate().is_ok());
     // Small networks only: a valid file may describe a large one.
     if net.parameter_count() <= 1 << 16 && net.inputs() <= 4096 {

@@ -386,13 +386,16 @@ impl ConditionalScoreNet {
             || s.marginal.dim() != dx
             || s.conditional.dim() != dx
             || dy == 0
-            || s.regression.len() != dx * dy
+            || Some(s.regression.len()) != dx.checked_mul(dy)
             || s.mean_x
                 .iter()
                 .chain(&s.mean_y)
                 .chain(&s.regression)
                 .any(|v| !v.is_finite())
-            || net.inputs() != dx + dy + 1 + s.embed.dim()
+            || Some(net.inputs())
+                != [dy, 1, s.embed.dim()]
+                    .iter()
+                    .try_fold(dx, |a, &b| a.checked_add(b))
             || net.outputs() != dx
         {
             return Err(bad("inconsistent shapes"));

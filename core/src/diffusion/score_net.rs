@@ -233,7 +233,7 @@ impl ScoreNet {
         let d = saved.base.dim();
         if saved.sde.check().is_err()
             || !saved.base.is_consistent()
-            || net.inputs() != d + saved.embed.dim()
+            || Some(net.inputs()) != d.checked_add(saved.embed.dim())
             || net.outputs() != d
             || saved.importance.is_some_and(|q| q.check().is_err())
             || check_readout(saved.input_scale, saved.sigma_power).is_err()
@@ -614,6 +614,17 @@ mod tests {
         let text = alloc::string::String::from_utf8(saved).unwrap();
         let bad = text.replace("\"sigma_power\":0.5", "\"sigma_power\":2.0");
         assert!(ScoreNet::from_json(bad.as_bytes()).is_err());
+        // The time embedding is checked on load too (found by fuzzing: a width of 2⁶⁴ − 1
+        // overflowed the input-width sum; a scale of 0 or −1e308 gave meaningless scores).
+        for (from, to) in [
+            ("\"dim\":16", "\"dim\":18446744073709551615"),
+            ("\"scale\":1.0", "\"scale\":0.0"),
+            ("\"scale\":1.0", "\"scale\":-1e308"),
+        ] {
+            let bad = text.replacen(from, to, 1);
+            assert_ne!(bad, text, "{from}");
+            assert!(ScoreNet::from_json(bad.as_bytes()).is_err(), "{to}");
+        }
     }
 
     #[cfg(feature = "serde")]

@@ -194,8 +194,12 @@ impl<T: Scalar> Conv2d<T> {
         &self.params
     }
 
-    pub(crate) fn expected_params(&self) -> usize {
-        self.out_channels * self.in_channels * self.kernel * self.kernel + self.out_channels
+    /// out × in × k × k + out, or `None` if that overflows (a loaded file may say anything).
+    pub(crate) fn expected_params(&self) -> Option<usize> {
+        self.out_channels
+            .checked_mul(self.in_channels)?
+            .checked_mul(self.kernel.checked_mul(self.kernel)?)?
+            .checked_add(self.out_channels)
     }
 
     pub(crate) fn params_and_grads(&mut self) -> (&mut [T], &mut [T]) {

@@ -91,8 +91,12 @@ impl<T: Scalar> Dense<T> {
         (&mut self.params, &mut self.grads)
     }
 
-    pub(crate) fn expected_params(&self) -> usize {
-        self.outputs * self.inputs + self.outputs
+    /// outputs × inputs + outputs, or `None` if that overflows (a loaded file may say
+    /// anything).
+    pub(crate) fn expected_params(&self) -> Option<usize> {
+        self.outputs
+            .checked_mul(self.inputs)?
+            .checked_add(self.outputs)
     }
 
     pub(crate) fn forward(&mut self, x: &[T], batch: usize, y: &mut Vec<T>) {

@@ -21,10 +21,29 @@ use alloc::vec::Vec;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "Fields"))]
 pub struct SinusoidalEmbedding {
     dim: usize,
     scale: f64,
     max_period: f64,
+}
+
+/// The saved fields, checked by [`SinusoidalEmbedding::new`] on load.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct Fields {
+    dim: usize,
+    scale: f64,
+    max_period: f64,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<Fields> for SinusoidalEmbedding {
+    type Error = NnError;
+
+    fn try_from(f: Fields) -> Result<Self, NnError> {
+        Self::new(f.dim, f.scale, f.max_period)
+    }
 }
 
 impl SinusoidalEmbedding {

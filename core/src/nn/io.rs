@@ -133,7 +133,16 @@ mod tests {
             NnError::Malformed(_)
         ));
         let mlp = Network::<f64>::mlp(&[2, 2], ActivationKind::Relu, &mut rng).unwrap();
-        assert!(from_json::<f64>(&to_json(&mlp).unwrap()).is_ok());
+        let saved = to_json(&mlp).unwrap();
+        assert!(from_json::<f64>(&saved).is_ok());
+        // A width whose parameter count overflows (found by fuzzing: an overflow panic).
+        let text = core::str::from_utf8(&saved).unwrap();
+        let huge = text.replacen("\"outputs\":2", "\"outputs\":18446744073709551615", 1);
+        assert_ne!(huge, text);
+        assert!(matches!(
+            from_json::<f64>(huge.as_bytes()).unwrap_err(),
+            NnError::Shape(_)
+        ));
     }
 
     /// A multi-scale network round-trips; a file with an impossible pooling factor or an even

@@ -53,11 +53,12 @@ impl<T: Scalar> Layer<T> {
         }
     }
 
-    fn expected_params(&self) -> usize {
+    /// The parameter count the layer's shape implies; `None` if it overflows.
+    fn expected_params(&self) -> Option<usize> {
         match self {
             Self::Dense(l) => l.expected_params(),
             Self::Conv2d(l) => l.expected_params(),
-            Self::Activation(_) | Self::AvgPool2d(_) | Self::Upsample2d(_) => 0,
+            Self::Activation(_) | Self::AvgPool2d(_) | Self::Upsample2d(_) => Some(0),
         }
     }
 
@@ -218,7 +219,7 @@ impl<T: Scalar> Network<T> {
             if layer.inputs() != width {
                 return Err(NnError::Shape("layer widths do not chain"));
             }
-            if layer.params().len() != layer.expected_params() {
+            if Some(layer.params().len()) != layer.expected_params() {
                 return Err(NnError::Shape(
                     "parameter count does not match the layer shape",
                 ));
