@@ -31,13 +31,6 @@ impl Progress {
         self.bar.set_position(done);
     }
 
-    /// Grow the bar to `len` steps with `done` of them complete (for work that discovers more
-    /// work, like adaptive refinement).
-    pub fn extend(&self, len: u64, done: u64) {
-        self.bar.set_length(len);
-        self.bar.set_position(done);
-    }
-
     /// Advance by one (usable from several threads).
     pub fn tick(&self) {
         self.bar.inc(1);

@@ -6,14 +6,14 @@ use crate::Global;
 use crate::output::{Output, write_atomic};
 use crate::plot::{self, Series};
 use crate::progress::Progress;
+use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{
-    Correlation, Diagnosis, EpochRow, LatentClaims, LatentTrain, RunSummary, Sequential,
+    Correlation, Diagnosis, EmBaseline, EpochRow, LatentClaims, LatentSweep, LatentTrain,
+    RunSummary, Sequential, SweepJob,
 };
-use entropic::latent::{BernoulliMixture, EmParams, Encoding, Rule, TrainParams, Trainer};
-use entropic::rng::stream;
+use entropic::latent::Trainer;
 use entropic::stats::mean_and_sd;
-use rand_core::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -53,16 +53,15 @@ struct RunRecord {
 
 impl RunRecord {
     fn new(
-        rule: &str,
-        index: usize,
+        job: SweepJob,
         seed: u64,
         history: Vec<EpochRow>,
         trainer: &Trainer,
         d: &Diagnosis,
     ) -> Result<Self> {
         Ok(Self {
-            rule: rule.into(),
-            index,
+            rule: job.family().into(),
+            index: job.index,
             seed,
             history,
             ll: d.ll.value,
@@ -87,92 +86,48 @@ impl RunRecord {
     }
 }
 
-fn rule_name(rule: Rule) -> &'static str {
-    match rule {
-        Rule::TwoStep => "nonequilibrium",
-        Rule::Contrastive => "equilibrium",
-    }
-}
-
-/// Salts that separate the seed families of a sweep.
-const EQUILIBRIUM_SALT: u64 = 0x9E37_79B9_7F4A_7C15;
-const EM_SALT: u64 = 0xD1B5_4A32_D192_ED03;
-
-/// Seed of run `index` of a rule: the first word of RNG stream `index` of the (salted) seed.
-fn run_seed(global: u64, rule: Rule, index: usize) -> u64 {
-    let base = match rule {
-        Rule::TwoStep => global,
-        Rule::Contrastive => global ^ EQUILIBRIUM_SALT,
-    };
-    stream(base, index).next_u64()
-}
-
 pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let config = args.settings.config(global)?;
     if args.settings.config.print_config {
         return out.print_config(&config);
     }
-    let params = config.training.clone();
-    if args.runs < 3 {
-        bail!("--runs must be at least 3 (the report correlates σ with other indicators)");
-    }
+    let epochs = config.training.epochs;
     if args.resume && global.out.is_none() {
         bail!("--resume needs --out DIR holding the runs/ of the sweep");
     }
     if args.shard.is_some() && global.out.is_none() {
         bail!("--shard needs --out DIR: a shard's runs are saved under DIR/runs for the merge");
     }
-    let run = experiment(config)?;
-    let ds = run.images();
+    let sweep = LatentSweep::new(experiment(config)?, args.runs, args.baseline_runs)?;
     let runs_dir = global.out.as_ref().map(|d| d.join("runs"));
     if let Some(dir) = &runs_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let (shard, shards) = args.shard.unwrap_or((0, 1));
-    let jobs: Vec<(Rule, usize)> = (0..args.runs)
-        .map(|i| (Rule::TwoStep, i))
-        .chain((0..args.baseline_runs).map(|i| (Rule::Contrastive, i)))
-        .enumerate()
-        .filter(|(k, _)| k % shards == shard)
-        .map(|(_, job)| job)
-        .collect();
-    let total = (jobs.len() * params.epochs) as u64;
+    let jobs = sweep.jobs(shard, shards);
+    let total = (jobs.len() * epochs) as u64;
     let progress = Progress::new(total, "sweep", global.quiet);
     let records: Vec<RunRecord> = jobs
         .par_iter()
-        .map(|&(rule, index)| -> Result<RunRecord> {
+        .map(|&job| -> Result<RunRecord> {
             let file = runs_dir
                 .as_ref()
-                .map(|d| d.join(format!("{}_{index:03}.json", rule_name(rule))));
+                .map(|d| d.join(format!("{}_{:03}.json", job.family(), job.index)));
             if let (true, Some(f)) = (args.resume, &file) {
                 if let Ok(bytes) = std::fs::read(f) {
                     let record: RunRecord = serde_json::from_slice(&bytes)
                         .with_context(|| format!("{} is not a saved run", f.display()))?;
-                    progress.extend(total, 0);
-                    (0..params.epochs).for_each(|_| progress.tick());
+                    (0..epochs).for_each(|_| progress.tick());
                     return Ok(record);
                 }
             }
-            let seed = run_seed(global.seed, rule, index);
-            // The equilibrium counterpart is an RBM: its one-hot kernel is the softmax.
-            let encoding = match (rule, params.encoding) {
-                (Rule::Contrastive, Encoding::OneHot) => Encoding::OneHotSoftmax,
-                (_, e) => e,
-            };
-            let p = TrainParams {
-                rule,
-                encoding,
-                ..params.clone()
-            };
-            let trainer = Trainer::new(p, &ds.data, seed)?;
-            let o = run
-                .finish(trainer, Vec::new(), seed, &Sequential, |_, _| {
+            let o = sweep
+                .run_job(job, global.seed, &Sequential, |_, _| {
                     progress.tick();
                     Ok::<_, anyhow::Error>(())
                 })
-                .with_context(|| format!("{} run {index}", rule_name(rule)))?;
-            let record =
-                RunRecord::new(rule_name(rule), index, seed, o.history, &o.trainer, &o.last)?;
+                .with_context(|| format!("{} run {}", job.family(), job.index))?;
+            let record = RunRecord::new(job, o.seed, o.history, &o.trainer, &o.last)?;
             if let Some(f) = &file {
                 write_atomic(f, &serde_json::to_vec(&record)?)?;
             }
@@ -189,18 +144,8 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
         let json = json!({"shard": shard, "shards": shards, "runs_saved": records.len()});
         return out.result(&text, &json);
     }
-    let em: Vec<(f64, usize)> = (0..args.baseline_runs)
-        .into_par_iter()
-        .map(|i| -> Result<(f64, usize)> {
-            let mut rng = stream(global.seed ^ EM_SALT, i);
-            let em = EmParams {
-                components: params.hidden,
-                ..EmParams::default()
-            };
-            let (mix, history) = BernoulliMixture::fit(&ds.data, &em, &mut rng)?;
-            Ok((mix.log_likelihood(&ds.data)?, history.len() - 1))
-        })
-        .collect::<Result<_>>()?;
+    let em = sweep.em_baselines(global.seed, &Threads::new(global.quiet))?;
+    let run = sweep.train();
     let neq: Vec<&RunRecord> = records
         .iter()
         .filter(|r| r.rule == "nonequilibrium")
@@ -208,15 +153,15 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
     let eq: Vec<&RunRecord> = records.iter().filter(|r| r.rule == "equilibrium").collect();
     write_tables(out, &records, &em)?;
     if out.keeps_files() {
-        write_figures(out, &neq, &run, params.hidden)?;
+        write_figures(out, &neq, run, run.config().training.hidden)?;
     }
-    let (text, json) = report(&neq, &eq, &em, &run)?;
+    let (text, json) = report(&neq, &eq, &em, run)?;
     out.file("report.md", text.as_bytes())?;
     out.json("report.json", &json)?;
     out.result(&text, &json)
 }
 
-fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[(f64, usize)]) -> Result<()> {
+fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[EmBaseline]) -> Result<()> {
     let mut runs = String::from(
         "rule,run,seed,ll,ll_err,exact_tied_ll,sigma_counted,one_way_pairs,sigma,sigma_model,tau,mean_diagonal,kl,occupancy,assignment\n",
     );
@@ -259,8 +204,12 @@ fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[(f64, usize)]
     out.file("runs.csv", runs.as_bytes())?;
     out.file("histories.csv", hist.as_bytes())?;
     let mut base = String::from("model,run,log_likelihood,iterations\n");
-    for (i, (ll, iters)) in em.iter().enumerate() {
-        writeln!(base, "bernoulli_mixture_em,{i},{ll},{iters}")?;
+    for (i, e) in em.iter().enumerate() {
+        writeln!(
+            base,
+            "bernoulli_mixture_em,{i},{},{}",
+            e.log_likelihood, e.iterations
+        )?;
     }
     for r in records.iter().filter(|r| r.rule == "equilibrium") {
         writeln!(
@@ -422,7 +371,7 @@ fn claims(runs: &[&RunRecord], sigma: fn(&RunRecord) -> f64, l: usize) -> Result
 fn report(
     neq: &[&RunRecord],
     eq: &[&RunRecord],
-    em: &[(f64, usize)],
+    em: &[EmBaseline],
     run: &LatentTrain,
 ) -> Result<(String, serde_json::Value)> {
     let n = neq.len();
@@ -436,7 +385,7 @@ fn report(
     let (ll_m, ll_sd) = mean_and_sd(&ll);
     let ll_best = ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let eq_ll: Vec<f64> = eq.iter().filter_map(|r| r.tied_ll).collect();
-    let em_ll: Vec<f64> = em.iter().map(|e| e.0).collect();
+    let em_ll: Vec<f64> = em.iter().map(|e| e.log_likelihood).collect();
     let one_way: Vec<usize> = neq.iter().map(|r| r.one_way_pairs).collect();
     let with_one_way = one_way.iter().filter(|&&c| c > 0).count();
     let mut t = String::new();

@@ -22,6 +22,7 @@
 //! | [`MaxentPca`] | [`MaxentPcaConfig`] | PCA as a Min-MaxEnt solution (paper Fig. 2) |
 //! | [`MaxentBimodal`] | [`MaxentBimodalConfig`] | 1D bimodal data: Min-MaxEnt vs VAE vs mean + variance MaxEnt (paper Fig. 3–4) |
 //! | [`LatentTrain`] | [`LatentTrainConfig`] | one latent-cycle model trained with diagnostics after every epoch |
+//! | [`LatentSweep`] | [`LatentTrainConfig`] + run counts | many independent latent-cycle runs beside the equilibrium and EM baselines (Fig. 2, 4) |
 //! | `MaxentDigits` | `MaxentDigitsConfig` | Min-MaxEnt with CNN observables on the 8×8 digits (paper Fig. 5; feature `data`) |
 //! | `DigitsSampling`, `DigitsDiscriminator` | their configs | steered and discriminator-biased generation from a trained digits model (paper Fig. 6–7; feature `data`) |
 //! | [`LatticeEntropy`] | [`LatticeEntropyConfig`] | entropy per spin from a temperature-conditioned denoiser (I-MMSE) and its generation check |
@@ -38,6 +39,7 @@ mod exact_length;
 mod gaussian_table;
 mod ising;
 mod latent_claims;
+mod latent_sweep;
 mod latent_train;
 mod lattice_entropy;
 mod lattice_sample;
@@ -68,6 +70,7 @@ pub use gaussian_table::{
 };
 pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
 pub use latent_claims::{Correlation, Group, LatentClaims, RunSummary, Verdict};
+pub use latent_sweep::{EmBaseline, LatentSweep, MIN_SWEEP_RUNS, SweepJob};
 #[cfg(feature = "serde")]
 pub use latent_train::LatentCheckpoint;
 pub use latent_train::{
