@@ -1,4 +1,6 @@
-use super::score_net::{ScoreBatch, check_readout, denoising_loss};
+use super::score_net::{
+    ExampleScratch, ScoreBatch, check_readout, denoising_example, denoising_loss,
+};
 use super::trainer::{ScoreTrainParams, Trainable};
 use super::{DiffusionError, GaussianScore, VpSde};
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
@@ -277,7 +279,7 @@ impl Trainable for ConditionalScoreNet {
         let (mut xt, mut ys) = (vec![0.0; batch * dx], vec![0.0; batch * dy]);
         let (mut t, mut c) = (vec![0.0; batch], vec![0.0; batch]);
         let (mut target, mut sv) = (vec![0.0; batch * dx], vec![0.0; batch]);
-        let (mut noise, mut sg) = (vec![0.0; dx], vec![0.0; dx]);
+        let mut scratch = ExampleScratch::new(dx);
         for i in 0..batch {
             let r = uniform_index(rng, x.len());
             let ti = eps + (t_end - eps) * uniform_f64(rng);
@@ -285,14 +287,17 @@ impl Trainable for ConditionalScoreNet {
             t[i] = ti;
             c[i] = if conditioned { 1.0 } else { 0.0 };
             ys[i * dy..(i + 1) * dy].copy_from_slice(y.row(r));
-            let row = &mut xt[i * dx..(i + 1) * dx];
-            self.sde.perturb(x.row(r), ti, rng, row, &mut noise);
-            self.base_score(row, conditioned.then(|| y.row(r)), ti, &mut sg);
-            let sd = libm::sqrt(self.sde.variance(ti));
-            sv[i] = libm::pow(sd, 1.0 - self.sigma_power);
-            for ((tg, &n), &s) in target[i * dx..(i + 1) * dx].iter_mut().zip(&noise).zip(&sg) {
-                *tg = -n - sd * s;
-            }
+            // Uniform times: weight 1 (√1 = 1 exactly, so the targets are −n − σ_t s).
+            sv[i] = denoising_example(
+                &self.sde,
+                (x.row(r), ti, 1.0),
+                self.sigma_power,
+                rng,
+                &mut xt[i * dx..(i + 1) * dx],
+                &mut target[i * dx..(i + 1) * dx],
+                &mut scratch,
+                |row, out| self.base_score(row, conditioned.then(|| y.row(r)), ti, out),
+            );
         }
         Ok(ScoreBatch {
             input: self.input(&xt, Some(&ys), &c, &t)?,

@@ -302,19 +302,21 @@ impl Trainable for ScoreNet {
         let b = batch;
         let (mut xt, mut t, mut target) = (vec![0.0; b * d], vec![0.0; b], vec![0.0; b * d]);
         let mut sv = vec![0.0; b];
-        let (mut noise, mut sg) = (vec![0.0; d], vec![0.0; d]);
+        let mut scratch = ExampleScratch::new(d);
         for i in 0..b {
             let x0 = samples.row(uniform_index(rng, samples.len()));
             let (ti, w) = self.draw_time(rng);
             t[i] = ti;
-            let row = &mut xt[i * d..(i + 1) * d];
-            self.sde.perturb(x0, ti, rng, row, &mut noise);
-            self.base.score_at(row, ti, &mut sg);
-            let (sd, root_w) = (libm::sqrt(self.sde.variance(ti)), libm::sqrt(w));
-            sv[i] = root_w * libm::pow(sd, 1.0 - self.sigma_power);
-            for ((tg, &n), &s) in target[i * d..(i + 1) * d].iter_mut().zip(&noise).zip(&sg) {
-                *tg = root_w * (-n - sd * s);
-            }
+            sv[i] = denoising_example(
+                &self.sde,
+                (x0, ti, w),
+                self.sigma_power,
+                rng,
+                &mut xt[i * d..(i + 1) * d],
+                &mut target[i * d..(i + 1) * d],
+                &mut scratch,
+                |x, out| self.base.score_at(x, ti, out),
+            );
         }
         Ok(ScoreBatch {
             input: self.input(&xt, &t, b)?,
@@ -358,6 +360,45 @@ pub(super) fn check_readout(input_scale: f64, sigma_power: f64) -> Result<(), Di
         return Err(DiffusionError::Parameter("the σ power must be in [0, 1]"));
     }
     Ok(())
+}
+
+/// Scratch of [`denoising_example`]: the noise drawn and the base score, one row each.
+pub(super) struct ExampleScratch {
+    noise: Vec<f64>,
+    base: Vec<f64>,
+}
+
+impl ExampleScratch {
+    pub(super) fn new(d: usize) -> Self {
+        Self {
+            noise: vec![0.0; d],
+            base: vec![0.0; d],
+        }
+    }
+}
+
+/// One denoising example: x_t = k_t x₀ + σ_t n written to `xt`, and the target of the residual
+/// network, √w (−n − σ_t s_base(x_t)), written to `target`, with `base_score(x_t, out)` the
+/// closed-form part of the score at t; returns the example's output scale √w σ_t^(1−α) (the
+/// network's output o is read as n_θ = o/σ_t^α, weighted by the importance weight w).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn denoising_example<R: Rng + ?Sized>(
+    sde: &VpSde,
+    (x0, t, w): (&[f64], f64, f64),
+    sigma_power: f64,
+    rng: &mut R,
+    xt: &mut [f64],
+    target: &mut [f64],
+    scratch: &mut ExampleScratch,
+    base_score: impl FnOnce(&[f64], &mut [f64]),
+) -> f64 {
+    sde.perturb(x0, t, rng, xt, &mut scratch.noise);
+    base_score(xt, &mut scratch.base);
+    let (sd, root_w) = (libm::sqrt(sde.variance(t)), libm::sqrt(w));
+    for ((tg, &n), &s) in target.iter_mut().zip(&scratch.noise).zip(&scratch.base) {
+        *tg = root_w * (-n - sd * s);
+    }
+    root_w * libm::pow(sd, 1.0 - sigma_power)
 }
 
 /// The denoising loss of `batch` for a network whose output rows (width `d`) are read as
