@@ -5,7 +5,7 @@ use crate::{errors, runtime};
 use entropic::experiment::{
     Configs, LatticeSample, LatticeSampleConfig, LatticeThermo, LatticeThermoConfig, concatenate,
 };
-use entropic::lattice::{Ising, Square, Temperature, kaufman, onsager};
+use entropic::lattice::{ExactRow, Ising, Square, Temperature};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -214,18 +214,16 @@ fn exact<'py>(
         .map(|t| Temperature::new(t).map_err(errors::invalid))
         .collect::<PyResult<_>>()?;
     let mut columns: [Vec<f64>; 7] = Default::default();
-    for &t in &temps {
-        let finite = kaufman::exact(&model, t).map_err(errors::invalid)?;
-        let u = onsager::energy_per_spin(coupling, t).map_err(errors::invalid)?;
-        let s = onsager::entropy_per_spin(coupling, t).map_err(errors::invalid)?;
+    for r in ExactRow::table(&model, &temps).map_err(errors::invalid)? {
+        let f = r.finite;
         let row = [
-            t.value(),
-            finite.energy_per_spin,
-            finite.entropy_per_spin,
-            finite.specific_heat,
-            finite.ln_z,
-            u,
-            s,
+            r.temperature.value(),
+            f.energy_per_spin,
+            f.entropy_per_spin,
+            f.specific_heat,
+            f.ln_z,
+            r.onsager_energy,
+            r.onsager_entropy,
         ];
         for (column, v) in columns.iter_mut().zip(row) {
             column.push(v);

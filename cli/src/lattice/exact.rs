@@ -2,7 +2,7 @@
 use crate::Global;
 use crate::output::Output;
 use anyhow::Result;
-use entropic::lattice::{Ising, Square, kaufman, onsager};
+use entropic::lattice::{ExactRow, Ising, Square};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -41,16 +41,13 @@ pub fn run(args: &Args, _global: &Global, out: &mut Output<'_>) -> Result<()> {
         "Exact zero-field Ising, J = {}, entropy in {unit}\n{:>8} {:>14} {:>14} {:>14} {:>14} {:>14}\n",
         args.coupling, "T", "u (L×L)", "s (L×L)", "c (L×L)", "u (L=∞)", "s (L=∞)"
     );
-    for t in temps {
-        let finite = kaufman::exact(&model, t)?;
-        let (u_inf, s_inf) = (
-            onsager::energy_per_spin(args.coupling, t)?,
-            onsager::entropy_per_spin(args.coupling, t)?,
-        );
+    for row in ExactRow::table(&model, &temps)? {
+        let finite = row.finite;
+        let (u_inf, s_inf) = (row.onsager_energy, row.onsager_entropy);
         writeln!(
             text,
             "{:>8.4} {:>14.10} {:>14.10} {:>14.10} {:>14.10} {:>14.10}",
-            t.value(),
+            row.temperature.value(),
             finite.energy_per_spin,
             finite.entropy_per_spin * scale,
             finite.specific_heat,
@@ -58,7 +55,7 @@ pub fn run(args: &Args, _global: &Global, out: &mut Output<'_>) -> Result<()> {
             s_inf * scale
         )?;
         rows.push(json!({
-            "temperature": t.value(),
+            "temperature": row.temperature.value(),
             "finite": {
                 "energy_per_spin": finite.energy_per_spin,
                 "entropy_per_spin": finite.entropy_per_spin * scale,

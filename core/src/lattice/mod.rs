@@ -8,6 +8,7 @@
 //! same pair of sites (the usual periodic convention, and the one enumeration and Kaufman use).
 pub mod enumeration;
 mod error;
+mod exact_row;
 mod ising;
 pub mod ising_series;
 pub mod kaufman;
@@ -21,6 +22,7 @@ pub mod xy_limits;
 
 pub(crate) use error::Readable;
 pub use error::{LatticeError, MAX_COUPLING};
+pub use exact_row::ExactRow;
 pub use ising::{Ising, IsingState};
 pub use packed::{PackedIsing, PackedState, REPLICAS};
 pub use square::Square;
