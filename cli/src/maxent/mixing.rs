@@ -9,7 +9,7 @@ use crate::runtime::Threads;
 use anyhow::{Result, bail};
 use entropic::experiment::{MaxentMixing, MaxentMixingConfig, MixingRow, WalkerSampler};
 use entropic::maxent::{GaussianEnergy, Walkers};
-use entropic::rng::{normal_pair, stream};
+use entropic::rng::stream;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -120,15 +120,7 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
             let mut target = GaussianEnergy::anisotropic(args.dim, args.condition, &mut rng)?;
             let widest = target.axis(args.dim - 1).to_vec();
             let top = target.variances()[args.dim - 1];
-            let mut start = vec![0.0; walkers * args.dim];
-            for x in start.chunks_exact_mut(args.dim) {
-                for k in 0..args.dim {
-                    let z = normal_pair(&mut rng).0 * target.variances()[k].sqrt();
-                    x.iter_mut()
-                        .zip(target.axis(k))
-                        .for_each(|(x, u)| *x += z * u);
-                }
-            }
+            let start = target.exact_draws(walkers, &mut rng);
             let start = Walkers::new(args.dim, start, 0.1, None)?;
             let rows = experiment.run(&mut target, &start, Some(&widest), global.seed, &rt)?;
             let name = format!(

@@ -97,6 +97,22 @@ impl GaussianEnergy {
         &self.axes[k * self.dim..(k + 1) * self.dim]
     }
 
+    /// `n` independent exact draws x = Σₖ zₖ √vₖ uₖ (zₖ standard normal, the first of a Box–Muller
+    /// pair per axis), row-major n × d: walkers that start in equilibrium.
+    pub fn exact_draws<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> Vec<f64> {
+        let d = self.dim;
+        let mut x = alloc::vec![0.0; n * d];
+        for row in x.chunks_exact_mut(d) {
+            for k in 0..d {
+                let z = normal_pair(rng).0 * libm::sqrt(self.variances[k]);
+                row.iter_mut()
+                    .zip(self.axis(k))
+                    .for_each(|(x, u)| *x += z * u);
+            }
+        }
+        x
+    }
+
     /// uₖ·x / vₖ for every walker and axis, into `self.projections` (batch × d).
     fn scaled_projections(&mut self, x: &[f64]) {
         let d = self.dim;
