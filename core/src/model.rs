@@ -47,6 +47,46 @@ impl core::ops::AddAssign for StepStats {
 /// One `step` is the sampler's natural unit of work (a sweep for single-spin samplers, one
 /// cluster for Wolff). A sampler is built for one model; passing a state whose shape differs from
 /// that model's is a programming error and panics.
+///
+/// # Examples
+/// A model and a sampler of one's own: a two-level system (energies 0 and Δ) and a heat-bath
+/// kernel, which draws the level afresh each step, so the steps are independent and the excited
+/// fraction has the binomial error bar; exact: e^{−βΔ}/(1 + e^{−βΔ}).
+/// ```
+/// use entropic::model::{Model, Observer, Sampler, StepStats, run};
+/// use entropic::rng::{from_seed, uniform_f64};
+/// use rand_core::Rng;
+///
+/// struct TwoLevel { gap: f64 }
+/// impl Model for TwoLevel {
+///     type State = bool; // excited?
+///     fn energy(&self, excited: &bool) -> f64 { if *excited { self.gap } else { 0.0 } }
+/// }
+///
+/// struct HeatBath { beta: f64 }
+/// impl Sampler<TwoLevel> for HeatBath {
+///     fn step<R: Rng + ?Sized>(&mut self, m: &TwoLevel, s: &mut bool, rng: &mut R) -> StepStats {
+///         let w = libm::exp(-self.beta * m.gap);
+///         let next = uniform_f64(rng) < w / (1.0 + w);
+///         let changed = next != *s;
+///         *s = next;
+///         StepStats { attempted: 1, accepted: u64::from(changed), clusters: 0 }
+///     }
+/// }
+///
+/// struct Count(u64);
+/// impl Observer<bool> for Count {
+///     fn on_step(&mut self, _step: usize, excited: &bool) { self.0 += u64::from(*excited); }
+/// }
+///
+/// let (model, beta, n) = (TwoLevel { gap: 1.0 }, 1.0, 100_000);
+/// let (mut state, mut count) = (false, Count(0));
+/// run(&model, &mut HeatBath { beta }, &mut state, n, &mut from_seed(7), &mut count);
+/// let exact = libm::exp(-beta) / (1.0 + libm::exp(-beta));
+/// let p = count.0 as f64 / n as f64;
+/// let error = libm::sqrt(exact * (1.0 - exact) / n as f64);
+/// assert!((p - exact).abs() < 4.0 * error, "{p} vs {exact} ± {error}");
+/// ```
 pub trait Sampler<M: Model> {
     /// Advance `state` by one step.
     fn step<R: Rng + ?Sized>(&mut self, model: &M, state: &mut M::State, rng: &mut R) -> StepStats;

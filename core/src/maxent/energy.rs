@@ -7,6 +7,45 @@ use alloc::vec::Vec;
 /// Random-walk moves need only [`Energy::energies`]; gradient moves
 /// ([`Moves::Hamiltonian`](super::Moves::Hamiltonian)) also call [`Energy::gradients`], and fall
 /// back to single-coordinate random-walk moves for an energy without a gradient.
+///
+/// # Examples
+/// An energy of one's own: the harmonic well H(x) = x²/2s² in one dimension, sampled by 2 000
+/// independent random-walk walkers; their final ⟨x²⟩ is s² within its error bar s²·√(2/n).
+/// ```
+/// use entropic::maxent::{Energy, MaxEntError, Walkers};
+/// use entropic::rng::from_seed;
+///
+/// struct Well { s: f64 }
+/// impl Energy for Well {
+///     fn energies(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<(), MaxEntError> {
+///         if x.len() != batch {
+///             return Err(MaxEntError::Shape("one coordinate per position"));
+///         }
+///         out.clear();
+///         out.extend(x.iter().map(|v| v * v / (2.0 * self.s * self.s)));
+///         Ok(())
+///     }
+///     fn gradients(&mut self, x: &[f64], batch: usize, out: &mut Vec<f64>) -> Result<bool, MaxEntError> {
+///         if x.len() != batch {
+///             return Err(MaxEntError::Shape("one coordinate per position"));
+///         }
+///         out.clear();
+///         out.extend(x.iter().map(|v| v / (self.s * self.s)));
+///         Ok(true)
+///     }
+/// }
+///
+/// let (n, s) = (2_000, 1.5);
+/// let mut walkers = Walkers::new(1, vec![0.0; n], 1.5, None)?;
+/// let (mut well, mut rng) = (Well { s }, from_seed(4));
+/// for _ in 0..200 {
+///     walkers.sweep(&mut well, &mut rng)?;
+/// }
+/// let second = walkers.positions().iter().map(|x| x * x).sum::<f64>() / n as f64;
+/// let error = s * s * libm::sqrt(2.0 / n as f64);
+/// assert!((second - s * s).abs() < 4.0 * error, "{second} vs {}", s * s);
+/// # Ok::<(), MaxEntError>(())
+/// ```
 pub trait Energy {
     /// H of `batch` positions `x` (row-major) into `out` (cleared first).
     ///
