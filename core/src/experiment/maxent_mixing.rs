@@ -334,7 +334,7 @@ impl MaxentMixing {
     }
 
     /// Run every sampler on `target` from `start` (its width is the first step), draws from
-    /// [`stream`]`(seed, k)` with k fixed per sampler. Progress: "warm-up <name>", then
+    /// [`stream`]`(seed, k)` with k fixed per sampler. Progress: "warm-up &lt;name&gt;", then
     /// "measure".
     ///
     /// # Errors

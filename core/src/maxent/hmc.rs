@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use rand_core::Rng;
 
 /// Hamiltonian Monte Carlo moves of the [`Walkers`], using the energy's input gradient
-/// ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ ([`MaxEnt::energy_gradient`]) where random-walk Metropolis moves one
+/// ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ ([`MaxEnt::energy_gradient`](super::MaxEnt::energy_gradient)) where random-walk Metropolis moves one
 /// coordinate at a time.
 ///
 /// One [`Hmc::sweep`] gives every walker a fresh momentum p ~ N(0, I), runs L leapfrog steps
@@ -80,7 +80,7 @@ impl Hmc {
         self.step = (self.step * libm::exp(acceptance - target)).clamp(1e-6, 1e3);
     }
 
-    /// One trajectory per walker under `target` ([`MaxEnt`] or any [`Energy`] with a
+    /// One trajectory per walker under `target` ([`MaxEnt`](super::MaxEnt) or any [`Energy`] with a
     /// gradient); returns the acceptance rate, or `None` (walkers untouched) if the energy has no
     /// gradient. Walkers whose energy is not finite at the end of the trajectory stay put.
     ///

@@ -693,8 +693,9 @@ impl LatticeEntropy {
         self.evaluate(trainer.finish(), losses, seed, rt)
     }
 
-    /// Estimate, generate and denoise with a trained `model` (e.g. one [`Self::load_model`]
-    /// read), all from `seed`; `losses` are carried into the result.
+    /// Estimate, generate and denoise with a trained `model` (e.g. one read by
+    /// `LatticeEntropy::load_model`, feature `serde`), all from `seed`; `losses` are carried into
+    /// the result.
     ///
     /// # Errors
     /// As the stages.
