@@ -324,8 +324,8 @@ impl Weighted {
 ///
 /// The second derivative is summed as Σ p̂_i [(ln Z_i)'' + ((ln Z_i)' − z₁)²] with the shares
 /// normalised (p̂ = p/Σp), not as Σ p̂_i Z_i''/Z_i − z₁²: at high temperature every (ln Z_i)' is
-/// ≈ N/2K, and the difference of the two squares would cancel to a relative N/K² · ε (5·10⁻² on a
-/// 1000×1000 lattice at K = 10⁻²).
+/// ≈ N/2K, and the difference of the two squares would cancel to a relative N/K² · ε
+/// (measured in `docs/results/exact-references.md`).
 fn bracket_derivatives(terms: &[Weighted]) -> (f64, f64) {
     let total: f64 = terms.iter().map(Weighted::share).sum();
     let z1 = terms.iter().map(Weighted::first).sum::<f64>() / total;

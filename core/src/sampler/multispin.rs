@@ -24,10 +24,10 @@ use rand_core::Rng;
 /// independent), and draws their bits from as many xoshiro256++ streams held side by side
 /// (seeded from the caller's RNG at the start of every sweep), so the bit-serial loop runs once
 /// per group (about log₂ 2048 + 1.3 rounds) without a branch per word, and the streams fill
-/// four AVX-512 registers: four independent dependency chains per round. (8 and 16 streams
-/// measured 4.2 and 5.6 flips/ns at L = 256, 64 streams 5.7, 32 streams 7.0; rows shorter than
-/// 64 sites leave lanes idle.) [`PackedIsing`] has even sides, so words of one colour are never
-/// neighbours, across the wrap included.
+/// four AVX-512 registers: four independent dependency chains per round (how 32 was chosen:
+/// BENCHMARKS.md, "Multispin round two"). Rows shorter than 64 sites leave lanes of a group
+/// idle. [`PackedIsing`] has even sides, so words of one colour are never neighbours, across the
+/// wrap included.
 ///
 /// # Examples
 /// ```
