@@ -153,7 +153,7 @@ pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<
     let eq: Vec<&RunRecord> = records.iter().filter(|r| r.rule == "equilibrium").collect();
     write_tables(out, &records, &em)?;
     if out.keeps_files() {
-        write_figures(out, &neq, run, run.config().training.hidden)?;
+        write_figures(out, &neq, run)?;
     }
     let (text, json) = report(&neq, &eq, &em, run)?;
     out.file("report.md", text.as_bytes())?;
@@ -223,12 +223,8 @@ fn write_tables(out: &mut Output<'_>, records: &[RunRecord], em: &[EmBaseline]) 
     out.file("baselines.csv", base.as_bytes())
 }
 
-fn write_figures(
-    out: &mut Output<'_>,
-    neq: &[&RunRecord],
-    run: &LatentTrain,
-    l: usize,
-) -> Result<()> {
+fn write_figures(out: &mut Output<'_>, neq: &[&RunRecord], run: &LatentTrain) -> Result<()> {
+    let l = run.config().training.hidden;
     // The figures' σ is the model's own (chain-independent, never +∞); the paper's hard-count
     // σ has its own Fig. 2(c) and the estimators are compared in sigma_estimators.svg.
     let curves: Vec<(&[EpochRow], f64)> = neq

@@ -122,7 +122,8 @@ impl LatentSweep {
     }
 
     /// The jobs of shard `shard` of `shards` (every `shards`-th of the list: the nonequilibrium
-    /// runs, then the equilibrium counterparts).
+    /// runs, then the equilibrium counterparts). `shards = 0` is read as 1; a `shard` at or
+    /// beyond `shards` has no jobs.
     pub fn jobs(&self, shard: usize, shards: usize) -> Vec<SweepJob> {
         let all = (0..self.runs)
             .map(|index| SweepJob {
