@@ -130,7 +130,7 @@ pub struct TrainArgs {
 pub struct SweepArgs {
     #[command(flatten)]
     settings: Settings,
-    /// Independent nonequilibrium models.
+    /// Independent nonequilibrium models (at least 3: the report correlates σ over runs).
     #[arg(long, value_name = "N", default_value_t = 36)]
     runs: usize,
     /// Equilibrium-counterpart runs and EM fits.
