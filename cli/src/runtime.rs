@@ -57,6 +57,10 @@ impl Runtime for Threads {
         Some(self.start.elapsed().as_secs_f64())
     }
 
+    fn threads(&self) -> usize {
+        rayon::current_num_threads()
+    }
+
     fn progress(&self, stage: &str, done: u64, total: u64) {
         let Ok(mut current) = self.stage.lock() else {
             return;

@@ -87,6 +87,10 @@ impl Runtime for Threads {
     fn seconds(&self) -> Option<f64> {
         Some(self.start.elapsed().as_secs_f64())
     }
+
+    fn threads(&self) -> usize {
+        rayon::current_num_threads()
+    }
 }
 
 /// Run `work` on a worker thread with the GIL released. Meanwhile the calling thread wakes every

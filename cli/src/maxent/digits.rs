@@ -170,7 +170,7 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
             (
                 "channels",
                 parameters(MaxentDigits::parameter_count(given.channels, outputs)?),
-                parameters(trainer.model().observables().parameter_count()),
+                parameters(trainer.model().observables().inner().parameter_count()),
             ),
         ])?;
         let config = checkpoint.config(&trainer, given);

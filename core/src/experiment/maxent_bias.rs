@@ -204,8 +204,9 @@ impl BiasedEnergy {
     }
 
     /// Run `sweeps` sweeps of a copy of `trainer`'s walkers under this energy (a
-    /// [`BiasedChain`] planned for `sweeps`, with `leapfrog` and `seed`); returns the final
-    /// positions (64 pixels each).
+    /// [`BiasedChain`] planned for `sweeps`, with `leapfrog` and `seed`; the model's network
+    /// on [`Runtime::threads`], same bits on any number); returns the final positions (64
+    /// pixels each).
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`] between sweeps.
@@ -217,6 +218,10 @@ impl BiasedEnergy {
         seed: u64,
         rt: &R,
     ) -> Result<Vec<f64>, ExperimentError> {
+        trainer
+            .model_mut()
+            .observables_mut()
+            .set_threads(rt.threads());
         let mut chain = BiasedChain::new(trainer.walkers().clone(), leapfrog, sweeps, seed)?;
         for k in 0..sweeps {
             check_cancelled(rt)?;

@@ -4,8 +4,8 @@
 use super::{ExperimentError, Runtime};
 use crate::maxent::digits::{PIXELS, digit_sets, digits_observables, nearest_distances};
 use crate::maxent::{
-    EntropySettings, IterationReport, MaxEnt, Moves, Reference, TrainParams, Trainer, Walkers,
-    maxent_entropy,
+    EntropySettings, IterationReport, MaxEnt, Moves, Reference, RowParallel, TrainParams, Trainer,
+    Walkers, maxent_entropy,
 };
 use crate::nn::Network;
 use crate::nn::classifier::{ClassifierParams, DigitClassifier};
@@ -15,8 +15,9 @@ use crate::train::{Executor, Stopped};
 use alloc::vec;
 use alloc::vec::Vec;
 
-/// A Min-MaxEnt run on the digits: CNN observables, walkers on [0, 1]⁶⁴.
-pub type DigitsTrainer = Trainer<Network<f64>>;
+/// A Min-MaxEnt run on the digits: CNN observables (evaluated on the runtime's threads), walkers on
+/// [0, 1]⁶⁴.
+pub type DigitsTrainer = Trainer<RowParallel<Network<f64>>>;
 
 /// Settings of a [`MaxentDigits`] run.
 #[derive(Clone, Debug, PartialEq)]
@@ -193,7 +194,7 @@ impl MaxentDigits {
         if c.leapfrog > 0 {
             walkers = walkers.with_moves(Moves::Hamiltonian(c.leapfrog))?;
         }
-        let model = MaxEnt::new(net, vec![0.0; c.outputs])?;
+        let model = MaxEnt::new(RowParallel::new(net, 1), vec![0.0; c.outputs])?;
         Ok(Trainer::new(
             model,
             walkers,
@@ -214,7 +215,8 @@ impl MaxentDigits {
     }
 
     /// Train `trainer` with `executor` (one epoch per chunk is forced, so every epoch is
-    /// reported), appending a row per epoch to `history` (with the model entropy every
+    /// reported; the walkers' network evaluations on [`Runtime::threads`], same bits on any
+    /// number), appending a row per epoch to `history` (with the model entropy every
     /// `entropy_every` epochs and at the end, [`Self::model_entropy`]); `on_chunk` sees the
     /// run, the history and whether a checkpoint is due.
     ///
@@ -234,6 +236,10 @@ impl MaxentDigits {
             chunk: 1,
             ..executor
         };
+        trainer
+            .model_mut()
+            .observables_mut()
+            .set_threads(rt.threads());
         let (every, epochs) = (self.config.entropy_every, trainer.params().iterations);
         executor.run(trainer, &self.data[..], rt, |t, reports, due| {
             let done = t.iteration();
@@ -329,7 +335,9 @@ impl DigitsCheckpoint {
             .ok()
             .and_then(|b| DigitsTrainer::from_json(&b).ok())
             .ok_or(ExperimentError::Checkpoint("holds an invalid model"))?;
-        if trainer.model().observables().inputs() != PIXELS || trainer.walkers().dim() != PIXELS {
+        if trainer.model().observables().inner().inputs() != PIXELS
+            || trainer.walkers().dim() != PIXELS
+        {
             return Err(ExperimentError::Checkpoint("is not a model of 8×8 images"));
         }
         Ok((c, trainer))

@@ -68,6 +68,13 @@ pub trait Runtime: Sync {
     fn seconds(&self) -> Option<f64> {
         None
     }
+
+    /// Threads one sequential task may split its own batched arithmetic over (e.g. the
+    /// digits walkers' network evaluations, [`RowParallel`](crate::maxent::RowParallel)). Results
+    /// never depend on it. Default: 1.
+    fn threads(&self) -> usize {
+        1
+    }
 }
 
 /// [`ExperimentError::Cancelled`] if `rt` says to stop: what every experiment checks between

@@ -16,6 +16,7 @@ mod model;
 mod moments;
 mod observable;
 mod rotated_variances;
+mod row_parallel;
 mod tempering;
 mod training;
 
@@ -28,7 +29,9 @@ pub use mixture::{Component, Mixture1d, kl_on_grid};
 pub use model::{MaxEnt, Moves, Walkers};
 pub use moments::Moments;
 pub use observable::Observables;
+#[cfg(any(feature = "data", feature = "std"))]
 pub(crate) use observable::check_batch;
 pub use rotated_variances::{RotatedVariances, pca_angle_2d, pca_entropy_2d};
+pub use row_parallel::RowParallel;
 pub use tempering::TemperedWalkers;
 pub use training::{IterationReport, TrainParams, Trainer};
