@@ -59,4 +59,6 @@ pub use model_sigma::{
 };
 pub use training::{EpochReport, Rule, Sequences, TrainParams, Trainer};
 #[cfg(test)]
+mod gradient_tests;
+#[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! Tests of the lattice denoiser against exact answers on small lattices.
 use super::*;
+use crate::diffusion::trainer::Trainable;
 use crate::diffusion::{Score, ScoreTrainParams, Trainer, log_snr};
-use crate::rng::{from_seed, uniform_f64};
+use crate::rng::{from_seed, normal_pair, uniform_f64};
 use crate::test_util::{check_data_parallel, check_trainable_gradient};
 
 #[test]
