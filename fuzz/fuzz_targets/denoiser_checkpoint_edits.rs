@@ -6,7 +6,7 @@
 use arbitrary::Unstructured;
 use entropic::diffusion::{
     Conditioning, ConvDenoiser, ConvDenoiserConfig, DenoiserConfig, LatticeData, LatticeDenoiser,
-    ScoreTrainParams, SpinKind, Trainable, Trainer, VpSde,
+    SavedModel, ScoreTrainParams, SpinKind, Trainable, Trainer, VpSde,
 };
 use entropic::rng::from_seed;
 use entropic_fuzz::{document, edited};
@@ -37,7 +37,7 @@ const COND: Conditioning = Conditioning::Temperature { lo: 1.0, hi: 3.0 };
 /// Three steps of a run of `model` (so Adam has state), as JSON.
 fn after_three_steps<M>(model: M) -> Value
 where
-    M: Trainable<Data = LatticeData>,
+    M: Trainable<Data = LatticeData> + SavedModel,
 {
     let mut t = Trainer::new(model, &data(), params(), 2).unwrap();
     t.run(&data(), 3).unwrap();
@@ -87,7 +87,7 @@ fn conv() -> &'static Value {
 /// Load, train two steps if the loaded run is as small as the valid one, then denoise.
 fn exercise<M>(doc: &[u8], mut denoise: impl FnMut(&mut M))
 where
-    M: Trainable<Data = LatticeData>,
+    M: Trainable<Data = LatticeData> + SavedModel,
 {
     let Ok(mut run) = Trainer::<M>::from_json(doc) else {
         return;

@@ -5,7 +5,7 @@ use crate::estimate::{Estimate, EstimatorRow};
 use crate::files::write_atomic;
 use crate::json::to_python;
 use crate::{arrays, errors, runtime};
-use entropic::diffusion::{ConvDenoiser, LatticeDenoiser, SpinKind};
+use entropic::diffusion::{ConvDenoiser, LatticeDenoiser, SavedModel, SpinKind};
 use entropic::entropy::{
     EntropyEstimator, GaussianFit, GaussianMutualInformation, Ksg, KsgVariant, Leaf, Mice,
     MutualInformation, PlugIn, Whitened,
@@ -435,7 +435,7 @@ fn lattice<'py>(
 }
 
 /// Train (or load) the model `M`, evaluate it, optionally save it, and convert the result.
-fn lattice_model<'py, M: LatticeModel + Send>(
+fn lattice_model<'py, M: LatticeModel + SavedModel + Send>(
     py: Python<'py>,
     run: &LatticeEntropy,
     saved: Option<(PathBuf, Vec<u8>)>,

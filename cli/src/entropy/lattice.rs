@@ -8,7 +8,9 @@ use crate::output::{Output, write_atomic};
 use crate::plot::{self, Scale, Series, Tile};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
-use entropic::diffusion::{ConvDenoiser, LatticeDenoiser, Predictor, SpinKind, Trainer, log_snr};
+use entropic::diffusion::{
+    ConvDenoiser, LatticeDenoiser, Predictor, SavedModel, SpinKind, Trainer, log_snr,
+};
 use entropic::estimate::{Estimate, Unit};
 use entropic::experiment::{
     EntropyRow, Generation, Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeModel,
@@ -499,7 +501,7 @@ fn train<M: ModelFlags>(
 
 /// What the command line needs of a lattice model beyond [`LatticeModel`]: its settings that a
 /// resumed run must not contradict.
-trait ModelFlags: LatticeModel<Config: serde::Serialize + std::fmt::Debug> {
+trait ModelFlags: LatticeModel<Config: serde::Serialize + std::fmt::Debug> + SavedModel {
     /// (setting id, given, stored) for every setting of the model.
     fn fixed_settings(
         given: &<Self as LatticeModel>::Config,

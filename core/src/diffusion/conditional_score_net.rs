@@ -3,6 +3,8 @@ use super::score_net::{
 };
 use super::trainer::{ScoreTrainParams, Trainable};
 use super::{DiffusionError, GaussianScore, VpSde};
+#[cfg(feature = "serde")]
+use crate::diffusion::SavedModel;
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::{ActivationKind, Network};
 use crate::rng::{uniform_f64, uniform_index};
@@ -313,13 +315,14 @@ impl Trainable for ConditionalScoreNet {
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
         self.net.params_and_grads()
     }
+}
 
-    #[cfg(feature = "serde")]
+#[cfg(feature = "serde")]
+impl SavedModel for ConditionalScoreNet {
     fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
         self.to_json()
     }
 
-    #[cfg(feature = "serde")]
     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
         Self::from_json(bytes)
     }

@@ -41,5 +41,7 @@ pub use sampler::{
 pub use score::{GaussianScore, Score};
 pub use score_net::{ScoreBatch, ScoreNet};
 pub use spin_kind::SpinKind;
+#[cfg(feature = "serde")]
+pub use trainer::SavedModel;
 pub use trainer::{RowBatch, ScoreTrainParams, ScoreTrainer, Trainable, Trainer};
 pub use vp_sde::VpSde;

@@ -1,5 +1,7 @@
 use super::trainer::{RowBatch, ScoreTrainParams, Trainable};
 use super::{DiffusionError, GaussianScore, LambdaDensity, Score, VpSde};
+#[cfg(feature = "serde")]
+use crate::diffusion::SavedModel;
 use crate::nn::embed::{SinusoidalEmbedding, concat_rows};
 use crate::nn::loss::mse;
 use crate::nn::{ActivationKind, Network};
@@ -333,13 +335,14 @@ impl Trainable for ScoreNet {
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
         self.net.params_and_grads()
     }
+}
 
-    #[cfg(feature = "serde")]
+#[cfg(feature = "serde")]
+impl SavedModel for ScoreNet {
     fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
         ScoreNet::to_json(self)
     }
 
-    #[cfg(feature = "serde")]
     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
         ScoreNet::from_json(bytes)
     }

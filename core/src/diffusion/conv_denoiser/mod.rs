@@ -3,6 +3,8 @@ use super::denoiser::{Denoiser, Tweedie, log_snr_range, scale_and_variance};
 use super::lattice_denoiser::{Conditioning, LatticeData};
 use super::trainer::{RowBatch, Trainable};
 use super::{DiffusionError, LambdaDensity, SpinKind, VpSde};
+#[cfg(feature = "serde")]
+use crate::diffusion::SavedModel;
 use crate::nn::{ActivationKind, DilatedResNet, DilatedShape, Scalar};
 use crate::rng::{normal_pair, uniform_index};
 use crate::special::sigmoid;
@@ -573,13 +575,14 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
     fn params_and_grads(&mut self) -> Vec<(&mut [f64], &mut [f64])> {
         vec![(&mut self.params, &mut self.grads)]
     }
+}
 
-    #[cfg(feature = "serde")]
+#[cfg(feature = "serde")]
+impl<T: Scalar> SavedModel for ConvDenoiser<T> {
     fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
         ConvDenoiser::to_json(self)
     }
 
-    #[cfg(feature = "serde")]
     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
         ConvDenoiser::from_json(bytes)
     }
