@@ -6,6 +6,37 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// A first-order optimiser.
+///
+/// # Examples
+/// An optimiser of one's own: plain gradient descent θ ← θ − lr·g, without state. On
+/// ½ Σᵢ (θᵢ − cᵢ)², whose gradient is θ − c, each step multiplies the distance to c by
+/// (1 − lr), so after k steps from 0 it is (1 − lr)ᵏ |c|.
+/// ```
+/// use entropic::nn::optim::Optimizer;
+///
+/// struct Descent;
+/// impl Optimizer<f64> for Descent {
+///     fn step(&mut self, lr: f64, params: &mut [(&mut [f64], &mut [f64])]) {
+///         for (p, g) in params.iter_mut() {
+///             p.iter_mut().zip(g.iter()).for_each(|(p, g)| *p -= lr * g);
+///         }
+///     }
+///     fn fits(&self, _sizes: &[usize]) -> bool {
+///         true // no state, so any parameters fit
+///     }
+/// }
+///
+/// let c = [1.0, -2.0, 0.5];
+/// let (mut theta, mut grad) = (vec![0.0; 3], vec![0.0; 3]);
+/// for _ in 0..50 {
+///     grad.iter_mut().zip(&theta).zip(&c).for_each(|((g, t), c)| *g = t - c);
+///     Descent.step(0.2, &mut [(&mut theta[..], &mut grad[..])]);
+/// }
+/// let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
+/// let distance = norm(&mut theta.iter().zip(&c).map(|(t, c)| t - c));
+/// let expected = 0.8f64.powi(50) * norm(&mut c.iter().copied());
+/// assert!((distance - expected).abs() < 1e-12 * expected + 1e-15);
+/// ```
 pub trait Optimizer<T: Scalar> {
     /// Apply one update with learning rate `lr` to every pair.
     fn step(&mut self, lr: T, params: &mut [(&mut [T], &mut [T])]);
