@@ -1,19 +1,22 @@
 //! Min-MaxEnt kernels: one Metropolis sweep of the digits model (CNN observables, 64 pixels, one
 //! batched network evaluation per pixel) and one training epoch (sweeps + λ step + θ step), at
-//! the CLI's default sizes. Numbers in BENCHMARKS.md.
+//! the CLI's default sizes, with the network on one and on two threads ([`RowParallel`]; the
+//! same bits either way). Numbers in BENCHMARKS.md.
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entropic::maxent::digits::{PIXELS, digit_sets, digits_observables};
-use entropic::maxent::{MaxEnt, TrainParams, Trainer, Walkers};
+use entropic::maxent::{MaxEnt, RowParallel, TrainParams, Trainer, Walkers};
 use entropic::rng::{from_seed, uniform_f64};
 use std::hint::black_box;
 
 const WALKERS: usize = 400;
 
-fn setup() -> (MaxEnt<entropic::nn::Network<f64>>, Walkers, Vec<f64>) {
+type Model = MaxEnt<RowParallel<entropic::nn::Network<f64>>>;
+
+fn setup(threads: usize) -> (Model, Walkers, Vec<f64>) {
     let mut rng = from_seed(1);
     let net = digits_observables((4, 8), 16, &mut rng).unwrap();
     let lambda: Vec<f64> = (0..16).map(|_| uniform_f64(&mut rng) - 0.5).collect();
-    let model = MaxEnt::new(net, lambda).unwrap();
+    let model = MaxEnt::new(RowParallel::new(net, threads), lambda).unwrap();
     let start: Vec<f64> = (0..WALKERS * PIXELS)
         .map(|_| uniform_f64(&mut rng))
         .collect();
@@ -23,25 +26,28 @@ fn setup() -> (MaxEnt<entropic::nn::Network<f64>>, Walkers, Vec<f64>) {
 }
 
 fn digits(c: &mut Criterion) {
-    let (mut model, mut walkers, data) = setup();
-    let mut rng = from_seed(2);
     let mut group = c.benchmark_group("maxent_digits");
     group.sample_size(20);
     group.throughput(Throughput::Elements(WALKERS as u64));
-    group.bench_function("sweep_400_walkers", |b| {
-        b.iter(|| black_box(walkers.sweep(&mut model, &mut rng)))
-    });
-    let (model, walkers, _) = setup();
-    let params = TrainParams {
-        iterations: 1_000_000,
-        sweeps: 4,
-        warmup: 0,
-        ..TrainParams::default()
-    };
-    let mut trainer = Trainer::new(model, walkers, &data, params, 3).unwrap();
-    group.bench_function("epoch_400_walkers_4_sweeps", |b| {
-        b.iter(|| black_box(trainer.step(&data).unwrap().chi2))
-    });
+    for threads in [1, 2] {
+        let (mut model, mut walkers, data) = setup(threads);
+        let mut rng = from_seed(2);
+        group.bench_function(format!("sweep_400_walkers/threads_{threads}"), |b| {
+            b.iter(|| black_box(walkers.sweep(&mut model, &mut rng)))
+        });
+        let (model, walkers, _) = setup(threads);
+        let params = TrainParams {
+            iterations: 1_000_000,
+            sweeps: 4,
+            warmup: 0,
+            ..TrainParams::default()
+        };
+        let mut trainer = Trainer::new(model, walkers, &data, params, 3).unwrap();
+        group.bench_function(
+            format!("epoch_400_walkers_4_sweeps/threads_{threads}"),
+            |b| b.iter(|| black_box(trainer.step(&data).unwrap().chi2)),
+        );
+    }
     group.finish();
 }
 
