@@ -2,10 +2,10 @@
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{IsingConfig, IsingRun, Start};
+use entropic::plot::{self, Series};
 use serde_json::json;
 use std::fmt::Write as _;
 

@@ -15,7 +15,6 @@ mod lattice;
 mod maxent;
 mod nn;
 mod output;
-mod plot;
 mod progress;
 mod reproduce;
 mod runtime;

@@ -1,12 +1,12 @@
 //! `entropic nn …`: the network toolkit's commands.
 use crate::Global;
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use entropic::model::Observer;
 use entropic::nn::classifier::{ClassifierParams, DigitClassifier, EpochReport};
 use entropic::nn::{Network, io};
+use entropic::plot::{self, Series};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -57,6 +57,8 @@ pub mod lattice;
 pub mod maxent;
 pub mod model;
 pub mod nn;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod prelude;
 pub mod rng;
 pub mod sampler;

@@ -5,7 +5,6 @@ use crate::Global;
 use crate::config::{ConfigArgs, Overlay, fixed};
 use crate::input::{hamiltonian_in, read_npy_matrix};
 use crate::output::{Output, write_atomic};
-use crate::plot::{self, Scale, Series, Tile};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
@@ -16,6 +15,7 @@ use entropic::experiment::{
     EntropyRow, Generation, Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeModel,
     ModelChoice, SpinConfigurations, TrainingConfig,
 };
+use entropic::plot::{self, Scale, Series, Tile};
 use entropic::stats::IndependentMean;
 use entropic::train::Executor;
 use serde_json::json;

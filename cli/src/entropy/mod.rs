@@ -7,7 +7,6 @@ use crate::Global;
 use crate::config::{ConfigArgs, Overlay};
 use crate::input::hamiltonian_in;
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::estimate::Unit;
@@ -16,6 +15,7 @@ use entropic::experiment::{
     EstimatorConfig, EstimatorRow, GaussianTable, GaussianTableConfig, MutualInformationCompare,
     Suites, benchmark_summary, gaussian_summary,
 };
+use entropic::plot::{self, Series};
 use entropic::samples::Samples;
 use serde_json::json;
 use std::fmt::Write as _;

@@ -1,11 +1,11 @@
 //! The paper's figures: training curves coloured by final σ (Fig. 2a-b) and the anatomy of one
 //! model (Fig. 3: weights, occupancy, M, a generated sequence).
 use crate::output::Output;
-use crate::plot::{self, Scale, Tile};
 use anyhow::Result;
 use entropic::data::Mnist012;
 use entropic::experiment::{Diagnosis, EpochRow};
 use entropic::latent::Trainer;
+use entropic::plot::{self, Scale, Tile};
 use entropic::rng::from_seed;
 
 /// Colour positions in [0, 1] for values on a log scale (non-positive values at 0).

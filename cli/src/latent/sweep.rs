@@ -4,7 +4,6 @@ use super::run::{CSV_HEADER, csv_row};
 use super::{SweepArgs, experiment, figures};
 use crate::Global;
 use crate::output::{Output, write_atomic};
-use crate::plot::{self, Series};
 use crate::progress::Progress;
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
@@ -13,6 +12,7 @@ use entropic::experiment::{
     RunSummary, Sequential, SweepJob,
 };
 use entropic::latent::Trainer;
+use entropic::plot::{self, Series};
 use entropic::stats::mean_and_sd;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -2,10 +2,10 @@
 use super::ModelArgs;
 use crate::Global;
 use crate::output::Output;
-use crate::plot;
 use crate::runtime::Threads;
 use anyhow::{Result, bail};
 use entropic::experiment::{Configs, LatticeSample, LatticeSampleConfig, Tuning, concatenate};
+use entropic::plot;
 use serde_json::json;
 use std::fmt::Write as _;
 

@@ -3,10 +3,10 @@
 use super::ModelArgs;
 use crate::Global;
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{Configs, LatticeTemper, LatticeTemperConfig, LatticeTemperResult};
+use entropic::plot::{self, Series};
 use serde_json::json;
 use std::fmt::Write as _;
 

@@ -3,13 +3,13 @@
 use super::ModelArgs;
 use crate::Global;
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{
     ChainConfig, LatticeThermo, LatticeThermoConfig, SpinModel, ThermoResult,
 };
 use entropic::lattice::{Ising, Temperature, kaufman, onsager, xy_limits};
+use entropic::plot::{self, Series};
 use serde_json::json;
 use std::fmt::Write as _;
 

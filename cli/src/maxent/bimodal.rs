@@ -4,11 +4,11 @@
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{BimodalCase, BimodalSeed, MaxentBimodal, MaxentBimodalConfig};
 use entropic::maxent::IterationReport;
+use entropic::plot::{self, Series};
 use entropic::stats::mean_and_sd;
 use serde_json::json;
 use std::fmt::Write as _;

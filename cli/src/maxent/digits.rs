@@ -3,7 +3,6 @@
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay, fixed};
 use crate::output::{Output, write_atomic};
-use crate::plot::{self, Scale, Series, Tile};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{
@@ -11,6 +10,7 @@ use entropic::experiment::{
     MaxentDigitsConfig,
 };
 use entropic::maxent::digits::PIXELS;
+use entropic::plot::{self, Scale, Series, Tile};
 use entropic::train::{Executor, Stopped};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -356,7 +356,7 @@ pub fn walker_grid(title: &str, images: &[f64], count: usize) -> Result<String> 
                 .collect()
         })
         .collect();
-    plot::image_grid(title, &rows, 8)
+    Ok(plot::image_grid(title, &rows, 8)?)
 }
 
 /// The score of generated digits as text lines.

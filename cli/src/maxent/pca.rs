@@ -3,11 +3,11 @@
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{MaxentPca, MaxentPcaConfig};
 use entropic::maxent::pca_entropy_2d;
+use entropic::plot::{self, Series};
 use serde_json::json;
 use std::fmt::Write as _;
 

@@ -4,7 +4,6 @@
 use super::{describe as describe_score, load_checkpoint, model_path, score_json, walker_grid};
 use crate::Global;
 use crate::output::Output;
-use crate::plot::{self, Series};
 use crate::runtime::Threads;
 use anyhow::{Context, Result};
 use entropic::experiment::{
@@ -13,6 +12,7 @@ use entropic::experiment::{
 };
 use entropic::maxent::digits::PIXELS;
 use entropic::nn::{Network, io};
+use entropic::plot::{self, Series};
 use entropic::stats::mean_and_sd;
 use serde_json::json;
 use std::fmt::Write as _;

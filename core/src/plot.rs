@@ -1,7 +1,43 @@
-//! SVG plots with plotters: line charts (training curves, traces, thermodynamic curves with
-//! error bars) and spin-lattice pictures.
-use anyhow::{Result, anyhow};
+//! SVG plots (feature `plot`): line charts (training curves, traces, thermodynamic curves with
+//! error bars), scatter plots, heat maps and spin-lattice and image grids, each returned as an SVG
+//! document in a `String` — what the CLI writes next to its CSV/JSON and any other front end can
+//! write too. Drawn with [plotters](https://docs.rs/plotters) (SVG backend only: no fonts or
+//! system libraries needed), which does the layout, axes and legends we would otherwise write.
+//!
+//! # Examples
+//! ```
+//! use entropic::plot::{Series, line_chart};
+//! let svg = line_chart("parabola", "x", "x²", &[Series {
+//!     name: "x²",
+//!     points: (0..5).map(|i| (i as f64, (i * i) as f64)).collect(),
+//!     errors: Vec::new(),
+//! }])?;
+//! assert!(svg.starts_with("<svg") && svg.contains("parabola"));
+//! # Ok::<(), entropic::plot::PlotError>(())
+//! ```
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use plotters::prelude::*;
+
+/// Drawing failed (plotters' backend error, as text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlotError(pub String);
+
+impl core::fmt::Display for PlotError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "plot: {}", self.0)
+    }
+}
+
+impl std::error::Error for PlotError {}
+
+/// What every drawing function returns.
+pub type Result<T> = core::result::Result<T, PlotError>;
+
+fn failed<E: core::fmt::Display>(e: E) -> PlotError {
+    PlotError(e.to_string())
+}
 
 /// One curve of a [`line_chart`]: points and optional symmetric error bars.
 #[derive(Debug)]
@@ -49,7 +85,7 @@ pub fn line_chart(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("plot: {e}"))?;
+        root.fill(&WHITE).map_err(failed)?;
         let xs = bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
         let ys = bounds(series.iter().flat_map(|s| {
             s.points.iter().enumerate().flat_map(move |(i, p)| {
@@ -63,13 +99,13 @@ pub fn line_chart(
             .x_label_area_size(45)
             .y_label_area_size(70)
             .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         chart
             .configure_mesh()
             .x_desc(x_label)
             .y_desc(y_label)
             .draw()
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         for (k, s) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             chart
@@ -77,7 +113,7 @@ pub fn line_chart(
                     s.points.iter().copied(),
                     color.stroke_width(2),
                 ))
-                .map_err(|e| anyhow!("plot: {e}"))?
+                .map_err(failed)?
                 .label(s.name)
                 .legend(move |(x, y)| {
                     PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
@@ -87,7 +123,7 @@ pub fn line_chart(
                     .draw_series(s.points.iter().zip(&s.errors).map(|(&(x, y), &e)| {
                         ErrorBar::new_vertical(x, y - e, y, y + e, color.filled(), 6)
                     }))
-                    .map_err(|e| anyhow!("plot: {e}"))?;
+                    .map_err(failed)?;
             }
         }
         chart
@@ -95,8 +131,8 @@ pub fn line_chart(
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .draw()
-            .map_err(|e| anyhow!("plot: {e}"))?;
-        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
+        root.present().map_err(failed)?;
     }
     Ok(svg)
 }
@@ -108,15 +144,14 @@ pub fn spin_lattice(lx: usize, ly: usize, spins: &[i8]) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        root.fill(&RGBColor(235, 235, 245))
-            .map_err(|e| anyhow!("plot: {e}"))?;
+        root.fill(&RGBColor(235, 235, 245)).map_err(failed)?;
         let up = RGBColor(30, 40, 90).filled();
         for (i, _) in spins.iter().enumerate().filter(|(_, s)| **s > 0) {
             let (x, y) = ((i % lx) as i32 * cell, (i / lx) as i32 * cell);
             root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], up))
-                .map_err(|e| anyhow!("plot: {e}"))?;
+                .map_err(failed)?;
         }
-        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+        root.present().map_err(failed)?;
     }
     Ok(svg)
 }
@@ -130,14 +165,14 @@ pub fn angle_lattice(lx: usize, ly: usize, angles: &[f64]) -> Result<String> {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
         for (i, a) in angles.iter().enumerate() {
             let (x, y) = ((i % lx) as i32 * cell, (i / lx) as i32 * cell);
-            let colour = HSLColor(a / std::f64::consts::TAU, 0.75, 0.5);
+            let colour = HSLColor(a / core::f64::consts::TAU, 0.75, 0.5);
             root.draw(&Rectangle::new(
                 [(x, y), (x + cell, y + cell)],
                 colour.filled(),
             ))
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         }
-        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+        root.present().map_err(failed)?;
     }
     Ok(svg)
 }
@@ -167,7 +202,7 @@ pub fn colored_lines(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("plot: {e}"))?;
+        root.fill(&WHITE).map_err(failed)?;
         let xs = bounds(curves.iter().flat_map(|c| c.0.iter().map(|p| p.0)));
         let ys = bounds(curves.iter().flat_map(|c| c.0.iter().map(|p| p.1)));
         let mut chart = ChartBuilder::on(&root)
@@ -176,20 +211,20 @@ pub fn colored_lines(
             .x_label_area_size(45)
             .y_label_area_size(70)
             .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         chart
             .configure_mesh()
             .x_desc(x_label)
             .y_desc(y_label)
             .draw()
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         for (points, t) in curves {
             let points = points.iter().copied().filter(|p| p.1.is_finite());
             chart
                 .draw_series(LineSeries::new(points, ramp(*t).stroke_width(1)))
-                .map_err(|e| anyhow!("plot: {e}"))?;
+                .map_err(failed)?;
         }
-        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+        root.present().map_err(failed)?;
     }
     Ok(svg)
 }
@@ -216,7 +251,7 @@ pub fn log_x_scatter(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("plot: {e}"))?;
+        root.fill(&WHITE).map_err(failed)?;
         let xs: Vec<f64> = groups
             .iter()
             .flat_map(|g| g.points.iter().filter(shown).map(|p| p.0))
@@ -243,7 +278,7 @@ pub fn log_x_scatter(
             .x_label_area_size(45)
             .y_label_area_size(70)
             .build_cartesian_2d((lo..hi).log_scale(), ys.0..ys.1)
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         chart
             .configure_mesh()
             .x_desc(x_label)
@@ -256,11 +291,11 @@ pub fn log_x_scatter(
                 }
             })
             .draw()
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         if let Some((y, name)) = reference {
             chart
                 .draw_series(LineSeries::new([(lo, y), (hi, y)], BLACK.stroke_width(1)))
-                .map_err(|e| anyhow!("plot: {e}"))?
+                .map_err(failed)?
                 .label(name)
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
         }
@@ -273,7 +308,7 @@ pub fn log_x_scatter(
                         .filter(shown)
                         .map(|&(x, y)| Circle::new((x, y), 4, color.filled())),
                 )
-                .map_err(|e| anyhow!("plot: {e}"))?
+                .map_err(failed)?
                 .label(g.name)
                 .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
         }
@@ -282,8 +317,8 @@ pub fn log_x_scatter(
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .draw()
-            .map_err(|e| anyhow!("plot: {e}"))?;
-        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
+        root.present().map_err(failed)?;
     }
     Ok(svg)
 }
@@ -320,18 +355,16 @@ pub fn image_grid(title: &str, rows: &[Vec<Tile>], side: usize) -> Result<String
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("plot: {e}"))?;
+        root.fill(&WHITE).map_err(failed)?;
         let text = |s: &str, x: i32, y: i32, size: i32| {
             Text::new(s.to_string(), (x, y), ("sans-serif", size).into_font())
         };
-        root.draw(&text(title, gap, 6, 16))
-            .map_err(|e| anyhow!("plot: {e}"))?;
+        root.draw(&text(title, gap, 6, 16)).map_err(failed)?;
         for (r, row) in rows.iter().enumerate() {
             let y0 = 30 + r as i32 * (tile + caption + gap);
             for (c, t) in row.iter().enumerate() {
                 let x0 = gap + c as i32 * (tile + gap);
-                root.draw(&text(&t.title, x0, y0, 12))
-                    .map_err(|e| anyhow!("plot: {e}"))?;
+                root.draw(&text(&t.title, x0, y0, 12)).map_err(failed)?;
                 let max = t
                     .pixels
                     .iter()
@@ -364,16 +397,16 @@ pub fn image_grid(title: &str, rows: &[Vec<Tile>], side: usize) -> Result<String
                         [(x, y), (x + cell, y + cell)],
                         colour.filled(),
                     ))
-                    .map_err(|e| anyhow!("plot: {e}"))?;
+                    .map_err(failed)?;
                 }
                 root.draw(&Rectangle::new(
                     [(x0, y0 + caption), (x0 + tile, y0 + caption + tile)],
                     RGBColor(180, 180, 180).stroke_width(1),
                 ))
-                .map_err(|e| anyhow!("plot: {e}"))?;
+                .map_err(failed)?;
             }
         }
-        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+        root.present().map_err(failed)?;
     }
     Ok(svg)
 }
@@ -387,12 +420,12 @@ pub fn heat_map(title: &str, row_label: &str, matrix: &[f64], k: usize) -> Resul
     {
         let root =
             SVGBackend::with_string(&mut svg, (size.max(300), size + 20)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("plot: {e}"))?;
+        root.fill(&WHITE).map_err(failed)?;
         let font = |s: i32| ("sans-serif", s).into_font();
         root.draw(&Text::new(title.to_string(), (10, 8), font(16)))
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         root.draw(&Text::new(row_label.to_string(), (4, y0 - 16), font(11)))
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         for i in 0..k {
             for j in 0..k {
                 let v = matrix[i * k + j].clamp(0.0, 1.0);
@@ -402,29 +435,29 @@ pub fn heat_map(title: &str, row_label: &str, matrix: &[f64], k: usize) -> Resul
                     [(x, y), (x + cell, y + cell)],
                     RGBColor(255, g, (f64::from(g) * 0.6) as u8).filled(),
                 ))
-                .map_err(|e| anyhow!("plot: {e}"))?;
+                .map_err(failed)?;
                 let ink = if v > 0.5 { WHITE } else { BLACK };
                 root.draw(&Text::new(
                     format!("{v:.2}"),
                     (x + 14, y + cell / 2 - 6),
                     font(13).color(&ink),
                 ))
-                .map_err(|e| anyhow!("plot: {e}"))?;
+                .map_err(failed)?;
             }
             root.draw(&Text::new(
                 format!("{i}"),
                 (x0 - 20, y0 + i as i32 * cell + cell / 2 - 6),
                 font(13),
             ))
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
             root.draw(&Text::new(
                 format!("{i}"),
                 (x0 + i as i32 * cell + cell / 2 - 4, y0 - 16),
                 font(13),
             ))
-            .map_err(|e| anyhow!("plot: {e}"))?;
+            .map_err(failed)?;
         }
-        root.present().map_err(|e| anyhow!("plot: {e}"))?;
+        root.present().map_err(failed)?;
     }
     Ok(svg)
 }
