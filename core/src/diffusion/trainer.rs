@@ -74,7 +74,7 @@ impl ScoreTrainParams {
 /// # Examples
 /// A model of one's own: the linear denoiser x̂ = w·y of y = x + σz, with x from the data and
 /// z ~ N(0, 1) drawn afresh in every batch. Its loss E(w·y − x)² is least at
-/// w* = E[x²] / (E[x²] + σ²), here 1/2 for standard normal data and σ = 1 (exactly
+/// w* = E x² / (E x² + σ²), here 1/2 for standard normal data and σ = 1 (exactly
 /// v/(v + 1) for the data's second moment v), which training reaches; with two data-parallel
 /// parts the rows of each batch are split between two copies and their gradients summed.
 /// ```
