@@ -72,7 +72,7 @@ impl LatticeEntropy {
         Ok((trainer, c.losses))
     }
 
-    /// A trained model saved by [`Trainable::to_json`](crate::diffusion::Trainable::to_json)
+    /// A trained model saved by [`SavedModel::to_json`]
     /// (the `model.json` of `entropic entropy ising | xy`), for this run's data: of the same
     /// kind of spins, resized to the data's side (the models are translation-equivariant or
     /// local, so a model trained on one side evaluates another).
