@@ -103,7 +103,7 @@ impl Trainable for LatticeDenoiser {
             .try_for_each(|&t| self.conditioning.features(t, &mut cond))
     }
 
-    /// 32 random sites per configuration, λ from the [`LambdaDensity`] (uniform on the
+    /// 32 random sites per configuration, λ from the [`LambdaDensity`](crate::diffusion::LambdaDensity) (uniform on the
     /// schedule's range by default), and their
     /// features. The random draws are made in order, one lattice after another; the features
     /// (belief propagation above all) are then computed in parallel with `std`, so the result
