@@ -8,15 +8,13 @@ use crate::output::{Output, write_atomic};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
-    ConvDenoiser, LatticeDenoiser, Predictor, SavedModel, SpinKind, Trainer, log_snr,
+    ConvDenoiser, LatticeDenoiser, Predictor, SavedModel, SpinKind, Trainer,
 };
 use entropic::estimate::{Estimate, Unit};
 use entropic::experiment::{
-    EntropyRow, Generation, Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeModel,
+    Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyReport, LatticeModel,
     ModelChoice, SpinConfigurations, TrainingConfig,
 };
-use entropic::plot::{self, Scale, Series, Tile};
-use entropic::stats::IndependentMean;
 use entropic::train::Executor;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -400,36 +398,34 @@ fn run_model<M: ModelFlags>(
     let rt = Threads::new(global.quiet);
     let rows = experiment.estimate(&model, global.seed, &rt)?;
     rt.finish();
-    let report = Report::new(experiment, args.bits, integrated);
-    let mut text = report.table(&rows, train_seconds, &model)?;
+    let unit = if args.bits { Unit::Bits } else { Unit::Nats };
+    let report = LatticeEntropyReport::new(experiment, unit, integrated);
+    let mut text = report.table(&rows, train_seconds, &model);
     if let Some(path) = &args.evaluate {
         writeln!(text, "model: {} (not trained here)", path.display())?;
     }
     // The table is on disk before the (long) generation check starts.
     if out.keeps_files() {
         out.file(
-            &format!("{}.csv", report.name),
-            report.csv(&rows)?.as_bytes(),
+            &format!("{}.csv", report.name()),
+            report.csv(&rows).as_bytes(),
         )?;
     }
     let rt = Threads::new(global.quiet);
     let generation = experiment.generate(&model, global.seed, &rt)?;
     rt.finish();
-    text += &report.generation(&generation)?;
+    text += &report.generation(&generation);
     if out.keeps_files() {
-        report.figures(out, &rows, &losses, &generation, &model, global.seed)?;
+        for (name, contents) in report.figures(&rows, &losses, &generation, &model, global.seed)? {
+            out.file(name, contents.as_bytes())?;
+        }
     }
-    let mut doc = report.json(
-        &config,
-        &rows,
-        &generation,
-        &model,
-        train_seconds,
-        &args.data,
-    );
+    let mut doc = report.json(&config, &rows, &generation, &model, train_seconds);
+    doc["command"] = json!(format!("entropy {}", report.name()));
+    doc["data"] = json!(args.data);
     doc["evaluated"] = json!(args.evaluate);
     if out.keeps_files() {
-        out.json(&format!("{}.json", report.name), &doc)?;
+        out.json(&format!("{}.json", report.name()), &doc)?;
     }
     out.result(&text, &doc)
 }
@@ -600,423 +596,4 @@ fn start<M: ModelFlags>(
     settings.extend(M::fixed_settings(&given, &stored));
     global.explicit.check_resumed(&settings)?;
     Ok((trainer, losses))
-}
-
-/// How one run is shown: names, unit and what it is compared against.
-struct Report<'a> {
-    experiment: &'a LatticeEntropy,
-    name: &'static str,
-    title: &'static str,
-    against: &'static str,
-    quantity: &'static str,
-    unit: Unit,
-}
-
-impl<'a> Report<'a> {
-    /// `integrated`: the references are a thermodynamic integration's (`--reference`).
-    fn new(experiment: &'a LatticeEntropy, bits: bool, integrated: bool) -> Self {
-        let ising = experiment.data().kind() == SpinKind::Ising;
-        let referenced = experiment.references().iter().any(Option::is_some);
-        Self {
-            experiment,
-            name: if ising { "ising" } else { "xy" },
-            title: if ising { "Ising" } else { "XY" },
-            against: match (referenced, integrated) {
-                (false, _) => {
-                    "no reference (the data's Hamiltonian is unknown or not covered by Kaufman's solution: give --reference)"
-                }
-                (true, true) => "thermodynamic integration",
-                (true, false) => "Kaufman (exact)",
-            },
-            quantity: if ising {
-                "entropy per spin"
-            } else {
-                "excess entropy s − ln 2π per spin"
-            },
-            unit: if bits { Unit::Bits } else { Unit::Nats },
-        }
-    }
-
-    fn unit_name(&self) -> &'static str {
-        match self.unit {
-            Unit::Nats => "nats",
-            Unit::Bits => "bits",
-        }
-    }
-
-    /// (estimate, reference) of a row in the output unit; an absent reference is NaN.
-    fn values(&self, row: &EntropyRow) -> (Estimate, Estimate) {
-        let missing = Estimate::exact(f64::NAN, Unit::Nats);
-        (
-            row.estimate.to_unit(self.unit),
-            row.reference.unwrap_or(missing).to_unit(self.unit),
-        )
-    }
-
-    /// Mean and largest |estimate − reference| over the rows with a reference (output unit),
-    /// if any row has one.
-    fn summary(&self, rows: &[EntropyRow]) -> Option<(f64, f64)> {
-        let errors: Vec<f64> = rows
-            .iter()
-            .filter_map(|r| {
-                let (v, x) = self.values(r);
-                r.reference.map(|_| (v.value - x.value).abs())
-            })
-            .collect();
-        let mean = errors.iter().sum::<f64>() / errors.len() as f64;
-        (!errors.is_empty()).then(|| (mean, errors.iter().fold(0.0f64, |a, &e| a.max(e))))
-    }
-
-    fn table<M: LatticeModel>(
-        &self,
-        rows: &[EntropyRow],
-        seconds: f64,
-        model: &M,
-    ) -> Result<String> {
-        let (unit, side) = (self.unit_name(), self.experiment.data().side());
-        let mut text = format!(
-            "{} {side}×{side}: {} ({unit}) from one conditional {} (I-MMSE) vs {}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10}\n",
-            self.title,
-            self.quantity,
-            M::NAME,
-            self.against,
-            "T",
-            "estimate",
-            "± err",
-            "reference",
-            "± err",
-            "error",
-        );
-        for r in rows {
-            let (v, x) = self.values(r);
-            writeln!(
-                text,
-                "{:>7.3} {:>10.5} {:>9.5} {:>10.5} {:>9.5} {:>+10.5}",
-                r.temperature,
-                v.value,
-                v.std_error,
-                x.value,
-                x.std_error,
-                v.value - x.value
-            )?;
-        }
-        let errors = match self.summary(rows) {
-            Some((mean, max)) => {
-                format!("mean |error| {mean:.5} {unit}/spin, max |error| {max:.5}")
-            }
-            None => String::from("no reference"),
-        };
-        writeln!(
-            text,
-            "{errors}; training {seconds:.0} s ({} parameters)",
-            model.parameter_count()
-        )?;
-        Ok(text)
-    }
-
-    fn csv(&self, rows: &[EntropyRow]) -> Result<String> {
-        let mut csv =
-            String::from("temperature,estimate,std_error,reference,reference_error,error,unit\n");
-        for r in rows {
-            let (v, x) = self.values(r);
-            writeln!(
-                csv,
-                "{},{},{},{},{},{},{}",
-                r.temperature,
-                v.value,
-                v.std_error,
-                x.value,
-                x.std_error,
-                v.value - x.value,
-                self.unit_name()
-            )?;
-        }
-        Ok(csv)
-    }
-
-    fn generation(&self, generation: &Generation) -> Result<String> {
-        let mut text = String::new();
-        if generation.rows.is_empty() {
-            return Ok(text);
-        }
-        let c = &self.experiment.config().generation;
-        let show =
-            |m: &IndependentMean, d: usize| format!("{:.*} ± {:.*}", d, m.value, d, m.std_error);
-        writeln!(
-            text,
-            "\ngeneration ({} reverse-SDE samples, {} {:?} steps on a {:?} grid, {} corrector moves each) vs Monte Carlo ({} configurations):\n{:>7} {:>18} {:>18} {:>6} {:>18} {:>18} {:>6}",
-            c.samples,
-            c.steps,
-            c.predictor,
-            c.grid,
-            c.corrector_steps,
-            self.experiment.data().per_temperature(),
-            "T",
-            "e generated",
-            "e MC",
-            "z",
-            "|m| generated",
-            "|m| MC",
-            "z"
-        )?;
-        for r in &generation.rows {
-            writeln!(
-                text,
-                "{:>7.3} {:>18} {:>18} {:>+6.2} {:>18} {:>18} {:>+6.2}",
-                r.temperature,
-                show(&r.energy_generated, 4),
-                show(&r.energy_mc, 4),
-                r.energy_generated.z(&r.energy_mc),
-                show(&r.abs_m_generated, 4),
-                show(&r.abs_m_mc, 4),
-                r.abs_m_generated.z(&r.abs_m_mc)
-            )?;
-        }
-        if generation.rows.iter().any(|r| r.vortices.is_some()) {
-            writeln!(
-                text,
-                "vortices + antivortices per site:\n{:>7} {:>20} {:>20} {:>6}",
-                "T", "generated", "MC", "z"
-            )?;
-            for r in &generation.rows {
-                if let Some((g, d)) = &r.vortices {
-                    writeln!(
-                        text,
-                        "{:>7.3} {:>20} {:>20} {:>+6.2}",
-                        r.temperature,
-                        show(g, 5),
-                        show(d, 5),
-                        g.z(d)
-                    )?;
-                }
-            }
-        }
-        if let Some(lambda) = c.from_log_snr {
-            let sde = entropic::diffusion::VpSde::default();
-            let start = generation.start_step;
-            writeln!(
-                text,
-                "paired drift from the {} held-out starting configurations (perturbed to step {start} of {}, log-SNR {:.2} ≥ {lambda}):\n{:>7} {:>18} {:>6} {:>18} {:>6}",
-                c.samples,
-                c.steps,
-                log_snr(&sde, c.sampling().time(&sde, start)),
-                "T",
-                "Δe",
-                "z",
-                "Δ|m|",
-                "z"
-            )?;
-            for r in &generation.rows {
-                if let Some((e, m)) = &r.drift {
-                    writeln!(
-                        text,
-                        "{:>7.3} {:>18} {:>+6.2} {:>18} {:>+6.2}",
-                        r.temperature,
-                        show(e, 4),
-                        e.value / e.std_error,
-                        show(m, 4),
-                        m.value / m.std_error
-                    )?;
-                }
-            }
-        }
-        Ok(text)
-    }
-
-    fn figures<M: LatticeModel>(
-        &self,
-        out: &mut Output<'_>,
-        rows: &[EntropyRow],
-        losses: &[f64],
-        generation: &Generation,
-        model: &M,
-        seed: u64,
-    ) -> Result<()> {
-        let data = self.experiment.data();
-        let side = data.side();
-        let loss_csv: String = std::iter::once("step,loss\n".to_string())
-            .chain(losses.iter().enumerate().map(|(i, l)| format!("{i},{l}\n")))
-            .collect();
-        out.file("losses.csv", loss_csv.as_bytes())?;
-        let unit = self.unit_name();
-        let values: Vec<(f64, Estimate, Estimate)> = rows
-            .iter()
-            .map(|r| {
-                let (v, x) = self.values(r);
-                (r.temperature, v, x)
-            })
-            .collect();
-        let series =
-            |name: &'static str, pick: fn(&(f64, Estimate, Estimate)) -> Estimate| Series {
-                name,
-                points: values.iter().map(|r| (r.0, pick(r).value)).collect(),
-                errors: values.iter().map(|r| pick(r).std_error).collect(),
-            };
-        let entropy_svg = plot::line_chart(
-            &format!("{} {side}×{side}: {}", self.title, self.quantity),
-            "T",
-            &format!("{unit}/spin"),
-            &[series(self.against, |r| r.2), series(M::NAME, |r| r.1)],
-        )?;
-        out.file("entropy.svg", entropy_svg.as_bytes())?;
-        let errors_svg = plot::line_chart(
-            &format!("I-MMSE error against {}", self.against),
-            "T",
-            &format!("estimate − reference ({unit}/spin)"),
-            &[Series {
-                name: "error ± combined error bar",
-                points: values
-                    .iter()
-                    .map(|r| (r.0, r.1.value - r.2.value))
-                    .collect(),
-                errors: values
-                    .iter()
-                    .map(|r| r.1.std_error.hypot(r.2.std_error))
-                    .collect(),
-            }],
-        )?;
-        out.file("errors.svg", errors_svg.as_bytes())?;
-        let training_svg = plot::line_chart(
-            "denoiser training (log-loss per site, moving average of 100 steps)",
-            "step",
-            "nats",
-            &[Series {
-                name: "loss",
-                points: moving_average(losses, 100),
-                errors: Vec::new(),
-            }],
-        )?;
-        out.file("training.svg", training_svg.as_bytes())?;
-        let (shown, pixels): (&str, fn(f64) -> f64) = match data.kind() {
-            SpinKind::Ising => ("spins", |v| v),
-            SpinKind::Planar => ("cos θ", f64::cos),
-        };
-        let tile = |title: String, raw: &[f64]| Tile {
-            title,
-            pixels: raw.iter().map(|&v| pixels(v)).collect(),
-            scale: Scale::Diverging,
-        };
-        let s = data.sites();
-        let tiles: Vec<Vec<Tile>> = self
-            .experiment
-            .generation_temperatures()
-            .iter()
-            .zip(&generation.configurations)
-            .map(|(&k, raw)| {
-                let t = data.temperatures()[k];
-                vec![
-                    tile(format!("MC T={t:.3}"), data.raw(k, 0, 1)),
-                    tile(format!("MC T={t:.3}"), data.raw(k, 1, 2)),
-                    tile(format!("generated T={t:.3}"), &raw[..s]),
-                    tile(format!("generated T={t:.3}"), &raw[s..2 * s]),
-                ]
-            })
-            .collect();
-        if !tiles.is_empty() {
-            let title = format!("Monte Carlo vs reverse-SDE samples ({shown})");
-            out.file(
-                "generated.svg",
-                plot::image_grid(&title, &tiles, side)?.as_bytes(),
-            )?;
-        }
-        let panel = |title: String, pixels: &[f64]| Tile {
-            title,
-            pixels: pixels.to_vec(),
-            scale: Scale::Diverging,
-        };
-        let denoise: Vec<Vec<Tile>> = self
-            .experiment
-            .denoising(model, seed)?
-            .iter()
-            .map(|d| {
-                vec![
-                    panel(format!("real T={:.3}", d.temperature), &d.real),
-                    panel("noisy".into(), &d.noisy),
-                    panel("denoised".into(), &d.denoised),
-                ]
-            })
-            .collect();
-        if !denoise.is_empty() {
-            let title = format!("real, noisy (λ = 0, snr 1) and denoised E[s | x] ({shown})");
-            out.file(
-                "denoising.svg",
-                plot::image_grid(&title, &denoise, side)?.as_bytes(),
-            )?;
-        }
-        Ok(())
-    }
-
-    fn json<M: ModelFlags>(
-        &self,
-        config: &LatticeEntropyConfig,
-        rows: &[EntropyRow],
-        generation: &Generation,
-        model: &M,
-        train_seconds: f64,
-        data: &Path,
-    ) -> serde_json::Value {
-        let pair = |m: &IndependentMean| [m.value, m.std_error];
-        let summary = self.summary(rows);
-        let experiment = self.experiment;
-        json!({
-            "command": format!("entropy {}", self.name),
-            "data": data,
-            "config": config,
-            "side": experiment.data().side(),
-            "unit": self.unit_name(),
-            "quantity": self.quantity,
-            "reference": self.against,
-            "hamiltonian": experiment.data().hamiltonian(),
-            "holdout_per_temperature": experiment.holdout(),
-            "train_per_temperature": experiment.training_per_temperature(),
-            "model": M::CHOICE,
-            "model_name": M::NAME,
-            "parameters": model.parameter_count(),
-            "model_settings": model.config(),
-            "sampler": format!("{:?}", config.generation.sampling()),
-            "train_seconds": train_seconds,
-            "mean_abs_error_per_spin": summary.map(|s| s.0),
-            "max_abs_error_per_spin": summary.map(|s| s.1),
-            "rows": rows.iter().map(|r| {
-                let (v, x) = self.values(r);
-                json!({
-                    "temperature": r.temperature,
-                    "estimate": v.value,
-                    "std_error": v.std_error,
-                    "reference": r.reference.map(|_| x.value),
-                    "reference_error": r.reference.map(|_| x.std_error),
-                })
-            }).collect::<Vec<_>>(),
-            "gen_start_step": generation.start_step,
-            "generation": generation.rows.iter().map(|r| json!({
-                "temperature": r.temperature,
-                "energy_generated": pair(&r.energy_generated),
-                "energy_mc": pair(&r.energy_mc),
-                "energy_z": r.energy_generated.z(&r.energy_mc),
-                "abs_m_generated": pair(&r.abs_m_generated),
-                "abs_m_mc": pair(&r.abs_m_mc),
-                "abs_m_z": r.abs_m_generated.z(&r.abs_m_mc),
-                "energy_drift": r.drift.as_ref().map(|(e, _)| pair(e)),
-                "abs_m_drift": r.drift.as_ref().map(|(_, m)| pair(m)),
-                "vortices": r.vortices.as_ref().map(|(g, d)| json!({
-                    "generated": pair(g),
-                    "mc": pair(d),
-                    "z": g.z(d),
-                })),
-            })).collect::<Vec<_>>(),
-        })
-    }
-}
-
-fn moving_average(values: &[f64], window: usize) -> Vec<(f64, f64)> {
-    values
-        .chunks(window.max(1))
-        .enumerate()
-        .map(|(i, c)| {
-            (
-                (i * window + c.len() / 2) as f64,
-                c.iter().sum::<f64>() / c.len() as f64,
-            )
-        })
-        .collect()
 }

@@ -45,6 +45,9 @@ pub enum ExperimentError {
     Latent(LatentError),
     /// A checkpoint that does not belong to this run (other data, another split).
     Checkpoint(&'static str),
+    /// Drawing a figure failed.
+    #[cfg(feature = "plot")]
+    Plot(crate::plot::PlotError),
     /// A result outside the range it can possibly take, by more than five of its error bars
     /// (or not finite): a diverged or broken model, reported instead of printed as a result.
     OutOfRange {
@@ -107,6 +110,8 @@ impl fmt::Display for ExperimentError {
             Self::Nn(e) => write!(f, "{e}"),
             Self::Latent(e) => write!(f, "{e}"),
             Self::Checkpoint(why) => write!(f, "checkpoint {why}"),
+            #[cfg(feature = "plot")]
+            Self::Plot(e) => write!(f, "{e}"),
             Self::OutOfRange {
                 what,
                 value,
@@ -122,6 +127,13 @@ impl fmt::Display for ExperimentError {
 }
 
 impl core::error::Error for ExperimentError {}
+
+#[cfg(feature = "plot")]
+impl From<crate::plot::PlotError> for ExperimentError {
+    fn from(e: crate::plot::PlotError) -> Self {
+        Self::Plot(e)
+    }
+}
 
 impl From<LatticeError> for ExperimentError {
     fn from(e: LatticeError) -> Self {

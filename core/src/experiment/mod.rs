@@ -80,8 +80,8 @@ pub use latent_train::{
 pub use lattice_entropy::{
     ConvDenoiserConfig, DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation,
     GenerationConfig, GenerationRow, Hamiltonian, LatticeEntropy, LatticeEntropyConfig,
-    LatticeEntropyResult, LatticeModel, MAX_PROPAGATION_BETA, MIN_PROPAGATION_T, ModelChoice,
-    SpinConfigurations, TrainingConfig,
+    LatticeEntropyReport, LatticeEntropyResult, LatticeModel, MAX_PROPAGATION_BETA,
+    MIN_PROPAGATION_T, ModelChoice, SpinConfigurations, TrainingConfig,
 };
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult, TemperRung};

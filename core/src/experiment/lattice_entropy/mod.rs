@@ -17,6 +17,7 @@ mod checkpoint;
 mod configurations;
 mod generation;
 mod model;
+mod report;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +26,7 @@ pub use crate::diffusion::DenoiserConfig;
 pub use configurations::{Hamiltonian, SpinConfigurations};
 pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
 pub use model::{LatticeModel, ModelChoice};
+pub use report::LatticeEntropyReport;
 
 use super::{ExperimentError, Runtime, check_memory, check_network, where_defined};
 use crate::diffusion::{
