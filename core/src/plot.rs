@@ -461,3 +461,27 @@ pub fn heat_map(title: &str, row_label: &str, matrix: &[f64], k: usize) -> Resul
     }
     Ok(svg)
 }
+
+/// Errors against exact values: one series per named group of (estimate − exact, standard
+/// error), each point at its index within the group; empty groups are left out.
+pub fn error_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    groups: &[(String, Vec<(f64, f64)>)],
+) -> Result<String> {
+    let series: Vec<Series<'_>> = groups
+        .iter()
+        .filter(|(_, errors)| !errors.is_empty())
+        .map(|(name, errors)| Series {
+            name,
+            points: errors
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i as f64, e.0))
+                .collect(),
+            errors: errors.iter().map(|e| e.1).collect(),
+        })
+        .collect();
+    line_chart(title, x_label, y_label, &series)
+}

@@ -11,11 +11,11 @@ use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::estimate::Unit;
 use entropic::experiment::{
-    EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare, EntropyCompareConfig,
-    EstimatorConfig, EstimatorRow, GaussianTable, GaussianTableConfig, MutualInformationCompare,
-    Suites, benchmark_summary, gaussian_summary,
+    BenchmarkReport, EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare,
+    EntropyCompareConfig, EstimatorConfig, EstimatorRow, GaussianTable, GaussianTableConfig,
+    MutualInformationCompare, Suites, gaussian_summary,
 };
-use entropic::plot::{self, Series};
+use entropic::plot;
 use entropic::samples::Samples;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -385,12 +385,16 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
         let errors = group.map(|r| (r.error(), r.result.estimate.std_error));
         (name.to_string(), errors.collect())
     });
-    error_chart(
-        out,
-        "Entropy estimate − exact, Gaussian cases (dimensions in order of --dims)",
-        "case",
-        groups.collect(),
-    )?;
+    if out.keeps_files() {
+        let groups: Vec<_> = groups.collect();
+        let svg = plot::error_chart(
+            "Entropy estimate − exact, Gaussian cases (dimensions in order of --dims)",
+            "case",
+            "error (nats)",
+            &groups,
+        )?;
+        out.file("errors.svg", svg.as_bytes())?;
+    }
     let doc = json!({
         "config": config,
         "rows": rows.iter().map(|r| json!({
@@ -403,22 +407,6 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
     out.json("gaussian.json", &doc)?;
     out.result(&text, &doc)
 }
-
-/// The estimators of the benchmark, in the order of its rows.
-const BENCHMARK_ESTIMATORS: [&str; 9] = [
-    "gaussian-fit",
-    "knn",
-    "knn-whitened",
-    "minde-learned",
-    "gaussian-cca",
-    "ksg-1",
-    "ksg-2",
-    "mine",
-    "minde-c",
-];
-
-/// Largest dimension of the benchmark's headline summary (the goals are stated for d ≤ 16).
-const SUMMARY_MAX_DIM: usize = 16;
 
 fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let (mut config, o): (EntropyBenchmarkConfig, _) =
@@ -442,145 +430,17 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         return out.print_config(&config);
     }
     let run = EntropyBenchmark::new(config, args.suite_seed)?;
-    let config = run.config();
     let rt = Threads::new(global.quiet);
     let rows = run.run(global.seed, &rt)?;
     rt.finish();
-    let mut csv = String::from(
-        "task,quantity,dim,samples,exact,exact_error,estimator,value,std_error,error,seconds,\
-         divergence,divergence_error,learned_nothing\n",
-    );
-    let mut text = format!(
-        "Entropy benchmark: exact entropies, nats\n{:>32} {:>3} {:>6} {:>9} {:>14} {:>9} {:>7} {:>8} {:>7}\n",
-        "task", "d", "n", "exact", "estimator", "value", "±", "error", "time s"
-    );
-    for r in &rows {
-        let (e, seconds) = (r.result.estimate, r.result.seconds.unwrap_or(f64::NAN));
-        // Learned MINDE's KL(data ‖ Gaussian fit) and whether it is indistinguishable from
-        // zero; empty for the other estimators.
-        let (kl, kl_error, nothing) =
-            r.result
-                .divergence
-                .map_or((String::new(), String::new(), String::new()), |kl| {
-                    let kl = kl.to_unit(Unit::Nats);
-                    (
-                        kl.value.to_string(),
-                        kl.std_error.to_string(),
-                        r.result.learned_nothing().to_string(),
-                    )
-                });
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{seconds},{kl},{kl_error},{nothing}",
-            r.task,
-            r.quantity,
-            r.dim,
-            r.samples,
-            r.exact,
-            r.exact_error,
-            r.result.estimator,
-            e.value,
-            e.std_error,
-            r.error()
-        )?;
-        writeln!(
-            text,
-            "{:>40} {:>3} {:>6} {:>9.4} {:>14} {:>9.4} {:>7.4} {:>+8.4} {seconds:>7.2}{}",
-            r.task,
-            r.dim,
-            r.samples,
-            r.exact,
-            r.result.estimator,
-            e.value,
-            e.std_error,
-            r.error(),
-            if r.result.learned_nothing() {
-                "  (= Gaussian fit: learned nothing)"
-            } else {
-                ""
-            }
-        )?;
+    let report = BenchmarkReport::new(&run, args.suite_seed, &rows);
+    let (text, doc) = (report.text(), report.json());
+    out.file("benchmark.csv", report.csv().as_bytes())?;
+    if out.keeps_files() {
+        out.file("errors.svg", report.errors_svg()?.as_bytes())?;
     }
-    let mut summary = Vec::new();
-    for &n in &config.samples {
-        for name in BENCHMARK_ESTIMATORS {
-            for max_dim in [SUMMARY_MAX_DIM, usize::MAX] {
-                if let Some((mean_abs, max_abs)) = benchmark_summary(&rows, name, n, max_dim) {
-                    let dims = if max_dim == usize::MAX {
-                        "all d".to_string()
-                    } else {
-                        format!("d ≤ {max_dim}")
-                    };
-                    writeln!(
-                        text,
-                        "n = {n:>6} {name:>14} ({dims:>6}): mean |error| {mean_abs:.4}, max |error| {max_abs:.4}"
-                    )?;
-                    summary.push(json!({"samples": n, "estimator": name,
-                        "max_dim": (max_dim != usize::MAX).then_some(max_dim),
-                        "mean_abs_error": mean_abs, "max_abs_error": max_abs}));
-                }
-            }
-        }
-    }
-    out.file("benchmark.csv", csv.as_bytes())?;
-    let rows_ref = &rows;
-    let groups = config.samples.iter().flat_map(|&n| {
-        BENCHMARK_ESTIMATORS.into_iter().map(move |name| {
-            let group = rows_ref
-                .iter()
-                .filter(move |r| r.samples == n && r.result.estimator == name);
-            let errors = group.map(|r| (r.error(), r.result.estimate.std_error));
-            (format!("{name}, n = {n}"), errors.collect())
-        })
-    });
-    error_chart(
-        out,
-        "Estimate − exact per task (task index in the order of benchmark.csv)",
-        "task",
-        groups.collect(),
-    )?;
-    let doc = json!({
-        "config": config,
-        "suite_seed": args.suite_seed,
-        "unit": "nats",
-        "rows": rows.iter().map(|r| json!({
-            "task": r.task, "quantity": r.quantity, "dim": r.dim, "samples": r.samples, "exact": r.exact,
-            "exact_error": r.exact_error, "estimator": r.result.estimator,
-            "value": r.result.estimate.value, "std_error": r.result.estimate.std_error,
-            "error": r.error(), "seconds": r.result.seconds,
-        })).collect::<Vec<_>>(),
-        "summary": summary,
-    });
     out.json("benchmark.json", &doc)?;
     out.result(&text, &doc)
-}
-
-/// `errors.svg`: one series per named group of (estimate − exact, standard error), each point
-/// at its index within the group; empty groups are left out.
-fn error_chart(
-    out: &mut Output<'_>,
-    title: &str,
-    x_label: &str,
-    groups: Vec<(String, Vec<(f64, f64)>)>,
-) -> Result<()> {
-    if !out.keeps_files() {
-        return Ok(());
-    }
-    let series: Vec<Series<'_>> = groups
-        .iter()
-        .filter(|(_, errors)| !errors.is_empty())
-        .map(|(name, errors)| Series {
-            name,
-            points: errors
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (i as f64, e.0))
-                .collect(),
-            errors: errors.iter().map(|e| e.1).collect(),
-        })
-        .collect();
-    let svg = plot::line_chart(title, x_label, "error (nats)", &series)?;
-    out.file("errors.svg", svg.as_bytes())
 }
 
 /// The table of a compare-style run: each estimator's value and error bar in `unit`, the value

@@ -29,6 +29,7 @@
 //!
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
 //! [`ChainConfig::run`].
+mod benchmark_report;
 mod chain;
 mod entropy_benchmark;
 mod entropy_compare;
@@ -56,6 +57,7 @@ mod maxent_pca;
 mod mutual_information_compare;
 mod runtime;
 
+pub use benchmark_report::{BENCHMARK_ESTIMATORS, BenchmarkReport, SUMMARY_MAX_DIM, SummaryLine};
 pub use chain::{
     Algorithm, Chain, ChainConfig, Configs, MIN_PILOT, Plan, Spacing, SpinModel, Tuning,
 };
