@@ -1,5 +1,4 @@
 //! `entropic latent …`: the nonequilibrium latent-cycle model (nonequilibrium-latent-cycles paper).
-mod figures;
 mod run;
 mod sweep;
 

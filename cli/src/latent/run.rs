@@ -1,6 +1,6 @@
 //! `entropic latent train` and `latent report`: flags → [`LatentTrainConfig`] →
 //! [`LatentTrain`] (checkpointed after every epoch) → text, CSV, JSON and figures.
-use super::{ReportArgs, TrainArgs, experiment, figures};
+use super::{ReportArgs, TrainArgs, experiment};
 use crate::Global;
 use crate::config::fixed;
 use crate::output::{Output, write_atomic};
@@ -8,32 +8,10 @@ use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{
     Diagnosis, EntropyProductions, EpochRow, LatentCheckpoint, LatentOutcome, LatentTrain,
-    MIN_DIAGNOSTIC_STEPS,
+    MIN_DIAGNOSTIC_STEPS, latent_figures,
 };
 use serde_json::json;
 use std::fmt::Write as _;
-
-/// The header of history.csv.
-pub const CSV_HEADER: &str =
-    "epoch,batch,fast_ll,ll,ll_err,sigma,sigma_counted,sigma_model,tau,mean_diagonal,kl";
-
-/// One row of history.csv.
-pub fn csv_row(r: &EpochRow) -> String {
-    format!(
-        "{},{},{},{},{},{},{},{},{},{},{}",
-        r.epoch,
-        r.batch,
-        r.fast_ll,
-        r.ll,
-        r.ll_err,
-        r.sigma,
-        r.sigma_counted,
-        r.sigma_model,
-        r.tau,
-        r.mean_diagonal,
-        r.kl
-    )
-}
 
 /// σ three ways on one line.
 pub fn sigma_text(s: &EntropyProductions) -> String {
@@ -153,15 +131,24 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
         .finish(trainer, history, seed, &rt, checkpoint)
         .with_context(|| stopped_at(done))?;
     rt.finish();
-    let mut csv = format!("{CSV_HEADER}\n");
+    let mut csv = format!("{}\n", EpochRow::CSV_HEADER);
     for row in &outcome.history {
-        writeln!(csv, "{}", csv_row(row))?;
+        writeln!(csv, "{}", row.csv_row())?;
     }
     out.file("history.csv", csv.as_bytes())?;
     if out.keeps_files() {
         let sigma = outcome.last.sigma.model.sigma.value;
-        figures::run_curves(out, "", &[(&outcome.history, sigma)])?;
-        figures::model_figures(out, "", &outcome.trainer, &outcome.last, seed)?;
+        let files = latent_figures::run_curves("", &[(&outcome.history, sigma)])?
+            .into_iter()
+            .chain(latent_figures::model_figures(
+                "",
+                &outcome.trainer,
+                &outcome.last,
+                seed,
+            )?);
+        for (name, svg) in files {
+            out.file(&name, svg.as_bytes())?;
+        }
     }
     let summary = summary_json(&outcome, &run);
     out.json("summary.json", &summary)?;
@@ -226,7 +213,9 @@ pub fn report(args: &ReportArgs, global: &Global, out: &mut Output<'_>) -> Resul
     let run = experiment(c.config(&trainer))?;
     let d = run.diagnose(&trainer, args.steps, global.seed, 0)?;
     if out.keeps_files() {
-        figures::model_figures(out, "", &trainer, &d, global.seed)?;
+        for (name, svg) in latent_figures::model_figures("", &trainer, &d, global.seed)? {
+            out.file(&name, svg.as_bytes())?;
+        }
     }
     let summary = json!({"epoch": trainer.epoch(), "diagnostics": diagnosis_json(&d)});
     out.json("report.json", &summary)?;

@@ -76,6 +76,11 @@ impl<'a> BenchmarkReport<'a> {
         }
     }
 
+    /// The seed of the entropy tasks' random matrices the run was made with.
+    pub fn suite_seed(&self) -> u64 {
+        self.suite_seed
+    }
+
     /// Every row as CSV: task, quantity, dimension, samples, the exact value with its error,
     /// the estimate with its error bar, error, seconds and, for learned MINDE, the fitted
     /// KL(data ‖ Gaussian fit) and whether it is indistinguishable from zero.

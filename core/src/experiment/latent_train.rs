@@ -12,6 +12,8 @@ use crate::latent::{
 use crate::rng::stream;
 use crate::stats::Uncertain;
 use crate::train::Executor;
+use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Jackknife blocks of the log-likelihood estimate.
@@ -161,6 +163,30 @@ pub struct EpochRow {
     /// Class KL (Eq. 22).
     #[cfg_attr(feature = "serde", serde(with = "crate::float_json"))]
     pub kl: f64,
+}
+
+impl EpochRow {
+    /// The header of a history CSV, one [`EpochRow::csv_row`] per epoch.
+    pub const CSV_HEADER: &'static str =
+        "epoch,batch,fast_ll,ll,ll_err,sigma,sigma_counted,sigma_model,tau,mean_diagonal,kl";
+
+    /// The row's values in the order of [`EpochRow::CSV_HEADER`].
+    pub fn csv_row(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            self.epoch,
+            self.batch,
+            self.fast_ll,
+            self.ll,
+            self.ll_err,
+            self.sigma,
+            self.sigma_counted,
+            self.sigma_model,
+            self.tau,
+            self.mean_diagonal,
+            self.kl
+        )
+    }
 }
 
 #[cfg(feature = "serde")]

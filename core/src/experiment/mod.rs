@@ -40,7 +40,11 @@ mod exact_length;
 mod gaussian_table;
 mod ising;
 mod latent_claims;
+#[cfg(all(feature = "plot", feature = "data"))]
+pub mod latent_figures;
 mod latent_sweep;
+#[cfg(feature = "serde")]
+mod latent_sweep_report;
 mod latent_train;
 mod lattice_entropy;
 mod lattice_sample;
@@ -73,6 +77,8 @@ pub use gaussian_table::{
 pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
 pub use latent_claims::{Correlation, Group, LatentClaims, RunSummary, Verdict};
 pub use latent_sweep::{EmBaseline, LatentSweep, MIN_SWEEP_RUNS, SweepJob};
+#[cfg(feature = "serde")]
+pub use latent_sweep_report::{SweepRecord, SweepReport};
 #[cfg(feature = "serde")]
 pub use latent_train::LatentCheckpoint;
 pub use latent_train::{

@@ -1,18 +1,20 @@
-//! The paper's figures: training curves coloured by final σ (Fig. 2a-b) and the anatomy of one
-//! model (Fig. 3: weights, occupancy, M, a generated sequence).
-use crate::output::Output;
-use anyhow::Result;
-use entropic::data::Mnist012;
-use entropic::experiment::{Diagnosis, EpochRow};
-use entropic::latent::Trainer;
-use entropic::plot::{self, Scale, Tile};
-use entropic::rng::from_seed;
+//! The latent-cycle paper's figures as SVG documents (features `plot` and `data`): training
+//! curves coloured by final σ (Fig. 2a-b) and the anatomy of one model (Fig. 3: weights,
+//! occupancy, M, a generated sequence). Each function returns (file name, SVG) pairs.
+use super::{Diagnosis, EpochRow};
+use crate::data::Mnist012;
+use crate::latent::Trainer;
+use crate::plot::{self, PlotError, Scale, Tile};
+use crate::rng::from_seed;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Colour positions in [0, 1] for values on a log scale (non-positive values at 0).
-pub fn log_positions(values: &[f64]) -> Vec<f64> {
+fn log_positions(values: &[f64]) -> Vec<f64> {
     let logs: Vec<f64> = values
         .iter()
-        .map(|&v| if v > 0.0 { v.ln() } else { f64::NAN })
+        .map(|&v| if v > 0.0 { libm::log(v) } else { f64::NAN })
         .collect();
     let (lo, hi) = logs
         .iter()
@@ -36,7 +38,11 @@ pub fn log_positions(values: &[f64]) -> Vec<f64> {
 /// Log-likelihood and σ against epoch for every run, coloured by the final σ (Fig. 2a-b).
 ///
 /// `runs` holds each run's history and final σ.
-pub fn run_curves(out: &mut Output<'_>, prefix: &str, runs: &[(&[EpochRow], f64)]) -> Result<()> {
+pub fn run_curves(
+    prefix: &str,
+    runs: &[(&[EpochRow], f64)],
+) -> Result<Vec<(String, String)>, PlotError> {
+    let mut files = Vec::new();
     let colour = log_positions(&runs.iter().map(|r| r.1).collect::<Vec<_>>());
     let curves = |f: &dyn Fn(&EpochRow) -> f64| -> Vec<(Vec<(f64, f64)>, f64)> {
         runs.iter()
@@ -56,7 +62,7 @@ pub fn run_curves(out: &mut Output<'_>, prefix: &str, runs: &[(&[EpochRow], f64)
         "final σ, log scale, blue low → red high",
         &curves(&|h| h.ll),
     )?;
-    out.file(&format!("{prefix}log_likelihood.svg"), svg.as_bytes())?;
+    files.push((format!("{prefix}log_likelihood.svg"), svg));
     let svg = plot::colored_lines(
         "Entropy production of the model's M during training (Fig. 2b)",
         "epoch",
@@ -64,19 +70,20 @@ pub fn run_curves(out: &mut Output<'_>, prefix: &str, runs: &[(&[EpochRow], f64)
         "final σ, log scale",
         &curves(&|h| h.sigma_model),
     )?;
-    out.file(&format!("{prefix}entropy_production.svg"), svg.as_bytes())
+    files.push((format!("{prefix}entropy_production.svg"), svg));
+    Ok(files)
 }
 
 /// Fig. 3 for one model: w and w̄ per hidden unit with occupancies, the matrix M, and a generated
 /// sequence (mean images ⟨x(t)⟩_{z(t−1)} and samples x(t)). One-hot models only show units;
 /// binary models show the first 16 states' mean images.
 pub fn model_figures(
-    out: &mut Output<'_>,
     prefix: &str,
     trainer: &Trainer,
     d: &Diagnosis,
     seed: u64,
-) -> Result<()> {
+) -> Result<Vec<(String, String)>, PlotError> {
+    let mut files = Vec::new();
     let model = trainer.model();
     let (side, px, l) = (Mnist012::SIDE, Mnist012::PIXELS, model.hidden());
     let cond = model.conditionals();
@@ -114,14 +121,14 @@ pub fn model_figures(
         &[w_row, wbar_row, mean_row],
         side,
     )?;
-    out.file(&format!("{prefix}weights.svg"), svg.as_bytes())?;
+    files.push((format!("{prefix}weights.svg"), svg));
     let svg = plot::heat_map(
         "Latent transition matrix M (row z' → column z)",
         "z'",
         &d.dynamics.matrix,
         model.states(),
     )?;
-    out.file(&format!("{prefix}matrix.svg"), svg.as_bytes())?;
+    files.push((format!("{prefix}matrix.svg"), svg));
     // A generated sequence: chain 0 of a copy of the chains, 13 double steps, from its own
     // generator, independent of the training and diagnostic streams.
     let steps = 13;
@@ -156,5 +163,6 @@ pub fn model_figures(
         &[means, samples],
         side,
     )?;
-    out.file(&format!("{prefix}sequence.svg"), svg.as_bytes())
+    files.push((format!("{prefix}sequence.svg"), svg));
+    Ok(files)
 }
