@@ -5,12 +5,10 @@ use crate::config::{ConfigArgs, Overlay, fixed};
 use crate::output::{Output, write_atomic};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
+use entropic::experiment::maxent_digits_report::{training_csv, training_figures, walker_grid};
 use entropic::experiment::{
-    DigitsCheckpoint, DigitsRow, DigitsScore, DigitsScorer, DigitsTrainer, MaxentDigits,
-    MaxentDigitsConfig,
+    DigitsCheckpoint, DigitsRow, DigitsScorer, DigitsTrainer, MaxentDigits, MaxentDigitsConfig,
 };
-use entropic::maxent::digits::PIXELS;
-use entropic::plot::{self, Scale, Series, Tile};
 use entropic::train::{Executor, Stopped};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -251,76 +249,12 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         "trained {epochs} epochs on {images} digits; final χ² = {:.3}",
         history.last().map_or(f64::NAN, |r| r.chi2)
     )?;
-    describe(&score, &mut text)?;
+    text += &score.describe();
     if out.keeps_files() {
-        let mut csv = String::from(
-            "epoch,chi2,acceptance,theta_gradient_norm,lambda_norm,entropy,entropy_error\n",
-        );
-        for r in &history {
-            let (s, e) = r.entropy.map_or((String::new(), String::new()), |(s, e)| {
-                (s.to_string(), e.to_string())
-            });
-            writeln!(
-                csv,
-                "{},{},{},{},{},{s},{e}",
-                r.epoch, r.chi2, r.acceptance, r.theta_gradient_norm, r.lambda_norm
-            )?;
+        out.file("training.csv", training_csv(&history).as_bytes())?;
+        for (name, svg) in training_figures(&history, &samples, data)? {
+            out.file(name, svg.as_bytes())?;
         }
-        out.file("training.csv", csv.as_bytes())?;
-        let curve = |name: &'static str, f: &dyn Fn(&DigitsRow) -> f64| Series {
-            name,
-            points: history
-                .iter()
-                .map(|r| ((r.epoch + 1) as f64, f(r).max(1e-12).log10()))
-                .collect(),
-            errors: vec![],
-        };
-        out.file(
-            "training.svg",
-            plot::line_chart(
-                "Min-MaxEnt on 8×8 digits (log10)",
-                "epoch",
-                "log10",
-                &[
-                    curve("χ²", &|r| r.chi2),
-                    curve("|dS/dθ|", &|r| r.theta_gradient_norm),
-                    curve("|λ|", &|r| r.lambda_norm),
-                ],
-            )?
-            .as_bytes(),
-        )?;
-        let entropy: Vec<&DigitsRow> = history.iter().filter(|r| r.entropy.is_some()).collect();
-        if !entropy.is_empty() {
-            let (points, errors) = entropy
-                .iter()
-                .map(|r| {
-                    let (s, e) = r.entropy.expect("filtered");
-                    (((r.epoch + 1) as f64, s), e)
-                })
-                .unzip();
-            out.file(
-                "entropy.svg",
-                plot::line_chart(
-                    "MaxEnt model entropy during training (TI from the uniform box)",
-                    "epoch",
-                    "S (nats; uniform on [0,1]⁶⁴ = 0)",
-                    &[Series {
-                        name: "S = ln Z + ⟨λ·f⟩",
-                        points,
-                        errors,
-                    }],
-                )?
-                .as_bytes(),
-            )?;
-        }
-        out.file(
-            "samples.svg",
-            walker_grid("Generated digits (final walkers)", &samples, 40)?.as_bytes(),
-        )?;
-        out.file(
-            "training_digits.svg",
-            walker_grid("Training digits", data, 40)?.as_bytes(),
-        )?;
     }
     let final_entropy = history.last().and_then(|r| r.entropy);
     if let Some((s, e)) = final_entropy {
@@ -333,54 +267,10 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         "command": "maxent digits train", "seed": global.seed, "images": images, "epochs": epochs,
         "final_entropy": final_entropy,
         "walkers": trainer.walkers().len(), "final_chi2": history.last().map(|r| r.chi2),
-        "config": run.config(), "score": score_json(&score),
+        "config": run.config(), "score": score.to_json(),
     });
     out.json("digits.json", &doc)?;
     out.result(&text, &doc)
-}
-
-/// Image grid of the first `count` images (10 per row).
-pub fn walker_grid(title: &str, images: &[f64], count: usize) -> Result<String> {
-    let rows: Vec<Vec<Tile>> = images
-        .chunks_exact(PIXELS)
-        .take(count)
-        .collect::<Vec<_>>()
-        .chunks(10)
-        .map(|row| {
-            row.iter()
-                .map(|p| Tile {
-                    title: String::new(),
-                    pixels: p.to_vec(),
-                    scale: Scale::Gray,
-                })
-                .collect()
-        })
-        .collect();
-    Ok(plot::image_grid(title, &rows, 8)?)
-}
-
-/// The score of generated digits as text lines.
-pub fn describe(s: &DigitsScore, text: &mut String) -> Result<()> {
-    writeln!(
-        text,
-        "classifier confidence ≥ 0.9: {:.1}% of samples; predicted classes {:?}",
-        100.0 * s.confident,
-        s.histogram
-    )?;
-    writeln!(
-        text,
-        "memorisation check: mean nearest-neighbour distance of samples to the training digits {:.3}, to unseen digits {:.3}, paired difference {:.3} ± {:.3} (unseen digits to the training digits: {:.3})",
-        s.to_training, s.to_unseen, s.gap.0, s.gap.1, s.unseen_to_training
-    )?;
-    Ok(())
-}
-
-/// The score of generated digits as JSON.
-pub fn score_json(s: &DigitsScore) -> serde_json::Value {
-    json!({"confident_fraction": s.confident, "class_histogram": s.histogram,
-           "nn_distance_to_training": s.to_training, "nn_distance_to_unseen": s.to_unseen,
-           "nn_distance_gap": s.gap.0, "nn_distance_gap_error": s.gap.1,
-           "nn_distance_unseen_to_training": s.unseen_to_training})
 }
 
 /// `--model` paths default to DIR/checkpoint.json when given a directory.

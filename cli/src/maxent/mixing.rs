@@ -1,11 +1,12 @@
 //! `entropic maxent mixing`: flags → [`MaxentMixingConfig`] → [`MaxentMixing`] on a Gaussian
 //! target or a trained digits model → table, CSV, JSON and trace plots.
-use super::digits::{load_checkpoint, model_path, walker_grid};
+use super::digits::{load_checkpoint, model_path};
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Result, bail};
+use entropic::experiment::maxent_digits_report::walker_grid;
 use entropic::experiment::{MaxentMixing, MaxentMixingConfig, MixingRow, WalkerSampler};
 use entropic::maxent::{GaussianEnergy, Walkers};
 use entropic::plot::{self, Series};

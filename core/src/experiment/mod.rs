@@ -56,6 +56,8 @@ mod maxent_bias;
 mod maxent_bimodal;
 #[cfg(feature = "data")]
 mod maxent_digits;
+#[cfg(feature = "data")]
+pub mod maxent_digits_report;
 mod maxent_mixing;
 mod maxent_pca;
 mod mutual_information_compare;

@@ -1,11 +1,12 @@
 //! `entropic maxent digits sample | discriminator`: flags → [`DigitsSamplingConfig`] /
 //! [`DigitsDiscriminatorConfig`] → the library runs on a trained checkpoint → text, JSON and
 //! figures (steering, Eq. 22–23, Fig. 7; discriminator bias, Eq. 20–21, Fig. 6).
-use super::{describe as describe_score, load_checkpoint, model_path, score_json, walker_grid};
+use super::{load_checkpoint, model_path};
 use crate::Global;
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result};
+use entropic::experiment::maxent_digits_report::walker_grid;
 use entropic::experiment::{
     DigitsDiscriminator, DigitsDiscriminatorConfig, DigitsSampling, DigitsSamplingConfig,
     DigitsScore,
@@ -135,16 +136,14 @@ pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Resul
         "sweeps": args.sweeps, "leapfrog": args.leapfrog,
         "target_fraction": args.steer.map(|d| after.histogram[d] as f64 / n),
         "target_fraction_unbiased": args.steer.map(|d| before.histogram[d] as f64 / n),
-        "unbiased": score_json(&before), "biased": score_json(&after),
+        "unbiased": before.to_json(), "biased": after.to_json(),
     });
     out.json("sample.json", &doc)?;
     out.result(&text, &doc)
 }
 
 fn describe(text: &mut String, s: &DigitsScore) -> Result<()> {
-    let mut t = String::new();
-    describe_score(s, &mut t)?;
-    for line in t.lines() {
+    for line in s.describe().lines() {
         writeln!(text, "  {line}")?;
     }
     Ok(())
