@@ -5,8 +5,9 @@ use crate::Global;
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
-use entropic::experiment::{Configs, LatticeTemper, LatticeTemperConfig, LatticeTemperResult};
-use entropic::plot::{self, Series};
+use entropic::experiment::{
+    Configs, LatticeTemper, LatticeTemperConfig, LatticeTemperResult, temper_figures,
+};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -149,7 +150,9 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     if out.keeps_files() {
         out.file("temper.csv", csv.as_bytes())?;
         out.json("temper.json", &doc)?;
-        write_plots(out, &result)?;
+        for (name, svg) in temper_figures::figures(&result)? {
+            out.file(name, svg.as_bytes())?;
+        }
         if let Some(configs) = &result.configs {
             write_dataset(out, config, &result, configs, global.seed)?;
         }
@@ -183,69 +186,4 @@ fn write_dataset(
         .collect::<Vec<_>>()
         .into();
     out.json("metadata.json", &doc)
-}
-
-fn write_plots(out: &mut Output<'_>, result: &LatticeTemperResult) -> Result<()> {
-    let rungs = &result.rungs;
-    let mut energy = vec![Series {
-        name: "replica exchange",
-        points: rungs
-            .iter()
-            .map(|r| (r.temperature, r.energy.value))
-            .collect(),
-        errors: rungs.iter().map(|r| r.energy.std_error).collect(),
-    }];
-    let exact: Vec<(f64, f64)> = rungs
-        .iter()
-        .filter_map(|r| r.reference.exact_energy.map(|e| (r.temperature, e)))
-        .collect();
-    if !exact.is_empty() {
-        energy.push(Series {
-            name: "exact",
-            points: exact,
-            errors: vec![],
-        });
-    }
-    let chart = plot::line_chart("energy per spin", "T", "e", &energy)?;
-    out.file("energy.svg", chart.as_bytes())?;
-    let swaps = Series {
-        name: "swap acceptance",
-        points: rungs
-            .windows(2)
-            .zip(&result.swap_acceptance)
-            .map(|(w, &a)| (0.5 * (w[0].temperature + w[1].temperature), a))
-            .collect(),
-        errors: vec![],
-    };
-    let chart = plot::line_chart(
-        "swap acceptance of neighbouring rungs",
-        "T (pair midpoint)",
-        "acceptance",
-        &[swaps],
-    )?;
-    out.file("swaps.svg", chart.as_bytes())?;
-    let helicity: Vec<_> = rungs
-        .iter()
-        .filter_map(|r| r.helicity.map(|y| (r.temperature, y)))
-        .collect();
-    if !helicity.is_empty() {
-        let series = [
-            Series {
-                name: "helicity modulus Υ",
-                points: helicity.iter().map(|(t, y)| (*t, y.value)).collect(),
-                errors: helicity.iter().map(|(_, y)| y.std_error).collect(),
-            },
-            Series {
-                name: "2T/π (the Kosterlitz–Thouless jump)",
-                points: helicity
-                    .iter()
-                    .map(|(t, _)| (*t, 2.0 * t / std::f64::consts::PI))
-                    .collect(),
-                errors: vec![],
-            },
-        ];
-        let chart = plot::line_chart("helicity modulus", "T", "Υ", &series)?;
-        out.file("helicity.svg", chart.as_bytes())?;
-    }
-    Ok(())
 }

@@ -6,9 +6,9 @@ use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
-use entropic::experiment::{BimodalCase, BimodalSeed, MaxentBimodal, MaxentBimodalConfig};
-use entropic::maxent::IterationReport;
-use entropic::plot::{self, Series};
+use entropic::experiment::{
+    BimodalCase, BimodalSeed, MaxentBimodal, MaxentBimodalConfig, bimodal_figures,
+};
 use entropic::stats::mean_and_sd;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -186,7 +186,9 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
         out.file("summary.csv", summary_csv.as_bytes())?;
         out.file("curves.csv", curves_csv.as_bytes())?;
         out.file("densities.csv", density_csv.as_bytes())?;
-        write_figures(c, (grid, real), runs, out)?;
+        for (name, svg) in bimodal_figures::figures(c, (grid, real), runs)? {
+            out.file(name, svg.as_bytes())?;
+        }
     }
     let (mm, vae_ms, ga) = (
         mean_and_sd(&mm_final),
@@ -203,119 +205,4 @@ pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<
     });
     out.json("bimodal.json", &doc)?;
     out.result(&text, &doc)
-}
-
-fn write_figures(
-    c: &MaxentBimodalConfig,
-    (grid, real): (&[f64], &[f64]),
-    runs: &[BimodalSeed],
-    out: &mut Output<'_>,
-) -> Result<()> {
-    let epochs = c.epochs;
-    // Mean over seeds per epoch, log10, with the spread as error bars every few epochs.
-    let curve = |name: &'static str, get: &dyn Fn(&BimodalSeed) -> &[f64]| {
-        let epochs = get(&runs[0]).len();
-        let stride = (epochs / 50).max(1);
-        let mut points = Vec::new();
-        let mut errors = Vec::new();
-        for e in (0..epochs).step_by(stride) {
-            let logs: Vec<f64> = runs.iter().map(|r| get(r)[e].max(1e-6).log10()).collect();
-            let (m, s) = mean_and_sd(&logs);
-            points.push(((e + 1) as f64, m));
-            errors.push(s);
-        }
-        Series {
-            name,
-            points,
-            errors,
-        }
-    };
-    let gauss = mean_and_sd(
-        &runs
-            .iter()
-            .map(|r| r.gaussian_kl.log10())
-            .collect::<Vec<_>>(),
-    )
-    .0;
-    let kl = [
-        curve("Min-MaxEnt", &|r| &r.minmaxent_kl),
-        curve("VAE", &|r| &r.vae_kl),
-        Series {
-            name: "mean+variance MaxEnt",
-            points: vec![
-                (1.0, gauss),
-                (epochs.max(runs[0].vae_kl.len()) as f64, gauss),
-            ],
-            errors: vec![],
-        },
-    ];
-    out.file(
-        "kl_vs_epoch.svg",
-        plot::line_chart(
-            &format!(
-                "KL(real ‖ model), {} ({} seeds, mean ± sd of log10)",
-                c.case.name(),
-                runs.len()
-            ),
-            "epoch",
-            "log10 KL (nats)",
-            &kl,
-        )?
-        .as_bytes(),
-    )?;
-    let first = &runs[0];
-    let dens = |name: &'static str, v: &[f64]| Series {
-        name,
-        points: grid.iter().copied().zip(v.iter().copied()).collect(),
-        errors: vec![],
-    };
-    out.file(
-        "densities.svg",
-        plot::line_chart(
-            &format!("Densities after training (seed {})", first.seed),
-            "x",
-            "p(x)",
-            &[
-                dens("Min-MaxEnt", &first.minmaxent_density),
-                dens("VAE", &first.vae_density),
-                dens("mean+variance MaxEnt", &first.gaussian_density),
-                dens("real", real),
-            ],
-        )?
-        .as_bytes(),
-    )?;
-    let per_epoch = |name: &'static str, f: &dyn Fn(&IterationReport) -> f64| Series {
-        name,
-        points: first
-            .reports
-            .iter()
-            .map(|r| ((r.iteration + 1) as f64, f(r)))
-            .collect(),
-        errors: vec![],
-    };
-    out.file(
-        "training.svg",
-        plot::line_chart(
-            &format!("Min-MaxEnt training, seed {} (Fig. 3b–d)", first.seed),
-            "epoch",
-            "value",
-            &[
-                per_epoch("λ₁", &|r| r.lambda[0]),
-                per_epoch("λ₂", &|r| r.lambda[1]),
-                per_epoch("|dS/dθ|", &|r| r.theta_gradient_norm),
-                Series {
-                    name: "model entropy S (nats, quadrature)",
-                    points: first
-                        .minmaxent_entropy
-                        .iter()
-                        .enumerate()
-                        .map(|(e, &s)| ((e + 1) as f64, s))
-                        .collect(),
-                    errors: vec![],
-                },
-            ],
-        )?
-        .as_bytes(),
-    )?;
-    Ok(())
 }

@@ -30,6 +30,8 @@
 //! The unit of work of the lattice runs, one chain of any model × algorithm, is
 //! [`ChainConfig::run`].
 mod benchmark_report;
+#[cfg(feature = "plot")]
+pub mod bimodal_figures;
 mod chain;
 mod entropy_benchmark;
 mod entropy_compare;
@@ -62,6 +64,10 @@ mod maxent_mixing;
 mod maxent_pca;
 mod mutual_information_compare;
 mod runtime;
+#[cfg(feature = "plot")]
+pub mod temper_figures;
+#[cfg(feature = "plot")]
+pub mod thermo_figures;
 
 pub use benchmark_report::{BENCHMARK_ESTIMATORS, BenchmarkReport, SUMMARY_MAX_DIM, SummaryLine};
 pub use chain::{
