@@ -7,7 +7,7 @@ use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Result, bail};
 use entropic::experiment::maxent_digits_report::walker_grid;
-use entropic::experiment::{MaxentMixing, MaxentMixingConfig, MixingRow, WalkerSampler};
+use entropic::experiment::{MaxentMixing, MaxentMixingConfig, MixingRow, Runtime, WalkerSampler};
 use entropic::maxent::{GaussianEnergy, Walkers};
 use entropic::plot::{self, Series};
 use entropic::rng::stream;
@@ -110,7 +110,10 @@ pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<(
         Some(path) => {
             let (mut trainer, _, _) = load_checkpoint(&model_path(path))?;
             let start = trainer.walkers().first(args.walkers.unwrap_or(usize::MAX));
-            let rows = experiment.run(trainer.model_mut(), &start, None, global.seed, &rt)?;
+            let model = trainer.model_mut();
+            // The network's batches on every core; the samples do not change.
+            model.observables_mut().set_threads(rt.threads());
+            let rows = experiment.run(model, &start, None, global.seed, &rt)?;
             (rows, format!("digits model {}", path.display()), None)
         }
         None => {
