@@ -12,10 +12,9 @@ use anyhow::{Context, Result, bail};
 use entropic::estimate::Unit;
 use entropic::experiment::{
     BenchmarkReport, EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare,
-    EntropyCompareConfig, EstimatorConfig, EstimatorRow, GaussianTable, GaussianTableConfig,
-    MutualInformationCompare, Suites, gaussian_summary,
+    EntropyCompareConfig, EstimatorConfig, EstimatorRow, GaussianReport, GaussianTable,
+    GaussianTableConfig, MutualInformationCompare, Suites,
 };
-use entropic::plot;
 use entropic::samples::Samples;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -310,9 +309,6 @@ fn parse_widths(text: &str) -> Result<Vec<usize>> {
     Ok(widths)
 }
 
-/// The estimators of the Gaussian table, in the order of its rows.
-const ESTIMATORS: [&str; 4] = ["gaussian-fit", "knn", "minde-exact-score", "minde-learned"];
-
 fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let (mut config, o): (GaussianTableConfig, _) =
         Overlay::load(&args.estimators.config, &global.explicit)?;
@@ -325,85 +321,15 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
         return out.print_config(&config);
     }
     let table = GaussianTable::new(config)?;
-    let config = table.config();
     let rt = Threads::new(global.quiet);
     let rows = table.run(global.seed, &rt)?;
     rt.finish();
-    let mut csv = String::from("dim,case,exact,estimator,value,std_error,error,seconds\n");
-    let mut text = format!(
-        "Gaussian sanity check: {} samples per case, nats\n{:>4} {:>4} {:>9} {:>18} {:>9} {:>7} {:>8} {:>7}\n",
-        config.samples, "d", "case", "exact", "estimator", "value", "±", "error", "time s"
-    );
-    for r in &rows {
-        let (e, seconds) = (r.result.estimate, r.result.seconds.unwrap_or(f64::NAN));
-        let line = (
-            r.dim,
-            r.case,
-            r.exact,
-            r.result.estimator,
-            e.value,
-            e.std_error,
-        );
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{seconds}",
-            line.0,
-            line.1,
-            line.2,
-            line.3,
-            line.4,
-            line.5,
-            r.error()
-        )?;
-        writeln!(
-            text,
-            "{:>4} {:>4} {:>9.4} {:>18} {:>9.4} {:>7.4} {:>+8.4} {seconds:>7.2}",
-            line.0,
-            line.1,
-            line.2,
-            line.3,
-            line.4,
-            line.5,
-            r.error()
-        )?;
-    }
-    let mut summary = Vec::new();
-    for &d in &config.dims {
-        for name in ESTIMATORS {
-            if let Some((mean_abs, bias)) = gaussian_summary(&rows, d, name) {
-                writeln!(
-                    text,
-                    "d = {d:>3} {name:>18}: mean |error| {mean_abs:.4}, mean error {bias:+.4}"
-                )?;
-                summary.push(json!({"dim": d, "estimator": name, "mean_abs_error": mean_abs, "mean_error": bias}));
-            }
-        }
-    }
-    out.file("gaussian.csv", csv.as_bytes())?;
-    let groups = ESTIMATORS.into_iter().map(|name| {
-        let group = rows.iter().filter(|r| r.result.estimator == name);
-        let errors = group.map(|r| (r.error(), r.result.estimate.std_error));
-        (name.to_string(), errors.collect())
-    });
+    let report = GaussianReport::new(&table, &rows);
+    let (text, doc) = (report.text(), report.json());
+    out.file("gaussian.csv", report.csv().as_bytes())?;
     if out.keeps_files() {
-        let groups: Vec<_> = groups.collect();
-        let svg = plot::error_chart(
-            "Entropy estimate − exact, Gaussian cases (dimensions in order of --dims)",
-            "case",
-            "error (nats)",
-            &groups,
-        )?;
-        out.file("errors.svg", svg.as_bytes())?;
+        out.file("errors.svg", report.errors_svg()?.as_bytes())?;
     }
-    let doc = json!({
-        "config": config,
-        "rows": rows.iter().map(|r| json!({
-            "dim": r.dim, "case": r.case, "exact": r.exact, "estimator": r.result.estimator,
-            "value": r.result.estimate.value, "std_error": r.result.estimate.std_error,
-            "error": r.error(), "seconds": r.result.seconds,
-        })).collect::<Vec<_>>(),
-        "summary": summary,
-    });
     out.json("gaussian.json", &doc)?;
     out.result(&text, &doc)
 }

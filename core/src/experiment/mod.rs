@@ -39,6 +39,7 @@ mod error;
 mod estimators;
 #[cfg(feature = "serde")]
 mod exact_length;
+mod gaussian_report;
 mod gaussian_table;
 mod ising;
 mod latent_claims;
@@ -79,6 +80,7 @@ pub use entropy_benchmark::{
 pub use entropy_compare::{EntropyCompare, EntropyCompareConfig, MAX_PLUG_IN_SPINS};
 pub use error::ExperimentError;
 pub use estimators::{EstimatorConfig, EstimatorRow};
+pub use gaussian_report::{GAUSSIAN_ESTIMATORS, GaussianReport};
 pub use gaussian_table::{
     GaussianRow, GaussianTable, GaussianTableConfig, MAX_GAUSSIAN_DIM, gaussian_summary,
 };
