@@ -12,8 +12,8 @@ use anyhow::{Context, Result, bail};
 use entropic::estimate::Unit;
 use entropic::experiment::{
     BenchmarkReport, EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare,
-    EntropyCompareConfig, EstimatorConfig, EstimatorRow, GaussianReport, GaussianTable,
-    GaussianTableConfig, MutualInformationCompare, Suites,
+    EntropyCompareConfig, EstimatorConfig, GaussianReport, GaussianTable, GaussianTableConfig,
+    MutualInformationCompare, Suites, estimator_rows_json, estimator_table,
 };
 use entropic::samples::Samples;
 use serde_json::json;
@@ -369,70 +369,6 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
     out.result(&text, &doc)
 }
 
-/// The table of a compare-style run: each estimator's value and error bar in `unit`, the value
-/// per coordinate when `per_value` gives the dimension, and its error against `exact` when
-/// given; appended to `text`, with the rows as JSON.
-fn estimate_table(
-    text: &mut String,
-    rows: &[EstimatorRow],
-    unit: Unit,
-    exact: Option<f64>,
-    per_value: Option<usize>,
-) -> Result<Vec<serde_json::Value>> {
-    let per_header = if per_value.is_some() { "per value" } else { "" };
-    writeln!(
-        text,
-        "{:>30} {:>11} {:>9} {per_header:>10} {:>9} {:>8}",
-        "estimator", "value", "±", "error", "time s"
-    )?;
-    let mut json_rows = Vec::new();
-    for row in rows {
-        let e = row.estimate.to_unit(unit);
-        let err = exact.map(|h| e.value - h);
-        let per = per_value.map(|d| e.value / d as f64);
-        writeln!(
-            text,
-            "{:>30} {:>11.4} {:>9.4} {:>10} {:>9} {:>8.2}",
-            row.estimator,
-            e.value,
-            e.std_error,
-            per.map_or(String::new(), |v| format!("{v:.5}")),
-            err.map_or("—".to_string(), |v| format!("{v:+.4}")),
-            row.seconds.unwrap_or(f64::NAN)
-        )?;
-        let mut j = json!({"estimator": row.estimator, "value": e.value,
-            "std_error": e.std_error, "error": err, "seconds": row.seconds});
-        if let Some(v) = per {
-            j["per_value"] = json!(v);
-        }
-        if let Some(kl) = row.divergence {
-            let kl = kl.to_unit(unit);
-            j["divergence_from_fit"] = json!({"value": kl.value, "std_error": kl.std_error});
-            j["learned_nothing"] = json!(row.learned_nothing());
-        }
-        json_rows.push(j);
-    }
-    for row in rows {
-        if let Some(kl) = row.divergence {
-            let kl = kl.to_unit(unit);
-            writeln!(
-                text,
-                "{}: KL(data ‖ Gaussian fit) = {:.4} ± {:.4} (the score's non-Gaussian part)",
-                row.estimator, kl.value, kl.std_error
-            )?;
-            if row.learned_nothing() {
-                writeln!(
-                    text,
-                    "warning: {} equals the Gaussian fit (KL below 2σ + 0.001 nats) — Gaussian \
-                     data, or a score network that learned nothing (try more --train-steps)",
-                    row.estimator
-                )?;
-            }
-        }
-    }
-    Ok(json_rows)
-}
-
 /// A .npy file as a matrix of rows (later axes flattened).
 fn read_rows(path: &std::path::Path) -> Result<crate::input::Matrix> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -484,7 +420,8 @@ fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> R
     let unit_name = if args.bits { "bits" } else { "nats" };
     let mut text =
         format!("{n} pairs, d_x = {dx}, d_y = {dy}; mutual information in {unit_name}\n");
-    let json_rows = estimate_table(&mut text, &rows, unit, args.exact, None)?;
+    text += &estimator_table(&rows, unit, args.exact, None);
+    let json_rows = estimator_rows_json(&rows, unit, args.exact, None);
     let doc = json!({"pairs": n, "dim_x": dx, "dim_y": dy, "unit": unit_name,
         "metric": "maximum norm (KSG)", "exact": args.exact, "config": run.config(),
         "rows": json_rows});
@@ -558,7 +495,8 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         "{} samples × {d} values{spin_note}; entropy in {unit_name}\n",
         m.rows
     );
-    let json_rows = estimate_table(&mut text, &rows, unit, args.exact, Some(d))?;
+    text += &estimator_table(&rows, unit, args.exact, Some(d));
+    let json_rows = estimator_rows_json(&rows, unit, args.exact, Some(d));
     if let Some(h) = args.exact {
         writeln!(text, "{:>30} {h:>11.4}", "exact (given)")?;
     }

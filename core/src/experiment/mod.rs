@@ -36,6 +36,7 @@ mod chain;
 mod entropy_benchmark;
 mod entropy_compare;
 mod error;
+mod estimator_table;
 mod estimators;
 #[cfg(feature = "serde")]
 mod exact_length;
@@ -79,6 +80,9 @@ pub use entropy_benchmark::{
 };
 pub use entropy_compare::{EntropyCompare, EntropyCompareConfig, MAX_PLUG_IN_SPINS};
 pub use error::ExperimentError;
+#[cfg(feature = "serde")]
+pub use estimator_table::estimator_rows_json;
+pub use estimator_table::estimator_table;
 pub use estimators::{EstimatorConfig, EstimatorRow};
 pub use gaussian_report::{GAUSSIAN_ESTIMATORS, GaussianReport};
 pub use gaussian_table::{
