@@ -169,6 +169,37 @@ pub trait Trainable: Clone + Send + Sync + Sized {
 /// A [`Trainable`] model saved as versioned JSON: what a [`Trainer`] checkpoint embeds. A trait of
 /// its own so that [`Trainable`] has one shape whatever features are enabled; a model without a
 /// saved form still trains, it only cannot be checkpointed.
+///
+/// # Examples
+/// A model of one's own saved as its one weight, `{"w":…}`, refusing anything else on load:
+/// ```
+/// use entropic::diffusion::{DiffusionError, SavedModel};
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Shrink { w: f64 }
+/// impl SavedModel for Shrink {
+///     fn to_json(&self) -> Result<Vec<u8>, DiffusionError> {
+///         if !self.w.is_finite() {
+///             return Err(DiffusionError::Malformed("a non-finite weight"));
+///         }
+///         Ok(format!("{{\"w\":{}}}", self.w).into_bytes())
+///     }
+///     fn from_json(bytes: &[u8]) -> Result<Self, DiffusionError> {
+///         std::str::from_utf8(bytes)
+///             .ok()
+///             .and_then(|t| t.strip_prefix("{\"w\":")?.strip_suffix('}')?.parse::<f64>().ok())
+///             .filter(|w| w.is_finite())
+///             .map(|w| Shrink { w })
+///             .ok_or(DiffusionError::Malformed("not a saved Shrink"))
+///     }
+/// }
+///
+/// let saved = Shrink { w: 0.5 }.to_json()?;
+/// assert_eq!(Shrink::from_json(&saved)?, Shrink { w: 0.5 });
+/// assert!(Shrink::from_json(b"{\"w\":NaN}").is_err());
+/// assert!(Shrink { w: f64::NAN }.to_json().is_err());
+/// # Ok::<(), DiffusionError>(())
+/// ```
 #[cfg(feature = "serde")]
 pub trait SavedModel: Sized {
     /// Serialise as versioned JSON.
