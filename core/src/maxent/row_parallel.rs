@@ -34,11 +34,19 @@ const MIN_ROWS_PER_THREAD: usize = 32;
 /// assert_eq!(one, two);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RowParallel<O> {
     inner: O,
     threads: usize,
     replicas: Vec<O>,
+}
+
+/// Equal when the wrapped observables are: the thread count and the copies are not part of the
+/// model (as in its saved form).
+impl<O: PartialEq> PartialEq for RowParallel<O> {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
 }
 
 impl<O> RowParallel<O> {
@@ -310,6 +318,12 @@ mod tests {
             assert_eq!(plain.step(&data).unwrap(), threaded.step(&data).unwrap());
         }
         assert_eq!(plain.walkers(), threaded.walkers());
+        assert_eq!(
+            plain.model().observables(),
+            threaded.model().observables().inner()
+        );
+        let one_thread = RowParallel::new(threaded.model().observables().inner().clone(), 1);
+        assert_eq!(&one_thread, threaded.model().observables());
         #[cfg(feature = "serde")]
         {
             let saved = threaded.to_json().unwrap();
