@@ -61,6 +61,8 @@ pub mod nn;
 pub mod plot;
 pub mod prelude;
 pub mod rng;
+#[cfg(feature = "std")]
+pub(crate) mod rows_on_threads;
 pub mod sampler;
 pub mod samples;
 pub mod special;

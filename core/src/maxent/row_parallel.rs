@@ -38,6 +38,8 @@ const MIN_ROWS_PER_THREAD: usize = 32;
 pub struct RowParallel<O> {
     inner: O,
     threads: usize,
+    /// Copies for threads 1, 2, …, made on first use.
+    #[cfg(feature = "std")]
     replicas: Vec<O>,
 }
 
@@ -55,6 +57,7 @@ impl<O> RowParallel<O> {
         Self {
             inner,
             threads: threads.max(1),
+            #[cfg(feature = "std")]
             replicas: Vec::new(),
         }
     }
@@ -113,10 +116,7 @@ impl<O: Observables + Clone + Send> RowParallel<O> {
     /// [`MIN_ROWS_PER_THREAD`] rows.
     #[cfg(feature = "std")]
     fn ranges(&self, batch: usize) -> Vec<core::ops::Range<usize>> {
-        let parts = self.threads.min(batch / MIN_ROWS_PER_THREAD).max(1);
-        (0..parts)
-            .map(|c| c * batch / parts..(c + 1) * batch / parts)
-            .collect()
+        crate::rows_on_threads::ranges(batch, self.threads.min(batch / MIN_ROWS_PER_THREAD))
     }
 
     /// Range 0 on the wrapped observables, range c on replica c − 1 (its parameters copied from
@@ -141,40 +141,25 @@ impl<O: Observables + Clone + Send> RowParallel<O> {
             }
         }
         drop(master);
-        let piece = |r: &core::ops::Range<usize>| {
+        let mut workers: Vec<&mut O> = core::iter::once(&mut self.inner)
+            .chain(self.replicas.iter_mut())
+            .collect();
+        *out = crate::rows_on_threads::concatenated(&mut workers, ranges, |o, r| {
             let weights = if w_width > 0 {
                 &w[r.start * w_width..r.end * w_width]
             } else {
                 w
             };
-            (&x[r.start * x_width..r.end * x_width], r.len(), weights)
-        };
-        let mut outs: Vec<Vec<f64>> = alloc::vec![Vec::new(); ranges.len()];
-        let (first, rest) = outs.split_at_mut(1);
-        let (f, inner) = (&f, &mut self.inner);
-        std::thread::scope(|scope| -> Result<(), MaxEntError> {
-            let handles: Vec<_> = self
-                .replicas
-                .iter_mut()
-                .zip(&ranges[1..])
-                .zip(rest.iter_mut())
-                .map(|((replica, r), o)| {
-                    let (rows, n, weights) = piece(r);
-                    scope.spawn(move || f(replica, rows, n, weights, o))
-                })
-                .collect();
-            let (rows, n, weights) = piece(&ranges[0]);
-            let own = f(inner, rows, n, weights, &mut first[0]);
-            for h in handles {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            }
-            own
+            let mut piece = Vec::new();
+            f(
+                o,
+                &x[r.start * x_width..r.end * x_width],
+                r.len(),
+                weights,
+                &mut piece,
+            )?;
+            Ok(piece)
         })?;
-        out.clear();
-        for o in &outs {
-            out.extend_from_slice(o);
-        }
         Ok(())
     }
 }
