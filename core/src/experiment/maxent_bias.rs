@@ -19,7 +19,9 @@ use alloc::vec::Vec;
 /// The biased energy H = H₀ + H′_steer(α_s) + α_g g of a batch of images.
 #[derive(Clone, Debug)]
 pub struct BiasedEnergy {
-    steer: Option<(DigitClassifier, usize, f64)>,
+    /// The steering classifier, its copies for threads 1, 2, … (the weights never change while
+    /// sampling), the digit and the strength.
+    steer: Option<(DigitClassifier, Vec<DigitClassifier>, usize, f64)>,
     discriminator: Option<(Network<f64>, f64)>,
     with_model: bool,
     scratch: Scratch,
@@ -78,7 +80,7 @@ impl BiasedEnergy {
             ));
         }
         check_strength("alpha", alpha)?;
-        self.steer = Some((classifier, digit, alpha));
+        self.steer = Some((classifier, Vec::new(), digit, alpha));
         Ok(self)
     }
 
@@ -137,10 +139,10 @@ impl BiasedEnergy {
         } else {
             out.resize(n, 0.0);
         }
-        if let Some((clf, target, alpha)) = &mut self.steer {
+        if let Some((clf, copies, target, alpha)) = &mut self.steer {
             s.pixels_f32.clear();
             s.pixels_f32.extend(x.iter().map(|&v| v as f32));
-            let p = clf.probabilities(&s.pixels_f32, n).map_err(not_images)?;
+            let p = classify((clf, copies), &s.pixels_f32, n, None).map_err(not_images)?;
             s.probabilities.clear();
             s.probabilities.extend(p.iter().map(|&v| f64::from(v)));
             steering_field(&s.probabilities, *target, *alpha, &mut s.field);
@@ -179,7 +181,7 @@ impl BiasedEnergy {
         } else {
             out.resize(x.len(), 0.0);
         }
-        if let Some((clf, target, alpha)) = &mut self.steer {
+        if let Some((clf, copies, target, alpha)) = &mut self.steer {
             s.pixels_f32.clear();
             s.pixels_f32.extend(x.iter().map(|&v| v as f32));
             s.weights.clear();
@@ -190,9 +192,8 @@ impl BiasedEnergy {
                     *alpha as f32
                 }
             }));
-            let g = clf
-                .probability_gradient(&s.pixels_f32, n, &s.weights)
-                .map_err(not_images)?;
+            let g =
+                classify((clf, copies), &s.pixels_f32, n, Some(&s.weights)).map_err(not_images)?;
             out.iter_mut().zip(g).for_each(|(o, g)| *o += f64::from(g));
         }
         if let Some((g, alpha)) = &mut self.discriminator {
@@ -205,8 +206,8 @@ impl BiasedEnergy {
 
     /// Run `sweeps` sweeps of a copy of `trainer`'s walkers under this energy (a
     /// [`BiasedChain`] planned for `sweeps`, with `leapfrog` and `seed`; the model's network
-    /// on [`Runtime::threads`], same bits on any number); returns the final positions (64
-    /// pixels each).
+    /// and the steering classifier on [`Runtime::threads`], same bits on any number); returns
+    /// the final positions (64 pixels each).
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`] between sweeps.
@@ -222,6 +223,9 @@ impl BiasedEnergy {
             .model_mut()
             .observables_mut()
             .set_threads(rt.threads());
+        if let Some((clf, copies, _, _)) = &mut self.steer {
+            *copies = alloc::vec![clf.clone(); rt.threads().max(1) - 1];
+        }
         let mut chain = BiasedChain::new(trainer.walkers().clone(), leapfrog, sweeps, seed)?;
         for k in 0..sweeps {
             check_cancelled(rt)?;
@@ -317,6 +321,43 @@ impl BiasedChain {
 }
 
 /// A classifier or discriminator refused a batch: it was not whole 8×8 images.
+/// Rows below which a batch of images is not split between classifiers.
+#[cfg(feature = "std")]
+const MIN_IMAGES_PER_THREAD: usize = 32;
+
+/// The class probabilities of `n` images `x` (n × 10), or with weights `w` (n × 10) the input
+/// gradient of Σ w·p (n × 64), the rows split between the classifier and its `copies` (same
+/// weights) on threads of their own; every image's output depends on that image alone, so the
+/// result is the same bits for any number of copies.
+fn classify(
+    (clf, copies): (&mut DigitClassifier, &mut [DigitClassifier]),
+    x: &[f32],
+    n: usize,
+    w: Option<&[f32]>,
+) -> Result<Vec<f32>, NnError> {
+    let one = |c: &mut DigitClassifier, x: &[f32], n: usize, w: Option<&[f32]>| match w {
+        None => c.probabilities(x, n),
+        Some(w) => c.probability_gradient(x, n, w),
+    };
+    #[cfg(feature = "std")]
+    {
+        let parts = (1 + copies.len()).min(n / MIN_IMAGES_PER_THREAD);
+        if parts > 1 && x.len() == n * PIXELS && w.is_none_or(|w| w.len() == n * 10) {
+            let mut workers: Vec<&mut DigitClassifier> = core::iter::once(&mut *clf)
+                .chain(copies.iter_mut())
+                .take(parts)
+                .collect();
+            let ranges = crate::rows_on_threads::ranges(n, parts);
+            return crate::rows_on_threads::concatenated(&mut workers, &ranges, |c, r| {
+                let rows = &x[r.start * PIXELS..r.end * PIXELS];
+                one(c, rows, r.len(), w.map(|w| &w[r.start * 10..r.end * 10]))
+            });
+        }
+    }
+    let _ = copies;
+    one(clf, x, n, w)
+}
+
 fn not_images(_: NnError) -> MaxEntError {
     MaxEntError::Shape("a batch of walkers is not whole 8×8 images")
 }
@@ -643,6 +684,36 @@ mod tests {
     use crate::experiment::{MaxentDigits, MaxentDigitsConfig};
     use crate::nn::ActivationKind;
     use crate::rng::{from_seed, uniform_f64};
+
+    /// The steering classifier split over copies gives the bits of one piece, for the
+    /// probabilities and the input gradient, at batch sizes around the split threshold.
+    #[test]
+    fn classifier_copies_give_the_same_bits() {
+        let mut rng = from_seed(8);
+        let mut clf =
+            DigitClassifier::from_network(DigitClassifier::architecture(&mut rng).unwrap())
+                .unwrap();
+        for n in [1, 63, 64, 65, 200, 401] {
+            let x: Vec<f32> = (0..n * PIXELS)
+                .map(|_| uniform_f64(&mut rng) as f32)
+                .collect();
+            let w: Vec<f32> = (0..n * 10).map(|k| (k % 7) as f32 - 3.0).collect();
+            let whole_p = classify((&mut clf, &mut []), &x, n, None).unwrap();
+            let whole_g = classify((&mut clf, &mut []), &x, n, Some(&w)).unwrap();
+            for threads in 2..5 {
+                let mut copies = alloc::vec![clf.clone(); threads - 1];
+                assert_eq!(
+                    classify((&mut clf, &mut copies), &x, n, None).unwrap(),
+                    whole_p
+                );
+                assert_eq!(
+                    classify((&mut clf, &mut copies), &x, n, Some(&w)).unwrap(),
+                    whole_g
+                );
+            }
+        }
+        assert!(classify((&mut clf, &mut []), &[0.0; 63], 1, None).is_err());
+    }
 
     /// Central differences of H₀ + steering field + α_g g against the gradient HMC uses, with
     /// every part non-zero: random λ for H₀ (f64 CNN observables), a smooth f32 tanh classifier
