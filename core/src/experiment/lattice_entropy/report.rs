@@ -73,7 +73,7 @@ impl<'a> LatticeEntropyReport<'a> {
             title: if ising { "Ising" } else { "XY" },
             against: match (referenced, integrated) {
                 (false, _) => {
-                    "no reference (the data's Hamiltonian is unknown or not covered by Kaufman's solution: give --reference)"
+                    "no reference (the data's Hamiltonian is unknown or not covered by Kaufman's solution: give a thermodynamic-integration reference)"
                 }
                 (true, true) => "thermodynamic integration",
                 (true, false) => "Kaufman (exact)",
