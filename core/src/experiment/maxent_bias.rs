@@ -320,7 +320,6 @@ impl BiasedChain {
     }
 }
 
-/// A classifier or discriminator refused a batch: it was not whole 8×8 images.
 /// Rows below which a batch of images is not split between classifiers.
 #[cfg(feature = "std")]
 const MIN_IMAGES_PER_THREAD: usize = 32;
@@ -358,6 +357,7 @@ fn classify(
     one(clf, x, n, w)
 }
 
+/// A classifier or discriminator refused a batch: it was not whole 8×8 images.
 fn not_images(_: NnError) -> MaxEntError {
     MaxEntError::Shape("a batch of walkers is not whole 8×8 images")
 }
