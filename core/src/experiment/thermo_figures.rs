@@ -57,18 +57,26 @@ pub fn figures(
         (c.value, c.std_error)
     })];
     if exact_ising {
-        s_series.push(curve("Kaufman (L×L)", &|t| {
-            kaufman::exact(model, t).ok().map(|f| f.entropy_per_spin)
-        }));
+        // Kaufman's solution once per temperature, for all three curves.
+        let exact: Vec<_> = fine
+            .iter()
+            .map(|&t| kaufman::exact(model, t).ok())
+            .collect();
+        let kaufman_curve = |pick: fn(&kaufman::FiniteThermo) -> f64| Series {
+            name: "Kaufman (L×L)",
+            points: fine
+                .iter()
+                .zip(&exact)
+                .filter_map(|(t, e)| e.as_ref().map(|e| (t.value(), pick(e))))
+                .collect(),
+            errors: vec![],
+        };
+        s_series.push(kaufman_curve(|e| e.entropy_per_spin));
         s_series.push(curve("Onsager (L=∞)", &|t| {
             onsager::entropy_per_spin(spec.coupling, t).ok()
         }));
-        u_series.push(curve("Kaufman (L×L)", &|t| {
-            kaufman::exact(model, t).ok().map(|f| f.energy_per_spin)
-        }));
-        c_series.push(curve("Kaufman (L×L)", &|t| {
-            kaufman::exact(model, t).ok().map(|f| f.specific_heat)
-        }));
+        u_series.push(kaufman_curve(|e| e.energy_per_spin));
+        c_series.push(kaufman_curve(|e| e.specific_heat));
     } else if spec.model == SpinModel::Xy && spec.field == 0.0 && spec.coupling > 0.0 {
         let sq = spec.square()?;
         s_series.push(curve("high-T series", &|t| {
