@@ -92,11 +92,12 @@ pub fn read_npy_matrix(bytes: &[u8]) -> Result<Matrix> {
 }
 
 /// Reorder a column-major (Fortran) array of `shape` to row-major (C) order.
-/// The Hamiltonian stated by the metadata.json in `dir` (`coupling` and `field`, as `entropic
-/// lattice sample` writes them); `None` without the file.
+/// The Hamiltonian stated by the metadata.json in `dir` (`coupling`, `field` and, if present,
+/// `next_nearest`, as `entropic lattice sample` writes them); `None` without the file.
 ///
 /// # Errors
-/// A metadata.json that cannot be read, is not JSON, or lacks a finite `coupling` or `field`.
+/// A metadata.json that cannot be read, is not JSON, lacks a finite `coupling` or `field`, or
+/// has a `next_nearest` that is not a finite number.
 pub fn hamiltonian_in(dir: &Path) -> Result<Option<Hamiltonian>> {
     let path = dir.join("metadata.json");
     if !path.exists() {
@@ -119,6 +120,10 @@ pub fn hamiltonian_in(dir: &Path) -> Result<Option<Hamiltonian>> {
     Ok(Some(Hamiltonian {
         coupling: number("coupling")?,
         field: number("field")?,
+        next_nearest: match doc.get("next_nearest") {
+            None => 0.0,
+            Some(_) => number("next_nearest")?,
+        },
     }))
 }
 

@@ -391,6 +391,7 @@ fn lattice<'py>(
         let h = Hamiltonian {
             coupling: coupling.unwrap_or(1.0),
             field: field.unwrap_or(0.0),
+            next_nearest: 0.0,
         };
         data = data.with_hamiltonian(h).map_err(errors::invalid)?;
     }

@@ -108,10 +108,7 @@ impl DiffusionDemo {
         };
         let raw = spins.into_iter().map(f64::from).collect();
         let data = SpinConfigurations::new(SpinKind::Ising, side, vec![t], samples, raw)?
-            .with_hamiltonian(Hamiltonian {
-                coupling: 1.0,
-                field: 0.0,
-            })?;
+            .with_hamiltonian(Hamiltonian::coupling(1.0))?;
         let mut config = LatticeEntropyConfig {
             draws,
             ..LatticeEntropyConfig::default()

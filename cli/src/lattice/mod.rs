@@ -123,6 +123,14 @@ pub struct ModelArgs {
     algorithm: AlgorithmArg,
     #[command(flatten)]
     couplings: crate::Couplings,
+    /// Next-nearest-neighbour (diagonal) coupling J₂ of the Ising model (metropolis and
+    /// heat-bath only).
+    #[arg(long, value_name = "J2", default_value_t = defaults().next_nearest, allow_negative_numbers = true)]
+    next_nearest: f64,
+    /// End every sweep with a global spin flip of probability ½ (Ising metropolis and
+    /// heat-bath, h = 0): below T_c the configurations then hold both ordered phases.
+    #[arg(long)]
+    global_flip: bool,
     /// Equilibration sweeps per temperature (Wolff: sweep-equivalents; XY Metropolis: the
     /// proposal width is tuned during these only).
     #[arg(long, value_name = "N", default_value_t = defaults().thermalize)]
@@ -148,6 +156,8 @@ impl ModelArgs {
         o.set("algorithm", &mut chain.algorithm, self.algorithm.into());
         o.set("coupling", &mut chain.coupling, self.couplings.coupling);
         o.set("field", &mut chain.field, self.couplings.field);
+        o.set("next_nearest", &mut chain.next_nearest, self.next_nearest);
+        o.set("global_flip", &mut chain.global_flip, self.global_flip);
         o.set("thermalize", &mut chain.thermalize, self.thermalize);
         match (&self.temps, &self.config.config) {
             (Some(grid), _) => *temperatures = parse_grid(grid)?,
@@ -215,6 +225,8 @@ fn write_dataset(
         "size": spec.size,
         "coupling": spec.coupling,
         "field": spec.field,
+        "next_nearest": spec.next_nearest,
+        "global_flip": spec.global_flip,
         "thermalize": spec.thermalize,
         "seed": seed,
         "configs_shape": shape,

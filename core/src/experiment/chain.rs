@@ -3,7 +3,8 @@
 use super::{ExperimentError, Runtime};
 use crate::experiment::check_cancelled;
 use crate::lattice::{
-    Ising, IsingState, PackedIsing, PackedState, REPLICAS, Square, Temperature, Xy, XyState,
+    Ising, IsingState, LatticeError, PackedIsing, PackedState, REPLICAS, Square, Temperature, Xy,
+    XyState,
 };
 use crate::model::{Model, Observer, Sampler, StepStats, run};
 use crate::rng::Xoshiro256PlusPlus;
@@ -11,6 +12,7 @@ use crate::sampler::{
     FlipRule, MultiSpin, SingleFlip, SweepOrder, SwendsenWang, Wolff, XyMetropolis,
 };
 use crate::stats::{MeanEstimate, SeriesRecorder};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 /// Steps run between two looks at [`Runtime::cancelled`].
@@ -108,6 +110,13 @@ pub struct ChainConfig {
     pub coupling: f64,
     /// External field h. Default 0.
     pub field: f64,
+    /// Next-nearest-neighbour (diagonal) coupling J₂ of the Ising model
+    /// ([`Ising::with_next_nearest`]; Metropolis and heat bath only). Default 0.
+    pub next_nearest: f64,
+    /// End every sweep with a global spin flip of probability ½ (Metropolis and heat bath at
+    /// h = 0, [`SingleFlip::with_global_flip`]), so that a dataset below T_c holds both ordered
+    /// phases in equal parts, as the equilibrium distribution does. Default false.
+    pub global_flip: bool,
     /// Monte Carlo algorithm. Default Metropolis.
     pub algorithm: Algorithm,
     /// Equilibration steps per chain (Wolff: sweep-equivalents; XY Metropolis: the proposal width
@@ -122,6 +131,8 @@ impl Default for ChainConfig {
             size: 20,
             coupling: 1.0,
             field: 0.0,
+            next_nearest: 0.0,
+            global_flip: false,
             algorithm: Algorithm::Metropolis,
             thermalize: 1000,
         }
@@ -246,6 +257,33 @@ impl ChainConfig {
         Ok(Square::with_side(self.size)?)
     }
 
+    /// The Ising model of this chain (J, h, J₂).
+    ///
+    /// # Errors
+    /// The lattice layer's error for a bad size or coupling.
+    pub fn ising(&self) -> Result<Ising, ExperimentError> {
+        Ok(Ising::new(self.square()?, self.coupling, self.field)?
+            .with_next_nearest(self.next_nearest)?)
+    }
+
+    /// The single-spin sampler of this chain's Ising model at `t` (checkerboard order, the
+    /// chain's rule, the global flip if asked for).
+    ///
+    /// # Errors
+    /// The sampler's errors.
+    pub(crate) fn single_flip(
+        &self,
+        m: &Ising,
+        t: Temperature,
+    ) -> Result<SingleFlip, LatticeError> {
+        let s = SingleFlip::new(m, t, self.flip_rule(), SweepOrder::Checkerboard)?;
+        if self.global_flip {
+            s.with_global_flip(m)
+        } else {
+            Ok(s)
+        }
+    }
+
     /// Validate the model × algorithm combination (at T = 1) before any work starts.
     ///
     /// # Errors
@@ -261,12 +299,25 @@ impl ChainConfig {
     /// As [`validate`](Self::validate).
     pub fn validate_at(&self, t: Temperature) -> Result<(), ExperimentError> {
         let sq = self.square()?;
+        let single_flip = matches!(self.algorithm, Algorithm::Metropolis | Algorithm::HeatBath);
+        if self.global_flip && !(self.model == SpinModel::Ising && single_flip) {
+            return Err(ExperimentError::config(
+                "global_flip",
+                "applies to the Ising model's metropolis and heat-bath chains (cluster updates change phase by themselves)",
+            ));
+        }
+        if self.next_nearest != 0.0 && self.model == SpinModel::Xy {
+            return Err(ExperimentError::config(
+                "next_nearest",
+                "the XY model has nearest-neighbour couplings only",
+            ));
+        }
         match self.model {
             SpinModel::Ising => {
-                let m = Ising::new(sq, self.coupling, self.field)?;
+                let m = self.ising()?;
                 match self.algorithm {
                     Algorithm::Metropolis | Algorithm::HeatBath => {
-                        SingleFlip::new(&m, t, self.flip_rule(), SweepOrder::Checkerboard)?;
+                        self.single_flip(&m, t)?;
                     }
                     Algorithm::Wolff => {
                         Wolff::ising(&m, t)?;
@@ -319,7 +370,7 @@ impl ChainConfig {
         }
         let warm = self.thermalize;
         if (self.model, self.algorithm) == (SpinModel::Ising, Algorithm::Multispin) {
-            let m = PackedIsing::new(Ising::new(self.square()?, self.coupling, self.field)?)?;
+            let m = PackedIsing::new(self.ising()?)?;
             let mut s = MultiSpin::new(&m, t)?;
             let mut state = m.random_state(rng);
             run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
@@ -335,8 +386,8 @@ impl ChainConfig {
         }
         match self.engine(t, rng)? {
             Engine::IsingFlip(m, mut s, mut state) => {
-                run_checked(&m, &mut s, &mut state, warm, rng, &mut (), rt)?;
-                drive(&m, &mut s, &mut state, plan, rng, rt, Tuning::None)
+                run_checked(&m, &mut *s, &mut state, warm, rng, &mut (), rt)?;
+                drive(&m, &mut *s, &mut state, plan, rng, rt, Tuning::None)
             }
             Engine::IsingWolff(m, mut s, mut state) => {
                 let per_step = s.calibrate(&m, &mut state, warm, rng);
@@ -376,19 +427,19 @@ impl ChainConfig {
         let (j, h) = (self.coupling, self.field);
         Ok(match (self.model, self.algorithm) {
             (SpinModel::Ising, Algorithm::Metropolis | Algorithm::HeatBath) => {
-                let m = Ising::new(sq, j, h)?;
-                let s = SingleFlip::new(&m, t, self.flip_rule(), SweepOrder::Checkerboard)?;
+                let m = self.ising()?;
+                let s = self.single_flip(&m, t)?;
                 let state = m.random_state(rng);
-                Engine::IsingFlip(m, s, state)
+                Engine::IsingFlip(m, Box::new(s), state)
             }
             (SpinModel::Ising, Algorithm::Wolff) => {
-                let m = Ising::new(sq, j, h)?;
+                let m = self.ising()?;
                 let s = Wolff::ising(&m, t)?;
                 let state = m.random_state(rng);
                 Engine::IsingWolff(m, s, state)
             }
             (SpinModel::Ising, Algorithm::SwendsenWang) => {
-                let m = Ising::new(sq, j, h)?;
+                let m = self.ising()?;
                 let s = SwendsenWang::new(&m, t)?;
                 let state = m.random_state(rng);
                 Engine::IsingSwendsenWang(m, s, state)
@@ -418,7 +469,8 @@ impl ChainConfig {
 /// The model, sampler and state of one running lattice chain ([`ChainConfig::engine`]).
 #[derive(Clone, Debug)]
 pub(crate) enum Engine {
-    IsingFlip(Ising, SingleFlip, IsingState),
+    /// (The sampler boxed: its flip table of 50 thresholds is most of the enum's size.)
+    IsingFlip(Ising, Box<SingleFlip>, IsingState),
     IsingWolff(Ising, Wolff, IsingState),
     IsingSwendsenWang(Ising, SwendsenWang, IsingState),
     XyMetropolis(Xy, XyMetropolis, XyState),

@@ -133,10 +133,7 @@ impl EntropyCompare {
         let hamiltonian = config
             .temperature
             .and(config.coupling)
-            .map(|coupling| Hamiltonian {
-                coupling,
-                field: 0.0,
-            });
+            .map(Hamiltonian::coupling);
         let data = match hamiltonian {
             Some(h) => data.with_hamiltonian(h)?,
             None => data,

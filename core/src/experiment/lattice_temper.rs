@@ -10,7 +10,7 @@ use super::{
 use crate::lattice::{Ising, Temperature, Xy};
 use crate::model::{Model, Sampler};
 use crate::rng::{Xoshiro256PlusPlus, from_seed};
-use crate::sampler::{ReplicaExchange, SingleFlip, SweepOrder, Wolff, XyMetropolis};
+use crate::sampler::{ReplicaExchange, Wolff, XyMetropolis};
 use crate::stats::MeanEstimate;
 use alloc::vec::Vec;
 
@@ -196,7 +196,7 @@ impl LatticeTemper {
         let ladder = &self.ladder;
         match (c.model, c.algorithm) {
             (SpinModel::Ising, algorithm) => {
-                let m = Ising::new(sq, c.coupling, c.field)?;
+                let m = c.ising()?;
                 let start = |rng: &mut Xoshiro256PlusPlus| {
                     if self.config.cold_start {
                         m.ordered_state()
@@ -218,11 +218,7 @@ impl LatticeTemper {
                         self.exchange(&m, s, states, &mut rng, rt)
                     }
                     _ => {
-                        let rule = c.flip_rule();
-                        let s = ladder
-                            .iter()
-                            .map(|&t| SingleFlip::new(&m, t, rule, SweepOrder::Checkerboard))
-                            .collect();
+                        let s = ladder.iter().map(|&t| c.single_flip(&m, t)).collect();
                         self.exchange(&m, s, states, &mut rng, rt)
                     }
                 }

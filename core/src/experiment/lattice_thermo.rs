@@ -263,7 +263,7 @@ impl LatticeThermo {
 
 impl ChainConfig {
     /// The exact values at `t` for this chain's model, where they exist: Kaufman's finite
-    /// lattice and Onsager's entropy for the zero-field Ising model, the high-temperature and
+    /// lattice and Onsager's entropy for the zero-field nearest-neighbour Ising model, the high-temperature and
     /// spin-wave XY entropies for the zero-field ferromagnetic XY model.
     ///
     /// # Errors
@@ -272,7 +272,7 @@ impl ChainConfig {
         let c = self;
         let mut e = ThermoExact::default();
         match c.model {
-            SpinModel::Ising if c.field == 0.0 => {
+            SpinModel::Ising if c.field == 0.0 && c.next_nearest == 0.0 => {
                 let model = Ising::new(c.square()?, c.coupling, 0.0)?;
                 if let Some(f) = where_defined(kaufman::exact(&model, t))? {
                     e.energy_per_spin = Some(f.energy_per_spin);

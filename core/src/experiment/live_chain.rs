@@ -110,7 +110,7 @@ impl LiveChain {
                 s.tune(m, x, SETTLE, rng);
             }
             Engine::IsingFlip(m, s, x) => {
-                run(m, s, x, SETTLE, rng, &mut ());
+                run(m, &mut **s, x, SETTLE, rng, &mut ());
             }
             Engine::IsingSwendsenWang(m, s, x) => {
                 run(m, s, x, SETTLE, rng, &mut ());

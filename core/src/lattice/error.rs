@@ -122,17 +122,21 @@ impl LatticeError {
     /// The validation every spin model's constructor shares: J and h must be finite and at most
     /// [`MAX_COUPLING`] in magnitude.
     pub(crate) fn check_couplings(j: f64, h: f64) -> Result<(), Self> {
-        for (name, value) in [("coupling J", j), ("field h", h)] {
-            if !value.is_finite() {
-                return Err(Self::NotFinite { name, value });
-            }
-            if value.abs() > MAX_COUPLING {
-                return Err(Self::OutsideDomain {
-                    what: name,
-                    value,
-                    domain: "[-1e100, 1e100] (energies are squared for error bars)",
-                });
-            }
+        Self::check_coupling("coupling J", j)?;
+        Self::check_coupling("field h", h)
+    }
+
+    /// One coupling (named `name`) checked as [`check_couplings`](Self::check_couplings) does.
+    pub(crate) fn check_coupling(name: &'static str, value: f64) -> Result<(), Self> {
+        if !value.is_finite() {
+            return Err(Self::NotFinite { name, value });
+        }
+        if value.abs() > MAX_COUPLING {
+            return Err(Self::OutsideDomain {
+                what: name,
+                value,
+                domain: "[-1e100, 1e100] (energies are squared for error bars)",
+            });
         }
         Ok(())
     }

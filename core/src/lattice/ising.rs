@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 use rand_core::Rng;
 
 /// The 2D Ising model H(s) = −J Σ_⟨ij⟩ sᵢsⱼ − h Σᵢ sᵢ on a periodic square lattice
-/// (diffusion-entropy thesis, Eq. 3.1).
+/// (diffusion-entropy thesis, Eq. 3.1), optionally with a next-nearest-neighbour (diagonal)
+/// coupling: H(s) − J₂ Σ_⟨⟨ij⟩⟩ sᵢsⱼ ([`Ising::with_next_nearest`]; 2N diagonal bonds).
 ///
 /// # Examples
 /// ```
@@ -23,6 +24,9 @@ pub struct Ising {
     lattice: Square,
     j: f64,
     h: f64,
+    /// J₂; absent in files written before it existed (then 0).
+    #[cfg_attr(feature = "serde", serde(default))]
+    j2: f64,
 }
 
 /// An Ising configuration: one ±1 spin per site, stored as `i8`, row-major.
@@ -62,7 +66,34 @@ impl Ising {
     /// [`LatticeError::NotFinite`] if `j` or `h` is not finite.
     pub fn new(lattice: Square, j: f64, h: f64) -> Result<Self, LatticeError> {
         LatticeError::check_couplings(j, h)?;
-        Ok(Self { lattice, j, h })
+        Ok(Self {
+            lattice,
+            j,
+            h,
+            j2: 0.0,
+        })
+    }
+
+    /// The same model with the next-nearest-neighbour coupling J₂ (J₂ > 0 ferromagnetic; J₂ < 0
+    /// frustrates a ferromagnet). Only the single-spin samplers and exact enumeration take
+    /// J₂ ≠ 0; the cluster algorithms, multi-spin coding and Kaufman's solution refuse it.
+    ///
+    /// # Errors
+    /// [`LatticeError::NotFinite`] if `j2` is not finite.
+    ///
+    /// # Examples
+    /// ```
+    /// use entropic::prelude::*;
+    /// use entropic::lattice::{Ising, Square};
+    /// let model = Ising::new(Square::with_side(4)?, 1.0, 0.0)?.with_next_nearest(-0.25)?;
+    /// // All up: 2N nearest bonds at −J, 2N diagonal bonds at −J₂.
+    /// assert_eq!(model.energy(&model.ordered_state()), -32.0 + 8.0);
+    /// # Ok::<(), entropic::lattice::LatticeError>(())
+    /// ```
+    pub fn with_next_nearest(mut self, j2: f64) -> Result<Self, LatticeError> {
+        LatticeError::check_coupling("next-nearest coupling J₂", j2)?;
+        self.j2 = j2;
+        Ok(self)
     }
 
     /// The lattice geometry.
@@ -78,6 +109,11 @@ impl Ising {
     /// External field h.
     pub fn field(&self) -> f64 {
         self.h
+    }
+
+    /// Next-nearest-neighbour coupling J₂ (0 unless set by [`Ising::with_next_nearest`]).
+    pub fn next_nearest(&self) -> f64 {
+        self.j2
     }
 
     /// All spins +1 (a cold start).
@@ -131,11 +167,26 @@ impl Ising {
             .sum()
     }
 
-    /// Energy change ΔE = 2 sᵢ (J Σ_{k∼i} s_k + h) of flipping spin `i`.
+    /// Sum of the four diagonal (next-nearest) neighbouring spins of site `i`.
+    #[inline]
+    pub fn diagonal_sum(&self, state: &IsingState, i: usize) -> i32 {
+        self.lattice
+            .diagonals(i)
+            .iter()
+            .map(|&k| i32::from(state.spins[k]))
+            .sum()
+    }
+
+    /// Energy change ΔE = 2 sᵢ (J Σ_{k∼i} s_k + J₂ Σ_{k≈i} s_k + h) of flipping spin `i`
+    /// (k ≈ i: the diagonal neighbours).
     #[inline]
     pub fn flip_energy(&self, state: &IsingState, i: usize) -> f64 {
         let s = f64::from(state.spins[i]);
-        2.0 * s * (self.j * f64::from(self.neighbour_sum(state, i)) + self.h)
+        let mut local = self.j * f64::from(self.neighbour_sum(state, i));
+        if self.j2 != 0.0 {
+            local += self.j2 * f64::from(self.diagonal_sum(state, i));
+        }
+        2.0 * s * (local + self.h)
     }
 
     /// Bond sum Σ_⟨ij⟩ sᵢsⱼ (each of the 2N bonds once) and magnetization Σᵢ sᵢ.
@@ -154,6 +205,17 @@ impl Ising {
             }
         }
         (bonds, m)
+    }
+
+    /// Diagonal bond sum Σ_⟨⟨ij⟩⟩ sᵢsⱼ, each of the 2N diagonal bonds once (to (x + 1, y ± 1)).
+    pub fn diagonal_bond_sum(&self, state: &IsingState) -> i64 {
+        let s = &state.spins;
+        (0..s.len())
+            .map(|i| {
+                let [_, up_right, _, down_right] = self.lattice.diagonals(i);
+                i64::from(s[i]) * (i64::from(s[up_right]) + i64::from(s[down_right]))
+            })
+            .sum()
     }
 
     /// Magnetization M = Σᵢ sᵢ.
@@ -177,7 +239,12 @@ impl Model for Ising {
 
     fn energy(&self, state: &IsingState) -> f64 {
         let (bonds, m) = self.bond_and_spin_sums(state);
-        -self.j * bonds as f64 - self.h * m as f64
+        let e = -self.j * bonds as f64 - self.h * m as f64;
+        if self.j2 == 0.0 {
+            e
+        } else {
+            e - self.j2 * self.diagonal_bond_sum(state) as f64
+        }
     }
 }
 
@@ -188,14 +255,19 @@ mod tests {
 
     #[test]
     fn flip_energy_matches_recomputation() {
-        let model = Ising::new(Square::new(5, 4).unwrap(), 0.7, -0.3).unwrap();
-        let mut rng = from_seed(3);
-        let mut state = model.random_state(&mut rng);
-        for i in 0..model.lattice().sites() {
-            let before = model.energy(&state);
-            let delta = model.flip_energy(&state, i);
-            state.spins_mut()[i] *= -1;
-            assert!((model.energy(&state) - before - delta).abs() < 1e-12);
+        for (lx, ly, j2) in [(5, 4, 0.0), (5, 4, -0.4), (2, 3, 0.6), (2, 2, 0.3)] {
+            let model = Ising::new(Square::new(lx, ly).unwrap(), 0.7, -0.3)
+                .unwrap()
+                .with_next_nearest(j2)
+                .unwrap();
+            let mut rng = from_seed(3);
+            let mut state = model.random_state(&mut rng);
+            for i in 0..model.lattice().sites() {
+                let before = model.energy(&state);
+                let delta = model.flip_energy(&state, i);
+                state.spins_mut()[i] *= -1;
+                assert!((model.energy(&state) - before - delta).abs() < 1e-12);
+            }
         }
     }
 
@@ -214,6 +286,8 @@ mod tests {
             })
         );
         assert!(Ising::new(Square::with_side(2).unwrap(), f64::NAN, 0.0).is_err());
+        let model = Ising::new(Square::with_side(2).unwrap(), 1.0, 0.0).unwrap();
+        assert!(model.with_next_nearest(f64::INFINITY).is_err());
     }
 
     #[test]

@@ -46,13 +46,13 @@ impl PackedState {
 
 impl PackedIsing {
     /// # Errors
-    /// [`LatticeError::Unsupported`] unless h = 0 and J ≠ 0, and [`LatticeError::OddSide`] for a
+    /// [`LatticeError::Unsupported`] unless h = 0, J₂ = 0 and J ≠ 0, and [`LatticeError::OddSide`] for a
     /// lattice with an odd side (the packed kernel updates sublattices).
     pub fn new(model: Ising) -> Result<Self, LatticeError> {
-        if model.field() != 0.0 || model.coupling() == 0.0 {
+        if model.field() != 0.0 || model.coupling() == 0.0 || model.next_nearest() != 0.0 {
             return Err(LatticeError::Unsupported {
                 algorithm: "multi-spin coding",
-                needs: "h = 0 and J ≠ 0",
+                needs: "h = 0, J ≠ 0 and no next-nearest coupling (J₂ = 0)",
             });
         }
         let sq = model.lattice();

@@ -91,6 +91,20 @@ impl Square {
         let down = if y + 1 == self.ly { 0 } else { y + 1 } * self.lx + x;
         [left, right, up, down]
     }
+
+    /// The four next-nearest (diagonal) neighbours of site `i`: up-left, up-right, down-left,
+    /// down-right, wrapping around. On a side of 2 a diagonal neighbour appears twice (the
+    /// bond is then a double bond, as the nearest-neighbour ones are).
+    ///
+    /// # Panics
+    /// If `i >= self.sites()`.
+    #[inline]
+    pub fn diagonals(&self, i: usize) -> [usize; 4] {
+        let [left, right, _, _] = self.neighbours(i);
+        let up = |k: usize| self.neighbours(k)[2];
+        let down = |k: usize| self.neighbours(k)[3];
+        [up(left), up(right), down(left), down(right)]
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +121,22 @@ mod tests {
                 assert_eq!(sq.neighbours(r)[0], i);
                 assert_eq!(sq.neighbours(u)[3], i);
                 assert_eq!(sq.neighbours(d)[2], i);
+            }
+        }
+    }
+
+    #[test]
+    fn diagonals_are_symmetric_and_two_steps_away() {
+        for (lx, ly) in [(2, 2), (3, 5), (4, 4), (7, 2)] {
+            let sq = Square::new(lx, ly).unwrap();
+            for i in 0..sq.sites() {
+                let [ul, ur, dl, dr] = sq.diagonals(i);
+                assert_eq!(sq.diagonals(ul)[3], i);
+                assert_eq!(sq.diagonals(ur)[2], i);
+                assert_eq!(sq.diagonals(dl)[1], i);
+                assert_eq!(sq.diagonals(dr)[0], i);
+                let (x, y) = (i % lx, i / lx);
+                assert_eq!(dr, ((y + 1) % ly) * lx + (x + 1) % lx);
             }
         }
     }

@@ -49,7 +49,8 @@ impl SwendsenWang {
     /// The sampler for `model` at temperature `t`.
     ///
     /// # Errors
-    /// [`LatticeError::Unsupported`] unless h = 0 and J ≠ 0, or for more than 2³² − 1 sites.
+    /// [`LatticeError::Unsupported`] unless h = 0, J₂ = 0 and J ≠ 0, or for more than 2³² − 1
+    /// sites.
     pub fn new(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
         let add_threshold = ising_bond_threshold(model, t, ALGORITHM)?;
         if u32::try_from(model.lattice().sites()).is_err() {

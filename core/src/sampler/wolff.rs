@@ -63,8 +63,8 @@ impl Wolff {
     /// The Ising cluster sampler for `model` at temperature `t`.
     ///
     /// # Errors
-    /// [`LatticeError::Unsupported`] unless h = 0 and J ≠ 0, and for J < 0 on a side that is
-    /// odd (a frustrated torus).
+    /// [`LatticeError::Unsupported`] unless h = 0, J₂ = 0 and J ≠ 0, and for J < 0 on a side
+    /// that is odd (a frustrated torus).
     pub fn ising(model: &Ising, t: Temperature) -> Result<Self, LatticeError> {
         const ALGORITHM: &str = "the Wolff cluster update";
         let add_threshold = ising_bond_threshold(model, t, ALGORITHM)?;
@@ -255,10 +255,10 @@ pub(super) fn ising_bond_threshold(
     t: Temperature,
     algorithm: &'static str,
 ) -> Result<u64, LatticeError> {
-    if model.coupling() == 0.0 || model.field() != 0.0 {
+    if model.coupling() == 0.0 || model.field() != 0.0 || model.next_nearest() != 0.0 {
         return Err(LatticeError::Unsupported {
             algorithm,
-            needs: "J ≠ 0 and h = 0",
+            needs: "J ≠ 0, h = 0 and no next-nearest coupling (J₂ = 0)",
         });
     }
     Ok(threshold_53(-libm::expm1(

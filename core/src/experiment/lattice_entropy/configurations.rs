@@ -25,8 +25,8 @@ pub struct SpinConfigurations {
     hamiltonian: Option<Hamiltonian>,
 }
 
-/// A nearest-neighbour Hamiltonian on the square lattice, H = −J Σ_⟨ij⟩ sᵢ·sⱼ − h Σᵢ sᵢ (XY:
-/// the field along the x axis), the form `entropic lattice sample` draws from.
+/// A Hamiltonian on the square lattice, H = −J Σ_⟨ij⟩ sᵢ·sⱼ − J₂ Σ_⟨⟨ij⟩⟩ sᵢsⱼ − h Σᵢ sᵢ (XY:
+/// the field along the x axis, and J₂ = 0), the form `entropic lattice sample` draws from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Hamiltonian {
@@ -34,6 +34,21 @@ pub struct Hamiltonian {
     pub coupling: f64,
     /// The field h.
     pub field: f64,
+    /// The next-nearest-neighbour (diagonal) coupling J₂ (Ising only); absent in metadata
+    /// written before it existed (then 0).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub next_nearest: f64,
+}
+
+impl Hamiltonian {
+    /// The nearest-neighbour Hamiltonian with coupling J and no field.
+    pub fn coupling(coupling: f64) -> Self {
+        Self {
+            coupling,
+            field: 0.0,
+            next_nearest: 0.0,
+        }
+    }
 }
 
 impl SpinConfigurations {
@@ -120,12 +135,19 @@ impl SpinConfigurations {
     ///
     /// # Errors
     /// [`ExperimentError::Config`] (field `hamiltonian`) for a coupling or field that is not
-    /// finite.
+    /// finite, or a next-nearest coupling for planar spins.
     pub fn with_hamiltonian(mut self, hamiltonian: Hamiltonian) -> Result<Self, ExperimentError> {
-        if !(hamiltonian.coupling.is_finite() && hamiltonian.field.is_finite()) {
+        let h = hamiltonian;
+        if !(h.coupling.is_finite() && h.field.is_finite() && h.next_nearest.is_finite()) {
             return Err(ExperimentError::config(
                 "hamiltonian",
-                "the coupling and the field must be finite",
+                "the couplings and the field must be finite",
+            ));
+        }
+        if h.next_nearest != 0.0 && self.kind == SpinKind::Planar {
+            return Err(ExperimentError::config(
+                "hamiltonian",
+                "planar (XY) data have nearest-neighbour couplings only (J₂ = 0)",
             ));
         }
         self.hamiltonian = Some(hamiltonian);
@@ -153,6 +175,7 @@ impl SpinConfigurations {
             Hamiltonian {
                 coupling: config.chain.coupling,
                 field: config.chain.field,
+                next_nearest: config.chain.next_nearest,
             },
         )
     }
@@ -260,14 +283,12 @@ impl SpinConfigurations {
     /// [`ExperimentError::Lattice`] for values that are not this kind's.
     pub fn observables(&self, raw: &[f64]) -> Result<(Vec<f64>, Vec<f64>), ExperimentError> {
         let lattice = Square::with_side(self.side)?;
-        let h = self.hamiltonian.unwrap_or(Hamiltonian {
-            coupling: 1.0,
-            field: 0.0,
-        });
+        let h = self.hamiltonian.unwrap_or(Hamiltonian::coupling(1.0));
         let (mut e, mut m) = (Vec::new(), Vec::new());
         match self.kind {
             SpinKind::Ising => {
-                let model = Ising::new(lattice, h.coupling, h.field)?;
+                let model =
+                    Ising::new(lattice, h.coupling, h.field)?.with_next_nearest(h.next_nearest)?;
                 for c in raw.chunks(self.sites()) {
                     let state = model.state_from_spins(c.iter().map(|&v| v as i8).collect())?;
                     e.push(model.energy_per_spin(&state));

@@ -429,16 +429,21 @@ impl LatticeEntropy {
     }
 
     /// Whether Kaufman's solution gives the entropy of Ising data drawn from `h` on an L×L
-    /// torus: no field, J ≠ 0, and an even side for an antiferromagnet (odd sides frustrate it).
+    /// torus: no field, no next-nearest coupling, J ≠ 0, and an even side for an antiferromagnet
+    /// (odd sides frustrate it).
     fn kaufman_applies(h: Hamiltonian, side: usize) -> bool {
-        h.field == 0.0 && h.coupling != 0.0 && (h.coupling > 0.0 || side % 2 == 0)
+        h.field == 0.0
+            && h.next_nearest == 0.0
+            && h.coupling != 0.0
+            && (h.coupling > 0.0 || side % 2 == 0)
     }
 
     /// The coupling the per-site model assumes: the data's, or the one the settings state
     /// where the data's Hamiltonian is unknown (a nominal 1 without belief propagation).
     ///
     /// # Errors
-    /// [`ExperimentError::Config`] (field `denoiser.coupling`) for data with a field, a
+    /// [`ExperimentError::Config`] (field `denoiser.coupling`) for data with a field or a
+    /// next-nearest coupling, a
     /// stated coupling that contradicts the data's, or neither known.
     fn site_coupling(
         settings: &DenoiserConfig,
@@ -451,6 +456,13 @@ impl LatticeEntropy {
                 alloc::format!(
                     "the per-site model assumes no field, and the data were drawn with h = {}: use model = \"conv\"",
                     h.field
+                ),
+            )),
+            (Some(h), _) if h.next_nearest != 0.0 => Err(ExperimentError::config(
+                field,
+                alloc::format!(
+                    "the per-site model assumes nearest-neighbour couplings, and the data were drawn with J₂ = {}: use model = \"conv\"",
+                    h.next_nearest
                 ),
             )),
             (Some(h), Some(j)) if j != h.coupling => Err(ExperimentError::config(

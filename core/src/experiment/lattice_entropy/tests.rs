@@ -78,11 +78,16 @@ fn settings_are_checked_before_any_work() {
 /// does not apply) and the per-site model's coupling; nothing assumes J = 1.
 #[test]
 fn the_data_hamiltonian_sets_the_references_and_the_site_coupling() {
-    let with = |coupling: f64, field: f64| {
+    let with_nnn = |coupling: f64, field: f64, next_nearest: f64| {
         spins()
-            .with_hamiltonian(Hamiltonian { coupling, field })
+            .with_hamiltonian(Hamiltonian {
+                coupling,
+                field,
+                next_nearest,
+            })
             .unwrap()
     };
+    let with = |coupling: f64, field: f64| with_nnn(coupling, field, 0.0);
     let bp = || {
         let mut c = small();
         c.denoiser.propagation = 2;
@@ -115,6 +120,13 @@ fn the_data_hamiltonian_sets_the_references_and_the_site_coupling() {
     conv.conv.dilations = vec![1];
     let field = LatticeEntropy::new(conv.clone(), with(1.0, 0.2)).unwrap();
     assert!(field.references().iter().all(Option::is_none));
+    // The same for a next-nearest coupling.
+    assert_eq!(
+        refused(small(), with_nnn(1.0, 0.0, -0.25)),
+        "denoiser.coupling"
+    );
+    let nnn = LatticeEntropy::new(conv.clone(), with_nnn(1.0, 0.0, -0.25)).unwrap();
+    assert!(nnn.references().iter().all(Option::is_none));
     // Unknown Hamiltonian: no reference; belief propagation needs a stated coupling.
     assert!(
         LatticeEntropy::new(conv, spins())
@@ -133,10 +145,7 @@ fn the_data_hamiltonian_sets_the_references_and_the_site_coupling() {
     // Odd antiferromagnets are frustrated: no Kaufman value.
     let odd = SpinConfigurations::new(SpinKind::Ising, 3, vec![2.0], 4, vec![1.0; 36])
         .unwrap()
-        .with_hamiltonian(Hamiltonian {
-            coupling: -1.0,
-            field: 0.0,
-        })
+        .with_hamiltonian(Hamiltonian::coupling(-1.0))
         .unwrap();
     let mut c = small();
     c.holdout = 0.5;
