@@ -80,6 +80,7 @@ def lattice(
     kind: Optional[Literal["ising", "xy"]] = None,
     coupling: Optional[float] = None,
     field: Optional[float] = None,
+    next_nearest: Optional[float] = None,
     references: Optional[Mapping[str, Any]] = None,
     model_file: Optional[Union[str, os.PathLike[str]]] = None,
     save_model: Optional[Union[str, os.PathLike[str]]] = None,

@@ -24,11 +24,13 @@ def sample(
     *,
     pilot: Optional[int] = None,
     thermalize: Optional[int] = None,
+    next_nearest: Optional[float] = None,
+    global_flip: Optional[bool] = None,
     progress: Optional[_Progress] = None,
 ) -> Union[npt.NDArray[np.int8], npt.NDArray[np.float64]]:
     """Configurations, shape (temperatures, samples, L, L): int8 ±1 (Ising) or float64 angles
     (XY). Defaults (None): size 20, temperatures [2.0], samples 1000, coupling 1, field 0,
-    pilot 2000, thermalize 1000."""
+    pilot 2000, thermalize 1000, next_nearest (Ising J₂) 0, global_flip False."""
 
 def thermo(
     model: _Model = "ising",
@@ -41,6 +43,7 @@ def thermo(
     seed: int = 0,
     *,
     thermalize: Optional[int] = None,
+    next_nearest: Optional[float] = None,
     ti_step: Optional[float] = None,
     ti_tolerance: Optional[float] = None,
     ti_max_points: Optional[int] = None,

@@ -316,9 +316,10 @@ fn mutual_information(
 ///
 /// configs: (temperatures, samples, L, L) as `lattice.sample` returns: ±1 spins (integer dtype,
 /// Ising) or angles in [0, 2π] (float dtype, XY); `kind` ("ising" or "xy") overrides the
-/// inference from the dtype. temperatures: one per first-axis entry. coupling, field: the
-/// Hamiltonian the data came from, if known (the per-site model's belief propagation uses
-/// it; the whole-lattice model, model="conv", never does). references: XY only, the dict
+/// inference from the dtype. temperatures: one per first-axis entry. coupling, field,
+/// next_nearest (Ising J₂): the Hamiltonian the data came from, if known (the per-site model's
+/// belief propagation uses it and refuses a field or J₂; the whole-lattice model,
+/// model="conv", never uses it; Kaufman's reference needs h = J₂ = 0). references: XY only, the dict
 /// `lattice.thermo` returns (temperature, entropy, entropy_err) for the same lattice.
 ///
 /// Config keywords as the core's LatticeEntropyConfig (`entropic entropy ising
@@ -333,7 +334,7 @@ fn mutual_information(
 /// (rows, configurations, start_step), denoising (examples), losses (per training step; empty
 /// for a loaded model).
 #[pyfunction]
-#[pyo3(signature = (configs, temperatures, *, kind=None, coupling=None, field=None, references=None, model_file=None, save_model=None, seed=0, progress=None, **config))]
+#[pyo3(signature = (configs, temperatures, *, kind=None, coupling=None, field=None, next_nearest=None, references=None, model_file=None, save_model=None, seed=0, progress=None, **config))]
 #[allow(clippy::too_many_arguments)]
 fn lattice<'py>(
     py: Python<'py>,
@@ -342,6 +343,7 @@ fn lattice<'py>(
     kind: Option<&str>,
     coupling: Option<f64>,
     field: Option<f64>,
+    next_nearest: Option<f64>,
     references: Option<&Bound<'py, PyDict>>,
     model_file: Option<PathBuf>,
     save_model: Option<PathBuf>,
@@ -387,11 +389,11 @@ fn lattice<'py>(
     }
     let raw: Vec<f64> = array.as_array().iter().copied().collect();
     let mut data = SpinConfigurations::new(kind, l, temps, n, raw).map_err(errors::invalid)?;
-    if coupling.is_some() || field.is_some() {
+    if coupling.is_some() || field.is_some() || next_nearest.is_some() {
         let h = Hamiltonian {
             coupling: coupling.unwrap_or(1.0),
             field: field.unwrap_or(0.0),
-            next_nearest: 0.0,
+            next_nearest: next_nearest.unwrap_or(0.0),
         };
         data = data.with_hamiltonian(h).map_err(errors::invalid)?;
     }

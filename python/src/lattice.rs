@@ -25,13 +25,15 @@ fn put(c: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
     }
 }
 
+/// The Hamiltonian settings given: J, h, J₂ and the global flip.
+type Couplings = (Option<f64>, Option<f64>, Option<f64>, Option<bool>);
+
 /// The chain settings given.
 fn chain(
     model: &str,
     size: Option<usize>,
     algorithm: &str,
-    coupling: Option<f64>,
-    field: Option<f64>,
+    (coupling, field, next_nearest, global_flip): Couplings,
     thermalize: Option<usize>,
 ) -> Value {
     let mut c = Map::new();
@@ -40,6 +42,8 @@ fn chain(
     put(&mut c, "size", size);
     put(&mut c, "coupling", coupling);
     put(&mut c, "field", field);
+    put(&mut c, "next_nearest", next_nearest);
+    put(&mut c, "global_flip", global_flip);
     put(&mut c, "thermalize", thermalize);
     Value::Object(c)
 }
@@ -54,13 +58,16 @@ fn chain(
 /// temperatures: a number or a sequence; samples: configurations per temperature (default 1000);
 /// algorithm: "metropolis" (default), "heat-bath", "wolff", "swendsen-wang" or "multispin";
 /// coupling J (default 1); field h (default 0); seed (default 0); pilot: pilot steps (≥ 100,
-/// default 2000); thermalize: equilibration steps (default 1000); progress: a callable
-/// progress(stage, done, total), e.g. `entropic.progress.Tqdm()`.
+/// default 2000); thermalize: equilibration steps (default 1000); next_nearest: the Ising
+/// diagonal coupling J₂ (default 0; metropolis and heat-bath only); global_flip: end every
+/// sweep with a flip of the whole lattice of probability ½ (Ising metropolis and heat-bath at
+/// h = 0, default False), so that configurations below T_c hold both ordered phases;
+/// progress: a callable progress(stage, done, total), e.g. `entropic.progress.Tqdm()`.
 ///
 /// Returns an array of shape (temperatures, samples, L, L): int8 spins ±1 for Ising, float64
 /// angles in [0, 2π) for XY (handed to numpy without a copy).
 #[pyfunction]
-#[pyo3(signature = (model="ising", size=None, temperatures=None, samples=None, algorithm="metropolis", coupling=None, field=None, seed=0, *, pilot=None, thermalize=None, progress=None))]
+#[pyo3(signature = (model="ising", size=None, temperatures=None, samples=None, algorithm="metropolis", coupling=None, field=None, seed=0, *, pilot=None, thermalize=None, next_nearest=None, global_flip=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn sample<'py>(
     py: Python<'py>,
@@ -74,12 +81,15 @@ fn sample<'py>(
     seed: u64,
     pilot: Option<usize>,
     thermalize: Option<usize>,
+    next_nearest: Option<f64>,
+    global_flip: Option<bool>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut c = Map::new();
+    let couplings = (coupling, field, next_nearest, global_flip);
     c.insert(
         "chain".into(),
-        chain(model, size, algorithm, coupling, field, thermalize),
+        chain(model, size, algorithm, couplings, thermalize),
     );
     put(
         &mut c,
@@ -104,7 +114,8 @@ fn sample<'py>(
 /// thermodynamic integration s(β) = s(0) + βu − ∫₀^β u dβ′ over an adaptively refined β grid of
 /// independent chains (point k from the stream (seed, k); the CLI's `lattice thermo`).
 ///
-/// Arguments as `sample`, plus sweeps: measured steps per integration point (default 5000),
+/// Arguments as `sample` (with next_nearest; the global flip changes no average), plus sweeps:
+/// measured steps per integration point (default 5000),
 /// ti_step: largest β step of the grid (default 0.05), ti_tolerance: refinement tolerance of the
 /// entropy in nats per spin (default 2e-4), ti_max_points (default 400).
 ///
@@ -114,7 +125,7 @@ fn sample<'py>(
 /// values where they exist (NaN elsewhere): "exact_energy", "exact_specific_heat",
 /// "exact_entropy" (Kaufman, same torus), "onsager_entropy" (L = ∞).
 #[pyfunction]
-#[pyo3(signature = (model="ising", size=None, temperatures=None, sweeps=None, algorithm="metropolis", coupling=None, field=None, seed=0, *, thermalize=None, ti_step=None, ti_tolerance=None, ti_max_points=None, progress=None))]
+#[pyo3(signature = (model="ising", size=None, temperatures=None, sweeps=None, algorithm="metropolis", coupling=None, field=None, seed=0, *, thermalize=None, next_nearest=None, ti_step=None, ti_tolerance=None, ti_max_points=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn thermo<'py>(
     py: Python<'py>,
@@ -127,15 +138,17 @@ fn thermo<'py>(
     field: Option<f64>,
     seed: u64,
     thermalize: Option<usize>,
+    next_nearest: Option<f64>,
     ti_step: Option<f64>,
     ti_tolerance: Option<f64>,
     ti_max_points: Option<usize>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut c = Map::new();
+    let couplings = (coupling, field, next_nearest, None);
     c.insert(
         "chain".into(),
-        chain(model, size, algorithm, coupling, field, thermalize),
+        chain(model, size, algorithm, couplings, thermalize),
     );
     put(
         &mut c,

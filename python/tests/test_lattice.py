@@ -24,6 +24,21 @@ def test_sample_is_the_cli_dataset_bit_for_bit(cli, tmp_path):
     np.testing.assert_array_equal(x, expected)
 
 
+def test_next_nearest_and_global_flip_are_the_cli_dataset(cli, tmp_path):
+    x = lattice.sample(size=6, temperatures=1.0, samples=40, seed=4, pilot=200,
+                       next_nearest=-0.25, global_flip=True)
+    subprocess.run(
+        [cli, "--quiet", "--seed", "4", "--out", tmp_path, "lattice", "sample", "--size", "6",
+         "--temps", "1.0", "--samples", "40", "--pilot", "200", "--next-nearest", "-0.25",
+         "--global-flip"],
+        check=True, capture_output=True,
+    )
+    np.testing.assert_array_equal(x, np.load(tmp_path / "configs.npy"))
+    # Ordered, and both phases present (40 fair coins: all one sign has probability 2e-12).
+    m = x.reshape(40, -1).mean(axis=1)
+    assert (np.abs(m) > 0.8).all() and (m > 0).any() and (m < 0).any()
+
+
 def test_xy_angles_are_the_cli_dataset(cli, tmp_path):
     x = lattice.sample(model="xy", size=6, temperatures=0.9, samples=5, seed=3, pilot=100,
                        thermalize=50, algorithm="wolff")
@@ -97,6 +112,8 @@ def test_thermo_entropy_agrees_with_kaufman_within_its_error_bar():
         (dict(temperatures=2.0, pilot=3), "pilot"),
         (dict(temperatures=2.0, samples=10**15, size=64), "refused"),
         (dict(model="xy", algorithm="heat-bath", temperatures=1.0), "heat"),
+        (dict(temperatures=2.0, algorithm="wolff", next_nearest=0.2), "J₂ = 0"),
+        (dict(temperatures=2.0, field=0.1, global_flip=True), "h = 0"),
     ],
 )
 def test_bad_arguments_raise_value_error_before_any_work(kwargs, message):
