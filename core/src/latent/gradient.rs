@@ -4,7 +4,58 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// A learning rule: an ascent direction for the mean log-likelihood of a data minibatch, from the
-/// samples of the persistent chains.
+/// samples of the persistent chains. [`TwoStep`] (the paper's) and [`Contrastive`] (the tied
+/// equilibrium baseline) implement it; [`Rule`](super::Rule) picks one for the [`Trainer`](super::Trainer).
+///
+/// # Examples
+/// A rule of one's own: the paper's direction with an L2 penalty −λ w on the z-from-x weights,
+/// checked against the direction it is built from.
+/// ```
+/// use entropic::latent::{
+///     BinaryData, Chains, Conditionals, Encoding, Gradient, LatentCycle, LearningRule,
+///     Trajectory, TwoStep,
+/// };
+/// use entropic::rng::from_seed;
+///
+/// struct Decayed(f64);
+///
+/// impl LearningRule for Decayed {
+///     fn gradient(
+///         &self,
+///         model: &LatentCycle,
+///         cond: &Conditionals,
+///         data: &BinaryData,
+///         batch: &[usize],
+///         traj: &Trajectory,
+///         grad: &mut Gradient,
+///     ) -> f64 {
+///         let ll = TwoStep.gradient(model, cond, data, batch, traj, grad);
+///         for (g, w) in grad.w.iter_mut().zip(model.w()) {
+///             *g -= self.0 * w;
+///         }
+///         ll
+///     }
+/// }
+///
+/// // Four 3-pixel images, a 2-state one-hot latent; 8 persistent chains, 20 double steps.
+/// let data = BinaryData::new(vec![1., 1., 0., 1., 0., 0., 0., 0., 1., 0., 1., 1.], 3)?;
+/// let mut rng = from_seed(3);
+/// let model = LatentCycle::initialise(&data, 2, Encoding::OneHot, 0.1, &mut rng)?;
+/// let cond = model.conditionals();
+/// let mut chains = Chains::from_data(&data, 8, &mut rng)?;
+/// let mut traj = Trajectory::default();
+/// chains.run(&model, &cond, 20, &mut rng, |v| traj.push(v));
+///
+/// let batch = [0, 1, 2, 3];
+/// let (mut plain, mut decayed) = (Gradient::zeros(&model), Gradient::zeros(&model));
+/// let ll = TwoStep.gradient(&model, &cond, &data, &batch, &traj, &mut plain);
+/// assert_eq!(Decayed(0.5).gradient(&model, &cond, &data, &batch, &traj, &mut decayed), ll);
+/// for ((d, p), w) in decayed.w.iter().zip(&plain.w).zip(model.w()) {
+///     assert_eq!(*d, p - 0.5 * w);
+/// }
+/// assert_eq!(decayed.wbar, plain.wbar);
+/// # Ok::<(), entropic::latent::LatentError>(())
+/// ```
 pub trait LearningRule {
     /// Write the ascent direction for ⟨ln p(x)⟩ over `batch` (row indices of `data`) into `grad`,
     /// and return the fast log-likelihood estimate of App. A.3,

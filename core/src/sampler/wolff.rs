@@ -266,10 +266,34 @@ pub(super) fn ising_bond_threshold(
     )))
 }
 
-/// Models that live on a [`Square`] lattice (so cluster samplers can count sites).
-pub trait OnSquare {
+/// Models that live on a [`Square`] lattice, so [`Wolff::calibrate`] can count sites.
+///
+/// Sealed: implemented for [`Ising`] and [`Xy`], the models [`Wolff`] samples (its cluster
+/// moves are written for them); a model of one's own brings its own [`Sampler`].
+///
+/// # Examples
+/// ```
+/// use entropic::lattice::{Square, Temperature, Xy};
+/// use entropic::sampler::{OnSquare, Wolff};
+/// let model = Xy::new(Square::with_side(8)?, 1.0, 0.0)?;
+/// assert_eq!(model.square().sites(), 64);
+/// // calibrate counts flipped spins against sweeps × the lattice's sites.
+/// let mut wolff = Wolff::xy(&model, Temperature::new(0.9)?)?;
+/// let mut rng = entropic::rng::from_seed(1);
+/// let mut state = model.random_state(&mut rng);
+/// assert!(wolff.calibrate(&model, &mut state, 20, &mut rng) >= 1);
+/// # Ok::<(), entropic::lattice::LatticeError>(())
+/// ```
+pub trait OnSquare: sealed::Sealed {
     /// The lattice.
     fn square(&self) -> &Square;
+}
+
+mod sealed {
+    /// The models [`OnSquare`](super::OnSquare) is implemented for.
+    pub trait Sealed {}
+    impl Sealed for crate::lattice::Ising {}
+    impl Sealed for crate::lattice::Xy {}
 }
 
 impl OnSquare for Ising {

@@ -33,7 +33,14 @@ impl ModelChoice {
 /// A temperature-conditioned lattice denoiser a [`LatticeEntropy`](super::LatticeEntropy) run
 /// trains on its configurations and evaluates as a [`Denoiser`] (entropy) and a score
 /// (generation) at each temperature.
-pub trait LatticeModel: Trainable<Data = LatticeData> + core::fmt::Debug {
+///
+/// Sealed: implemented by [`LatticeDenoiser`] and [`ConvDenoiser`] only. A run's config holds
+/// one settings section per model ([`LatticeEntropyConfig::denoiser`],
+/// [`LatticeEntropyConfig::conv`]) and saved runs name the model by [`ModelChoice`], so a new
+/// model is added inside the crate, beside those two. A denoiser of one's own is evaluated
+/// through the open traits instead: [`Trainable`] to train it, [`Denoiser`] for the I-MMSE
+/// entropy ([`Immse`](crate::entropy::Immse)).
+pub trait LatticeModel: sealed::Sealed + Trainable<Data = LatticeData> + core::fmt::Debug {
     /// The model's settings.
     type Config: Clone;
     /// The model at one temperature.
@@ -85,6 +92,13 @@ pub trait LatticeModel: Trainable<Data = LatticeData> + core::fmt::Debug {
     /// # Errors
     /// [`DiffusionError::Temperature`] for a temperature it was not trained for.
     fn at_temperature(&self, t: f64) -> Result<Tweedie<Self::At>, DiffusionError>;
+}
+
+mod sealed {
+    /// The models [`LatticeModel`](super::LatticeModel) is implemented for.
+    pub trait Sealed {}
+    impl Sealed for crate::diffusion::LatticeDenoiser {}
+    impl Sealed for crate::diffusion::ConvDenoiser {}
 }
 
 impl LatticeModel for LatticeDenoiser {
