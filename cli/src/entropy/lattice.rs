@@ -257,6 +257,9 @@ fn read_reference(
         size: usize,
         coupling: f64,
         field: f64,
+        /// Absent in files written before J₂ existed (then 0).
+        #[serde(default)]
+        next_nearest: f64,
         rows: Vec<Row>,
     }
     #[derive(serde::Deserialize)]
@@ -291,15 +294,19 @@ fn read_reference(
         );
     }
     if let Some(h) = hamiltonian
-        && (h.coupling != doc.coupling || h.field != doc.field)
+        && (h.coupling != doc.coupling
+            || h.field != doc.field
+            || h.next_nearest != doc.next_nearest)
     {
         bail!(
-            "{} is for J = {}, h = {}, the data's metadata.json for J = {}, h = {}",
+            "{} is for J = {}, h = {}, J₂ = {}, the data's metadata.json for J = {}, h = {}, J₂ = {}",
             path.display(),
             doc.coupling,
             doc.field,
+            doc.next_nearest,
             h.coupling,
-            h.field
+            h.field,
+            h.next_nearest
         );
     }
     Ok(doc

@@ -142,7 +142,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     )?;
     let doc = json!({
         "command": "lattice temper", "model": spec.model, "algorithm": spec.algorithm,
-        "size": spec.size, "coupling": spec.coupling, "field": spec.field,
+        "size": spec.size, "coupling": spec.coupling, "field": spec.field, "next_nearest": spec.next_nearest,
         "rounds": config.rounds, "thermalize": spec.thermalize, "cold_start": config.cold_start,
         "seed": global.seed, "rungs": result.rungs, "swap_acceptance": result.swap_acceptance,
         "round_trips": result.round_trips, "seconds_per_round": result.seconds_per_round,

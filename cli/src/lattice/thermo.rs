@@ -153,7 +153,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         .collect();
     let doc = json!({
         "command": "lattice thermo", "model": spec.model, "algorithm": spec.algorithm, "size": spec.size,
-        "coupling": spec.coupling, "field": spec.field, "sweeps": config.sweeps, "seed": global.seed,
+        "coupling": spec.coupling, "field": spec.field, "next_nearest": spec.next_nearest, "sweeps": config.sweeps, "seed": global.seed,
         "entropy_unit": if is_ising { "nats per spin" } else { "nats per spin, excess s − ln 2π" },
         "rows": rows, "integration_curve_beta_u_err": curve_rows,
     });
