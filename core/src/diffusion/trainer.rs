@@ -249,13 +249,8 @@ pub(crate) fn batch_gradient<M: Trainable>(
     while replicas.len() < parts - 1 {
         replicas.push(model.clone());
     }
-    {
-        let mut master = model.params_and_grads();
-        for replica in replicas.iter_mut() {
-            for ((p, _), (q, _)) in replica.params_and_grads().iter_mut().zip(master.iter_mut()) {
-                p.copy_from_slice(q);
-            }
-        }
+    for replica in replicas.iter_mut() {
+        crate::nn::copy_parameters(replica.params_and_grads(), model.params_and_grads());
     }
     let mut losses = alloc::vec![0.0; parts];
     #[cfg(feature = "std")]

@@ -193,7 +193,7 @@ impl<'a> SweepReport<'a> {
                 e.log_likelihood, e.iterations
             );
         }
-        for r in records.iter().filter(|r| r.rule == "equilibrium") {
+        for r in self.family("equilibrium") {
             let _ = writeln!(
                 base,
                 "equilibrium_exact,{},{},{}",

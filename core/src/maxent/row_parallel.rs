@@ -134,13 +134,9 @@ impl<O: Observables + Clone + Send> RowParallel<O> {
         while self.replicas.len() < ranges.len() - 1 {
             self.replicas.push(self.inner.clone());
         }
-        let mut master = self.inner.params_and_grads();
         for replica in &mut self.replicas {
-            for ((p, _), (q, _)) in replica.params_and_grads().iter_mut().zip(master.iter_mut()) {
-                p.copy_from_slice(q);
-            }
+            crate::nn::copy_parameters(replica.params_and_grads(), self.inner.params_and_grads());
         }
-        drop(master);
         let mut workers: Vec<&mut O> = core::iter::once(&mut self.inner)
             .chain(self.replicas.iter_mut())
             .collect();

@@ -236,13 +236,7 @@ impl<T: Scalar> DilatedResNet<T> {
         // The weights drawn here are all overwritten.
         let mut other = Self::new(shape, &mut crate::rng::from_seed(0))?;
         let mut me = self.clone();
-        for ((p, _), (q, _)) in other
-            .params_and_grads()
-            .into_iter()
-            .zip(me.params_and_grads())
-        {
-            p.copy_from_slice(q);
-        }
+        super::copy_parameters(other.params_and_grads(), me.params_and_grads());
         Ok(other)
     }
 

@@ -35,3 +35,15 @@ pub use error::NnError;
 pub use network::{Layer, Network};
 pub use resample::{AvgPool2d, Upsample2d};
 pub use scalar::{Scalar, tanh_f32};
+
+/// Copy every parameter tensor of `from` into the same-shaped tensor of `to` (both as
+/// `params_and_grads` lists them: (parameters, gradients) pairs in one order); gradients are
+/// left alone. How a replica of a model is given the model's current weights.
+pub(crate) fn copy_parameters<T: Copy>(
+    to: alloc::vec::Vec<(&mut [T], &mut [T])>,
+    from: alloc::vec::Vec<(&mut [T], &mut [T])>,
+) {
+    for ((p, _), (q, _)) in to.into_iter().zip(from) {
+        p.copy_from_slice(q);
+    }
+}
