@@ -40,16 +40,6 @@ pub struct ConvDenoiserConfig {
     /// makes the model exactly equivariant under global rotations (the per-site model's
     /// neighbour frame, for the whole lattice). Default false.
     pub global_frame: bool,
-    /// Planar spins only: run the network in each site's own frame — site i's evidence
-    /// expressed along (rᵢ, rᵢ⊥) with rᵢ the direction of the evidence summed over its 3×3
-    /// block, four more input channels holding the rotation from each site's frame to its right
-    /// and lower neighbours' (rᵢ·rⱼ and rᵢ×rⱼ: a discrete connection, so relative orientations
-    /// stay recoverable), and the network's field hᵢ read in rᵢ's frame. Every input is then
-    /// invariant under global rotations and the output turns with them: exactly equivariant,
-    /// with a frame that is meaningful where the lattice has no net orientation (the
-    /// Berezinskii–Kosterlitz–Thouless and disordered phases). Not with `global_frame`.
-    /// Default false.
-    pub local_frame: bool,
 }
 
 impl Default for ConvDenoiserConfig {
@@ -60,43 +50,6 @@ impl Default for ConvDenoiserConfig {
             labels: false,
             lambda_density: LambdaDensity::Uniform,
             global_frame: false,
-            local_frame: false,
-        }
-    }
-}
-
-/// Where a planar model's network sees the evidence and writes its field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Frame {
-    /// The lattice's axes (and Ising spins).
-    Fixed,
-    /// One frame per lattice ([`ConvDenoiserConfig::global_frame`]).
-    Global,
-    /// One frame per site ([`ConvDenoiserConfig::local_frame`]).
-    Local,
-}
-
-impl Frame {
-    fn of(config: &ConvDenoiserConfig) -> Self {
-        match (config.global_frame, config.local_frame) {
-            (true, _) => Self::Global,
-            (false, true) => Self::Local,
-            (false, false) => Self::Fixed,
-        }
-    }
-
-    /// Input channels beyond the evidence: the local frames' connection to the right and lower
-    /// neighbours (cosine and sine each).
-    fn extra_inputs(self) -> usize {
-        if self == Self::Local { 4 } else { 0 }
-    }
-
-    /// The frame of site `i` of lattice `l` among `frames` (lattices of `n` sites), if any.
-    fn at(self, frames: &[[f64; 2]], n: usize, l: usize, i: usize) -> Option<[f64; 2]> {
-        match self {
-            Self::Fixed => None,
-            Self::Global => Some(frames[l]),
-            Self::Local => Some(frames[l * n + i]),
         }
     }
 }
@@ -137,7 +90,7 @@ pub struct ConvDenoiser<T = f32> {
     kind: SpinKind,
     conditioning: Conditioning,
     lambda_density: LambdaDensity,
-    frame: Frame,
+    global_frame: bool,
     net: DilatedResNet<T>,
     /// The weights in f64, in the order of the network's tensors.
     params: Vec<f64>,
@@ -166,17 +119,11 @@ impl<T: Scalar> ConvDenoiser<T> {
                 "labels = true needs label conditioning, and label conditioning labels = true",
             ));
         }
-        if (config.global_frame || config.local_frame) && kind != SpinKind::Planar {
+        if config.global_frame && kind != SpinKind::Planar {
             return Err(DiffusionError::Parameter(
-                "global_frame and local_frame apply to planar spins only",
+                "global_frame applies to planar spins only",
             ));
         }
-        if config.global_frame && config.local_frame {
-            return Err(DiffusionError::Parameter(
-                "choose one of global_frame and local_frame",
-            ));
-        }
-        let frame = Frame::of(config);
         if side < 2 || config.dilations.is_empty() {
             return Err(DiffusionError::Shape(
                 "the convolutional denoiser needs L ≥ 2 and at least one residual block",
@@ -184,7 +131,7 @@ impl<T: Scalar> ConvDenoiser<T> {
         }
         let c = kind.components();
         let shape = DilatedShape {
-            inputs: c + frame.extra_inputs(),
+            inputs: c,
             conditions: 2 + conditioning.dim(),
             outputs: c,
             side,
@@ -206,7 +153,7 @@ impl<T: Scalar> ConvDenoiser<T> {
             kind,
             conditioning,
             lambda_density: config.lambda_density.check()?,
-            frame,
+            global_frame: config.global_frame,
             grads: vec![0.0; params.len()],
             params,
             net,
@@ -221,8 +168,7 @@ impl<T: Scalar> ConvDenoiser<T> {
             dilations: shape.dilations.clone(),
             labels: matches!(self.conditioning, Conditioning::Labels(_)),
             lambda_density: self.lambda_density,
-            global_frame: self.frame == Frame::Global,
-            local_frame: self.frame == Frame::Local,
+            global_frame: self.global_frame,
         }
     }
 
@@ -290,19 +236,17 @@ impl<T: Scalar> ConvDenoiser<T> {
     }
 
     /// Write the network's input for one noisy lattice `x` (L² × c, site-major) at log-SNR λ
-    /// into `input` (c channels × L²: the evidence; then the connection channels of a local
-    /// frame) and `cond` (λ/10 and k² with λ clamped to the training range, then the
-    /// temperature's features), and the part of η the network does not learn, k x/σ², into
-    /// `own`. With a global or local frame the evidence is written in it and the frame (one, or
-    /// one per site) is pushed onto `frames`.
+    /// into `input` (c channels × L²: the evidence) and `cond` (λ/10 and k² with λ clamped to the
+    /// training range, then the temperature's features), and the part of η the network does not
+    /// learn, k x/σ², into `own`. With [`ConvDenoiserConfig::global_frame`] the evidence is
+    /// written in the lattice's frame, which is returned (e₁ otherwise).
     fn lattice_input(
         &self,
         (x, lambda, context): (&[f64], f64, &[f64]),
         input: &mut [T],
         cond: &mut [T],
         own: &mut [f64],
-        frames: &mut Vec<[f64; 2]>,
-    ) {
+    ) -> [f64; 2] {
         let c = self.kind.components();
         let n = x.len() / c;
         let (k, s2) = scale_and_variance(lambda);
@@ -334,86 +278,27 @@ impl<T: Scalar> ConvDenoiser<T> {
         {
             *v = T::of(f);
         }
-        match self.frame {
-            Frame::Fixed => {}
-            Frame::Global => {
-                let (a, b) = input[..2 * n].split_at(n);
-                let total = a.iter().zip(b).fold([0.0, 0.0], |[sa, sb], (x, y)| {
-                    [
-                        sa + x.to_f64().unwrap_or(f64::NAN),
-                        sb + y.to_f64().unwrap_or(f64::NAN),
-                    ]
-                });
-                let u = self.kind.frame(total);
-                self.rotate_evidence(input, |_| u);
-                frames.push(u);
-            }
-            Frame::Local => {
-                let start = frames.len();
-                frames.extend(self.local_frames(input));
-                let local = &frames[start..];
-                self.rotate_evidence(input, |i| local[i]);
-                // The connection: rᵢ·rⱼ and rᵢ×rⱼ to the right and lower neighbours j.
-                let side = self.side();
-                for (i, r) in local.iter().enumerate() {
-                    let (x, y) = (i % side, i / side);
-                    let right = local[y * side + (x + 1) % side];
-                    let down = local[((y + 1) % side) * side + x];
-                    for (channel, v) in [
-                        r[0] * right[0] + r[1] * right[1],
-                        r[0] * right[1] - r[1] * right[0],
-                        r[0] * down[0] + r[1] * down[1],
-                        r[0] * down[1] - r[1] * down[0],
-                    ]
-                    .into_iter()
-                    .enumerate()
-                    {
-                        input[(2 + channel) * n + i] = T::of(v);
-                    }
-                }
-            }
+        if !self.global_frame {
+            return [1.0, 0.0];
         }
-    }
-
-    /// Each site's frame: the direction of the evidence (channels 0 and 1 of `input`) summed
-    /// over its periodic 3×3 block.
-    fn local_frames(&self, input: &[T]) -> Vec<[f64; 2]> {
-        let side = self.side();
-        let n = side * side;
-        let value = |channel: usize, x: usize, y: usize| {
-            input[channel * n + y * side + x]
-                .to_f64()
-                .unwrap_or(f64::NAN)
-        };
-        (0..n)
-            .map(|i| {
-                let (x, y) = (i % side, i / side);
-                let mut total = [0.0; 2];
-                for dy in [side - 1, 0, 1] {
-                    for dx in [side - 1, 0, 1] {
-                        let (u, v) = ((x + dx) % side, (y + dy) % side);
-                        total[0] += value(0, u, v);
-                        total[1] += value(1, u, v);
-                    }
-                }
-                self.kind.frame(total)
-            })
-            .collect()
-    }
-
-    /// Rewrite the evidence of every site i (channels 0 and 1) along its frame `frame(i)`.
-    fn rotate_evidence(&self, input: &mut [T], frame: impl Fn(usize) -> [f64; 2]) {
-        let n = self.side() * self.side();
-        let (a, rest) = input.split_at_mut(n);
+        let (a, b) = input.split_at_mut(n);
+        let total = a.iter().zip(&*b).fold([0.0, 0.0], |[sa, sb], (x, y)| {
+            [
+                sa + x.to_f64().unwrap_or(f64::NAN),
+                sb + y.to_f64().unwrap_or(f64::NAN),
+            ]
+        });
+        let u = self.kind.frame(total);
         let mut rotated = [0.0; 2];
-        for (i, (x, y)) in a.iter_mut().zip(rest[..n].iter_mut()).enumerate() {
+        for (x, y) in a.iter_mut().zip(b.iter_mut()) {
             let v = [
                 x.to_f64().unwrap_or(f64::NAN),
                 y.to_f64().unwrap_or(f64::NAN),
             ];
-            self.kind.to_frame(frame(i), &v, &mut rotated);
+            self.kind.to_frame(u, &v, &mut rotated);
             (*x, *y) = (T::of(rotated[0]), T::of(rotated[1]));
         }
+        u
     }
 
     /// Conditioning values per lattice.
@@ -479,11 +364,11 @@ impl<T: Scalar> ConvDenoiser<T> {
                     .zip(cond.chunks_mut(q))
                     .zip(outs.chunks_mut(nc)),
             ) {
-                self.lattice_input((xl, l, &context), row, cd, own, &mut frames);
+                frames.push(self.lattice_input((xl, l, &context), row, cd, own));
             }
-            let frame = self.frame;
+            let planar_frames = self.global_frame.then_some(&frames[..]);
             let h = self.field(&input, &cond, ls.len())?;
-            add_field(c, n, h, (frame, &frames), outs);
+            add_field(c, n, h, planar_frames, outs);
             // The natural parameters η in `outs` become the posterior means.
             self.kind.to_means(outs);
         }
@@ -508,22 +393,17 @@ impl<T: Scalar> ConvDenoiser<T> {
 }
 
 /// η += h for every lattice of L² = `n` sites: `eta` is b × L² × c site-major, `h` (as long)
-/// b × c × L² channel-major. With a global or local frame (planar) h is in the lattice's or the
-/// site's frame and is rotated back first.
-fn add_field<T: Scalar>(
-    c: usize,
-    n: usize,
-    h: &[T],
-    (frame, frames): (Frame, &[[f64; 2]]),
-    eta: &mut [f64],
-) {
+/// b × c × L² channel-major. With `frames` (planar, one per lattice) h is in the lattice's frame
+/// and is rotated back first.
+fn add_field<T: Scalar>(c: usize, n: usize, h: &[T], frames: Option<&[[f64; 2]]>, eta: &mut [f64]) {
     for (l, (el, hl)) in eta.chunks_mut(n * c).zip(h.chunks(n * c)).enumerate() {
+        let u = frames.map(|f| f[l]);
         for (i, e) in el.chunks_mut(c).enumerate() {
             let mut field = [0.0; 2];
             for (q, f) in field[..c].iter_mut().enumerate() {
                 *f = hl[q * n + i].to_f64().unwrap_or(f64::NAN);
             }
-            if let Some(u) = frame.at(frames, n, l, i) {
+            if let Some(u) = u {
                 field = [
                     field[0] * u[0] - field[1] * u[1],
                     field[0] * u[1] + field[1] * u[0],
@@ -542,8 +422,7 @@ pub struct ConvBatch<T> {
     cond: Vec<T>,
     own: Vec<f64>,
     target: Vec<f64>,
-    /// Each lattice's frame ([`ConvDenoiserConfig::global_frame`]) or each site's
-    /// ([`ConvDenoiserConfig::local_frame`]), lattice-major; empty otherwise.
+    /// Each lattice's frame, with [`ConvDenoiserConfig::global_frame`] (empty otherwise).
     frames: Vec<[f64; 2]>,
     lattices: usize,
 }
@@ -555,18 +434,20 @@ impl<T: Scalar> RowBatch for ConvBatch<T> {
 
     fn part(&self, range: core::ops::Range<usize>) -> Self {
         let n = self.lattices.max(1);
-        let (f, q, nc, per) = (
+        let (f, q, nc) = (
             self.input.len() / n,
             self.cond.len() / n,
             self.own.len() / n,
-            self.frames.len() / n,
         );
         Self {
             input: self.input[range.start * f..range.end * f].to_vec(),
             cond: self.cond[range.start * q..range.end * q].to_vec(),
             own: self.own[range.start * nc..range.end * nc].to_vec(),
             target: self.target[range.start * nc..range.end * nc].to_vec(),
-            frames: self.frames[range.start * per..range.end * per].to_vec(),
+            frames: self
+                .frames
+                .get(range.clone())
+                .map_or_else(Vec::new, <[_]>::to_vec),
             lattices: range.len(),
         }
     }
@@ -620,7 +501,10 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
                 }
             }
             t.copy_from_slice(s);
-            self.lattice_input((&x, lambda, &context), row, cd, o, &mut frames);
+            let u = self.lattice_input((&x, lambda, &context), row, cd, o);
+            if self.global_frame {
+                frames.push(u);
+            }
         }
         Ok(ConvBatch {
             input,
@@ -645,9 +529,9 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
         } = batch;
         let mut eta = own.clone();
         let n = self.side() * self.side();
-        let frame = self.frame;
+        let planar_frames = self.global_frame.then_some(&frames[..]);
         let h = self.field(input, cond, *lattices)?;
-        add_field(c, n, h, (frame, frames), &mut eta);
+        add_field(c, n, h, planar_frames, &mut eta);
         let sites = eta.len() / c;
         let scale = 1.0 / sites.max(1) as f64;
         let mut loss = 0.0;
@@ -660,13 +544,13 @@ impl<T: Scalar> Trainable for ConvDenoiser<T> {
                 *e = (m - s) * scale;
             }
         }
-        // ∂loss/∂h, channel-major; in the lattice's or site's frame (Rᵀ ∂loss/∂η) with one.
+        // ∂loss/∂h, channel-major; in the lattice's frame (Rᵀ ∂loss/∂η) with a global frame.
         let mut dh = vec![T::zero(); eta.len()];
         for (l, (dl, el)) in dh.chunks_mut(n * c).zip(eta.chunks(n * c)).enumerate() {
             for (i, e) in el.chunks(c).enumerate() {
                 let mut g = [0.0; 2];
-                match frame.at(frames, n, l, i) {
-                    Some(u) => kind.to_frame(u, e, &mut g),
+                match planar_frames {
+                    Some(f) => kind.to_frame(f[l], e, &mut g),
                     None => g[..c].copy_from_slice(e),
                 }
                 for (q, &g) in g[..c].iter().enumerate() {
