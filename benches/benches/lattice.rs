@@ -49,6 +49,32 @@ fn ising_checkerboard_metropolis(c: &mut Criterion) {
     group.finish();
 }
 
+/// Checkerboard Metropolis with a frustrating diagonal coupling J₂ = −0.25 at T = 1.5 (near its
+/// transition, measured on 20×20): the sequential sweep that also sums the diagonals.
+fn ising_next_nearest_metropolis(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ising_next_nearest_metropolis");
+    group.sample_size(10);
+    for l in [64, 256, 1024] {
+        let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0)
+            .unwrap()
+            .with_next_nearest(-0.25)
+            .unwrap();
+        let t = Temperature::new(1.5).unwrap();
+        let mut sampler = SingleFlip::checkerboard_metropolis(&model, t).unwrap();
+        let mut rng = entropic::rng::from_seed(1);
+        let mut state = model.random_state(&mut rng);
+        bench_steps(
+            &mut group,
+            BenchmarkId::from_parameter(l),
+            &model,
+            &mut sampler,
+            &mut state,
+            (l * l) as u64,
+        );
+    }
+    group.finish();
+}
+
 fn ising_multispin(c: &mut Criterion) {
     let mut group = c.benchmark_group("ising_multispin_tc");
     group.sample_size(10);
@@ -176,6 +202,7 @@ fn bench_wolff<M: Model + OnSquare>(
 criterion_group!(
     benches,
     ising_checkerboard_metropolis,
+    ising_next_nearest_metropolis,
     ising_multispin,
     ising_wolff,
     ising_swendsen_wang,
