@@ -9,12 +9,13 @@ fn every_bad_input_is_one_clear_line_and_leaves_nothing() {
     let out = temp_dir("bad-corpus");
     std::fs::create_dir_all(&out).unwrap();
     let scratch = out.join("x");
-    // Small datasets for the commands that read `lattice sample` output: {ising}, {xy} and
-    // {field} (Ising in a field h = 0.1).
+    // Small datasets for the commands that read `lattice sample` output: {ising}, {xy},
+    // {field} (Ising in a field h = 0.1) and {nnn} (Ising with J₂ = −0.25).
     let datasets: Vec<(&str, String)> = [
         ("ising", &["--model", "ising"][..]),
         ("xy", &["--model", "xy"]),
         ("field", &["--model", "ising", "--field", "0.1"]),
+        ("nnn", &["--model", "ising", "--next-nearest", "-0.25"]),
     ]
     .into_iter()
     .map(|(name, model)| {
