@@ -29,12 +29,19 @@ fn bench_steps<M: Model, S: Sampler<M>>(
     });
 }
 
-fn ising_checkerboard_metropolis(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ising_checkerboard_metropolis_tc");
+/// Checkerboard Metropolis sweeps of `model(L)` at `t` for every side in `sizes`.
+fn single_flip_sweeps(
+    c: &mut Criterion,
+    name: &str,
+    sizes: &[usize],
+    t: Temperature,
+    model: impl Fn(usize) -> Ising,
+) {
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
-    for l in SIZES {
-        let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap();
-        let mut sampler = SingleFlip::checkerboard_metropolis(&model, tc()).unwrap();
+    for &l in sizes {
+        let model = model(l);
+        let mut sampler = SingleFlip::checkerboard_metropolis(&model, t).unwrap();
         let mut rng = entropic::rng::from_seed(1);
         let mut state = model.random_state(&mut rng);
         bench_steps(
@@ -49,30 +56,28 @@ fn ising_checkerboard_metropolis(c: &mut Criterion) {
     group.finish();
 }
 
-/// Checkerboard Metropolis with a frustrating diagonal coupling J₂ = −0.25 at T = 1.5 (near its
-/// transition, measured on 20×20): the sequential sweep that also sums the diagonals.
+fn ising_checkerboard_metropolis(c: &mut Criterion) {
+    single_flip_sweeps(c, "ising_checkerboard_metropolis_tc", &SIZES, tc(), |l| {
+        Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0).unwrap()
+    });
+}
+
+/// With a frustrating diagonal coupling J₂ = −0.25 at T = 1.5 (near its transition, measured on
+/// 20×20): the sequential sweep that also sums the diagonals.
 fn ising_next_nearest_metropolis(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ising_next_nearest_metropolis");
-    group.sample_size(10);
-    for l in [64, 256, 1024] {
-        let model = Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0)
-            .unwrap()
-            .with_next_nearest(-0.25)
-            .unwrap();
-        let t = Temperature::new(1.5).unwrap();
-        let mut sampler = SingleFlip::checkerboard_metropolis(&model, t).unwrap();
-        let mut rng = entropic::rng::from_seed(1);
-        let mut state = model.random_state(&mut rng);
-        bench_steps(
-            &mut group,
-            BenchmarkId::from_parameter(l),
-            &model,
-            &mut sampler,
-            &mut state,
-            (l * l) as u64,
-        );
-    }
-    group.finish();
+    let t = Temperature::new(1.5).unwrap();
+    single_flip_sweeps(
+        c,
+        "ising_next_nearest_metropolis",
+        &[64, 256, 1024],
+        t,
+        |l| {
+            Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0)
+                .unwrap()
+                .with_next_nearest(-0.25)
+                .unwrap()
+        },
+    );
 }
 
 fn ising_multispin(c: &mut Criterion) {
