@@ -12,8 +12,8 @@ use entropic::diffusion::{
 };
 use entropic::estimate::{Estimate, Unit};
 use entropic::experiment::{
-    Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyReport, LatticeModel,
-    ModelChoice, SpinConfigurations, TrainingConfig,
+    ExperimentError, Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyReport,
+    LatticeModel, ModelChoice, SpinConfigurations, SpinModel, TrainingConfig, thermo_entropies,
 };
 use entropic::train::Executor;
 use serde_json::json;
@@ -243,83 +243,22 @@ fn read_data(dir: &Path, kind: SpinKind) -> Result<SpinConfigurations> {
 }
 
 /// The thermodynamic-integration entropies of a `lattice thermo` thermo.json for data of `kind`
-/// on an L×L lattice drawn from `hamiltonian` (when stated).
+/// on an L×L lattice drawn from `hamiltonian` (when stated) ([`thermo_entropies`]).
 fn read_reference(
     path: &Path,
     kind: SpinKind,
     side: usize,
     hamiltonian: Option<Hamiltonian>,
 ) -> Result<Vec<(f64, Estimate)>> {
-    #[derive(serde::Deserialize)]
-    struct Thermo {
-        command: String,
-        model: String,
-        size: usize,
-        coupling: f64,
-        field: f64,
-        /// Absent in files written before J₂ existed (then 0).
-        #[serde(default)]
-        next_nearest: f64,
-        rows: Vec<Row>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Row {
-        temperature: f64,
-        entropy: Value,
-    }
-    #[derive(serde::Deserialize)]
-    struct Value {
-        value: f64,
-        std_error: f64,
-    }
     let model = match kind {
-        SpinKind::Ising => "ising",
-        SpinKind::Planar => "xy",
-    };
-    let not_thermo = || {
-        anyhow::anyhow!(
-            "{} is not the thermo.json of `lattice thermo --model {model}`",
-            path.display()
-        )
+        SpinKind::Ising => SpinModel::Ising,
+        SpinKind::Planar => SpinModel::Xy,
     };
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let doc: Thermo = serde_json::from_slice(&bytes).map_err(|_| not_thermo())?;
-    if doc.command != "lattice thermo" || doc.model != model {
-        return Err(not_thermo());
-    }
-    if doc.size != side {
-        bail!(
-            "{} is for another lattice size than the data's {side}",
-            path.display()
-        );
-    }
-    if let Some(h) = hamiltonian
-        && (h.coupling != doc.coupling
-            || h.field != doc.field
-            || h.next_nearest != doc.next_nearest)
-    {
-        bail!(
-            "{} is for J = {}, h = {}, J₂ = {}, the data's metadata.json for J = {}, h = {}, J₂ = {}",
-            path.display(),
-            doc.coupling,
-            doc.field,
-            doc.next_nearest,
-            h.coupling,
-            h.field,
-            h.next_nearest
-        );
-    }
-    Ok(doc
-        .rows
-        .into_iter()
-        .map(|r| {
-            let e = r.entropy;
-            (
-                r.temperature,
-                Estimate::new(e.value, e.std_error, Unit::Nats, 0),
-            )
-        })
-        .collect())
+    thermo_entropies(&bytes, model, side, hamiltonian).map_err(|e| match e {
+        ExperimentError::Config { reason, .. } => anyhow::anyhow!("{} {reason}", path.display()),
+        other => other.into(),
+    })
 }
 
 /// `entropic entropy ising`.

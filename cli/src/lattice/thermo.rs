@@ -1,13 +1,11 @@
-//! `entropic lattice thermo`: flags → [`LatticeThermoConfig`] → [`LatticeThermo`] → table,
-//! CSV, JSON and plots.
+//! `entropic lattice thermo`: flags → [`LatticeThermoConfig`] → [`LatticeThermo`] →
+//! [`LatticeThermoReport`] (table, CSV, JSON and plots).
 use super::ModelArgs;
 use crate::Global;
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
-use entropic::experiment::{LatticeThermo, LatticeThermoConfig, SpinModel, thermo_figures};
-use serde_json::json;
-use std::fmt::Write as _;
+use entropic::experiment::{LatticeThermo, LatticeThermoConfig, LatticeThermoReport};
 
 fn defaults() -> LatticeThermoConfig {
     LatticeThermoConfig::default()
@@ -51,118 +49,15 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         return out.print_config(&config);
     }
     let experiment = LatticeThermo::new(config)?;
-    let config = experiment.config();
     let result = experiment.run(global.seed, &Threads::new(global.quiet))?;
-    let spec = &config.chain;
-    let points = &result.points;
-
-    let is_ising = spec.model == SpinModel::Ising;
-    let exact_ising = is_ising && spec.field == 0.0;
-    let mut rows = Vec::new();
-    let unit_note = if is_ising {
-        "s in nats per spin"
-    } else {
-        "s is the excess entropy s − ln 2π, nats per spin"
-    };
-    let mut text = format!(
-        "{} {}×{}, {} sweeps per point, {} integration points; {unit_note}\n{:>7} {:>22} {:>20} {:>20} {:>22}{}\n",
-        if is_ising { "Ising" } else { "XY" },
-        spec.size,
-        spec.size,
-        config.sweeps,
-        points.len(),
-        "T",
-        "u",
-        "c",
-        "|m|",
-        "s (MC + TI)",
-        if exact_ising {
-            format!("{:>14} {:>10}", "s exact (L×L)", "|Δ|/σ")
-        } else {
-            String::new()
-        }
-    );
-    let mut csv = String::from(
-        "T,beta,u,u_err,c,c_err,abs_m,abs_m_err,chi,chi_err,binder,binder_err,s,s_err,tau_int_energy,drift_sigmas,acceptance,exact_u,exact_c,exact_s,onsager_s,xy_high_t_s,xy_spin_wave_s\n",
-    );
-    for row in &result.rows {
-        let (t, p, s, x) = (row.temperature, &row.point, row.entropy, &row.exact);
-        let th = &p.thermo;
-        let pm = |v: f64, e: f64| format!("{v:>10.5} ± {e:<8.5}");
-        write!(
-            text,
-            "{:>7.4} {} {} {} {}",
-            t.value(),
-            pm(th.energy.value, th.energy.std_error),
-            pm(th.specific_heat.value, th.specific_heat.std_error),
-            pm(th.abs_magnetization.value, th.abs_magnetization.std_error),
-            pm(s.value, s.std_error)
-        )?;
-        if let Some(e) = x.entropy_per_spin {
-            write!(
-                text,
-                " {e:>14.6} {:>10.2}",
-                (s.value - e).abs() / s.std_error
-            )?;
-        }
-        writeln!(
-            text,
-            "{}",
-            if th.is_equilibrated() {
-                ""
-            } else {
-                "  (energy drifts: run longer)"
-            }
-        )?;
-        let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            t.value(),
-            p.beta,
-            th.energy.value,
-            th.energy.std_error,
-            th.specific_heat.value,
-            th.specific_heat.std_error,
-            th.abs_magnetization.value,
-            th.abs_magnetization.std_error,
-            th.susceptibility.value,
-            th.susceptibility.std_error,
-            th.binder.value,
-            th.binder.std_error,
-            s.value,
-            s.std_error,
-            th.energy.autocorrelation.tau,
-            th.energy_drift_sigmas,
-            p.acceptance,
-            opt(x.energy_per_spin),
-            opt(x.specific_heat),
-            opt(x.entropy_per_spin),
-            opt(x.onsager_entropy_per_spin),
-            opt(x.xy_high_temperature_entropy),
-            opt(x.xy_spin_wave_entropy)
-        )?;
-        rows.push(json!({
-            "temperature": t.value(), "thermodynamics": th, "entropy": s, "acceptance": p.acceptance,
-            "exact": x,
-        }));
-    }
-    let curve_rows: Vec<_> = points
-        .iter()
-        .map(|p| json!([p.beta, p.thermo.energy.value, p.thermo.energy.std_error]))
-        .collect();
-    let doc = json!({
-        "command": "lattice thermo", "model": spec.model, "algorithm": spec.algorithm, "size": spec.size,
-        "coupling": spec.coupling, "field": spec.field, "next_nearest": spec.next_nearest, "sweeps": config.sweeps, "seed": global.seed,
-        "entropy_unit": if is_ising { "nats per spin" } else { "nats per spin, excess s − ln 2π" },
-        "rows": rows, "integration_curve_beta_u_err": curve_rows,
-    });
+    let report = LatticeThermoReport::new(&experiment, &result);
+    let doc = report.json(global.seed);
     if out.keeps_files() {
-        out.file("thermo.csv", csv.as_bytes())?;
+        out.file("thermo.csv", report.csv().as_bytes())?;
         out.json("thermo.json", &doc)?;
-        for (name, svg) in thermo_figures::figures(spec, &result, exact_ising)? {
+        for (name, svg) in report.figures()? {
             out.file(name, svg.as_bytes())?;
         }
     }
-    out.result(&text, &doc)
+    out.result(&report.text(), &doc)
 }

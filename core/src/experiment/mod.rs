@@ -54,6 +54,7 @@ mod lattice_entropy;
 mod lattice_sample;
 mod lattice_temper;
 mod lattice_thermo;
+mod lattice_thermo_report;
 mod live_chain;
 #[cfg(feature = "data")]
 mod maxent_bias;
@@ -110,6 +111,9 @@ pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
 };
+pub use lattice_thermo_report::LatticeThermoReport;
+#[cfg(feature = "serde")]
+pub use lattice_thermo_report::thermo_entropies;
 pub use live_chain::{Configuration, LIVE_WINDOW, LiveChain, LiveEstimates};
 #[cfg(feature = "data")]
 pub use maxent_bias::{
