@@ -1,15 +1,15 @@
-//! `entropic lattice temper`: flags → [`LatticeTemperConfig`] → [`LatticeTemper`] → table, CSV,
-//! JSON and plots.
+//! `entropic lattice temper`: flags → [`LatticeTemperConfig`] → [`LatticeTemper`] →
+//! [`LatticeTemperReport`] (table, CSV, JSON) and plots.
 use super::ModelArgs;
 use crate::Global;
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{
-    Configs, LatticeTemper, LatticeTemperConfig, LatticeTemperResult, temper_figures,
+    Configs, LatticeTemper, LatticeTemperConfig, LatticeTemperReport, LatticeTemperResult,
+    temper_figures,
 };
 use serde_json::json;
-use std::fmt::Write as _;
 
 fn defaults() -> LatticeTemperConfig {
     LatticeTemperConfig::default()
@@ -55,100 +55,10 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let rt = Threads::new(global.quiet);
     let result = experiment.run(global.seed, &rt)?;
     rt.finish();
-    let spec = &config.chain;
-    let mut text = format!(
-        "{:?} {}×{}, J = {}, h = {}: replica exchange over {} temperatures, {} per rung, {} rounds after {} (seed {})\n{:>8} {:>10} {:>9} {:>10} {:>7} {:>9} {:>9} {:>7} {:>10} {:>9}\n",
-        spec.model,
-        spec.size,
-        spec.size,
-        spec.coupling,
-        spec.field,
-        result.rungs.len(),
-        spec.algorithm.name(),
-        config.rounds,
-        spec.thermalize,
-        global.seed,
-        "T",
-        "e",
-        "± err",
-        "exact e",
-        "z",
-        "|m|",
-        "± err",
-        "τ_int(e)",
-        "acceptance",
-        "ESS/s"
-    );
-    let xy = result.rungs.iter().any(|r| r.helicity.is_some());
-    if xy {
-        // The helicity modulus Υ (XY), after the other columns.
-        text.pop();
-        writeln!(text, " {:>9} {:>9}", "Υ", "± err")?;
-    }
-    let mut csv =
-        String::from("T,e,e_err,exact_e,abs_m,abs_m_err,exact_abs_m,tau_int_e,acceptance\n");
-    let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
-    for r in &result.rungs {
-        let exact = r.reference.exact_energy;
-        write!(
-            text,
-            "{:>8.4} {:>10.5} {:>9.5} {:>10} {:>7} {:>9.5} {:>9.5} {:>7.1} {:>10.3} {:>9}",
-            r.temperature,
-            r.energy.value,
-            r.energy.std_error,
-            exact.map_or("—".into(), |x| format!("{x:.5}")),
-            exact.map_or("—".into(), |x| format!(
-                "{:+.2}",
-                (r.energy.value - x) / r.energy.std_error
-            )),
-            r.abs_m.value,
-            r.abs_m.std_error,
-            r.energy.autocorrelation.tau,
-            r.acceptance,
-            r.effective_samples_per_second
-                .map_or("—".into(), |v| format!("{v:.0}"))
-        )?;
-        match r.helicity {
-            Some(y) => writeln!(text, " {:>9.5} {:>9.5}", y.value, y.std_error)?,
-            None => writeln!(text)?,
-        }
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.temperature,
-            r.energy.value,
-            r.energy.std_error,
-            opt(exact),
-            r.abs_m.value,
-            r.abs_m.std_error,
-            opt(r.reference.exact_abs_m),
-            r.energy.autocorrelation.tau,
-            r.acceptance,
-            opt(r.effective_samples_per_second),
-            opt(r.helicity.map(|y| y.value)),
-            opt(r.helicity.map(|y| y.std_error))
-        )?;
-    }
-    let swaps: Vec<String> = result
-        .swap_acceptance
-        .iter()
-        .map(|a| format!("{a:.2}"))
-        .collect();
-    writeln!(
-        text,
-        "swap acceptance per pair: {}\nround trips (all replicas): {}",
-        swaps.join(" "),
-        result.round_trips
-    )?;
-    let doc = json!({
-        "command": "lattice temper", "model": spec.model, "algorithm": spec.algorithm,
-        "size": spec.size, "coupling": spec.coupling, "field": spec.field, "next_nearest": spec.next_nearest,
-        "rounds": config.rounds, "thermalize": spec.thermalize, "cold_start": config.cold_start,
-        "seed": global.seed, "rungs": result.rungs, "swap_acceptance": result.swap_acceptance,
-        "round_trips": result.round_trips, "seconds_per_round": result.seconds_per_round,
-    });
+    let report = LatticeTemperReport::new(&experiment, &result);
+    let doc = report.json(global.seed);
     if out.keeps_files() {
-        out.file("temper.csv", csv.as_bytes())?;
+        out.file("temper.csv", report.csv().as_bytes())?;
         out.json("temper.json", &doc)?;
         for (name, svg) in temper_figures::figures(&result)? {
             out.file(name, svg.as_bytes())?;
@@ -157,7 +67,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             write_dataset(out, config, &result, configs, global.seed)?;
         }
     }
-    out.result(&text, &doc)
+    out.result(&report.text(global.seed), &doc)
 }
 
 /// The kept configurations in `lattice sample`'s format, so the entropy commands read them.

@@ -75,14 +75,15 @@ pub struct IsingReference {
 }
 
 impl IsingReference {
-    /// The exact values for `model` at `t` (all `None` where none exists).
+    /// The exact values for `model` at `t` (all `None` where none exists): Kaufman and Onsager
+    /// for the zero-field nearest-neighbour model, enumeration for any small one.
     ///
     /// # Errors
     /// The lattice layer's error where a reference cannot be evaluated.
     pub fn for_model(model: &Ising, t: Temperature) -> Result<Self, ExperimentError> {
         let mut r = Self::default();
         let small = model.lattice().sites() <= enumeration::MAX_SITES;
-        if model.field() == 0.0 && model.coupling() != 0.0 {
+        if model.field() == 0.0 && model.next_nearest() == 0.0 && model.coupling() != 0.0 {
             if !small {
                 let finite = where_defined(kaufman::exact(model, t))?;
                 r.exact_energy = finite.map(|f| f.energy_per_spin);
@@ -291,6 +292,27 @@ mod tests {
         crate::test_util::assert_within_sigmas(&r.energy, exact_e, 4.0);
         crate::test_util::assert_within_sigmas(&r.abs_m, exact_m, 4.0);
         assert_eq!(r.energy_series.len(), 20_000);
+    }
+
+    /// A next-nearest coupling: no Kaufman or Onsager value (theirs are the nearest-neighbour
+    /// model's), enumeration where the lattice is small.
+    #[test]
+    fn references_of_a_next_nearest_model() {
+        let t = Temperature::new(2.0).unwrap();
+        let model = |l| {
+            Ising::new(Square::with_side(l).unwrap(), 1.0, 0.0)
+                .unwrap()
+                .with_next_nearest(-0.25)
+                .unwrap()
+        };
+        assert_eq!(
+            IsingReference::for_model(&model(8), t).unwrap(),
+            IsingReference::default()
+        );
+        let small = IsingReference::for_model(&model(4), t).unwrap();
+        let exact = enumeration::exact(&model(4), t).unwrap();
+        assert_eq!(small.exact_energy, Some(exact.energy_per_spin));
+        assert!(small.onsager_energy.is_none() && small.onsager_m.is_none());
     }
 
     #[test]

@@ -53,6 +53,7 @@ mod latent_train;
 mod lattice_entropy;
 mod lattice_sample;
 mod lattice_temper;
+mod lattice_temper_report;
 mod lattice_thermo;
 mod lattice_thermo_report;
 mod live_chain;
@@ -108,6 +109,7 @@ pub use lattice_entropy::{
 };
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult, TemperRung};
+pub use lattice_temper_report::LatticeTemperReport;
 pub use lattice_thermo::{
     LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
 };
