@@ -1,13 +1,11 @@
-//! `entropic ising`: flags → [`IsingConfig`] → [`IsingRun`] → text, JSON, arrays and plots.
+//! `entropic ising`: flags → [`IsingConfig`] → [`IsingRun`] → [`IsingReport`] (text, JSON,
+//! plots) and arrays.
 use crate::Global;
 use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
-use entropic::experiment::{IsingConfig, IsingRun, Start};
-use entropic::plot::{self, Series};
-use serde_json::json;
-use std::fmt::Write as _;
+use entropic::experiment::{IsingConfig, IsingReport, IsingRun, Start};
 
 fn defaults() -> IsingConfig {
     IsingConfig::default()
@@ -77,87 +75,19 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let r = experiment.run(global.seed, &rt)?;
     rt.finish();
 
-    let n = config.size;
-    let mut text = String::new();
-    writeln!(
-        text,
-        "Ising {n}×{n}, T = {}, J = {}, h = {}: {} sweeps after {} thermalisation sweeps (seed {})",
-        config.temperature,
-        config.coupling,
-        config.field,
-        config.sweeps,
-        config.thermalize,
-        global.seed
-    )?;
-    for (name, est) in [("energy per spin", &r.energy), ("|m| per spin", &r.abs_m)] {
-        writeln!(
-            text,
-            "{name:<16} {:>10.6} ± {:.6}   (τ_int = {:.2} sweeps{})",
-            est.value,
-            est.std_error,
-            est.autocorrelation.tau,
-            if est.autocorrelation.converged {
-                ""
-            } else {
-                "; window did not close: run longer"
-            }
-        )?;
-    }
-    writeln!(text, "{:<16} {:>10.4}", "acceptance", r.acceptance)?;
-    let reference = serde_json::to_value(r.reference)?;
-    for (label, value) in reference.as_object().into_iter().flatten() {
-        writeln!(
-            text,
-            "{label:<16} {:>10.6}",
-            value.as_f64().unwrap_or(f64::NAN)
-        )?;
-    }
-
-    let document = json!({
-        "command": "ising",
-        "size": n,
-        "temperature": config.temperature,
-        "coupling": config.coupling,
-        "field": config.field,
-        "seed": global.seed,
-        "sweeps": config.sweeps,
-        "thermalize": config.thermalize,
-        "acceptance": r.acceptance,
-        "energy_per_spin": r.energy,
-        "abs_magnetization": r.abs_m,
-        "reference": reference,
-    });
+    let report = IsingReport::new(&experiment, &r);
+    let document = report.json(global.seed);
     if out.keeps_files() {
         let (energy, abs_m) = (&r.energy_series, &r.abs_m_series);
         let steps = energy.len() as u64;
         out.npy("energy.npy", &[steps], energy)?;
         out.npy("abs_magnetization.npy", &[steps], abs_m)?;
-        let spins = r.final_state.spins();
-        out.npy("final_spins.npy", &[n as u64, n as u64], spins)?;
-        let sweeps: Vec<f64> = (1..=energy.len()).map(|k| k as f64).collect();
-        let trace = plot::line_chart(
-            &format!("Ising {n}×{n} at T = {}", config.temperature),
-            "sweep",
-            "per spin",
-            &[
-                Series {
-                    name: "energy",
-                    points: sweeps.iter().copied().zip(energy.iter().copied()).collect(),
-                    errors: vec![],
-                },
-                Series {
-                    name: "|m|",
-                    points: sweeps.iter().copied().zip(abs_m.iter().copied()).collect(),
-                    errors: vec![],
-                },
-            ],
-        )?;
-        out.file("trace.svg", trace.as_bytes())?;
-        out.file(
-            "final_spins.svg",
-            plot::spin_lattice(n, n, spins)?.as_bytes(),
-        )?;
+        let n = config.size as u64;
+        out.npy("final_spins.npy", &[n, n], r.final_state.spins())?;
+        for (name, svg) in report.figures()? {
+            out.file(name, svg.as_bytes())?;
+        }
         out.json("metadata.json", &document)?;
     }
-    out.result(&text, &document)
+    out.result(&report.text(global.seed), &document)
 }

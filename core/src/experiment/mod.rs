@@ -43,6 +43,7 @@ mod exact_length;
 mod gaussian_report;
 mod gaussian_table;
 mod ising;
+mod ising_report;
 mod latent_claims;
 #[cfg(all(feature = "plot", feature = "data"))]
 pub mod latent_figures;
@@ -91,6 +92,7 @@ pub use gaussian_table::{
     GaussianRow, GaussianTable, GaussianTableConfig, MAX_GAUSSIAN_DIM, gaussian_summary,
 };
 pub use ising::{IsingConfig, IsingReference, IsingResult, IsingRun, Start};
+pub use ising_report::IsingReport;
 pub use latent_claims::{Correlation, Group, LatentClaims, RunSummary, Verdict};
 pub use latent_sweep::{EmBaseline, LatentSweep, MIN_SWEEP_RUNS, SweepJob};
 #[cfg(feature = "serde")]
