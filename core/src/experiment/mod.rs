@@ -67,6 +67,7 @@ mod maxent_digits;
 pub mod maxent_digits_report;
 mod maxent_mixing;
 mod maxent_pca;
+mod maxent_pca_report;
 mod mutual_information_compare;
 mod runtime;
 #[cfg(feature = "plot")]
@@ -139,6 +140,7 @@ pub use maxent_mixing::{
     MaxentMixing, MaxentMixingConfig, Mixing, MixingRow, WalkerSampler, measure_mixing,
 };
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
+pub use maxent_pca_report::MaxentPcaReport;
 pub use mutual_information_compare::MutualInformationCompare;
 pub use runtime::{Runtime, Sequential, timed};
 pub(crate) use runtime::{check_cancelled, unless_cancelled};
