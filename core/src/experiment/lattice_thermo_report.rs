@@ -2,9 +2,11 @@
 //! thermo` prints and writes —, and the reading back of its JSON (`thermo.json`) as the
 //! reference entropies of a lattice entropy run: the file's format lives here, in one place.
 //! Writing to a `String` cannot fail, so the `fmt::Write` results below are discarded.
-use super::{ExperimentError, LatticeThermo, SpinModel, ThermoResult};
+#[cfg(any(feature = "serde", feature = "plot"))]
+use super::ExperimentError;
 #[cfg(feature = "serde")]
 use super::{Hamiltonian, LatticeThermoConfig};
+use super::{LatticeThermo, SpinModel, ThermoResult};
 #[cfg(feature = "serde")]
 use crate::estimate::{Estimate, Unit};
 use alloc::format;

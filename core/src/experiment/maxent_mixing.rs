@@ -2,7 +2,7 @@
 //! [`MaxentMixing`] run, the library side of `entropic maxent mixing` (issue #31: the choice of
 //! sampler is a measurement).
 use super::{ExperimentError, Runtime, check_cancelled, check_memory};
-use crate::maxent::{Energy, MaxEntError, Moves, Walkers};
+use crate::maxent::{Energy, GaussianEnergy, MaxEntError, Moves, Walkers};
 use crate::rng::stream;
 use crate::stats::{AutocorrelationTime, pooled_autocorrelation_time};
 use alloc::vec;
@@ -288,6 +288,90 @@ pub struct MixingRow {
     pub positions: Vec<f64>,
 }
 
+impl MixingRow {
+    /// The sampler's name, marked when preconditioned: `+pre` (diagonal) or `+dense`.
+    pub fn label(&self) -> &'static str {
+        match (self.sampler, self.preconditioned, self.dense) {
+            (WalkerSampler::Metropolis, false, _) => "metropolis",
+            (WalkerSampler::Metropolis, true, _) => "metropolis+pre",
+            (WalkerSampler::Mala, false, _) => "mala",
+            (WalkerSampler::Mala, true, false) => "mala+pre",
+            (WalkerSampler::Mala, true, true) => "mala+dense",
+            (WalkerSampler::Hmc, false, _) => "hmc",
+            (WalkerSampler::Hmc, true, false) => "hmc+pre",
+            (WalkerSampler::Hmc, true, true) => "hmc+dense",
+        }
+    }
+
+    /// The mean of (x · u)² over the final walkers x: their variance along the unit vector `u`
+    /// when the target is centred (NaN for a `u` of another dimension or no walkers).
+    pub fn variance_along(&self, u: &[f64]) -> f64 {
+        let d = u.len();
+        if d == 0 || self.positions.is_empty() || self.positions.len() % d != 0 {
+            return f64::NAN;
+        }
+        let n = self.positions.len() / d;
+        self.positions
+            .chunks_exact(d)
+            .map(|x| {
+                let p: f64 = x.iter().zip(u).map(|(a, b)| a * b).sum();
+                p * p
+            })
+            .sum::<f64>()
+            / n as f64
+    }
+}
+
+/// The centred anisotropic Gaussian on which `entropic maxent mixing` compares samplers by
+/// default ([`GaussianEnergy::anisotropic`]: variances log-spaced from 1 to the condition number
+/// along the axes of a random rotation), walkers drawn exactly from it, and its slowest
+/// direction — the axis of the largest variance, the projection [`MaxentMixing::run`] traces.
+#[derive(Clone, Debug)]
+pub struct GaussianMixingTarget {
+    /// The target.
+    pub energy: GaussianEnergy,
+    /// Walkers in equilibrium (exact draws), initial width 0.1.
+    pub start: Walkers,
+    /// The axis of the largest variance (unit length).
+    pub widest: Vec<f64>,
+    /// The variance along it: what the walkers' [`MixingRow::variance_along`] estimates.
+    pub variance: f64,
+}
+
+impl GaussianMixingTarget {
+    /// The target in `dim` dimensions with condition number `condition` and `walkers` exact
+    /// draws, all from [`stream`]`(seed, 10)`.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Config`] for no walkers; [`ExperimentError::TooLarge`] before any work
+    /// when the walkers or the covariance cannot be stored; [`GaussianEnergy::anisotropic`]'s
+    /// errors for a zero dimension or a condition number that is not finite and ≥ 1.
+    pub fn new(
+        dim: usize,
+        condition: f64,
+        walkers: usize,
+        seed: u64,
+    ) -> Result<Self, ExperimentError> {
+        if walkers == 0 {
+            return Err(ExperimentError::config("walkers", "must be at least 1"));
+        }
+        check_memory("the Gaussian walkers", &[walkers, dim, 8])?;
+        check_memory("the Gaussian target", &[dim, dim, 8])?;
+        let mut rng = stream(seed, 10);
+        let energy = GaussianEnergy::anisotropic(dim, condition, &mut rng)?;
+        let widest = energy.axis(dim - 1).to_vec();
+        let variance = energy.variances()[dim - 1];
+        let draws = energy.exact_draws(walkers, &mut rng);
+        let start = Walkers::new(dim, draws, 0.1, None)?;
+        Ok(Self {
+            energy,
+            start,
+            widest,
+            variance,
+        })
+    }
+}
+
 /// Compare walker samplers on one target: each starts from the same walkers, adapts its step
 /// during warm-up, then [`measure_mixing`] runs with the step frozen.
 #[derive(Clone, Debug)]
@@ -394,7 +478,6 @@ impl MaxentMixing {
 mod tests {
     use super::*;
     use crate::experiment::Sequential;
-    use crate::maxent::GaussianEnergy;
     use crate::rng::{from_seed, normal_pair};
 
     /// MALA (one leapfrog step) on N(0, 1) proposes x′ = (1 − ε²/2) x + ε ξ: an AR(1) chain with

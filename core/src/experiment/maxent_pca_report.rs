@@ -5,7 +5,6 @@ use super::{MaxentPca, MaxentPcaResult};
 use crate::maxent::pca_entropy_2d;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::f64::consts::{FRAC_PI_2, PI};
 use core::fmt::Write as _;
 
@@ -30,6 +29,8 @@ const CURVE_POINTS: usize = 361;
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct MaxentPcaReport<'a> {
+    /// Read by [`Self::json`] only.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     run: &'a MaxentPca,
     result: &'a MaxentPcaResult,
 }
@@ -113,7 +114,9 @@ impl<'a> MaxentPcaReport<'a> {
     /// # Errors
     /// [`PlotError`](crate::plot::PlotError) if drawing fails.
     #[cfg(feature = "plot")]
-    pub fn figures(&self) -> Result<Vec<(&'static str, String)>, crate::plot::PlotError> {
+    pub fn figures(
+        &self,
+    ) -> Result<alloc::vec::Vec<(&'static str, String)>, crate::plot::PlotError> {
         use crate::plot::{Series, line_chart};
         let r = self.result;
         let curve = Series {

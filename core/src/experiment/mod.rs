@@ -66,6 +66,7 @@ mod maxent_digits;
 #[cfg(feature = "data")]
 pub mod maxent_digits_report;
 mod maxent_mixing;
+mod maxent_mixing_report;
 mod maxent_pca;
 mod maxent_pca_report;
 mod mutual_information_compare;
@@ -137,8 +138,10 @@ pub use maxent_digits::{
     MaxentDigitsConfig, trained_classifier,
 };
 pub use maxent_mixing::{
-    MaxentMixing, MaxentMixingConfig, Mixing, MixingRow, WalkerSampler, measure_mixing,
+    GaussianMixingTarget, MaxentMixing, MaxentMixingConfig, Mixing, MixingRow, WalkerSampler,
+    measure_mixing,
 };
+pub use maxent_mixing_report::MaxentMixingReport;
 pub use maxent_pca::{MaxentPca, MaxentPcaConfig, MaxentPcaResult};
 pub use maxent_pca_report::MaxentPcaReport;
 pub use mutual_information_compare::MutualInformationCompare;
