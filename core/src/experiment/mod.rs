@@ -61,6 +61,7 @@ mod live_chain;
 #[cfg(feature = "data")]
 mod maxent_bias;
 mod maxent_bimodal;
+mod maxent_bimodal_report;
 #[cfg(feature = "data")]
 mod maxent_digits;
 #[cfg(feature = "data")]
@@ -130,6 +131,7 @@ pub use maxent_bias::{
 pub use maxent_bimodal::{
     BimodalCase, BimodalResult, BimodalSeed, BimodalSeedRun, MaxentBimodal, MaxentBimodalConfig,
 };
+pub use maxent_bimodal_report::MaxentBimodalReport;
 #[cfg(all(feature = "data", feature = "serde"))]
 pub use maxent_digits::DigitsCheckpoint;
 #[cfg(feature = "data")]
