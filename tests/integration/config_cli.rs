@@ -121,3 +121,48 @@ fn bad_config_files_are_one_line() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn biased_generation_commands_take_config_files() {
+    let dir = temp_dir("config-bias");
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("no-checkpoint-needed-to-print.json");
+    let model = model.to_str().unwrap();
+    let base = ["maxent", "digits", "sample", "--model", model];
+    let (code, printed, err) = entropic(&[&base[..], &["--steer", "3", "--print-config"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        printed.contains("steer = 3") && printed.contains("alpha = 20.0"),
+        "{printed}"
+    );
+    let file = dir.join("sample.toml");
+    std::fs::write(&file, printed.replace("alpha = 20.0", "alpha = 5.0")).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, reprinted, err) = entropic(
+        &[
+            &base[..],
+            &["--config", path, "--sweeps", "7", "--print-config"],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for line in ["steer = 3", "alpha = 5.0", "sweeps = 7"] {
+        assert!(reprinted.contains(line), "{line}: {reprinted}");
+    }
+    let (code, printed, err) = entropic(&[
+        "maxent",
+        "digits",
+        "discriminator",
+        "--model",
+        model,
+        "--rounds",
+        "2",
+        "--print-config",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        printed.contains("rounds = 2") && printed.contains("epochs = 200"),
+        "{printed}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

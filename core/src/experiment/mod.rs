@@ -60,6 +60,8 @@ mod lattice_thermo_report;
 mod live_chain;
 #[cfg(feature = "data")]
 mod maxent_bias;
+#[cfg(feature = "data")]
+mod maxent_bias_report;
 mod maxent_bimodal;
 mod maxent_bimodal_report;
 #[cfg(feature = "data")]
@@ -128,6 +130,8 @@ pub use maxent_bias::{
     DigitsSampling, DigitsSamplingConfig, DiscriminatorOutcome, DiscriminatorRound,
     train_discriminator,
 };
+#[cfg(feature = "data")]
+pub use maxent_bias_report::{DigitsSamplingReport, DiscriminatorReport, RoundSummary};
 pub use maxent_bimodal::{
     BimodalCase, BimodalResult, BimodalSeed, BimodalSeedRun, MaxentBimodal, MaxentBimodalConfig,
 };

@@ -1,23 +1,27 @@
 //! `entropic maxent digits sample | discriminator`: flags → [`DigitsSamplingConfig`] /
-//! [`DigitsDiscriminatorConfig`] → the library runs on a trained checkpoint → text, JSON and
-//! figures (steering, Eq. 22–23, Fig. 7; discriminator bias, Eq. 20–21, Fig. 6).
+//! [`DigitsDiscriminatorConfig`] → the library runs on a trained checkpoint →
+//! [`DigitsSamplingReport`] / [`DiscriminatorReport`] (text, JSON and figures; steering,
+//! Eq. 22–23, Fig. 7; discriminator bias, Eq. 20–21, Fig. 6).
 use super::{load_checkpoint, model_path};
 use crate::Global;
+use crate::config::{ConfigArgs, Overlay};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result};
-use entropic::experiment::maxent_digits_report::walker_grid;
 use entropic::experiment::{
     DigitsDiscriminator, DigitsDiscriminatorConfig, DigitsSampling, DigitsSamplingConfig,
-    DigitsScore,
+    DigitsSamplingReport, DiscriminatorReport,
 };
-use entropic::maxent::digits::PIXELS;
 use entropic::nn::{Network, io};
-use entropic::plot::{self, Series};
-use entropic::stats::mean_and_sd;
-use serde_json::json;
-use std::fmt::Write as _;
 use std::path::PathBuf;
+
+fn sampling_defaults() -> DigitsSamplingConfig {
+    DigitsSamplingConfig::default()
+}
+
+fn discriminator_defaults() -> DigitsDiscriminatorConfig {
+    DigitsDiscriminatorConfig::default()
+}
 
 /// Options of `entropic maxent digits sample`.
 #[derive(Debug, clap::Args)]
@@ -29,26 +33,47 @@ pub struct SampleArgs {
     #[arg(long, value_name = "DIGIT")]
     steer: Option<usize>,
     /// Strength α of the steering field.
-    #[arg(long, value_name = "A", default_value_t = 20.0)]
+    #[arg(long, value_name = "A", default_value_t = sampling_defaults().alpha)]
     alpha: f64,
     /// A discriminator.json of `digits discriminator`: add α_g g(x) (Eq. 21).
     #[arg(long, value_name = "FILE")]
     discriminator: Option<PathBuf>,
     /// Strength α_g of the discriminator bias (1 makes H₀ + g the log-density ratio
     /// correction for a calibrated discriminator).
-    #[arg(long, value_name = "A", default_value_t = 1.0)]
+    #[arg(long, value_name = "A", default_value_t = sampling_defaults().disc_alpha)]
     disc_alpha: f64,
     /// Drop H₀ and sample from the steering field alone (the Fig. 7d ablation).
     #[arg(long)]
     classifier_only: bool,
     /// MCMC sweeps under the biased energy.
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(long, value_name = "N", default_value_t = sampling_defaults().sweeps)]
     sweeps: usize,
     /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep on the
     /// biased energy and its gradient (1 = MALA), step adapted over the first quarter of the
     /// sweeps.
-    #[arg(long, value_name = "L", default_value_t = 0)]
+    #[arg(long, value_name = "L", default_value_t = sampling_defaults().leapfrog)]
     leapfrog: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+impl SampleArgs {
+    fn config(&self, global: &Global) -> Result<DigitsSamplingConfig> {
+        let (mut c, o): (DigitsSamplingConfig, _) = Overlay::load(&self.config, &global.explicit)?;
+        if self.steer.is_some() {
+            c.steer = self.steer;
+        }
+        o.set("alpha", &mut c.alpha, self.alpha);
+        o.set("disc_alpha", &mut c.disc_alpha, self.disc_alpha);
+        o.set(
+            "classifier_only",
+            &mut c.classifier_only,
+            self.classifier_only,
+        );
+        o.set("sweeps", &mut c.sweeps, self.sweeps);
+        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
+        Ok(c)
+    }
 }
 
 /// Options of `entropic maxent digits discriminator`.
@@ -58,32 +83,44 @@ pub struct DiscriminatorArgs {
     #[arg(long, value_name = "FILE")]
     model: PathBuf,
     /// Discriminator rounds.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = discriminator_defaults().rounds)]
     rounds: usize,
     /// Strength α of the bias α g(x) (1: g is the log-odds of "generated").
-    #[arg(long, value_name = "A", default_value_t = 1.0)]
+    #[arg(long, value_name = "A", default_value_t = discriminator_defaults().alpha)]
     alpha: f64,
     /// MCMC sweeps under the biased energy per round.
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(long, value_name = "N", default_value_t = discriminator_defaults().sweeps)]
     sweeps: usize,
     /// Training epochs of each discriminator.
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(long, value_name = "N", default_value_t = discriminator_defaults().epochs)]
     epochs: usize,
     /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep (1 =
     /// MALA).
-    #[arg(long, value_name = "L", default_value_t = 0)]
+    #[arg(long, value_name = "L", default_value_t = discriminator_defaults().leapfrog)]
     leapfrog: usize,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+impl DiscriminatorArgs {
+    fn config(&self, global: &Global) -> Result<DigitsDiscriminatorConfig> {
+        let (mut c, o): (DigitsDiscriminatorConfig, _) =
+            Overlay::load(&self.config, &global.explicit)?;
+        o.set("rounds", &mut c.rounds, self.rounds);
+        o.set("alpha", &mut c.alpha, self.alpha);
+        o.set("sweeps", &mut c.sweeps, self.sweeps);
+        o.set("epochs", &mut c.epochs, self.epochs);
+        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
+        Ok(c)
+    }
 }
 
 pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let run = DigitsSampling::new(DigitsSamplingConfig {
-        steer: args.steer,
-        alpha: args.alpha,
-        disc_alpha: args.disc_alpha,
-        classifier_only: args.classifier_only,
-        sweeps: args.sweeps,
-        leapfrog: args.leapfrog,
-    })?;
+    let config = args.config(global)?;
+    if args.config.print_config {
+        return out.print_config(&config);
+    }
+    let run = DigitsSampling::new(config)?;
     let (mut trainer, images, _) = load_checkpoint(&model_path(&args.model))?;
     let discriminator = match &args.discriminator {
         Some(path) => {
@@ -98,55 +135,16 @@ pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Resul
     let rt = Threads::new(global.quiet);
     let result = run.run(&mut trainer, images, discriminator, global.seed, &rt)?;
     rt.finish();
-    let (samples, unbiased) = (&result.samples, &result.unbiased);
-    let (before, after) = (result.before, result.after);
-    let n = (samples.len() / PIXELS) as f64;
-    let mut text = String::new();
-    if let Some(d) = args.steer {
-        writeln!(
-            text,
-            "steering to {d} (α = {}{}): scoring classifier assigns {:.1}% of samples to {d} (model without steering: {:.1}%)",
-            args.alpha,
-            if args.classifier_only {
-                ", classifier only"
-            } else {
-                ""
-            },
-            100.0 * after.histogram[d] as f64 / n,
-            100.0 * before.histogram[d] as f64 / n
-        )?;
-    }
-    writeln!(text, "unbiased model:")?;
-    describe(&mut text, &before)?;
-    writeln!(text, "biased samples:")?;
-    describe(&mut text, &after)?;
+    let name = args.discriminator.as_ref().map(|p| p.to_string_lossy());
+    let report = DigitsSamplingReport::new(&run, &result, name.as_deref());
     if out.keeps_files() {
-        out.file(
-            "samples.svg",
-            walker_grid("Biased generation", samples, 40)?.as_bytes(),
-        )?;
-        out.file(
-            "unbiased.svg",
-            walker_grid("Unbiased model samples", unbiased, 40)?.as_bytes(),
-        )?;
+        for (file, svg) in report.figures()? {
+            out.file(file, svg.as_bytes())?;
+        }
     }
-    let doc = json!({
-        "command": "maxent digits sample", "seed": global.seed, "steer": args.steer, "alpha": args.alpha,
-        "classifier_only": args.classifier_only, "discriminator": args.discriminator,
-        "sweeps": args.sweeps, "leapfrog": args.leapfrog,
-        "target_fraction": args.steer.map(|d| after.histogram[d] as f64 / n),
-        "target_fraction_unbiased": args.steer.map(|d| before.histogram[d] as f64 / n),
-        "unbiased": before.to_json(), "biased": after.to_json(),
-    });
+    let doc = report.json(global.seed);
     out.json("sample.json", &doc)?;
-    out.result(&text, &doc)
-}
-
-fn describe(text: &mut String, s: &DigitsScore) -> Result<()> {
-    for line in s.describe().lines() {
-        writeln!(text, "  {line}")?;
-    }
-    Ok(())
+    out.result(&report.text(), &doc)
 }
 
 pub fn discriminator(
@@ -154,95 +152,24 @@ pub fn discriminator(
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<()> {
-    let run = DigitsDiscriminator::new(DigitsDiscriminatorConfig {
-        rounds: args.rounds,
-        alpha: args.alpha,
-        sweeps: args.sweeps,
-        epochs: args.epochs,
-        leapfrog: args.leapfrog,
-    })?;
+    let config = args.config(global)?;
+    if args.config.print_config {
+        return out.print_config(&config);
+    }
+    let run = DigitsDiscriminator::new(config)?;
     let (mut trainer, images, _) = load_checkpoint(&model_path(&args.model))?;
     let rt = Threads::new(global.quiet);
     let outcome = run.run(&mut trainer, images, global.seed, &rt)?;
     rt.finish();
-    let mut rows = Vec::new();
-    let mut text = String::new();
-    let mean = |v: &[f64]| mean_and_sd(v).0;
-    let called_generated =
-        |v: &[f64]| v.iter().filter(|&&l| l > 0.0).count() as f64 / v.len() as f64;
-    for (round, r) in outcome.rounds.iter().enumerate() {
-        let (g_real, g_plain, g_biased) = (&r.g_real, &r.g_model, &r.g_biased);
-        writeln!(
-            text,
-            "round {round}: mean g — real {:.2}, H₀ samples {:.2}, H₀ + α g samples {:.2}; called generated: real {:.1}%, H₀ {:.1}%, biased {:.1}%",
-            mean(g_real),
-            mean(g_plain),
-            mean(g_biased),
-            100.0 * called_generated(g_real),
-            100.0 * called_generated(g_plain),
-            100.0 * called_generated(g_biased)
-        )?;
-        rows.push(json!({"round": round, "mean_g_real": mean(g_real), "mean_g_model": mean(g_plain),
-            "mean_g_biased": mean(g_biased), "generated_fraction_real": called_generated(g_real),
-            "generated_fraction_model": called_generated(g_plain), "generated_fraction_biased": called_generated(g_biased)}));
-    }
-    let last = outcome.rounds.last().context("at least one round")?;
-    let hist_series = [
-        ("real digits", &last.g_real),
-        ("Min-MaxEnt (H₀)", &last.g_model),
-        ("biased (H₀ + α g)", &last.g_biased),
-    ];
-    let (g, biased) = (&outcome.discriminator, &outcome.biased);
+    let report = DiscriminatorReport::new(&run, &outcome);
     if out.keeps_files() {
-        out.file("discriminator.json", &io::to_json(g)?)?;
-        out.file(
-            "biased_samples.svg",
-            walker_grid("Discriminator-biased generation", biased, 40)?.as_bytes(),
-        )?;
-        let (lo, hi) = hist_series
-            .iter()
-            .flat_map(|(_, v)| v.iter().copied())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(v), b.max(v))
-            });
-        let bins = 30;
-        let width = ((hi - lo) / bins as f64).max(1e-9);
-        let mut csv = String::from("series,bin_centre,fraction\n");
-        let series: Vec<Series<'_>> = hist_series
-            .iter()
-            .map(|(name, v)| {
-                let mut counts = vec![0usize; bins];
-                for &l in v.iter() {
-                    counts[(((l - lo) / width) as usize).min(bins - 1)] += 1;
-                }
-                let points: Vec<(f64, f64)> = counts
-                    .iter()
-                    .enumerate()
-                    .map(|(b, &c)| (lo + width * (b as f64 + 0.5), c as f64 / v.len() as f64))
-                    .collect();
-                for (x, f) in &points {
-                    let _ = writeln!(csv, "{name},{x},{f}");
-                }
-                Series {
-                    name,
-                    points,
-                    errors: vec![],
-                }
-            })
-            .collect();
-        out.file("scores.csv", csv.as_bytes())?;
-        out.file(
-            "scores.svg",
-            plot::line_chart(
-                "Discriminator score g (log-odds of 'generated'), last round (Fig. 6)",
-                "g(x)",
-                "fraction",
-                &series,
-            )?
-            .as_bytes(),
-        )?;
+        out.file("discriminator.json", &io::to_json(&outcome.discriminator)?)?;
+        let [samples, scores] = report.figures()?;
+        out.file(samples.0, samples.1.as_bytes())?;
+        out.file("scores.csv", report.scores_csv().as_bytes())?;
+        out.file(scores.0, scores.1.as_bytes())?;
     }
-    let doc = json!({"command": "maxent digits discriminator", "seed": global.seed, "alpha": args.alpha, "rounds": rows});
+    let doc = report.json(global.seed);
     out.json("discriminator_rounds.json", &doc)?;
-    out.result(&text, &doc)
+    out.result(&report.text(), &doc)
 }
