@@ -1,5 +1,6 @@
 //! `entropic latent train` and `latent report`: flags → [`LatentTrainConfig`] →
-//! [`LatentTrain`] (checkpointed after every epoch) → text, CSV, JSON and figures.
+//! [`LatentTrain`](entropic::experiment::LatentTrain) (checkpointed after every epoch) →
+//! [`LatentTrainReport`] (text, CSV, JSON and figures).
 use super::{ReportArgs, TrainArgs, experiment};
 use crate::Global;
 use crate::config::fixed;
@@ -7,48 +8,9 @@ use crate::output::{Output, write_atomic};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{
-    Diagnosis, EntropyProductions, EpochRow, LatentCheckpoint, LatentOutcome, LatentTrain,
-    MIN_DIAGNOSTIC_STEPS, latent_figures,
+    EpochRow, LatentCheckpoint, LatentTrainReport, MIN_DIAGNOSTIC_STEPS, latent_figures,
 };
 use serde_json::json;
-use std::fmt::Write as _;
-
-/// σ three ways on one line.
-pub fn sigma_text(s: &EntropyProductions) -> String {
-    let one_way = match s.counted.one_way_pairs {
-        0 => String::new(),
-        n => format!(", {n} pairs seen one way left out"),
-    };
-    format!(
-        "hard counts {:.4} ± {:.4}{one_way}; Rao-Blackwellised {:.4} ± {:.4}; model's M {:.4} ± {:.4} ({})",
-        s.counted.sigma.value,
-        s.counted.sigma.std_error,
-        s.rao_blackwell.value,
-        s.rao_blackwell.std_error,
-        s.model.sigma.value,
-        s.model.sigma.std_error,
-        if s.model.exact { "exact" } else { "sampled" }
-    )
-}
-
-/// A diagnosis as JSON.
-pub fn diagnosis_json(d: &Diagnosis) -> serde_json::Value {
-    json!({
-        "log_likelihood": d.ll.value,
-        "log_likelihood_error": d.ll.std_error,
-        "exact_tied_log_likelihood": d.tied_ll,
-        "entropy_production": d.sigma,
-        "decorrelation_time": d.dynamics.decorrelation_time,
-        "second_eigenvalue": d.dynamics.second_eigenvalue,
-        "mean_diagonal": d.dynamics.mean_diagonal,
-        "occupancy": d.occupancy,
-        "matrix": d.dynamics.matrix,
-        "class_assignment": d.balance.assignment,
-        "class_proportions": d.balance.generated,
-        "class_kl": d.balance.kl,
-        "latent_path": d.path,
-    })
-}
 
 pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let given = args.settings.config(global)?;
@@ -131,75 +93,16 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
         .finish(trainer, history, seed, &rt, checkpoint)
         .with_context(|| stopped_at(done))?;
     rt.finish();
-    let mut csv = format!("{}\n", EpochRow::CSV_HEADER);
-    for row in &outcome.history {
-        writeln!(csv, "{}", row.csv_row())?;
-    }
-    out.file("history.csv", csv.as_bytes())?;
+    let report = LatentTrainReport::new(&run, &outcome);
+    out.file("history.csv", report.history_csv().as_bytes())?;
     if out.keeps_files() {
-        let sigma = outcome.last.sigma.model.sigma.value;
-        let files = latent_figures::run_curves("", &[(&outcome.history, sigma)])?
-            .into_iter()
-            .chain(latent_figures::model_figures(
-                "",
-                &outcome.trainer,
-                &outcome.last,
-                seed,
-            )?);
-        for (name, svg) in files {
+        for (name, svg) in report.figures()? {
             out.file(&name, svg.as_bytes())?;
         }
     }
-    let summary = summary_json(&outcome, &run);
+    let summary = report.json();
     out.json("summary.json", &summary)?;
-    let last = &outcome.last;
-    let final_steps = run.config().final_steps;
-    let mut text = String::new();
-    writeln!(
-        text,
-        "latent-cycle model, {} epochs, L = {}, seed {seed}",
-        epochs,
-        outcome.trainer.model().hidden()
-    )?;
-    writeln!(
-        text,
-        "log-likelihood     {:.3} ± {:.3} nats/image (occupancy of {} chain steps)",
-        last.ll.value, last.ll.std_error, final_steps
-    )?;
-    if let Some(t) = last.tied_ll {
-        writeln!(text, "exact (tied)       {t:.3} nats/image")?;
-    }
-    writeln!(
-        text,
-        "entropy production (nats/step): {}",
-        sigma_text(&last.sigma)
-    )?;
-    writeln!(
-        text,
-        "decorrelation time {:.2} steps, mean diagonal {:.4} (1/K = {:.4}, K latent states)",
-        last.dynamics.decorrelation_time,
-        last.dynamics.mean_diagonal,
-        1.0 / outcome.trainer.model().states() as f64
-    )?;
-    writeln!(
-        text,
-        "class KL           {:.4} nats (digits per hidden state {:?})",
-        last.balance.kl, last.balance.assignment
-    )?;
-    out.result(&text, &summary)
-}
-
-pub fn summary_json(o: &LatentOutcome, run: &LatentTrain) -> serde_json::Value {
-    let images = run.images();
-    json!({
-        "seed": o.seed,
-        "params": o.trainer.params(),
-        "config": run.config(),
-        "images": images.data.len(),
-        "classifier_accuracy": images.classifier.accuracy(&images.data, &images.labels),
-        "final": diagnosis_json(&o.last),
-        "last_epoch": o.history.last(),
-    })
+    out.result(&report.text(), &summary)
 }
 
 pub fn report(args: &ReportArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
@@ -217,17 +120,7 @@ pub fn report(args: &ReportArgs, global: &Global, out: &mut Output<'_>) -> Resul
             out.file(&name, svg.as_bytes())?;
         }
     }
-    let summary = json!({"epoch": trainer.epoch(), "diagnostics": diagnosis_json(&d)});
+    let summary = json!({"epoch": trainer.epoch(), "diagnostics": d.to_json()});
     out.json("report.json", &summary)?;
-    let text = format!(
-        "epoch {}: log-likelihood {:.3} ± {:.3}, τ {:.2}, mean diagonal {:.4}, class KL {:.4}\nσ (nats/step): {}\n",
-        trainer.epoch(),
-        d.ll.value,
-        d.ll.std_error,
-        d.dynamics.decorrelation_time,
-        d.dynamics.mean_diagonal,
-        d.balance.kl,
-        sigma_text(&d.sigma)
-    );
-    out.result(&text, &summary)
+    out.result(&d.summary(trainer.epoch()), &summary)
 }

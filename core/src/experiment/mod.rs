@@ -51,6 +51,7 @@ mod latent_sweep;
 #[cfg(feature = "serde")]
 mod latent_sweep_report;
 mod latent_train;
+mod latent_train_report;
 mod lattice_entropy;
 mod lattice_sample;
 mod lattice_temper;
@@ -108,6 +109,7 @@ pub use latent_train::{
     Diagnosis, EntropyProductions, EpochRow, LabelledImages, LatentOutcome, LatentTrain,
     LatentTrainConfig, MIN_DIAGNOSTIC_STEPS,
 };
+pub use latent_train_report::LatentTrainReport;
 pub use lattice_entropy::{
     ConvDenoiserConfig, DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation,
     GenerationConfig, GenerationRow, Hamiltonian, LatticeEntropy, LatticeEntropyConfig,
