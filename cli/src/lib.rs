@@ -6,6 +6,7 @@
 //! every error is one readable line on stderr and a non-zero exit code.
 #![deny(missing_docs)]
 
+mod checkpoint;
 mod config;
 mod entropy;
 pub mod input;

@@ -190,6 +190,23 @@ fn bad_input_is_one_line_and_nonzero() {
     assert!(stderr.contains("not a latent-cycle checkpoint"), "{stderr}");
 }
 
+/// A fresh run into a directory that holds another run's checkpoint is refused, and the
+/// checkpoint is left as it was (it used to be overwritten).
+#[test]
+fn a_fresh_run_does_not_overwrite_a_checkpoint() {
+    let dir = temp_dir("latent-no-overwrite");
+    assert_eq!(train(&dir, &["--pause-after", "1"])["paused_at"], 1);
+    let before = std::fs::read(dir.join("checkpoint.json")).unwrap();
+    let out = dir.to_str().unwrap();
+    let mut args = vec!["-q", "--seed", "6", "--out", out, "latent", "train"];
+    args.extend(SMALL);
+    let (code, stdout, err) = entropic(&args);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{err}");
+    assert!(err.contains("already holds a run"), "{err}");
+    assert_eq!(std::fs::read(dir.join("checkpoint.json")).unwrap(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn resume_refuses_flags_that_contradict_the_checkpoint() {
     let dir = temp_dir("latent-contradict");

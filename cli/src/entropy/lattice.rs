@@ -2,9 +2,10 @@
 //! (checkpointed training, entropy table, generation check) → table, CSV, JSON and plots.
 use super::parse_widths;
 use crate::Global;
+use crate::checkpoint::CheckpointFile;
 use crate::config::{ConfigArgs, Overlay, fixed};
 use crate::input::{hamiltonian_in, read_npy_matrix};
-use crate::output::{Output, write_atomic};
+use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::diffusion::{
@@ -396,12 +397,11 @@ fn train<M: ModelFlags>(
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<Option<(M, Vec<f64>, f64)>> {
-    let (mut trainer, mut losses) = start::<M>(experiment, args, global)?;
+    let (checkpoint, mut trainer, mut losses) = start::<M>(experiment, args, global)?;
     // What was run: on resume the checkpoint's model and training.
     *M::settings_mut(config) = trainer.model().config();
     config.training = TrainingConfig::from(*trainer.params());
 
-    let checkpoint = global.out.as_ref().map(|d| d.join("checkpoint.json"));
     let started = Instant::now();
     let rt = Threads::new(global.quiet);
     let executor = Executor {
@@ -415,11 +415,8 @@ fn train<M: ModelFlags>(
         &rt,
         |t, chunk, due| {
             losses.extend_from_slice(chunk);
-            match (&checkpoint, due) {
-                (Some(path), true) => {
-                    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-                    write_atomic(path, &experiment.checkpoint(t, &losses)?)
-                }
+            match (checkpoint.path(), due) {
+                (Some(_), true) => checkpoint.write(&experiment.checkpoint(t, &losses)?),
                 _ => Ok(()),
             }
         },
@@ -500,26 +497,17 @@ impl ModelFlags for ConvDenoiser {
 }
 
 /// A fresh training run, or with `--resume` the checkpoint's, refusing settings given on the
-/// command line (or in a config file) that contradict it.
+/// command line (or in a config file) that contradict it; with the checkpoint's file.
 fn start<M: ModelFlags>(
     experiment: &LatticeEntropy,
     args: &LatticeArgs,
     global: &Global,
-) -> Result<(Trainer<M>, Vec<f64>)> {
-    let path = global.out.as_ref().map(|d| d.join("checkpoint.json"));
-    if !args.resume {
-        if let Some(path) = path.as_ref().filter(|p| p.exists()) {
-            bail!(
-                "{} already holds a run; continue it with --resume or choose another --out",
-                path.display()
-            );
-        }
-        return Ok((experiment.trainer::<M>(global.seed)?, Vec::new()));
-    }
-    let Some(path) = path else {
-        bail!("--resume needs --out DIR holding the checkpoint.json of the run");
+) -> Result<(CheckpointFile, Trainer<M>, Vec<f64>)> {
+    let (file, stored) = CheckpointFile::open(global.out.as_deref(), args.resume)?;
+    let Some(bytes) = stored else {
+        return Ok((file, experiment.trainer::<M>(global.seed)?, Vec::new()));
     };
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let path = file.path().unwrap_or(Path::new("checkpoint.json"));
     let (trainer, losses) = experiment.resume::<M>(&bytes).with_context(|| {
         format!(
             "{} (is it a run of another --model than {}?)",
@@ -541,5 +529,5 @@ fn start<M: ModelFlags>(
     ];
     settings.extend(M::fixed_settings(&given, &stored));
     global.explicit.check_resumed(&settings)?;
-    Ok((trainer, losses))
+    Ok((file, trainer, losses))
 }

@@ -3,27 +3,27 @@
 //! [`LatentTrainReport`] (text, CSV, JSON and figures).
 use super::{ReportArgs, TrainArgs, experiment};
 use crate::Global;
+use crate::checkpoint::CheckpointFile;
 use crate::config::fixed;
-use crate::output::{Output, write_atomic};
+use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{
     EpochRow, LatentCheckpoint, LatentTrainReport, MIN_DIAGNOSTIC_STEPS, latent_figures,
 };
 use serde_json::json;
+use std::path::Path;
 
 pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let given = args.settings.config(global)?;
     if args.settings.config.print_config {
         return out.print_config(&given);
     }
-    let checkpoint_path = global.out.as_ref().map(|d| d.join("checkpoint.json"));
-    let (run, trainer, history, seed) = if args.resume {
-        let Some(path) = &checkpoint_path else {
-            bail!("--resume needs --out DIR holding the checkpoint.json of the run");
-        };
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
+    let (checkpoint_file, stored) = CheckpointFile::open(global.out.as_deref(), args.resume)?;
+    let (run, trainer, history, seed) = if let Some(bytes) = stored {
+        let path = checkpoint_file
+            .path()
+            .unwrap_or(Path::new("checkpoint.json"));
         let (c, trainer) = LatentCheckpoint::read(&bytes)
             .with_context(|| format!("cannot resume from {}", path.display()))?;
         let stored = c.config(&trainer);
@@ -59,14 +59,13 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
     };
     let epochs = trainer.params().epochs;
     let pause = args.pause_after.filter(|&p| p < epochs);
-    if pause.is_some() && checkpoint_path.is_none() {
+    if pause.is_some() && checkpoint_file.path().is_none() {
         bail!("--pause-after needs --out DIR for the checkpoint");
     }
     let checkpoint = |t: &entropic::latent::Trainer, h: &[EpochRow]| -> Result<()> {
-        if let Some(path) = &checkpoint_path {
+        if checkpoint_file.path().is_some() {
             let c = LatentCheckpoint::new(&run, t, h, seed)?;
-            std::fs::create_dir_all(path.parent().expect("a file in --out"))?;
-            write_atomic(path, &serde_json::to_vec(&c)?)?;
+            checkpoint_file.write(&serde_json::to_vec(&c)?)?;
         }
         Ok(())
     };

@@ -1,6 +1,7 @@
 //! `entropic maxent digits …`: Min-MaxEnt image generation on the 8×8 digits (paper Sec. I.3,
 //! Fig. 5–7).
 use crate::Global;
+use crate::checkpoint::CheckpointFile;
 use crate::config::{ConfigArgs, Overlay, fixed};
 use crate::output::{Output, write_atomic};
 use crate::runtime::Threads;
@@ -144,13 +145,11 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         bail!("--checkpoint-every and --grid-every must be positive");
     }
     let dir = global.out.clone();
-    let checkpoint_path = dir.as_ref().map(|d| d.join("checkpoint.json"));
-    let (run, mut trainer, mut history) = if args.resume {
-        let Some(path) = &checkpoint_path else {
-            bail!("--resume needs --out DIR holding the checkpoint.json of the run");
-        };
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (checkpoint_file, stored) = CheckpointFile::open(dir.as_deref(), args.resume)?;
+    let (run, mut trainer, mut history) = if let Some(bytes) = stored {
+        let path = checkpoint_file
+            .path()
+            .unwrap_or(Path::new("checkpoint.json"));
         let (checkpoint, trainer) =
             DigitsCheckpoint::read(&bytes).with_context(|| path.display().to_string())?;
         let images = checkpoint.images;
@@ -174,12 +173,6 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
         let config = checkpoint.config(&trainer, given);
         (MaxentDigits::new(config)?, trainer, checkpoint.history)
     } else {
-        if let Some(path) = checkpoint_path.as_ref().filter(|p| p.exists()) {
-            bail!(
-                "{} already holds a run; continue it with --resume or choose another --out",
-                path.display()
-            );
-        }
         let run = MaxentDigits::new(given)?;
         let trainer = run.trainer(global.seed)?;
         (run, trainer, Vec::new())
@@ -204,11 +197,9 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
             &rt,
             |t, h, due| {
                 let done = t.iteration();
-                if let (true, Some(path)) = (due, &checkpoint_path) {
-                    write_atomic(
-                        path,
-                        &serde_json::to_vec(&DigitsCheckpoint::new(images, t, h)?)?,
-                    )?;
+                if due && checkpoint_file.path().is_some() {
+                    checkpoint_file
+                        .write(&serde_json::to_vec(&DigitsCheckpoint::new(images, t, h)?)?)?;
                 }
                 if let Some(d) = &dir
                     && (done % args.grid_every == 0 || done == epochs)
