@@ -3,12 +3,10 @@ use crate::Global;
 use crate::output::Output;
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
+use entropic::experiment::DigitClassifierReport;
 use entropic::model::Observer;
 use entropic::nn::classifier::{ClassifierParams, DigitClassifier, EpochReport};
 use entropic::nn::{Network, io};
-use entropic::plot::{self, Series};
-use serde_json::json;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// Network commands.
@@ -70,29 +68,6 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
     }
 }
 
-fn report(text: &mut String, accuracy: f64, confusion: &[[u32; 10]; 10]) -> Result<()> {
-    writeln!(
-        text,
-        "held-out accuracy {:.2}% ({} images)",
-        100.0 * accuracy,
-        confusion.iter().flatten().sum::<u32>()
-    )?;
-    writeln!(text, "confusion (rows: true digit, columns: predicted)")?;
-    writeln!(
-        text,
-        "     {}",
-        (0..10).map(|c| format!("{c:>4}")).collect::<String>()
-    )?;
-    for (d, row) in confusion.iter().enumerate() {
-        writeln!(
-            text,
-            "  {d}: {}",
-            row.iter().map(|v| format!("{v:>4}")).collect::<String>()
-        )?;
-    }
-    Ok(())
-}
-
 fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     if !out.keeps_files() {
         bail!("classify-digits saves the classifier: give --out DIR");
@@ -115,51 +90,14 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
     )?;
     progress.finish();
     let (accuracy, confusion) = classifier.evaluate_held_out()?;
-    let mut text = String::new();
-    writeln!(
-        text,
-        "trained {} epochs (final training loss {:.4})",
-        params.epochs,
-        curve.losses.last().copied().unwrap_or(f32::NAN)
-    )?;
-    report(&mut text, accuracy, &confusion)?;
+    let report =
+        DigitClassifierReport::new(accuracy, &confusion).with_training(params, &curve.losses);
     out.file("classifier.json", &io::to_json(classifier.network())?)?;
-    let csv: String = std::iter::once("epoch,loss\n".to_string())
-        .chain(
-            curve
-                .losses
-                .iter()
-                .enumerate()
-                .map(|(e, l)| format!("{e},{l}\n")),
-        )
-        .collect();
-    out.file("loss.csv", csv.as_bytes())?;
-    let points = curve
-        .losses
-        .iter()
-        .enumerate()
-        .map(|(e, &l)| (e as f64, f64::from(l)))
-        .collect();
-    out.file(
-        "loss.svg",
-        plot::line_chart(
-            "Digit classifier training",
-            "epoch",
-            "cross-entropy",
-            &[Series {
-                name: "training loss",
-                points,
-                errors: vec![],
-            }],
-        )?
-        .as_bytes(),
-    )?;
-    let doc = json!({
-        "command": "nn classify-digits", "seed": global.seed, "epochs": params.epochs, "batch": params.batch,
-        "learning_rate": params.learning_rate, "held_out_accuracy": accuracy, "confusion": confusion, "training_loss": curve.losses,
-    });
+    out.file("loss.csv", report.loss_csv().as_bytes())?;
+    out.file("loss.svg", report.loss_svg()?.as_bytes())?;
+    let doc = report.json("nn classify-digits", global.seed);
     out.json("metrics.json", &doc)?;
-    out.result(&text, &doc)
+    out.result(&report.text(), &doc)
 }
 
 fn evaluate(args: &EvaluateArgs, out: &mut Output<'_>) -> Result<()> {
@@ -169,7 +107,6 @@ fn evaluate(args: &EvaluateArgs, out: &mut Output<'_>) -> Result<()> {
         io::from_json(&bytes).with_context(|| format!("{}", args.classifier.display()))?;
     let classifier = DigitClassifier::from_network(network)?;
     let (accuracy, confusion) = classifier.evaluate_held_out()?;
-    let mut text = String::new();
-    report(&mut text, accuracy, &confusion)?;
-    out.result(&text, &json!({ "command": "nn evaluate-digits", "held_out_accuracy": accuracy, "confusion": confusion }))
+    let report = DigitClassifierReport::new(accuracy, &confusion);
+    out.result(&report.text(), &report.json("nn evaluate-digits", 0))
 }

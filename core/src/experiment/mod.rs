@@ -33,6 +33,8 @@ mod benchmark_report;
 #[cfg(feature = "plot")]
 pub mod bimodal_figures;
 mod chain;
+#[cfg(feature = "data")]
+mod digit_classifier_report;
 mod entropy_benchmark;
 mod entropy_compare;
 mod error;
@@ -84,6 +86,8 @@ pub use benchmark_report::{BENCHMARK_ESTIMATORS, BenchmarkReport, SUMMARY_MAX_DI
 pub use chain::{
     Algorithm, Chain, ChainConfig, Configs, MIN_PILOT, Plan, Spacing, SpinModel, Tuning,
 };
+#[cfg(feature = "data")]
+pub use digit_classifier_report::DigitClassifierReport;
 pub use entropy_benchmark::{
     BenchmarkRow, EntropyBenchmark, EntropyBenchmarkConfig, Suites, benchmark_summary,
 };
