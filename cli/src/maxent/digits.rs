@@ -6,13 +6,14 @@ use crate::config::{ConfigArgs, Overlay, fixed};
 use crate::output::{Output, write_atomic};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
-use entropic::experiment::maxent_digits_report::{training_csv, training_figures, walker_grid};
+use entropic::experiment::maxent_digits_report::{
+    DigitsTrainReport, training_csv, training_figures, walker_grid,
+};
 use entropic::experiment::{
     DigitsCheckpoint, DigitsRow, DigitsScorer, DigitsTrainer, MaxentDigits, MaxentDigitsConfig,
 };
 use entropic::train::{Executor, Stopped};
 use serde_json::json;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 mod bias;
@@ -234,34 +235,16 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
 
     let samples = trainer.walkers().positions().to_vec();
     let score = DigitsScorer::new(images, global.seed)?.score(&samples)?;
-    let mut text = String::new();
-    writeln!(
-        text,
-        "trained {epochs} epochs on {images} digits; final χ² = {:.3}",
-        history.last().map_or(f64::NAN, |r| r.chi2)
-    )?;
-    text += &score.describe();
+    let report = DigitsTrainReport::new(&run, &history, &score, trainer.walkers().len());
     if out.keeps_files() {
         out.file("training.csv", training_csv(&history).as_bytes())?;
         for (name, svg) in training_figures(&history, &samples, data)? {
             out.file(name, svg.as_bytes())?;
         }
     }
-    let final_entropy = history.last().and_then(|r| r.entropy);
-    if let Some((s, e)) = final_entropy {
-        writeln!(
-            text,
-            "model entropy {s:.2} ± {e:.2} nats (uniform noise on [0,1]⁶⁴: 0)"
-        )?;
-    }
-    let doc = json!({
-        "command": "maxent digits train", "seed": global.seed, "images": images, "epochs": epochs,
-        "final_entropy": final_entropy,
-        "walkers": trainer.walkers().len(), "final_chi2": history.last().map(|r| r.chi2),
-        "config": run.config(), "score": score.to_json(),
-    });
+    let doc = report.json(global.seed);
     out.json("digits.json", &doc)?;
-    out.result(&text, &doc)
+    out.result(&report.text(), &doc)
 }
 
 /// `--model` paths default to DIR/checkpoint.json when given a directory.

@@ -2,7 +2,7 @@
 //! model entropy, walker grids and the score of generated digits — what `entropic maxent digits`
 //! prints and writes, for any front end to write the same. Writing to a `String` cannot fail, so
 //! the `fmt::Write` results below are discarded.
-use super::{DigitsRow, DigitsScore};
+use super::{DigitsRow, DigitsScore, MaxentDigits};
 #[cfg(feature = "plot")]
 use crate::maxent::digits::PIXELS;
 #[cfg(feature = "plot")]
@@ -13,6 +13,69 @@ use alloc::vec;
 #[cfg(feature = "plot")]
 use alloc::vec::Vec;
 use core::fmt::Write as _;
+
+/// A finished [`MaxentDigits`] training run: its epochs, final χ² and model entropy, and the
+/// score of its walkers as generated digits.
+#[derive(Clone, Copy, Debug)]
+pub struct DigitsTrainReport<'a> {
+    run: &'a MaxentDigits,
+    history: &'a [DigitsRow],
+    score: &'a DigitsScore,
+    walkers: usize,
+}
+
+impl<'a> DigitsTrainReport<'a> {
+    /// The report of a run of `run` with per-epoch `history`, whose `walkers` walkers scored
+    /// `score`.
+    pub fn new(
+        run: &'a MaxentDigits,
+        history: &'a [DigitsRow],
+        score: &'a DigitsScore,
+        walkers: usize,
+    ) -> Self {
+        Self {
+            run,
+            history,
+            score,
+            walkers,
+        }
+    }
+
+    /// The run, its final χ², the score ([`DigitsScore::describe`]) and the last model
+    /// entropy, if measured.
+    pub fn text(&self) -> String {
+        let c = self.run.config();
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "trained {} epochs on {} digits; final χ² = {:.3}",
+            c.epochs,
+            c.images,
+            self.history.last().map_or(f64::NAN, |r| r.chi2)
+        );
+        text += &self.score.describe();
+        if let Some((s, e)) = self.history.last().and_then(|r| r.entropy) {
+            let _ = writeln!(
+                text,
+                "model entropy {s:.2} ± {e:.2} nats (uniform noise on [0,1]⁶⁴: 0)"
+            );
+        }
+        text
+    }
+
+    /// `digits.json`: the settings, the final χ² and entropy, and the score.
+    #[cfg(feature = "serde")]
+    pub fn json(&self, seed: u64) -> serde_json::Value {
+        let c = self.run.config();
+        let last = self.history.last();
+        serde_json::json!({
+            "command": "maxent digits train", "seed": seed, "images": c.images,
+            "epochs": c.epochs, "final_entropy": last.and_then(|r| r.entropy),
+            "walkers": self.walkers, "final_chi2": last.map(|r| r.chi2),
+            "config": c, "score": self.score.to_json(),
+        })
+    }
+}
 
 impl DigitsScore {
     /// The score as two text lines: the classifier's confidence and predicted classes, and the
