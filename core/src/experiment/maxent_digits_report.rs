@@ -21,6 +21,8 @@ pub struct DigitsTrainReport<'a> {
     run: &'a MaxentDigits,
     history: &'a [DigitsRow],
     score: &'a DigitsScore,
+    /// Read by [`Self::json`] only.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     walkers: usize,
 }
 
