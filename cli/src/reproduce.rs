@@ -32,247 +32,64 @@ pub enum Paper {
     DiffusionEntropy,
 }
 
-/// One command of a reproduction.
+/// One command of a reproduction, as the plan files (`cli/reproduce/*.toml`) spell it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Step {
     /// Subdirectory of the output and heading in the report.
-    name: &'static str,
+    name: String,
     /// What it reproduces.
-    what: &'static str,
-    /// The command line after `entropic` (`{out}` is the reproduction's directory).
-    args: String,
+    what: String,
+    /// The command line after `entropic` with `--quick` (`{out}` is the reproduction's
+    /// directory); without one the step is left out of a quick run.
+    quick: Option<String>,
+    /// The command line of the full run; without one the step runs only with `--quick`.
+    full: Option<String>,
     /// Headline numbers: (label, JSON pointer into the step's result).
-    numbers: &'static [(&'static str, &'static str)],
+    #[serde(default)]
+    numbers: Vec<(String, String)>,
 }
 
-fn step(
-    name: &'static str,
-    what: &'static str,
-    args: &str,
-    numbers: &'static [(&'static str, &'static str)],
-) -> Step {
-    Step {
-        name,
-        what,
-        args: args.to_string(),
-        numbers,
+/// A plan file: its steps in order.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Plan {
+    step: Vec<Step>,
+}
+
+impl Paper {
+    /// Its name on the command line and in reports.
+    fn name(self) -> &'static str {
+        match self {
+            Paper::Minmaxent => "minmaxent",
+            Paper::LatentCycles => "latent-cycles",
+            Paper::DiffusionEntropy => "diffusion-entropy",
+        }
+    }
+
+    /// The steps of its reproduction, quick or full, as (step, command) pairs.
+    fn plan(self, quick: bool) -> Result<Vec<(Step, String)>> {
+        let text = match self {
+            Paper::Minmaxent => include_str!("../reproduce/minmaxent.toml"),
+            Paper::LatentCycles => include_str!("../reproduce/latent-cycles.toml"),
+            Paper::DiffusionEntropy => include_str!("../reproduce/diffusion-entropy.toml"),
+        };
+        let plan: Plan = toml::from_str(text)
+            .with_context(|| format!("the built-in plan of {}", self.name()))?;
+        Ok(plan
+            .step
+            .into_iter()
+            .filter_map(|s| {
+                let command = if quick {
+                    s.quick.clone()
+                } else {
+                    s.full.clone()
+                }?;
+                Some((s, command))
+            })
+            .collect())
     }
 }
-
-/// The steps of a paper's reproduction.
-fn plan(paper: Paper, quick: bool) -> Vec<Step> {
-    match (paper, quick) {
-        (Paper::Minmaxent, true) => vec![
-            step(
-                "pca",
-                "PCA as a Min-MaxEnt solution (Fig. 2)",
-                "maxent pca --samples 4000 --walkers 1000 --iterations 300",
-                PCA,
-            ),
-            step(
-                "bimodal",
-                "1D bimodal: Min-MaxEnt vs VAE vs Gaussian (Fig. 3)",
-                "maxent bimodal --seeds 2 --epochs 100 --walkers 300 --grid 401",
-                BIMODAL,
-            ),
-            step(
-                "digits",
-                "8×8 digits with CNN observables (Fig. 5)",
-                "maxent digits train --images 50 --walkers 40 --epochs 20 --entropy-every 0 --grid-every 10",
-                DIGITS,
-            ),
-            step(
-                "steer3",
-                "steering towards 3 (Fig. 7)",
-                "maxent digits sample --model {out}/digits --steer 3 --alpha 30 --sweeps 20",
-                STEER,
-            ),
-        ],
-        (Paper::Minmaxent, false) => vec![
-            step(
-                "pca",
-                "PCA as a Min-MaxEnt solution (Fig. 2)",
-                "maxent pca --sigma 3,2,1",
-                PCA,
-            ),
-            step(
-                "bimodal-gaussian",
-                "1D bimodal Gaussian mixture (Fig. 3)",
-                "maxent bimodal --case gaussian --seeds 5",
-                BIMODAL,
-            ),
-            step(
-                "bimodal-cauchy",
-                "1D bimodal Cauchy mixture (Fig. 4)",
-                "maxent bimodal --case cauchy --seeds 5",
-                BIMODAL,
-            ),
-            step(
-                "digits",
-                "8×8 digits with CNN observables (Fig. 5)",
-                "maxent digits train",
-                DIGITS,
-            ),
-            step(
-                "steer3",
-                "steering towards 3 (Fig. 7)",
-                "maxent digits sample --model {out}/digits --steer 3 --alpha 30",
-                STEER,
-            ),
-            step(
-                "steer7",
-                "steering towards 7 (Fig. 7)",
-                "maxent digits sample --model {out}/digits --steer 7 --alpha 30 --sweeps 1000",
-                STEER,
-            ),
-        ],
-        (Paper::LatentCycles, true) => vec![step(
-            "latent",
-            "one latent-cycle model with σ, τ, M and class KL (Fig. 2–3)",
-            "latent train --per-class 50 --epochs 4 --updates 5 --batch 16:32 --diagnostic-steps 500 --final-steps 2000",
-            LATENT,
-        )],
-        (Paper::LatentCycles, false) => vec![
-            step(
-                "latent",
-                "one paper-scale latent-cycle model (Fig. 2–3)",
-                "latent train",
-                LATENT,
-            ),
-            step(
-                "sweep",
-                "36 runs beside the equilibrium and EM baselines (Fig. 2, 4)",
-                "latent sweep --runs 36",
-                SWEEP,
-            ),
-        ],
-        (Paper::DiffusionEntropy, true) => vec![
-            step(
-                "gaussian",
-                "every estimator on random Gaussians (Table 4.1)",
-                "entropy gaussian --dims 3 --samples 2000 --cases 2 --draws 20000 --train-steps 300 --hidden 32",
-                GAUSSIAN,
-            ),
-            step(
-                "ising-data",
-                "4×4 Ising configurations (Wolff)",
-                "lattice sample --model ising --algorithm wolff --size 4 --temps 1.5,2.3,3.0 --samples 400",
-                &[],
-            ),
-            step(
-                "ising",
-                "absolute Ising entropy vs Kaufman (Table 4.3)",
-                "entropy ising --data {out}/ising-data --train-steps 400 --batch 16 --hidden 16 --draws 2000 --generate 2.3 --gen-samples 60 --gen-steps 200",
-                LATTICE,
-            ),
-            step(
-                "xy-data",
-                "4×4 XY configurations (Wolff)",
-                "lattice sample --model xy --algorithm wolff --size 4 --temps 0.6,1.2 --samples 400",
-                &[],
-            ),
-            step(
-                "xy-reference",
-                "XY entropy by thermodynamic integration",
-                "lattice thermo --model xy --algorithm wolff --size 4 --temps 0.6,1.2 --sweeps 5000",
-                &[],
-            ),
-            step(
-                "xy",
-                "XY excess entropy vs thermodynamic integration (Table 4.2)",
-                "entropy xy --data {out}/xy-data --reference {out}/xy-reference/thermo.json --train-steps 400 --batch 16 --hidden 16 --draws 2000 --generate 1.2 --gen-samples 20 --gen-steps 50",
-                LATTICE,
-            ),
-        ],
-        (Paper::DiffusionEntropy, false) => vec![
-            step(
-                "gaussian",
-                "every estimator on random Gaussians (Table 4.1)",
-                "entropy gaussian --dims 9,16 --samples 20000",
-                GAUSSIAN,
-            ),
-            step(
-                "ising-data",
-                "20×20 Ising configurations (Wolff)",
-                "lattice sample --model ising --algorithm wolff --size 20 --temps 1.0:4.0:0.1 --samples 4000",
-                &[],
-            ),
-            step(
-                "ising",
-                "absolute Ising entropy vs Kaufman (Table 4.3)",
-                "entropy ising --data {out}/ising-data --bits",
-                LATTICE,
-            ),
-            step(
-                "xy-data",
-                "20×20 XY configurations (Wolff)",
-                "lattice sample --model xy --algorithm wolff --size 20 --temps 0.1:1.5:n32 --samples 4000",
-                &[],
-            ),
-            step(
-                "xy-reference",
-                "XY entropy by thermodynamic integration",
-                "lattice thermo --model xy --algorithm wolff --size 20 --temps 0.1:1.5:n32 --sweeps 25000",
-                &[],
-            ),
-            step(
-                "xy",
-                "XY excess entropy vs thermodynamic integration (Table 4.2)",
-                "entropy xy --data {out}/xy-data --reference {out}/xy-reference/thermo.json",
-                LATTICE,
-            ),
-        ],
-    }
-}
-
-const PCA: &[(&str, &str)] = &[
-    ("|θ − θ*| (rad)", "/angle_error"),
-    ("S(θ) (nats)", "/entropy_at_theta"),
-    ("S(θ*), the minimum", "/entropy_minimum"),
-];
-const BIMODAL: &[(&str, &str)] = &[
-    ("KL Min-MaxEnt (mean, sd)", "/minmaxent_mean_sd"),
-    ("KL VAE (mean, sd)", "/vae_mean_sd"),
-    ("KL mean+variance MaxEnt (mean, sd)", "/gaussian_mean_sd"),
-];
-const DIGITS: &[(&str, &str)] = &[
-    ("final χ²", "/final_chi2"),
-    ("confidently classified", "/score/confident_fraction"),
-    ("class histogram", "/score/class_histogram"),
-];
-const STEER: &[(&str, &str)] = &[
-    ("fraction of the target digit", "/target_fraction"),
-    ("without steering", "/target_fraction_unbiased"),
-];
-const LATENT: &[(&str, &str)] = &[
-    ("log-likelihood (nats/image)", "/final/log_likelihood"),
-    (
-        "σ, hard counts (paper)",
-        "/final/entropy_production/counted/sigma",
-    ),
-    (
-        "σ, Rao-Blackwellised",
-        "/final/entropy_production/rao_blackwell",
-    ),
-    ("σ, model's M", "/final/entropy_production/model/sigma"),
-    ("decorrelation time τ", "/final/decorrelation_time"),
-    ("class KL", "/final/class_kl"),
-];
-const SWEEP: &[(&str, &str)] = &[
-    ("nonequilibrium log-likelihood", "/nonequilibrium_ll"),
-    ("EM mixture log-likelihood", "/em_ll"),
-    ("ρ(σ, ln p), paper's σ", "/claims/counted/sigma_ll"),
-    ("ρ(σ, τ), paper's σ", "/claims/counted/sigma_tau"),
-    ("ρ(σ, KL), paper's σ", "/claims/counted/sigma_kl"),
-    ("ρ(σ, ln p), model's σ", "/claims/model/sigma_ll"),
-    ("ρ(σ, τ), model's σ", "/claims/model/sigma_tau"),
-    ("ρ(σ, KL), model's σ", "/claims/model/sigma_kl"),
-];
-const GAUSSIAN: &[(&str, &str)] = &[("mean |error| per dimension and estimator", "/summary")];
-const LATTICE: &[(&str, &str)] = &[
-    ("mean |error| per spin", "/mean_abs_error_per_spin"),
-    ("max |error| per spin", "/max_abs_error_per_spin"),
-    ("unit", "/unit"),
-];
 
 /// Run `argv` (after the program name) in process; returns its JSON result.
 fn run_step(argv: &[String]) -> Result<Value> {
@@ -299,11 +116,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let Some(dir) = global.out.as_deref() else {
         bail!("reproduce writes a directory of results: give --out DIR");
     };
-    let paper = match args.paper {
-        Paper::Minmaxent => "minmaxent",
-        Paper::LatentCycles => "latent-cycles",
-        Paper::DiffusionEntropy => "diffusion-entropy",
-    };
+    let paper = args.paper.name();
     let mut report = format!(
         "# Reproduction: {paper}{}\n\nSeed {}. Each step ran `entropic --seed {} --out DIR/<step> <command>`; its directory holds the outputs and, where the command has one, the config it ran (config.toml).\n",
         if args.quick { " (quick)" } else { "" },
@@ -311,9 +124,9 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         global.seed
     );
     let mut results = Vec::new();
-    for s in plan(args.paper, args.quick) {
-        let step_dir = dir.join(s.name);
-        let command = s.args.replace("{out}", &dir.display().to_string());
+    for (s, command) in args.paper.plan(args.quick)? {
+        let step_dir = dir.join(&s.name);
+        let command = command.replace("{out}", &dir.display().to_string());
         let mut argv: Vec<String> = ["--quiet", "--format", "json", "--seed"]
             .iter()
             .map(|a| a.to_string())
@@ -367,7 +180,7 @@ fn write_step(
         )?;
     }
     writeln!(report)?;
-    for (label, pointer) in s.numbers {
+    for (label, pointer) in &s.numbers {
         match result.pointer(pointer) {
             // A table (rows of objects): one line per row.
             Some(Value::Array(rows)) if rows.iter().all(Value::is_object) => {
@@ -396,4 +209,46 @@ fn write_step(
         writeln!(report, "![{f}]({}/{f})", s.name)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// Every plan parses; every step runs in at least one mode, under a name of its own, with
+    /// commands the command line accepts (the full plans do not run in the test suite, so a
+    /// misspelt flag would otherwise surface hours into a reproduction) and JSON pointers.
+    #[test]
+    fn every_plan_step_is_a_valid_command() {
+        for paper in [
+            Paper::Minmaxent,
+            Paper::LatentCycles,
+            Paper::DiffusionEntropy,
+        ] {
+            let (quick, full) = (paper.plan(true).unwrap(), paper.plan(false).unwrap());
+            assert!(!quick.is_empty() && !full.is_empty(), "{}", paper.name());
+            for steps in [&quick, &full] {
+                let mut names: Vec<&str> = steps.iter().map(|(s, _)| s.name.as_str()).collect();
+                names.sort_unstable();
+                names.dedup();
+                assert_eq!(
+                    names.len(),
+                    steps.len(),
+                    "{}: a step name repeats",
+                    paper.name()
+                );
+                for (step, command) in steps.iter() {
+                    let command = command.replace("{out}", "/tmp/reproduction");
+                    let argv = ["entropic", "--out", "/tmp/reproduction/step"]
+                        .into_iter()
+                        .chain(command.split_whitespace());
+                    if let Err(e) = crate::Cli::try_parse_from(argv) {
+                        panic!("{} / {}: `{command}`: {e}", paper.name(), step.name);
+                    }
+                    assert!(step.numbers.iter().all(|(_, p)| p.starts_with('/')));
+                }
+            }
+        }
+    }
 }
