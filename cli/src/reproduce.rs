@@ -48,6 +48,9 @@ struct Step {
     /// Headline numbers: (label, JSON pointer into the step's result).
     #[serde(default)]
     numbers: Vec<(String, String)>,
+    /// Settings without a flag (the command's config keys), written to `<name>.settings.toml`
+    /// beside the step's directory and given as `--config`; the flags override them.
+    settings: Option<toml::Table>,
 }
 
 /// A plan file: its steps in order.
@@ -134,6 +137,14 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         argv.push(global.seed.to_string());
         argv.extend(["--out".to_string(), step_dir.display().to_string()]);
         argv.extend(command.split_whitespace().map(String::from));
+        let mut command = command;
+        if let Some(settings) = &s.settings {
+            let file = dir.join(format!("{}.settings.toml", s.name));
+            std::fs::create_dir_all(dir)?;
+            crate::output::write_atomic(&file, toml::to_string(settings)?.as_bytes())?;
+            argv.extend(["--config".to_string(), file.display().to_string()]);
+            command += &format!(" --config {}", file.display());
+        }
         if !global.quiet {
             eprintln!("reproduce {paper}: {} — entropic {command}", s.name);
         }
@@ -179,6 +190,7 @@ fn write_step(
             s.name
         )?;
     }
+
     writeln!(report)?;
     for (label, pointer) in &s.numbers {
         match result.pointer(pointer) {
@@ -245,6 +257,32 @@ mod tests {
                         .chain(command.split_whitespace());
                     if let Err(e) = crate::Cli::try_parse_from(argv) {
                         panic!("{} / {}: `{command}`: {e}", paper.name(), step.name);
+                    }
+                    if let Some(settings) = &step.settings {
+                        // The command accepts the settings as its config file.
+                        let file = std::env::temp_dir().join(format!(
+                            "entropic-plan-{}-{}.toml",
+                            paper.name(),
+                            step.name
+                        ));
+                        std::fs::write(&file, toml::to_string(settings).unwrap()).unwrap();
+                        let argv: Vec<String> = ["entropic"]
+                            .into_iter()
+                            .chain(command.split_whitespace())
+                            .chain(["--config", file.to_str().unwrap(), "--print-config"])
+                            .map(String::from)
+                            .collect();
+                        let (mut out, mut err) = (Vec::new(), Vec::new());
+                        let code = crate::main_with(argv, &mut out, &mut err);
+                        let _ = std::fs::remove_file(&file);
+                        assert_eq!(
+                            code,
+                            0,
+                            "{} / {}: {}",
+                            paper.name(),
+                            step.name,
+                            String::from_utf8_lossy(&err)
+                        );
                     }
                     assert!(step.numbers.iter().all(|(_, p)| p.starts_with('/')));
                 }

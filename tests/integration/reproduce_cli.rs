@@ -38,6 +38,9 @@ fn quick_latent_cycles_reproduction_writes_report_configs_and_figures() {
     // The config the step ran, printed by the command itself, runs again as a --config file.
     let config = std::fs::read_to_string(dir.join("latent/config.toml")).unwrap();
     assert!(config.contains("per_class = 50"), "{config}");
+    // The plan's settings without a flag reach the command through --config.
+    assert!(config.contains("final_steps = 2000"), "{config}");
+    assert!(report.contains("--config "), "{report}");
     let again = json(&[
         "--quiet",
         "--format",
