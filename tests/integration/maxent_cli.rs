@@ -94,6 +94,24 @@ fn maxent_digits_train_resume_sample_and_discriminate() {
     assert_eq!(histogram, 20);
     assert!(score["nn_distance_to_training"].as_f64().unwrap() > 0.0);
     assert_eq!(train(&paused, &["--pause-after", "4"])["paused_after"], 4);
+    // A fresh run into the paused run's directory is refused and overwrites nothing.
+    let before = std::fs::read(paused.join("checkpoint.json")).unwrap();
+    let (code, _, err) = entropic(&[
+        "--quiet",
+        "--out",
+        paused.to_str().unwrap(),
+        "maxent",
+        "digits",
+        "train",
+        "--images",
+        "40",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("already holds a run"), "{err}");
+    assert_eq!(
+        std::fs::read(paused.join("checkpoint.json")).unwrap(),
+        before
+    );
     train(&paused, &["--resume"]);
     let read = |d: &std::path::Path| std::fs::read(d.join("checkpoint.json")).unwrap();
     assert_eq!(read(&straight), read(&paused), "resume is bit-identical");
