@@ -6,6 +6,9 @@ use crate::output::write_atomic;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
+/// A stored checkpoint: its bytes and the file they came from (for error messages).
+pub type Stored = (Vec<u8>, PathBuf);
+
 /// Where a run's checkpoint lives (nowhere without `--out`).
 #[derive(Debug)]
 pub struct CheckpointFile {
@@ -13,21 +16,23 @@ pub struct CheckpointFile {
 }
 
 impl CheckpointFile {
-    /// The checkpoint of a run into `out`, and with `resume` its stored bytes.
+    /// The checkpoint of a run into `out`, and with `resume` its stored bytes with the file
+    /// they came from (for error messages).
     ///
     /// # Errors
     /// `--resume` without `--out` or with no readable checkpoint; a fresh run into a directory
     /// that holds a checkpoint.
-    pub fn open(out: Option<&Path>, resume: bool) -> Result<(Self, Option<Vec<u8>>)> {
+    pub fn open(out: Option<&Path>, resume: bool) -> Result<(Self, Option<Stored>)> {
         let path = out.map(|d| d.join("checkpoint.json"));
         let stored = match (&path, resume) {
             (None, true) => {
                 bail!("--resume needs --out DIR holding the checkpoint.json of the run")
             }
-            (Some(path), true) => Some(
+            (Some(path), true) => Some((
                 std::fs::read(path)
                     .with_context(|| format!("cannot read checkpoint {}", path.display()))?,
-            ),
+                path.clone(),
+            )),
             (Some(path), false) if path.exists() => bail!(
                 "{} already holds a run; continue it with --resume or choose another --out",
                 path.display()

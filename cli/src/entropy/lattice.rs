@@ -504,10 +504,9 @@ fn start<M: ModelFlags>(
     global: &Global,
 ) -> Result<(CheckpointFile, Trainer<M>, Vec<f64>)> {
     let (file, stored) = CheckpointFile::open(global.out.as_deref(), args.resume)?;
-    let Some(bytes) = stored else {
+    let Some((bytes, path)) = stored else {
         return Ok((file, experiment.trainer::<M>(global.seed)?, Vec::new()));
     };
-    let path = file.path().unwrap_or(Path::new("checkpoint.json"));
     let (trainer, losses) = experiment.resume::<M>(&bytes).with_context(|| {
         format!(
             "{} (is it a run of another --model than {}?)",

@@ -12,7 +12,6 @@ use entropic::experiment::{
     EpochRow, LatentCheckpoint, LatentTrainReport, MIN_DIAGNOSTIC_STEPS, latent_figures,
 };
 use serde_json::json;
-use std::path::Path;
 
 pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let given = args.settings.config(global)?;
@@ -20,10 +19,7 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
         return out.print_config(&given);
     }
     let (checkpoint_file, stored) = CheckpointFile::open(global.out.as_deref(), args.resume)?;
-    let (run, trainer, history, seed) = if let Some(bytes) = stored {
-        let path = checkpoint_file
-            .path()
-            .unwrap_or(Path::new("checkpoint.json"));
+    let (run, trainer, history, seed) = if let Some((bytes, path)) = stored {
         let (c, trainer) = LatentCheckpoint::read(&bytes)
             .with_context(|| format!("cannot resume from {}", path.display()))?;
         let stored = c.config(&trainer);

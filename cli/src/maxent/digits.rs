@@ -147,10 +147,7 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
     }
     let dir = global.out.clone();
     let (checkpoint_file, stored) = CheckpointFile::open(dir.as_deref(), args.resume)?;
-    let (run, mut trainer, mut history) = if let Some(bytes) = stored {
-        let path = checkpoint_file
-            .path()
-            .unwrap_or(Path::new("checkpoint.json"));
+    let (run, mut trainer, mut history) = if let Some((bytes, path)) = stored {
         let (checkpoint, trainer) =
             DigitsCheckpoint::read(&bytes).with_context(|| path.display().to_string())?;
         let images = checkpoint.images;
