@@ -1,3 +1,4 @@
+use super::correlate::Correlation;
 use super::{NnError, Scalar, init};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -20,11 +21,12 @@ pub enum Padding {
 ///
 /// # Formula
 /// Y[o, y, x] = b\[o\] + Σ_{c,i,j} W[o, c, i, j] · X[c, y + i − p, x + j − p] (zero outside with
-/// `Same`, indices mod H, W with `Periodic`), by im2col + gemm: per sample the patch matrix P
-/// (C·k·k × H′W′) gives Y = W P + b. Backward: ∂L/∂W += ∂L/∂Y Pᵀ, ∂L/∂b += Σ ∂L/∂Y,
-/// ∂L/∂P = Wᵀ ∂L/∂Y scattered back (col2im). P is built one sample at a time in a buffer that
-/// stays in cache, and rebuilt from the input in the backward pass instead of being stored
-/// for the whole batch.
+/// `Same`, indices mod H, W with `Periodic`), computed per sample as a correlation of padded
+/// planes (the input surrounded by its halo of zeros or of its periodic continuation, see
+/// [`correlate`](super::correlate)) with no patch matrix. Backward: ∂L/∂b = Σ ∂L/∂Y,
+/// ∂L/∂W[o, c, i, j] = Σ ∂L/∂Y[o, y, x] X[c, y + i − p, x + j − p] over the same planes, and
+/// ∂L/∂X the correlation of the padded ∂L/∂Y with the kernel rotated by 180° and transposed
+/// (W′[c, o, i, j] = W[o, c, k − 1 − i, k − 1 − j]).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -48,11 +50,8 @@ pub struct Conv2d<T> {
     params: Vec<T>,
     #[cfg_attr(feature = "serde", serde(skip))]
     grads: Vec<T>,
-    /// One sample's im2col patches (padding entries stay zero) and their gradient.
     #[cfg_attr(feature = "serde", serde(skip))]
-    patches: Vec<T>,
-    #[cfg_attr(feature = "serde", serde(skip))]
-    dpatches: Vec<T>,
+    scratch: Scratch<T>,
 }
 
 #[cfg(feature = "serde")]
@@ -87,8 +86,7 @@ impl<T: Scalar> Conv2d<T> {
             padding,
             params: Vec::new(),
             grads: Vec::new(),
-            patches: Vec::new(),
-            dpatches: Vec::new(),
+            scratch: Scratch::default(),
         };
         conv.check_shape()?;
         let k2 = kernel * kernel;
@@ -164,13 +162,6 @@ impl<T: Scalar> Conv2d<T> {
         }
     }
 
-    /// The offset d(i − pad) of tap i, taken mod n (periodic padding).
-    fn tap(&self, i: usize, n: usize) -> usize {
-        let d = self.dilation;
-        let back = (d * self.pad()) % n;
-        (d * i % n + n - back) % n
-    }
-
     /// Output height and width.
     pub fn output_size(&self) -> (usize, usize) {
         match self.padding {
@@ -209,152 +200,157 @@ impl<T: Scalar> Conv2d<T> {
         (&mut self.params, &mut self.grads)
     }
 
-    /// For every patch row r = (c, i, j) and output row y: the runs of output columns x₀..x₁
-    /// whose taps read consecutive inputs, with the input index of the tap at x₀. With `Same`
-    /// and `Valid` there is one run per row, the taps inside the image (padding taps stay zero);
-    /// with `Periodic` every tap is inside, in at most two runs split where x wraps.
-    fn for_each_run(&self, mut f: impl FnMut(usize, usize, core::ops::Range<usize>, usize)) {
+    /// The halo of zeros (`Same`) or of the periodic continuation (`Periodic`) around the
+    /// input: d·⌊k/2⌋, none with `Valid`.
+    fn halo(&self) -> usize {
+        self.dilation * self.pad()
+    }
+
+    /// The forward pass as a [`Correlation`] of the padded input planes.
+    fn forward_shape(&self) -> Correlation {
+        let halo = self.halo();
+        Correlation {
+            in_channels: self.in_channels,
+            out_channels: self.out_channels,
+            kernel: self.kernel,
+            dilation: self.dilation,
+            height: self.height + 2 * halo,
+            width: self.width + 2 * halo,
+        }
+    }
+
+    /// ∂L/∂x as a [`Correlation`] of the padded output gradient with the rotated, transposed
+    /// kernel: the same halo (and wrapping) as the forward pass with `Same` and `Periodic`,
+    /// k − 1 zeros with `Valid` (the full correlation that undoes a valid one).
+    fn backward_shape(&self) -> (Correlation, usize) {
         let (oh, ow) = self.output_size();
-        let (k, pad, (h, w)) = (self.kernel, self.pad(), (self.height, self.width));
-        let periodic = self.padding == Padding::Periodic;
-        for c in 0..self.in_channels {
-            for ki in 0..k {
-                for kj in 0..k {
-                    let r = (c * k + ki) * k + kj;
-                    if periodic {
-                        // Input column of output column x is (x + d(kj − pad)) mod w.
-                        let (dy, s0) = (self.tap(ki, h), self.tap(kj, w));
-                        for y in 0..oh {
-                            let row = (c * h + (y + dy) % h) * w;
-                            f(r, y * ow, 0..w - s0, row + s0);
-                            if s0 > 0 {
-                                f(r, y * ow, w - s0..w, row);
-                            }
-                        }
-                        continue;
-                    }
-                    // Input column of output column x is x + kj − pad; valid when in 0..w.
-                    let x0 = pad.saturating_sub(kj);
-                    let x1 = ow.min((w + pad).saturating_sub(kj));
-                    for y in 0..oh {
-                        let sy = y + ki;
-                        if sy < pad || sy - pad >= h || x0 >= x1 {
-                            continue;
-                        }
-                        let src = (c * h + sy - pad) * w + x0 + kj - pad;
-                        f(r, y * ow, x0..x1, src);
+        let halo = match self.padding {
+            Padding::Valid => self.kernel - 1,
+            Padding::Same | Padding::Periodic => self.halo(),
+        };
+        let shape = Correlation {
+            in_channels: self.out_channels,
+            out_channels: self.in_channels,
+            kernel: self.kernel,
+            dilation: self.dilation,
+            height: oh + 2 * halo,
+            width: ow + 2 * halo,
+        };
+        (shape, halo)
+    }
+
+    pub(crate) fn forward(&mut self, x: &[T], batch: usize, y: &mut Vec<T>) {
+        let shape = self.forward_shape();
+        let (oh, ow) = self.output_size();
+        let (wrap, halo, stride) = (self.padding == Padding::Periodic, self.halo(), shape.width);
+        let mut s = core::mem::take(&mut self.scratch);
+        let taps = self.kernel * self.kernel;
+        let (w, b) = self
+            .params
+            .split_at(self.out_channels * self.in_channels * taps);
+        shape.pack(w, false, &mut s.packed);
+        y.resize(batch * self.outputs(), T::zero());
+        for (sample, out) in x
+            .chunks_exact(self.inputs())
+            .zip(y.chunks_exact_mut(self.outputs()))
+        {
+            shape.fill(sample, (self.height, self.width), halo, wrap, &mut s.planes);
+            shape.forward(&s.packed, &s.planes, &mut s.rows);
+            for ((plane, row), &bias) in out
+                .chunks_exact_mut(oh * ow)
+                .zip(s.rows.chunks_exact(shape.rows()))
+                .zip(b)
+            {
+                for (line, from) in plane.chunks_exact_mut(ow).zip(row.chunks(stride)) {
+                    for (v, &r) in line.iter_mut().zip(from) {
+                        *v = r + bias;
                     }
                 }
             }
         }
-    }
-
-    /// Fill the patch buffer from one sample (entries no run writes are zero).
-    fn im2col(&self, sample: &[T], patches: &mut Vec<T>) {
-        let (oh, ow) = self.output_size();
-        let cols = oh * ow;
-        let len = self.in_channels * self.kernel * self.kernel * cols;
-        if patches.len() != len {
-            patches.clear();
-            patches.resize(len, T::zero());
-        }
-        self.for_each_run(|r, base, xs, src| {
-            let n = xs.len();
-            patches[r * cols + base + xs.start..r * cols + base + xs.end]
-                .copy_from_slice(&sample[src..src + n]);
-        });
-    }
-
-    pub(crate) fn forward(&mut self, x: &[T], batch: usize, y: &mut Vec<T>) {
-        let (rows, cols) = self.gemm_shape();
-        let mut patches = core::mem::take(&mut self.patches);
-        y.clear();
-        y.resize(batch * self.outputs(), T::zero());
-        let (w, b) = self.params.split_at(self.out_channels * rows);
-        for (sample, out) in x
-            .chunks_exact(self.inputs())
-            .zip(y.chunks_exact_mut(self.out_channels * cols))
-        {
-            self.im2col(sample, &mut patches);
-            for (o, row) in out.chunks_exact_mut(cols).enumerate() {
-                row.iter_mut().for_each(|v| *v = b[o]);
-            }
-            T::gemm(
-                false,
-                false,
-                self.out_channels,
-                cols,
-                rows,
-                T::one(),
-                w,
-                &patches,
-                T::one(),
-                out,
-            );
-        }
-        self.patches = patches;
-    }
-
-    /// (C·k·k, H′·W′): the patch matrix's shape.
-    fn gemm_shape(&self) -> (usize, usize) {
-        let (oh, ow) = self.output_size();
-        (self.in_channels * self.kernel * self.kernel, oh * ow)
+        self.scratch = s;
     }
 
     /// ∂L/∂x for the last forward pass, whose input was `x`; accumulates ∂L/∂W and ∂L/∂b.
     pub(crate) fn backward(&mut self, x: &[T], dy: &[T], batch: usize, dx: &mut Vec<T>) {
-        let (rows, cols) = self.gemm_shape();
         if self.grads.len() != self.params.len() {
             self.grads = vec![T::zero(); self.params.len()];
         }
+        let shape = self.forward_shape();
+        let (back, back_halo) = self.backward_shape();
+        let (oh, ow) = self.output_size();
+        let wrap = self.padding == Padding::Periodic;
+        let taps = self.kernel * self.kernel;
         let outs = self.out_channels;
-        let mut patches = core::mem::take(&mut self.patches);
-        let mut dpatch = core::mem::take(&mut self.dpatches);
-        dpatch.resize(rows * cols, T::zero());
-        dx.clear();
-        dx.resize(batch * self.inputs(), T::zero());
-        let inputs = self.inputs();
-        for s in 0..batch {
-            let g = &dy[s * outs * cols..(s + 1) * outs * cols];
-            self.im2col(&x[s * inputs..(s + 1) * inputs], &mut patches);
-            let (gw, gb) = self.grads.split_at_mut(outs * rows);
-            T::gemm(
-                false,
-                true,
-                outs,
-                rows,
-                cols,
-                T::one(),
-                g,
-                &patches,
-                T::one(),
-                gw,
-            );
-            for (o, row) in g.chunks_exact(cols).enumerate() {
-                gb[o] = row.iter().fold(gb[o], |a, &v| a + v);
-            }
-            T::gemm(
-                true,
-                false,
-                rows,
-                cols,
-                outs,
-                T::one(),
-                &self.params[..outs * rows],
-                g,
-                T::zero(),
-                &mut dpatch,
-            );
-            let dxs = &mut dx[s * inputs..(s + 1) * inputs];
-            self.for_each_run(|r, base, xs, src| {
-                let from = &dpatch[r * cols + base + xs.start..r * cols + base + xs.end];
-                for (d, &g) in dxs[src..src + xs.len()].iter_mut().zip(from) {
-                    *d = *d + g;
-                }
-            });
+        let mut s = core::mem::take(&mut self.scratch);
+        back.pack(
+            &self.params[..outs * self.in_channels * taps],
+            true,
+            &mut s.packed,
+        );
+        if s.dy.len() != shape.blocked_out() * shape.rows() {
+            // Zero once: only the sites' entries are written below, the rest stay zero.
+            s.dy.clear();
+            s.dy.resize(shape.blocked_out() * shape.rows(), T::zero());
         }
-        self.patches = patches;
-        self.dpatches = dpatch;
+        dx.resize(batch * self.inputs(), T::zero());
+        let (inputs, outputs, halo) = (self.inputs(), self.outputs(), self.halo());
+        let (h, w) = (self.height, self.width);
+        let (gw, gb) = self.grads.split_at_mut(outs * self.in_channels * taps);
+        for ((sample, g), dxs) in x
+            .chunks_exact(inputs)
+            .zip(dy.chunks_exact(outputs))
+            .zip(dx.chunks_exact_mut(inputs))
+        {
+            // ∂L/∂W: the output gradient in the forward rows' layout (zeros elsewhere stay).
+            for ((plane, row), gbo) in g
+                .chunks_exact(oh * ow)
+                .zip(s.dy.chunks_exact_mut(shape.rows()))
+                .zip(gb.iter_mut())
+            {
+                for (line, to) in plane.chunks_exact(ow).zip(row.chunks_mut(shape.width)) {
+                    to[..ow].copy_from_slice(line);
+                    *gbo = line.iter().fold(*gbo, |a, &v| a + v);
+                }
+            }
+            shape.fill(sample, (h, w), halo, wrap, &mut s.planes);
+            shape.weight_gradient(&s.dy, &s.planes, gw);
+            // ∂L/∂x: the rotated, transposed kernel over the padded output gradient.
+            back.fill(g, (oh, ow), back_halo, wrap, &mut s.dy_planes);
+            back.forward(&s.packed, &s.dy_planes, &mut s.rows);
+            for (plane, row) in dxs
+                .chunks_exact_mut(h * w)
+                .zip(s.rows.chunks_exact(back.rows()))
+            {
+                for (line, from) in plane.chunks_exact_mut(w).zip(row.chunks(back.width)) {
+                    line.copy_from_slice(&from[..w]);
+                }
+            }
+        }
+        self.scratch = s;
+    }
+}
+
+/// Buffers reused from call to call: packed weights, the input's padded planes, output rows,
+/// the output gradient in the rows' layout and as padded planes.
+#[derive(Clone, Debug, PartialEq)]
+struct Scratch<T> {
+    packed: Vec<T>,
+    planes: Vec<T>,
+    rows: Vec<T>,
+    dy: Vec<T>,
+    dy_planes: Vec<T>,
+}
+
+impl<T> Default for Scratch<T> {
+    fn default() -> Self {
+        Self {
+            packed: Vec::new(),
+            planes: Vec::new(),
+            rows: Vec::new(),
+            dy: Vec::new(),
+            dy_planes: Vec::new(),
+        }
     }
 }
 

@@ -13,6 +13,9 @@ mod activation;
 #[cfg(feature = "data")]
 pub mod classifier;
 mod conv;
+mod correlate;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod correlate_avx2;
 mod dense;
 mod dilated;
 pub mod embed;

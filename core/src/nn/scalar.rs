@@ -31,6 +31,19 @@ pub trait Scalar:
     fn of(x: f64) -> Self {
         Self::from_f64(x).unwrap_or_else(Self::nan)
     }
+
+    /// The values as `f32` if `Self` is `f32` (so a kernel written for `f32` can take over),
+    /// else `None`.
+    fn as_f32(values: &[Self]) -> Option<&[f32]> {
+        let _ = values;
+        None
+    }
+
+    /// [`Scalar::as_f32`] for a mutable slice.
+    fn as_f32_mut(values: &mut [Self]) -> Option<&mut [f32]> {
+        let _ = values;
+        None
+    }
 }
 
 /// tanh for f32 as a rational function, branch-free so a loop over it vectorises:
@@ -59,6 +72,14 @@ impl Scalar for f32 {
     #[inline(always)]
     fn tanh_act(self) -> f32 {
         tanh_f32(self)
+    }
+
+    fn as_f32(values: &[f32]) -> Option<&[f32]> {
+        Some(values)
+    }
+
+    fn as_f32_mut(values: &mut [f32]) -> Option<&mut [f32]> {
+        Some(values)
     }
 
     fn gemm(
