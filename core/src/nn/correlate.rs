@@ -130,11 +130,13 @@ impl Correlation {
             plane[ph * pw..].fill(T::zero());
             for (a, row) in plane[..ph * pw].chunks_exact_mut(pw).enumerate() {
                 if wrap {
+                    // The periodic continuation of the source row, in whole runs.
                     let from = &src[(a + h - halo % h) % h * w..][..w];
-                    let mut j = (w - halo % w) % w;
-                    for v in row.iter_mut() {
-                        *v = from[j];
-                        j = if j + 1 == w { 0 } else { j + 1 };
+                    let (mut j, mut at) = ((w - halo % w) % w, 0);
+                    while at < pw {
+                        let n = (w - j).min(pw - at);
+                        row[at..at + n].copy_from_slice(&from[j..j + n]);
+                        (at, j) = (at + n, 0);
                     }
                 } else if a < halo || a - halo >= h {
                     row.fill(T::zero());
