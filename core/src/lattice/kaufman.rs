@@ -56,8 +56,7 @@ pub const SMALL_LATTICE_K: core::ops::RangeInclusive<f64> = 1e-3..=2.5;
 /// flipping one sublattice maps it onto the ferromagnet) at temperature `t`.
 ///
 /// # Errors
-/// [`LatticeError::NotFinite`] naming the field if h ≠ 0, the next-nearest coupling if
-/// J₂ ≠ 0 or the coupling if J = 0,
+/// [`LatticeError::Unsupported`] if h ≠ 0, J₂ ≠ 0 or J = 0,
 /// [`LatticeError::OddSide`] for an antiferromagnet on a lattice with an odd side (frustrated),
 /// and [`LatticeError::OutsideDomain`] for β|J| outside [`SMALL_LATTICE_K`] on a lattice with a
 /// side below 7, or β|J| = ∞.
@@ -74,22 +73,22 @@ pub const SMALL_LATTICE_K: core::ops::RangeInclusive<f64> = 1e-3..=2.5;
 /// ```
 pub fn exact(model: &Ising, t: Temperature) -> Result<FiniteThermo, LatticeError> {
     if model.field() != 0.0 {
-        return Err(LatticeError::NotFinite {
-            name: "field h (Kaufman's solution needs h = 0)",
-            value: model.field(),
+        return Err(LatticeError::Unsupported {
+            algorithm: "Kaufman's solution",
+            needs: "zero field (h = 0)",
         });
     }
     if model.next_nearest() != 0.0 {
-        return Err(LatticeError::NotFinite {
-            name: "next-nearest coupling J₂ (Kaufman's solution needs J₂ = 0)",
-            value: model.next_nearest(),
+        return Err(LatticeError::Unsupported {
+            algorithm: "Kaufman's solution",
+            needs: "no next-nearest coupling (J₂ = 0)",
         });
     }
     let j = model.coupling();
     if j == 0.0 {
-        return Err(LatticeError::NotFinite {
-            name: "coupling J (non-zero)",
-            value: j,
+        return Err(LatticeError::Unsupported {
+            algorithm: "Kaufman's solution",
+            needs: "a non-zero coupling J",
         });
     }
     let sq = model.lattice();

@@ -21,13 +21,18 @@ use crate::special::{GaussLegendre, elliptic_k};
 use core::f64::consts::{FRAC_2_PI, FRAC_PI_2, PI, SQRT_2};
 
 fn coupling(j: f64) -> Result<f64, LatticeError> {
-    if j.is_finite() && j != 0.0 {
-        Ok(j.abs())
-    } else {
+    if !j.is_finite() {
         Err(LatticeError::NotFinite {
-            name: "coupling J (non-zero)",
+            name: "coupling J",
             value: j,
         })
+    } else if j == 0.0 {
+        Err(LatticeError::Unsupported {
+            algorithm: "Onsager's solution",
+            needs: "a non-zero coupling J",
+        })
+    } else {
+        Ok(j.abs())
     }
 }
 
@@ -51,7 +56,7 @@ fn modulus(k2: f64) -> f64 {
 /// ln Z / N in the thermodynamic limit.
 ///
 /// # Errors
-/// [`LatticeError::NotFinite`] if `j` is zero or not finite.
+/// [`LatticeError::NotFinite`] if `j` is not finite, [`LatticeError::Unsupported`] if it is zero.
 ///
 /// # Examples
 /// ```
