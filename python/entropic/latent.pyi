@@ -44,5 +44,5 @@ def train(
     **config: Any,
 ) -> LatentModel:
     """Train on the embedded binarised MNIST 0/1/2. Config: training (dict), per_class,
-    diagnostic_steps, final_steps; checkpoint written after every epoch; resume=True continues
-    it."""
+    diagnostic_steps, final_steps; checkpoint written after every epoch (a new run refuses an
+    existing file); resume=True continues it."""

@@ -18,15 +18,21 @@ pub fn read_checkpoint<T>(
     read(&bytes).map_err(|e| errors::invalid(format!("cannot resume from {}: {e}", path.display())))
 }
 
-/// Refuse a checkpoint path whose directory does not exist, before any training.
+/// Refuse, before any training, a checkpoint path whose directory does not exist, or (for a
+/// new run, `resume` false) one that already holds a file: a new run would overwrite it.
 ///
 /// # Errors
-/// `ValueError` naming the directory.
-pub fn check_checkpoint_dir(path: Option<&Path>) -> PyResult<()> {
-    match path.and_then(Path::parent) {
+/// `ValueError` naming the directory or the file.
+pub fn check_checkpoint(path: Option<&Path>, resume: bool) -> PyResult<()> {
+    let Some(path) = path else { return Ok(()) };
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(errors::invalid(format!(
             "checkpoint: the directory {} does not exist",
             dir.display()
+        ))),
+        _ if !resume && path.exists() => Err(errors::invalid(format!(
+            "checkpoint: {} already exists; resume=True continues the run saved there, or give another path",
+            path.display()
         ))),
         _ => Ok(()),
     }

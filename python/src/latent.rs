@@ -2,7 +2,7 @@
 //! ([`LatentTrain`] on the embedded binarised MNIST 0/1/2), trained from keywords named as its
 //! config fields, checkpointed after every epoch, resumable, and generating sequences.
 use crate::config::from_kwargs;
-use crate::files::{check_checkpoint_dir, read_checkpoint, write_atomic};
+use crate::files::{check_checkpoint, read_checkpoint, write_atomic};
 use crate::json::to_python;
 use crate::{errors, runtime};
 use entropic::experiment::{
@@ -52,7 +52,8 @@ fn checkpoint_bytes(
 /// rms_decay, batch_start, batch_end, epochs, updates_per_epoch, rule, …), per_class,
 /// diagnostic_steps, final_steps.
 ///
-/// checkpoint: a path written atomically after every epoch (the CLI's checkpoint.json format);
+/// checkpoint: a path written atomically after every epoch (the CLI's checkpoint.json format; a
+/// new run refuses a path that already holds a file);
 /// resume=True continues the run saved there (its config is the checkpoint's: give no config
 /// keywords); pause_after: stop after that many epochs (the returned model has no diagnosis).
 /// Diagnostics after epoch e draw from the stream (seed, e + 1), so a paused and resumed run
@@ -87,7 +88,7 @@ fn train(
         let trainer = run.trainer(seed).map_err(errors::invalid)?;
         (run, trainer, Vec::new(), seed)
     };
-    check_checkpoint_dir(checkpoint.as_deref())?;
+    check_checkpoint(checkpoint.as_deref(), resume)?;
     let epochs = trainer.params().epochs;
     let pause = pause_after.filter(|&p| p < epochs);
     let save = |t: &Trainer, h: &[EpochRow]| -> Result<(), ExperimentError> {

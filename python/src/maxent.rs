@@ -1,7 +1,7 @@
 //! `entropic.maxent`: the Min-MaxEnt experiments of the paper ([`MaxentPca`], Fig. 2;
 //! [`MaxentBimodal`], Fig. 3–4), configured by keywords named as their config fields.
 use crate::config::from_kwargs;
-use crate::files::{check_checkpoint_dir, read_checkpoint, write_atomic};
+use crate::files::{check_checkpoint, read_checkpoint, write_atomic};
 use crate::json::to_python;
 use crate::{errors, runtime};
 use entropic::experiment::{
@@ -102,7 +102,8 @@ fn checkpoint_bytes(
 /// (4), leapfrog (0), precondition (False), lambda_rate (0.05), theta_rate (0.001), channels
 /// ([4, 8]), outputs (16), entropy_every (100; 0 never).
 ///
-/// checkpoint: a path written atomically every epoch (the CLI's checkpoint.json format);
+/// checkpoint: a path written atomically every epoch (the CLI's checkpoint.json format; a new
+/// run refuses a path that already holds a file);
 /// resume=True continues the run saved there (what the checkpoint stores overrides the config
 /// keywords; give the seed the run was started with: the entropy estimates draw from it);
 /// pause_after: stop once that many epochs are done.
@@ -130,7 +131,7 @@ fn digits(
         let trainer = run.trainer(seed).map_err(errors::invalid)?;
         (run, trainer, Vec::new())
     };
-    check_checkpoint_dir(checkpoint.as_deref())?;
+    check_checkpoint(checkpoint.as_deref(), resume)?;
     let executor = Executor {
         chunk: 1,
         checkpoint_every: 1,

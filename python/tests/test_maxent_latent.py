@@ -96,6 +96,17 @@ def test_latent_model_saves_a_checkpoint_it_can_resume_from(tmp_path):
         latent.train(checkpoint=tmp_path / "bad.json", resume=True)
 
 
+def test_a_new_run_does_not_overwrite_a_checkpoint(tmp_path):
+    path = tmp_path / "checkpoint.json"
+    latent.train(seed=2, checkpoint=path, pause_after=1, **SMALL_LATENT)
+    saved = path.read_bytes()
+    with pytest.raises(ValueError, match="already exists; resume=True"):
+        latent.train(seed=3, checkpoint=path, **SMALL_LATENT)
+    with pytest.raises(ValueError, match="already exists; resume=True"):
+        maxent.digits(seed=3, checkpoint=path, **SMALL_DIGITS)
+    assert path.read_bytes() == saved
+
+
 SMALL_DIGITS = dict(images=50, walkers=40, epochs=4, sweeps=2, entropy_every=0)
 
 
