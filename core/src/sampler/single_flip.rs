@@ -292,8 +292,22 @@ impl SingleFlip {
         let mut flipped = 0;
         for parity in [0, 1] {
             for y in 0..ly {
+                // Rows y − 1, y, y + 1 and columns x ± 1 on the torus, as Square::neighbours
+                // and Square::diagonals give them, without their divisions per site.
+                let (up, row, down) = ((y + ly - 1) % ly * lx, y * lx, (y + 1) % ly * lx);
                 for x in ((y + parity) & 1..lx).step_by(2) {
-                    flipped += self.update_site(model, spins, y * lx + x, rng);
+                    let left = if x == 0 { lx - 1 } else { x - 1 };
+                    let right = if x + 1 == lx { 0 } else { x + 1 };
+                    let sum =
+                        spins[row + left] + spins[row + right] + spins[up + x] + spins[down + x];
+                    let diagonal = spins[up + left]
+                        + spins[up + right]
+                        + spins[down + left]
+                        + spins[down + right];
+                    let table = &self.thresholds[((diagonal + 4) >> 1) as usize];
+                    let (new, f) = Self::update(table, spins[row + x], sum, rng);
+                    spins[row + x] = new;
+                    flipped += f;
                 }
             }
         }
