@@ -98,5 +98,80 @@ fn lattice_cnn(c: &mut Criterion) {
     bench_network(c, "lattice_cnn_20x20_32ch_f32", net, 10);
 }
 
-criterion_group!(benches, mlp, cnn, lattice_cnn);
+/// One convolution, forward and both backward passes (∂L/∂x and ∂L/∂W, no optimiser), on the
+/// shapes the crate's networks use. Throughput is counted in useful FLOPs (3 × 2·C_in·C_out·k²·H·W
+/// per image, padding not counted), so criterion's "elem/s" reads as FLOP/s.
+fn conv_layers(c: &mut Criterion) {
+    let mut rng = entropic::rng::from_seed(1);
+    let mut group = c.benchmark_group("conv_layer");
+    group.sample_size(20);
+    // (name, in, out, side, padding, dilation, batch)
+    let shapes = [
+        ("digits_1to8_8x8_same", 1, 8, 8, Padding::Same, 1, 64),
+        ("digits_8to16_8x8_same", 8, 16, 8, Padding::Same, 1, 64),
+        ("lattice_2to32_20x20_same", 2, 32, 20, Padding::Same, 1, 64),
+        (
+            "lattice_32to32_20x20_same",
+            32,
+            32,
+            20,
+            Padding::Same,
+            1,
+            64,
+        ),
+        ("lattice_32to2_20x20_same", 32, 2, 20, Padding::Same, 1, 64),
+        (
+            "lattice_32to32_20x20_periodic",
+            32,
+            32,
+            20,
+            Padding::Periodic,
+            1,
+            64,
+        ),
+        (
+            "lattice_32to32_20x20_periodic_dilation4",
+            32,
+            32,
+            20,
+            Padding::Periodic,
+            4,
+            64,
+        ),
+        (
+            "lattice_32to32_64x64_periodic",
+            32,
+            32,
+            64,
+            Padding::Periodic,
+            1,
+            16,
+        ),
+    ];
+    for (name, cin, cout, side, padding, dilation, batch) in shapes {
+        let conv = Conv2d::<f32>::new(cin, cout, side, side, 3, padding, &mut rng)
+            .unwrap()
+            .with_dilation(dilation)
+            .unwrap();
+        let mut net = Network::new(conv.inputs());
+        net.push(Layer::Conv2d(conv)).unwrap();
+        let x: Vec<f32> = (0..batch * net.inputs())
+            .map(|k| (k as f32 * 0.37).sin())
+            .collect();
+        let dy: Vec<f32> = (0..batch * net.outputs())
+            .map(|k| (k as f32 * 0.11).cos())
+            .collect();
+        let flops = 3 * 2 * cin * cout * 9 * side * side * batch;
+        group.throughput(Throughput::Elements(flops as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                net.forward(&x, batch).unwrap();
+                black_box(net.backward(&dy).unwrap().len())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, mlp, cnn, lattice_cnn, conv_layers);
 criterion_main!(benches);

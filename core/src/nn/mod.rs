@@ -3,12 +3,13 @@
 //! No autodiff: every layer implements its forward pass (caching what it needs) and a backward
 //! pass that returns ∂L/∂input and accumulates ∂L/∂parameters, so a reader can check each against
 //! its formula. Networks are generic over [`Scalar`] (`f32` for training, `f64` for gradient
-//! checks). Matrix products go through matrixmultiply's gemm ([`gemm`], the crate's one `unsafe`
-//! module).
+//! checks). Matrix products go through matrixmultiply's gemm ([`gemm`]); convolutions are
+//! correlations of padded planes (`correlate`, with AVX2/FMA kernels for f32 chosen at run
+//! time). Those two are the crate's only `unsafe` modules.
 //!
 //! # Reproducibility
 //! Sampler bits are identical on every target; network arithmetic is reproducible on one machine,
-//! but gemm's SIMD kernels (chosen at run time with `std`) may round differently across CPUs.
+//! but the SIMD kernels (chosen at run time with `std`) may round differently across CPUs.
 mod activation;
 #[cfg(feature = "data")]
 pub mod classifier;
