@@ -23,7 +23,7 @@ pub enum Padding {
 /// Y[o, y, x] = b\[o\] + Σ_{c,i,j} W[o, c, i, j] · X[c, y + i − p, x + j − p] (zero outside with
 /// `Same`, indices mod H, W with `Periodic`), computed per sample as a correlation of padded
 /// planes (the input surrounded by its halo of zeros or of its periodic continuation, see
-/// [`correlate`](super::correlate)) with no patch matrix. Backward: ∂L/∂b = Σ ∂L/∂Y,
+/// `nn::correlate`) with no patch matrix. Backward: ∂L/∂b = Σ ∂L/∂Y,
 /// ∂L/∂W[o, c, i, j] = Σ ∂L/∂Y[o, y, x] X[c, y + i − p, x + j − p] over the same planes, and
 /// ∂L/∂X the correlation of the padded ∂L/∂Y with the kernel rotated by 180° and transposed
 /// (W′[c, o, i, j] = W[o, c, k − 1 − i, k − 1 − j]).
