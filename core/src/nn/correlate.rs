@@ -261,6 +261,17 @@ mod tests {
     use crate::rng::{from_seed, uniform_f64};
     use alloc::vec;
 
+    fn shape(ins: usize, outs: usize, k: usize, d: usize, h: usize, w: usize) -> Correlation {
+        Correlation {
+            in_channels: ins,
+            out_channels: outs,
+            kernel: k,
+            dilation: d,
+            height: h,
+            width: w,
+        }
+    }
+
     fn random(n: usize, seed: u64) -> Vec<f64> {
         let mut rng = from_seed(seed);
         (0..n).map(|_| uniform_f64(&mut rng) - 0.5).collect()
@@ -272,14 +283,7 @@ mod tests {
     fn loops_match_the_definition() {
         for (ins, outs, k, d, h, w) in [(2, 5, 3, 1, 6, 7), (3, 1, 3, 2, 9, 8), (1, 4, 2, 1, 3, 5)]
         {
-            let g = Correlation {
-                in_channels: ins,
-                out_channels: outs,
-                kernel: k,
-                dilation: d,
-                height: h,
-                width: w,
-            };
+            let g = shape(ins, outs, k, d, h, w);
             let taps = k * k;
             let wts = random(outs * ins * taps, 1);
             let image = random(ins * h * w, 2);
@@ -325,14 +329,7 @@ mod tests {
         let (h, w) = (2, 3);
         let image: Vec<f64> = (0..h * w).map(|v| v as f64).collect();
         for halo in [0, 1, 4] {
-            let g = Correlation {
-                in_channels: 1,
-                out_channels: 1,
-                kernel: 1,
-                dilation: 1,
-                height: h + 2 * halo,
-                width: w + 2 * halo,
-            };
+            let g = shape(1, 1, 1, 1, h + 2 * halo, w + 2 * halo);
             let (mut wrapped, mut padded) = (Vec::new(), Vec::new());
             g.fill(&image, (h, w), halo, true, &mut wrapped);
             g.fill(&image, (h, w), halo, false, &mut padded);
@@ -360,14 +357,7 @@ mod tests {
             (1, 8, 3, 1, 10, 10),
             (5, 2, 1, 1, 4, 4),
         ] {
-            let g = Correlation {
-                in_channels: ins,
-                out_channels: outs,
-                kernel: k,
-                dilation: d,
-                height: h,
-                width: w,
-            };
+            let g = shape(ins, outs, k, d, h, w);
             let taps = k * k;
             let to32 = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
             let wts = to32(random(outs * ins * taps, 4));
