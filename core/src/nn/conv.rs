@@ -241,8 +241,7 @@ impl<T: Scalar> Conv2d<T> {
 
     pub(crate) fn forward(&mut self, x: &[T], batch: usize, y: &mut Vec<T>) {
         let shape = self.forward_shape();
-        let (oh, ow) = self.output_size();
-        let (wrap, halo, stride) = (self.padding == Padding::Periodic, self.halo(), shape.width);
+        let (wrap, halo) = (self.padding == Padding::Periodic, self.halo());
         let mut s = core::mem::take(&mut self.scratch);
         let taps = self.kernel * self.kernel;
         let (w, b) = self
@@ -256,17 +255,7 @@ impl<T: Scalar> Conv2d<T> {
         {
             shape.fill(sample, (self.height, self.width), halo, wrap, &mut s.planes);
             shape.forward(&s.packed, &s.planes, &mut s.rows);
-            for ((plane, row), &bias) in out
-                .chunks_exact_mut(oh * ow)
-                .zip(s.rows.chunks_exact(shape.rows()))
-                .zip(b)
-            {
-                for (line, from) in plane.chunks_exact_mut(ow).zip(row.chunks(stride)) {
-                    for (v, &r) in line.iter_mut().zip(from) {
-                        *v = r + bias;
-                    }
-                }
-            }
+            shape.read_sites(&s.rows, out, Some(b));
         }
         self.scratch = s;
     }
@@ -302,30 +291,17 @@ impl<T: Scalar> Conv2d<T> {
             .zip(dy.chunks_exact(outputs))
             .zip(dx.chunks_exact_mut(inputs))
         {
-            // ∂L/∂W: the output gradient in the forward rows' layout (zeros elsewhere stay).
-            for ((plane, row), gbo) in g
-                .chunks_exact(oh * ow)
-                .zip(s.dy.chunks_exact_mut(shape.rows()))
-                .zip(gb.iter_mut())
-            {
-                for (line, to) in plane.chunks_exact(ow).zip(row.chunks_mut(shape.width)) {
-                    to[..ow].copy_from_slice(line);
-                    *gbo = line.iter().fold(*gbo, |a, &v| a + v);
-                }
+            for (image, gbo) in g.chunks_exact(oh * ow).zip(gb.iter_mut()) {
+                *gbo = image.iter().fold(*gbo, |a, &v| a + v);
             }
+            // ∂L/∂W: the output gradient in the forward rows' layout (zeros elsewhere stay).
+            shape.write_sites(g, &mut s.dy);
             shape.fill(sample, (h, w), halo, wrap, &mut s.planes);
             shape.weight_gradient(&s.dy, &s.planes, gw);
             // ∂L/∂x: the rotated, transposed kernel over the padded output gradient.
             back.fill(g, (oh, ow), back_halo, wrap, &mut s.dy_planes);
             back.forward(&s.packed, &s.dy_planes, &mut s.rows);
-            for (plane, row) in dxs
-                .chunks_exact_mut(h * w)
-                .zip(s.rows.chunks_exact(back.rows()))
-            {
-                for (line, from) in plane.chunks_exact_mut(w).zip(row.chunks(back.width)) {
-                    line.copy_from_slice(&from[..w]);
-                }
-            }
+            back.read_sites(&s.rows, dxs, None);
         }
         self.scratch = s;
     }

@@ -149,6 +149,39 @@ impl Correlation {
         }
     }
 
+    /// Copy the output sites out of `rows` (from [`Self::forward`]) into `out`, out_channels
+    /// images of (H − r)×(W − r) one after another, adding `bias[o]` to channel o if given.
+    pub fn read_sites<T: Scalar>(&self, rows: &[T], out: &mut [T], bias: Option<&[T]>) {
+        let (oh, ow) = self.output_size();
+        for (o, (image, row)) in out
+            .chunks_exact_mut(oh * ow)
+            .zip(rows.chunks_exact(self.rows()))
+            .enumerate()
+        {
+            for (line, from) in image.chunks_exact_mut(ow).zip(row.chunks(self.width)) {
+                match bias {
+                    Some(b) => line.iter_mut().zip(from).for_each(|(v, &r)| *v = r + b[o]),
+                    None => line.copy_from_slice(&from[..ow]),
+                }
+            }
+        }
+    }
+
+    /// The inverse layout of [`Self::read_sites`]: out_channels images of (H − r)×(W − r) into
+    /// `rows`, each site at its output index; the entries between sites are left as they are
+    /// (zero, for [`Self::weight_gradient`]).
+    pub fn write_sites<T: Scalar>(&self, images: &[T], rows: &mut [T]) {
+        let (oh, ow) = self.output_size();
+        for (image, row) in images
+            .chunks_exact(oh * ow)
+            .zip(rows.chunks_exact_mut(self.rows()))
+        {
+            for (line, to) in image.chunks_exact(ow).zip(row.chunks_mut(self.width)) {
+                to[..ow].copy_from_slice(line);
+            }
+        }
+    }
+
     /// out\[o\]\[q\] = Σ_{c,t} w\[o, c, t\] planes\[c\]\[q + off_t\] for every q < [`Self::rows`]
     /// and o < [`Self::blocked_out`]; `packed` from [`Self::pack`], `planes` from
     /// [`Self::fill`]; `out` is resized and overwritten. `f32` on x86-64 with AVX2 and FMA (detected at run
