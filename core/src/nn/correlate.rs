@@ -185,7 +185,7 @@ impl Correlation {
     /// out\[o\]\[q\] = Σ_{c,t} w\[o, c, t\] planes\[c\]\[q + off_t\] for every q < [`Self::rows`]
     /// and o < [`Self::blocked_out`]; `packed` from [`Self::pack`], `planes` from
     /// [`Self::fill`]; `out` is resized and overwritten. `f32` on x86-64 with AVX2 and FMA (detected at run
-    /// time, `std` feature) takes the register-tiled kernel, anything else plain loops that the
+    /// time, `std` feature) takes the register-tiled kernel, anything else portable tiled loops that the
     /// target vectorises as it can; the two agree within float rounding.
     ///
     /// # Panics
@@ -202,26 +202,7 @@ impl Correlation {
                 return;
             }
         }
-        self.forward_loops(packed, planes, out);
-    }
-
-    fn forward_loops<T: Scalar>(&self, packed: &[T], planes: &[T], out: &mut [T]) {
-        out.fill(T::zero());
-        let (rows, stride, ins) = (self.rows(), self.plane(), self.in_channels);
-        let taps = self.kernel * self.kernel;
-        let offsets = self.offsets();
-        for (o, row) in out.chunks_exact_mut(rows).enumerate() {
-            let (block, lane) = (o / Self::BLOCK, o % Self::BLOCK);
-            for c in 0..ins {
-                let plane = &planes[c * stride..(c + 1) * stride];
-                for (t, &off) in offsets.iter().enumerate() {
-                    let w = packed[((block * ins + c) * taps + t) * Self::BLOCK + lane];
-                    for (y, &x) in row.iter_mut().zip(&plane[off..off + rows]) {
-                        *y = *y + w * x;
-                    }
-                }
-            }
-        }
+        tiled_forward(self, packed, planes, out);
     }
 
     /// grad\[o, c, t\] += Σ_q g\[o\]\[q\] planes\[c\]\[q + off_t\] over q < [`Self::rows`], for
@@ -243,27 +224,7 @@ impl Correlation {
                 return;
             }
         }
-        self.weight_gradient_loops(g, planes, grad);
-    }
-
-    fn weight_gradient_loops<T: Scalar>(&self, g: &[T], planes: &[T], grad: &mut [T]) {
-        let (rows, stride, ins) = (self.rows(), self.plane(), self.in_channels);
-        let offsets = self.offsets();
-        let taps = offsets.len();
-        for o in 0..self.out_channels {
-            let go = &g[o * rows..(o + 1) * rows];
-            for c in 0..ins {
-                let plane = &planes[c * stride..(c + 1) * stride];
-                for (t, &off) in offsets.iter().enumerate() {
-                    let dot = go
-                        .iter()
-                        .zip(&plane[off..off + rows])
-                        .fold(T::zero(), |a, (&u, &v)| a + u * v);
-                    let at = (o * ins + c) * taps + t;
-                    grad[at] = grad[at] + dot;
-                }
-            }
-        }
+        tiled_weight_gradient(self, g, planes, grad);
     }
 
     /// The lengths the kernels index by: the packed weights (0 to skip), the planes and the
@@ -285,6 +246,85 @@ impl Correlation {
             "planes too short"
         );
         assert!(rows >= self.blocked_out() * self.rows(), "rows too short");
+    }
+}
+
+/// Sites per tile of the portable kernels: eight f64 fill two AVX2 (four SSE2) registers, so
+/// a tile's [`Correlation::BLOCK`] × 8 sums stay in registers.
+const LOOP_SITES: usize = 8;
+
+/// The portable forward kernel: tiles of [`Correlation::BLOCK`] output channels ×
+/// [`LOOP_SITES`] sites whose sums stay in registers across all channels and taps, each summed
+/// in the order c, then t (the definition's order). Compiled also for AVX2 and chosen at run
+/// time (with `std`): wider vectors, the same operations (no fused multiply-add), so the same
+/// bits on every CPU.
+#[cfg_attr(feature = "std", multiversion::multiversion(targets("x86_64+avx2")))]
+fn tiled_forward<T: Scalar>(g: &Correlation, packed: &[T], planes: &[T], out: &mut [T]) {
+    const B: usize = Correlation::BLOCK;
+    let (rows, stride, ins) = (g.rows(), g.plane(), g.in_channels);
+    let offsets = g.offsets();
+    let taps = offsets.len();
+    for (block, outs) in out[..g.blocked_out() * rows]
+        .chunks_exact_mut(B * rows)
+        .enumerate()
+    {
+        let weights = &packed[block * ins * taps * B..][..ins * taps * B];
+        for q0 in (0..rows).step_by(LOOP_SITES) {
+            let mut acc = [[T::zero(); LOOP_SITES]; B];
+            for (plane, w) in planes
+                .chunks_exact(stride)
+                .zip(weights.chunks_exact(taps * B))
+            {
+                for (&off, w) in offsets.iter().zip(w.chunks_exact(B)) {
+                    let x: &[T; LOOP_SITES] = plane[q0 + off..][..LOOP_SITES]
+                        .try_into()
+                        .expect("a tile of sites");
+                    for (acc, &w) in acc.iter_mut().zip(w) {
+                        for (a, &x) in acc.iter_mut().zip(x) {
+                            *a = *a + w * x;
+                        }
+                    }
+                }
+            }
+            for (lane, acc) in acc.iter().enumerate() {
+                outs[lane * rows + q0..][..LOOP_SITES].copy_from_slice(acc);
+            }
+        }
+    }
+}
+
+/// The portable weight gradient, [`Correlation::BLOCK`] output channels at a time: each sum
+/// over q kept as [`LOOP_SITES`] partial sums (site q in partial q mod [`LOOP_SITES`]) and
+/// added up in index order at the end, a fixed order on every target. Dispatched like
+/// [`tiled_forward`].
+#[cfg_attr(feature = "std", multiversion::multiversion(targets("x86_64+avx2")))]
+fn tiled_weight_gradient<T: Scalar>(g: &Correlation, dy: &[T], planes: &[T], grad: &mut [T]) {
+    const B: usize = Correlation::BLOCK;
+    let (rows, stride, ins, outs) = (g.rows(), g.plane(), g.in_channels, g.out_channels);
+    let offsets = g.offsets();
+    let taps = offsets.len();
+    for o0 in (0..outs).step_by(B) {
+        let lanes = B.min(outs - o0);
+        for (c, plane) in planes.chunks_exact(stride).take(ins).enumerate() {
+            for (t, &off) in offsets.iter().enumerate() {
+                let mut acc = [[T::zero(); LOOP_SITES]; B];
+                for q0 in (0..rows).step_by(LOOP_SITES) {
+                    let x: &[T; LOOP_SITES] = plane[q0 + off..][..LOOP_SITES]
+                        .try_into()
+                        .expect("a tile of sites");
+                    for (lane, acc) in acc.iter_mut().enumerate().take(lanes) {
+                        let d = &dy[(o0 + lane) * rows + q0..][..LOOP_SITES];
+                        for ((a, &d), &x) in acc.iter_mut().zip(d).zip(x) {
+                            *a = *a + d * x;
+                        }
+                    }
+                }
+                for (lane, acc) in acc.iter().enumerate().take(lanes) {
+                    let at = ((o0 + lane) * ins + c) * taps + t;
+                    grad[at] = grad[at] + acc.iter().fold(T::zero(), |s, &a| s + a);
+                }
+            }
+        }
     }
 }
 
@@ -310,7 +350,7 @@ mod tests {
         (0..n).map(|_| uniform_f64(&mut rng) - 0.5).collect()
     }
 
-    /// The plain loops against the definition, term by term, on uneven shapes: every output
+    /// The portable kernels against the definition, term by term, on uneven shapes: every output
     /// site (y, x) reads plane (y + d i, x + d j); the weight gradient is their adjoint.
     #[test]
     fn loops_match_the_definition() {
@@ -381,7 +421,7 @@ mod tests {
     }
 
     /// `f32` (the tiled kernel where the CPU has AVX2 and FMA) agrees with
-    /// the plain loops within f32 rounding, channel counts not multiples of the block.
+    /// the portable kernels within f32 rounding, channel counts not multiples of the block.
     #[test]
     fn f32_kernels_match_the_loops() {
         for (ins, outs, k, d, h, w) in [
@@ -401,7 +441,7 @@ mod tests {
             g.fill(&image, (h, w), 0, false, &mut planes);
             g.forward(&packed, &planes, &mut fast);
             slow.resize(fast.len(), 0.0);
-            g.forward_loops(&packed, &planes, &mut slow);
+            tiled_forward(&g, &packed, &planes, &mut slow);
             let scale = (ins * taps) as f32;
             assert!(
                 fast.iter()
@@ -414,7 +454,7 @@ mod tests {
                 vec![0.5f32; outs * ins * taps],
             );
             g.weight_gradient(&dy, &planes, &mut gf);
-            g.weight_gradient_loops(&dy, &planes, &mut gs);
+            tiled_weight_gradient(&g, &dy, &planes, &mut gs);
             let scale = g.rows() as f32;
             assert!(
                 gf.iter()
