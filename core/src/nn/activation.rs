@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ActivationKind {
-    /// tanh x; derivative 1 − tanh² x (f32 uses the vectorisable [`tanh_f32`](super::tanh_f32)).
+    /// tanh x; derivative 1 − tanh² x (computed by the vectorisable [`tanh_f32`](super::tanh_f32)
+    /// and [`tanh_f64`](super::tanh_f64)).
     Tanh,
     /// max(0, x); derivative 1 for x > 0, else 0.
     Relu,
