@@ -90,12 +90,15 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
     )?;
     progress.finish();
     let (accuracy, confusion) = classifier.evaluate_held_out()?;
-    let report =
-        DigitClassifierReport::new(accuracy, &confusion).with_training(params, &curve.losses);
+    let report = DigitClassifierReport::new(accuracy, &confusion).with_training(
+        params,
+        global.seed,
+        &curve.losses,
+    );
     out.file("classifier.json", &io::to_json(classifier.network())?)?;
     out.file("loss.csv", report.loss_csv().as_bytes())?;
     out.file("loss.svg", report.loss_svg()?.as_bytes())?;
-    let doc = report.json("nn classify-digits", global.seed);
+    let doc = report.json("nn classify-digits");
     out.json("metrics.json", &doc)?;
     out.result(&report.text(), &doc)
 }
@@ -108,5 +111,5 @@ fn evaluate(args: &EvaluateArgs, out: &mut Output<'_>) -> Result<()> {
     let classifier = DigitClassifier::from_network(network)?;
     let (accuracy, confusion) = classifier.evaluate_held_out()?;
     let report = DigitClassifierReport::new(accuracy, &confusion);
-    out.result(&report.text(), &report.json("nn evaluate-digits", 0))
+    out.result(&report.text(), &report.json("nn evaluate-digits"))
 }

@@ -22,7 +22,15 @@ use core::fmt::Write as _;
 pub struct DigitClassifierReport<'a> {
     accuracy: f64,
     confusion: &'a [[u32; 10]; 10],
-    training: Option<(ClassifierParams, &'a [f32])>,
+    training: Option<Training<'a>>,
+}
+
+/// How the classifier was trained here: the settings, the seed and the loss per epoch.
+#[derive(Clone, Copy, Debug)]
+struct Training<'a> {
+    params: ClassifierParams,
+    seed: u64,
+    losses: &'a [f32],
 }
 
 impl<'a> DigitClassifierReport<'a> {
@@ -36,11 +44,15 @@ impl<'a> DigitClassifierReport<'a> {
         }
     }
 
-    /// With the training that produced the classifier: its settings and the training loss
-    /// after each epoch.
-    pub fn with_training(self, params: ClassifierParams, losses: &'a [f32]) -> Self {
+    /// With the training that produced the classifier: its settings, the seed of its random
+    /// numbers and the training loss after each epoch.
+    pub fn with_training(self, params: ClassifierParams, seed: u64, losses: &'a [f32]) -> Self {
         Self {
-            training: Some((params, losses)),
+            training: Some(Training {
+                params,
+                seed,
+                losses,
+            }),
             ..self
         }
     }
@@ -48,12 +60,12 @@ impl<'a> DigitClassifierReport<'a> {
     /// The final training loss (if trained here), the accuracy and the confusion matrix.
     pub fn text(&self) -> String {
         let mut text = String::new();
-        if let Some((params, losses)) = self.training {
+        if let Some(t) = self.training {
             let _ = writeln!(
                 text,
                 "trained {} epochs (final training loss {:.4})",
-                params.epochs,
-                losses.last().copied().unwrap_or(f32::NAN)
+                t.params.epochs,
+                t.losses.last().copied().unwrap_or(f32::NAN)
             );
         }
         let _ = writeln!(
@@ -75,7 +87,11 @@ impl<'a> DigitClassifierReport<'a> {
     /// `loss.csv`: the training loss per epoch (a header only if not trained here).
     pub fn loss_csv(&self) -> String {
         let mut csv = String::from("epoch,loss\n");
-        for (e, l) in self.training.iter().flat_map(|t| t.1.iter().enumerate()) {
+        for (e, l) in self
+            .training
+            .iter()
+            .flat_map(|t| t.losses.iter().enumerate())
+        {
             let _ = writeln!(csv, "{e},{l}");
         }
         csv
@@ -84,9 +100,13 @@ impl<'a> DigitClassifierReport<'a> {
     /// The command's JSON document: `command`, and with training also the seed, the settings
     /// and the loss curve.
     #[cfg(feature = "serde")]
-    pub fn json(&self, command: &str, seed: u64) -> serde_json::Value {
+    pub fn json(&self, command: &str) -> serde_json::Value {
         match self.training {
-            Some((p, losses)) => serde_json::json!({
+            Some(Training {
+                params: p,
+                seed,
+                losses,
+            }) => serde_json::json!({
                 "command": command, "seed": seed, "epochs": p.epochs, "batch": p.batch,
                 "learning_rate": p.learning_rate, "held_out_accuracy": self.accuracy,
                 "confusion": self.confusion, "training_loss": losses,
@@ -108,7 +128,7 @@ impl<'a> DigitClassifierReport<'a> {
         let points = self
             .training
             .iter()
-            .flat_map(|t| t.1.iter().enumerate())
+            .flat_map(|t| t.losses.iter().enumerate())
             .map(|(e, &l)| (e as f64, f64::from(l)))
             .collect();
         line_chart(
