@@ -19,12 +19,7 @@ pub enum ActivationKind {
 }
 
 fn sigmoid<T: Scalar>(x: T) -> T {
-    if x >= T::zero() {
-        T::one() / (T::one() + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (T::one() + e)
-    }
+    x.sigmoid_act()
 }
 
 impl ActivationKind {
@@ -118,6 +113,12 @@ impl<T: Scalar> Activation<T> {
         // One loop per kind, so the common tanh loop inlines and vectorises.
         match self.kind {
             ActivationKind::Tanh => y.extend(x.iter().map(|&v| v.tanh_act())),
+            ActivationKind::Silu => {
+                y.resize(x.len(), T::zero());
+                for (y, &x) in y.iter_mut().zip(x) {
+                    *y = x * x.sigmoid_act();
+                }
+            }
             kind => y.extend(x.iter().map(|&v| kind.f(v))),
         }
     }
@@ -128,6 +129,13 @@ impl<T: Scalar> Activation<T> {
         match self.kind {
             ActivationKind::Tanh => {
                 dx.extend(dy.iter().zip(y).map(|(&d, &y)| d * (T::one() - y * y)));
+            }
+            ActivationKind::Silu => {
+                dx.resize(x.len(), T::zero());
+                for ((dx, &d), &x) in dx.iter_mut().zip(dy).zip(x) {
+                    let s = x.sigmoid_act();
+                    *dx = d * (s * (T::one() + x * (T::one() - s)));
+                }
             }
             kind => dx.extend(
                 dy.iter()
