@@ -38,7 +38,7 @@ pub use dilated::{DilatedResNet, DilatedShape};
 pub use error::NnError;
 pub use network::{Layer, Network};
 pub use resample::{AvgPool2d, Upsample2d};
-pub use scalar::{Scalar, tanh_f32, tanh_f64};
+pub use scalar::{Scalar, sigmoid_f64, tanh_f32, tanh_f64};
 
 /// Copy every parameter tensor of `from` into the same-shaped tensor of `to` (both as
 /// `params_and_grads` lists them: (parameters, gradients) pairs in one order); gradients are
