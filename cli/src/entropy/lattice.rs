@@ -492,6 +492,7 @@ impl ModelFlags for ConvDenoiser {
                 stored.lambda_density,
             ),
             fixed("conv.global_frame", given.global_frame, stored.global_frame),
+            fixed("conv.equivariant", given.equivariant, stored.equivariant),
         ]
     }
 }

@@ -18,19 +18,15 @@ pub enum ActivationKind {
     Sigmoid,
 }
 
-fn sigmoid<T: Scalar>(x: T) -> T {
-    x.sigmoid_act()
-}
-
 impl ActivationKind {
     /// f(x).
     pub fn f<T: Scalar>(self, x: T) -> T {
         match self {
             Self::Tanh => x.tanh_act(),
             Self::Relu => x.max(T::zero()),
-            Self::Silu => x * sigmoid(x),
+            Self::Silu => x * x.sigmoid_act(),
             Self::Softplus => x.max(T::zero()) + (-x.abs()).exp().ln_1p(),
-            Self::Sigmoid => sigmoid(x),
+            Self::Sigmoid => x.sigmoid_act(),
         }
     }
 
@@ -59,12 +55,12 @@ impl ActivationKind {
                 }
             }
             Self::Silu => {
-                let s = sigmoid(x);
+                let s = x.sigmoid_act();
                 s * (T::one() + x * (T::one() - s))
             }
-            Self::Softplus => sigmoid(x),
+            Self::Softplus => x.sigmoid_act(),
             Self::Sigmoid => {
-                let s = sigmoid(x);
+                let s = x.sigmoid_act();
                 s * (T::one() - s)
             }
         }
@@ -116,7 +112,7 @@ impl<T: Scalar> Activation<T> {
             ActivationKind::Silu => {
                 y.resize(x.len(), T::zero());
                 for (y, &x) in y.iter_mut().zip(x) {
-                    *y = x * x.sigmoid_act();
+                    *y = ActivationKind::Silu.f(x);
                 }
             }
             kind => y.extend(x.iter().map(|&v| kind.f(v))),
@@ -133,8 +129,7 @@ impl<T: Scalar> Activation<T> {
             ActivationKind::Silu => {
                 dx.resize(x.len(), T::zero());
                 for ((dx, &d), &x) in dx.iter_mut().zip(dy).zip(x) {
-                    let s = x.sigmoid_act();
-                    *dx = d * (s * (T::one() + x * (T::one() - s)));
+                    *dx = d * ActivationKind::Silu.df(x);
                 }
             }
             kind => dx.extend(

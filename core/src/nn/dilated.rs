@@ -1,4 +1,5 @@
 //! [`DilatedResNet`]: a translation-equivariant residual network of dilated periodic convolutions.
+use super::planar::{Tied, radial_backward, radial_forward};
 use super::{Activation, ActivationKind, Conv2d, Layer, Network, NnError, Padding, Scalar};
 use alloc::vec::Vec;
 use rand_core::Rng;
@@ -19,8 +20,16 @@ pub struct DilatedShape {
     pub channels: usize,
     /// One residual block per entry, with the 3×3 kernel's taps this many sites apart.
     pub dilations: Vec<usize>,
-    /// Nonlinearity of the stem and of every block.
+    /// Nonlinearity of the stem and of every block (real networks; a planar one uses the
+    /// radial z tanh|z|/|z|).
     pub activation: ActivationKind,
+    /// Planar (complex) channels: inputs, outputs and channels count real channels in pairs
+    /// (u, v) = one vector per site, every convolution weight is a complex number, biases and
+    /// FiLM shifts are zero, the FiLM scale is shared by a pair and the nonlinearity is radial —
+    /// so the network commutes with every global rotation of the vectors (and with every
+    /// translation). Default false.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub planar: bool,
 }
 
 impl DilatedShape {
@@ -45,8 +54,61 @@ impl DilatedShape {
                 "network sizes and dilations must be positive",
             ));
         }
+        if self.planar
+            && [self.inputs, self.outputs, self.channels]
+                .iter()
+                .any(|c| c % 2 != 0)
+        {
+            return Err(NnError::Shape(
+                "a planar network needs even input, output and hidden channel counts (pairs)",
+            ));
+        }
         Ok(())
     }
+
+    /// The parameter tensors in [`DilatedResNet::params_and_grads`] order, as the planar ties
+    /// see them.
+    fn tensors(&self) -> Vec<Tied> {
+        let (c, conditions, taps) = (self.channels, self.conditions, Self::KERNEL * Self::KERNEL);
+        let conv = |inputs, outputs| Tied::Conv {
+            inputs,
+            outputs,
+            taps,
+        };
+        let film = Tied::Film {
+            channels: c,
+            conditions,
+        };
+        let mut all = alloc::vec![conv(self.inputs, c), film];
+        for _ in &self.dilations {
+            all.extend([conv(c, c), film]);
+        }
+        all.push(conv(c, self.outputs));
+        all
+    }
+
+    /// Project a planar network's weights, concatenated in [`DilatedResNet::params_and_grads`]
+    /// order, onto its complex ties (nothing for a real network); `flat` must hold them all.
+    pub(crate) fn tie<U: Scalar>(&self, flat: &mut [U]) {
+        if !self.planar {
+            return;
+        }
+        let mut at = 0;
+        for t in self.tensors() {
+            if let Some(part) = flat.get_mut(at..at + t.len()) {
+                t.project(part);
+            }
+            at += t.len();
+        }
+    }
+}
+
+/// The nonlinearity of every stage.
+#[derive(Clone, Copy, Debug)]
+enum Nonlinearity {
+    Elementwise(ActivationKind),
+    /// [`radial_forward`] on channel pairs.
+    Radial,
 }
 
 /// One convolution with feature-wise affine conditioning and the activation:
@@ -86,7 +148,7 @@ impl<T: Scalar> Stage<T> {
         x: &[T],
         cond: &[T],
         (batch, channels, conditions): (usize, usize, usize),
-        act: ActivationKind,
+        act: Nonlinearity,
     ) -> Result<&[T], NnError> {
         let z = self.conv.forward(x, batch)?;
         self.z.clear();
@@ -110,7 +172,12 @@ impl<T: Scalar> Stage<T> {
         for (zs, &(g, sh)) in self.z.chunks(plane.max(1)).zip(&self.affine) {
             self.pre.extend(zs.iter().map(|&z| z * g + sh));
         }
-        Activation::<T>::new(act, 0).forward(&self.pre, &mut self.y);
+        match act {
+            Nonlinearity::Elementwise(a) => {
+                Activation::<T>::new(a, 0).forward(&self.pre, &mut self.y)
+            }
+            Nonlinearity::Radial => radial_forward(&self.pre, plane.max(1), &mut self.y),
+        }
         Ok(&self.y)
     }
 
@@ -120,11 +187,16 @@ impl<T: Scalar> Stage<T> {
         dy: &[T],
         cond: &[T],
         (batch, channels, conditions): (usize, usize, usize),
-        act: ActivationKind,
+        act: Nonlinearity,
     ) -> Result<&[T], NnError> {
         let plane = (self.z.len() / (batch * channels).max(1)).max(1);
         // ∂L/∂(z(1 + γ) + β), then ∂L/∂z in place.
-        Activation::<T>::new(act, 0).backward(&self.pre, &self.y, dy, &mut self.grad);
+        match act {
+            Nonlinearity::Elementwise(a) => {
+                Activation::<T>::new(a, 0).backward(&self.pre, &self.y, dy, &mut self.grad);
+            }
+            Nonlinearity::Radial => radial_backward(&self.pre, dy, plane, &mut self.grad),
+        }
         let (gw, gb) = self.film_grad.split_at_mut(2 * channels * conditions);
         for (k, ((&(g, _), zs), da)) in self
             .affine
@@ -207,7 +279,7 @@ impl<T: Scalar> DilatedResNet<T> {
             .map(|&d| Ok(Stage::new(conv(c, c, d, rng)?, c, shape.conditions)))
             .collect::<Result<Vec<_>, NnError>>()?;
         let head = conv(c, shape.outputs, 1, rng)?;
-        Ok(Self {
+        let mut net = Self {
             shape,
             stem,
             blocks,
@@ -215,7 +287,29 @@ impl<T: Scalar> DilatedResNet<T> {
             cond: Vec::new(),
             batch: 0,
             grad: Vec::new(),
-        })
+        };
+        net.tie(false);
+        Ok(net)
+    }
+
+    /// Project every parameter tensor (or, with `grads`, every gradient) of a planar network
+    /// onto its complex ties ([`DilatedShape::planar`]).
+    fn tie(&mut self, grads: bool) {
+        if !self.shape.planar {
+            return;
+        }
+        let tensors = self.shape.tensors();
+        for ((p, g), t) in self.params_and_grads().into_iter().zip(tensors) {
+            t.project(if grads { g } else { p });
+        }
+    }
+
+    fn nonlinearity(&self) -> Nonlinearity {
+        if self.shape.planar {
+            Nonlinearity::Radial
+        } else {
+            Nonlinearity::Elementwise(self.shape.activation)
+        }
     }
 
     /// The shape.
@@ -279,7 +373,7 @@ impl<T: Scalar> DilatedResNet<T> {
         self.batch = batch;
         self.cond.clear();
         self.cond.extend_from_slice(cond);
-        let (sizes, act) = (self.sizes(), self.shape.activation);
+        let (sizes, act) = (self.sizes(), self.nonlinearity());
         let mut h = self.stem.forward(x, cond, sizes, act)?.to_vec();
         for block in self.blocks.iter_mut() {
             let r = block.forward(&h, cond, sizes, act)?;
@@ -294,7 +388,7 @@ impl<T: Scalar> DilatedResNet<T> {
     /// # Errors
     /// [`NnError::InputLength`] if `dy` does not match the last forward output.
     pub fn backward(&mut self, dy: &[T]) -> Result<&[T], NnError> {
-        let (sizes, act) = (self.sizes(), self.shape.activation);
+        let (sizes, act) = (self.sizes(), self.nonlinearity());
         let mut g = core::mem::take(&mut self.grad);
         g.clear();
         g.extend_from_slice(self.head.backward(dy)?);
@@ -303,7 +397,17 @@ impl<T: Scalar> DilatedResNet<T> {
             g.iter_mut().zip(through).for_each(|(g, &b)| *g = *g + b);
         }
         self.grad = g;
-        self.stem.backward(&self.grad, &self.cond, sizes, act)
+        if !self.shape.planar {
+            return self.stem.backward(&self.grad, &self.cond, sizes, act);
+        }
+        let dx = self
+            .stem
+            .backward(&self.grad, &self.cond, sizes, act)?
+            .to_vec();
+        // The gradients projected onto the ties: the gradient along the planar weights.
+        self.tie(true);
+        self.grad = dx;
+        Ok(&self.grad)
     }
 
     /// Reset accumulated parameter gradients to zero.
@@ -347,7 +451,32 @@ mod tests {
             channels: 3,
             dilations: vec![1, 2, 4],
             activation: ActivationKind::Tanh,
+            planar: false,
         }
+    }
+
+    /// Two vector inputs, one vector output, two vector channels.
+    fn planar_shape(side: usize) -> DilatedShape {
+        DilatedShape {
+            inputs: 4,
+            outputs: 2,
+            channels: 4,
+            planar: true,
+            ..shape(side)
+        }
+    }
+
+    /// A network with every parameter moved off its start (the conditioning maps start at
+    /// zero), re-tied when planar.
+    fn perturbed(shape: DilatedShape, seed: u64) -> DilatedResNet<f64> {
+        let mut net = DilatedResNet::<f64>::new(shape, &mut from_seed(seed)).unwrap();
+        let mut rng = from_seed(seed + 100);
+        for (p, _) in net.params_and_grads() {
+            p.iter_mut()
+                .for_each(|v| *v += 0.2 * (uniform_f64(&mut rng) - 0.5));
+        }
+        net.tie(false);
+        net
     }
 
     fn random(n: usize, seed: u64) -> Vec<f64> {
@@ -357,13 +486,16 @@ mod tests {
 
     #[test]
     fn parameter_and_input_gradients_match_finite_differences() {
-        let mut net = DilatedResNet::<f64>::new(shape(6), &mut from_seed(1)).unwrap();
-        // Move the conditioning maps (zero at start) so every path carries gradient.
-        let mut rng = from_seed(9);
-        for (p, _) in net.params_and_grads() {
-            p.iter_mut()
-                .for_each(|v| *v += 0.2 * (uniform_f64(&mut rng) - 0.5));
+        for planar in [false, true] {
+            let net = perturbed(if planar { planar_shape(6) } else { shape(6) }, 1);
+            check_gradients(net);
         }
+    }
+
+    /// Every gradient against central differences; for a planar network the parameter
+    /// gradient is the projected one, so each tensor is checked along its tied directions:
+    /// the directional derivative along a tied perturbation equals ⟨gradient, perturbation⟩.
+    fn check_gradients(mut net: DilatedResNet<f64>) {
         let batch = 2;
         let x = random(batch * net.inputs(), 2);
         let cond = random(batch * 2, 8);
@@ -382,18 +514,32 @@ mod tests {
             .collect();
         const H: f64 = 1e-6;
         let close = |a: f64, n: f64| (a - n).abs() < 1e-6 * (1.0 + n.abs());
+        let tensors = net.shape().tensors();
         for (t, g) in grads.iter().enumerate() {
+            if net.shape().planar {
+                let mut tied = g.clone();
+                tensors[t].project(&mut tied);
+                assert_eq!(&tied, g, "tensor {t}: the gradient leaves the ties");
+            }
             for i in (0..g.len()).step_by(3) {
+                // A unit perturbation of entry i, projected onto the ties when planar.
+                let mut direction = vec![0.0; g.len()];
+                direction[i] = 1.0;
+                if net.shape().planar {
+                    tensors[t].project(&mut direction);
+                }
+                let along: f64 = g.iter().zip(&direction).map(|(g, d)| g * d).sum();
                 let shifted = |delta: f64| {
                     let mut m = net.clone();
-                    m.params_and_grads()[t].0[i] += delta;
+                    for (p, d) in m.params_and_grads()[t].0.iter_mut().zip(&direction) {
+                        *p += delta * d;
+                    }
                     loss(&mut m, &x)
                 };
                 let numeric = (shifted(H) - shifted(-H)) / (2.0 * H);
                 assert!(
-                    close(g[i], numeric),
-                    "tensor {t}[{i}]: {} vs {numeric}",
-                    g[i]
+                    close(along, numeric),
+                    "tensor {t}[{i}]: {along} vs {numeric}"
                 );
             }
         }
@@ -432,6 +578,70 @@ mod tests {
                 assert!((a - b).abs() < 1e-12, "shift {s:?}: {a} vs {b}");
             }
         }
+    }
+
+    /// A planar network commutes with rotating every vector (input and output pairs) by one
+    /// angle, and with translations, to rounding.
+    #[test]
+    fn a_planar_network_commutes_with_global_rotations_and_translations() {
+        let side = 7;
+        let mut net = perturbed(planar_shape(side), 3);
+        let n = side * side;
+        let rotate = |v: &[f64], phi: f64| -> Vec<f64> {
+            let (c, s) = (libm::cos(phi), libm::sin(phi));
+            let mut out = v.to_vec();
+            for pair in out.chunks_mut(2 * n) {
+                let (u, w) = pair.split_at_mut(n);
+                for (u, w) in u.iter_mut().zip(w) {
+                    (*u, *w) = (c * *u - s * *w, s * *u + c * *w);
+                }
+            }
+            out
+        };
+        let x = random(net.inputs(), 5);
+        let cond = [0.3, -0.8];
+        let y = net.forward(&x, &cond, 1).unwrap().to_vec();
+        assert!(y.iter().any(|v| v.abs() > 1e-3));
+        for phi in [0.4, 2.0, -2.9] {
+            let yr = net.forward(&rotate(&x, phi), &cond, 1).unwrap().to_vec();
+            for (a, b) in yr.iter().zip(rotate(&y, phi)) {
+                assert!((a - b).abs() < 1e-12, "rotation {phi}: {a} vs {b}");
+            }
+        }
+        let roll = |v: &[f64]| -> Vec<f64> {
+            let mut out = v.to_vec();
+            for (o, plane) in out.chunks_mut(n).zip(v.chunks(n)) {
+                for i in 0..n {
+                    o[(i + side) % n] = plane[i];
+                }
+            }
+            out
+        };
+        let ys = net.forward(&roll(&x), &cond, 1).unwrap().to_vec();
+        for (a, b) in ys.iter().zip(roll(&y)) {
+            assert!((a - b).abs() < 1e-12);
+        }
+        // A real network of the same sizes does not commute with rotations.
+        let mut real = perturbed(
+            DilatedShape {
+                planar: false,
+                ..planar_shape(side)
+            },
+            3,
+        );
+        let y = real.forward(&x, &cond, 1).unwrap().to_vec();
+        let yr = real.forward(&rotate(&x, 0.4), &cond, 1).unwrap().to_vec();
+        assert!(
+            yr.iter()
+                .zip(rotate(&y, 0.4))
+                .any(|(a, b)| (a - b).abs() > 1e-4)
+        );
+        // Odd channel counts are refused.
+        let odd = DilatedShape {
+            channels: 3,
+            ..planar_shape(side)
+        };
+        assert!(DilatedResNet::<f64>::new(odd, &mut from_seed(0)).is_err());
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod io;
 pub mod loss;
 mod network;
 pub mod optim;
+mod planar;
 mod resample;
 mod scalar;
 

@@ -40,6 +40,14 @@ pub struct ConvDenoiserConfig {
     /// makes the model exactly equivariant under global rotations (the per-site model's
     /// neighbour frame, for the whole lattice). Default false.
     pub global_frame: bool,
+    /// Planar spins only: a rotation-equivariant network ([`DilatedShape::planar`]) — `channels`
+    /// real channels as `channels`/2 vector channels, each convolution weight a complex
+    /// number (a rotation and a scaling), the nonlinearity radial, no biases — so every layer,
+    /// not only the input and output, commutes with global rotations, and relative
+    /// orientations between distant sites are carried exactly rather than learned. Assumes the
+    /// data's distribution is invariant under global rotations (any XY model without a field).
+    /// Needs an even `channels`; excludes `global_frame`. Default false.
+    pub equivariant: bool,
 }
 
 impl Default for ConvDenoiserConfig {
@@ -50,6 +58,7 @@ impl Default for ConvDenoiserConfig {
             labels: false,
             lambda_density: LambdaDensity::Uniform,
             global_frame: false,
+            equivariant: false,
         }
     }
 }
@@ -119,9 +128,19 @@ impl<T: Scalar> ConvDenoiser<T> {
                 "labels = true needs label conditioning, and label conditioning labels = true",
             ));
         }
-        if config.global_frame && kind != SpinKind::Planar {
+        if (config.global_frame || config.equivariant) && kind != SpinKind::Planar {
             return Err(DiffusionError::Parameter(
-                "global_frame applies to planar spins only",
+                "global_frame and equivariant apply to planar spins only",
+            ));
+        }
+        if config.global_frame && config.equivariant {
+            return Err(DiffusionError::Parameter(
+                "equivariant already commutes with global rotations: leave global_frame off",
+            ));
+        }
+        if config.equivariant && config.channels % 2 != 0 {
+            return Err(DiffusionError::Parameter(
+                "equivariant needs an even channel count (vector channels are pairs)",
             ));
         }
         if side < 2 || config.dilations.is_empty() {
@@ -138,6 +157,7 @@ impl<T: Scalar> ConvDenoiser<T> {
             channels: config.channels,
             dilations: config.dilations.clone(),
             activation: ActivationKind::Tanh,
+            planar: config.equivariant,
         };
         let mut net = DilatedResNet::new(shape, rng).map_err(|_| {
             DiffusionError::Shape("the convolutional denoiser needs channels ≥ 1 and dilations ≥ 1")
@@ -169,6 +189,7 @@ impl<T: Scalar> ConvDenoiser<T> {
             labels: matches!(self.conditioning, Conditioning::Labels(_)),
             lambda_density: self.lambda_density,
             global_frame: self.global_frame,
+            equivariant: shape.planar,
         }
     }
 

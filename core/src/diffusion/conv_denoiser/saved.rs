@@ -80,6 +80,13 @@ impl<T: Scalar> ConvDenoiser<T> {
                 "weights that do not fit the network, or are not finite",
             ));
         }
+        let mut tied = saved.params.clone();
+        model.net.shape().tie(&mut tied);
+        if tied != saved.params {
+            return Err(bad(
+                "weights that break the equivariant network's complex ties",
+            ));
+        }
         model.params = saved.params;
         Ok(model)
     }

@@ -30,11 +30,14 @@ fn model_with<T: Scalar>(
     let mut m =
         ConvDenoiser::<T>::from_config(VpSde::default(), kind, side, cond, config, &mut rng)
             .unwrap();
-    // Give the zero-initialised head weights so every gradient is non-trivial.
+    // Give the zero-initialised head weights so every gradient is non-trivial (re-tied for
+    // an equivariant network).
     for (p, _) in m.params_and_grads() {
         p.iter_mut()
             .for_each(|v| *v += 0.3 * (uniform_f64(&mut rng) - 0.5));
     }
+    let shape = m.net.shape().clone();
+    shape.tie(&mut m.params);
     m
 }
 
@@ -355,4 +358,148 @@ fn global_frame_makes_the_planar_model_rotation_equivariant() {
         &mut from_seed(1),
     );
     assert!(matches!(refused, Err(DiffusionError::Parameter(_))));
+}
+
+fn equivariant() -> ConvDenoiserConfig {
+    ConvDenoiserConfig {
+        equivariant: true,
+        ..small_config()
+    }
+}
+
+/// The equivariant planar model commutes with every global rotation (to rounding) at every
+/// layer; its projected loss gradient matches finite differences along tied directions; its
+/// ties survive Adam and a save → load; the settings that contradict it are refused.
+#[test]
+fn the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties() {
+    let side = 5;
+    let mut rng = from_seed(6);
+    let x: Vec<f64> = (0..2 * side * side * 2)
+        .map(|_| 2.0 * uniform_f64(&mut rng) - 1.0)
+        .collect();
+    let lambda = [0.3, 2.5];
+    let mut m = model_with::<f64>(SpinKind::Planar, side, 4, &equivariant());
+    assert!(m.config().equivariant);
+    let mut y = vec![0.0; x.len()];
+    m.posterior_mean(&x, &lambda, 2.0, &mut y).unwrap();
+    // The field is not trivially zero: the means differ from the single-site evidence.
+    let mut plain = vec![0.0; x.len()];
+    let mut zero = m.clone();
+    zero.params.iter_mut().for_each(|w| *w = 0.0);
+    zero.posterior_mean(&x, &lambda, 2.0, &mut plain).unwrap();
+    assert!(y.iter().zip(&plain).any(|(a, b)| (a - b).abs() > 1e-3));
+    for phi in [0.7, 2.0, -2.9] {
+        let mut yr = vec![0.0; x.len()];
+        m.posterior_mean(&rotated(&x, phi), &lambda, 2.0, &mut yr)
+            .unwrap();
+        for (a, b) in yr.iter().zip(&rotated(&y, phi)) {
+            assert!((a - b).abs() < 1e-12, "rotation {phi}: {a} vs {b}");
+        }
+    }
+
+    // ⟨gradient, d⟩ against the loss's central difference along tied directions d.
+    let data = planar_data(4);
+    let mut m = model_with::<f64>(SpinKind::Planar, 4, 2, &equivariant());
+    let batch = m.draw_batch(&data, 3, &mut from_seed(3)).unwrap();
+    m.loss_and_gradient(&batch).unwrap();
+    let grads = m.grads.clone();
+    let shape = m.net.shape().clone();
+    let mut tied = grads.clone();
+    shape.tie(&mut tied);
+    assert_eq!(tied, grads, "the gradient leaves the ties");
+    for seed in 0..3 {
+        let mut rng = from_seed(40 + seed);
+        let mut d: Vec<f64> = (0..grads.len())
+            .map(|_| uniform_f64(&mut rng) - 0.5)
+            .collect();
+        shape.tie(&mut d);
+        let along: f64 = grads.iter().zip(&d).map(|(g, d)| g * d).sum();
+        let shifted = |delta: f64| {
+            let mut s = m.clone();
+            s.params
+                .iter_mut()
+                .zip(&d)
+                .for_each(|(p, d)| *p += delta * d);
+            s.loss_and_gradient(&batch).unwrap()
+        };
+        let numeric = (shifted(1e-6) - shifted(-1e-6)) / 2e-6;
+        assert!(
+            (along - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+            "{along} vs {numeric}"
+        );
+    }
+    check_data_parallel(&m, &batch, 2);
+
+    // Adam keeps the ties; save → load is bit-identical; untied weights are refused.
+    let params = ScoreTrainParams {
+        steps: 5,
+        batch: 3,
+        ..ScoreTrainParams::default()
+    };
+    let fresh = ConvDenoiser::<f32>::from_config(
+        VpSde::default(),
+        SpinKind::Planar,
+        4,
+        Conditioning::Temperature { lo: 1.0, hi: 3.0 },
+        &equivariant(),
+        &mut from_seed(1),
+    )
+    .unwrap();
+    let mut run = Trainer::new(fresh, &data, params, 7).unwrap();
+    run.run(&data, usize::MAX).unwrap();
+    let trained = run.finish();
+    let mut tied = trained.params.clone();
+    shape.tie(&mut tied);
+    assert_eq!(tied, trained.params);
+    #[cfg(feature = "serde")]
+    {
+        let bytes = trained.to_json().unwrap();
+        assert_eq!(
+            ConvDenoiser::<f32>::from_json(&bytes)
+                .unwrap()
+                .to_json()
+                .unwrap(),
+            bytes
+        );
+        let mut untied = trained.clone();
+        untied.params[0] += 0.25;
+        let bytes = untied.to_json().unwrap();
+        assert!(matches!(
+            ConvDenoiser::<f32>::from_json(&bytes),
+            Err(DiffusionError::Malformed(_))
+        ));
+    }
+
+    let build = |kind, config: &ConvDenoiserConfig| {
+        ConvDenoiser::<f64>::from_config(
+            VpSde::default(),
+            kind,
+            4,
+            Conditioning::Temperature { lo: 1.0, hi: 3.0 },
+            config,
+            &mut from_seed(1),
+        )
+    };
+    for (kind, config) in [
+        (SpinKind::Ising, equivariant()),
+        (
+            SpinKind::Planar,
+            ConvDenoiserConfig {
+                global_frame: true,
+                ..equivariant()
+            },
+        ),
+        (
+            SpinKind::Planar,
+            ConvDenoiserConfig {
+                channels: 5,
+                ..equivariant()
+            },
+        ),
+    ] {
+        assert!(matches!(
+            build(kind, &config),
+            Err(DiffusionError::Parameter(_))
+        ));
+    }
 }
