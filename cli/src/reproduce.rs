@@ -18,6 +18,11 @@ pub struct Args {
     /// behind docs/results (hours on 2 cores).
     #[arg(long)]
     quick: bool,
+    /// Continue a reproduction in the same --out: a step whose record (`<step>.step.json`,
+    /// written when the step finished) holds the same command and seed is not run again, its
+    /// result is taken from the record. A long reproduction can so be run over several sittings.
+    #[arg(long)]
+    resume: bool,
 }
 
 /// The three papers.
@@ -145,28 +150,67 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             argv.extend(["--config".to_string(), file.display().to_string()]);
             command += &format!(" --config {}", file.display());
         }
+        let record = dir.join(format!("{}.step.json", s.name));
+        let earlier = if args.resume {
+            earlier_result(&record, &command, global.seed)?
+        } else {
+            None
+        };
+        let reused = earlier.is_some();
         if !global.quiet {
-            eprintln!("reproduce {paper}: {} — entropic {command}", s.name);
+            let done = if reused {
+                " (done earlier, reused)"
+            } else {
+                ""
+            };
+            eprintln!("reproduce {paper}: {}{done} — entropic {command}", s.name);
         }
-        let result = run_step(&argv).with_context(|| format!("step {}", s.name))?;
-        let config = config_of(&argv);
-        if let Some(bytes) = &config {
-            crate::output::write_atomic(&step_dir.join("config.toml"), bytes)?;
-        }
-        write_step(
-            &mut report,
-            &s,
-            &command,
-            &result,
-            config.is_some(),
-            &step_dir,
-        )?;
-        results.push(json!({"step": s.name, "command": command, "result": result}));
+        let result = match earlier {
+            Some(result) => result,
+            None => {
+                let result = run_step(&argv).with_context(|| format!("step {}", s.name))?;
+                if let Some(bytes) = &config_of(&argv) {
+                    crate::output::write_atomic(&step_dir.join("config.toml"), bytes)?;
+                }
+                let doc = json!({"seed": global.seed, "command": command, "result": result});
+                crate::output::write_atomic(&record, &serde_json::to_vec_pretty(&doc)?)?;
+                result
+            }
+        };
+        let has_config = step_dir.join("config.toml").exists();
+        write_step(&mut report, &s, &command, &result, has_config, &step_dir)?;
+        results
+            .push(json!({"step": s.name, "command": command, "reused": reused, "result": result}));
     }
     out.file("report.md", report.as_bytes())?;
     let doc = json!({"command": "reproduce", "paper": paper, "quick": args.quick,
         "seed": global.seed, "steps": results});
     out.result(&report, &doc)
+}
+
+/// With `--resume`: the result of a step recorded in `record` by an earlier run of the same
+/// command and seed; `None` if there is no record.
+///
+/// # Errors
+/// An unreadable record, or one of another command or seed (the reproduction in this
+/// directory is not the one asked for).
+fn earlier_result(record: &Path, command: &str, seed: u64) -> Result<Option<Value>> {
+    let bytes = match std::fs::read(record) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", record.display())),
+    };
+    let doc: Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a step record", record.display()))?;
+    if doc["command"] != command || doc["seed"] != seed {
+        bail!(
+            "{} records `{}` with seed {}, not `{command}` with seed {seed}: resume with the same paper, mode and --seed, or use another --out",
+            record.display(),
+            doc["command"].as_str().unwrap_or("?"),
+            doc["seed"]
+        );
+    }
+    Ok(Some(doc["result"].clone()))
 }
 
 /// One step's section of report.md.

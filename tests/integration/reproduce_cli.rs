@@ -54,6 +54,35 @@ fn quick_latent_cycles_reproduction_writes_report_configs_and_figures() {
         again["final"]["entropy_production"], step["result"]["final"]["entropy_production"],
         "same config and seed, same numbers"
     );
+    // --resume takes the finished step from its record instead of running it again; a
+    // record of another seed is refused.
+    let resume = |seed: &str| {
+        entropic(&[
+            "--quiet",
+            "--format",
+            "json",
+            "--seed",
+            seed,
+            "--out",
+            out,
+            "reproduce",
+            "latent-cycles",
+            "--quick",
+            "--resume",
+        ])
+    };
+    let (code, stdout, err) = resume("0");
+    assert_eq!(code, 0, "{err}");
+    let resumed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(resumed["steps"][0]["reused"], true);
+    assert_eq!(resumed["steps"][0]["result"], step["result"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        report
+    );
+    let (code, _, err) = resume("3");
+    assert_eq!(code, 1);
+    assert!(err.contains("with seed 0, not"), "{err}");
     let (code, _, err) = entropic(&["reproduce", "minmaxent", "--quick"]);
     assert_eq!(code, 1);
     assert!(err.contains("give --out DIR"), "{err}");

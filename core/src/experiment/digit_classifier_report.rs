@@ -57,14 +57,15 @@ impl<'a> DigitClassifierReport<'a> {
         }
     }
 
-    /// The final training loss (if trained here), the accuracy and the confusion matrix.
+    /// The epochs, seed and final training loss (if trained here), the accuracy and the confusion matrix.
     pub fn text(&self) -> String {
         let mut text = String::new();
         if let Some(t) = self.training {
             let _ = writeln!(
                 text,
-                "trained {} epochs (final training loss {:.4})",
+                "trained {} epochs from seed {} (final training loss {:.4})",
                 t.params.epochs,
+                t.seed,
                 t.losses.last().copied().unwrap_or(f32::NAN)
             );
         }
