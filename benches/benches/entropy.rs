@@ -146,40 +146,49 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
             b.iter(|| black_box(immse.estimate(&held).unwrap()))
         });
     }
-    // The whole-lattice model with its default settings.
-    let conv = ConvDenoiser::<f32>::from_config(
-        sde,
-        kind,
-        side,
-        cond,
-        &ConvDenoiserConfig::default(),
-        &mut rng,
-    )
-    .unwrap();
-    for parts in [1, 2] {
-        let bench = format!("conv_denoiser_20_steps_batch_16/parts{parts}");
-        group.bench_function(bench, |b| {
-            b.iter(|| {
-                let params = ScoreTrainParams {
-                    steps: 20,
-                    batch: 16,
-                    learning_rate: 2e-3,
-                    ema_decay: 0.999,
-                    parts,
-                };
-                let mut run = Trainer::new(conv.clone(), &data, params, 3).unwrap();
-                black_box(run.run(&data, 20).unwrap())
-            })
+    // The whole-lattice model with its default settings, and for planar spins also the
+    // rotation-equivariant one.
+    let mut convs = vec![("conv", ConvDenoiserConfig::default())];
+    if kind == SpinKind::Planar {
+        let equivariant = ConvDenoiserConfig {
+            equivariant: true,
+            ..ConvDenoiserConfig::default()
+        };
+        convs.push(("conv_equivariant", equivariant));
+    }
+    for (label, config) in convs {
+        let conv =
+            ConvDenoiser::<f32>::from_config(sde, kind, side, cond.clone(), &config, &mut rng)
+                .unwrap();
+        for parts in [1, 2] {
+            let bench = match label {
+                "conv" => format!("conv_denoiser_20_steps_batch_16/parts{parts}"),
+                _ => format!("conv_denoiser_20_steps_batch_16/{label}/parts{parts}"),
+            };
+            group.bench_function(bench, |b| {
+                b.iter(|| {
+                    let params = ScoreTrainParams {
+                        steps: 20,
+                        batch: 16,
+                        learning_rate: 2e-3,
+                        ema_decay: 0.999,
+                        parts,
+                    };
+                    let mut run = Trainer::new(conv.clone(), &data, params, 3).unwrap();
+                    black_box(run.run(&data, 20).unwrap())
+                })
+            });
+        }
+        let at = conv.at_temperature(t).unwrap();
+        let immse = match kind {
+            SpinKind::Ising => Immse::new(sde, at, 1000, 40, 4),
+            SpinKind::Planar => Immse::on_circles(sde, at, 1000, 40, 4),
+        }
+        .unwrap();
+        group.bench_function(format!("immse_1000_draws/{label}"), |b| {
+            b.iter(|| black_box(immse.estimate(&held).unwrap()))
         });
     }
-    let immse = match kind {
-        SpinKind::Ising => Immse::new(sde, conv.at_temperature(t).unwrap(), 1000, 40, 4),
-        SpinKind::Planar => Immse::on_circles(sde, conv.at_temperature(t).unwrap(), 1000, 40, 4),
-    }
-    .unwrap();
-    group.bench_function("immse_1000_draws/conv", |b| {
-        b.iter(|| black_box(immse.estimate(&held).unwrap()))
-    });
     group.finish();
 }
 

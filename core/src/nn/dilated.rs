@@ -89,6 +89,8 @@ impl DilatedShape {
 
     /// Project a planar network's weights, concatenated in [`DilatedResNet::params_and_grads`]
     /// order, onto its complex ties (nothing for a real network); `flat` must hold them all.
+    /// How a loaded model's weights are checked.
+    #[cfg(any(feature = "serde", test))]
     pub(crate) fn tie<U: Scalar>(&self, flat: &mut [U]) {
         if !self.planar {
             return;
