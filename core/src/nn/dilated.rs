@@ -247,6 +247,13 @@ impl<T: Scalar> Stage<T> {
 /// full-resolution convolutions, so, unlike a pooling U-Net, every layer commutes with *every*
 /// translation of the torus (pooling commutes only with shifts by its block) and the same
 /// weights run on any lattice side. Backward: ∂L/∂hₖ₋₁ = ∂L/∂hₖ + Sₖᵀ ∂L/∂hₖ.
+///
+/// With [`DilatedShape::planar`] the channels are vector pairs z = u + iv, each weight a complex
+/// number, conv(z) = Σ w z without bias, the stage S(z) = ρ(conv(z)(1 + γ(c))) with a real γ per
+/// pair and the radial ρ(z) = z tanh|z|/|z|: every stage, hence the network, commutes with
+/// z ↦ e^{iφ} z. The stored tensors keep the real layout; the weights are projected onto the ties
+/// at construction and every backward pass projects the gradients (the gradient along the tied
+/// weights), so an element-wise optimiser keeps them tied.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DilatedResNet<T> {
     shape: DilatedShape,
