@@ -5,10 +5,12 @@
 //! evaluation (1000 draws), without and with belief propagation (XY also with first-harmonic
 //! messages); I₁/I₀, the planar kernel, and the first-harmonic message amplitude.
 //! Numbers in BENCHMARKS.md.
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use entropic::diffusion::{
-    Conditioning, ConvDenoiser, ConvDenoiserConfig, DenoiserConfig, GaussianScore, LatticeData,
-    LatticeDenoiser, PlanarMessages, ScoreNet, ScoreTrainParams, SpinKind, Trainer, VpSde,
+    Conditioning, ConvDenoiser, ConvDenoiserConfig, Denoiser, DenoiserConfig, GaussianScore,
+    LatticeData, LatticeDenoiser, PlanarMessages, ScoreNet, ScoreTrainParams, SpinKind, Trainable,
+    Trainer, VpSde,
 };
 use entropic::entropy::{
     EntropyEstimator, GaussianCase, GaussianFit, Immse, KozachenkoLeonenko, Minde, Reference,
@@ -122,29 +124,16 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
         };
         for &parts in parts_list {
             let bench = format!("lattice_denoiser_100_steps_batch_64/{name}/parts{parts}");
-            group.bench_function(bench, |b| {
-                b.iter(|| {
-                    let params = ScoreTrainParams {
-                        steps: 100,
-                        batch: 64,
-                        learning_rate: 2e-3,
-                        ema_decay: 0.999,
-                        parts,
-                    };
-                    let mut run = Trainer::new(model.clone(), &data, params, 3).unwrap();
-                    black_box(run.run(&data, 100).unwrap())
-                })
-            });
+            bench_training(&mut group, bench, &model, &data, (100, 64, parts));
         }
-        let denoiser = model.at_temperature(t).unwrap();
-        let immse = match kind {
-            SpinKind::Ising => Immse::new(sde, denoiser, 1000, 40, 4),
-            SpinKind::Planar => Immse::on_circles(sde, denoiser, 1000, 40, 4),
-        }
-        .unwrap();
-        group.bench_function(format!("immse_1000_draws/{name}"), |b| {
-            b.iter(|| black_box(immse.estimate(&held).unwrap()))
-        });
+        let at = model.at_temperature(t).unwrap();
+        bench_immse(
+            &mut group,
+            &format!("immse_1000_draws/{name}"),
+            (sde, kind),
+            at,
+            &held,
+        );
     }
     // The whole-lattice model with its default settings, and for planar spins also the
     // rotation-equivariant one.
@@ -165,31 +154,59 @@ fn lattice20(c: &mut Criterion, kind: SpinKind) {
                 "conv" => format!("conv_denoiser_20_steps_batch_16/parts{parts}"),
                 _ => format!("conv_denoiser_20_steps_batch_16/{label}/parts{parts}"),
             };
-            group.bench_function(bench, |b| {
-                b.iter(|| {
-                    let params = ScoreTrainParams {
-                        steps: 20,
-                        batch: 16,
-                        learning_rate: 2e-3,
-                        ema_decay: 0.999,
-                        parts,
-                    };
-                    let mut run = Trainer::new(conv.clone(), &data, params, 3).unwrap();
-                    black_box(run.run(&data, 20).unwrap())
-                })
-            });
+            bench_training(&mut group, bench, &conv, &data, (20, 16, parts));
         }
         let at = conv.at_temperature(t).unwrap();
-        let immse = match kind {
-            SpinKind::Ising => Immse::new(sde, at, 1000, 40, 4),
-            SpinKind::Planar => Immse::on_circles(sde, at, 1000, 40, 4),
-        }
-        .unwrap();
-        group.bench_function(format!("immse_1000_draws/{label}"), |b| {
-            b.iter(|| black_box(immse.estimate(&held).unwrap()))
-        });
+        bench_immse(
+            &mut group,
+            &format!("immse_1000_draws/{label}"),
+            (sde, kind),
+            at,
+            &held,
+        );
     }
     group.finish();
+}
+
+/// `steps` Adam steps of `model` on `data` in batches of `batch` split in `parts`.
+fn bench_training<M: Trainable<Data = LatticeData> + Clone>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    bench: String,
+    model: &M,
+    data: &LatticeData,
+    (steps, batch, parts): (usize, usize, usize),
+) {
+    group.bench_function(bench, |b| {
+        b.iter(|| {
+            let params = ScoreTrainParams {
+                steps,
+                batch,
+                learning_rate: 2e-3,
+                ema_decay: 0.999,
+                parts,
+            };
+            let mut run = Trainer::new(model.clone(), data, params, 3).unwrap();
+            black_box(run.run(data, steps).unwrap())
+        })
+    });
+}
+
+/// One I-MMSE entropy of the held-out lattices (1000 draws) with `denoiser`.
+fn bench_immse<D: Denoiser + Clone>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    bench: &str,
+    (sde, kind): (VpSde, SpinKind),
+    denoiser: D,
+    held: &Samples,
+) {
+    let immse = match kind {
+        SpinKind::Ising => Immse::new(sde, denoiser, 1000, 40, 4),
+        SpinKind::Planar => Immse::on_circles(sde, denoiser, 1000, 40, 4),
+    }
+    .unwrap();
+    group.bench_function(bench, |b| {
+        b.iter(|| black_box(immse.estimate(held).unwrap()))
+    });
 }
 
 fn lattices(c: &mut Criterion) {

@@ -314,33 +314,49 @@ fn rotated(x: &[f64], phi: f64) -> Vec<f64> {
         .collect()
 }
 
-/// In the global frame the planar model commutes with every global rotation (to rounding),
-/// which the plain model does not; its loss gradient matches finite differences.
-#[test]
-fn global_frame_makes_the_planar_model_rotation_equivariant() {
+/// The largest change of posterior means between rotating a 5×5 planar input and rotating the
+/// output, over three angles (zero for a model that commutes with global rotations), and the
+/// posterior means of the unrotated input.
+fn rotation_deviation(m: &mut ConvDenoiser<f64>) -> (f64, Vec<f64>) {
     let side = 5;
     let mut rng = from_seed(6);
     let x: Vec<f64> = (0..2 * side * side * 2)
         .map(|_| 2.0 * uniform_f64(&mut rng) - 1.0)
         .collect();
     let lambda = [0.3, 2.5];
-    let deviation = |m: &mut ConvDenoiser<f64>| {
-        let mut y = vec![0.0; x.len()];
-        m.posterior_mean(&x, &lambda, 2.0, &mut y).unwrap();
-        let mut worst: f64 = 0.0;
-        for phi in [0.7, 2.0, -2.9] {
-            let mut yr = vec![0.0; x.len()];
-            m.posterior_mean(&rotated(&x, phi), &lambda, 2.0, &mut yr)
-                .unwrap();
-            for (a, b) in yr.iter().zip(&rotated(&y, phi)) {
-                worst = worst.max((a - b).abs());
-            }
+    let mut y = vec![0.0; x.len()];
+    m.posterior_mean(&x, &lambda, 2.0, &mut y).unwrap();
+    let mut worst: f64 = 0.0;
+    for phi in [0.7, 2.0, -2.9] {
+        let mut yr = vec![0.0; x.len()];
+        m.posterior_mean(&rotated(&x, phi), &lambda, 2.0, &mut yr)
+            .unwrap();
+        for (a, b) in yr.iter().zip(&rotated(&y, phi)) {
+            worst = worst.max((a - b).abs());
         }
-        worst
-    };
-    let mut framed = model_with::<f64>(SpinKind::Planar, side, 4, &global_frame());
-    assert!(deviation(&mut framed) < 1e-12);
-    assert!(deviation(&mut model::<f64>(SpinKind::Planar, side, 4)) > 1e-3);
+    }
+    (worst, y)
+}
+
+/// A 4×4 model of `kind` with `config`, as [`ConvDenoiser::from_config`] returns it.
+fn build(kind: SpinKind, config: &ConvDenoiserConfig) -> Result<ConvDenoiser<f64>, DiffusionError> {
+    ConvDenoiser::<f64>::from_config(
+        VpSde::default(),
+        kind,
+        4,
+        Conditioning::Temperature { lo: 1.0, hi: 3.0 },
+        config,
+        &mut from_seed(1),
+    )
+}
+
+/// In the global frame the planar model commutes with every global rotation (to rounding),
+/// which the plain model does not; its loss gradient matches finite differences.
+#[test]
+fn global_frame_makes_the_planar_model_rotation_equivariant() {
+    let mut framed = model_with::<f64>(SpinKind::Planar, 5, 4, &global_frame());
+    assert!(rotation_deviation(&mut framed).0 < 1e-12);
+    assert!(rotation_deviation(&mut model::<f64>(SpinKind::Planar, 5, 4)).0 > 1e-3);
     assert!(framed.config().global_frame);
 
     let data = planar_data(4);
@@ -348,16 +364,10 @@ fn global_frame_makes_the_planar_model_rotation_equivariant() {
     let batch = m.draw_batch(&data, 3, &mut from_seed(3)).unwrap();
     check_trainable_gradient(&mut m, 7, 1e-6, |m| m.loss_and_gradient(&batch).unwrap());
     check_data_parallel(&m, &batch, 2);
-
-    let refused = ConvDenoiser::<f64>::from_config(
-        VpSde::default(),
-        SpinKind::Ising,
-        4,
-        Conditioning::Temperature { lo: 1.0, hi: 3.0 },
-        &global_frame(),
-        &mut from_seed(1),
-    );
-    assert!(matches!(refused, Err(DiffusionError::Parameter(_))));
+    assert!(matches!(
+        build(SpinKind::Ising, &global_frame()),
+        Err(DiffusionError::Parameter(_))
+    ));
 }
 
 fn equivariant() -> ConvDenoiserConfig {
@@ -372,30 +382,14 @@ fn equivariant() -> ConvDenoiserConfig {
 /// ties survive Adam and a save → load; the settings that contradict it are refused.
 #[test]
 fn the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties() {
-    let side = 5;
-    let mut rng = from_seed(6);
-    let x: Vec<f64> = (0..2 * side * side * 2)
-        .map(|_| 2.0 * uniform_f64(&mut rng) - 1.0)
-        .collect();
-    let lambda = [0.3, 2.5];
-    let mut m = model_with::<f64>(SpinKind::Planar, side, 4, &equivariant());
+    let mut m = model_with::<f64>(SpinKind::Planar, 5, 4, &equivariant());
     assert!(m.config().equivariant);
-    let mut y = vec![0.0; x.len()];
-    m.posterior_mean(&x, &lambda, 2.0, &mut y).unwrap();
+    let (deviation, y) = rotation_deviation(&mut m);
+    assert!(deviation < 1e-12, "{deviation}");
     // The field is not trivially zero: the means differ from the single-site evidence.
-    let mut plain = vec![0.0; x.len()];
-    let mut zero = m.clone();
-    zero.params.iter_mut().for_each(|w| *w = 0.0);
-    zero.posterior_mean(&x, &lambda, 2.0, &mut plain).unwrap();
+    m.params.iter_mut().for_each(|w| *w = 0.0);
+    let (_, plain) = rotation_deviation(&mut m);
     assert!(y.iter().zip(&plain).any(|(a, b)| (a - b).abs() > 1e-3));
-    for phi in [0.7, 2.0, -2.9] {
-        let mut yr = vec![0.0; x.len()];
-        m.posterior_mean(&rotated(&x, phi), &lambda, 2.0, &mut yr)
-            .unwrap();
-        for (a, b) in yr.iter().zip(&rotated(&y, phi)) {
-            assert!((a - b).abs() < 1e-12, "rotation {phi}: {a} vs {b}");
-        }
-    }
 
     // ⟨gradient, d⟩ against the loss's central difference along tied directions d.
     let data = planar_data(4);
@@ -470,16 +464,6 @@ fn the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties() {
         ));
     }
 
-    let build = |kind, config: &ConvDenoiserConfig| {
-        ConvDenoiser::<f64>::from_config(
-            VpSde::default(),
-            kind,
-            4,
-            Conditioning::Temperature { lo: 1.0, hi: 3.0 },
-            config,
-            &mut from_seed(1),
-        )
-    };
     for (kind, config) in [
         (SpinKind::Ising, equivariant()),
         (
