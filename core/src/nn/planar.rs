@@ -14,25 +14,26 @@ use alloc::vec::Vec;
 /// loop of their own, so the rest of the block (tanh and the gains) vectorises.
 const BLOCK: usize = 16;
 
-/// For each site of a block of u and v planes, (g, g′(r)/r) of [`gain`].
+/// For each site of a block of u and v planes, (g, g′(r)/r) of [`gain`], in `T` (f32 networks
+/// compute it in eight lanes).
 #[inline(always)]
-fn block_gains<T: Scalar>(u: &[T], v: &[T]) -> ([f64; BLOCK], [f64; BLOCK]) {
-    let f = |t: T| t.to_f64().unwrap_or(f64::NAN);
-    let mut r2 = [0.0; BLOCK];
+fn block_gains<T: Scalar>(u: &[T], v: &[T]) -> ([T; BLOCK], [T; BLOCK]) {
+    let series = series_below::<T>();
+    let mut r2 = [T::zero(); BLOCK];
     for ((r2, &u), &v) in r2.iter_mut().zip(u).zip(v) {
-        *r2 = f(u) * f(u) + f(v) * f(v);
+        *r2 = u * u + v * v;
     }
-    let mut r = [0.0; BLOCK];
+    let mut r = [T::zero(); BLOCK];
     for (r, &s) in r.iter_mut().zip(&r2) {
-        *r = libm::sqrt(if s < SERIES { 1.0 } else { s });
+        *r = if s < series { T::one() } else { s }.sqrt();
     }
-    let mut t = [0.0; BLOCK];
+    let mut t = [T::zero(); BLOCK];
     for (t, &r) in t.iter_mut().zip(&r) {
-        *t = super::tanh_f64(r);
+        *t = r.tanh_act();
     }
-    let (mut g, mut c) = ([0.0; BLOCK], [0.0; BLOCK]);
+    let (mut g, mut c) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
     for ((((g, c), &s), &r), &t) in g.iter_mut().zip(c.iter_mut()).zip(&r2).zip(&r).zip(&t) {
-        (*g, *c) = gain(s, r, t);
+        (*g, *c) = gain(s, r, t, series);
     }
     (g, c)
 }
@@ -54,8 +55,7 @@ pub(crate) fn radial_forward<T: Scalar>(x: &[T], plane: usize, y: &mut Vec<T>) {
         {
             let (g, _) = block_gains(u, v);
             for ((((&u, &v), yu), yv), &g) in u.iter().zip(v).zip(yu).zip(yv).zip(&g) {
-                let f = |t: T| t.to_f64().unwrap_or(f64::NAN);
-                (*yu, *yv) = (T::of(f(u) * g), T::of(f(v) * g));
+                (*yu, *yv) = (u * g, v * g);
             }
         }
     }
@@ -90,29 +90,33 @@ pub(crate) fn radial_backward<T: Scalar>(x: &[T], dy: &[T], plane: usize, dx: &m
                 .zip(ov)
                 .zip(g.iter().zip(&c))
             {
-                let f = |t: T| t.to_f64().unwrap_or(f64::NAN);
-                let (u, v, du, dv) = (f(u), f(v), f(du), f(dv));
                 let dot = c * (u * du + v * dv);
-                (*ou, *ov) = (T::of(g * du + dot * u), T::of(g * dv + dot * v));
+                (*ou, *ov) = (g * du + dot * u, g * dv + dot * v);
             }
         }
     }
 }
 
-/// Below this r², [`gain`] takes the Taylor series (where the closed forms cancel).
-const SERIES: f64 = 1e-4;
+/// Below this r², [`gain`] takes the Taylor series: ε^¼ of `T` (1.2·10⁻⁴ in f64, 0.019 in f32),
+/// where the closed form's cancellation (relative error ≈ ε/r²) and the series' truncation
+/// (≈ r⁸/45) both stay far below ε^½.
+fn series_below<T: Scalar>() -> T {
+    T::epsilon().sqrt().sqrt()
+}
 
 /// g(r) = tanh(r)/r and g′(r)/r = (1 − tanh² r − g)/r² from r², r = √r² (any positive value
-/// where r² < [`SERIES`]) and t = tanh r; their Taylor series below r = 10⁻² (where the closed forms
-/// cancel), accurate there to ≈ 10⁻¹⁶. Both forms are computed and one selected, so a loop of
-/// calls vectorises.
+/// where r² < `series`) and t = tanh r; their Taylor series below r² = `series` (where the
+/// closed forms cancel). Both forms are computed and one selected, so a loop of calls
+/// vectorises.
 #[inline(always)]
-fn gain(r2: f64, r: f64, t: f64) -> (f64, f64) {
-    let gs = 1.0 + r2 * (-1.0 / 3.0 + r2 * (2.0 / 15.0 + r2 * (-17.0 / 315.0)));
-    let cs = -2.0 / 3.0 + r2 * (8.0 / 15.0 + r2 * (-102.0 / 315.0 + r2 * (496.0 / 2835.0)));
+fn gain<T: Scalar>(r2: T, r: T, t: T, series: T) -> (T, T) {
+    let k = |x: f64| T::of(x);
+    let gs = T::one() + r2 * (k(-1.0 / 3.0) + r2 * (k(2.0 / 15.0) + r2 * k(-17.0 / 315.0)));
+    let cs =
+        k(-2.0 / 3.0) + r2 * (k(8.0 / 15.0) + r2 * (k(-102.0 / 315.0) + r2 * k(496.0 / 2835.0)));
     let g = t / r;
-    let c = (1.0 - t * t - g) / r2;
-    if r2 < SERIES { (gs, cs) } else { (g, c) }
+    let c = (T::one() - t * t - g) / r2;
+    if r2 < series { (gs, cs) } else { (g, c) }
 }
 
 /// One parameter tensor of a planar network, as it is laid out in its flat storage.
@@ -199,35 +203,75 @@ mod tests {
     use super::*;
     use alloc::vec;
 
-    /// [`gain`] at radius r, as the blocks call it.
-    fn at(r: f64) -> (f64, f64) {
-        let r2 = r * r;
-        let r = libm::sqrt(if r2 < SERIES { 1.0 } else { r2 });
-        gain(r2, r, crate::nn::tanh_f64(r))
+    /// [`gain`] at radius r, as the blocks call it, in `T`, returned in f64.
+    fn at<T: Scalar>(r: f64) -> (f64, f64) {
+        let series = series_below::<T>();
+        let r2 = T::of(r) * T::of(r);
+        let rr = if r2 < series { T::one() } else { r2 }.sqrt();
+        let (g, c) = gain(r2, rr, rr.tanh_act(), series);
+        (g.to_f64().unwrap(), c.to_f64().unwrap())
     }
 
     #[test]
     fn the_radial_gain_and_its_derivative_match_their_closed_forms_and_finite_differences() {
-        for r in [0.0, 1e-6, 3e-3, 0.00999, 0.01001, 0.3, 1.0, 4.0, 30.0] {
-            let (g, c) = at(r);
+        let switch = libm::sqrt(series_below::<f64>());
+        for r in [
+            0.0,
+            1e-6,
+            3e-3,
+            0.99 * switch,
+            1.01 * switch,
+            0.3,
+            1.0,
+            4.0,
+            30.0,
+        ] {
+            let (g, c) = at::<f64>(r);
             if r > 0.0 {
                 assert!((g - libm::tanh(r) / r).abs() < 1e-15, "g({r})");
             }
             let h = 1e-5 * (1.0 + r);
-            let dg = (at(r + h).0 - at(r - h).0) / (2.0 * h);
+            let dg = (at::<f64>(r + h).0 - at::<f64>(r - h).0) / (2.0 * h);
             if r > 2.0 * h {
                 assert!((c * r - dg).abs() < 1e-8, "g'({r}): {} vs {dg}", c * r);
             } else {
                 assert!((c + 2.0 / 3.0).abs() < 1e-4, "g'(r)/r at {r}: {c}");
             }
         }
-        // Continuity across the switch to the series (the values 2·10⁻⁸ apart differ by
-        // their slope, ≈ 10⁻¹⁰).
-        let (below, above) = (at(0.009_999_99), at(0.010_000_01));
+        // Continuity across the switch to the series (values 2·10⁻⁸ apart differ by their
+        // slope, ≈ 10⁻¹⁰).
+        let (below, above) = (at::<f64>(switch - 1e-8), at::<f64>(switch + 1e-8));
         assert!(
             (below.0 - above.0).abs() < 1e-9 && (below.1 - above.1).abs() < 1e-9,
             "{below:?} {above:?}"
         );
+    }
+
+    #[test]
+    fn the_f32_radial_gain_matches_f64_to_f32_precision() {
+        // The f32 switch lies at r ≈ 0.14; around it and far from it, g to a few ulp of f32 and
+        // g′(r)/r (a difference of numbers near 1 divided by r²) to 10⁻⁴ relative.
+        let switch = libm::sqrt(f64::from(series_below::<f32>()));
+        for r in [
+            0.0,
+            1e-3,
+            0.05,
+            0.99 * switch,
+            1.01 * switch,
+            0.3,
+            1.0,
+            4.0,
+            8.9,
+            30.0,
+        ] {
+            let r = f64::from(r as f32);
+            let ((g, c), (g64, c64)) = (at::<f32>(r), at::<f64>(r));
+            assert!((g - g64).abs() <= 1e-6 * g64.abs(), "g({r}): {g} vs {g64}");
+            assert!(
+                (c - c64).abs() <= 1e-4 * c64.abs() + 1e-7,
+                "g'/r({r}): {c} vs {c64}"
+            );
+        }
     }
 
     #[test]
