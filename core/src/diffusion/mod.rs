@@ -18,6 +18,7 @@ mod saved_network;
 mod score;
 mod score_net;
 mod spin_kind;
+mod symmetrised;
 pub(crate) mod trainer;
 mod vp_sde;
 
@@ -41,6 +42,7 @@ pub use sampler::{
 pub use score::{GaussianScore, Score};
 pub use score_net::{ScoreBatch, ScoreNet};
 pub use spin_kind::SpinKind;
+pub use symmetrised::{LatticeSymmetries, Symmetrised};
 #[cfg(feature = "serde")]
 pub use trainer::SavedModel;
 pub use trainer::{RowBatch, ScoreTrainParams, ScoreTrainer, Trainable, Trainer};

@@ -2,7 +2,7 @@
 //! against the Monte Carlo configurations, temperature by temperature.
 use super::{LatticeEntropy, LatticeModel};
 use crate::diffusion::{
-    Langevin, Predictor, Sampling, TimeGrid, VpSde, log_snr, sample, sample_from,
+    Langevin, Predictor, Sampling, TimeGrid, Tweedie, VpSde, log_snr, sample, sample_from,
 };
 use crate::experiment::check_cancelled;
 use crate::experiment::{ExperimentError, Runtime};
@@ -166,7 +166,7 @@ impl LatticeEntropy {
         let generated = rt.map("generation", pieces.len(), |p| {
             check_cancelled(rt)?;
             let (_, k, j) = pieces[p];
-            let mut score = model.at_temperature(data.temperatures()[k])?;
+            let mut score = Tweedie::new(sde, self.denoiser_at(model, data.temperatures()[k])?);
             let mut rng = substream(seed, 1000 + k, j);
             let (first, end) = (
                 j * GENERATION_PIECE,

@@ -30,8 +30,8 @@ pub use report::LatticeEntropyReport;
 
 use super::{ExperimentError, Runtime, check_memory, check_network, where_defined};
 use crate::diffusion::{
-    Conditioning, ConvDenoiser, Denoiser, LatticeData, LatticeDenoiser, ScoreTrainParams, SpinKind,
-    Trainer, VpSde, scale_and_variance,
+    Conditioning, ConvDenoiser, Denoiser, LatticeData, LatticeDenoiser, LatticeSymmetries,
+    ScoreTrainParams, SpinKind, Symmetrised, Trainer, Tweedie, VpSde, scale_and_variance,
 };
 use crate::entropy::{EntropyError, EntropyEstimator, Immse};
 use crate::estimate::{Estimate, Unit};
@@ -124,6 +124,10 @@ pub struct LatticeEntropyConfig {
     pub strata: usize,
     /// The generation check.
     pub generation: GenerationConfig,
+    /// Symmetries the data are assumed to have, over which the trained model is averaged for
+    /// the estimates and the generation ([`Symmetrised`]: never a worse denoiser when the
+    /// assumption holds; |G| times the evaluations). Default none.
+    pub symmetries: LatticeSymmetries,
 }
 
 impl Default for LatticeEntropyConfig {
@@ -137,6 +141,7 @@ impl Default for LatticeEntropyConfig {
             draws: 8000,
             strata: 40,
             generation: GenerationConfig::default(),
+            symmetries: LatticeSymmetries::default(),
         }
     }
 }
@@ -589,6 +594,27 @@ impl LatticeEntropy {
         )?)
     }
 
+    /// `model` at temperature `t` averaged over the configured
+    /// [`LatticeEntropyConfig::symmetries`]: the denoiser the estimates, the generation and the
+    /// denoising examples use.
+    ///
+    /// # Errors
+    /// [`ExperimentError::Diffusion`] for a temperature the model was not trained for or a
+    /// model of another size.
+    pub fn denoiser_at<M: LatticeModel>(
+        &self,
+        model: &M,
+        t: f64,
+    ) -> Result<Symmetrised<Tweedie<M::At>>, ExperimentError> {
+        let data = &self.data;
+        Ok(Symmetrised::new(
+            model.at_temperature(t)?,
+            data.kind(),
+            data.side(),
+            self.config.symmetries,
+        )?)
+    }
+
     /// The entropy per spin at every data temperature from `model`'s I-MMSE integral over the
     /// held-out configurations (one task per temperature; temperature k's integral draws from
     /// the seed `seed + k`).
@@ -620,7 +646,7 @@ impl LatticeEntropy {
                 dim,
             )
             .map_err(EntropyError::from)?;
-            let (denoiser, seed) = (model.at_temperature(t)?, seed.wrapping_add(k as u64));
+            let (denoiser, seed) = (self.denoiser_at(model, t)?, seed.wrapping_add(k as u64));
             let h = match kind {
                 SpinKind::Ising => Immse::new(VpSde::default(), denoiser, draws, strata, seed)?,
                 SpinKind::Planar => {
@@ -667,8 +693,7 @@ impl LatticeEntropy {
                     .map(|&s| k * s + libm::sqrt(s2) * normal_pair(&mut rng).0)
                     .collect();
                 let mut denoised = vec![0.0; noisy.len()];
-                model
-                    .at_temperature(t)?
+                self.denoiser_at(model, t)?
                     .denoise_batch(&noisy, &[lambda], &mut denoised)?;
                 Ok(DenoisingExample {
                     temperature: t,

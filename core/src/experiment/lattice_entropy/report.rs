@@ -127,8 +127,14 @@ impl<'a> LatticeEntropyReport<'a> {
     /// largest |error|, the training time in seconds and the model's size.
     pub fn table<M: LatticeModel>(&self, rows: &[EntropyRow], seconds: f64, model: &M) -> String {
         let (unit, side) = (self.unit_name(), self.experiment.data().side());
+        let order = self.experiment.config().symmetries.order();
+        let averaged = if order > 1 {
+            format!(" averaged over {order} lattice symmetries")
+        } else {
+            String::new()
+        };
         let mut text = format!(
-            "{} {side}×{side}: {} ({unit}) from one conditional {} (I-MMSE) vs {}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10}\n",
+            "{} {side}×{side}: {} ({unit}) from one conditional {}{averaged} (I-MMSE) vs {}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10}\n",
             self.title,
             self.quantity,
             M::NAME,

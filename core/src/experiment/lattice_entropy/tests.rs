@@ -256,3 +256,44 @@ fn planar_values_round_trip_to_angles() {
     assert!(SpinConfigurations::new(SpinKind::Ising, 2, vec![1.0], 2, vec![0.5; 8]).is_err());
     assert!(SpinConfigurations::new(SpinKind::Ising, 2, vec![2.0, 1.0], 1, vec![1.0; 8]).is_err());
 }
+
+#[test]
+fn symmetries_average_the_estimates_and_none_changes_nothing() {
+    let seed = 4;
+    let run = |symmetries: LatticeSymmetries| {
+        let mut c = small();
+        c.symmetries = symmetries;
+        let experiment = LatticeEntropy::new(c, spins()).unwrap();
+        let result = experiment
+            .run::<LatticeDenoiser, _>(seed, &Sequential)
+            .unwrap();
+        let table = LatticeEntropyReport::new(&experiment, Unit::Nats, false).table(
+            &result.rows,
+            0.0,
+            &result.model,
+        );
+        (result, table)
+    };
+    let (plain, plain_table) = run(LatticeSymmetries::default());
+    let (averaged, table) = run(LatticeSymmetries {
+        point_group: true,
+        spin_reflection: true,
+    });
+    assert!(
+        table.contains("averaged over 16 lattice symmetries"),
+        "{table}"
+    );
+    assert!(!plain_table.contains("averaged"));
+    // The same trained model, and every estimate and generated value is another one.
+    assert_eq!(plain.losses, averaged.losses);
+    for (p, a) in plain.rows.iter().zip(&averaged.rows) {
+        assert_ne!(p.estimate.value, a.estimate.value);
+    }
+    assert_ne!(plain.denoising, averaged.denoising);
+    // With no symmetry the estimate is the wrapped model's own, bit for bit.
+    let experiment = LatticeEntropy::new(small(), spins()).unwrap();
+    let rows = experiment
+        .estimate(&plain.model, seed, &Sequential)
+        .unwrap();
+    assert_eq!(rows, plain.rows);
+}
