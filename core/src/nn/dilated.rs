@@ -263,7 +263,11 @@ pub struct DilatedResNet<T> {
     /// The conditioning of the last forward pass.
     cond: Vec<T>,
     batch: usize,
+    /// Buffers kept between passes (no allocation per pass): the residual stream, its
+    /// gradient, and ∂L/∂input of a planar network.
+    hidden: Vec<T>,
     grad: Vec<T>,
+    input_grad: Vec<T>,
 }
 
 impl<T: Scalar> DilatedResNet<T> {
@@ -295,7 +299,9 @@ impl<T: Scalar> DilatedResNet<T> {
             head,
             cond: Vec::new(),
             batch: 0,
+            hidden: Vec::new(),
             grad: Vec::new(),
+            input_grad: Vec::new(),
         };
         net.tie(false);
         Ok(net)
@@ -383,12 +389,15 @@ impl<T: Scalar> DilatedResNet<T> {
         self.cond.clear();
         self.cond.extend_from_slice(cond);
         let (sizes, act) = (self.sizes(), self.nonlinearity());
-        let mut h = self.stem.forward(x, cond, sizes, act)?.to_vec();
+        let mut h = core::mem::take(&mut self.hidden);
+        h.clear();
+        h.extend_from_slice(self.stem.forward(x, cond, sizes, act)?);
         for block in self.blocks.iter_mut() {
             let r = block.forward(&h, cond, sizes, act)?;
             h.iter_mut().zip(r).for_each(|(h, &r)| *h = *h + r);
         }
-        self.head.forward(&h, batch)
+        self.hidden = h;
+        self.head.forward(&self.hidden, batch)
     }
 
     /// Backward pass for the last forward batch: accumulates parameter gradients and returns
@@ -409,14 +418,13 @@ impl<T: Scalar> DilatedResNet<T> {
         if !self.shape.planar {
             return self.stem.backward(&self.grad, &self.cond, sizes, act);
         }
-        let dx = self
-            .stem
-            .backward(&self.grad, &self.cond, sizes, act)?
-            .to_vec();
+        let mut dx = core::mem::take(&mut self.input_grad);
+        dx.clear();
+        dx.extend_from_slice(self.stem.backward(&self.grad, &self.cond, sizes, act)?);
         // The gradients projected onto the ties: the gradient along the planar weights.
         self.tie(true);
-        self.grad = dx;
-        Ok(&self.grad)
+        self.input_grad = dx;
+        Ok(&self.input_grad)
     }
 
     /// Reset accumulated parameter gradients to zero.
