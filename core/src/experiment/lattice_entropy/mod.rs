@@ -287,6 +287,12 @@ impl LatticeEntropy {
                 "must be between 0 and 1",
             ));
         }
+        if config.symmetries.spin_reflection && data.hamiltonian().is_some_and(|h| h.field != 0.0) {
+            return Err(ExperimentError::config(
+                "symmetries.spin_reflection",
+                "the data's Hamiltonian has a field, which the spin reflection does not keep",
+            ));
+        }
         let per_t = data.per_temperature();
         let holdout = (libm::round(per_t as f64 * config.holdout) as usize).max(2);
         if holdout >= per_t {

@@ -296,4 +296,18 @@ fn symmetries_average_the_estimates_and_none_changes_nothing() {
         .estimate(&plain.model, seed, &Sequential)
         .unwrap();
     assert_eq!(rows, plain.rows);
+    // Data with a field do not have the spin reflection: refused before any work.
+    let mut c = small();
+    c.symmetries.spin_reflection = true;
+    let field = Hamiltonian {
+        coupling: 1.0,
+        field: 0.1,
+        next_nearest: 0.0,
+    };
+    match LatticeEntropy::new(c, spins().with_hamiltonian(field).unwrap()) {
+        Err(ExperimentError::Config { field, .. }) => {
+            assert_eq!(field, "symmetries.spin_reflection")
+        }
+        other => panic!("{other:?}"),
+    }
 }
