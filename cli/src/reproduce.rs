@@ -19,8 +19,9 @@ pub struct Args {
     #[arg(long)]
     quick: bool,
     /// Continue a reproduction in the same --out: a step whose record (`<step>.step.json`,
-    /// written when the step finished) holds the same command and seed is not run again, its
-    /// result is taken from the record. A long reproduction can so be run over several sittings.
+    /// written when the step finished) holds the same command and seed, and whose directory is
+    /// still there, is not run again: its result is taken from the record. A long reproduction
+    /// can so be run over several sittings.
     #[arg(long)]
     resume: bool,
 }
@@ -152,7 +153,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         }
         let record = dir.join(format!("{}.step.json", s.name));
         let earlier = if args.resume {
-            earlier_result(&record, &command, global.seed)?
+            earlier_result(&record, &step_dir, &command, global.seed)?
         } else {
             None
         };
@@ -189,12 +190,18 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
 }
 
 /// With `--resume`: the result of a step recorded in `record` by an earlier run of the same
-/// command and seed; `None` if there is no record.
+/// command and seed; `None` if there is no record, or if the step's outputs (`step_dir`) are
+/// gone since (the step then runs again, so the report never links missing files).
 ///
 /// # Errors
 /// An unreadable record, or one of another command or seed (the reproduction in this
 /// directory is not the one asked for).
-fn earlier_result(record: &Path, command: &str, seed: u64) -> Result<Option<Value>> {
+fn earlier_result(
+    record: &Path,
+    step_dir: &Path,
+    command: &str,
+    seed: u64,
+) -> Result<Option<Value>> {
     let bytes = match std::fs::read(record) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -210,7 +217,7 @@ fn earlier_result(record: &Path, command: &str, seed: u64) -> Result<Option<Valu
             doc["seed"]
         );
     }
-    Ok(Some(doc["result"].clone()))
+    Ok(step_dir.is_dir().then(|| doc["result"].clone()))
 }
 
 /// One step's section of report.md.

@@ -80,6 +80,14 @@ fn quick_latent_cycles_reproduction_writes_report_configs_and_figures() {
         std::fs::read_to_string(dir.join("report.md")).unwrap(),
         report
     );
+    // A step whose outputs were deleted since runs again (same seed: same result).
+    std::fs::remove_dir_all(dir.join("latent")).unwrap();
+    let (code, stdout, err) = resume("0");
+    assert_eq!(code, 0, "{err}");
+    let rerun: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rerun["steps"][0]["reused"], false);
+    assert_eq!(rerun["steps"][0]["result"], step["result"]);
+    assert!(dir.join("latent/config.toml").exists());
     let (code, _, err) = resume("3");
     assert_eq!(code, 1);
     assert!(err.contains("with seed 0, not"), "{err}");
