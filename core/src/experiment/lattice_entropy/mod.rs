@@ -125,8 +125,9 @@ pub struct LatticeEntropyConfig {
     /// The generation check.
     pub generation: GenerationConfig,
     /// Symmetries the data are assumed to have, over which the trained model is averaged for
-    /// the estimates and the generation ([`Symmetrised`]: never a worse denoiser when the
-    /// assumption holds; |G| times the evaluations). Default none.
+    /// the estimates, the generation and the denoising examples ([`Symmetrised`]: never a worse
+    /// denoiser when the assumption holds; |G| times the evaluations). The spin reflection is
+    /// refused for data whose recorded Hamiltonian has a field. Default none.
     pub symmetries: LatticeSymmetries,
 }
 
