@@ -48,6 +48,29 @@ fn point_map(k: u8, side: usize, r: usize, c: usize) -> (usize, usize) {
     }
 }
 
+/// The spin reflection R of one site's coordinates: the last coordinate changes sign (s ↦ −s
+/// for Ising, sin θ ↦ −sin θ for planar spins). R = R⁻¹.
+fn reflect(site: &mut [f64]) {
+    if let Some(v) = site.last_mut() {
+        *v = -*v;
+    }
+}
+
+/// `dst = g src` for every lattice of `c`-coordinate sites in `src`: site i's spin, reflected if
+/// `e.reflect`, goes to site `to[i]`.
+fn act(e: Element, to: &[usize], c: usize, src: &[f64], dst: &mut [f64]) {
+    let d = to.len() * c;
+    for (src, dst) in src.chunks(d).zip(dst.chunks_mut(d)) {
+        for (i, &j) in to.iter().enumerate() {
+            let site = &mut dst[j * c..(j + 1) * c];
+            site.copy_from_slice(&src[i * c..(i + 1) * c]);
+            if e.reflect {
+                reflect(site);
+            }
+        }
+    }
+}
+
 /// The group average of a denoiser (the Reynolds operator):
 ///
 /// x̂_G(x) = (1/|G|) Σ_{g ∈ G} g⁻¹ x̂(g x),
@@ -89,8 +112,8 @@ fn point_map(k: u8, side: usize, r: usize, c: usize) -> (usize, usize) {
 #[derive(Clone, Debug)]
 pub struct Symmetrised<D> {
     denoiser: D,
-    kind: SpinKind,
-    side: usize,
+    /// Coordinates per site.
+    components: usize,
     /// For each group element, the destination site of every site.
     maps: Vec<(Element, Vec<usize>)>,
     moved: Vec<f64>,
@@ -144,8 +167,7 @@ impl<D: Denoiser> Symmetrised<D> {
             .collect();
         Ok(Self {
             denoiser,
-            kind,
-            side,
+            components: kind.components(),
             maps,
             moved: Vec::new(),
             mean: Vec::new(),
@@ -157,22 +179,9 @@ impl<D: Denoiser> Symmetrised<D> {
         &self.denoiser
     }
 
-    /// The lattice side L.
-    pub fn side(&self) -> usize {
-        self.side
-    }
-
     /// |G|: evaluations of the wrapped denoiser per evaluation.
     pub fn order(&self) -> usize {
         self.maps.len()
-    }
-
-    /// The spin reflection R applied to one site's coordinates (R = R⁻¹).
-    fn reflect(&self, site: &mut [f64]) {
-        match self.kind {
-            SpinKind::Ising => site[0] = -site[0],
-            SpinKind::Planar => site[1] = -site[1],
-        }
     }
 }
 
@@ -196,46 +205,35 @@ impl<D: Denoiser> Denoiser for Symmetrised<D> {
         if self.maps.len() == 1 {
             return self.denoiser.denoise_batch(x, lambda, out);
         }
-        let c = self.kind.components();
-        let weight = 1.0 / self.maps.len() as f64;
-        out.fill(0.0);
-        let (mut moved, mut mean) = (
-            core::mem::take(&mut self.moved),
-            core::mem::take(&mut self.mean),
-        );
+        let Self {
+            denoiser,
+            components: c,
+            maps,
+            moved,
+            mean,
+        } = self;
+        let (c, weight) = (*c, 1.0 / maps.len() as f64);
         moved.resize(x.len(), 0.0);
         mean.resize(x.len(), 0.0);
-        let result = (|| {
-            for (e, to) in &self.maps {
-                // moved = g x: site i's spin, reflected, goes to site to[i].
-                for (src, dst) in x.chunks(d).zip(moved.chunks_mut(d)) {
-                    for (i, &j) in to.iter().enumerate() {
-                        let site = &mut dst[j * c..(j + 1) * c];
-                        site.copy_from_slice(&src[i * c..(i + 1) * c]);
-                        if e.reflect {
-                            self.reflect(site);
-                        }
+        out.fill(0.0);
+        for (e, to) in maps.iter() {
+            act(*e, to, c, x, moved);
+            denoiser.denoise_batch(moved, lambda, mean)?;
+            // out += g⁻¹ x̂(g x): site i takes site to[i]'s mean, reflected back.
+            for (m, o) in mean.chunks(d).zip(out.chunks_mut(d)) {
+                for (i, &j) in to.iter().enumerate() {
+                    let mut site = [0.0; 2];
+                    site[..c].copy_from_slice(&m[j * c..(j + 1) * c]);
+                    if e.reflect {
+                        reflect(&mut site[..c]);
                     }
-                }
-                self.denoiser.denoise_batch(&moved, lambda, &mut mean)?;
-                // out += g⁻¹ x̂(g x): site i takes site to[i]'s mean, reflected back.
-                for (m, o) in mean.chunks(d).zip(out.chunks_mut(d)) {
-                    for (i, &j) in to.iter().enumerate() {
-                        let mut site = [0.0; 2];
-                        site[..c].copy_from_slice(&m[j * c..(j + 1) * c]);
-                        if e.reflect {
-                            self.reflect(&mut site[..c]);
-                        }
-                        for (o, s) in o[i * c..(i + 1) * c].iter_mut().zip(&site[..c]) {
-                            *o += weight * s;
-                        }
+                    for (o, s) in o[i * c..(i + 1) * c].iter_mut().zip(&site[..c]) {
+                        *o += weight * s;
                     }
                 }
             }
-            Ok(())
-        })();
-        (self.moved, self.mean) = (moved, mean);
-        result
+        }
+        Ok(())
     }
 }
 
@@ -309,19 +307,14 @@ mod tests {
             // Every group element g: x̂_G(g x) = g x̂_G(x).
             let maps = sym.maps.clone();
             for (e, to) in &maps {
-                let act = |v: &[f64]| {
+                let g = |v: &[f64]| {
                     let mut w = vec![0.0; d];
-                    for (i, &j) in to.iter().enumerate() {
-                        w[j * c..(j + 1) * c].copy_from_slice(&v[i * c..(i + 1) * c]);
-                        if e.reflect {
-                            w[j * c + c - 1] = -w[j * c + c - 1];
-                        }
-                    }
+                    act(*e, to, c, v, &mut w);
                     w
                 };
                 let mut moved_out = vec![0.0; d];
-                sym.denoise_batch(&act(&x), &[0.5], &mut moved_out).unwrap();
-                for (a, b) in moved_out.iter().zip(act(&out)) {
+                sym.denoise_batch(&g(&x), &[0.5], &mut moved_out).unwrap();
+                for (a, b) in moved_out.iter().zip(g(&out)) {
                     assert!((a - b).abs() < 1e-14, "{kind:?} {e:?}: {a} vs {b}");
                 }
             }

@@ -100,6 +100,35 @@ pub struct ThermoResult {
     pub rows: Vec<ThermoRow>,
 }
 
+/// How many times both neighbours' energy autocorrelation time a point's must be for
+/// [`ThermoResult::isolated_slow_points`] to report it. Near a transition τ_int rises smoothly
+/// (neighbouring points within a factor of a few); a chain stuck in a sector that its update
+/// rarely leaves — a twisted XY state under local moves — stands alone, 300× its neighbours in
+/// the case that set this.
+pub const SLOW_POINT_RATIO: f64 = 10.0;
+
+impl ThermoResult {
+    /// Indices into [`Self::points`] whose energy τ_int exceeds [`SLOW_POINT_RATIO`] times that
+    /// of every neighbour in β (one neighbour at either end). Such a chain has likely sampled
+    /// one sector only, so its energy — and every entropy integrated through it, i.e. at all
+    /// lower temperatures — is suspect; a cluster algorithm or longer run checks it.
+    pub fn isolated_slow_points(&self) -> Vec<usize> {
+        let tau = |k: usize| self.points[k].thermo.energy.autocorrelation.tau;
+        (0..self.points.len())
+            .filter(|&k| {
+                let neighbours = [k.checked_sub(1), Some(k + 1)];
+                let mut neighbours = neighbours
+                    .into_iter()
+                    .flatten()
+                    .filter(|&j| j < self.points.len())
+                    .peekable();
+                neighbours.peek().is_some()
+                    && neighbours.all(|j| tau(k) > SLOW_POINT_RATIO * tau(j))
+            })
+            .collect()
+    }
+}
+
 /// Energy, specific heat, |m|, susceptibility, Binder cumulant and the entropy per spin by
 /// thermodynamic integration s(β) = s(0) + βu − ∫₀^β u dβ′ over an adaptively refined β grid of
 /// independent chains (point k of the run draws from [`stream`]`(seed, k)`).
@@ -327,4 +356,60 @@ fn energy_curve(points: &[ThermoPoint]) -> Result<EnergyCurve, ExperimentError> 
             .map(|p| (p.beta, p.thermo.energy.value, p.thermo.energy.std_error))
             .collect(),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Xoshiro256PlusPlus, normal_pair};
+    use alloc::vec;
+    use rand_core::SeedableRng;
+
+    /// Points whose energies are AR(1) series with coefficients `phis` (τ_int = (1 + φ) / (2(1 − φ))).
+    fn result(phis: &[f64]) -> ThermoResult {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let points = phis
+            .iter()
+            .enumerate()
+            .map(|(k, &phi)| {
+                let mut e = 0.0;
+                let energy: Vec<f64> = (0..40_000)
+                    .map(|_| {
+                        e = phi * e + normal_pair(&mut rng).0;
+                        e - 1.0
+                    })
+                    .collect();
+                let m = vec![0.5; energy.len()];
+                let beta = 0.1 * (k + 1) as f64;
+                ThermoPoint {
+                    beta,
+                    thermo: Thermodynamics::from_series(&energy, &m, beta, 100, 1).unwrap(),
+                    acceptance: 0.5,
+                }
+            })
+            .collect();
+        ThermoResult {
+            points,
+            entropies: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_lone_slow_chain_is_reported_and_a_smooth_peak_is_not() {
+        // τ ≈ 1.5, 2, 100, 2, 1.5: the middle point stands alone.
+        assert_eq!(
+            result(&[0.5, 0.6, 0.99, 0.6, 0.5]).isolated_slow_points(),
+            [2]
+        );
+        // τ ≈ 1.5, 4.5, 9.5, 4.5, 1.5: a critical slowing down, rising and falling.
+        assert!(
+            result(&[0.5, 0.8, 0.9, 0.8, 0.5])
+                .isolated_slow_points()
+                .is_empty()
+        );
+        // The last point has one neighbour.
+        assert_eq!(result(&[0.5, 0.5, 0.99]).isolated_slow_points(), [2]);
+        assert!(result(&[0.9]).isolated_slow_points().is_empty());
+    }
 }

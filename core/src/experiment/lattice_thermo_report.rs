@@ -6,12 +6,11 @@
 use super::ExperimentError;
 #[cfg(feature = "serde")]
 use super::{Hamiltonian, LatticeThermoConfig};
-use super::{LatticeThermo, SpinModel, ThermoResult};
+use super::{LatticeThermo, SLOW_POINT_RATIO, SpinModel, ThermoResult};
 #[cfg(feature = "serde")]
 use crate::estimate::{Estimate, Unit};
 use alloc::format;
 use alloc::string::{String, ToString};
-#[cfg(feature = "serde")]
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
@@ -106,6 +105,22 @@ impl<'a> LatticeThermoReport<'a> {
             };
             let _ = writeln!(text, "{drift}");
         }
+        let points = &self.result.points;
+        for k in self.result.isolated_slow_points() {
+            let tau = |j: usize| points[j].thermo.energy.autocorrelation.tau;
+            let neighbours: Vec<String> = [k.wrapping_sub(1), k + 1]
+                .into_iter()
+                .filter(|&j| j < points.len())
+                .map(|j| format!("{:.1}", tau(j)))
+                .collect();
+            let _ = writeln!(
+                text,
+                "warning: the chain at T = {:.4} has an energy autocorrelation time of {:.0} sweeps, over {SLOW_POINT_RATIO}× its neighbours' ({}): it may have stayed in one sector, which makes its energy and every entropy below that temperature suspect; check with more sweeps or --algorithm wolff",
+                1.0 / points[k].beta,
+                tau(k),
+                neighbours.join(", ")
+            );
+        }
         text
     }
 
@@ -181,6 +196,7 @@ impl<'a> LatticeThermoReport<'a> {
             "sweeps": config.sweeps, "seed": seed,
             "entropy_unit": if spec.model == SpinModel::Ising { "nats per spin" } else { "nats per spin, excess s − ln 2π" },
             "rows": rows, "integration_curve_beta_u_err": curve,
+            "isolated_slow_points_beta": self.result.isolated_slow_points().iter().map(|&k| self.result.points[k].beta).collect::<Vec<_>>(),
         })
     }
 

@@ -124,7 +124,8 @@ pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult, TemperRung};
 pub use lattice_temper_report::LatticeTemperReport;
 pub use lattice_thermo::{
-    LatticeThermo, LatticeThermoConfig, ThermoExact, ThermoPoint, ThermoResult, ThermoRow,
+    LatticeThermo, LatticeThermoConfig, SLOW_POINT_RATIO, ThermoExact, ThermoPoint, ThermoResult,
+    ThermoRow,
 };
 pub use lattice_thermo_report::LatticeThermoReport;
 #[cfg(feature = "serde")]
