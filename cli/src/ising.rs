@@ -35,16 +35,10 @@ pub struct Args {
     #[command(flatten)]
     couplings: crate::Couplings,
     /// Initial state: all spins up (cold) or random (hot).
-    #[arg(long, value_enum, default_value_t = StartArg::Cold)]
-    start: StartArg,
+    #[arg(long, value_enum, default_value_t = Start::Cold)]
+    start: Start,
     #[command(flatten)]
     config: ConfigArgs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum StartArg {
-    Cold,
-    Hot,
 }
 
 impl Args {
@@ -56,11 +50,7 @@ impl Args {
         o.set("thermalize", &mut c.thermalize, self.thermalize);
         o.set("coupling", &mut c.coupling, self.couplings.coupling);
         o.set("field", &mut c.field, self.couplings.field);
-        let start = match self.start {
-            StartArg::Cold => Start::Cold,
-            StartArg::Hot => Start::Hot,
-        };
-        o.set("start", &mut c.start, start);
+        o.set("start", &mut c.start, self.start);
         Ok(c)
     }
 }

@@ -73,8 +73,8 @@ pub struct LatticeArgs {
     /// nearest-neighbour ferromagnet with J = 1 and no field), or `conv`, the whole-lattice
     /// convolutional denoiser that knows nothing of the Hamiltonian (settings: the config's
     /// `conv` keys).
-    #[arg(long, value_enum, default_value_t = ModelArg::Site)]
-    model: ModelArg,
+    #[arg(long, value_enum, default_value_t = ModelChoice::Site)]
+    model: ModelChoice,
     /// Hidden widths of the per-site field network (`--model site`).
     #[arg(long, value_name = "W,..", default_value = "64,64")]
     hidden: String,
@@ -96,11 +96,9 @@ pub struct LatticeArgs {
     /// Predictor steps of the reverse SDE.
     #[arg(long, value_name = "N", default_value_t = defaults().generation.steps)]
     gen_steps: usize,
-    /// The reverse-SDE step: Euler–Maruyama, ancestral (the VP-SDE's exact Gaussian bridge
-    /// towards the denoiser's posterior mean) or multistep (SDE-DPM-Solver++(2M); use with
-    /// `generation.grid = "log-snr"` in the config).
-    #[arg(long, value_enum, default_value_t = SamplerArg::EulerMaruyama)]
-    sampler: SamplerArg,
+    /// The reverse-time step (multistep wants `generation.grid = "log-snr"` in the config).
+    #[arg(long, value_enum, default_value_t = Predictor::EulerMaruyama)]
+    sampler: Predictor,
     /// Report in bits instead of nats.
     #[arg(long)]
     bits: bool,
@@ -122,50 +120,11 @@ pub struct LatticeArgs {
     config: ConfigArgs,
 }
 
-/// The lattice model on the command line ([`ModelChoice`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ModelArg {
-    /// The per-site denoiser.
-    Site,
-    /// The whole-lattice convolutional denoiser.
-    Conv,
-}
-
-impl From<ModelArg> for ModelChoice {
-    fn from(arg: ModelArg) -> Self {
-        match arg {
-            ModelArg::Site => ModelChoice::Site,
-            ModelArg::Conv => ModelChoice::Conv,
-        }
-    }
-}
-
-/// The reverse-SDE step on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum SamplerArg {
-    /// Euler–Maruyama (Eq. 2.46).
-    EulerMaruyama,
-    /// Ancestral: the exact Gaussian bridge towards Tweedie's posterior mean.
-    Ancestral,
-    /// Second-order multistep ancestral (SDE-DPM-Solver++(2M)).
-    Multistep,
-}
-
-impl From<SamplerArg> for Predictor {
-    fn from(arg: SamplerArg) -> Self {
-        match arg {
-            SamplerArg::EulerMaruyama => Predictor::EulerMaruyama,
-            SamplerArg::Ancestral => Predictor::Ancestral,
-            SamplerArg::Multistep => Predictor::Multistep,
-        }
-    }
-}
-
 impl LatticeArgs {
     /// The config: the file (or defaults) overlaid with the flags given.
     fn config(&self, global: &Global) -> Result<LatticeEntropyConfig> {
         let (mut c, o): (LatticeEntropyConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("model", &mut c.model, self.model.into());
+        o.set("model", &mut c.model, self.model);
         if c.model == ModelChoice::Conv {
             for flag in ["hidden", "propagation"] {
                 if global.explicit.contains(flag) {
@@ -189,7 +148,7 @@ impl LatticeArgs {
         }
         o.set("gen_samples", &mut c.generation.samples, self.gen_samples);
         o.set("gen_steps", &mut c.generation.steps, self.gen_steps);
-        o.set("sampler", &mut c.generation.predictor, self.sampler.into());
+        o.set("sampler", &mut c.generation.predictor, self.sampler);
         Ok(c)
     }
 }

@@ -216,7 +216,7 @@ pub struct BenchmarkArgs {
     suite_seed: u64,
     /// Which suites run.
     #[arg(long, value_enum, default_value = "both")]
-    suites: SuitesArg,
+    suites: Suites,
     #[command(flatten)]
     estimators: EstimatorArgs,
 }
@@ -253,17 +253,6 @@ pub struct MiArgs {
     train_steps: usize,
     #[command(flatten)]
     config: ConfigArgs,
-}
-
-/// The `--suites` of `entropy benchmark`.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum SuitesArg {
-    /// The entropy tasks.
-    Entropy,
-    /// The mutual-information tasks.
-    Mi,
-    /// Both.
-    Both,
 }
 
 /// Options of `entropic entropy gaussian`.
@@ -342,12 +331,7 @@ fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Res
         &mut config.samples,
         parse_list("--samples", &args.samples)?,
     );
-    let suites = match args.suites {
-        SuitesArg::Entropy => Suites::Entropy,
-        SuitesArg::Mi => Suites::MutualInformation,
-        SuitesArg::Both => Suites::Both,
-    };
-    o.set("suites", &mut config.suites, suites);
+    o.set("suites", &mut config.suites, args.suites);
     if let Some(tasks) = &args.tasks {
         config.tasks = tasks.split(',').map(|t| t.trim().to_string()).collect();
     }

@@ -43,28 +43,6 @@ pub enum Command {
     Report(ReportArgs),
 }
 
-/// The hidden encoding on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum EncodingArg {
-    /// Exactly one of L hidden units active, chosen by the ratio of sigmoids of Eq. 19 (the
-    /// paper's experiments).
-    OneHot,
-    /// Exactly one of L hidden units active, chosen by the softmax of the exponents (an RBM's
-    /// one-hot conditional; needed by --rule equilibrium).
-    OneHotSoftmax,
-    /// Any of the 2^L binary hidden vectors (L ≤ 12).
-    Binary,
-}
-
-/// The learning rule on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum RuleArg {
-    /// The nonequilibrium model, approximate two-step gradient (Eq. 16-17).
-    TwoStep,
-    /// The equilibrium counterpart: w̄ tied to wᵀ, PCD gradient.
-    Equilibrium,
-}
-
 /// Training and diagnostic settings shared by `train` and `sweep`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -72,8 +50,8 @@ pub struct Settings {
     #[arg(long, value_name = "L", default_value_t = 6)]
     hidden: usize,
     /// Hidden encoding.
-    #[arg(long, value_enum, default_value_t = EncodingArg::OneHot)]
-    encoding: EncodingArg,
+    #[arg(long, value_enum, default_value_t = Encoding::OneHot)]
+    encoding: Encoding,
     /// Double steps T of the persistent chain per update.
     #[arg(long, value_name = "T", default_value_t = 48)]
     steps: usize,
@@ -96,8 +74,8 @@ pub struct Settings {
     #[arg(long, value_name = "N", default_value_t = 30)]
     updates: usize,
     /// Learning rule.
-    #[arg(long, value_enum, default_value_t = RuleArg::TwoStep)]
-    rule: RuleArg,
+    #[arg(long, value_enum, default_value_t = Rule::TwoStep)]
+    rule: Rule,
     /// Images per digit class (at most 980; fewer for quick runs).
     #[arg(long, value_name = "N", default_value_t = Mnist012::PER_CLASS)]
     per_class: usize,
@@ -190,12 +168,7 @@ impl Settings {
             .ok_or_else(|| anyhow!("--batch takes FIRST:LAST, got '{}'", self.batch))?;
         let p = &mut c.training;
         o.set("hidden", &mut p.hidden, self.hidden);
-        let encoding = match self.encoding {
-            EncodingArg::OneHot => Encoding::OneHot,
-            EncodingArg::OneHotSoftmax => Encoding::OneHotSoftmax,
-            EncodingArg::Binary => Encoding::Binary,
-        };
-        o.set("encoding", &mut p.encoding, encoding);
+        o.set("encoding", &mut p.encoding, self.encoding);
         o.set("steps", &mut p.steps, self.steps);
         o.set("chains", &mut p.chains, self.chains);
         o.set("learning_rate", &mut p.learning_rate, self.learning_rate);
@@ -204,11 +177,7 @@ impl Settings {
         o.set("batch", &mut p.batch_end, last);
         o.set("epochs", &mut p.epochs, self.epochs);
         o.set("updates", &mut p.updates_per_epoch, self.updates);
-        let rule = match self.rule {
-            RuleArg::TwoStep => Rule::TwoStep,
-            RuleArg::Equilibrium => Rule::Contrastive,
-        };
-        o.set("rule", &mut p.rule, rule);
+        o.set("rule", &mut p.rule, self.rule);
         o.set("per_class", &mut c.per_class, self.per_class);
         o.set(
             "diagnostic_steps",

@@ -56,51 +56,6 @@ pub enum Command {
     Temper(temper::Args),
 }
 
-/// Spin model (the config's `chain.model`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ModelKind {
-    /// ±1 spins.
-    Ising,
-    /// Planar rotors, angles in [0, 2π).
-    Xy,
-}
-
-impl From<ModelKind> for SpinModel {
-    fn from(m: ModelKind) -> Self {
-        match m {
-            ModelKind::Ising => Self::Ising,
-            ModelKind::Xy => Self::Xy,
-        }
-    }
-}
-
-/// Monte Carlo algorithm (the config's `chain.algorithm`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum AlgorithmArg {
-    /// Checkerboard Metropolis (Ising) or Metropolis with a tuned proposal width (XY).
-    Metropolis,
-    /// Checkerboard heat bath (Ising only).
-    HeatBath,
-    /// Wolff single-cluster updates (h = 0; J < 0 on even sides only).
-    Wolff,
-    /// Swendsen–Wang multi-cluster updates, one per step (Ising, h = 0, either sign of J).
-    SwendsenWang,
-    /// Multi-spin coded Metropolis over 64 independent replicas (Ising, h = 0).
-    Multispin,
-}
-
-impl From<AlgorithmArg> for Algorithm {
-    fn from(a: AlgorithmArg) -> Self {
-        match a {
-            AlgorithmArg::Metropolis => Self::Metropolis,
-            AlgorithmArg::HeatBath => Self::HeatBath,
-            AlgorithmArg::Wolff => Self::Wolff,
-            AlgorithmArg::SwendsenWang => Self::SwendsenWang,
-            AlgorithmArg::Multispin => Self::Multispin,
-        }
-    }
-}
-
 fn defaults() -> ChainConfig {
     ChainConfig::default()
 }
@@ -109,8 +64,8 @@ fn defaults() -> ChainConfig {
 #[derive(Debug, clap::Args)]
 pub struct ModelArgs {
     /// Spin model.
-    #[arg(long, value_enum, default_value_t = ModelKind::Ising)]
-    model: ModelKind,
+    #[arg(long, value_enum, default_value_t = SpinModel::Ising)]
+    model: SpinModel,
     /// Linear size L of the periodic L×L lattice (≥ 2; even for checkerboard and multispin).
     #[arg(long, short = 'L', value_name = "L", default_value_t = defaults().size)]
     size: usize,
@@ -119,8 +74,8 @@ pub struct ModelArgs {
     #[arg(long, value_name = "GRID", allow_hyphen_values = true)]
     temps: Option<String>,
     /// Monte Carlo algorithm.
-    #[arg(long, value_enum, default_value_t = AlgorithmArg::Metropolis)]
-    algorithm: AlgorithmArg,
+    #[arg(long, value_enum, default_value_t = Algorithm::Metropolis)]
+    algorithm: Algorithm,
     #[command(flatten)]
     couplings: crate::Couplings,
     /// Next-nearest-neighbour (diagonal) coupling J₂ of the Ising model (metropolis and
@@ -151,9 +106,9 @@ impl ModelArgs {
     {
         let (mut config, o): (C, _) = Overlay::load(&self.config, &global.explicit)?;
         let (chain, temperatures) = parts(&mut config);
-        o.set("model", &mut chain.model, self.model.into());
+        o.set("model", &mut chain.model, self.model);
         o.set("size", &mut chain.size, self.size);
-        o.set("algorithm", &mut chain.algorithm, self.algorithm.into());
+        o.set("algorithm", &mut chain.algorithm, self.algorithm);
         o.set("coupling", &mut chain.coupling, self.couplings.coupling);
         o.set("field", &mut chain.field, self.couplings.field);
         o.set("next_nearest", &mut chain.next_nearest, self.next_nearest);

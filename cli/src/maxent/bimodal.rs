@@ -8,27 +8,6 @@ use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{BimodalCase, MaxentBimodal, MaxentBimodalConfig, MaxentBimodalReport};
 
-/// The data sets of Fig. 3 and 4 on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Case {
-    /// ½ N(−2, 0.5²) + ½ N(2, 0.5²), 1000 samples, box [−6, 6] (Fig. 3a).
-    Gaussian,
-    /// The same mixture from only 10 samples (Fig. 3e).
-    Gaussian10,
-    /// ½ Cauchy(−2, γ = 0.5) + ½ Cauchy(2, γ = 0.5), 1000 samples, box [−10, 10] (Fig. 4).
-    Cauchy,
-}
-
-impl From<Case> for BimodalCase {
-    fn from(c: Case) -> Self {
-        match c {
-            Case::Gaussian => Self::Gaussian,
-            Case::Gaussian10 => Self::Gaussian10,
-            Case::Cauchy => Self::Cauchy,
-        }
-    }
-}
-
 fn defaults() -> MaxentBimodalConfig {
     MaxentBimodalConfig::default()
 }
@@ -38,7 +17,7 @@ fn defaults() -> MaxentBimodalConfig {
 pub struct BimodalArgs {
     /// Which data set.
     #[arg(long, value_enum, default_value = "gaussian")]
-    case: Case,
+    case: BimodalCase,
     /// Independent repetitions (data, initialisation and sampling all reseeded).
     #[arg(long, value_name = "N", default_value_t = defaults().seeds)]
     seeds: usize,
@@ -64,7 +43,7 @@ pub struct BimodalArgs {
 impl BimodalArgs {
     fn config(&self, global: &Global) -> Result<MaxentBimodalConfig> {
         let (mut c, o): (MaxentBimodalConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("case", &mut c.case, self.case.into());
+        o.set("case", &mut c.case, self.case);
         o.set("seeds", &mut c.seeds, self.seeds);
         o.set("epochs", &mut c.epochs, self.epochs);
         if self.vae_epochs.is_some() {

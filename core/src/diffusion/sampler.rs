@@ -9,9 +9,14 @@ use rand_core::Rng;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Predictor {
     /// Euler–Maruyama step of the reverse-time SDE (Eq. 2.46)
     /// dX = [−½β(t)X − β(t) s(X, t)] dt + √β(t) dW̄.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "Euler–Maruyama step of the reverse-time SDE (Eq. 2.46)")
+    )]
     EulerMaruyama,
     /// Ancestral step (Ho et al. 2020): x_{t−dt} drawn from the VP-SDE's exact Gaussian bridge
     /// q(x_{t−dt} | x_t, x₀) with x₀ replaced by Tweedie's posterior mean
@@ -19,15 +24,33 @@ pub enum Predictor {
     /// x ← (x + σ² s)/k + √(σ² σ²_{t−dt}/σ_t²) z. No drift is linearised: with the exact score
     /// the step is exact for a point mass whatever dt, and it tends to the reverse SDE as dt → 0.
     /// It is the first-order SDE-DPM-Solver++ (Lu et al. 2022).
+    #[cfg_attr(
+        feature = "clap",
+        value(
+            help = "Ancestral: the VP-SDE's exact Gaussian bridge towards the denoiser's posterior mean (first-order SDE-DPM-Solver++)"
+        )
+    )]
     Ancestral,
     /// Second-order multistep ancestral step (SDE-DPM-Solver++(2M), Lu et al. 2022, midpoint
     /// form): the bridge of [`Predictor::Ancestral`] towards D = x̂₀ + (x̂₀ − x̂₀′)/(2r) instead of
     /// x̂₀, with x̂₀′ the previous step's posterior mean and r = h′/h the ratio of the two steps'
     /// half log-SNR increments h = ½(λ_{t−dt} − λ_t): the linear extrapolation of x̂₀ over the step
     /// costs no extra score evaluation. The first step is [`Predictor::Ancestral`]'s.
+    #[cfg_attr(
+        feature = "clap",
+        value(
+            help = "Second-order multistep ancestral (SDE-DPM-Solver++(2M)); use with a log-SNR grid"
+        )
+    )]
     Multistep,
     /// Euler step of the probability-flow ODE dx/dt = −½β(t)[x + s(x, t)], which has the same
     /// marginals as the SDE; the only randomness is the N(0, I) start.
+    #[cfg_attr(
+        feature = "clap",
+        value(
+            help = "Euler step of the probability-flow ODE (deterministic after the N(0, I) start)"
+        )
+    )]
     ProbabilityFlow,
 }
 

@@ -47,10 +47,14 @@ impl Default for EntropyBenchmarkConfig {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Suites {
     /// [`entropy_suite`] only.
+    #[cfg_attr(feature = "clap", value(help = "The entropy tasks"))]
     Entropy,
     /// [`mutual_information_suite`] only.
+    #[cfg_attr(feature = "clap", value(name = "mi"))]
+    #[cfg_attr(feature = "clap", value(help = "The mutual-information tasks"))]
     MutualInformation,
     /// Both.
     #[default]

@@ -8,6 +8,7 @@ use rand_core::Rng;
 /// How the hidden layer z ∈ {0,1}^L is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Encoding {
     /// Exactly one active unit (the paper's experiments, Sec. IV.1): K = L states, and unit α
     /// is chosen with the ratio of sigmoids of Eq. 19,

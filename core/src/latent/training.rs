@@ -24,10 +24,22 @@ pub struct Sequences {
 /// Which learning rule a [`Trainer`] uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Rule {
     /// The nonequilibrium model with the paper's approximate gradient ([`TwoStep`]).
+    #[cfg_attr(
+        feature = "clap",
+        value(
+            help = "The nonequilibrium model with the paper's approximate two-step gradient (Eq. 16-17)"
+        )
+    )]
     TwoStep,
     /// The equilibrium counterpart: w̄ tied to wᵀ, PCD gradient ([`Contrastive`]).
+    #[cfg_attr(feature = "clap", value(name = "equilibrium"))]
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "The equilibrium counterpart: w̄ tied to wᵀ, PCD gradient")
+    )]
     Contrastive,
 }
 

@@ -10,6 +10,7 @@ use rand_core::Rng;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ModelChoice {
     /// The per-site [`LatticeDenoiser`] (settings: [`LatticeEntropyConfig::denoiser`]). With
     /// belief propagation it assumes a nearest-neighbour ferromagnet with J = 1 and no field.
