@@ -1,8 +1,8 @@
 //! `--config FILE` and `--print-config`: every experiment command runs a core config struct, and
 //! these let a user keep it in a file, edit it and run it again.
 //!
-//! Precedence: the config struct's defaults, then the file, then the flags given on the command
-//! line (a flag left at its default does not override the file).
+//! Precedence: the config struct's defaults, then the file, then `--set KEY=VALUE`, then the
+//! flags given on the command line (a flag left at its default overrides neither).
 use anyhow::{Context, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -20,6 +20,12 @@ pub struct ConfigArgs {
     /// without running.
     #[arg(long)]
     pub print_config: bool,
+    /// Set one key of the settings (`--print-config` lists them): a dotted path and a TOML value,
+    /// e.g. `training.steps=24000` or `generation.predictor=ancestral` (a bare word is a
+    /// string). Repeatable; applied after --config, and flags given on the command line override
+    /// it. Not with --resume (the checkpoint's settings stand; repeat the original flags or file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// The argument ids given on the command line (not defaulted) of the command being run.
@@ -67,6 +73,11 @@ impl Explicit {
     /// # Errors
     /// The first contradicting setting, with both values.
     pub fn check_resumed(&self, settings: &[Fixed]) -> Result<()> {
+        if self.0.contains("set") {
+            anyhow::bail!(
+                "--set with --resume: the checkpoint's settings stand; repeat the original flags or --config file"
+            );
+        }
         let from_file = self.0.contains("config");
         for (id, given, stored) in settings {
             if (from_file || self.0.contains(*id)) && given != stored {
@@ -96,7 +107,7 @@ impl<'a> Overlay<'a> {
     ///
     /// # Errors
     /// An unreadable file, a syntax error, an unknown key or a value of the wrong type.
-    pub fn load<C: DeserializeOwned + Default>(
+    pub fn load<C: DeserializeOwned + Serialize + Default>(
         args: &ConfigArgs,
         explicit: &'a Explicit,
     ) -> Result<(C, Self)> {
@@ -104,9 +115,10 @@ impl<'a> Overlay<'a> {
             Some(path) => read(path)?,
             None => C::default(),
         };
+        let config = set_keys(config, &args.set)?;
         let overlay = Self {
             explicit,
-            from_file: args.config.is_some(),
+            from_file: args.config.is_some() || !args.set.is_empty(),
         };
         Ok((config, overlay))
     }
@@ -118,6 +130,33 @@ impl<'a> Overlay<'a> {
             *target = value;
         }
     }
+}
+
+/// `config` with every `KEY=VALUE` of `--set` applied: the key a dotted path that must exist
+/// (unset optional keys included), the value TOML (a bare word that is not TOML is a string).
+fn set_keys<C: DeserializeOwned + Serialize>(config: C, assignments: &[String]) -> Result<C> {
+    if assignments.is_empty() {
+        return Ok(config);
+    }
+    let mut doc = serde_json::to_value(&config)?;
+    for assignment in assignments {
+        let (key, text) = assignment
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--set takes KEY=VALUE, got '{assignment}'"))?;
+        let key = key.trim();
+        let slot = key
+            .split('.')
+            .try_fold(&mut doc, |v, part| v.as_object_mut()?.get_mut(part))
+            .ok_or_else(|| {
+                anyhow::anyhow!("--set {key}: no such key (--print-config lists the keys)")
+            })?;
+        let value = match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+            Ok(mut table) => serde_json::to_value(table.remove("v"))?,
+            Err(_) => serde_json::Value::String(text.trim().to_string()),
+        };
+        *slot = value;
+    }
+    serde_json::from_value(doc).map_err(|e| anyhow::anyhow!("--set: {e}"))
 }
 
 fn read<C: DeserializeOwned>(path: &Path) -> Result<C> {

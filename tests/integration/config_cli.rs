@@ -166,3 +166,68 @@ fn biased_generation_commands_take_config_files() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn set_changes_one_key_and_flags_override_it() {
+    // --set runs the same as the flag and as the edited file.
+    let by_set = json(&[
+        "-q",
+        "--seed",
+        "4",
+        "ising",
+        "--size",
+        "8",
+        "--set",
+        "sweeps=400",
+        "--set",
+        "start=hot",
+        "--format",
+        "json",
+    ]);
+    let by_flags = json(&[
+        "-q", "--seed", "4", "ising", "--size", "8", "--sweeps", "400", "--start", "hot",
+        "--format", "json",
+    ]);
+    assert_eq!(by_set, by_flags);
+    // Nested keys, lists and optional keys that are unset; a flag given overrides --set, and
+    // one left at its default does not.
+    let (code, printed, err) = entropic(&[
+        "entropy",
+        "ising",
+        "--data",
+        "unused",
+        "--set",
+        "conv.dilations=[1, 3]",
+        "--set",
+        "generation.temperatures=[2.0]",
+        "--set",
+        "training.steps=77",
+        "--set",
+        "draws=99",
+        "--draws",
+        "123",
+        "--print-config",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for line in [
+        "dilations = [1, 3]",
+        "temperatures = [2.0]",
+        "steps = 77",
+        "draws = 123",
+    ] {
+        assert!(printed.contains(line), "{line} in {printed}");
+    }
+    // A key that does not exist, a value of the wrong type, a missing '=': one line each.
+    for (set, says) in [
+        ("sweepz=5", "no such key"),
+        ("sweeps=many", "expected usize"),
+        ("sweeps", "KEY=VALUE"),
+    ] {
+        let (code, _, err) = entropic(&["ising", "--set", set, "--print-config"]);
+        assert_eq!(code, 1, "{set}: {err}");
+        assert!(
+            err.contains(says) && err.lines().count() == 1,
+            "{set}: {err}"
+        );
+    }
+}

@@ -52,6 +52,18 @@ fn train_writes_diagnostics_and_resumes_bit_identically() {
     }
     let paused = train(&b, &["--pause-after", "2"]);
     assert_eq!(paused["paused_at"], 2);
+    // --set cannot change a resumed run: refused, the checkpoint left as it was.
+    let checkpoint = std::fs::read(b.join("checkpoint.json")).unwrap();
+    let mut args = vec!["--quiet", "--out", b.to_str().unwrap(), "latent", "train"];
+    args.extend(SMALL);
+    args.extend(["--resume", "--set", "per_class=5"]);
+    let (code, _, err) = entropic(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--set with --resume"), "{err}");
+    assert_eq!(
+        std::fs::read(b.join("checkpoint.json")).unwrap(),
+        checkpoint
+    );
     let resumed = train(&b, &["--resume"]);
     assert_eq!(resumed["final"], straight["final"]);
     for f in ["history.csv", "checkpoint.json"] {

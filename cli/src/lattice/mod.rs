@@ -102,7 +102,7 @@ impl ModelArgs {
         parts: impl FnOnce(&mut C) -> (&mut ChainConfig, &mut Vec<f64>),
     ) -> Result<(C, Overlay<'a>)>
     where
-        C: serde::de::DeserializeOwned + Default,
+        C: serde::de::DeserializeOwned + serde::Serialize + Default,
     {
         let (mut config, o): (C, _) = Overlay::load(&self.config, &global.explicit)?;
         let (chain, temperatures) = parts(&mut config);
