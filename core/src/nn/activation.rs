@@ -25,7 +25,9 @@ impl ActivationKind {
             Self::Tanh => x.tanh_act(),
             Self::Relu => x.max(T::zero()),
             Self::Silu => x * x.sigmoid_act(),
-            Self::Softplus => x.max(T::zero()) + (-x.abs()).exp().ln_1p(),
+            Self::Softplus => {
+                x.max(T::zero()) + x.map_f64(|v| libm::log1p(libm::exp(-libm::fabs(v))))
+            }
             Self::Sigmoid => x.sigmoid_act(),
         }
     }

@@ -359,8 +359,12 @@ impl<T: Scalar> DilatedResNet<T> {
         self.head.outputs()
     }
 
-    /// Number of trainable parameters.
+    /// Number of trainable parameters: for a planar network the free ones (the weights are
+    /// stored in the real layout, about twice as many values; see [`DilatedShape::planar`]).
     pub fn parameter_count(&self) -> usize {
+        if self.shape.planar {
+            return self.shape.tensors().into_iter().map(Tied::free).sum();
+        }
         core::iter::once(&self.stem)
             .chain(&self.blocks)
             .map(|s| s.conv.parameter_count() + s.film.len())

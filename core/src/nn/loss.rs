@@ -50,7 +50,8 @@ pub fn bce_with_logits<T: Scalar>(
     grad.clear();
     let mut total = T::zero();
     for (&z, &y) in logits.iter().zip(target) {
-        total = total + z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p();
+        total = total + z.max(T::zero()) - z * y
+            + z.map_f64(|v| libm::log1p(libm::exp(-libm::fabs(v))));
         grad.push((super::ActivationKind::Sigmoid.f(z) - y) / n);
     }
     Ok(total / n)
@@ -61,7 +62,10 @@ pub fn log_softmax<T: Scalar>(logits: &[T], classes: usize) -> Vec<T> {
     let mut out = Vec::with_capacity(logits.len());
     for row in logits.chunks_exact(classes) {
         let m = row.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
-        let lse = m + row.iter().fold(T::zero(), |a, &z| a + (z - m).exp()).ln();
+        let lse = m + row
+            .iter()
+            .fold(T::zero(), |a, &z| a + (z - m).map_f64(libm::exp))
+            .map_f64(libm::log);
         out.extend(row.iter().map(|&z| z - lse));
     }
     out
@@ -71,7 +75,7 @@ pub fn log_softmax<T: Scalar>(logits: &[T], classes: usize) -> Vec<T> {
 pub fn softmax<T: Scalar>(logits: &[T], classes: usize) -> Vec<T> {
     log_softmax(logits, classes)
         .into_iter()
-        .map(|v| v.exp())
+        .map(|v| v.map_f64(libm::exp))
         .collect()
 }
 
@@ -97,11 +101,9 @@ pub fn cross_entropy<T: Scalar>(
     let mut total = T::zero();
     for (row, &y) in logp.chunks_exact(classes).zip(labels) {
         total = total - row[y];
-        grad.extend(
-            row.iter()
-                .enumerate()
-                .map(|(c, &lp)| (lp.exp() - if c == y { T::one() } else { T::zero() }) / b),
-        );
+        grad.extend(row.iter().enumerate().map(|(c, &lp)| {
+            (lp.map_f64(libm::exp) - if c == y { T::one() } else { T::zero() }) / b
+        }));
     }
     Ok(total / b)
 }

@@ -149,6 +149,23 @@ impl Tied {
         }
     }
 
+    /// Free parameters: the dimension of the tied subspace [`Tied::project`] maps onto — a
+    /// complex weight (a, b) per (output pair, input pair, tap), no bias; one FiLM scale weight
+    /// per (pair, condition) and one scale bias per pair, no shift.
+    pub(crate) fn free(self) -> usize {
+        match self {
+            Self::Conv {
+                inputs,
+                outputs,
+                taps,
+            } => 2 * (outputs / 2) * (inputs / 2) * taps,
+            Self::Film {
+                channels,
+                conditions,
+            } => (channels / 2) * (conditions + 1),
+        }
+    }
+
     /// Project `t` (parameters or gradients; `self.len()` values) onto the tied subspace, the
     /// orthogonal projection: each 2×2 block [[p, q], [r, s]] becomes [[a, −b], [b, a]] with
     /// a = (p + s)/2, b = (r − q)/2; biases and FiLM shifts become 0; the two FiLM scales of a
@@ -313,6 +330,33 @@ mod tests {
         radial_forward(&rotate(&x), plane, &mut yr);
         for (a, b) in yr.iter().zip(rotate(&y)) {
             assert!((a - b).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn free_parameters_are_the_projections_rank() {
+        // An orthogonal projection's rank is its trace: Σ_i (P e_i)_i.
+        for t in [
+            Tied::Conv {
+                inputs: 4,
+                outputs: 6,
+                taps: 9,
+            },
+            Tied::Film {
+                channels: 6,
+                conditions: 3,
+            },
+        ] {
+            let trace: f64 = (0..t.len())
+                .map(|i| {
+                    let mut e = vec![0.0; t.len()];
+                    e[i] = 1.0;
+                    t.project(&mut e);
+                    e[i]
+                })
+                .sum();
+            assert!((trace - t.free() as f64).abs() < 1e-12, "{t:?}: {trace}");
+            assert!(t.free() < t.len());
         }
     }
 

@@ -33,6 +33,14 @@ pub trait Scalar:
         Self::from_f64(x).unwrap_or_else(Self::nan)
     }
 
+    /// `f` applied in f64 and rounded to `Self`: for the transcendental functions outside the
+    /// activations' fast paths, with `f` a `libm` function so the bits are the same on every
+    /// target (`num_traits::Float::exp` and friends call the platform's maths library once
+    /// `std` is on).
+    fn map_f64(self, f: impl Fn(f64) -> f64) -> Self {
+        Self::of(f(self.to_f64().unwrap_or(f64::NAN)))
+    }
+
     /// The values as `f32` if `Self` is `f32` (so a kernel written for `f32` can take over),
     /// else `None`.
     fn as_f32(values: &[Self]) -> Option<&[f32]> {

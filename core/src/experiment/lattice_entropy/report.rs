@@ -342,7 +342,7 @@ impl<'a> LatticeEntropyReport<'a> {
                     .collect(),
                 errors: values
                     .iter()
-                    .map(|r| r.1.std_error.hypot(r.2.std_error))
+                    .map(|r| libm::hypot(r.1.std_error, r.2.std_error))
                     .collect(),
             }],
         )?;
