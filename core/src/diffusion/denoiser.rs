@@ -112,6 +112,11 @@ impl<D: Denoiser> Tweedie<D> {
     pub fn denoiser(&self) -> &D {
         &self.denoiser
     }
+
+    /// The wrapped denoiser, by value.
+    pub fn into_denoiser(self) -> D {
+        self.denoiser
+    }
 }
 
 impl<D: Denoiser> Denoiser for Tweedie<D> {

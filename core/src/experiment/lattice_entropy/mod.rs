@@ -31,7 +31,7 @@ pub use report::LatticeEntropyReport;
 use super::{ExperimentError, Runtime, check_memory, check_network, where_defined};
 use crate::diffusion::{
     Conditioning, ConvDenoiser, Denoiser, LatticeData, LatticeDenoiser, LatticeSymmetries,
-    ScoreTrainParams, SpinKind, Symmetrised, Trainer, Tweedie, VpSde, scale_and_variance,
+    ScoreTrainParams, SpinKind, Symmetrised, Trainer, VpSde, scale_and_variance,
 };
 use crate::entropy::{EntropyError, EntropyEstimator, Immse};
 use crate::estimate::{Estimate, Unit};
@@ -612,10 +612,10 @@ impl LatticeEntropy {
         &self,
         model: &M,
         t: f64,
-    ) -> Result<Symmetrised<Tweedie<M::At>>, ExperimentError> {
+    ) -> Result<Symmetrised<M::At>, ExperimentError> {
         let data = &self.data;
         Ok(Symmetrised::new(
-            model.at_temperature(t)?,
+            model.denoiser_at(t)?,
             data.kind(),
             data.side(),
             self.config.symmetries,

@@ -88,11 +88,11 @@ pub trait LatticeModel: sealed::Sealed + Trainable<Data = LatticeData> + core::f
     /// [`DiffusionError::Shape`] for a side the model cannot take.
     fn with_side(&self, side: usize) -> Result<Self, DiffusionError>;
 
-    /// The model at temperature `t` as a denoiser and, by Tweedie's formula, a score.
+    /// The model at temperature `t` as a denoiser ([`Tweedie`] makes it a score).
     ///
     /// # Errors
     /// [`DiffusionError::Temperature`] for a temperature it was not trained for.
-    fn at_temperature(&self, t: f64) -> Result<Tweedie<Self::At>, DiffusionError>;
+    fn denoiser_at(&self, t: f64) -> Result<Self::At, DiffusionError>;
 }
 
 mod sealed {
@@ -154,8 +154,8 @@ impl LatticeModel for LatticeDenoiser {
         }
     }
 
-    fn at_temperature(&self, t: f64) -> Result<Tweedie<LatticeAt>, DiffusionError> {
-        LatticeDenoiser::at_temperature(self, t)
+    fn denoiser_at(&self, t: f64) -> Result<LatticeAt, DiffusionError> {
+        LatticeDenoiser::at_temperature(self, t).map(Tweedie::into_denoiser)
     }
 }
 
@@ -204,7 +204,7 @@ impl LatticeModel for ConvDenoiser {
         ConvDenoiser::with_side(self, side)
     }
 
-    fn at_temperature(&self, t: f64) -> Result<Tweedie<ConvAt>, DiffusionError> {
-        ConvDenoiser::at_temperature(self, t)
+    fn denoiser_at(&self, t: f64) -> Result<ConvAt, DiffusionError> {
+        ConvDenoiser::at_temperature(self, t).map(Tweedie::into_denoiser)
     }
 }
