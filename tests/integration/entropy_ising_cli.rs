@@ -326,7 +326,47 @@ fn entropy_ising_conv_model_bounds_kaufman_and_resumes_exactly() {
     let evaluated = temp_dir("conv-evaluated");
     let again = run(evaluated.to_str().unwrap(), &["--evaluate", model]);
     assert_eq!(again["rows"], doc["rows"]);
-    assert_eq!(again["evaluated"], model);
+    assert_eq!(again["evaluated"], serde_json::json!([model]));
+    // An ensemble: a model twice is that model bit for bit ((a + a)/2 = a); two different
+    // models' mean has, draw by draw, at most their average squared error, so with the same
+    // draws (same seed) its entropy bound is at most the mean of theirs at every temperature.
+    let twice = run(
+        evaluated.to_str().unwrap(),
+        &["--evaluate", model, "--evaluate", model],
+    );
+    assert_eq!(twice["rows"], doc["rows"]);
+    assert_eq!(twice["ensemble"], 2);
+    let other_dir = temp_dir("conv-other");
+    run(
+        other_dir.to_str().unwrap(),
+        &["--set", "training.learning_rate=0.001"],
+    );
+    let other = other_dir.join("model.json");
+    let other = other.to_str().unwrap();
+    let alone = run(evaluated.to_str().unwrap(), &["--evaluate", other]);
+    let pair = run(
+        evaluated.to_str().unwrap(),
+        &["--evaluate", model, "--evaluate", other],
+    );
+    let estimates = |d: &serde_json::Value| -> Vec<f64> {
+        d["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["estimate"].as_f64().unwrap())
+            .collect()
+    };
+    let (a, b, mean) = (estimates(&doc), estimates(&alone), estimates(&pair));
+    assert_ne!(
+        a, b,
+        "the two members must differ for the check to mean anything"
+    );
+    for ((a, b), m) in a.iter().zip(&b).zip(&mean) {
+        assert!(
+            *m <= (a + b) / 2.0 + 1e-12,
+            "ensemble {m} vs members {a}, {b}"
+        );
+    }
     // A conv model is not a per-site model.
     let mut site = args(
         temp_dir("conv-as-site").to_str().unwrap(),
@@ -340,7 +380,7 @@ fn entropy_ising_conv_model_bounds_kaufman_and_resumes_exactly() {
         err.contains("is it the model.json of a --model site run"),
         "{err}"
     );
-    for dir in [data_dir, whole, split, settings, evaluated] {
+    for dir in [data_dir, whole, split, settings, evaluated, other_dir] {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -8,6 +8,7 @@ mod conditional_score_net;
 mod conv_denoiser;
 mod denoiser;
 mod denoiser_config;
+mod ensemble;
 mod error;
 mod gate;
 mod lambda_density;
@@ -29,6 +30,7 @@ pub use denoiser::{
     Denoiser, ExactDenoiser, Tweedie, log_snr, log_snr_range, scale_and_variance, time_at_log_snr,
 };
 pub use denoiser_config::DenoiserConfig;
+pub use ensemble::Ensemble;
 pub use error::DiffusionError;
 pub use gate::Gate;
 pub use lambda_density::LambdaDensity;

@@ -116,9 +116,9 @@ pub use latent_train::{
 pub use latent_train_report::LatentTrainReport;
 pub use lattice_entropy::{
     ConvDenoiserConfig, DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation,
-    GenerationConfig, GenerationRow, Hamiltonian, LatticeEntropy, LatticeEntropyConfig,
-    LatticeEntropyReport, LatticeEntropyResult, LatticeModel, MAX_PROPAGATION_BETA,
-    MIN_PROPAGATION_T, ModelChoice, SpinConfigurations, TrainingConfig,
+    GenerationConfig, GenerationRow, Hamiltonian, LatticeDenoisers, LatticeEntropy,
+    LatticeEntropyConfig, LatticeEntropyReport, LatticeEntropyResult, LatticeModel,
+    MAX_PROPAGATION_BETA, MIN_PROPAGATION_T, ModelChoice, SpinConfigurations, TrainingConfig,
 };
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
 pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult, TemperRung};

@@ -1,6 +1,6 @@
 //! The generation check of a lattice entropy run: reverse-SDE samples of the trained denoiser
 //! against the Monte Carlo configurations, temperature by temperature.
-use super::{LatticeEntropy, LatticeModel};
+use super::{LatticeDenoisers, LatticeEntropy};
 use crate::diffusion::{
     Langevin, Predictor, Sampling, TimeGrid, Tweedie, VpSde, log_snr, sample, sample_from,
 };
@@ -147,7 +147,7 @@ impl LatticeEntropy {
     ///
     /// # Errors
     /// [`ExperimentError::Cancelled`], or the sampler's [`ExperimentError::Diffusion`].
-    pub fn generate<M: LatticeModel, R: Runtime>(
+    pub fn generate<M: LatticeDenoisers + ?Sized, R: Runtime>(
         &self,
         model: &M,
         seed: u64,

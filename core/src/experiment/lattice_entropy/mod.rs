@@ -25,7 +25,7 @@ pub use crate::diffusion::ConvDenoiserConfig;
 pub use crate::diffusion::DenoiserConfig;
 pub use configurations::{Hamiltonian, SpinConfigurations};
 pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
-pub use model::{LatticeModel, ModelChoice};
+pub use model::{LatticeDenoisers, LatticeModel, ModelChoice};
 pub use report::LatticeEntropyReport;
 
 use super::{ExperimentError, Runtime, check_memory, check_network, where_defined};
@@ -601,14 +601,14 @@ impl LatticeEntropy {
         )?)
     }
 
-    /// `model` at temperature `t` averaged over the configured
-    /// [`LatticeEntropyConfig::symmetries`]: the denoiser the estimates, the generation and the
-    /// denoising examples use.
+    /// `model` (one [`LatticeModel`] or an ensemble, [`LatticeDenoisers`]) at temperature `t`
+    /// averaged over the configured [`LatticeEntropyConfig::symmetries`]: the denoiser the
+    /// estimates, the generation and the denoising examples use.
     ///
     /// # Errors
     /// [`ExperimentError::Diffusion`] for a temperature the model was not trained for or a
     /// model of another size.
-    pub fn denoiser_at<M: LatticeModel>(
+    pub fn denoiser_at<M: LatticeDenoisers + ?Sized>(
         &self,
         model: &M,
         t: f64,
@@ -629,7 +629,7 @@ impl LatticeEntropy {
     /// # Errors
     /// [`ExperimentError::Cancelled`]; [`ExperimentError::Diffusion`] for a model that does not
     /// fit the data; [`ExperimentError::Entropy`] from the estimator.
-    pub fn estimate<M: LatticeModel, R: Runtime>(
+    pub fn estimate<M: LatticeDenoisers + ?Sized, R: Runtime>(
         &self,
         model: &M,
         seed: u64,
@@ -678,7 +678,7 @@ impl LatticeEntropy {
     ///
     /// # Errors
     /// [`ExperimentError::Diffusion`] for a model that does not fit the data.
-    pub fn denoising<M: LatticeModel>(
+    pub fn denoising<M: LatticeDenoisers + ?Sized>(
         &self,
         model: &M,
         seed: u64,

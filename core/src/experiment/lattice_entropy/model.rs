@@ -2,8 +2,10 @@
 use super::LatticeEntropyConfig;
 use crate::diffusion::{
     Conditioning, ConvAt, ConvDenoiser, ConvDenoiserConfig, Denoiser, DenoiserConfig,
-    DiffusionError, LatticeAt, LatticeData, LatticeDenoiser, SpinKind, Trainable, Tweedie, VpSde,
+    DiffusionError, Ensemble, LatticeAt, LatticeData, LatticeDenoiser, SpinKind, Trainable,
+    Tweedie, VpSde,
 };
+use alloc::vec::Vec;
 use rand_core::Rng;
 
 /// Which lattice model a run trains.
@@ -93,6 +95,41 @@ pub trait LatticeModel: sealed::Sealed + Trainable<Data = LatticeData> + core::f
     /// # Errors
     /// [`DiffusionError::Temperature`] for a temperature it was not trained for.
     fn denoiser_at(&self, t: f64) -> Result<Self::At, DiffusionError>;
+}
+
+/// What a run's estimates, generation and denoising examples denoise with: one trained
+/// [`LatticeModel`], or a slice of trained models of one kind averaged ([`Ensemble`]: never a
+/// larger squared error than the members' average, so a tighter I-MMSE bound).
+pub trait LatticeDenoisers: Sync {
+    /// The denoiser at one temperature.
+    type At: Denoiser + Clone + Send;
+
+    /// The denoiser at temperature `t`.
+    ///
+    /// # Errors
+    /// [`DiffusionError::Temperature`] for a temperature a model was not trained for;
+    /// [`DiffusionError::Shape`] for an empty slice or models of different sizes.
+    fn denoiser_at(&self, t: f64) -> Result<Self::At, DiffusionError>;
+}
+
+impl<M: LatticeModel> LatticeDenoisers for M {
+    type At = M::At;
+
+    fn denoiser_at(&self, t: f64) -> Result<M::At, DiffusionError> {
+        LatticeModel::denoiser_at(self, t)
+    }
+}
+
+impl<M: LatticeModel> LatticeDenoisers for [M] {
+    type At = Ensemble<M::At>;
+
+    fn denoiser_at(&self, t: f64) -> Result<Ensemble<M::At>, DiffusionError> {
+        Ensemble::new(
+            self.iter()
+                .map(|m| LatticeModel::denoiser_at(m, t))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    }
 }
 
 mod sealed {

@@ -124,8 +124,14 @@ impl<'a> LatticeEntropyReport<'a> {
     }
 
     /// The entropy table: one line per temperature (estimate, reference, error), the mean and
-    /// largest |error|, the training time in seconds and the model's size.
-    pub fn table<M: LatticeModel>(&self, rows: &[EntropyRow], seconds: f64, model: &M) -> String {
+    /// largest |error|, the training time in seconds and the size of the model — `models` holds
+    /// one, or the members of an ensemble ([`super::LatticeDenoisers`]).
+    pub fn table<M: LatticeModel>(
+        &self,
+        rows: &[EntropyRow],
+        seconds: f64,
+        models: &[M],
+    ) -> String {
         let (unit, side) = (self.unit_name(), self.experiment.data().side());
         let order = self.experiment.config().symmetries.order();
         let averaged = if order > 1 {
@@ -134,9 +140,13 @@ impl<'a> LatticeEntropyReport<'a> {
             String::new()
         };
         let mut text = format!(
-            "{} {side}×{side}: {} ({unit}) from one conditional {}{averaged} (I-MMSE) vs {}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10}\n",
+            "{} {side}×{side}: {} ({unit}) from {} conditional {}{averaged} (I-MMSE) vs {}\n{:>7} {:>10} {:>9} {:>10} {:>9} {:>10}\n",
             self.title,
             self.quantity,
+            match models.len() {
+                1 => String::from("one"),
+                k => format!("the mean of {k} trained"),
+            },
             M::NAME,
             self.against,
             "T",
@@ -165,11 +175,12 @@ impl<'a> LatticeEntropyReport<'a> {
             }
             None => String::from("no reference"),
         };
-        let _ = writeln!(
-            text,
-            "{errors}; training {seconds:.0} s ({} parameters)",
-            model.parameter_count()
-        );
+        let size = models.first().map_or(0, |m| m.parameter_count());
+        let size = match models.len() {
+            1 => format!("{size} parameters"),
+            k => format!("{k} × {size} parameters"),
+        };
+        let _ = writeln!(text, "{errors}; training {seconds:.0} s ({size})");
         text
     }
 
@@ -299,7 +310,7 @@ impl<'a> LatticeEntropyReport<'a> {
         rows: &[EntropyRow],
         losses: &[f64],
         generation: &Generation,
-        model: &M,
+        models: &[M],
         seed: u64,
     ) -> Result<Vec<(&'static str, String)>, ExperimentError> {
         let mut files = Vec::new();
@@ -394,7 +405,7 @@ impl<'a> LatticeEntropyReport<'a> {
         };
         let denoise: Vec<Vec<Tile>> = self
             .experiment
-            .denoising(model, seed)?
+            .denoising(models, seed)?
             .iter()
             .map(|d| {
                 vec![
@@ -420,7 +431,7 @@ impl<'a> LatticeEntropyReport<'a> {
         config: &LatticeEntropyConfig,
         rows: &[EntropyRow],
         generation: &Generation,
-        model: &M,
+        models: &[M],
         train_seconds: f64,
     ) -> serde_json::Value {
         let pair = |m: &IndependentMean| [m.value, m.std_error];
@@ -437,8 +448,9 @@ impl<'a> LatticeEntropyReport<'a> {
             "train_per_temperature": experiment.training_per_temperature(),
             "model": M::CHOICE,
             "model_name": M::NAME,
-            "parameters": model.parameter_count(),
-            "model_settings": model.config(),
+            "ensemble": models.len(),
+            "parameters": models.first().map(|m| m.parameter_count()),
+            "model_settings": models.first().map(|m| m.config()),
             "sampler": format!("{:?}", config.generation.sampling()),
             "train_seconds": train_seconds,
             "mean_abs_error_per_spin": summary.map(|s| s.0),

@@ -270,7 +270,7 @@ fn symmetries_average_the_estimates_and_none_changes_nothing() {
         let table = LatticeEntropyReport::new(&experiment, Unit::Nats, false).table(
             &result.rows,
             0.0,
-            &result.model,
+            core::slice::from_ref(&result.model),
         );
         (result, table)
     };
