@@ -3,6 +3,16 @@
 //! resumes to exactly the model an uninterrupted run trains, and bad input is one clear line.
 use crate::util::{entropic, json, temp_dir};
 
+/// The estimate of every row of an entropy document.
+fn estimates(doc: &serde_json::Value) -> Vec<f64> {
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["estimate"].as_f64().unwrap())
+        .collect()
+}
+
 /// 4×4 Ising samples at T = 2 and 3.5 (Wolff, well separated).
 fn sample(dir: &std::path::Path) {
     let (code, _, err) = entropic(&[
@@ -132,14 +142,6 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
         std::fs::read(whole.join("model.json")).unwrap(),
         std::fs::read(split.join("model.json")).unwrap()
     );
-    let estimates = |d: &serde_json::Value| -> Vec<f64> {
-        d["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["estimate"].as_f64().unwrap())
-            .collect()
-    };
     assert_eq!(estimates(&doc), estimates(&resumed));
     // The generation check runs in pieces of 60 samples with their own RNG streams: 130 samples
     // (three pieces) come out the same on one thread as on three.
@@ -348,14 +350,6 @@ fn entropy_ising_conv_model_bounds_kaufman_and_resumes_exactly() {
         evaluated.to_str().unwrap(),
         &["--evaluate", model, "--evaluate", other],
     );
-    let estimates = |d: &serde_json::Value| -> Vec<f64> {
-        d["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["estimate"].as_f64().unwrap())
-            .collect()
-    };
     let (a, b, mean) = (estimates(&doc), estimates(&alone), estimates(&pair));
     assert_ne!(
         a, b,
