@@ -239,9 +239,10 @@ impl<T: Scalar> ConvDenoiser<T> {
         &self.conditioning
     }
 
-    /// Trainable parameters.
+    /// Trainable parameters: with `equivariant`, the free ones (the weights are stored in the
+    /// real layout, [`DilatedResNet::parameter_count`]).
     pub fn parameter_count(&self) -> usize {
-        self.params.len()
+        self.net.parameter_count()
     }
 
     /// The log-SNR range [λ(T), λ(ε)] the model is trained on.

@@ -384,6 +384,11 @@ fn equivariant() -> ConvDenoiserConfig {
 fn the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties() {
     let mut m = model_with::<f64>(SpinKind::Planar, 5, 4, &equivariant());
     assert!(m.config().equivariant);
+    // The free parameters are counted, fewer than the stored real-layout values; a plain
+    // model counts every stored value.
+    assert!(m.parameter_count() < m.params.len());
+    let plain = model_with::<f64>(SpinKind::Planar, 5, 4, &small_config());
+    assert_eq!(plain.parameter_count(), plain.params.len());
     let (deviation, y) = rotation_deviation(&mut m);
     assert!(deviation < 1e-12, "{deviation}");
     // The field is not trivially zero: the means differ from the single-site evidence.
