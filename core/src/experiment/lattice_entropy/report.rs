@@ -175,10 +175,10 @@ impl<'a> LatticeEntropyReport<'a> {
             }
             None => String::from("no reference"),
         };
-        let size = models.first().map_or(0, |m| m.parameter_count());
+        let size: usize = models.iter().map(LatticeModel::parameter_count).sum();
         let size = match models.len() {
             1 => format!("{size} parameters"),
-            k => format!("{k} × {size} parameters"),
+            k => format!("{size} parameters in {k} models"),
         };
         let _ = writeln!(text, "{errors}; training {seconds:.0} s ({size})");
         text
@@ -449,7 +449,7 @@ impl<'a> LatticeEntropyReport<'a> {
             "model": M::CHOICE,
             "model_name": M::NAME,
             "ensemble": models.len(),
-            "parameters": models.first().map(|m| m.parameter_count()),
+            "parameters": models.iter().map(LatticeModel::parameter_count).sum::<usize>(),
             "model_settings": models.first().map(|m| m.config()),
             "sampler": format!("{:?}", config.generation.sampling()),
             "train_seconds": train_seconds,
