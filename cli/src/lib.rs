@@ -204,11 +204,27 @@ fn report_clap_error(e: &clap::Error, out: &mut dyn Write, err: &mut dyn Write) 
             0
         }
         _ => {
-            let text = e.to_string();
-            let _ = writeln!(err, "{}", one_line(&text));
+            let _ = writeln!(err, "{}", first_paragraph(&e.to_string()));
             2
         }
     }
+}
+
+/// A clap message's first paragraph on one line: the first line and the indented lines under it
+/// (the missing arguments of "the following required arguments were not provided:"), joined with
+/// ", " — the usage and tips after the first blank line are dropped.
+fn first_paragraph(text: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let mut line = lines.next().unwrap_or("unknown error").trim_end().to_string();
+    let items: Vec<&str> = lines
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    if !items.is_empty() {
+        line.push(' ');
+        line.push_str(&items.join(", "));
+    }
+    line
 }
 
 fn one_line(text: &str) -> String {
@@ -222,6 +238,20 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clap_error_keeps_its_list_on_one_line() {
+        let text = "error: the following required arguments were not provided:\n  --data <DIR>\n  --reference <FILE>\n\nUsage: entropic entropy xy --data <DIR>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            first_paragraph(text),
+            "error: the following required arguments were not provided: --data <DIR>, --reference <FILE>"
+        );
+        let single = "error: invalid value 'abc' for '--size <L>': invalid digit\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            first_paragraph(single),
+            "error: invalid value 'abc' for '--size <L>': invalid digit"
+        );
+    }
 
     #[test]
     fn clap_definition_is_consistent() {
