@@ -6,6 +6,9 @@ use crate::output::write_atomic;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
+/// The checkpoint's file name in `--out`.
+pub const FILE_NAME: &str = "checkpoint.json";
+
 /// A stored checkpoint: its bytes and the file they came from (for error messages).
 pub type Stored = (Vec<u8>, PathBuf);
 
@@ -23,7 +26,7 @@ impl CheckpointFile {
     /// `--resume` without `--out` or with no readable checkpoint; a fresh run into a directory
     /// that holds a checkpoint.
     pub fn open(out: Option<&Path>, resume: bool) -> Result<(Self, Option<Stored>)> {
-        let path = out.map(|d| d.join("checkpoint.json"));
+        let path = out.map(|d| d.join(FILE_NAME));
         let stored = match (&path, resume) {
             (None, true) => {
                 bail!("--resume needs --out DIR holding the checkpoint.json of the run")

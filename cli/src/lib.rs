@@ -215,7 +215,11 @@ fn report_clap_error(e: &clap::Error, out: &mut dyn Write, err: &mut dyn Write) 
 /// ", " — the usage and tips after the first blank line are dropped.
 fn first_paragraph(text: &str) -> String {
     let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
-    let mut line = lines.next().unwrap_or("unknown error").trim_end().to_string();
+    let mut line = lines
+        .next()
+        .unwrap_or("unknown error")
+        .trim_end()
+        .to_string();
     let items: Vec<&str> = lines
         .take_while(|l| !l.trim().is_empty())
         .map(str::trim)

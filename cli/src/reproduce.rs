@@ -20,8 +20,9 @@ pub struct Args {
     quick: bool,
     /// Continue a reproduction in the same --out: a step whose record (`<step>.step.json`,
     /// written when the step finished) holds the same command and seed, and whose directory is
-    /// still there, is not run again: its result is taken from the record. A long reproduction
-    /// can so be run over several sittings.
+    /// still there, is not run again: its result is taken from the record; a training step
+    /// stopped before it finished continues from its checkpoint.json. A long reproduction can
+    /// so be run over several sittings, and stopped at any time.
     #[arg(long)]
     resume: bool,
 }
@@ -158,9 +159,18 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
             None
         };
         let reused = earlier.is_some();
+        // A training step interrupted before its record was written continues from its
+        // checkpoint (the same command and settings, so the inner --resume accepts them).
+        let continued =
+            args.resume && !reused && step_dir.join(crate::checkpoint::FILE_NAME).is_file();
+        if continued {
+            argv.push("--resume".into());
+        }
         if !global.quiet {
             let done = if reused {
                 " (done earlier, reused)"
+            } else if continued {
+                " (continued from its checkpoint)"
             } else {
                 ""
             };
@@ -180,8 +190,8 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         };
         let has_config = step_dir.join("config.toml").exists();
         write_step(&mut report, &s, &command, &result, has_config, &step_dir)?;
-        results
-            .push(json!({"step": s.name, "command": command, "reused": reused, "result": result}));
+        results.push(json!({"step": s.name, "command": command, "reused": reused,
+            "continued": continued, "result": result}));
     }
     out.file("report.md", report.as_bytes())?;
     let doc = json!({"command": "reproduce", "paper": paper, "quick": args.quick,

@@ -88,6 +88,30 @@ fn quick_latent_cycles_reproduction_writes_report_configs_and_figures() {
     assert_eq!(rerun["steps"][0]["reused"], false);
     assert_eq!(rerun["steps"][0]["result"], step["result"]);
     assert!(dir.join("latent/config.toml").exists());
+    // A training step stopped before it finished (no record; a checkpoint in its directory)
+    // continues from the checkpoint, to the uninterrupted result.
+    std::fs::remove_dir_all(dir.join("latent")).unwrap();
+    std::fs::remove_file(dir.join("latent.step.json")).unwrap();
+    let command = step["command"].as_str().unwrap();
+    let step_dir = dir.join("latent");
+    let mut paused = vec![
+        "--quiet",
+        "--seed",
+        "0",
+        "--out",
+        step_dir.to_str().unwrap(),
+    ];
+    paused.extend(command.split_whitespace());
+    paused.extend(["--pause-after", "2"]);
+    let (code, _, err) = entropic(&paused);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("latent/checkpoint.json").exists());
+    let (code, stdout, err) = resume("0");
+    assert_eq!(code, 0, "{err}");
+    let continued: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(continued["steps"][0]["reused"], false);
+    assert_eq!(continued["steps"][0]["continued"], true);
+    assert_eq!(continued["steps"][0]["result"], step["result"]);
     let (code, _, err) = resume("3");
     assert_eq!(code, 1);
     assert!(err.contains("with seed 0, not"), "{err}");
