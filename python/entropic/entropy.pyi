@@ -82,7 +82,9 @@ def lattice(
     field: Optional[float] = None,
     next_nearest: Optional[float] = None,
     references: Optional[Mapping[str, Any]] = None,
-    model_file: Optional[Union[str, os.PathLike[str]]] = None,
+    model_file: Optional[
+        Union[str, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]]
+    ] = None,
     save_model: Optional[Union[str, os.PathLike[str]]] = None,
     seed: int = 0,
     progress: Optional[_Progress] = None,
@@ -91,4 +93,5 @@ def lattice(
     """Entropy per spin of (temperatures, samples, L, L) configurations from a
     temperature-conditioned denoiser (I-MMSE), with the generation check; config as the core's
     LatticeEntropyConfig (model "site" | "conv", training, draws, generation, ...).
-    model_file evaluates a saved model instead of training; save_model writes the trained one."""
+    model_file evaluates a saved model instead of training (a list of files: their ensemble, the
+    mean of their denoisers); save_model writes the trained one."""

@@ -225,3 +225,19 @@ def test_a_saved_lattice_model_evaluates_to_the_same_table(tmp_path, cli):
     with pytest.raises(ValueError, match="is it a saved model=\"site\" model"):
         entropy.lattice(x, [2.0, 3.0], model_file=tmp_path / "model.json",
                         **{**settings, "model": "site"})
+    # A list of files is their ensemble: a model with itself is the model ((a + a)/2 = a); with
+    # another model, the mean of the two denoisers, which is neither.
+    pair = entropy.lattice(x, [2.0, 3.0], model_file=[tmp_path / "model.json"] * 2, **settings)
+    assert list(pair["rows"]["estimate"]["value"]) == list(trained["rows"]["estimate"]["value"])
+    entropy.lattice(x, [2.0, 3.0], save_model=tmp_path / "other.json",
+                    **{**settings, "seed": 3})
+    mixed = entropy.lattice(x, [2.0, 3.0], model_file=[tmp_path / "model.json",
+                                                       tmp_path / "other.json"], **settings)
+    assert list(mixed["rows"]["estimate"]["value"]) != list(trained["rows"]["estimate"]["value"])
+    with pytest.raises(ValueError, match="an ensemble's members are already files"):
+        entropy.lattice(x, [2.0, 3.0], model_file=[tmp_path / "model.json"] * 2,
+                        save_model=tmp_path / "x.json", **settings)
+    with pytest.raises(ValueError, match="the list of models is empty"):
+        entropy.lattice(x, [2.0, 3.0], model_file=[], **settings)
+    with pytest.raises(TypeError, match="a path or a list of paths"):
+        entropy.lattice(x, [2.0, 3.0], model_file=3, **settings)

@@ -185,7 +185,7 @@ pub struct DenoisingExample {
 /// Everything [`LatticeEntropy::run`] produces.
 #[derive(Clone, Debug)]
 pub struct LatticeEntropyResult<M = LatticeDenoiser> {
-    /// The trained model (EMA weights).
+    /// The trained model (EMA weights), or the model(s) given to [`LatticeEntropy::evaluate`].
     pub model: M,
     /// Training loss per step.
     pub losses: Vec<f64>,
@@ -744,12 +744,12 @@ impl LatticeEntropy {
     }
 
     /// Estimate, generate and denoise with a trained `model` (e.g. one read by
-    /// `LatticeEntropy::load_model`, feature `serde`), all from `seed`; `losses` are carried into
-    /// the result.
+    /// `LatticeEntropy::load_model`, feature `serde`) or a `Vec` of them (their ensemble), all
+    /// from `seed`; `losses` are carried into the result.
     ///
     /// # Errors
     /// As the stages.
-    pub fn evaluate<M: LatticeModel, R: Runtime>(
+    pub fn evaluate<M: LatticeDenoisers, R: Runtime>(
         &self,
         model: M,
         losses: Vec<f64>,

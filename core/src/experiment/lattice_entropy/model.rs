@@ -98,7 +98,7 @@ pub trait LatticeModel: sealed::Sealed + Trainable<Data = LatticeData> + core::f
 }
 
 /// What a run's estimates, generation and denoising examples denoise with: one trained
-/// [`LatticeModel`], or a slice of trained models of one kind averaged ([`Ensemble`]: never a
+/// [`LatticeModel`], or a slice or vector of trained models of one kind averaged ([`Ensemble`]: never a
 /// larger squared error than the members' average, so a tighter I-MMSE bound).
 pub trait LatticeDenoisers: Sync {
     /// The denoiser at one temperature.
@@ -129,6 +129,14 @@ impl<M: LatticeModel> LatticeDenoisers for [M] {
                 .map(|m| LatticeModel::denoiser_at(m, t))
                 .collect::<Result<Vec<_>, _>>()?,
         )
+    }
+}
+
+impl<M: LatticeModel> LatticeDenoisers for Vec<M> {
+    type At = Ensemble<M::At>;
+
+    fn denoiser_at(&self, t: f64) -> Result<Ensemble<M::At>, DiffusionError> {
+        self.as_slice().denoiser_at(t)
     }
 }
 
