@@ -17,7 +17,7 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Print the settings the command would run with (TOML; JSON with --format json) and exit
-    /// without running.
+    /// without running; the command's required arguments (data, model files) may be left out.
     #[arg(long)]
     pub print_config: bool,
     /// Set one key of the settings (`--print-config` lists them): a dotted path and a TOML value,
@@ -26,6 +26,17 @@ pub struct ConfigArgs {
     /// it. Not with --resume (the checkpoint's settings stand; repeat the original flags or file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+/// The value of a flag clap requires unless `--print-config` is given (a config prints without
+/// the data it would run on).
+///
+/// # Errors
+/// The flag is missing (clap refuses that first; this keeps the unwrap typed).
+pub fn required<'a, T>(value: &'a Option<T>, flag: &str) -> Result<&'a T> {
+    value
+        .as_ref()
+        .with_context(|| format!("--{flag} is required"))
 }
 
 /// The argument ids given on the command line (not defaulted) of the command being run.

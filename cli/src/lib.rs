@@ -257,6 +257,41 @@ mod tests {
         );
     }
 
+    /// Every command with a config prints it with no other argument: `--print-config` is how a
+    /// user finds the keys, before having the data or model files the command runs on.
+    #[test]
+    fn every_config_prints_without_the_required_arguments() {
+        use clap::CommandFactory;
+        fn leaves(cmd: &clap::Command, path: Vec<String>, found: &mut Vec<Vec<String>>) {
+            if cmd.get_arguments().any(|a| a.get_id() == "print_config") {
+                found.push(path.clone());
+            }
+            for sub in cmd.get_subcommands() {
+                let mut p = path.clone();
+                p.push(sub.get_name().to_string());
+                leaves(sub, p, found);
+            }
+        }
+        let mut commands = Vec::new();
+        leaves(&Cli::command(), Vec::new(), &mut commands);
+        assert!(commands.len() >= 15, "{commands:?}");
+        for command in commands {
+            let argv = std::iter::once("entropic".to_string())
+                .chain(command.iter().cloned())
+                .chain(["--print-config".to_string()]);
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let code = main_with(argv, &mut out, &mut err);
+            assert_eq!(
+                code,
+                0,
+                "{}: {}",
+                command.join(" "),
+                String::from_utf8_lossy(&err)
+            );
+            assert!(!out.is_empty(), "{}", command.join(" "));
+        }
+    }
+
     #[test]
     fn clap_definition_is_consistent() {
         use clap::CommandFactory;

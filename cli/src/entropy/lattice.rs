@@ -3,7 +3,7 @@
 use super::parse_widths;
 use crate::Global;
 use crate::checkpoint::CheckpointFile;
-use crate::config::{ConfigArgs, Overlay, fixed};
+use crate::config::{ConfigArgs, Overlay, fixed, required};
 use crate::input::{hamiltonian_in, read_npy_matrix};
 use crate::output::Output;
 use crate::runtime::Threads;
@@ -44,8 +44,8 @@ pub struct IsingArgs {
 pub struct XyArgs {
     /// thermo.json of `entropic lattice thermo --model xy` on the same lattice size,
     /// temperatures and Hamiltonian: the thermodynamic-integration reference.
-    #[arg(long, value_name = "FILE")]
-    reference: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
+    reference: Option<PathBuf>,
     #[command(flatten)]
     lattice: LatticeArgs,
 }
@@ -61,8 +61,8 @@ pub struct LatticeArgs {
     /// metadata.json state the data's Hamiltonian (Kaufman's reference and the per-site model's
     /// coupling follow it); without the file it is unknown: no exact reference, and `--model
     /// site` needs `denoiser.coupling` in the config.
-    #[arg(long, value_name = "DIR")]
-    data: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "print_config")]
+    data: Option<PathBuf>,
     /// Adam steps of the conditional denoiser.
     #[arg(long, value_name = "N", default_value_t = defaults().training.steps)]
     train_steps: usize,
@@ -239,7 +239,7 @@ pub fn xy(args: &XyArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     run(
         &args.lattice,
         SpinKind::Planar,
-        Some(&args.reference),
+        args.reference.as_deref(),
         global,
         out,
     )
@@ -259,7 +259,7 @@ fn run(
     if args.checkpoint_every == 0 {
         bail!("--checkpoint-every must be positive");
     }
-    let data = read_data(&args.data, kind)?;
+    let data = read_data(required(&args.data, "data")?, kind)?;
     let side = data.side();
     let hamiltonian = data.hamiltonian();
     let experiment = LatticeEntropy::new(config, data)?;

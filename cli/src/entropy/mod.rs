@@ -4,7 +4,7 @@
 mod lattice;
 
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{ConfigArgs, Overlay, required};
 use crate::input::hamiltonian_in;
 use crate::output::Output;
 use crate::runtime::Threads;
@@ -122,8 +122,8 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
     /// A .npy array of samples (n × …).
-    #[arg(long, value_name = "FILE")]
-    data: std::path::PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
+    data: Option<std::path::PathBuf>,
     /// The values are ±1 spins: dequantise, report the absolute discrete entropy, add plug-in.
     #[arg(long)]
     spins: bool,
@@ -226,14 +226,14 @@ pub struct BenchmarkArgs {
 pub struct MiArgs {
     /// A .npy array of samples (n × …): X and Y side by side (with --split), or X alone (with
     /// --y).
-    #[arg(long, value_name = "FILE")]
-    data: std::path::PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
+    data: Option<std::path::PathBuf>,
     /// X is the first K columns of --data, Y the rest.
     #[arg(
         long,
         value_name = "K",
         conflicts_with = "y",
-        required_unless_present = "y"
+        required_unless_present_any = ["y", "print_config"]
     )]
     split: Option<usize>,
     /// A second .npy array holding Y, row i paired with row i of --data.
@@ -369,7 +369,7 @@ fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> R
     if args.exact.is_some_and(|i| !i.is_finite()) {
         bail!("--exact must be a finite mutual information");
     }
-    let m = read_rows(&args.data)?;
+    let m = read_rows(required(&args.data, "data")?)?;
     let (x, y) = match (&args.y, args.split) {
         (Some(path), _) => {
             let y = read_rows(path)?;
@@ -415,8 +415,8 @@ fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> R
 
 /// The temperature of a compare run's data: entry `select` of temperatures.npy beside a 4-axis
 /// data file, if there is one.
-fn temperature_beside(args: &CompareArgs, axes: usize) -> Result<Option<f64>> {
-    let beside = args.data.with_file_name("temperatures.npy");
+fn temperature_beside(args: &CompareArgs, data: &Path, axes: usize) -> Result<Option<f64>> {
+    let beside = data.with_file_name("temperatures.npy");
     if axes != 4 || !beside.is_file() {
         return Ok(None);
     }
@@ -444,10 +444,9 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
     if args.exact.is_some_and(|h| !h.is_finite()) {
         bail!("--exact must be a finite entropy");
     }
-    let bytes = std::fs::read(&args.data)
-        .with_context(|| format!("cannot read {}", args.data.display()))?;
-    let m =
-        crate::input::read_npy_matrix(&bytes).with_context(|| args.data.display().to_string())?;
+    let data = required(&args.data, "data")?;
+    let bytes = std::fs::read(data).with_context(|| format!("cannot read {}", data.display()))?;
+    let m = crate::input::read_npy_matrix(&bytes).with_context(|| data.display().to_string())?;
     let axes = m.shape.len();
     let m = if axes == 4 {
         m.select_first_axis(args.select)?
@@ -455,10 +454,10 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
         m
     };
     if config.temperature.is_none() {
-        config.temperature = temperature_beside(args, axes)?;
+        config.temperature = temperature_beside(args, data, axes)?;
     }
     if config.coupling.is_none() && axes == 4 {
-        let dir = args.data.parent().unwrap_or(Path::new("."));
+        let dir = data.parent().unwrap_or(Path::new("."));
         config.coupling = hamiltonian_in(dir)?
             .filter(|h| h.field == 0.0)
             .map(|h| h.coupling);

@@ -117,6 +117,8 @@ impl ModelArgs {
         match (&self.temps, &self.config.config) {
             (Some(grid), _) => *temperatures = parse_grid(grid)?,
             (None, Some(_)) => {}
+            // --print-config without them prints the template with an empty list to fill in.
+            (None, None) if self.config.print_config => {}
             (None, None) => bail!("give --temps (or temperatures in a --config file)"),
         }
         Ok((config, o))

@@ -4,7 +4,7 @@
 //! Eq. 22–23, Fig. 7; discriminator bias, Eq. 20–21, Fig. 6).
 use super::{load_checkpoint, model_path};
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{ConfigArgs, Overlay, required};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result};
@@ -27,8 +27,8 @@ fn discriminator_defaults() -> DigitsDiscriminatorConfig {
 #[derive(Debug, clap::Args)]
 pub struct SampleArgs {
     /// A checkpoint.json of `digits train` (or its directory).
-    #[arg(long, value_name = "FILE")]
-    model: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
+    model: Option<PathBuf>,
     /// Steer towards this digit with an independent classifier (Eq. 23).
     #[arg(long, value_name = "DIGIT")]
     steer: Option<usize>,
@@ -80,8 +80,8 @@ impl SampleArgs {
 #[derive(Debug, clap::Args)]
 pub struct DiscriminatorArgs {
     /// A checkpoint.json of `digits train` (or its directory).
-    #[arg(long, value_name = "FILE")]
-    model: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
+    model: Option<PathBuf>,
     /// Discriminator rounds.
     #[arg(long, value_name = "N", default_value_t = discriminator_defaults().rounds)]
     rounds: usize,
@@ -121,7 +121,7 @@ pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Resul
         return out.print_config(&config);
     }
     let run = DigitsSampling::new(config)?;
-    let (mut trainer, images, _) = load_checkpoint(&model_path(&args.model))?;
+    let (mut trainer, images, _) = load_checkpoint(&model_path(required(&args.model, "model")?))?;
     let discriminator = match &args.discriminator {
         Some(path) => {
             let bytes =
@@ -157,7 +157,7 @@ pub fn discriminator(
         return out.print_config(&config);
     }
     let run = DigitsDiscriminator::new(config)?;
-    let (mut trainer, images, _) = load_checkpoint(&model_path(&args.model))?;
+    let (mut trainer, images, _) = load_checkpoint(&model_path(required(&args.model, "model")?))?;
     let rt = Threads::new(global.quiet);
     let outcome = run.run(&mut trainer, images, global.seed, &rt)?;
     rt.finish();
