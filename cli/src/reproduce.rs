@@ -137,9 +137,12 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     for (s, command) in args.paper.plan(args.quick)? {
         let step_dir = dir.join(&s.name);
         let command = command.replace("{out}", &dir.display().to_string());
-        let mut argv: Vec<String> = ["--quiet", "--format", "json", "--seed"]
-            .iter()
-            .map(|a| a.to_string())
+        // Each step's progress bars show unless the reproduction is --quiet.
+        let quiet = global.quiet.then_some("--quiet");
+        let mut argv: Vec<String> = quiet
+            .into_iter()
+            .chain(["--format", "json", "--seed"])
+            .map(String::from)
             .collect();
         argv.push(global.seed.to_string());
         argv.extend(["--out".to_string(), step_dir.display().to_string()]);
