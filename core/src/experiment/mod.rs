@@ -115,8 +115,8 @@ pub use latent_train::{
 };
 pub use latent_train_report::LatentTrainReport;
 pub use lattice_entropy::{
-    ConvDenoiserConfig, DenoiserConfig, DenoisingExample, EntropyRow, GENERATION_PIECE, Generation,
-    GenerationConfig, GenerationRow, Hamiltonian, LatticeDenoisers, LatticeEntropy,
+    ConvDenoiserConfig, DenoiserConfig, DenoisingExample, Drift, EntropyRow, GENERATION_PIECE,
+    Generation, GenerationConfig, GenerationRow, Hamiltonian, LatticeDenoisers, LatticeEntropy,
     LatticeEntropyConfig, LatticeEntropyReport, LatticeEntropyResult, LatticeModel,
     MAX_PROPAGATION_BETA, MIN_PROPAGATION_T, ModelChoice, SpinConfigurations, TrainingConfig,
 };

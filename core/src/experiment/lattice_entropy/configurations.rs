@@ -3,7 +3,7 @@
 use crate::diffusion::SpinKind;
 use crate::experiment::{Chain, Configs, ExperimentError, LatticeSample, concatenate};
 use crate::lattice::{Ising, Square, Xy, vortex_density};
-use crate::stats::IndependentMean;
+
 use alloc::vec::Vec;
 use core::f64::consts::TAU;
 
@@ -307,21 +307,20 @@ impl SpinConfigurations {
         Ok((e, m))
     }
 
-    /// Vortices plus antivortices per site ([`vortex_density`]) of planar configurations given
-    /// by raw values; `None` for Ising spins.
+    /// Vortices plus antivortices per site ([`vortex_density`]) of each planar configuration
+    /// given by raw values; `None` for Ising spins.
     ///
     /// # Errors
     /// [`ExperimentError::Lattice`] for values that are not angles.
-    pub fn vortices(&self, raw: &[f64]) -> Result<Option<IndependentMean>, ExperimentError> {
+    pub fn vortices(&self, raw: &[f64]) -> Result<Option<Vec<f64>>, ExperimentError> {
         if self.kind == SpinKind::Ising {
             return Ok(None);
         }
         let model = Xy::new(Square::with_side(self.side)?, 1.0, 0.0)?;
-        let density = raw
-            .chunks(self.sites())
+        raw.chunks(self.sites())
             .map(|c| Ok(vortex_density(&model, &model.state_from_angles(c)?)))
-            .collect::<Result<Vec<f64>, ExperimentError>>()?;
-        Ok(Some(IndependentMean::of(&density)))
+            .collect::<Result<Vec<f64>, ExperimentError>>()
+            .map(Some)
     }
 }
 

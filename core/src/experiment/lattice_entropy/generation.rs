@@ -101,11 +101,24 @@ pub struct GenerationRow {
     pub abs_m_generated: IndependentMean,
     /// |m| per spin of the Monte Carlo configurations.
     pub abs_m_mc: IndependentMean,
-    /// Partial generation: the paired differences (energy, |m|) of the generated configurations
-    /// from the held-out ones they started from.
-    pub drift: Option<(IndependentMean, IndependentMean)>,
+    /// Partial generation: the paired differences of the generated configurations from the
+    /// held-out ones they started from.
+    pub drift: Option<Drift>,
     /// XY: vortices + antivortices per site, generated and Monte Carlo.
     pub vortices: Option<(IndependentMean, IndependentMean)>,
+}
+
+/// Partial generation's paired differences, generated minus starting configuration, averaged
+/// over the pairs: the error made below the starting noise level alone.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Drift {
+    /// Energy per spin.
+    pub energy: IndependentMean,
+    /// |m| per spin.
+    pub abs_m: IndependentMean,
+    /// XY: vortices + antivortices per site.
+    pub vortices: Option<IndependentMean>,
 }
 
 /// The generation check's result.
@@ -217,18 +230,23 @@ impl LatticeEntropy {
         let data = &self.data;
         let mc = data.raw(k, 0, data.per_temperature());
         let ((ge, gm), (de, dm)) = (data.observables(raw)?, data.observables(mc)?);
+        let (gv, dv) = (data.vortices(raw)?, data.vortices(mc)?);
         let drift = match self.config.generation.from_log_snr {
             Some(_) => {
                 let n_train = self.training_per_temperature();
                 let start = data.raw(k, n_train, n_train + self.config.generation.samples);
                 let (e0, m0) = data.observables(start)?;
-                let diff = |a: &[f64], b: &[f64]| -> Vec<f64> {
-                    a.iter().zip(b).map(|(a, b)| a - b).collect()
+                let paired = |a: &[f64], b: &[f64]| -> IndependentMean {
+                    IndependentMean::of(&a.iter().zip(b).map(|(a, b)| a - b).collect::<Vec<_>>())
                 };
-                Some((
-                    IndependentMean::of(&diff(&ge, &e0)),
-                    IndependentMean::of(&diff(&gm, &m0)),
-                ))
+                Some(Drift {
+                    energy: paired(&ge, &e0),
+                    abs_m: paired(&gm, &m0),
+                    vortices: gv
+                        .as_deref()
+                        .zip(data.vortices(start)?)
+                        .map(|(g, v0)| paired(g, &v0)),
+                })
             }
             None => None,
         };
@@ -239,7 +257,9 @@ impl LatticeEntropy {
             abs_m_generated: IndependentMean::of(&gm),
             abs_m_mc: IndependentMean::of(&dm),
             drift,
-            vortices: data.vortices(raw)?.zip(data.vortices(mc)?),
+            vortices: gv
+                .zip(dv)
+                .map(|(g, d)| (IndependentMean::of(&g), IndependentMean::of(&d))),
         })
     }
 }

@@ -24,7 +24,7 @@ mod tests;
 pub use crate::diffusion::ConvDenoiserConfig;
 pub use crate::diffusion::DenoiserConfig;
 pub use configurations::{Hamiltonian, SpinConfigurations};
-pub use generation::{GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
+pub use generation::{Drift, GENERATION_PIECE, Generation, GenerationConfig, GenerationRow};
 pub use model::{LatticeDenoisers, LatticeModel, ModelChoice};
 pub use report::LatticeEntropyReport;
 

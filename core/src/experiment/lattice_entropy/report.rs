@@ -267,7 +267,11 @@ impl<'a> LatticeEntropyReport<'a> {
         if let Some(lambda) = c.from_log_snr {
             let sde = crate::diffusion::VpSde::default();
             let start = generation.start_step;
-            let _ = writeln!(
+            let planar = generation
+                .rows
+                .iter()
+                .any(|r| r.drift.as_ref().is_some_and(|d| d.vortices.is_some()));
+            let _ = write!(
                 text,
                 "paired drift from the {} held-out starting configurations (perturbed to step {start} of {}, log-SNR {:.2} ≥ {lambda}):\n{:>7} {:>18} {:>6} {:>18} {:>6}",
                 c.samples,
@@ -279,17 +283,34 @@ impl<'a> LatticeEntropyReport<'a> {
                 "Δ|m|",
                 "z"
             );
+            let _ = if planar {
+                writeln!(text, " {:>20} {:>6}", "Δvortices", "z")
+            } else {
+                writeln!(text)
+            };
+            // A drift of exactly zero (nothing moved) has no z.
+            let z = |x: &IndependentMean| {
+                if x.std_error > 0.0 {
+                    x.value / x.std_error
+                } else {
+                    0.0
+                }
+            };
             for r in &generation.rows {
-                if let Some((e, m)) = &r.drift {
-                    let _ = writeln!(
+                if let Some(d) = &r.drift {
+                    let _ = write!(
                         text,
                         "{:>7.3} {:>18} {:>+6.2} {:>18} {:>+6.2}",
                         r.temperature,
-                        show(e, 4),
-                        e.value / e.std_error,
-                        show(m, 4),
-                        m.value / m.std_error
+                        show(&d.energy, 4),
+                        z(&d.energy),
+                        show(&d.abs_m, 4),
+                        z(&d.abs_m)
                     );
+                    let _ = match &d.vortices {
+                        Some(v) => writeln!(text, " {:>20} {:>+6.2}", show(v, 5), z(v)),
+                        None => writeln!(text),
+                    };
                 }
             }
         }
@@ -474,8 +495,9 @@ impl<'a> LatticeEntropyReport<'a> {
                 "abs_m_generated": pair(&r.abs_m_generated),
                 "abs_m_mc": pair(&r.abs_m_mc),
                 "abs_m_z": r.abs_m_generated.z(&r.abs_m_mc),
-                "energy_drift": r.drift.as_ref().map(|(e, _)| pair(e)),
-                "abs_m_drift": r.drift.as_ref().map(|(_, m)| pair(m)),
+                "energy_drift": r.drift.as_ref().map(|d| pair(&d.energy)),
+                "abs_m_drift": r.drift.as_ref().map(|d| pair(&d.abs_m)),
+                "vortex_drift": r.drift.as_ref().and_then(|d| d.vortices.as_ref()).map(pair),
                 "vortices": r.vortices.as_ref().map(|(g, d)| json!({
                     "generated": pair(g),
                     "mc": pair(d),
