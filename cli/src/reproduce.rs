@@ -25,6 +25,11 @@ pub struct Args {
     /// so be run over several sittings, and stopped at any time.
     #[arg(long)]
     resume: bool,
+    /// Run only this step (repeatable), with the steps whose outputs it reads (`{out}/<step>`
+    /// in its command), in plan order; the report covers those. Default: every step. The
+    /// step names are the report's headings (`cli/reproduce/<paper>.toml`).
+    #[arg(long = "step", value_name = "NAME")]
+    steps: Vec<String>,
 }
 
 /// The three papers.
@@ -101,6 +106,43 @@ impl Paper {
     }
 }
 
+/// The steps of `plan` named in `wanted` and, transitively, every step whose directory their
+/// commands read (`{out}/<name>`), in plan order; the whole plan if `wanted` is empty.
+///
+/// # Errors
+/// A name that is not a step of the plan (the message lists the names).
+fn select(plan: Vec<(Step, String)>, wanted: &[String]) -> Result<Vec<(Step, String)>> {
+    if wanted.is_empty() {
+        return Ok(plan);
+    }
+    let names: Vec<&str> = plan.iter().map(|(s, _)| s.name.as_str()).collect();
+    if let Some(unknown) = wanted.iter().find(|w| !names.contains(&w.as_str())) {
+        bail!(
+            "no step `{unknown}` in this plan; its steps: {}",
+            names.join(", ")
+        );
+    }
+    let mut keep: Vec<bool> = names
+        .iter()
+        .map(|n| wanted.iter().any(|w| w == n))
+        .collect();
+    // Later steps read earlier ones: one pass from the end finds every input.
+    for i in (0..plan.len()).rev() {
+        if keep[i] {
+            for (j, name) in names.iter().enumerate().take(i) {
+                keep[j] |= plan[i].1.contains(&format!("{{out}}/{name}/"))
+                    || plan[i].1.contains(&format!("{{out}}/{name} "))
+                    || plan[i].1.ends_with(&format!("{{out}}/{name}"));
+            }
+        }
+    }
+    Ok(plan
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(step, keep)| keep.then_some(step))
+        .collect())
+}
+
 /// Run `argv` (after the program name) in process; returns its JSON result.
 fn run_step(argv: &[String]) -> Result<Value> {
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -134,7 +176,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         global.seed
     );
     let mut results = Vec::new();
-    for (s, command) in args.paper.plan(args.quick)? {
+    for (s, command) in select(args.paper.plan(args.quick)?, &args.steps)? {
         let step_dir = dir.join(&s.name);
         let command = command.replace("{out}", &dir.display().to_string());
         // Each step's progress bars show unless the reproduction is --quiet.
@@ -198,7 +240,7 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
     }
     out.file("report.md", report.as_bytes())?;
     let doc = json!({"command": "reproduce", "paper": paper, "quick": args.quick,
-        "seed": global.seed, "steps": results});
+        "seed": global.seed, "selected": args.steps, "steps": results});
     out.result(&report, &doc)
 }
 
@@ -291,6 +333,38 @@ fn write_step(
 mod tests {
     use super::*;
     use clap::Parser;
+
+    fn names(steps: &[(Step, String)]) -> Vec<&str> {
+        steps.iter().map(|(s, _)| s.name.as_str()).collect()
+    }
+
+    /// A selected step brings the steps it reads (transitively, in plan order) and nothing
+    /// else; an unknown name is refused with the plan's names.
+    #[test]
+    fn a_selected_step_brings_its_inputs() {
+        let full = || Paper::DiffusionEntropy.plan(false).unwrap();
+        let one = |names: &[&str]| {
+            let wanted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            select(full(), &wanted)
+        };
+        assert_eq!(
+            names(&one(&["xy-conv"]).unwrap()),
+            ["xy-data", "xy-reference", "xy-conv"]
+        );
+        assert_eq!(
+            names(&one(&["ising-h01-conv", "gaussian"]).unwrap()),
+            [
+                "gaussian",
+                "ising-h01-data",
+                "ising-h01-reference",
+                "ising-h01-conv"
+            ]
+        );
+        assert_eq!(names(&one(&["ising-data"]).unwrap()), ["ising-data"]);
+        assert_eq!(names(&one(&[]).unwrap()), names(&full()));
+        let e = one(&["xy-cnov"]).unwrap_err().to_string();
+        assert!(e.contains("xy-cnov") && e.contains("xy-conv"), "{e}");
+    }
 
     /// Every plan parses; every step runs in at least one mode, under a name of its own, with
     /// commands the command line accepts (the full plans do not run in the test suite, so a

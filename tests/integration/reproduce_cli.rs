@@ -120,3 +120,37 @@ fn quick_latent_cycles_reproduction_writes_report_configs_and_figures() {
     assert!(err.contains("give --out DIR"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `--step` runs the named step and the steps whose outputs it reads, nothing else.
+#[test]
+fn a_selected_step_runs_with_its_inputs_only() {
+    let dir = temp_dir("reproduce-step");
+    let doc = json(&[
+        "--quiet",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().unwrap(),
+        "reproduce",
+        "diffusion-entropy",
+        "--quick",
+        "--step",
+        "xy",
+    ]);
+    let steps: Vec<&str> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["xy-data", "xy-reference", "xy"]);
+    assert_eq!(doc["selected"], serde_json::json!(["xy"]));
+    assert!(!dir.join("gaussian").exists());
+    let mean = doc["steps"][2]["result"]["mean_abs_error_per_spin"]
+        .as_f64()
+        .unwrap();
+    assert!(mean.is_finite() && mean >= 0.0);
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("## xy:") && !report.contains("## gaussian"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
