@@ -5,7 +5,6 @@ use super::trainer::{RowBatch, Trainable};
 use super::{DiffusionError, LambdaDensity, SpinKind, VpSde};
 #[cfg(feature = "serde")]
 use crate::diffusion::SavedModel;
-use crate::lattice::{Square, winding_charges};
 use crate::nn::{ActivationKind, DilatedResNet, DilatedShape, Scalar};
 use crate::rng::{normal_pair, uniform_index};
 use crate::special::sigmoid;
@@ -20,9 +19,6 @@ mod tests;
 
 /// Sites per forward pass at inference (whole lattices, at least one).
 const CHUNK_SITES: usize = 8192;
-
-/// Input channels [`ConvDenoiserConfig::winding_input`] adds: two vectors per site.
-const WINDING_CHANNELS: usize = 4;
 
 /// Settings of a [`ConvDenoiser`]: what [`ConvDenoiser::from_config`] builds and
 /// [`ConvDenoiser::config`] reads back.
@@ -52,14 +48,6 @@ pub struct ConvDenoiserConfig {
     /// data's distribution is invariant under global rotations (any XY model without a field).
     /// Needs an even `channels`; excludes `global_frame`. Default false.
     pub equivariant: bool,
-    /// Planar spins only: make the vortex cores of the noisy field an input. Each site gets two
-    /// more vector input channels, its evidence mᵢ times Σₚ qₚ and times Σₚ |qₚ|, the sums over
-    /// the four plaquettes p it is a corner of and qₚ ∈ {−1, 0, 1} the winding of the evidence's
-    /// direction around p ([`crate::lattice::winding_charges`]). The charges are invariant
-    /// under global rotations, so the channels rotate with mᵢ and `equivariant` stays exact;
-    /// a piecewise-constant function of x, which a few layers of convolutions of unit vectors
-    /// approximate poorly. Default false.
-    pub winding_input: bool,
 }
 
 impl Default for ConvDenoiserConfig {
@@ -71,7 +59,6 @@ impl Default for ConvDenoiserConfig {
             lambda_density: LambdaDensity::Uniform,
             global_frame: false,
             equivariant: false,
-            winding_input: false,
         }
     }
 }
@@ -119,8 +106,6 @@ pub struct ConvDenoiser<T = f32> {
     conditioning: Conditioning,
     lambda_density: LambdaDensity,
     global_frame: bool,
-    /// [`ConvDenoiserConfig::winding_input`]: the lattice whose plaquettes are wound around.
-    winding: Option<Square>,
     net: DilatedResNet<T>,
     /// The weights in f64, in the order of the network's tensors.
     params: Vec<f64>,
@@ -149,11 +134,9 @@ impl<T: Scalar> ConvDenoiser<T> {
                 "labels = true needs label conditioning, and label conditioning labels = true",
             ));
         }
-        if (config.global_frame || config.equivariant || config.winding_input)
-            && kind != SpinKind::Planar
-        {
+        if (config.global_frame || config.equivariant) && kind != SpinKind::Planar {
             return Err(DiffusionError::Parameter(
-                "global_frame, equivariant and winding_input apply to planar spins only",
+                "global_frame and equivariant apply to planar spins only",
             ));
         }
         if config.global_frame && config.equivariant {
@@ -173,11 +156,7 @@ impl<T: Scalar> ConvDenoiser<T> {
         }
         let c = kind.components();
         let shape = DilatedShape {
-            inputs: c + if config.winding_input {
-                WINDING_CHANNELS
-            } else {
-                0
-            },
+            inputs: c,
             conditions: 2 + conditioning.dim(),
             outputs: c,
             side,
@@ -201,11 +180,6 @@ impl<T: Scalar> ConvDenoiser<T> {
             conditioning,
             lambda_density: config.lambda_density.check()?,
             global_frame: config.global_frame,
-            winding: config
-                .winding_input
-                .then(|| Square::with_side(side))
-                .transpose()
-                .map_err(|_| DiffusionError::Shape("the lattice side must be at least 2"))?,
             grads: vec![0.0; params.len()],
             params,
             net,
@@ -222,7 +196,6 @@ impl<T: Scalar> ConvDenoiser<T> {
             lambda_density: self.lambda_density,
             global_frame: self.global_frame,
             equivariant: shape.planar,
-            winding_input: self.winding.is_some(),
         }
     }
 
@@ -240,16 +213,8 @@ impl<T: Scalar> ConvDenoiser<T> {
             .net
             .with_side(side)
             .map_err(|_| DiffusionError::Shape("the lattice side must be at least 2"))?;
-        let winding = match self.winding {
-            Some(_) => Some(
-                Square::with_side(side)
-                    .map_err(|_| DiffusionError::Shape("the lattice side must be at least 2"))?,
-            ),
-            None => None,
-        };
         Ok(Self {
             net,
-            winding,
             ..self.clone()
         })
     }
@@ -302,8 +267,7 @@ impl<T: Scalar> ConvDenoiser<T> {
     /// into `input` (c channels × L²: the evidence) and `cond` (λ/10 and k² with λ clamped to the
     /// training range, then the temperature's features), and the part of η the network does not
     /// learn, k x/σ², into `own`. With [`ConvDenoiserConfig::global_frame`] the evidence is
-    /// written in the lattice's frame, which is returned (e₁ otherwise); with
-    /// [`ConvDenoiserConfig::winding_input`] the vortex channels follow the evidence.
+    /// written in the lattice's frame, which is returned (e₁ otherwise).
     fn lattice_input(
         &self,
         (x, lambda, context): (&[f64], f64, &[f64]),
@@ -342,15 +306,27 @@ impl<T: Scalar> ConvDenoiser<T> {
         {
             *v = T::of(f);
         }
-        let frame = if self.global_frame {
-            global_frame(self.kind, n, input)
-        } else {
-            [1.0, 0.0]
-        };
-        if let Some(lattice) = &self.winding {
-            winding_channels(lattice, input);
+        if !self.global_frame {
+            return [1.0, 0.0];
         }
-        frame
+        let (a, b) = input.split_at_mut(n);
+        let total = a.iter().zip(&*b).fold([0.0, 0.0], |[sa, sb], (x, y)| {
+            [
+                sa + x.to_f64().unwrap_or(f64::NAN),
+                sb + y.to_f64().unwrap_or(f64::NAN),
+            ]
+        });
+        let u = self.kind.frame(total);
+        let mut rotated = [0.0; 2];
+        for (x, y) in a.iter_mut().zip(b.iter_mut()) {
+            let v = [
+                x.to_f64().unwrap_or(f64::NAN),
+                y.to_f64().unwrap_or(f64::NAN),
+            ];
+            self.kind.to_frame(u, &v, &mut rotated);
+            (*x, *y) = (T::of(rotated[0]), T::of(rotated[1]));
+        }
+        u
     }
 
     /// Conditioning values per lattice.
@@ -441,68 +417,6 @@ impl<T: Scalar> ConvDenoiser<T> {
                 temperature,
             },
         ))
-    }
-}
-
-/// Rotate the evidence (channels 0 and 1 of one lattice's `n`-site input) into the lattice's
-/// frame ([`ConvDenoiserConfig::global_frame`]); returns the frame.
-fn global_frame<T: Scalar>(kind: SpinKind, n: usize, input: &mut [T]) -> [f64; 2] {
-    let (a, b) = input.split_at_mut(n);
-    let b = &mut b[..n];
-    let total = a.iter().zip(&*b).fold([0.0, 0.0], |[sa, sb], (x, y)| {
-        [
-            sa + x.to_f64().unwrap_or(f64::NAN),
-            sb + y.to_f64().unwrap_or(f64::NAN),
-        ]
-    });
-    let u = kind.frame(total);
-    let mut rotated = [0.0; 2];
-    for (x, y) in a.iter_mut().zip(b.iter_mut()) {
-        let v = [
-            x.to_f64().unwrap_or(f64::NAN),
-            y.to_f64().unwrap_or(f64::NAN),
-        ];
-        kind.to_frame(u, &v, &mut rotated);
-        (*x, *y) = (T::of(rotated[0]), T::of(rotated[1]));
-    }
-    u
-}
-
-/// Write the [`ConvDenoiserConfig::winding_input`] channels of one lattice's network input
-/// (channel-major, the evidence (u, v) in channels 0 and 1): mᵢ Σₚ qₚ into channels 2 and 3,
-/// mᵢ Σₚ |qₚ| into 4 and 5, over the four plaquettes p with site i as a corner.
-fn winding_channels<T: Scalar>(lattice: &Square, input: &mut [T]) {
-    let n = lattice.sites();
-    let (evidence, vortex) = input.split_at_mut(2 * n);
-    let (u, v) = evidence.split_at(n);
-    let angles: Vec<f64> = u
-        .iter()
-        .zip(v)
-        .map(|(u, v)| {
-            libm::atan2(
-                v.to_f64().unwrap_or(f64::NAN),
-                u.to_f64().unwrap_or(f64::NAN),
-            )
-        })
-        .collect();
-    // One angle per site by construction.
-    let charges = winding_charges(lattice, &angles).unwrap_or_default();
-    let (signed, absolute) = vortex.split_at_mut(2 * n);
-    for i in 0..n {
-        let [left, _, up, _] = lattice.neighbours(i);
-        let corner_of = [i, left, up, lattice.neighbours(up)[0]];
-        let (sum, abs) = corner_of.iter().fold((0.0, 0.0), |(s, a), &p| {
-            let q = charges.get(p).map_or(0.0, |&q| f64::from(q));
-            (s + q, a + q.abs())
-        });
-        let m = [
-            u[i].to_f64().unwrap_or(f64::NAN),
-            v[i].to_f64().unwrap_or(f64::NAN),
-        ];
-        for (channel, w) in [(&mut *signed, sum), (&mut *absolute, abs)] {
-            channel[i] = T::of(w * m[0]);
-            channel[n + i] = T::of(w * m[1]);
-        }
     }
 }
 

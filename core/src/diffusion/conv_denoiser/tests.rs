@@ -377,20 +377,13 @@ fn equivariant() -> ConvDenoiserConfig {
     }
 }
 
-/// [`equivariant`] with the vortex channels.
-fn winding() -> ConvDenoiserConfig {
-    ConvDenoiserConfig {
-        winding_input: true,
-        ..equivariant()
-    }
-}
-
-/// The checks of [`the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties`]
-/// for one equivariant `config`.
-fn check_equivariant_model(config: &ConvDenoiserConfig) {
-    let config = config.clone();
-    let mut m = model_with::<f64>(SpinKind::Planar, 5, 4, &config);
-    assert_eq!(m.config(), config);
+/// The equivariant planar model commutes with every global rotation (to rounding) at every
+/// layer; its projected loss gradient matches finite differences along tied directions; its
+/// ties survive Adam and a save → load; the settings that contradict it are refused.
+#[test]
+fn the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties() {
+    let mut m = model_with::<f64>(SpinKind::Planar, 5, 4, &equivariant());
+    assert!(m.config().equivariant);
     // The free parameters are counted, fewer than the stored real-layout values; a plain
     // model counts every stored value.
     assert!(m.parameter_count() < m.params.len());
@@ -405,7 +398,7 @@ fn check_equivariant_model(config: &ConvDenoiserConfig) {
 
     // ⟨gradient, d⟩ against the loss's central difference along tied directions d.
     let data = planar_data(4);
-    let mut m = model_with::<f64>(SpinKind::Planar, 4, 2, &config);
+    let mut m = model_with::<f64>(SpinKind::Planar, 4, 2, &equivariant());
     let batch = m.draw_batch(&data, 3, &mut from_seed(3)).unwrap();
     m.loss_and_gradient(&batch).unwrap();
     let grads = m.grads.clone();
@@ -447,7 +440,7 @@ fn check_equivariant_model(config: &ConvDenoiserConfig) {
         SpinKind::Planar,
         4,
         Conditioning::Temperature { lo: 1.0, hi: 3.0 },
-        &config,
+        &equivariant(),
         &mut from_seed(1),
     )
     .unwrap();
@@ -475,25 +468,9 @@ fn check_equivariant_model(config: &ConvDenoiserConfig) {
             Err(DiffusionError::Malformed(_))
         ));
     }
-}
 
-/// The equivariant planar model commutes with every global rotation (to rounding) at every
-/// layer; its projected loss gradient matches finite differences along tied directions; its
-/// ties survive Adam and a save → load; the settings that contradict it are refused.
-#[test]
-fn the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties() {
-    for config in [equivariant(), winding()] {
-        check_equivariant_model(&config);
-    }
     for (kind, config) in [
         (SpinKind::Ising, equivariant()),
-        (
-            SpinKind::Ising,
-            ConvDenoiserConfig {
-                winding_input: true,
-                ..small_config()
-            },
-        ),
         (
             SpinKind::Planar,
             ConvDenoiserConfig {
@@ -513,69 +490,5 @@ fn the_equivariant_planar_model_commutes_with_rotations_and_keeps_its_ties() {
             build(kind, &config),
             Err(DiffusionError::Parameter(_))
         ));
-    }
-}
-
-/// The vortex channels: a vortex on plaquette 5 and an antivortex on plaquette 9 of a 4×4
-/// lattice (the charges of `lattice::vortex`'s example) mark the corners of each, mᵢ times the
-/// summed and the absolute charges; every other site gets zeros. In the plain (not
-/// equivariant) network too; they move with the lattice (translation equivariance).
-#[test]
-fn winding_channels_mark_the_corners_of_wound_plaquettes() {
-    let config = ConvDenoiserConfig {
-        winding_input: true,
-        ..small_config()
-    };
-    let m = model_with::<f64>(SpinKind::Planar, 4, 1, &config);
-    let n = 16;
-    let mut angles = vec![0.0; n];
-    for (k, site) in [5, 6, 10, 9].into_iter().enumerate() {
-        angles[site] = core::f64::consts::FRAC_PI_2 * k as f64;
-    }
-    let x: Vec<f64> = angles
-        .iter()
-        .flat_map(|&a| [libm::cos(a), libm::sin(a)])
-        .collect();
-    let mut input = vec![0.0; m.net.inputs()];
-    let mut cond = vec![0.0; m.conditions()];
-    let mut own = vec![0.0; x.len()];
-    let context = m.context(2.0).unwrap();
-    m.lattice_input((&x, 3.0, &context), &mut input, &mut cond, &mut own);
-    assert_eq!(input.len(), 6 * n);
-    for i in 0..n {
-        // At λ = 3 the evidence is nearly the unit spin itself.
-        assert!(libm::hypot(input[i], input[n + i]) > 0.9);
-        let (signed, absolute) = match i {
-            5 | 6 => (1.0, 1.0),
-            13 | 14 => (-1.0, 1.0),
-            9 | 10 => (0.0, 2.0),
-            _ => (0.0, 0.0),
-        };
-        for axis in 0..2 {
-            let evidence = input[axis * n + i];
-            assert_eq!(input[(2 + axis) * n + i], signed * evidence, "site {i}");
-            assert_eq!(input[(4 + axis) * n + i], absolute * evidence, "site {i}");
-        }
-    }
-
-    let trained = model_with::<f64>(SpinKind::Planar, 6, 4, &config);
-    for side in [6, 5] {
-        let mut m = trained.with_side(side).unwrap();
-        assert!(m.config().winding_input);
-        let mut rng = from_seed(5);
-        let x: Vec<f64> = (0..2 * side * side * 2)
-            .map(|_| 2.0 * uniform_f64(&mut rng) - 1.0)
-            .collect();
-        let lambda = [0.3, 2.0];
-        let mut y = vec![0.0; x.len()];
-        m.posterior_mean(&x, &lambda, 2.0, &mut y).unwrap();
-        for s in [(1, 0), (2, 3)] {
-            let mut ys = vec![0.0; x.len()];
-            m.posterior_mean(&shifted(&x, side, 2, s), &lambda, 2.0, &mut ys)
-                .unwrap();
-            for (a, b) in ys.iter().zip(&shifted(&y, side, 2, s)) {
-                assert!((a - b).abs() < 1e-12, "L = {side} {s:?}: {a} vs {b}");
-            }
-        }
     }
 }
