@@ -27,5 +27,5 @@ pub use ising::{Ising, IsingState};
 pub use packed::{PackedIsing, PackedState, REPLICAS};
 pub use square::Square;
 pub use temperature::Temperature;
-pub use vortex::{plaquette_charges, vortex_density, winding_charges};
+pub use vortex::{plaquette_charges, vortex_density};
 pub use xy::{Xy, XyState, wrap_angle};

@@ -12,7 +12,7 @@
 //! carries a vortex with probability exactly 1/3: q ≠ 0 iff the sum of three independent uniform
 //! differences on [−π, π) leaves [−π, π), and P(|U₁ + U₂ + U₃| > 1/2) = 2 · 1/6 for Uᵢ uniform
 //! on [−1/2, 1/2) (Irwin–Hall).
-use super::{LatticeError, Square, Xy, XyState, wrap_angle};
+use super::{Xy, XyState, wrap_angle};
 use alloc::vec::Vec;
 use core::f64::consts::{PI, TAU};
 
@@ -35,38 +35,9 @@ use core::f64::consts::{PI, TAU};
 /// # Ok::<(), entropic::lattice::LatticeError>(())
 /// ```
 pub fn plaquette_charges(model: &Xy, state: &XyState) -> Vec<i8> {
-    // A state always has the model's number of sites.
-    winding_charges(model.lattice(), state.angles()).unwrap_or_default()
-}
-
-/// Vortex charges qₚ ∈ {−1, 0, 1} of the plaquettes of `lattice` for any angles θ (one per
-/// site, in radians, e.g. the directions of a noisy planar field), indexed by their top-left
-/// site: what [`plaquette_charges`] computes for an XY state.
-///
-/// # Errors
-/// [`LatticeError::StateLength`] if `angles` does not hold one angle per site.
-///
-/// # Examples
-/// ```
-/// use entropic::lattice::{Square, winding_charges};
-/// use core::f64::consts::FRAC_PI_2;
-/// let lattice = Square::with_side(3)?;
-/// let mut angles = vec![0.0; 9];
-/// // Corners of plaquette 0 (sites 0, 1, 4, 3) turning backwards: an antivortex.
-/// for (k, site) in [0, 1, 4, 3].into_iter().enumerate() {
-///     angles[site] = -FRAC_PI_2 * k as f64;
-/// }
-/// assert_eq!(winding_charges(&lattice, &angles)?[0], -1);
-/// # Ok::<(), entropic::lattice::LatticeError>(())
-/// ```
-pub fn winding_charges(lattice: &Square, theta: &[f64]) -> Result<Vec<i8>, LatticeError> {
+    let lattice = model.lattice();
+    let theta = state.angles();
     let n = lattice.sites();
-    if theta.len() != n {
-        return Err(LatticeError::StateLength {
-            expected: n,
-            got: theta.len(),
-        });
-    }
     let mut along_x = Vec::with_capacity(n);
     let mut along_y = Vec::with_capacity(n);
     for i in 0..n {
@@ -74,13 +45,13 @@ pub fn winding_charges(lattice: &Square, theta: &[f64]) -> Result<Vec<i8>, Latti
         along_x.push(reduced(theta[right] - theta[i]));
         along_y.push(reduced(theta[down] - theta[i]));
     }
-    Ok((0..n)
+    (0..n)
         .map(|i| {
             let [_, right, _, down] = lattice.neighbours(i);
             let circulation = along_x[i] + along_y[right] - along_x[down] - along_y[i];
             libm::round(circulation / TAU) as i8
         })
-        .collect())
+        .collect()
 }
 
 /// Vortices plus antivortices per site, Σₚ |qₚ| / N ([`plaquette_charges`]).
