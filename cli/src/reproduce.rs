@@ -130,9 +130,7 @@ fn select(plan: Vec<(Step, String)>, wanted: &[String]) -> Result<Vec<(Step, Str
     for i in (0..plan.len()).rev() {
         if keep[i] {
             for (j, name) in names.iter().enumerate().take(i) {
-                keep[j] |= plan[i].1.contains(&format!("{{out}}/{name}/"))
-                    || plan[i].1.contains(&format!("{{out}}/{name} "))
-                    || plan[i].1.ends_with(&format!("{{out}}/{name}"));
+                keep[j] |= reads(&plan[i].1, name);
             }
         }
     }
@@ -141,6 +139,15 @@ fn select(plan: Vec<(Step, String)>, wanted: &[String]) -> Result<Vec<(Step, Str
         .zip(keep)
         .filter_map(|(step, keep)| keep.then_some(step))
         .collect())
+}
+
+/// Whether `command` names step `name`'s directory or a file in it (`{out}/<name>[/…]`).
+fn reads(command: &str, name: &str) -> bool {
+    let dir = format!("{{out}}/{name}");
+    command.split_whitespace().any(|arg| {
+        arg.strip_prefix(&dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
 }
 
 /// Run `argv` (after the program name) in process; returns its JSON result.

@@ -3,7 +3,6 @@
 use crate::diffusion::SpinKind;
 use crate::experiment::{Chain, Configs, ExperimentError, LatticeSample, concatenate};
 use crate::lattice::{Ising, Square, Xy, vortex_density};
-
 use alloc::vec::Vec;
 use core::f64::consts::TAU;
 

@@ -288,14 +288,13 @@ impl<'a> LatticeEntropyReport<'a> {
             } else {
                 writeln!(text)
             };
-            // A drift of exactly zero (nothing moved) has no z.
-            let z = |x: &IndependentMean| {
-                if x.std_error > 0.0 {
-                    x.value / x.std_error
-                } else {
-                    0.0
-                }
+            // The z-score against no drift (0 for a drift of exactly zero: nothing moved).
+            let none = IndependentMean {
+                value: 0.0,
+                std_error: 0.0,
+                samples: 0,
             };
+            let z = |x: &IndependentMean| x.z(&none);
             for r in &generation.rows {
                 if let Some(d) = &r.drift {
                     let _ = write!(
