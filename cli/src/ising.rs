@@ -1,63 +1,38 @@
 //! `entropic ising`: flags → [`IsingConfig`] → [`IsingRun`] → [`IsingReport`] (text, JSON,
 //! plots) and arrays.
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{IsingConfig, IsingReport, IsingRun, Start};
 
-fn defaults() -> IsingConfig {
-    IsingConfig::default()
-}
-
-/// Options of `entropic ising`.
+/// Options of `entropic ising`: the keys of [`IsingConfig`].
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Linear size L of the periodic L×L lattice (even, ≥ 4).
-    #[arg(long, short = 'L', value_name = "L", default_value_t = defaults().size)]
-    size: usize,
-    /// Temperature T in units of J/k_B (T_c ≈ 2.269 for J = 1).
-    #[arg(
-        long,
-        short = 'T',
-        value_name = "T",
-        default_value_t = defaults().temperature,
-        allow_negative_numbers = true
-    )]
-    temperature: f64,
-    /// Measured sweeps (one sweep = one attempted flip per spin).
-    #[arg(long, value_name = "N", default_value_t = defaults().sweeps)]
-    sweeps: usize,
-    /// Sweeps discarded for equilibration before measuring.
-    #[arg(long, value_name = "N", default_value_t = defaults().thermalize)]
-    thermalize: usize,
     #[command(flatten)]
-    couplings: crate::Couplings,
-    /// Initial state: all spins up (cold) or random (hot).
-    #[arg(long, value_enum, default_value_t = Start::Cold)]
-    start: Start,
-    #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
 }
 
-impl Args {
-    fn config(&self, global: &Global) -> Result<IsingConfig> {
-        let (mut c, o): (IsingConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("size", &mut c.size, self.size);
-        o.set("temperature", &mut c.temperature, self.temperature);
-        o.set("sweeps", &mut c.sweeps, self.sweeps);
-        o.set("thermalize", &mut c.thermalize, self.thermalize);
-        o.set("coupling", &mut c.coupling, self.couplings.coupling);
-        o.set("field", &mut c.field, self.couplings.field);
-        o.set("start", &mut c.start, self.start);
-        Ok(c)
+impl Flags for Args {
+    type Config = IsingConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        let mut flags = vec![
+            Flag::new("size", "size", "L", "Linear size L of the periodic L×L lattice (even, ≥ 4).").short('L'),
+            Flag::new("temperature", "temperature", "T", "Temperature T in units of J/k_B (T_c ≈ 2.269 for J = 1).").short('T'),
+            Flag::new("sweeps", "sweeps", "N", "Measured sweeps (one sweep = one attempted flip per spin)."),
+            Flag::new("thermalize", "thermalize", "N", "Sweeps discarded for equilibration before measuring."),
+            Flag::choice::<Start>("start", "start", "START", "Initial state: all spins up (cold) or random (hot)."),
+        ];
+        flags.extend(crate::couplings());
+        flags
     }
 }
 
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.config(global)?;
-    if args.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let experiment = IsingRun::new(config.clone())?;

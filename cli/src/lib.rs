@@ -56,30 +56,16 @@ pub struct Global {
     /// How results are printed on stdout.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// The arguments given on the command line (for `--config` precedence).
-    #[arg(skip)]
-    pub(crate) explicit: config::Explicit,
 }
 
-/// Coupling and field of a spin model, shared by every simulating command.
-#[derive(Debug, Clone, Copy, clap::Args)]
-pub struct Couplings {
-    /// Coupling J (positive: ferromagnet).
-    #[arg(
-        long,
-        value_name = "J",
-        default_value_t = 1.0,
-        allow_negative_numbers = true
-    )]
-    pub coupling: f64,
-    /// External field h.
-    #[arg(
-        long,
-        value_name = "H",
-        default_value_t = 0.0,
-        allow_negative_numbers = true
-    )]
-    pub field: f64,
+/// The coupling and field flags of a spin model, shared by every simulating command.
+#[rustfmt::skip]
+fn couplings() -> [config::Flag; 2] {
+    use config::Flag;
+    [
+        Flag::new("coupling", "coupling", "J", "Coupling J (positive: ferromagnet)."),
+        Flag::new("field", "field", "H", "External field h."),
+    ]
 }
 
 /// Output format on stdout.
@@ -138,9 +124,7 @@ where
 {
     use clap::{CommandFactory, FromArgMatches};
     let matches = accept_negative_values(Cli::command()).try_get_matches_from(args)?;
-    let mut cli = Cli::from_arg_matches(&matches)?;
-    cli.global.explicit = config::Explicit::from_matches(&matches);
-    Ok(cli)
+    Cli::from_arg_matches(&matches)
 }
 
 /// Let every option that takes a value take a negative number (`--rms-decay -0.1`), so the

@@ -254,7 +254,7 @@ fn entropy_ising_bounds_kaufman_and_resumes_exactly() {
     ));
     assert_eq!(code, 1);
     assert!(
-        err.contains("the config's denoiser.gate asks for None"),
+        err.contains("the config's denoiser.lambda_density asks for \"uniform\""),
         "{err}"
     );
     for dir in [data_dir, whole, split, gated, settings] {

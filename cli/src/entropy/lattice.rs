@@ -1,9 +1,8 @@
 //! `entropic entropy ising | xy`: flags → [`LatticeEntropyConfig`] → [`LatticeEntropy`]
 //! (checkpointed training, entropy table, generation check) → table, CSV, JSON and plots.
-use super::parse_widths;
 use crate::Global;
 use crate::checkpoint::CheckpointFile;
-use crate::config::{ConfigArgs, Overlay, fixed, required};
+use crate::config::{Flag, Flags, Settings, required};
 use crate::input::{hamiltonian_in, read_npy_matrix};
 use crate::output::Output;
 use crate::runtime::Threads;
@@ -21,10 +20,6 @@ use serde_json::json;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-fn defaults() -> LatticeEntropyConfig {
-    LatticeEntropyConfig::default()
-}
 
 /// Options of `entropic entropy ising`.
 #[derive(Debug, clap::Args)]
@@ -63,42 +58,6 @@ pub struct LatticeArgs {
     /// site` needs `denoiser.coupling` in the config.
     #[arg(long, value_name = "DIR", required_unless_present = "print_config")]
     data: Option<PathBuf>,
-    /// Adam steps of the conditional denoiser.
-    #[arg(long, value_name = "N", default_value_t = defaults().training.steps)]
-    train_steps: usize,
-    /// Configurations per step (32 random sites of each enter the loss).
-    #[arg(long, value_name = "B", default_value_t = defaults().training.batch)]
-    batch: usize,
-    /// The model: `site`, the per-site denoiser (its belief propagation assumes a
-    /// nearest-neighbour ferromagnet with J = 1 and no field), or `conv`, the whole-lattice
-    /// convolutional denoiser that knows nothing of the Hamiltonian (settings: the config's
-    /// `conv` keys).
-    #[arg(long, value_enum, default_value_t = ModelChoice::Site)]
-    model: ModelChoice,
-    /// Hidden widths of the per-site field network (`--model site`).
-    #[arg(long, value_name = "W,..", default_value = "64,64")]
-    hidden: String,
-    /// Iterations of loopy belief propagation whose Bethe cavity field the network corrects;
-    /// 0 for none (`--model site`).
-    #[arg(long, value_name = "N", default_value_t = defaults().denoiser.propagation)]
-    propagation: usize,
-    /// Monte Carlo draws of the I-MMSE integral per temperature.
-    #[arg(long, value_name = "N", default_value_t = defaults().draws)]
-    draws: usize,
-    /// Temperatures of the generation check, each matched to the nearest data temperature
-    /// (within half the grid spacing); "" for none. Default: 1.5,2.3,3.0 (Ising),
-    /// 0.3,0.9,1.3 (XY).
-    #[arg(long, value_name = "T,..")]
-    generate: Option<String>,
-    /// Configurations generated per temperature by the reverse SDE.
-    #[arg(long, value_name = "N", default_value_t = defaults().generation.samples)]
-    gen_samples: usize,
-    /// Predictor steps of the reverse SDE.
-    #[arg(long, value_name = "N", default_value_t = defaults().generation.steps)]
-    gen_steps: usize,
-    /// The reverse-time step (multistep wants `generation.grid = "log-snr"` in the config).
-    #[arg(long, value_enum, default_value_t = Predictor::EulerMaruyama)]
-    sampler: Predictor,
     /// Report in bits instead of nats.
     #[arg(long)]
     bits: bool,
@@ -119,54 +78,43 @@ pub struct LatticeArgs {
     #[arg(long, value_name = "N")]
     pause_after: Option<usize>,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
+}
+
+impl Flags for LatticeArgs {
+    type Config = LatticeEntropyConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::new("train-steps", "training.steps", "N", "Adam steps of the conditional denoiser."),
+            Flag::new("batch", "training.batch", "B", "Configurations per step (32 random sites of each enter the loss)."),
+            Flag::choice::<ModelChoice>("model", "model", "MODEL", "The model: `site`, the per-site denoiser (its belief propagation assumes a nearest-neighbour ferromagnet with J = 1 and no field), or `conv`, the whole-lattice convolutional denoiser that knows nothing of the Hamiltonian (settings: the config's `conv` keys)."),
+            Flag::new("hidden", "denoiser.hidden", "W,..", "Hidden widths of the per-site field network (`--model site`)."),
+            Flag::new("propagation", "denoiser.propagation", "N", "Iterations of loopy belief propagation whose Bethe cavity field the network corrects; 0 for none (`--model site`)."),
+            Flag::new("draws", "draws", "N", "Monte Carlo draws of the I-MMSE integral per temperature."),
+            Flag::new("generate", "generation.temperatures", "T,..", "Temperatures of the generation check, each matched to the nearest data temperature (within half the grid spacing); \"\" for none. Default: 1.5,2.3,3.0 (Ising), 0.3,0.9,1.3 (XY)."),
+            Flag::new("gen-samples", "generation.samples", "N", "Configurations generated per temperature by the reverse SDE."),
+            Flag::new("gen-steps", "generation.steps", "N", "Predictor steps of the reverse SDE."),
+            Flag::choice::<Predictor>("sampler", "generation.predictor", "SAMPLER", "The reverse-time step (multistep wants `generation.grid = \"log-snr\"` in the config)."),
+        ]
+    }
 }
 
 impl LatticeArgs {
-    /// The config: the file (or defaults) overlaid with the flags given.
-    fn config(&self, global: &Global) -> Result<LatticeEntropyConfig> {
-        let (mut c, o): (LatticeEntropyConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("model", &mut c.model, self.model);
+    /// The config: the file (or defaults), `--set` and the flags given.
+    fn config(&self) -> Result<LatticeEntropyConfig> {
+        let c = self.settings.config()?;
         if c.model == ModelChoice::Conv {
             for flag in ["hidden", "propagation"] {
-                if global.explicit.contains(flag) {
+                if self.settings.given(flag) {
                     bail!(
                         "--{flag} applies to --model site; the conv model's settings are the config's conv keys"
                     );
                 }
             }
         }
-        o.set("train_steps", &mut c.training.steps, self.train_steps);
-        o.set("batch", &mut c.training.batch, self.batch);
-        o.set(
-            "hidden",
-            &mut c.denoiser.hidden,
-            parse_widths(&self.hidden)?,
-        );
-        o.set("propagation", &mut c.denoiser.propagation, self.propagation);
-        o.set("draws", &mut c.draws, self.draws);
-        if let Some(list) = &self.generate {
-            c.generation.temperatures = Some(parse_list(list)?);
-        }
-        o.set("gen_samples", &mut c.generation.samples, self.gen_samples);
-        o.set("gen_steps", &mut c.generation.steps, self.gen_steps);
-        o.set("sampler", &mut c.generation.predictor, self.sampler);
         Ok(c)
     }
-}
-
-/// `--generate T,..`: temperatures, or none for "".
-fn parse_list(text: &str) -> Result<Vec<f64>> {
-    if text.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    text.split(',')
-        .map(|s| {
-            s.trim()
-                .parse()
-                .with_context(|| format!("--generate: '{s}' is not a temperature"))
-        })
-        .collect()
 }
 
 /// The configurations of a `lattice sample` directory.
@@ -252,8 +200,8 @@ fn run(
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<()> {
-    let config = args.config(global)?;
-    if args.config.print_config {
+    let config = args.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     if args.checkpoint_every == 0 {
@@ -281,7 +229,7 @@ fn run(
 }
 
 /// Train, estimate and check generation with the model `M` the config chose.
-fn run_model<M: ModelFlags>(
+fn run_model<M: LatticeModel<Config: serde::Serialize> + SavedModel>(
     args: &LatticeArgs,
     mut config: LatticeEntropyConfig,
     experiment: &LatticeEntropy,
@@ -344,7 +292,10 @@ fn run_model<M: ModelFlags>(
 }
 
 /// A model written by an earlier run, on the data's lattice side.
-fn load<M: ModelFlags>(path: &Path, experiment: &LatticeEntropy) -> Result<M> {
+fn load<M: LatticeModel<Config: serde::Serialize> + SavedModel>(
+    path: &Path,
+    experiment: &LatticeEntropy,
+) -> Result<M> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     experiment.load_model(&bytes).with_context(|| {
         format!(
@@ -356,7 +307,7 @@ fn load<M: ModelFlags>(path: &Path, experiment: &LatticeEntropy) -> Result<M> {
 }
 
 /// Train (or resume) the model with checkpoints; `None` when paused (reported to `out`).
-fn train<M: ModelFlags>(
+fn train<M: LatticeModel<Config: serde::Serialize> + SavedModel>(
     args: &LatticeArgs,
     config: &mut LatticeEntropyConfig,
     experiment: &LatticeEntropy,
@@ -404,68 +355,9 @@ fn train<M: ModelFlags>(
     Ok(Some((trainer.finish(), losses, train_seconds)))
 }
 
-/// What the command line needs of a lattice model beyond [`LatticeModel`]: its settings that a
-/// resumed run must not contradict.
-trait ModelFlags: LatticeModel<Config: serde::Serialize + std::fmt::Debug> + SavedModel {
-    /// (setting id, given, stored) for every setting of the model.
-    fn fixed_settings(
-        given: &<Self as LatticeModel>::Config,
-        stored: &<Self as LatticeModel>::Config,
-    ) -> Vec<crate::config::Fixed>;
-}
-
-impl ModelFlags for LatticeDenoiser {
-    fn fixed_settings(
-        given: &<Self as LatticeModel>::Config,
-        stored: &<Self as LatticeModel>::Config,
-    ) -> Vec<crate::config::Fixed> {
-        vec![
-            fixed("hidden", &given.hidden, &stored.hidden),
-            fixed("propagation", given.propagation, stored.propagation),
-            fixed("denoiser.labels", given.labels, stored.labels),
-            fixed("denoiser.gate", given.gate, stored.gate),
-            fixed(
-                "denoiser.planar_messages",
-                given.planar_messages,
-                stored.planar_messages,
-            ),
-            fixed(
-                "denoiser.site_evidence",
-                given.site_evidence,
-                stored.site_evidence,
-            ),
-            fixed(
-                "denoiser.lambda_density",
-                given.lambda_density,
-                stored.lambda_density,
-            ),
-        ]
-    }
-}
-
-impl ModelFlags for ConvDenoiser {
-    fn fixed_settings(
-        given: &<Self as LatticeModel>::Config,
-        stored: &<Self as LatticeModel>::Config,
-    ) -> Vec<crate::config::Fixed> {
-        vec![
-            fixed("conv.channels", given.channels, stored.channels),
-            fixed("conv.dilations", &given.dilations, &stored.dilations),
-            fixed("conv.labels", given.labels, stored.labels),
-            fixed(
-                "conv.lambda_density",
-                given.lambda_density,
-                stored.lambda_density,
-            ),
-            fixed("conv.global_frame", given.global_frame, stored.global_frame),
-            fixed("conv.equivariant", given.equivariant, stored.equivariant),
-        ]
-    }
-}
-
 /// A fresh training run, or with `--resume` the checkpoint's, refusing settings given on the
 /// command line (or in a config file) that contradict it; with the checkpoint's file.
-fn start<M: ModelFlags>(
+fn start<M: LatticeModel<Config: serde::Serialize> + SavedModel>(
     experiment: &LatticeEntropy,
     args: &LatticeArgs,
     global: &Global,
@@ -481,19 +373,13 @@ fn start<M: ModelFlags>(
             M::CHOICE.name()
         )
     })?;
-    let given = experiment.model::<M>(global.seed)?.config();
-    let stored = trainer.model().config();
-    let (gt, st) = (
-        experiment.config().training,
-        TrainingConfig::from(*trainer.params()),
-    );
-    let mut settings = vec![
-        fixed("train_steps", gt.steps, st.steps),
-        fixed("batch", gt.batch, st.batch),
-        fixed("training.learning_rate", gt.learning_rate, st.learning_rate),
-        fixed("training.ema_decay", gt.ema_decay, st.ema_decay),
-    ];
-    settings.extend(M::fixed_settings(&given, &stored));
-    global.explicit.check_resumed(&settings)?;
+    // The settings asked for and the run the checkpoint holds, both with the model's settings
+    // as the model resolves them (the XY defaults of an unset key).
+    let mut given = experiment.config().clone();
+    *M::settings_mut(&mut given) = experiment.model::<M>(global.seed)?.config();
+    let mut stored = given.clone();
+    *M::settings_mut(&mut stored) = trainer.model().config();
+    stored.training = TrainingConfig::from(*trainer.params());
+    args.settings.check_resumed(&given, &stored)?;
     Ok((file, trainer, losses))
 }

@@ -4,7 +4,7 @@
 mod lattice;
 
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay, required};
+use crate::config::{Flag, Flags, Settings, required};
 use crate::input::hamiltonian_in;
 use crate::output::Output;
 use crate::runtime::Threads;
@@ -124,9 +124,6 @@ pub struct CompareArgs {
     /// A .npy array of samples (n × …).
     #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
     data: Option<std::path::PathBuf>,
-    /// The values are ±1 spins: dequantise, report the absolute discrete entropy, add plug-in.
-    #[arg(long)]
-    spins: bool,
     /// A known total entropy (in the output unit) to compare against.
     #[arg(long, value_name = "H", allow_negative_numbers = true)]
     exact: Option<f64>,
@@ -137,88 +134,65 @@ pub struct CompareArgs {
     /// temperature to use.
     #[arg(long, value_name = "K", default_value_t = 0)]
     select: usize,
-    /// Temperature of the data: the lattice denoiser's conditioning (I-MMSE row). Default:
-    /// from temperatures.npy beside a 4-axis --data, as `lattice sample` writes.
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
-    temperature: Option<f64>,
-    /// Coupling J of the data's Hamiltonian H = −J Σ sᵢsⱼ (no field): with the temperature,
-    /// turns on belief propagation in the lattice denoiser. Default: from metadata.json beside a
-    /// 4-axis --data (if it states no field); else unknown, and the row learns the coupling.
-    #[arg(long, value_name = "J", allow_negative_numbers = true)]
-    coupling: Option<f64>,
-    /// Also run MICE (recursive halves, one MINE critic of N Adam steps per split: d − 1 critics;
-    /// plug-in leaves on raw spins with --spins, 1D kNN leaves otherwise). 0 skips it.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    mice_steps: usize,
     #[command(flatten)]
-    estimators: EstimatorArgs,
+    settings: Settings<Self>,
 }
 
-fn estimator_defaults() -> EstimatorConfig {
-    EstimatorConfig::default()
-}
-
-/// Settings of the estimators, shared by `gaussian` and `compare`.
-#[derive(Debug, clap::Args)]
-pub struct EstimatorArgs {
-    /// Neighbour order k of the kNN estimator.
-    #[arg(long, value_name = "K", default_value_t = estimator_defaults().k)]
-    k: usize,
-    /// Monte Carlo draws of the MINDE time integral (and of the I-MMSE λ integral; ≥ 80).
-    #[arg(long, value_name = "N", default_value_t = estimator_defaults().draws)]
-    draws: usize,
-    /// Training steps of the learned score and of the lattice denoiser (0: skip both).
-    #[arg(long, value_name = "N", default_value_t = estimator_defaults().train_steps)]
-    train_steps: usize,
-    /// Hidden widths of the score network (and of the lattice denoiser's field network).
-    #[arg(long, value_name = "W,..", default_value = "128,128")]
-    hidden: String,
-    /// Train the score network with t importance-sampled uniformly in log-SNR (the loss is
-    /// reweighted, so the objective is unchanged).
-    #[arg(long)]
-    importance: bool,
-    /// Factor on the whitened x_t where it enters the score network (> 0).
-    #[arg(long, value_name = "C", default_value_t = estimator_defaults().input_scale)]
-    input_scale: f64,
-    /// The score network outputs the residual score times σ_t^α (0: the score residual, 1: the
-    /// noise-prediction residual).
-    #[arg(long, value_name = "ALPHA", default_value_t = estimator_defaults().sigma_power)]
-    sigma_power: f64,
-    #[command(flatten)]
-    config: ConfigArgs,
-}
-
-impl EstimatorArgs {
-    /// Overlay the estimator flags on the `estimators` part of a config read by [`Overlay`].
-    fn overlay(&self, o: &Overlay<'_>, c: &mut EstimatorConfig) -> Result<()> {
-        o.set("k", &mut c.k, self.k);
-        o.set("draws", &mut c.draws, self.draws);
-        o.set("train_steps", &mut c.train_steps, self.train_steps);
-        o.set("hidden", &mut c.hidden, parse_widths(&self.hidden)?);
-        o.set("importance", &mut c.importance, self.importance);
-        o.set("input_scale", &mut c.input_scale, self.input_scale);
-        o.set("sigma_power", &mut c.sigma_power, self.sigma_power);
-        Ok(())
+impl Flags for CompareArgs {
+    type Config = EntropyCompareConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        let mut flags = vec![
+            Flag::switch("spins", "spins", true, "The values are ±1 spins: dequantise, report the absolute discrete entropy, add plug-in."),
+            Flag::new("temperature", "temperature", "T", "Temperature of the data: the lattice denoiser's conditioning (I-MMSE row). Default: from temperatures.npy beside a 4-axis --data, as `lattice sample` writes."),
+            Flag::new("coupling", "coupling", "J", "Coupling J of the data's Hamiltonian H = −J Σ sᵢsⱼ (no field): with the temperature, turns on belief propagation in the lattice denoiser. Default: from metadata.json beside a 4-axis --data (if it states no field); else unknown, and the row learns the coupling."),
+            Flag::new("mice-steps", "mice_steps", "N", "Also run MICE (recursive halves, one MINE critic of N Adam steps per split: d − 1 critics; plug-in leaves on raw spins with --spins, 1D kNN leaves otherwise). 0 skips it."),
+        ];
+        flags.extend(estimator_flags("estimators."));
+        flags
     }
+}
+
+/// The estimators' flags (the keys of [`EstimatorConfig`] under `prefix`), shared by
+/// `gaussian`, `benchmark` and `compare`.
+#[rustfmt::skip]
+fn estimator_flags(prefix: &str) -> Vec<Flag> {
+    [
+        Flag::new("k", "k", "K", "Neighbour order k of the kNN estimator."),
+        Flag::new("draws", "draws", "N", "Monte Carlo draws of the MINDE time integral (and of the I-MMSE λ integral; ≥ 80)."),
+        Flag::new("train-steps", "train_steps", "N", "Training steps of the learned score and of the lattice denoiser (0: skip both)."),
+        Flag::new("hidden", "hidden", "W,..", "Hidden widths of the score network (and of the lattice denoiser's field network)."),
+        Flag::switch("importance", "importance", true, "Train the score network with t importance-sampled uniformly in log-SNR (the loss is reweighted, so the objective is unchanged)."),
+        Flag::new("input-scale", "input_scale", "C", "Factor on the whitened x_t where it enters the score network (> 0)."),
+        Flag::new("sigma-power", "sigma_power", "ALPHA", "The score network outputs the residual score times σ_t^α (0: the score residual, 1: the noise-prediction residual)."),
+    ]
+    .into_iter()
+    .map(|f| f.under(prefix))
+    .collect()
 }
 
 /// Options of `entropic entropy benchmark`.
 #[derive(Debug, clap::Args)]
 pub struct BenchmarkArgs {
-    /// Sample sizes, comma-separated; every task runs at each.
-    #[arg(long, value_name = "N,..", default_value = "5000,20000")]
-    samples: String,
-    /// Only these tasks (comma-separated names as the table prints them). Default: all.
-    #[arg(long, value_name = "NAME,..")]
-    tasks: Option<String>,
     /// Seed of the entropy tasks' random matrices (the samples and estimators follow --seed).
     #[arg(long, value_name = "S", default_value_t = 0)]
     suite_seed: u64,
-    /// Which suites run.
-    #[arg(long, value_enum, default_value = "both")]
-    suites: Suites,
     #[command(flatten)]
-    estimators: EstimatorArgs,
+    settings: Settings<Self>,
+}
+
+impl Flags for BenchmarkArgs {
+    type Config = EntropyBenchmarkConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        let mut flags = vec![
+            Flag::new("samples", "samples", "N,..", "Sample sizes, comma-separated; every task runs at each."),
+            Flag::new("tasks", "tasks", "NAME,..", "Only these tasks (comma-separated names as the table prints them). Default: all."),
+            Flag::choice::<Suites>("suites", "suites", "SUITES", "Which suites run."),
+        ];
+        flags.extend(estimator_flags("estimators."));
+        flags
+    }
 }
 
 /// Options of `entropic entropy mi`.
@@ -245,30 +219,40 @@ pub struct MiArgs {
     /// Report in bits instead of nats.
     #[arg(long)]
     bits: bool,
-    /// Neighbour order k of KSG.
-    #[arg(long, value_name = "K", default_value_t = estimator_defaults().k)]
-    k: usize,
-    /// Adam steps of the MINE critic and of MINDE-C's score network (0 skips both).
-    #[arg(long, value_name = "N", default_value_t = estimator_defaults().train_steps)]
-    train_steps: usize,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
+}
+
+impl Flags for MiArgs {
+    type Config = EstimatorConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::new("k", "k", "K", "Neighbour order k of KSG."),
+            Flag::new("train-steps", "train_steps", "N", "Adam steps of the MINE critic and of MINDE-C's score network (0 skips both)."),
+        ]
+    }
 }
 
 /// Options of `entropic entropy gaussian`.
 #[derive(Debug, clap::Args)]
 pub struct GaussianArgs {
-    /// Dimensions, comma-separated.
-    #[arg(long, value_name = "D,..", default_value = "9,16")]
-    dims: String,
-    /// Samples per distribution.
-    #[arg(long, value_name = "N", default_value_t = GaussianTableConfig::default().samples)]
-    samples: usize,
-    /// Random covariances per dimension.
-    #[arg(long, value_name = "N", default_value_t = GaussianTableConfig::default().cases)]
-    cases: usize,
     #[command(flatten)]
-    estimators: EstimatorArgs,
+    settings: Settings<Self>,
+}
+
+impl Flags for GaussianArgs {
+    type Config = GaussianTableConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        let mut flags = vec![
+            Flag::new("dims", "dims", "D,..", "Dimensions, comma-separated."),
+            Flag::new("samples", "samples", "N", "Samples per distribution."),
+            Flag::new("cases", "cases", "N", "Random covariances per dimension."),
+        ];
+        flags.extend(estimator_flags("estimators."));
+        flags
+    }
 }
 
 pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<()> {
@@ -282,31 +266,9 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
     }
 }
 
-/// Comma-separated unsigned integers of flag `flag`.
-fn parse_list(flag: &str, text: &str) -> Result<Vec<usize>> {
-    text.split(',')
-        .map(|s| s.trim().parse::<usize>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| anyhow::anyhow!("{flag} takes comma-separated whole numbers, got '{text}'"))
-}
-
-fn parse_widths(text: &str) -> Result<Vec<usize>> {
-    let widths = parse_list("--hidden", text)?;
-    if widths.contains(&0) {
-        bail!("--hidden widths must be at least 1");
-    }
-    Ok(widths)
-}
-
 fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let (mut config, o): (GaussianTableConfig, _) =
-        Overlay::load(&args.estimators.config, &global.explicit)?;
-    let dims = parse_list("--dims", &args.dims)?;
-    o.set("dims", &mut config.dims, dims);
-    o.set("samples", &mut config.samples, args.samples);
-    o.set("cases", &mut config.cases, args.cases);
-    args.estimators.overlay(&o, &mut config.estimators)?;
-    if args.estimators.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let table = GaussianTable::new(config)?;
@@ -324,19 +286,8 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
 }
 
 fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let (mut config, o): (EntropyBenchmarkConfig, _) =
-        Overlay::load(&args.estimators.config, &global.explicit)?;
-    o.set(
-        "samples",
-        &mut config.samples,
-        parse_list("--samples", &args.samples)?,
-    );
-    o.set("suites", &mut config.suites, args.suites);
-    if let Some(tasks) = &args.tasks {
-        config.tasks = tasks.split(',').map(|t| t.trim().to_string()).collect();
-    }
-    args.estimators.overlay(&o, &mut config.estimators)?;
-    if args.estimators.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let run = EntropyBenchmark::new(config, args.suite_seed)?;
@@ -360,10 +311,8 @@ fn read_rows(path: &std::path::Path) -> Result<crate::input::Matrix> {
 }
 
 fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let (mut config, o): (EstimatorConfig, _) = Overlay::load(&args.config, &global.explicit)?;
-    o.set("k", &mut config.k, args.k);
-    o.set("train_steps", &mut config.train_steps, args.train_steps);
-    if args.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     if args.exact.is_some_and(|i| !i.is_finite()) {
@@ -427,18 +376,8 @@ fn temperature_beside(args: &CompareArgs, data: &Path, axes: usize) -> Result<Op
 }
 
 fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let (mut config, o): (EntropyCompareConfig, _) =
-        Overlay::load(&args.estimators.config, &global.explicit)?;
-    o.set("spins", &mut config.spins, args.spins);
-    o.set("mice_steps", &mut config.mice_steps, args.mice_steps);
-    if args.temperature.is_some() {
-        config.temperature = args.temperature;
-    }
-    if args.coupling.is_some() {
-        config.coupling = args.coupling;
-    }
-    args.estimators.overlay(&o, &mut config.estimators)?;
-    if args.estimators.config.print_config {
+    let mut config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     if args.exact.is_some_and(|h| !h.is_finite()) {

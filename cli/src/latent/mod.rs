@@ -3,10 +3,9 @@ mod run;
 mod sweep;
 
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
-use anyhow::{Result, anyhow};
-use entropic::data::Mnist012;
+use anyhow::Result;
 use entropic::experiment::{LabelledImages, LatentTrain, LatentTrainConfig};
 use entropic::latent::{Encoding, Rule};
 use std::path::PathBuf;
@@ -43,57 +42,45 @@ pub enum Command {
     Report(ReportArgs),
 }
 
-/// Training and diagnostic settings shared by `train` and `sweep`.
+/// Training and diagnostic settings shared by `train` and `sweep`: the keys of
+/// [`LatentTrainConfig`].
 #[derive(Debug, Clone, clap::Args)]
-pub struct Settings {
-    /// Hidden units L.
-    #[arg(long, value_name = "L", default_value_t = 6)]
-    hidden: usize,
-    /// Hidden encoding.
-    #[arg(long, value_enum, default_value_t = Encoding::OneHot)]
-    encoding: Encoding,
-    /// Double steps T of the persistent chain per update.
-    #[arg(long, value_name = "T", default_value_t = 48)]
-    steps: usize,
-    /// Persistent chains.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    chains: usize,
-    /// RMSprop learning rate.
-    #[arg(long, value_name = "ETA", default_value_t = 0.1)]
-    learning_rate: f64,
-    /// RMSprop decay of the squared-gradient average.
-    #[arg(long, value_name = "RHO", default_value_t = 0.99)]
-    rms_decay: f64,
-    /// Minibatch size, first:last epoch (linear in between).
-    #[arg(long, value_name = "FIRST:LAST", default_value = "16:160")]
-    batch: String,
-    /// Epochs.
-    #[arg(long, value_name = "N", default_value_t = 120)]
-    epochs: usize,
-    /// Updates per epoch.
-    #[arg(long, value_name = "N", default_value_t = 30)]
-    updates: usize,
-    /// Learning rule.
-    #[arg(long, value_enum, default_value_t = Rule::TwoStep)]
-    rule: Rule,
-    /// Images per digit class (at most 980; fewer for quick runs).
-    #[arg(long, value_name = "N", default_value_t = Mnist012::PER_CLASS)]
-    per_class: usize,
-    /// Chain double steps for the per-epoch diagnostics.
-    #[arg(long, value_name = "N", default_value_t = 5_000)]
-    diagnostic_steps: usize,
-    /// Chain double steps for the final diagnostics.
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
-    final_steps: usize,
+pub struct Training {
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
+}
+
+impl Flags for Training {
+    type Config = LatentTrainConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        let mut flags = vec![
+            Flag::new("hidden", "hidden", "L", "Hidden units L."),
+            Flag::choice::<Encoding>("encoding", "encoding", "ENCODING", "Hidden encoding."),
+            Flag::new("steps", "steps", "T", "Double steps T of the persistent chain per update."),
+            Flag::new("chains", "chains", "N", "Persistent chains."),
+            Flag::new("learning-rate", "learning_rate", "ETA", "RMSprop learning rate."),
+            Flag::new("rms-decay", "rms_decay", "RHO", "RMSprop decay of the squared-gradient average."),
+            Flag::split("batch", &["batch_start", "batch_end"], "FIRST:LAST", "Minibatch size, first:last epoch (linear in between)."),
+            Flag::new("epochs", "epochs", "N", "Epochs."),
+            Flag::new("updates", "updates_per_epoch", "N", "Updates per epoch."),
+            Flag::choice::<Rule>("rule", "rule", "RULE", "Learning rule."),
+        ];
+        flags = flags.into_iter().map(|f| f.under("training.")).collect();
+        flags.extend([
+            Flag::new("per-class", "per_class", "N", "Images per digit class (at most 980; fewer for quick runs)."),
+            Flag::new("diagnostic-steps", "diagnostic_steps", "N", "Chain double steps for the per-epoch diagnostics."),
+            Flag::new("final-steps", "final_steps", "N", "Chain double steps for the final diagnostics."),
+        ]);
+        flags
+    }
 }
 
 /// Options of `entropic latent train`.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     #[command(flatten)]
-    settings: Settings,
+    training: Training,
     /// Continue the run whose checkpoint.json is in --out.
     #[arg(long)]
     resume: bool,
@@ -106,7 +93,7 @@ pub struct TrainArgs {
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     #[command(flatten)]
-    settings: Settings,
+    training: Training,
     /// Independent nonequilibrium models (at least 3: the report correlates σ over runs).
     #[arg(long, value_name = "N", default_value_t = 36)]
     runs: usize,
@@ -154,38 +141,6 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
         Command::Train(args) => run::train(args, global, out),
         Command::Sweep(args) => sweep::sweep(args, global, out),
         Command::Report(args) => run::report(args, global, out),
-    }
-}
-
-impl Settings {
-    /// The run's config: the `--config` file (or the defaults) overlaid with the flags given.
-    fn config(&self, global: &Global) -> Result<LatentTrainConfig> {
-        let (mut c, o): (LatentTrainConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        let (first, last) = self
-            .batch
-            .split_once(':')
-            .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
-            .ok_or_else(|| anyhow!("--batch takes FIRST:LAST, got '{}'", self.batch))?;
-        let p = &mut c.training;
-        o.set("hidden", &mut p.hidden, self.hidden);
-        o.set("encoding", &mut p.encoding, self.encoding);
-        o.set("steps", &mut p.steps, self.steps);
-        o.set("chains", &mut p.chains, self.chains);
-        o.set("learning_rate", &mut p.learning_rate, self.learning_rate);
-        o.set("rms_decay", &mut p.rms_decay, self.rms_decay);
-        o.set("batch", &mut p.batch_start, first);
-        o.set("batch", &mut p.batch_end, last);
-        o.set("epochs", &mut p.epochs, self.epochs);
-        o.set("updates", &mut p.updates_per_epoch, self.updates);
-        o.set("rule", &mut p.rule, self.rule);
-        o.set("per_class", &mut c.per_class, self.per_class);
-        o.set(
-            "diagnostic_steps",
-            &mut c.diagnostic_steps,
-            self.diagnostic_steps,
-        );
-        o.set("final_steps", &mut c.final_steps, self.final_steps);
-        Ok(c)
     }
 }
 

@@ -4,7 +4,6 @@
 use super::{ReportArgs, TrainArgs, experiment};
 use crate::Global;
 use crate::checkpoint::CheckpointFile;
-use crate::config::fixed;
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
@@ -14,8 +13,9 @@ use entropic::experiment::{
 use serde_json::json;
 
 pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let given = args.settings.config(global)?;
-    if args.settings.config.print_config {
+    let settings = &args.training.settings;
+    let given = settings.config()?;
+    if settings.print_config() {
         return out.print_config(&given);
     }
     let (checkpoint_file, stored) = CheckpointFile::open(global.out.as_deref(), args.resume)?;
@@ -23,30 +23,7 @@ pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<
         let (c, trainer) = LatentCheckpoint::read(&bytes)
             .with_context(|| format!("cannot resume from {}", path.display()))?;
         let stored = c.config(&trainer);
-        let (g, s) = (&given.training, &stored.training);
-        global.explicit.check_resumed(&[
-            fixed("hidden", g.hidden, s.hidden),
-            fixed("encoding", g.encoding, s.encoding),
-            fixed("steps", g.steps, s.steps),
-            fixed("chains", g.chains, s.chains),
-            fixed("learning_rate", g.learning_rate, s.learning_rate),
-            fixed("rms_decay", g.rms_decay, s.rms_decay),
-            fixed(
-                "batch",
-                (g.batch_start, g.batch_end),
-                (s.batch_start, s.batch_end),
-            ),
-            fixed("epochs", g.epochs, s.epochs),
-            fixed("updates", g.updates_per_epoch, s.updates_per_epoch),
-            fixed("rule", g.rule, s.rule),
-            fixed("per_class", given.per_class, stored.per_class),
-            fixed(
-                "diagnostic_steps",
-                given.diagnostic_steps,
-                stored.diagnostic_steps,
-            ),
-            fixed("final_steps", given.final_steps, stored.final_steps),
-        ])?;
+        settings.check_resumed(&given, &stored)?;
         (experiment(stored)?, trainer, c.history, c.seed)
     } else {
         let run = experiment(given)?;

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use serde_json::json;
 
 pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config(global)?;
-    if args.settings.config.print_config {
+    let config = args.training.settings.config()?;
+    if args.training.settings.print_config() {
         return out.print_config(&config);
     }
     let epochs = config.training.epochs;

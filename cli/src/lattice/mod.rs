@@ -5,7 +5,7 @@ mod temper;
 mod thermo;
 
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
 use anyhow::{Context, Result, bail};
 use entropic::experiment::{Algorithm, ChainConfig, Configs, SpinModel};
@@ -56,85 +56,46 @@ pub enum Command {
     Temper(temper::Args),
 }
 
-fn defaults() -> ChainConfig {
-    ChainConfig::default()
+/// The flags shared by the commands that simulate: the `chain` keys of their configs and the
+/// temperatures.
+#[rustfmt::skip]
+fn chain_flags() -> Vec<Flag> {
+    let mut flags = vec![
+        Flag::choice::<SpinModel>("model", "model", "MODEL", "Spin model."),
+        Flag::new("size", "size", "L", "Linear size L of the periodic L×L lattice (≥ 2; even for checkerboard and multispin).").short('L'),
+        Flag::choice::<Algorithm>("algorithm", "algorithm", "ALGORITHM", "Monte Carlo algorithm."),
+        Flag::new("next-nearest", "next_nearest", "J2", "Next-nearest-neighbour (diagonal) coupling J₂ of the Ising model (metropolis and heat-bath only)."),
+        Flag::switch("global-flip", "global_flip", true, "End every sweep with a global spin flip of probability ½ (Ising metropolis and heat-bath, h = 0): below T_c the configurations then hold both ordered phases."),
+        Flag::new("thermalize", "thermalize", "N", "Equilibration sweeps per temperature (Wolff: sweep-equivalents; XY Metropolis: the proposal width is tuned during these only)."),
+    ];
+    flags.extend(crate::couplings());
+    let mut flags: Vec<Flag> = flags.into_iter().map(|f| f.under("chain.")).collect();
+    flags.push(
+        Flag::new("temps", "temperatures", "GRID", "Temperatures: a value, a list (1.5,2.0), START:STOP:STEP or START:STOP:nCOUNT. Required unless --config or --set gives them.")
+            .with(|text| {
+                let grid = entropic::grid::parse(text).map_err(|e| e.to_string())?;
+                Ok(toml::Value::Array(grid.into_iter().map(toml::Value::Float).collect()))
+            }),
+    );
+    flags
 }
 
-/// Options shared by the commands that simulate.
-#[derive(Debug, clap::Args)]
-pub struct ModelArgs {
-    /// Spin model.
-    #[arg(long, value_enum, default_value_t = SpinModel::Ising)]
-    model: SpinModel,
-    /// Linear size L of the periodic L×L lattice (≥ 2; even for checkerboard and multispin).
-    #[arg(long, short = 'L', value_name = "L", default_value_t = defaults().size)]
-    size: usize,
-    /// Temperatures: a value, a list (1.5,2.0), START:STOP:STEP or START:STOP:nCOUNT. Required
-    /// unless --config gives them.
-    #[arg(long, value_name = "GRID", allow_hyphen_values = true)]
-    temps: Option<String>,
-    /// Monte Carlo algorithm.
-    #[arg(long, value_enum, default_value_t = Algorithm::Metropolis)]
-    algorithm: Algorithm,
-    #[command(flatten)]
-    couplings: crate::Couplings,
-    /// Next-nearest-neighbour (diagonal) coupling J₂ of the Ising model (metropolis and
-    /// heat-bath only).
-    #[arg(long, value_name = "J2", default_value_t = defaults().next_nearest, allow_negative_numbers = true)]
-    next_nearest: f64,
-    /// End every sweep with a global spin flip of probability ½ (Ising metropolis and
-    /// heat-bath, h = 0): below T_c the configurations then hold both ordered phases.
-    #[arg(long)]
-    global_flip: bool,
-    /// Equilibration sweeps per temperature (Wolff: sweep-equivalents; XY Metropolis: the
-    /// proposal width is tuned during these only).
-    #[arg(long, value_name = "N", default_value_t = defaults().thermalize)]
-    thermalize: usize,
-    #[command(flatten)]
-    config: ConfigArgs,
-}
-
-impl ModelArgs {
-    /// Start a config from the file (or defaults), overlay the chain flags and the temperatures.
-    fn overlay<'a, C>(
-        &self,
-        global: &'a Global,
-        parts: impl FnOnce(&mut C) -> (&mut ChainConfig, &mut Vec<f64>),
-    ) -> Result<(C, Overlay<'a>)>
-    where
-        C: serde::de::DeserializeOwned + serde::Serialize + Default,
-    {
-        let (mut config, o): (C, _) = Overlay::load(&self.config, &global.explicit)?;
-        let (chain, temperatures) = parts(&mut config);
-        o.set("model", &mut chain.model, self.model);
-        o.set("size", &mut chain.size, self.size);
-        o.set("algorithm", &mut chain.algorithm, self.algorithm);
-        o.set("coupling", &mut chain.coupling, self.couplings.coupling);
-        o.set("field", &mut chain.field, self.couplings.field);
-        o.set("next_nearest", &mut chain.next_nearest, self.next_nearest);
-        o.set("global_flip", &mut chain.global_flip, self.global_flip);
-        o.set("thermalize", &mut chain.thermalize, self.thermalize);
-        match (&self.temps, &self.config.config) {
-            (Some(grid), _) => *temperatures = parse_grid(grid)?,
-            (None, Some(_)) => {}
-            // --print-config without them prints the template with an empty list to fill in.
-            (None, None) if self.config.print_config => {}
-            (None, None) => bail!("give --temps (or temperatures in a --config file)"),
-        }
-        Ok((config, o))
+/// The config of a simulating command, refused without temperatures (given by --temps, --set
+/// or a --config file) unless it is only printed.
+fn chain_config<F: Flags>(settings: &Settings<F>) -> Result<F::Config> {
+    if !settings.print_config() && !settings.asks("temperatures") {
+        bail!("give --temps (or temperatures in a --config file)");
     }
+    settings.config()
 }
 
 /// Parse a temperature grid; every value must be a valid temperature.
 pub fn parse_temperatures(text: &str) -> Result<Vec<entropic::lattice::Temperature>> {
-    parse_grid(text)?
+    entropic::grid::parse(text)
+        .context("--temps")?
         .into_iter()
         .map(|t| Ok(entropic::lattice::Temperature::new(t)?))
         .collect()
-}
-
-fn parse_grid(text: &str) -> Result<Vec<f64>> {
-    entropic::grid::parse(text).context("--temps")
 }
 
 pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<()> {

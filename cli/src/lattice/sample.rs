@@ -1,6 +1,7 @@
 //! `entropic lattice sample`: flags → [`LatticeSampleConfig`] → [`LatticeSample`] → dataset.
-use super::ModelArgs;
+use super::{chain_config, chain_flags};
 use crate::Global;
+use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Result, bail};
@@ -9,37 +10,29 @@ use entropic::plot;
 use serde_json::json;
 use std::fmt::Write as _;
 
-fn defaults() -> LatticeSampleConfig {
-    LatticeSampleConfig::default()
-}
-
 /// Options of `entropic lattice sample`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    model: ModelArgs,
-    /// Configurations per temperature.
-    #[arg(long, value_name = "N", default_value_t = defaults().samples)]
-    samples: usize,
-    /// Steps of the pilot run that measures τ_int (which sets the spacing of samples; ≥ 100).
-    #[arg(long, value_name = "N", default_value_t = defaults().pilot)]
-    pilot: usize,
+    settings: Settings<Self>,
 }
 
-impl Args {
-    fn config(&self, global: &Global) -> Result<LatticeSampleConfig> {
-        let (mut c, o) = self.model.overlay(global, |c: &mut LatticeSampleConfig| {
-            (&mut c.chain, &mut c.temperatures)
-        })?;
-        o.set("samples", &mut c.samples, self.samples);
-        o.set("pilot", &mut c.pilot, self.pilot);
-        Ok(c)
+impl Flags for Args {
+    type Config = LatticeSampleConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        let mut flags = chain_flags();
+        flags.extend([
+            Flag::new("samples", "samples", "N", "Configurations per temperature."),
+            Flag::new("pilot", "pilot", "N", "Steps of the pilot run that measures τ_int (which sets the spacing of samples; ≥ 100)."),
+        ]);
+        flags
     }
 }
 
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.config(global)?;
-    if args.model.config.print_config {
+    let config = chain_config(&args.settings)?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     if !out.keeps_files() {

@@ -1,7 +1,8 @@
 //! `entropic lattice temper`: flags → [`LatticeTemperConfig`] → [`LatticeTemper`] →
 //! [`LatticeTemperReport`] (table, CSV, JSON) and plots.
-use super::ModelArgs;
+use super::{chain_config, chain_flags};
 use crate::Global;
+use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
@@ -11,43 +12,30 @@ use entropic::experiment::{
 };
 use serde_json::json;
 
-fn defaults() -> LatticeTemperConfig {
-    LatticeTemperConfig::default()
-}
-
 /// Options of `entropic lattice temper`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    model: ModelArgs,
-    /// Measured rounds (each: one sampler step at every rung, then one sweep of swap
-    /// proposals; ≥ 2).
-    #[arg(long, value_name = "N", default_value_t = defaults().rounds)]
-    rounds: usize,
-    /// Start every replica from independent random spins instead of all spins up.
-    #[arg(long)]
-    hot: bool,
-    /// Keep N configurations per rung (one every ⌊rounds/N⌋ measured rounds) and write them as
-    /// a dataset: configs.npy (temperatures × N × L × L), temperatures.npy, metadata.json.
-    #[arg(long, value_name = "N", default_value_t = defaults().keep)]
-    keep: usize,
+    settings: Settings<Self>,
 }
 
-impl Args {
-    fn config(&self, global: &Global) -> Result<LatticeTemperConfig> {
-        let (mut c, o) = self.model.overlay(global, |c: &mut LatticeTemperConfig| {
-            (&mut c.chain, &mut c.temperatures)
-        })?;
-        o.set("rounds", &mut c.rounds, self.rounds);
-        o.set("cold_start", &mut c.cold_start, !self.hot);
-        o.set("keep", &mut c.keep, self.keep);
-        Ok(c)
+impl Flags for Args {
+    type Config = LatticeTemperConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        let mut flags = chain_flags();
+        flags.extend([
+            Flag::new("rounds", "rounds", "N", "Measured rounds (each: one sampler step at every rung, then one sweep of swap proposals; ≥ 2)."),
+            Flag::switch("hot", "cold_start", false, "Start every replica from independent random spins instead of all spins up."),
+            Flag::new("keep", "keep", "N", "Keep N configurations per rung (one every ⌊rounds/N⌋ measured rounds) and write them as a dataset: configs.npy (temperatures × N × L × L), temperatures.npy, metadata.json."),
+        ]);
+        flags
     }
 }
 
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.config(global)?;
-    if args.model.config.print_config {
+    let config = chain_config(&args.settings)?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let experiment = LatticeTemper::new(config)?;

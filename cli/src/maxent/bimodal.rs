@@ -2,63 +2,38 @@
 //! [`MaxentBimodalReport`] (text, CSV, JSON and plots; 1D bimodal data, Min-MaxEnt vs VAE vs
 //! mean + variance MaxEnt; paper Sec. I.2, Fig. 3–4).
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{BimodalCase, MaxentBimodal, MaxentBimodalConfig, MaxentBimodalReport};
 
-fn defaults() -> MaxentBimodalConfig {
-    MaxentBimodalConfig::default()
-}
-
-/// Options of `entropic maxent bimodal`.
+/// Options of `entropic maxent bimodal`: the keys of [`MaxentBimodalConfig`].
 #[derive(Debug, clap::Args)]
 pub struct BimodalArgs {
-    /// Which data set.
-    #[arg(long, value_enum, default_value = "gaussian")]
-    case: BimodalCase,
-    /// Independent repetitions (data, initialisation and sampling all reseeded).
-    #[arg(long, value_name = "N", default_value_t = defaults().seeds)]
-    seeds: usize,
-    /// Min-MaxEnt iterations ("epochs").
-    #[arg(long, value_name = "N", default_value_t = defaults().epochs)]
-    epochs: usize,
-    /// VAE epochs (passes over the data in minibatches of 100); default: --epochs.
-    #[arg(long, value_name = "N")]
-    vae_epochs: Option<usize>,
-    /// Persistent MCMC walkers of the Min-MaxEnt model.
-    #[arg(long, value_name = "N", default_value_t = defaults().walkers)]
-    walkers: usize,
-    /// Quadrature nodes on the box for densities and KL.
-    #[arg(long, value_name = "N", default_value_t = defaults().grid)]
-    grid: usize,
-    /// Leapfrog steps of HMC walkers (1 = MALA); 0 keeps random-walk Metropolis.
-    #[arg(long, value_name = "L", default_value_t = defaults().leapfrog)]
-    leapfrog: usize,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
 }
 
-impl BimodalArgs {
-    fn config(&self, global: &Global) -> Result<MaxentBimodalConfig> {
-        let (mut c, o): (MaxentBimodalConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("case", &mut c.case, self.case);
-        o.set("seeds", &mut c.seeds, self.seeds);
-        o.set("epochs", &mut c.epochs, self.epochs);
-        if self.vae_epochs.is_some() {
-            c.vae_epochs = self.vae_epochs;
-        }
-        o.set("walkers", &mut c.walkers, self.walkers);
-        o.set("grid", &mut c.grid, self.grid);
-        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
-        Ok(c)
+impl Flags for BimodalArgs {
+    type Config = MaxentBimodalConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::choice::<BimodalCase>("case", "case", "CASE", "Which data set."),
+            Flag::new("seeds", "seeds", "N", "Independent repetitions (data, initialisation and sampling all reseeded)."),
+            Flag::new("epochs", "epochs", "N", "Min-MaxEnt iterations (\"epochs\")."),
+            Flag::new("vae-epochs", "vae_epochs", "N", "VAE epochs (passes over the data in minibatches of 100); default: --epochs."),
+            Flag::new("walkers", "walkers", "N", "Persistent MCMC walkers of the Min-MaxEnt model."),
+            Flag::new("grid", "grid", "N", "Quadrature nodes on the box for densities and KL."),
+            Flag::new("leapfrog", "leapfrog", "L", "Leapfrog steps of HMC walkers (1 = MALA); 0 keeps random-walk Metropolis."),
+        ]
     }
 }
 
 pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.config(global)?;
-    if args.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let experiment = MaxentBimodal::new(config)?;

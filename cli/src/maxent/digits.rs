@@ -2,7 +2,7 @@
 //! Fig. 5–7).
 use crate::Global;
 use crate::checkpoint::CheckpointFile;
-use crate::config::{ConfigArgs, Overlay, fixed};
+use crate::config::{Flag, Flags, Settings};
 use crate::output::{Output, write_atomic};
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
@@ -51,41 +51,10 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
     }
 }
 
-fn defaults() -> MaxentDigitsConfig {
-    MaxentDigitsConfig::default()
-}
-
-/// Options of `entropic maxent digits train`.
+/// Options of `entropic maxent digits train`: the keys of [`MaxentDigitsConfig`] and the run's
+/// checkpointing.
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
-    /// Training images (the first N of the held-out split; labels discarded).
-    #[arg(long, value_name = "N", default_value_t = defaults().images)]
-    images: usize,
-    /// Persistent MCMC walkers (each one generated image).
-    #[arg(long, value_name = "N", default_value_t = defaults().walkers)]
-    walkers: usize,
-    /// Epochs (one λ step, one θ step and --sweeps MCMC sweeps each).
-    #[arg(long, value_name = "N", default_value_t = defaults().epochs)]
-    epochs: usize,
-    /// MCMC sweeps (64 single-pixel Metropolis moves per walker) per epoch.
-    #[arg(long, value_name = "N", default_value_t = defaults().sweeps)]
-    sweeps: usize,
-    /// Adam rate of the λ step.
-    #[arg(long, value_name = "R", default_value_t = defaults().lambda_rate)]
-    lambda_rate: f64,
-    /// Adam rate of the θ step (cosine-decayed to 1 %).
-    #[arg(long, value_name = "R", default_value_t = defaults().theta_rate)]
-    theta_rate: f64,
-    /// Channels of the two convolutions.
-    #[arg(long, value_name = "C1,C2", default_value = "4,8")]
-    channels: String,
-    /// Observables (network outputs).
-    #[arg(long, value_name = "M", default_value_t = defaults().outputs)]
-    outputs: usize,
-    /// Estimate the model entropy every N epochs (and at the end) by thermodynamic integration
-    /// from the uniform distribution on [0, 1]⁶⁴ (0 disables).
-    #[arg(long, value_name = "N", default_value_t = defaults().entropy_every)]
-    entropy_every: usize,
     /// Write checkpoint.json every N epochs (and at the end).
     #[arg(long, value_name = "N", default_value_t = 10)]
     checkpoint_every: usize,
@@ -99,22 +68,24 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N")]
     pause_after: Option<usize>,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
 }
 
-impl TrainArgs {
-    fn config(&self, global: &Global) -> Result<MaxentDigitsConfig> {
-        let (mut c, o): (MaxentDigitsConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("images", &mut c.images, self.images);
-        o.set("walkers", &mut c.walkers, self.walkers);
-        o.set("epochs", &mut c.epochs, self.epochs);
-        o.set("sweeps", &mut c.sweeps, self.sweeps);
-        o.set("lambda_rate", &mut c.lambda_rate, self.lambda_rate);
-        o.set("theta_rate", &mut c.theta_rate, self.theta_rate);
-        o.set("channels", &mut c.channels, parse_channels(&self.channels)?);
-        o.set("outputs", &mut c.outputs, self.outputs);
-        o.set("entropy_every", &mut c.entropy_every, self.entropy_every);
-        Ok(c)
+impl Flags for TrainArgs {
+    type Config = MaxentDigitsConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::new("images", "images", "N", "Training images (the first N of the held-out split; labels discarded)."),
+            Flag::new("walkers", "walkers", "N", "Persistent MCMC walkers (each one generated image)."),
+            Flag::new("epochs", "epochs", "N", "Epochs (one λ step, one θ step and --sweeps MCMC sweeps each)."),
+            Flag::new("sweeps", "sweeps", "N", "MCMC sweeps (64 single-pixel Metropolis moves per walker) per epoch."),
+            Flag::new("lambda-rate", "lambda_rate", "R", "Adam rate of the λ step."),
+            Flag::new("theta-rate", "theta_rate", "R", "Adam rate of the θ step (cosine-decayed to 1 %)."),
+            Flag::new("channels", "channels", "C1,C2", "Channels of the two convolutions."),
+            Flag::new("outputs", "outputs", "M", "Observables (network outputs)."),
+            Flag::new("entropy-every", "entropy_every", "N", "Estimate the model entropy every N epochs (and at the end) by thermodynamic integration from the uniform distribution on [0, 1]⁶⁴ (0 disables)."),
+        ]
     }
 }
 
@@ -126,20 +97,9 @@ pub fn load_checkpoint(path: &Path) -> Result<(DigitsTrainer, usize, Vec<DigitsR
     Ok((trainer, c.images, c.history))
 }
 
-fn parse_channels(text: &str) -> Result<[usize; 2]> {
-    let v: Vec<usize> = text
-        .split(',')
-        .map(|s| s.trim().parse::<usize>())
-        .collect::<Result<_, _>>()
-        .ok()
-        .filter(|v: &Vec<usize>| v.len() == 2 && v.iter().all(|&c| (1..=64).contains(&c)))
-        .with_context(|| format!("--channels takes two counts C1,C2 in 1..=64, got '{text}'"))?;
-    Ok([v[0], v[1]])
-}
-
 fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let given = args.config(global)?;
-    if args.config.print_config {
+    let given = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&given);
     }
     if args.checkpoint_every == 0 || args.grid_every == 0 {
@@ -150,25 +110,19 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
     let (run, mut trainer, mut history) = if let Some((bytes, path)) = stored {
         let (checkpoint, trainer) =
             DigitsCheckpoint::read(&bytes).with_context(|| path.display().to_string())?;
-        let images = checkpoint.images;
-        let stored = trainer.params();
+        let config = checkpoint.config(&trainer, given.clone());
+        args.settings.check_resumed(&given, &config)?;
         let outputs = trainer.model().lambda().len();
-        let parameters = |n: usize| format!("{n} observable parameters");
-        global.explicit.check_resumed(&[
-            fixed("images", given.images, images),
-            fixed("walkers", given.walkers, trainer.walkers().len()),
-            fixed("epochs", given.epochs, stored.iterations),
-            fixed("sweeps", given.sweeps, stored.sweeps),
-            fixed("lambda_rate", given.lambda_rate, stored.lambda_rate),
-            fixed("theta_rate", given.theta_rate, stored.theta_rate),
-            fixed("outputs", given.outputs, outputs),
-            (
-                "channels",
-                parameters(MaxentDigits::parameter_count(given.channels, outputs)?),
-                parameters(trainer.model().observables().inner().parameter_count()),
-            ),
-        ])?;
-        let config = checkpoint.config(&trainer, given);
+        let (asked, held) = (
+            MaxentDigits::parameter_count(given.channels, outputs)?,
+            trainer.model().observables().inner().parameter_count(),
+        );
+        if args.settings.asks("channels") && asked != held {
+            bail!(
+                "--channels {:?} asks for {asked} observable parameters but the checkpoint being resumed has {held}; drop the setting, or start a new run in another --out",
+                given.channels
+            );
+        }
         (MaxentDigits::new(config)?, trainer, checkpoint.history)
     } else {
         let run = MaxentDigits::new(given)?;

@@ -2,13 +2,12 @@
 //! target or a trained digits model → [`MaxentMixingReport`] (table, CSV, JSON and trace plots).
 use super::digits::{load_checkpoint, model_path};
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{Flag, Flags, Settings, list};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Result, bail};
 use entropic::experiment::{
     GaussianMixingTarget, MaxentMixing, MaxentMixingConfig, MaxentMixingReport, Runtime,
-    WalkerSampler,
 };
 use std::path::PathBuf;
 
@@ -30,72 +29,32 @@ pub struct MixingArgs {
     /// checkpoint's, all by default).
     #[arg(long, value_name = "N")]
     walkers: Option<usize>,
-    /// Samplers to compare: metropolis, mala, hmc (comma-separated).
-    #[arg(long, value_name = "LIST", default_value = "metropolis,mala,hmc")]
-    samplers: String,
-    /// Leapfrog steps of an HMC trajectory.
-    #[arg(long, value_name = "L", default_value_t = defaults().leapfrog)]
-    leapfrog: usize,
-    /// Warm-up sweeps (step adapted toward the sampler's target acceptance, then frozen).
-    #[arg(long, value_name = "N", default_value_t = defaults().warmup)]
-    warmup: usize,
-    /// Measured sweeps.
-    #[arg(long, value_name = "N", default_value_t = defaults().sweeps)]
-    sweeps: usize,
-    /// Samplers to precondition (comma-separated, or "all"): halfway through warm-up, scale each
-    /// coordinate's moves by the walkers' spread along it (a diagonal mass matrix for MALA/HMC,
-    /// per-coordinate widths for Metropolis). Default none.
-    #[arg(long, value_name = "LIST")]
-    precondition: Option<String>,
-    /// Precondition MALA/HMC with the walkers' whole covariance (a dense mass matrix; box walls
-    /// handled as billiards) instead of its diagonal.
-    #[arg(long)]
-    dense: bool,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
 }
 
-fn defaults() -> MaxentMixingConfig {
-    MaxentMixingConfig::default()
+impl Flags for MixingArgs {
+    type Config = MaxentMixingConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::new("samplers", "samplers", "LIST,..", "Samplers to compare: metropolis, mala, hmc (comma-separated)."),
+            Flag::new("leapfrog", "leapfrog", "L", "Leapfrog steps of an HMC trajectory."),
+            Flag::new("warmup", "warmup", "N", "Warm-up sweeps (step adapted toward the sampler's target acceptance, then frozen)."),
+            Flag::new("sweeps", "sweeps", "N", "Measured sweeps."),
+            Flag::new("precondition", "precondition", "LIST,..", "Samplers to precondition (comma-separated, or \"all\"): halfway through warm-up, scale each coordinate's moves by the walkers' spread along it (a diagonal mass matrix for MALA/HMC, per-coordinate widths for Metropolis).")
+                .with(|text| Ok(list(if text.trim() == "all" { "metropolis,mala,hmc" } else { text }))),
+            Flag::switch("dense", "dense", true, "Precondition MALA/HMC with the walkers' whole covariance (a dense mass matrix; box walls handled as billiards) instead of its diagonal."),
+        ]
+    }
 }
 
 /// Gaussian walkers unless `--walkers` says otherwise.
 const GAUSSIAN_WALKERS: usize = 200;
 
-impl MixingArgs {
-    fn config(&self, global: &Global) -> Result<MaxentMixingConfig> {
-        let (mut c, o): (MaxentMixingConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("samplers", &mut c.samplers, parse_samplers(&self.samplers)?);
-        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
-        o.set("warmup", &mut c.warmup, self.warmup);
-        o.set("sweeps", &mut c.sweeps, self.sweeps);
-        let precondition = match self.precondition.as_deref() {
-            None => Vec::new(),
-            Some("all") => parse_samplers("metropolis,mala,hmc")?,
-            Some(list) => parse_samplers(list)?,
-        };
-        o.set("precondition", &mut c.precondition, precondition);
-        o.set("dense", &mut c.dense, self.dense);
-        Ok(c)
-    }
-}
-
-fn parse_samplers(text: &str) -> Result<Vec<WalkerSampler>> {
-    text.split(',')
-        .map(|s| match s.trim() {
-            "metropolis" => Ok(WalkerSampler::Metropolis),
-            "mala" => Ok(WalkerSampler::Mala),
-            "hmc" => Ok(WalkerSampler::Hmc),
-            other => {
-                bail!("--samplers and --precondition take metropolis, mala, hmc; got '{other}'")
-            }
-        })
-        .collect()
-}
-
 pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.config(global)?;
-    if args.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let experiment = MaxentMixing::new(config)?;

@@ -1,70 +1,36 @@
 //! `entropic maxent pca`: flags → [`MaxentPcaConfig`] → [`MaxentPca`] → [`MaxentPcaReport`]
 //! (text, CSV, JSON and plots; PCA as a Min-MaxEnt solution, paper Sec. I.1, Fig. 2).
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay};
+use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{MaxentPca, MaxentPcaConfig, MaxentPcaReport};
 
-/// Options of `entropic maxent pca`.
+/// Options of `entropic maxent pca`: the keys of [`MaxentPcaConfig`].
 #[derive(Debug, clap::Args)]
 pub struct PcaArgs {
-    /// Covariance as Σ11,Σ22,Σ12 (positive definite).
-    #[arg(
-        long,
-        value_name = "S11,S22,S12",
-        default_value = "3,2,1",
-        allow_hyphen_values = true
-    )]
-    sigma: String,
-    /// Training samples.
-    #[arg(long, value_name = "N", default_value_t = defaults().samples)]
-    samples: usize,
-    /// Persistent MCMC walkers.
-    #[arg(long, value_name = "N", default_value_t = defaults().walkers)]
-    walkers: usize,
-    /// Training iterations (one λ step and one θ step each).
-    #[arg(long, value_name = "N", default_value_t = defaults().iterations)]
-    iterations: usize,
-    /// Leapfrog steps of HMC walkers (1 = MALA); 0 keeps random-walk Metropolis.
-    #[arg(long, value_name = "L", default_value_t = defaults().leapfrog)]
-    leapfrog: usize,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
 }
 
-fn defaults() -> MaxentPcaConfig {
-    MaxentPcaConfig::default()
-}
-
-impl PcaArgs {
-    fn config(&self, global: &Global) -> Result<MaxentPcaConfig> {
-        let (mut c, o): (MaxentPcaConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        o.set("sigma", &mut c.sigma, parse_sigma(&self.sigma)?);
-        o.set("samples", &mut c.samples, self.samples);
-        o.set("walkers", &mut c.walkers, self.walkers);
-        o.set("iterations", &mut c.iterations, self.iterations);
-        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
-        Ok(c)
+impl Flags for PcaArgs {
+    type Config = MaxentPcaConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::new("sigma", "sigma", "S11,S22,S12", "Covariance as Σ11,Σ22,Σ12 (positive definite)."),
+            Flag::new("samples", "samples", "N", "Training samples."),
+            Flag::new("walkers", "walkers", "N", "Persistent MCMC walkers."),
+            Flag::new("iterations", "iterations", "N", "Training iterations (one λ step and one θ step each)."),
+            Flag::new("leapfrog", "leapfrog", "L", "Leapfrog steps of HMC walkers (1 = MALA); 0 keeps random-walk Metropolis."),
+        ]
     }
 }
 
-/// `--sigma S11,S22,S12`: three numbers (the run checks they form a covariance).
-fn parse_sigma(text: &str) -> Result<[f64; 3]> {
-    let v: Vec<f64> = text
-        .split(',')
-        .map(|s| s.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| anyhow::anyhow!("--sigma takes three numbers S11,S22,S12, got '{text}'"))?;
-    v[..]
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("--sigma takes three numbers S11,S22,S12, got '{text}'"))
-}
-
 pub fn run(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.config(global)?;
-    if args.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let rt = Threads::new(global.quiet);

@@ -4,7 +4,7 @@
 //! Eq. 22–23, Fig. 7; discriminator bias, Eq. 20–21, Fig. 6).
 use super::{load_checkpoint, model_path};
 use crate::Global;
-use crate::config::{ConfigArgs, Overlay, required};
+use crate::config::{Flag, Flags, Settings, required};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result};
@@ -15,64 +15,31 @@ use entropic::experiment::{
 use entropic::nn::{Network, io};
 use std::path::PathBuf;
 
-fn sampling_defaults() -> DigitsSamplingConfig {
-    DigitsSamplingConfig::default()
-}
-
-fn discriminator_defaults() -> DigitsDiscriminatorConfig {
-    DigitsDiscriminatorConfig::default()
-}
-
 /// Options of `entropic maxent digits sample`.
 #[derive(Debug, clap::Args)]
 pub struct SampleArgs {
     /// A checkpoint.json of `digits train` (or its directory).
     #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
     model: Option<PathBuf>,
-    /// Steer towards this digit with an independent classifier (Eq. 23).
-    #[arg(long, value_name = "DIGIT")]
-    steer: Option<usize>,
-    /// Strength α of the steering field.
-    #[arg(long, value_name = "A", default_value_t = sampling_defaults().alpha)]
-    alpha: f64,
     /// A discriminator.json of `digits discriminator`: add α_g g(x) (Eq. 21).
     #[arg(long, value_name = "FILE")]
     discriminator: Option<PathBuf>,
-    /// Strength α_g of the discriminator bias (1 makes H₀ + g the log-density ratio
-    /// correction for a calibrated discriminator).
-    #[arg(long, value_name = "A", default_value_t = sampling_defaults().disc_alpha)]
-    disc_alpha: f64,
-    /// Drop H₀ and sample from the steering field alone (the Fig. 7d ablation).
-    #[arg(long)]
-    classifier_only: bool,
-    /// MCMC sweeps under the biased energy.
-    #[arg(long, value_name = "N", default_value_t = sampling_defaults().sweeps)]
-    sweeps: usize,
-    /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep on the
-    /// biased energy and its gradient (1 = MALA), step adapted over the first quarter of the
-    /// sweeps.
-    #[arg(long, value_name = "L", default_value_t = sampling_defaults().leapfrog)]
-    leapfrog: usize,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
 }
 
-impl SampleArgs {
-    fn config(&self, global: &Global) -> Result<DigitsSamplingConfig> {
-        let (mut c, o): (DigitsSamplingConfig, _) = Overlay::load(&self.config, &global.explicit)?;
-        if self.steer.is_some() {
-            c.steer = self.steer;
-        }
-        o.set("alpha", &mut c.alpha, self.alpha);
-        o.set("disc_alpha", &mut c.disc_alpha, self.disc_alpha);
-        o.set(
-            "classifier_only",
-            &mut c.classifier_only,
-            self.classifier_only,
-        );
-        o.set("sweeps", &mut c.sweeps, self.sweeps);
-        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
-        Ok(c)
+impl Flags for SampleArgs {
+    type Config = DigitsSamplingConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::new("steer", "steer", "DIGIT", "Steer towards this digit with an independent classifier (Eq. 23)."),
+            Flag::new("alpha", "alpha", "A", "Strength α of the steering field."),
+            Flag::new("disc-alpha", "disc_alpha", "A", "Strength α_g of the discriminator bias (1 makes H₀ + g the log-density ratio correction for a calibrated discriminator)."),
+            Flag::switch("classifier-only", "classifier_only", true, "Drop H₀ and sample from the steering field alone (the Fig. 7d ablation)."),
+            Flag::new("sweeps", "sweeps", "N", "MCMC sweeps under the biased energy."),
+            Flag::new("leapfrog", "leapfrog", "L", "0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep on the biased energy and its gradient (1 = MALA), step adapted over the first quarter of the sweeps."),
+        ]
     }
 }
 
@@ -82,42 +49,27 @@ pub struct DiscriminatorArgs {
     /// A checkpoint.json of `digits train` (or its directory).
     #[arg(long, value_name = "FILE", required_unless_present = "print_config")]
     model: Option<PathBuf>,
-    /// Discriminator rounds.
-    #[arg(long, value_name = "N", default_value_t = discriminator_defaults().rounds)]
-    rounds: usize,
-    /// Strength α of the bias α g(x) (1: g is the log-odds of "generated").
-    #[arg(long, value_name = "A", default_value_t = discriminator_defaults().alpha)]
-    alpha: f64,
-    /// MCMC sweeps under the biased energy per round.
-    #[arg(long, value_name = "N", default_value_t = discriminator_defaults().sweeps)]
-    sweeps: usize,
-    /// Training epochs of each discriminator.
-    #[arg(long, value_name = "N", default_value_t = discriminator_defaults().epochs)]
-    epochs: usize,
-    /// 0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep (1 =
-    /// MALA).
-    #[arg(long, value_name = "L", default_value_t = discriminator_defaults().leapfrog)]
-    leapfrog: usize,
     #[command(flatten)]
-    config: ConfigArgs,
+    settings: Settings<Self>,
 }
 
-impl DiscriminatorArgs {
-    fn config(&self, global: &Global) -> Result<DigitsDiscriminatorConfig> {
-        let (mut c, o): (DigitsDiscriminatorConfig, _) =
-            Overlay::load(&self.config, &global.explicit)?;
-        o.set("rounds", &mut c.rounds, self.rounds);
-        o.set("alpha", &mut c.alpha, self.alpha);
-        o.set("sweeps", &mut c.sweeps, self.sweeps);
-        o.set("epochs", &mut c.epochs, self.epochs);
-        o.set("leapfrog", &mut c.leapfrog, self.leapfrog);
-        Ok(c)
+impl Flags for DiscriminatorArgs {
+    type Config = DigitsDiscriminatorConfig;
+    #[rustfmt::skip]
+    fn flags() -> Vec<Flag> {
+        vec![
+            Flag::new("rounds", "rounds", "N", "Discriminator rounds."),
+            Flag::new("alpha", "alpha", "A", "Strength α of the bias α g(x) (1: g is the log-odds of \"generated\")."),
+            Flag::new("sweeps", "sweeps", "N", "MCMC sweeps under the biased energy per round."),
+            Flag::new("epochs", "epochs", "N", "Training epochs of each discriminator."),
+            Flag::new("leapfrog", "leapfrog", "L", "0: the trained walkers' own moves; L ≥ 1: HMC with L leapfrog steps per sweep (1 = MALA)."),
+        ]
     }
 }
 
 pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.config(global)?;
-    if args.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let run = DigitsSampling::new(config)?;
@@ -152,8 +104,8 @@ pub fn discriminator(
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<()> {
-    let config = args.config(global)?;
-    if args.config.print_config {
+    let config = args.settings.config()?;
+    if args.settings.print_config() {
         return out.print_config(&config);
     }
     let run = DigitsDiscriminator::new(config)?;
