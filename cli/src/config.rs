@@ -187,7 +187,7 @@ impl Flag {
 
     /// The clap argument of a flag of `C`'s config: its value checked against the key's type.
     fn arg<C: Serialize + DeserializeOwned + Default>(&self) -> clap::Arg {
-        let mut help = self.help.to_string();
+        let mut help = self.help.trim_end_matches('.').to_string();
         if let Some(default) = self
             .default_text(&document(&C::default()))
             .filter(|d| !d.is_empty())
@@ -684,9 +684,9 @@ mod tests {
     #[test]
     fn help_shows_the_config_defaults() {
         let help = command().render_long_help().to_string();
-        assert!(help.contains("A count. [default: 0]"), "{help}");
-        assert!(help.contains("A rule. [default: two-step]"), "{help}");
-        assert!(help.contains("An optional scale.\n"), "{help}");
+        assert!(help.contains("A count [default: 0]"), "{help}");
+        assert!(help.contains("A rule [default: two-step]"), "{help}");
+        assert!(help.contains("An optional scale\n"), "{help}");
     }
 
     /// With --resume, a setting asked for that differs from the checkpoint's is refused by the
