@@ -188,8 +188,9 @@ impl Flag {
     /// The clap argument of a flag of `C`'s config: its value checked against the key's type.
     fn arg<C: Serialize + DeserializeOwned + Default>(&self) -> clap::Arg {
         let mut help = self.help.trim_end_matches('.').to_string();
-        if let Some(default) = self
-            .default_text(&document(&C::default()))
+        if let Some(default) = document(&C::default())
+            .ok()
+            .and_then(|doc| self.default_text(&doc))
             .filter(|d| !d.is_empty())
         {
             help += &format!(" [default: {default}]");
@@ -201,7 +202,7 @@ impl Flag {
         let flag = self.clone();
         let check = move |text: &str| -> Result<Assignments, String> {
             let assignments = flag.assignments(text)?;
-            let mut doc = document(&C::default());
+            let mut doc = document(&C::default()).map_err(|e| e.to_string())?;
             for (key, value) in &assignments {
                 put(&mut doc, key, value.clone());
             }
@@ -277,8 +278,11 @@ fn scalar(text: &str) -> toml::Value {
 }
 
 /// A config as a TOML document (unset optional keys absent).
-fn document<C: Serialize>(config: &C) -> toml::Value {
-    toml::Value::try_from(config).unwrap_or(toml::Value::Table(toml::Table::new()))
+///
+/// # Errors
+/// A value TOML cannot hold (an integer above i64::MAX).
+fn document<C: Serialize>(config: &C) -> Result<toml::Value> {
+    toml::Value::try_from(config).context("the settings as TOML")
 }
 
 /// The value at a dotted key of `doc`.
@@ -369,7 +373,7 @@ impl<F: Flags> Settings<F> {
         if self.given.is_empty() {
             return Ok(config);
         }
-        let mut doc = document(&config);
+        let mut doc = document(&config)?;
         for (key, value) in self.given.iter().flat_map(|(_, a)| a) {
             put(&mut doc, key, value.clone());
         }
@@ -425,7 +429,7 @@ impl<F: Flags> Settings<F> {
     /// # Errors
     /// The first contradicting setting, with both values.
     pub fn check_resumed(&self, given: &F::Config, stored: &F::Config) -> Result<()> {
-        let (given, stored) = (document(given), document(stored));
+        let (given, stored) = (document(given)?, document(stored)?);
         let mut keys = Vec::new();
         if self.file.config.is_some() {
             leaves(&given, "", &mut keys);
@@ -470,7 +474,7 @@ fn set_keys<C: DeserializeOwned + Serialize>(config: C, assignments: &[String]) 
         return Ok(config);
     }
     let keys = serde_json::to_value(&config)?;
-    let mut doc = document(&config);
+    let mut doc = document(&config)?;
     for assignment in assignments {
         let (key, text) = assignment
             .split_once('=')

@@ -91,7 +91,6 @@ pub fn read_npy_matrix(bytes: &[u8]) -> Result<Matrix> {
     })
 }
 
-/// Reorder a column-major (Fortran) array of `shape` to row-major (C) order.
 /// The Hamiltonian stated by the metadata.json in `dir` (`coupling`, `field` and, if present,
 /// `next_nearest`, as `entropic lattice sample` writes them); `None` without the file.
 ///
@@ -127,6 +126,7 @@ pub fn hamiltonian_in(dir: &Path) -> Result<Option<Hamiltonian>> {
     }))
 }
 
+/// Reorder a column-major (Fortran) array of `shape` to row-major (C) order.
 fn fortran_to_c(data: &[f64], shape: &[u64]) -> Vec<f64> {
     let shape: Vec<usize> = shape.iter().map(|&s| s as usize).collect();
     // Fortran strides: the first axis is contiguous.
