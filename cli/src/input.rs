@@ -1,6 +1,6 @@
 //! Reading user data: `.npy` arrays (any float or integer dtype) as an n × d matrix of f64.
 use anyhow::{Context, Result, bail};
-use entropic::experiment::Hamiltonian;
+use entropic::experiment::{ExperimentError, Hamiltonian, dataset_hamiltonian};
 use std::io::Cursor;
 use std::path::Path;
 
@@ -91,39 +91,21 @@ pub fn read_npy_matrix(bytes: &[u8]) -> Result<Matrix> {
     })
 }
 
-/// The Hamiltonian stated by the metadata.json in `dir` (`coupling`, `field` and, if present,
-/// `next_nearest`, as `entropic lattice sample` writes them); `None` without the file.
+/// The Hamiltonian stated by the metadata.json in `dir`
+/// ([`entropic::experiment::dataset_hamiltonian`]); `None` without the file.
 ///
 /// # Errors
-/// A metadata.json that cannot be read, is not JSON, lacks a finite `coupling` or `field`, or
-/// has a `next_nearest` that is not a finite number.
+/// A metadata.json that cannot be read or does not state a finite coupling and field.
 pub fn hamiltonian_in(dir: &Path) -> Result<Option<Hamiltonian>> {
     let path = dir.join("metadata.json");
     if !path.exists() {
         return Ok(None);
     }
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let doc: serde_json::Value = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not JSON", path.display()))?;
-    let number = |key: &str| {
-        doc.get(key)
-            .and_then(serde_json::Value::as_f64)
-            .filter(|v| v.is_finite())
-            .with_context(|| {
-                format!(
-                    "{} states no finite {key} (the Hamiltonian the data were drawn from)",
-                    path.display()
-                )
-            })
-    };
-    Ok(Some(Hamiltonian {
-        coupling: number("coupling")?,
-        field: number("field")?,
-        next_nearest: match doc.get("next_nearest") {
-            None => 0.0,
-            Some(_) => number("next_nearest")?,
-        },
-    }))
+    dataset_hamiltonian(&bytes).map(Some).map_err(|e| match e {
+        ExperimentError::Config { reason, .. } => anyhow::anyhow!("{} {reason}", path.display()),
+        other => other.into(),
+    })
 }
 
 /// Reorder a column-major (Fortran) array of `shape` to row-major (C) order.

@@ -8,8 +8,7 @@ use crate::Global;
 use crate::config::{Flag, Flags, Settings};
 use crate::output::Output;
 use anyhow::{Context, Result, bail};
-use entropic::experiment::{Algorithm, ChainConfig, Configs, SpinModel};
-use serde_json::json;
+use entropic::experiment::{Algorithm, Configs, SpinModel};
 
 /// Spin-lattice commands.
 #[derive(Debug, clap::Subcommand)]
@@ -107,47 +106,18 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
     }
 }
 
-/// Write a dataset's arrays — configs.npy (temperatures × samples × L × L) and temperatures.npy —
-/// and return the metadata every dataset carries (the command, the model with its Hamiltonian,
-/// which `entropy ising|xy` reads back, the seed, the array's shape and dtype); the caller adds
-/// its own keys and writes it as metadata.json.
+/// Write a dataset's arrays — configs.npy (temperatures × samples × L × L, `shape`) and
+/// temperatures.npy — and its `metadata` (a core report's, [`entropic::experiment::dataset_metadata`]).
 fn write_dataset(
     out: &mut Output<'_>,
-    (command, seed): (&str, u64),
-    spec: &ChainConfig,
+    (shape, configs): ([u64; 4], &Configs),
     temperatures: &[f64],
-    configs: &Configs,
-) -> Result<serde_json::Value> {
-    let l = spec.size as u64;
-    let t = temperatures.len() as u64;
-    let total = match configs {
-        Configs::Spins(v) => v.len(),
-        Configs::Angles(v) => v.len(),
-    } as u64;
-    let shape = [t, total / (t * l * l).max(1), l, l];
-    let dtype = match configs {
-        Configs::Spins(v) => {
-            out.npy("configs.npy", &shape, v)?;
-            "int8 spins ±1"
-        }
-        Configs::Angles(v) => {
-            out.npy("configs.npy", &shape, v)?;
-            "float64 angles in [0, 2π)"
-        }
-    };
-    out.npy("temperatures.npy", &[t], temperatures)?;
-    Ok(json!({
-        "command": command,
-        "model": spec.model,
-        "algorithm": spec.algorithm,
-        "size": spec.size,
-        "coupling": spec.coupling,
-        "field": spec.field,
-        "next_nearest": spec.next_nearest,
-        "global_flip": spec.global_flip,
-        "thermalize": spec.thermalize,
-        "seed": seed,
-        "configs_shape": shape,
-        "configs_dtype": dtype,
-    }))
+    metadata: &serde_json::Value,
+) -> Result<()> {
+    match configs {
+        Configs::Spins(v) => out.npy("configs.npy", &shape, v)?,
+        Configs::Angles(v) => out.npy("configs.npy", &shape, v)?,
+    }
+    out.npy("temperatures.npy", &[shape[0]], temperatures)?;
+    out.json("metadata.json", metadata)
 }

@@ -7,10 +7,8 @@ use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::Result;
 use entropic::experiment::{
-    Configs, LatticeTemper, LatticeTemperConfig, LatticeTemperReport, LatticeTemperResult,
-    temper_figures,
+    LatticeTemper, LatticeTemperConfig, LatticeTemperReport, dataset_shape, temper_figures,
 };
-use serde_json::json;
 
 /// Options of `entropic lattice temper`.
 #[derive(Debug, clap::Args)]
@@ -51,37 +49,12 @@ pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
         for (name, svg) in temper_figures::figures(&result)? {
             out.file(name, svg.as_bytes())?;
         }
-        if let Some(configs) = &result.configs {
-            write_dataset(out, config, &result, configs, global.seed)?;
+        if let (Some(configs), Some(metadata)) = (&result.configs, report.dataset_json(global.seed))
+        {
+            let temps: Vec<f64> = result.rungs.iter().map(|r| r.temperature).collect();
+            let shape = dataset_shape(&config.chain, temps.len(), configs);
+            super::write_dataset(out, (shape, configs), &temps, &metadata)?;
         }
     }
     out.result(&report.text(global.seed), &doc)
-}
-
-/// The kept configurations in `lattice sample`'s format, so the entropy commands read them.
-fn write_dataset(
-    out: &mut Output<'_>,
-    config: &LatticeTemperConfig,
-    result: &LatticeTemperResult,
-    configs: &Configs,
-    seed: u64,
-) -> Result<()> {
-    let temps: Vec<f64> = result.rungs.iter().map(|r| r.temperature).collect();
-    let mut doc = super::write_dataset(
-        out,
-        ("lattice temper", seed),
-        &config.chain,
-        &temps,
-        configs,
-    )?;
-    doc["rounds"] = config.rounds.into();
-    doc["samples"] = config.keep.into();
-    doc["spacing_rounds"] = (config.rounds / config.keep.max(1)).into();
-    doc["temperatures"] = result
-        .rungs
-        .iter()
-        .map(|r| json!({"temperature": r.temperature, "acceptance": r.acceptance}))
-        .collect::<Vec<_>>()
-        .into();
-    out.json("metadata.json", &doc)
 }

@@ -159,4 +159,25 @@ impl<'a> LatticeTemperReport<'a> {
             "round_trips": result.round_trips, "seconds_per_round": result.seconds_per_round,
         })
     }
+
+    /// The kept configurations' `metadata.json` (with `--keep`; `None` without): the dataset's
+    /// keys ([`super::dataset_metadata`], as `lattice sample` writes them, so the entropy
+    /// commands read them), the rounds, the configurations per rung and their spacing in rounds,
+    /// and each rung's temperature and acceptance.
+    #[cfg(feature = "serde")]
+    pub fn dataset_json(&self, seed: u64) -> Option<serde_json::Value> {
+        let (config, rungs) = (self.run.config(), &self.result.rungs);
+        let configs = self.result.configs.as_ref()?;
+        let mut doc =
+            super::dataset_metadata("lattice temper", seed, &config.chain, rungs.len(), configs);
+        doc["rounds"] = config.rounds.into();
+        doc["samples"] = config.keep.into();
+        doc["spacing_rounds"] = (config.rounds / config.keep.max(1)).into();
+        doc["temperatures"] = rungs
+            .iter()
+            .map(|r| serde_json::json!({"temperature": r.temperature, "acceptance": r.acceptance}))
+            .collect::<alloc::vec::Vec<_>>()
+            .into();
+        Some(doc)
+    }
 }

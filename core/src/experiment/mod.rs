@@ -54,8 +54,10 @@ mod latent_sweep;
 mod latent_sweep_report;
 mod latent_train;
 mod latent_train_report;
+mod lattice_dataset;
 mod lattice_entropy;
 mod lattice_sample;
+mod lattice_sample_report;
 mod lattice_temper;
 mod lattice_temper_report;
 mod lattice_thermo;
@@ -114,6 +116,9 @@ pub use latent_train::{
     LatentTrainConfig, MIN_DIAGNOSTIC_STEPS,
 };
 pub use latent_train_report::LatentTrainReport;
+pub use lattice_dataset::dataset_shape;
+#[cfg(feature = "serde")]
+pub use lattice_dataset::{dataset_hamiltonian, dataset_metadata};
 pub use lattice_entropy::{
     ConvDenoiserConfig, DenoiserConfig, DenoisingExample, Drift, EntropyRow, GENERATION_PIECE,
     Generation, GenerationConfig, GenerationRow, Hamiltonian, LatticeDenoisers, LatticeEntropy,
@@ -121,6 +126,7 @@ pub use lattice_entropy::{
     MAX_PROPAGATION_BETA, MIN_PROPAGATION_T, ModelChoice, SpinConfigurations, TrainingConfig,
 };
 pub use lattice_sample::{LatticeSample, LatticeSampleConfig, concatenate};
+pub use lattice_sample_report::LatticeSampleReport;
 pub use lattice_temper::{LatticeTemper, LatticeTemperConfig, LatticeTemperResult, TemperRung};
 pub use lattice_temper_report::LatticeTemperReport;
 pub use lattice_thermo::{
