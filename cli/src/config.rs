@@ -46,7 +46,6 @@ pub trait Flags {
     /// The config the command runs (its defaults are the flags' defaults).
     type Config: Serialize + DeserializeOwned + Default;
     /// The flags, each naming the key(s) of [`Flags::Config`] it sets.
-    #[rustfmt::skip]
     fn flags() -> Vec<Flag>;
 }
 
