@@ -11,13 +11,11 @@ use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
 use entropic::estimate::Unit;
 use entropic::experiment::{
-    BenchmarkReport, EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare,
+    BenchmarkReport, CompareReport, EntropyBenchmark, EntropyBenchmarkConfig, EntropyCompare,
     EntropyCompareConfig, EstimatorConfig, GaussianReport, GaussianTable, GaussianTableConfig,
-    MutualInformationCompare, Suites, estimator_rows_json, estimator_table,
+    MutualInformationCompare, Suites,
 };
 use entropic::samples::Samples;
-use serde_json::json;
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// Entropy commands.
@@ -344,22 +342,15 @@ fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> R
         }
         (None, None) => bail!("give --split K or --y FILE"),
     };
-    let (n, dx, dy) = (x.len(), x.dim(), y.dim());
     let run = MutualInformationCompare::new(config, x, y)?;
     let rt = Threads::new(global.quiet);
     let rows = run.run(global.seed, &rt)?;
     rt.finish();
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
-    let unit_name = if args.bits { "bits" } else { "nats" };
-    let mut text =
-        format!("{n} pairs, d_x = {dx}, d_y = {dy}; mutual information in {unit_name}\n");
-    text += &estimator_table(&rows, unit, args.exact, None);
-    let json_rows = estimator_rows_json(&rows, unit, args.exact, None);
-    let doc = json!({"pairs": n, "dim_x": dx, "dim_y": dy, "unit": unit_name,
-        "metric": "maximum norm (KSG)", "exact": args.exact, "config": run.config(),
-        "rows": json_rows});
+    let report = CompareReport::mutual_information(&run, &rows, unit, args.exact);
+    let doc = report.json();
     out.json("mi.json", &doc)?;
-    out.result(&text, &doc)
+    out.result(&report.text(), &doc)
 }
 
 /// The temperature of a compare run's data: entry `select` of temperatures.npy beside a 4-axis
@@ -401,29 +392,13 @@ fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<
             .filter(|h| h.field == 0.0)
             .map(|h| h.coupling);
     }
-    let (spins, d) = (config.spins, m.cols);
     let run = EntropyCompare::new(config, Samples::new(m.data, m.cols)?)?;
     let rt = Threads::new(global.quiet);
     let rows = run.run(global.seed, &rt)?;
     rt.finish();
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
-    let unit_name = if args.bits { "bits" } else { "nats" };
-    let spin_note = if spins {
-        " (±1 spins, dequantised; absolute discrete entropy)"
-    } else {
-        ""
-    };
-    let mut text = format!(
-        "{} samples × {d} values{spin_note}; entropy in {unit_name}\n",
-        m.rows
-    );
-    text += &estimator_table(&rows, unit, args.exact, Some(d));
-    let json_rows = estimator_rows_json(&rows, unit, args.exact, Some(d));
-    if let Some(h) = args.exact {
-        writeln!(text, "{:>30} {h:>11.4}", "exact (given)")?;
-    }
-    let doc = json!({"samples": m.rows, "dim": d, "spins": spins, "unit": unit_name,
-        "exact": args.exact, "config": run.config(), "rows": json_rows});
+    let report = CompareReport::entropy(&run, &rows, unit, args.exact);
+    let doc = report.json();
     out.json("compare.json", &doc)?;
-    out.result(&text, &doc)
+    out.result(&report.text(), &doc)
 }

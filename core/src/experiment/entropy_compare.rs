@@ -153,6 +153,11 @@ impl EntropyCompare {
         &self.config
     }
 
+    /// The samples the estimators run on.
+    pub fn samples(&self) -> &Samples {
+        &self.x
+    }
+
     /// Run every estimator in turn (progress per estimator).
     ///
     /// # Errors

@@ -33,6 +33,7 @@ mod benchmark_report;
 #[cfg(feature = "plot")]
 pub mod bimodal_figures;
 mod chain;
+mod compare_report;
 #[cfg(feature = "data")]
 mod digit_classifier_report;
 mod entropy_benchmark;
@@ -42,6 +43,7 @@ mod estimator_table;
 mod estimators;
 #[cfg(feature = "serde")]
 mod exact_length;
+mod exact_report;
 mod gaussian_report;
 mod gaussian_table;
 mod ising;
@@ -88,6 +90,7 @@ pub use benchmark_report::{BENCHMARK_ESTIMATORS, BenchmarkReport, SUMMARY_MAX_DI
 pub use chain::{
     Algorithm, Chain, ChainConfig, Configs, MIN_PILOT, Plan, Spacing, SpinModel, Tuning,
 };
+pub use compare_report::CompareReport;
 #[cfg(feature = "data")]
 pub use digit_classifier_report::DigitClassifierReport;
 pub use entropy_benchmark::{
@@ -99,6 +102,7 @@ pub use error::ExperimentError;
 pub use estimator_table::estimator_rows_json;
 pub use estimator_table::estimator_table;
 pub use estimators::{EstimatorConfig, EstimatorRow};
+pub use exact_report::ExactReport;
 pub use gaussian_report::{GAUSSIAN_ESTIMATORS, GaussianReport};
 pub use gaussian_table::{
     GaussianRow, GaussianTable, GaussianTableConfig, MAX_GAUSSIAN_DIM, gaussian_summary,

@@ -73,6 +73,11 @@ impl MutualInformationCompare {
         &self.config
     }
 
+    /// The paired samples (x, y).
+    pub fn samples(&self) -> (&Samples, &Samples) {
+        (&self.x, &self.y)
+    }
+
     /// The Gaussian (CCA) value, KSG (both variants, k = `k`, maximum norm) and, unless
     /// `train_steps` is 0, MINE and MINDE-C (`train_steps` Adam steps, from `seed`); every
     /// estimate in nats.
