@@ -385,6 +385,20 @@ impl<F: Flags> Settings<F> {
         self.file.print_config
     }
 
+    /// The config to run ([`Self::config`]), or `None` once it is printed to `out` when
+    /// `--print-config` was given (the command then does nothing else).
+    ///
+    /// # Errors
+    /// As [`Self::config`]; writing to `out`.
+    pub fn run_config(&self, out: &mut crate::output::Output<'_>) -> Result<Option<F::Config>> {
+        let config = self.config()?;
+        if self.print_config() {
+            out.print_config(&config)?;
+            return Ok(None);
+        }
+        Ok(Some(config))
+    }
+
     /// The keys asked for, each with how: the flags given, the `--set` keys, and `file_keys`
     /// when a `--config` file is read.
     fn asked(&self, file_keys: &[String]) -> Vec<(String, String)> {

@@ -31,10 +31,9 @@ impl Flags for Args {
 }
 
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let experiment = IsingRun::new(config.clone())?;
     let rt = Threads::new(global.quiet);
     let r = experiment.run(global.seed, &rt)?;

@@ -265,10 +265,9 @@ pub fn run(command: &Command, global: &Global, out: &mut Output<'_>) -> Result<(
 }
 
 fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let table = GaussianTable::new(config)?;
     let rt = Threads::new(global.quiet);
     let rows = table.run(global.seed, &rt)?;
@@ -284,10 +283,9 @@ fn gaussian(args: &GaussianArgs, global: &Global, out: &mut Output<'_>) -> Resul
 }
 
 fn benchmark(args: &BenchmarkArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let run = EntropyBenchmark::new(config, args.suite_seed)?;
     let rt = Threads::new(global.quiet);
     let rows = run.run(global.seed, &rt)?;
@@ -309,10 +307,9 @@ fn read_rows(path: &std::path::Path) -> Result<crate::input::Matrix> {
 }
 
 fn mutual_information(args: &MiArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     if args.exact.is_some_and(|i| !i.is_finite()) {
         bail!("--exact must be a finite mutual information");
     }
@@ -367,10 +364,9 @@ fn temperature_beside(args: &CompareArgs, data: &Path, axes: usize) -> Result<Op
 }
 
 fn compare(args: &CompareArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let mut config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(mut config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     if args.exact.is_some_and(|h| !h.is_finite()) {
         bail!("--exact must be a finite entropy");
     }

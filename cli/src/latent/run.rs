@@ -14,10 +14,9 @@ use serde_json::json;
 
 pub fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
     let settings = &args.training.settings;
-    let given = settings.config()?;
-    if settings.print_config() {
-        return out.print_config(&given);
-    }
+    let Some(given) = settings.run_config(out)? else {
+        return Ok(());
+    };
     let (checkpoint_file, stored) = CheckpointFile::open(global.out.as_deref(), args.resume)?;
     let (run, trainer, history, seed) = if let Some((bytes, path)) = stored {
         let (c, trainer) = LatentCheckpoint::read(&bytes)

@@ -11,10 +11,9 @@ use rayon::prelude::*;
 use serde_json::json;
 
 pub fn sweep(args: &SweepArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.training.settings.config()?;
-    if args.training.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.training.settings.run_config(out)? else {
+        return Ok(());
+    };
     let epochs = config.training.epochs;
     if args.resume && global.out.is_none() {
         bail!("--resume needs --out DIR holding the runs/ of the sweep");

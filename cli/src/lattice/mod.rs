@@ -79,13 +79,16 @@ fn chain_flags() -> Vec<Flag> {
     flags
 }
 
-/// The config of a simulating command, refused without temperatures (given by --temps, --set
-/// or a --config file) unless it is only printed.
-fn chain_config<F: Flags>(settings: &Settings<F>) -> Result<F::Config> {
+/// The config of a simulating command ([`Settings::run_config`]), refused without temperatures
+/// (given by --temps, --set or a --config file) unless it is only printed.
+fn chain_config<F: Flags>(
+    settings: &Settings<F>,
+    out: &mut Output<'_>,
+) -> Result<Option<F::Config>> {
     if !settings.print_config() && !settings.asks("temperatures") {
         bail!("give --temps (or temperatures in a --config file)");
     }
-    settings.config()
+    settings.run_config(out)
 }
 
 /// Parse a temperature grid; every value must be a valid temperature.

@@ -32,10 +32,9 @@ impl Flags for Args {
 }
 
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = chain_config(&args.settings)?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = chain_config(&args.settings, out)? else {
+        return Ok(());
+    };
     let experiment = LatticeTemper::new(config)?;
     let config = experiment.config();
     let rt = Threads::new(global.quiet);

@@ -31,10 +31,9 @@ impl Flags for Args {
 }
 
 pub fn run(args: &Args, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = chain_config(&args.settings)?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = chain_config(&args.settings, out)? else {
+        return Ok(());
+    };
     let experiment = LatticeThermo::new(config)?;
     let result = experiment.run(global.seed, &Threads::new(global.quiet))?;
     let report = LatticeThermoReport::new(&experiment, &result);

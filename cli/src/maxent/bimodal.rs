@@ -32,10 +32,9 @@ impl Flags for BimodalArgs {
 }
 
 pub fn run(args: &BimodalArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let experiment = MaxentBimodal::new(config)?;
     let rt = Threads::new(global.quiet);
     let result = experiment.run(global.seed, &rt)?;

@@ -98,10 +98,9 @@ pub fn load_checkpoint(path: &Path) -> Result<(DigitsTrainer, usize, Vec<DigitsR
 }
 
 fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let given = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&given);
-    }
+    let Some(given) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     if args.checkpoint_every == 0 || args.grid_every == 0 {
         bail!("--checkpoint-every and --grid-every must be positive");
     }

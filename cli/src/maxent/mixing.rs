@@ -53,10 +53,9 @@ impl Flags for MixingArgs {
 const GAUSSIAN_WALKERS: usize = 200;
 
 pub fn run(args: &MixingArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let experiment = MaxentMixing::new(config)?;
     if args.walkers == Some(0) {
         bail!("--walkers must be at least 1");

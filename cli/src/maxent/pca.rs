@@ -29,10 +29,9 @@ impl Flags for PcaArgs {
 }
 
 pub fn run(args: &PcaArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let rt = Threads::new(global.quiet);
     let experiment = MaxentPca::new(config)?;
     let r = experiment.run(global.seed, &rt)?;

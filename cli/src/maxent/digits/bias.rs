@@ -68,10 +68,9 @@ impl Flags for DiscriminatorArgs {
 }
 
 pub fn sample(args: &SampleArgs, global: &Global, out: &mut Output<'_>) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let run = DigitsSampling::new(config)?;
     let (mut trainer, images, _) = load_checkpoint(&model_path(required(&args.model, "model")?))?;
     let discriminator = match &args.discriminator {
@@ -104,10 +103,9 @@ pub fn discriminator(
     global: &Global,
     out: &mut Output<'_>,
 ) -> Result<()> {
-    let config = args.settings.config()?;
-    if args.settings.print_config() {
-        return out.print_config(&config);
-    }
+    let Some(config) = args.settings.run_config(out)? else {
+        return Ok(());
+    };
     let run = DigitsDiscriminator::new(config)?;
     let (mut trainer, images, _) = load_checkpoint(&model_path(required(&args.model, "model")?))?;
     let rt = Threads::new(global.quiet);
