@@ -102,10 +102,18 @@ pub fn hamiltonian_in(dir: &Path) -> Result<Option<Hamiltonian>> {
         return Ok(None);
     }
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    dataset_hamiltonian(&bytes).map(Some).map_err(|e| match e {
+    dataset_hamiltonian(&bytes)
+        .map(Some)
+        .map_err(|e| in_file(&path, e))
+}
+
+/// A core reader's error about the contents of the file at `path`: its reason after the file's
+/// name ("data/thermo.json is not the thermo.json of …"); any other error as it is.
+pub fn in_file(path: &Path, e: ExperimentError) -> anyhow::Error {
+    match e {
         ExperimentError::Config { reason, .. } => anyhow::anyhow!("{} {reason}", path.display()),
         other => other.into(),
-    })
+    }
 }
 
 /// Reorder a column-major (Fortran) array of `shape` to row-major (C) order.

@@ -3,7 +3,7 @@
 use crate::Global;
 use crate::checkpoint::CheckpointFile;
 use crate::config::{Flag, Flags, Settings, required};
-use crate::input::{hamiltonian_in, read_npy_matrix};
+use crate::input::{hamiltonian_in, in_file, read_npy_matrix};
 use crate::output::Output;
 use crate::runtime::Threads;
 use anyhow::{Context, Result, bail};
@@ -12,8 +12,8 @@ use entropic::diffusion::{
 };
 use entropic::estimate::{Estimate, Unit};
 use entropic::experiment::{
-    ExperimentError, Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyReport,
-    LatticeModel, ModelChoice, SpinConfigurations, SpinModel, TrainingConfig, thermo_entropies,
+    Hamiltonian, LatticeEntropy, LatticeEntropyConfig, LatticeEntropyReport, LatticeModel,
+    ModelChoice, SpinConfigurations, SpinModel, TrainingConfig, thermo_entropies,
 };
 use entropic::train::Executor;
 use serde_json::json;
@@ -165,10 +165,7 @@ fn read_reference(
         SpinKind::Planar => SpinModel::Xy,
     };
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    thermo_entropies(&bytes, model, side, hamiltonian).map_err(|e| match e {
-        ExperimentError::Config { reason, .. } => anyhow::anyhow!("{} {reason}", path.display()),
-        other => other.into(),
-    })
+    thermo_entropies(&bytes, model, side, hamiltonian).map_err(|e| in_file(path, e))
 }
 
 /// `entropic entropy ising`.
