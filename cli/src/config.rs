@@ -172,14 +172,14 @@ impl Flag {
             Parse::Choice(_, value) => vec![value(text)],
             Parse::With(parse) => vec![parse(text)?],
             Parse::Toml if self.keys.len() > 1 => {
-                let parts: Vec<_> = text.split(':').map(scalar).collect();
+                let parts = text.split(':').map(scalar).collect::<Result<Vec<_>, _>>()?;
                 if parts.len() != self.keys.len() {
                     return Err(format!("expected {}", self.value));
                 }
                 parts
             }
-            Parse::Toml if self.value.contains(',') => vec![list(text)],
-            Parse::Toml => vec![scalar(text)],
+            Parse::Toml if self.value.contains(',') => vec![list(text)?],
+            Parse::Toml => vec![scalar(text)?],
         };
         Ok(self.keys.iter().cloned().zip(values).collect())
     }
@@ -205,14 +205,8 @@ impl Flag {
             for (key, value) in &assignments {
                 put(&mut doc, key, value.clone());
             }
-            doc.try_into::<C>().map_err(|e| {
-                let digits = text.trim();
-                if digits.parse::<u128>().is_ok() && digits.parse::<i64>().is_err() {
-                    "number too large to fit in target type".to_string()
-                } else {
-                    e.message().lines().next().unwrap_or_default().to_string()
-                }
-            })?;
+            doc.try_into::<C>()
+                .map_err(|e| e.message().lines().next().unwrap_or_default().to_string())?;
             Ok(assignments)
         };
         match self.parse {
@@ -257,22 +251,31 @@ impl Flag {
 }
 
 /// Comma-separated TOML values as an array ("" is the empty array).
-pub fn list(text: &str) -> toml::Value {
-    toml::Value::Array(
-        text.split(',')
-            .filter(|_| !text.trim().is_empty())
-            .map(scalar)
-            .collect(),
-    )
+///
+/// # Errors
+/// As [`scalar`].
+pub fn list(text: &str) -> Result<toml::Value, String> {
+    text.split(',')
+        .filter(|_| !text.trim().is_empty())
+        .map(scalar)
+        .collect::<Result<_, _>>()
+        .map(toml::Value::Array)
 }
 
 /// A flag's text as one TOML value (a bare word that is not TOML is a string).
-fn scalar(text: &str) -> toml::Value {
+///
+/// # Errors
+/// A whole number beyond TOML's i64 integers (no key can hold it).
+fn scalar(text: &str) -> Result<toml::Value, String> {
     match toml::from_str::<toml::Table>(&format!("v = {text}")) {
-        Ok(mut table) => table
+        Ok(mut table) => Ok(table
             .remove("v")
-            .unwrap_or(toml::Value::String(text.into())),
-        Err(_) => toml::Value::String(text.trim().to_string()),
+            .unwrap_or(toml::Value::String(text.into()))),
+        // TOML integers are i64: a longer whole number is no word, and no key can hold it.
+        Err(_) if text.trim().parse::<u128>().is_ok() && text.trim().parse::<i64>().is_err() => {
+            Err("number too large to fit in target type".into())
+        }
+        Err(_) => Ok(toml::Value::String(text.trim().to_string())),
     }
 }
 
@@ -498,7 +501,8 @@ fn set_keys<C: DeserializeOwned + Serialize>(config: C, assignments: &[String]) 
             .ok_or_else(|| {
                 anyhow::anyhow!("--set {key}: no such key (--print-config lists the keys)")
             })?;
-        put(&mut doc, key, scalar(text));
+        let value = scalar(text).map_err(|e| anyhow::anyhow!("--set {key}: {e}"))?;
+        put(&mut doc, key, value);
     }
     doc.try_into()
         .map_err(|e| anyhow::anyhow!("--set: {}", e.message().lines().next().unwrap_or_default()))

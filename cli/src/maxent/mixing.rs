@@ -43,7 +43,7 @@ impl Flags for MixingArgs {
             Flag::new("warmup", "warmup", "N", "Warm-up sweeps (step adapted toward the sampler's target acceptance, then frozen)."),
             Flag::new("sweeps", "sweeps", "N", "Measured sweeps."),
             Flag::new("precondition", "precondition", "LIST,..", "Samplers to precondition (comma-separated, or \"all\"): halfway through warm-up, scale each coordinate's moves by the walkers' spread along it (a diagonal mass matrix for MALA/HMC, per-coordinate widths for Metropolis).")
-                .with(|text| Ok(list(if text.trim() == "all" { "metropolis,mala,hmc" } else { text }))),
+                .with(|text| list(if text.trim() == "all" { "metropolis,mala,hmc" } else { text })),
             Flag::switch("dense", "dense", true, "Precondition MALA/HMC with the walkers' whole covariance (a dense mass matrix; box walls handled as billiards) instead of its diagonal."),
         ]
     }
