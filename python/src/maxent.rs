@@ -104,8 +104,9 @@ fn checkpoint_bytes(
 ///
 /// checkpoint: a path written atomically every epoch (the CLI's checkpoint.json format; a new
 /// run refuses a path that already holds a file);
-/// resume=True continues the run saved there (what the checkpoint stores overrides the config
-/// keywords; give the seed the run was started with: the entropy estimates draw from it);
+/// resume=True continues the run saved there (every setting the training depends on is the
+/// checkpoint's and overrides the config keywords, which give only entropy_every; give the seed
+/// the run was started with: the entropy estimates draw from it);
 /// pause_after: stop once that many epochs are done.
 #[pyfunction]
 #[pyo3(signature = (*, seed=0, checkpoint=None, resume=false, pause_after=None, progress=None, **config))]
@@ -124,7 +125,10 @@ fn digits(
             return Err(errors::invalid("resume=True needs checkpoint=PATH"));
         };
         let (c, trainer) = read_checkpoint(path, DigitsCheckpoint::read)?;
-        let run = MaxentDigits::new(c.config(&trainer, given)).map_err(errors::invalid)?;
+        let config = c
+            .config(&trainer, given)
+            .map_err(|e| errors::invalid(format!("cannot resume from {}: {e}", path.display())))?;
+        let run = MaxentDigits::new(config).map_err(errors::invalid)?;
         (run, trainer, c.history)
     } else {
         let run = MaxentDigits::new(given).map_err(errors::invalid)?;

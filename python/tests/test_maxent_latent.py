@@ -111,12 +111,15 @@ SMALL_DIGITS = dict(images=50, walkers=40, epochs=4, sweeps=2, entropy_every=0)
 
 
 def test_digits_paused_and_resumed_equals_straight_through(tmp_path):
-    straight = maxent.digits(seed=3, **SMALL_DIGITS)
+    settings = dict(SMALL_DIGITS, channels=[2, 3], leapfrog=2)
+    straight = maxent.digits(seed=3, **settings)
     path = tmp_path / "checkpoint.json"
-    paused = maxent.digits(seed=3, checkpoint=path, pause_after=2, **SMALL_DIGITS)
+    paused = maxent.digits(seed=3, checkpoint=path, pause_after=2, **settings)
     assert paused.epoch == 2
     resumed = maxent.digits(seed=3, checkpoint=path, resume=True)
+    # The run's settings come back from the checkpoint, not from the keywords' defaults.
     assert resumed.epoch == 4 and resumed.config["images"] == 50
+    assert list(resumed.config["channels"]) == [2, 3] and resumed.config["leapfrog"] == 2
     np.testing.assert_array_equal(resumed.samples(), straight.samples())
     np.testing.assert_array_equal(resumed.history["chi2"], straight.history["chi2"])
     x = straight.samples()

@@ -112,6 +112,33 @@ fn maxent_digits_train_resume_sample_and_discriminate() {
         std::fs::read(paused.join("checkpoint.json")).unwrap(),
         before
     );
+    // Resuming with a setting the run was not trained with is refused, the checkpoint kept:
+    // the walkers' moves and the network's channels are read back from the checkpoint.
+    for (flag, value, held) in [
+        ("--set", "leapfrog=2", "0"),
+        ("--channels", "2,3", "[4, 8]"),
+    ] {
+        let (code, _, err) = entropic(&[
+            "--quiet",
+            "--out",
+            paused.to_str().unwrap(),
+            "maxent",
+            "digits",
+            "train",
+            "--resume",
+            flag,
+            value,
+        ]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("the checkpoint being resumed has {held}")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(paused.join("checkpoint.json")).unwrap(),
+        before
+    );
     train(&paused, &["--resume"]);
     let read = |d: &std::path::Path| std::fs::read(d.join("checkpoint.json")).unwrap();
     assert_eq!(read(&straight), read(&paused), "resume is bit-identical");

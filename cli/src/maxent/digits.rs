@@ -109,19 +109,10 @@ fn train(args: &TrainArgs, global: &Global, out: &mut Output<'_>) -> Result<()> 
     let (run, mut trainer, mut history) = if let Some((bytes, path)) = stored {
         let (checkpoint, trainer) =
             DigitsCheckpoint::read(&bytes).with_context(|| path.display().to_string())?;
-        let config = checkpoint.config(&trainer, given.clone());
+        let config = checkpoint
+            .config(&trainer, given.clone())
+            .with_context(|| path.display().to_string())?;
         args.settings.check_resumed(&given, &config)?;
-        let outputs = trainer.model().lambda().len();
-        let (asked, held) = (
-            MaxentDigits::parameter_count(given.channels, outputs)?,
-            trainer.model().observables().inner().parameter_count(),
-        );
-        if args.settings.asks("channels") && asked != held {
-            bail!(
-                "--channels {:?} asks for {asked} observable parameters but the checkpoint being resumed has {held}; drop the setting, or start a new run in another --out",
-                given.channels
-            );
-        }
         (MaxentDigits::new(config)?, trainer, checkpoint.history)
     } else {
         let run = MaxentDigits::new(given)?;

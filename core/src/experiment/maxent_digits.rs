@@ -204,16 +204,6 @@ impl MaxentDigits {
         )?)
     }
 
-    /// Observable parameters a network of `channels` and `outputs` has (what a checkpoint's
-    /// network is compared with).
-    ///
-    /// # Errors
-    /// [`ExperimentError::Nn`] for channel counts the network refuses.
-    pub fn parameter_count(channels: [usize; 2], outputs: usize) -> Result<usize, ExperimentError> {
-        let net = digits_observables((channels[0], channels[1]), outputs, &mut stream(0, 0))?;
-        Ok(net.parameter_count())
-    }
-
     /// Train `trainer` with `executor` (one epoch per chunk is forced, so every epoch is
     /// reported; the walkers' network evaluations on [`Runtime::threads`], same bits on any
     /// number), appending a row per epoch to `history` (with the model entropy every
@@ -322,7 +312,8 @@ impl DigitsCheckpoint {
         })
     }
 
-    /// Read a checkpoint and its trainer, checking it is a model of 8×8 images.
+    /// Read a checkpoint and its trainer, checking it is a model of 8×8 images (the
+    /// observables' layers and the walkers' moves of [`MaxentDigits::trainer`]).
     ///
     /// # Errors
     /// [`ExperimentError::Checkpoint`] for anything else.
@@ -335,30 +326,67 @@ impl DigitsCheckpoint {
             .ok()
             .and_then(|b| DigitsTrainer::from_json(&b).ok())
             .ok_or(ExperimentError::Checkpoint("holds an invalid model"))?;
-        if trainer.model().observables().inner().inputs() != PIXELS
-            || trainer.walkers().dim() != PIXELS
-        {
-            return Err(ExperimentError::Checkpoint("is not a model of 8×8 images"));
-        }
+        architecture(&trainer)?;
         Ok((c, trainer))
     }
 
-    /// The run's config: what the checkpoint stores (images, walkers, epochs, sweeps, the two
-    /// rates, outputs) over `given` (the rest: channels, leapfrog, preconditioning, the entropy
-    /// schedule, which the trainer does not record).
-    pub fn config(&self, trainer: &DigitsTrainer, given: MaxentDigitsConfig) -> MaxentDigitsConfig {
+    /// The run's config: every setting the run's trajectory depends on, as the checkpoint
+    /// stores it (images; from the trainer: walkers, epochs, sweeps, leapfrog, preconditioning,
+    /// the two rates, channels, outputs), and from `given` the entropy schedule, which only
+    /// reports (its estimates leave the training untouched).
+    ///
+    /// # Errors
+    /// [`ExperimentError::Checkpoint`] for a trainer that is not a digits model's.
+    pub fn config(
+        &self,
+        trainer: &DigitsTrainer,
+        given: MaxentDigitsConfig,
+    ) -> Result<MaxentDigitsConfig, ExperimentError> {
         let stored = trainer.params();
-        MaxentDigitsConfig {
+        let (channels, leapfrog) = architecture(trainer)?;
+        Ok(MaxentDigitsConfig {
             images: self.images,
             walkers: trainer.walkers().len(),
             epochs: stored.iterations,
             sweeps: stored.sweeps,
+            leapfrog,
+            precondition: stored.precondition,
             lambda_rate: stored.lambda_rate,
             theta_rate: stored.theta_rate,
+            channels,
             outputs: trainer.model().lambda().len(),
             ..given
-        }
+        })
     }
+}
+
+/// The channels of a digits trainer's two convolutions and its walkers' leapfrog steps (0 for
+/// single-pixel Metropolis), checking the network and the walkers are those of
+/// [`MaxentDigits::trainer`] on 8×8 images.
+#[cfg(feature = "serde")]
+fn architecture(trainer: &DigitsTrainer) -> Result<([usize; 2], usize), ExperimentError> {
+    use crate::nn::Layer;
+    let not_digits = || ExperimentError::Checkpoint("is not a model of 8×8 images");
+    let net = trainer.model().observables().inner();
+    if net.inputs() != PIXELS || trainer.walkers().dim() != PIXELS {
+        return Err(not_digits());
+    }
+    let channels = match net.layers() {
+        [
+            Layer::Conv2d(first),
+            Layer::Activation(_),
+            Layer::Conv2d(second),
+            Layer::Activation(_),
+            Layer::Dense(_),
+        ] if first.channels().0 == 1 => [first.channels().1, second.channels().1],
+        _ => return Err(not_digits()),
+    };
+    let leapfrog = match trainer.walkers().moves() {
+        Moves::Coordinate => 0,
+        Moves::Hamiltonian(steps) => steps,
+        _ => return Err(not_digits()),
+    };
+    Ok((channels, leapfrog))
 }
 
 /// The two independently seeded digit classifiers of the experiment.
@@ -471,5 +499,78 @@ impl DigitsScorer {
             gap: (m, sd / libm::sqrt(n as f64)),
             unseen_to_training: self.unseen_to_training,
         })
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+    use crate::nn::ActivationKind;
+
+    fn small() -> MaxentDigitsConfig {
+        MaxentDigitsConfig {
+            images: 20,
+            walkers: 6,
+            epochs: 3,
+            sweeps: 2,
+            leapfrog: 3,
+            precondition: true,
+            lambda_rate: 0.02,
+            theta_rate: 0.002,
+            channels: [2, 3],
+            outputs: 5,
+            entropy_every: 0,
+        }
+    }
+
+    fn checkpoint(trainer: &DigitsTrainer) -> Vec<u8> {
+        serde_json::to_vec(&DigitsCheckpoint::new(20, trainer, &[]).unwrap()).unwrap()
+    }
+
+    /// What a resumed run is compared with: every setting the trajectory depends on comes back
+    /// from the checkpoint (none of the defaults), the entropy schedule from the caller.
+    #[test]
+    fn a_checkpoint_gives_back_the_runs_settings() {
+        let trainer = MaxentDigits::new(small()).unwrap().trainer(4).unwrap();
+        let (c, trainer) = DigitsCheckpoint::read(&checkpoint(&trainer)).unwrap();
+        let given = MaxentDigitsConfig {
+            entropy_every: 7,
+            ..Default::default()
+        };
+        let expected = MaxentDigitsConfig {
+            entropy_every: 7,
+            ..small()
+        };
+        assert_eq!(c.config(&trainer, given).unwrap(), expected);
+        let metropolis = MaxentDigitsConfig {
+            leapfrog: 0,
+            ..small()
+        };
+        let trainer = MaxentDigits::new(metropolis.clone())
+            .unwrap()
+            .trainer(4)
+            .unwrap();
+        let (c, trainer) = DigitsCheckpoint::read(&checkpoint(&trainer)).unwrap();
+        assert_eq!(c.config(&trainer, small()).unwrap(), metropolis);
+    }
+
+    /// A checkpoint whose observables are not the two-convolution digits network is refused
+    /// when read.
+    #[test]
+    fn a_checkpoint_of_another_network_is_refused() {
+        let mut rng = stream(0, 0);
+        let net = Network::mlp(&[PIXELS, 8, 5], ActivationKind::Tanh, &mut rng).unwrap();
+        let walkers = Walkers::new(PIXELS, vec![0.5; 6 * PIXELS], 0.3, Some((0.0, 1.0))).unwrap();
+        let model = MaxEnt::new(RowParallel::new(net, 1), vec![0.0; 5]).unwrap();
+        let run = MaxentDigits::new(small()).unwrap();
+        let trainer = Trainer::new(model, walkers, &run.data, run.params(), 1).unwrap();
+        let e = DigitsCheckpoint::read(&checkpoint(&trainer)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ExperimentError::Checkpoint("is not a model of 8×8 images")
+            ),
+            "{e}"
+        );
     }
 }

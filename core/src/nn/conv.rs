@@ -170,6 +170,11 @@ impl<T: Scalar> Conv2d<T> {
         }
     }
 
+    /// Input and output channels.
+    pub fn channels(&self) -> (usize, usize) {
+        (self.in_channels, self.out_channels)
+    }
+
     /// Values per input sample, C·H·W.
     pub fn inputs(&self) -> usize {
         self.in_channels * self.height * self.width
