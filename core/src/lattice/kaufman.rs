@@ -380,6 +380,43 @@ mod tests {
         }
     }
 
+    /// The tables of docs/results/exact-references.md: the closed form's relative error against
+    /// the series, u and c on 16×16 over K (high-T series up to K = 10⁻², low-T from K = 2), and
+    /// c at high T over the side. Printed, not checked (the test below checks the switch points):
+    /// `cargo test -p entropic --lib kaufman::tests::closed_form_against_the_series -- --ignored
+    /// --nocapture`.
+    #[test]
+    #[ignore = "prints the tables of docs/results/exact-references.md"]
+    fn closed_form_against_the_series() {
+        let relative = |a: f64, b: f64| ((a - b) / b).abs();
+        std::println!("16×16: K, relative error of u, of c");
+        for k in [1e-4, 1e-3, 1e-2, 2.0, 3.0, 4.0] {
+            let series = if k <= ising_series::HIGH_T_BELOW {
+                ising_series::high_t(k, Some((16, 16)))
+            } else {
+                ising_series::low_t(k, core::f64::consts::LN_2 / 256.0)
+            };
+            let a = closed(16, k);
+            std::println!(
+                "{k:e} {:.1e} {:.1e}",
+                relative(a.d1, series.d1),
+                relative(a.c, series.c)
+            );
+        }
+        let ks = [0.0101, 0.02, 0.03, 0.05];
+        std::println!("relative error of c at K = {ks:?}, by side");
+        for l in [16, 40, 100, 400, 1000] {
+            let row = ks.map(|k| relative(closed(l, k).c, ising_series::high_t(k, Some((l, l))).c));
+            std::println!(
+                "{l} {:.1e} {:.1e} {:.1e} {:.1e}",
+                row[0],
+                row[1],
+                row[2],
+                row[3]
+            );
+        }
+    }
+
     #[test]
     fn series_agree_with_the_closed_form_at_the_switch_points() {
         // Two independent exact representations; tolerances are the closed form's own
