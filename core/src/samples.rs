@@ -98,6 +98,32 @@ impl Samples {
         Ok(Samples { x, d: hi - lo })
     }
 
+    /// The samples whose index i satisfies `keep(i)`, in order, as new samples (e.g.
+    /// `|i| i % 4 == 1`: every fourth sample from the second).
+    ///
+    /// # Examples
+    /// ```
+    /// use entropic::samples::Samples;
+    /// let x = Samples::new((0..10).map(f64::from).collect(), 2)?;
+    /// let odd = x.select(|i| i % 2 == 1)?;
+    /// assert_eq!(odd.as_slice(), &[2.0, 3.0, 6.0, 7.0]);
+    /// assert!(x.select(|_| false).is_err());
+    /// # Ok::<(), entropic::samples::SamplesError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`SamplesError::Invalid`] if no index is kept.
+    pub fn select(&self, keep: impl Fn(usize) -> bool) -> Result<Samples, SamplesError> {
+        let x: Vec<f64> = (0..self.len())
+            .filter(|&i| keep(i))
+            .flat_map(|i| self.row(i).iter().copied())
+            .collect();
+        if x.is_empty() {
+            return Err(SamplesError::Invalid("no sample selected"));
+        }
+        Ok(Samples { x, d: self.d })
+    }
+
     /// Sample mean and unbiased covariance (d×d, row-major).
     ///
     /// # Errors

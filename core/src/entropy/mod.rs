@@ -17,6 +17,7 @@ mod mine;
 mod mutual_information;
 mod neighbours;
 mod plug_in;
+mod subsample;
 pub mod tasks;
 mod thermodynamic_integration;
 mod whitening;
