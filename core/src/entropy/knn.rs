@@ -37,6 +37,12 @@ impl KozachenkoLeonenko {
         Ok(Self { k })
     }
 
+    /// The fewest samples [`EntropyEstimator::estimate`] takes: 2 (k + 2), two subsamples of
+    /// k + 2 for the error bar.
+    pub fn min_samples(&self) -> usize {
+        subsample::min_samples(self.k)
+    }
+
     /// The estimate H, without an error bar: the mean of the per-sample terms
     /// ψ(n) − ψ(k) + ln V_d + d ln εᵢ.
     fn value(&self, x: &Samples) -> Result<f64, EntropyError> {

@@ -65,6 +65,12 @@ impl Ksg {
 }
 
 impl Ksg {
+    /// The fewest pairs [`MutualInformation::estimate`] takes: 2 (k + 2), so that every
+    /// jackknife estimate has k + 2.
+    pub fn min_samples(&self) -> usize {
+        subsample::min_samples(self.k)
+    }
+
     /// The estimate I, without an error bar: the mean of the per-sample terms.
     fn value(&self, x: &Samples, y: &Samples) -> Result<f64, EntropyError> {
         let k = self.k;
@@ -117,7 +123,7 @@ impl Ksg {
 
 impl MutualInformation for Ksg {
     fn estimate(&self, x: &Samples, y: &Samples) -> Result<Estimate, EntropyError> {
-        let n = check_pairs(x, y, subsample::min_samples(self.k))?;
+        let n = check_pairs(x, y, self.min_samples())?;
         let value = self.value(x, y)?;
         let groups = subsample::JACKKNIFE_GROUPS.min(n);
         let std_error = subsample::jackknife_std_error(groups, |b| {

@@ -2,6 +2,7 @@
 //! `entropic entropy mi`.
 use super::estimators::{EstimatorConfig, EstimatorRow};
 use super::{ExperimentError, Runtime, check_cancelled};
+use crate::entropy::{Ksg, KsgVariant};
 use crate::samples::Samples;
 use alloc::vec::Vec;
 
@@ -41,7 +42,7 @@ impl MutualInformationCompare {
     ///
     /// # Errors
     /// [`ExperimentError::Config`] naming the setting, or `data` for different row counts or
-    /// fewer than k + 2 rows; [`ExperimentError::TooLarge`] for a score network (MINDE-C) whose
+    /// fewer than 2 (k + 2) rows (KSG's minimum) or d_x + d_y + 2; [`ExperimentError::TooLarge`] for a score network (MINDE-C) whose
     /// weights cannot be held.
     pub fn new(config: EstimatorConfig, x: Samples, y: Samples) -> Result<Self, ExperimentError> {
         config.check()?;
@@ -55,7 +56,8 @@ impl MutualInformationCompare {
                 ),
             ));
         }
-        let min = (config.k + 2).max(x.dim() + y.dim() + 2);
+        let ksg = Ksg::new(config.k, KsgVariant::First)?;
+        let min = ksg.min_samples().max(x.dim() + y.dim() + 2);
         if x.len() < min {
             return Err(ExperimentError::config(
                 "data",
