@@ -139,8 +139,8 @@ impl Observables for Network<f64> {
         Ok(())
     }
 
-    /// Back-propagates `w` to the input; the parameter gradients the backward pass adds are
-    /// saved before and restored after (also when it fails).
+    /// Back-propagates `w` to the input ([`Network::input_gradient`]: the parameter gradients
+    /// are neither computed nor touched).
     fn input_grad(
         &mut self,
         x: &[f64],
@@ -148,20 +148,10 @@ impl Observables for Network<f64> {
         w: &[f64],
         out: &mut Vec<f64>,
     ) -> Result<(), MaxEntError> {
-        let saved: Vec<Vec<f64>> = self
-            .params_and_grads()
-            .iter()
-            .map(|(_, g)| g.to_vec())
-            .collect();
         out.clear();
-        let result = match self.forward(x, batch) {
-            Ok(_) => self.backward(w).map(|g| out.extend_from_slice(g)),
-            Err(e) => Err(e),
-        };
-        for ((_, g), s) in self.params_and_grads().into_iter().zip(&saved) {
-            g.copy_from_slice(s);
-        }
-        result.map_err(batch_mismatch)
+        self.forward(x, batch).map_err(batch_mismatch)?;
+        out.extend_from_slice(self.input_gradient(w).map_err(batch_mismatch)?);
+        Ok(())
     }
 
     fn zero_grad(&mut self) {

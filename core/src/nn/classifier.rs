@@ -182,7 +182,7 @@ impl DigitClassifier {
     /// ∂/∂x of Σᵢ wᵢ pᵢ(x) for each of `batch` images, `w` given per image (batch × 10): the
     /// input gradient of any linear function of the class probabilities (the steering field of
     /// Eq. 23 is one), through the softmax Jacobian ∂pᵢ/∂zₖ = pᵢ(δᵢₖ − pₖ) and the network's
-    /// backward pass. The network's parameter gradients are zeroed afterwards.
+    /// input gradient ([`Network::input_gradient`]; its parameter gradients are left as they are).
     ///
     /// # Errors
     /// [`NnError::InputLength`] if `x.len() != 64 · batch` or `w.len() != 10 · batch`.
@@ -207,9 +207,7 @@ impl DigitClassifier {
                 p.iter().zip(w).map(move |(p, w)| p * (w - mean))
             })
             .collect();
-        let dx = self.network.backward(&dz)?.to_vec();
-        self.network.zero_grad();
-        Ok(dx)
+        Ok(self.network.input_gradient(&dz)?.to_vec())
     }
 
     /// Most probable class of each image.

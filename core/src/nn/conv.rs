@@ -265,45 +265,59 @@ impl<T: Scalar> Conv2d<T> {
         self.scratch = s;
     }
 
-    /// ∂L/∂x for the last forward pass, whose input was `x`; accumulates ∂L/∂W and ∂L/∂b.
-    pub(crate) fn backward(&mut self, x: &[T], dy: &[T], batch: usize, dx: &mut Vec<T>) {
+    /// Accumulates ∂L/∂W and ∂L/∂b for the batch `x` with output gradient `dy`.
+    pub(crate) fn parameter_gradient(&mut self, x: &[T], dy: &[T], batch: usize) {
         if self.grads.len() != self.params.len() {
             self.grads = vec![T::zero(); self.params.len()];
         }
         let shape = self.forward_shape();
-        let (back, back_halo) = self.backward_shape();
         let (oh, ow) = self.output_size();
         let wrap = self.padding == Padding::Periodic;
-        let taps = self.kernel * self.kernel;
         let outs = self.out_channels;
         let mut s = core::mem::take(&mut self.scratch);
-        back.pack(
-            &self.params[..outs * self.in_channels * taps],
-            true,
-            &mut s.packed,
-        );
         if s.dy.len() != shape.blocked_out() * shape.rows() {
             // Zero once: only the sites' entries are written below, the rest stay zero.
             s.dy.clear();
             s.dy.resize(shape.blocked_out() * shape.rows(), T::zero());
         }
-        dx.resize(batch * self.inputs(), T::zero());
         let (inputs, outputs, halo) = (self.inputs(), self.outputs(), self.halo());
         let (h, w) = (self.height, self.width);
+        let taps = self.kernel * self.kernel;
         let (gw, gb) = self.grads.split_at_mut(outs * self.in_channels * taps);
-        for ((sample, g), dxs) in x
+        for (sample, g) in x
             .chunks_exact(inputs)
             .zip(dy.chunks_exact(outputs))
-            .zip(dx.chunks_exact_mut(inputs))
+            .take(batch)
         {
             for (image, gbo) in g.chunks_exact(oh * ow).zip(gb.iter_mut()) {
                 *gbo = image.iter().fold(*gbo, |a, &v| a + v);
             }
-            // ∂L/∂W: the output gradient in the forward rows' layout (zeros elsewhere stay).
+            // The output gradient in the forward rows' layout (zeros elsewhere stay).
             shape.write_sites(g, &mut s.dy);
             shape.fill(sample, (h, w), halo, wrap, &mut s.planes);
             shape.weight_gradient(&s.dy, &s.planes, gw);
-            // ∂L/∂x: the rotated, transposed kernel over the padded output gradient.
+        }
+        self.scratch = s;
+    }
+
+    /// ∂L/∂x for the output gradient `dy`: the rotated, transposed kernel over the padded
+    /// output gradient.
+    pub(crate) fn input_gradient(&mut self, dy: &[T], batch: usize, dx: &mut Vec<T>) {
+        let (back, back_halo) = self.backward_shape();
+        let (oh, ow) = self.output_size();
+        let wrap = self.padding == Padding::Periodic;
+        let taps = self.kernel * self.kernel;
+        let mut s = core::mem::take(&mut self.scratch);
+        back.pack(
+            &self.params[..self.out_channels * self.in_channels * taps],
+            true,
+            &mut s.packed,
+        );
+        dx.resize(batch * self.inputs(), T::zero());
+        for (g, dxs) in dy
+            .chunks_exact(self.outputs())
+            .zip(dx.chunks_exact_mut(self.inputs()))
+        {
             back.fill(g, (oh, ow), back_halo, wrap, &mut s.dy_planes);
             back.forward(&s.packed, &s.dy_planes, &mut s.rows);
             back.read_sites(&s.rows, dxs, None);

@@ -110,8 +110,8 @@ impl<T: Scalar> Dense<T> {
         T::gemm(false, true, batch, o, i, T::one(), x, w, T::one(), y);
     }
 
-    /// Gradients for the last forward pass, whose input was `x`.
-    pub(crate) fn backward(&mut self, x: &[T], dy: &[T], batch: usize, dx: &mut Vec<T>) {
+    /// Accumulates ∂L/∂W = dyᵀ x and ∂L/∂b = Σ dy for the batch `x` with output gradient `dy`.
+    pub(crate) fn parameter_gradient(&mut self, x: &[T], dy: &[T], batch: usize) {
         let (i, o) = (self.inputs, self.outputs);
         if self.grads.len() != self.params.len() {
             self.grads = vec![T::zero(); self.params.len()];
@@ -123,6 +123,11 @@ impl<T: Scalar> Dense<T> {
                 *g = *g + *d;
             }
         }
+    }
+
+    /// ∂L/∂x = dy W for the output gradient `dy`.
+    pub(crate) fn input_gradient(&self, dy: &[T], batch: usize, dx: &mut Vec<T>) {
+        let (i, o) = (self.inputs, self.outputs);
         dx.clear();
         dx.resize(batch * i, T::zero());
         T::gemm(

@@ -273,6 +273,22 @@ impl<T: Scalar> Network<T> {
     /// # Errors
     /// [`NnError::InputLength`] if `dy` does not match the last forward output.
     pub fn backward(&mut self, dy: &[T]) -> Result<&[T], NnError> {
+        self.propagate(dy, true)
+    }
+
+    /// ∂L/∂input for the last forward batch given `dy` = ∂L/∂output, leaving the parameter
+    /// gradients as they are: [`Network::backward`] without the weight gradients, which cost
+    /// about a forward pass each (what a gradient-based sampler needs of an energy network).
+    /// The result is bit-identical to [`Network::backward`]'s.
+    ///
+    /// # Errors
+    /// [`NnError::InputLength`] if `dy` does not match the last forward output.
+    pub fn input_gradient(&mut self, dy: &[T]) -> Result<&[T], NnError> {
+        self.propagate(dy, false)
+    }
+
+    /// The backward pass, with or without the parameter gradients.
+    fn propagate(&mut self, dy: &[T], parameters: bool) -> Result<&[T], NnError> {
         let expected = self.batch * self.outputs();
         if dy.len() != expected || self.buffers.is_empty() {
             return Err(NnError::InputLength {
@@ -292,8 +308,18 @@ impl<T: Scalar> Network<T> {
                 &self.buffers[k - 1]
             };
             match layer {
-                Layer::Dense(l) => l.backward(input, cur, batch, next),
-                Layer::Conv2d(l) => l.backward(input, cur, batch, next),
+                Layer::Dense(l) => {
+                    if parameters {
+                        l.parameter_gradient(input, cur, batch);
+                    }
+                    l.input_gradient(cur, batch, next);
+                }
+                Layer::Conv2d(l) => {
+                    if parameters {
+                        l.parameter_gradient(input, cur, batch);
+                    }
+                    l.input_gradient(cur, batch, next);
+                }
                 Layer::Activation(l) => l.backward(input, &self.buffers[k], cur, next),
                 Layer::AvgPool2d(l) => l.backward(cur, batch, next),
                 Layer::Upsample2d(l) => l.backward(cur, batch, next),
@@ -408,9 +434,8 @@ mod tests {
         check_gradients(&mut net, &x, 2, &values(4, 10));
     }
 
-    #[test]
-    fn two_conv_digits_cnn_gradients() {
-        // The Min-MaxEnt digits architecture in miniature: conv → tanh → conv → tanh → dense.
+    /// The digits architecture in miniature: conv → tanh → conv → tanh → dense.
+    fn small_cnn() -> Network<f64> {
         let mut rng = from_seed(11);
         let c1 = Conv2d::new(1, 2, 8, 8, 3, Padding::Same, &mut rng).unwrap();
         let c2 = Conv2d::new(2, 2, 8, 8, 3, Padding::Valid, &mut rng).unwrap();
@@ -424,7 +449,37 @@ mod tests {
             .unwrap();
         net.push(Layer::Dense(Dense::new(o2, 4, &mut rng).unwrap()))
             .unwrap();
-        check_gradients(&mut net, &values(128, 12), 2, &values(8, 13));
+        net
+    }
+
+    #[test]
+    fn two_conv_digits_cnn_gradients() {
+        check_gradients(&mut small_cnn(), &values(128, 12), 2, &values(8, 13));
+    }
+
+    /// `input_gradient` gives `backward`'s ∂L/∂input to the bit and leaves the parameter
+    /// gradients as they were.
+    #[test]
+    fn input_gradient_is_backward_without_the_parameters() {
+        let mut net = small_cnn();
+        let (x, dy) = (values(128, 12), values(8, 13));
+        net.forward(&x, 2).unwrap();
+        let full = net.backward(&dy).unwrap().to_vec();
+        let grads: Vec<Vec<f64>> = net
+            .params_and_grads()
+            .iter()
+            .map(|(_, g)| g.to_vec())
+            .collect();
+        assert!(grads.iter().flatten().any(|&g| g != 0.0));
+        net.forward(&x, 2).unwrap();
+        assert_eq!(net.input_gradient(&dy).unwrap(), full.as_slice());
+        let after: Vec<Vec<f64>> = net
+            .params_and_grads()
+            .iter()
+            .map(|(_, g)| g.to_vec())
+            .collect();
+        assert_eq!(after, grads);
+        assert!(net.input_gradient(&dy[1..]).is_err());
     }
 
     #[test]
