@@ -1,10 +1,11 @@
 //! Min-MaxEnt kernels: one Metropolis sweep of the digits model (CNN observables, 64 pixels, one
-//! batched network evaluation per pixel) and one training epoch (sweeps + λ step + θ step), at
-//! the CLI's default sizes, with the network on one and on two threads ([`RowParallel`]; the
+//! batched network evaluation per pixel), one HMC sweep (L = 10 leapfrog steps: a network
+//! evaluation and input gradient per step) and one training epoch (sweeps + λ step + θ step),
+//! at the CLI's default sizes, with the network on one and on two threads ([`RowParallel`]; the
 //! same bits either way). Numbers in BENCHMARKS.md.
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entropic::maxent::digits::{PIXELS, digit_sets, digits_observables};
-use entropic::maxent::{MaxEnt, RowParallel, TrainParams, Trainer, Walkers};
+use entropic::maxent::{MaxEnt, Moves, RowParallel, TrainParams, Trainer, Walkers};
 use entropic::rng::{from_seed, uniform_f64};
 use std::hint::black_box;
 
@@ -35,6 +36,14 @@ fn digits(c: &mut Criterion) {
         group.bench_function(format!("sweep_400_walkers/threads_{threads}"), |b| {
             b.iter(|| black_box(walkers.sweep(&mut model, &mut rng)))
         });
+        // HMC at the step the digits mixing run adapts to (≈ 0.02 in pixel units).
+        let mut hmc = Walkers::new(PIXELS, walkers.positions().to_vec(), 0.02, Some((0.0, 1.0)))
+            .and_then(|w| w.with_moves(Moves::Hamiltonian(10)))
+            .unwrap();
+        group.bench_function(
+            format!("hmc_sweep_400_walkers_l10/threads_{threads}"),
+            |b| b.iter(|| black_box(hmc.sweep(&mut model, &mut rng))),
+        );
         let (model, walkers, _) = setup(threads);
         let params = TrainParams {
             iterations: 1_000_000,

@@ -64,6 +64,23 @@ pub trait Energy {
         batch: usize,
         out: &mut Vec<f64>,
     ) -> Result<bool, MaxEntError>;
+
+    /// [`energies`](Self::energies) into `h` and [`gradients`](Self::gradients) into `grad` at
+    /// the same positions, bit for bit as the two calls give them (what HMC needs at both ends
+    /// of a trajectory); an implementation may share their work. The default makes the two
+    /// calls.
+    ///
+    /// # Errors
+    /// As [`energies`](Self::energies).
+    fn energies_and_gradients(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        (h, grad): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<bool, MaxEntError> {
+        self.energies(x, batch, h)?;
+        self.gradients(x, batch, grad)
+    }
 }
 
 /// The model's energy H = λ·f (Eq. 19) and ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ.
@@ -80,6 +97,17 @@ impl<O: Observables> Energy for MaxEnt<O> {
         out: &mut Vec<f64>,
     ) -> Result<bool, MaxEntError> {
         self.energy_gradient(x, batch, out)?;
+        Ok(true)
+    }
+
+    /// One pass of the observables for both ([`Observables::eval_and_input_grad`]).
+    fn energies_and_gradients(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        (h, grad): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<bool, MaxEntError> {
+        self.energy_and_gradient(x, batch, (h, grad))?;
         Ok(true)
     }
 }

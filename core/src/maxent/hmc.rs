@@ -95,8 +95,7 @@ impl Hmc {
         let (n, d, bounds) = (walkers.len(), walkers.dim(), walkers.bounds());
         let (mut h0, mut grad) = (Vec::new(), Vec::new());
         let start = walkers.positions().to_vec();
-        target.energies(&start, n, &mut h0)?;
-        if !target.gradients(&start, n, &mut grad)? {
+        if !target.energies_and_gradients(&start, n, (&mut h0, &mut grad))? {
             return Ok(None);
         }
         let mut p: Vec<f64> = Vec::with_capacity(n * d);
@@ -116,16 +115,20 @@ impl Hmc {
         let eps = self.step;
         let mut metric = Metric::of(walkers);
         let mut x = start.clone();
+        // Only the end of the trajectory (L ≥ 1 steps) needs its energy, with its gradient.
+        let mut h1 = Vec::new();
         metric.kick(&mut p, &grad, 0.5 * eps);
-        for step in 0..self.leapfrog {
+        for step in 1..=self.leapfrog {
             metric.drift(&mut x, &mut p, eps, bounds);
-            target.gradients(&x, n, &mut grad)?;
-            let c = if step + 1 == self.leapfrog { 0.5 } else { 1.0 } * eps;
+            let c = if step == self.leapfrog {
+                target.energies_and_gradients(&x, n, (&mut h1, &mut grad))?;
+                0.5
+            } else {
+                target.gradients(&x, n, &mut grad)?;
+                1.0
+            } * eps;
             metric.kick(&mut p, &grad, c);
         }
-        // Only the end of the trajectory needs its energy.
-        let mut h1 = Vec::new();
-        target.energies(&x, n, &mut h1)?;
         let k1 = kinetic(&p);
         let mut accepted = 0;
         let positions = walkers.positions_mut();

@@ -66,15 +66,19 @@ impl<O: Observables> MaxEnt<O> {
         out: &mut Vec<f64>,
     ) -> Result<(), MaxEntError> {
         self.observables.eval(x, batch, f)?;
-        let m = self.lambda.len();
+        self.dot_lambda(f, out);
+        Ok(())
+    }
+
+    /// λ·f for each row of `f` into `out`.
+    fn dot_lambda(&self, f: &[f64], out: &mut Vec<f64>) {
         out.clear();
-        out.extend(f.chunks_exact(m).map(|row| {
+        out.extend(f.chunks_exact(self.lambda.len()).map(|row| {
             row.iter()
                 .zip(&self.lambda)
                 .map(|(a, b)| a * b)
                 .sum::<f64>()
         }));
-        Ok(())
     }
 
     /// ∇ₓH = Σᵢ λᵢ ∇ₓfᵢ for each of `batch` configurations into `out` (batch × d), through
@@ -92,6 +96,27 @@ impl<O: Observables> MaxEnt<O> {
             .flat_map(|_| self.lambda.iter().copied())
             .collect();
         self.observables.input_grad(x, batch, &w, out)
+    }
+
+    /// [`MaxEnt::energy`] into `h` and [`MaxEnt::energy_gradient`] into `grad`, bit for bit,
+    /// from one pass of the observables ([`Observables::eval_and_input_grad`]).
+    ///
+    /// # Errors
+    /// As [`Observables::input_grad`].
+    pub fn energy_and_gradient(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        (h, grad): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<(), MaxEntError> {
+        let w: Vec<f64> = (0..batch)
+            .flat_map(|_| self.lambda.iter().copied())
+            .collect();
+        let mut f = Vec::new();
+        self.observables
+            .eval_and_input_grad(x, batch, &w, (&mut f, grad))?;
+        self.dot_lambda(&f, h);
+        Ok(())
     }
 }
 

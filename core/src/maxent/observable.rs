@@ -78,6 +78,22 @@ pub trait Observables {
         w: &[f64],
         out: &mut Vec<f64>,
     ) -> Result<(), MaxEntError>;
+    /// [`eval`](Self::eval) into `f` and [`input_grad`](Self::input_grad) into `grad` at the
+    /// same configurations, bit for bit as the two calls give them; an implementation may
+    /// share their work (a network's forward pass). The default makes the two calls.
+    ///
+    /// # Errors
+    /// As [`input_grad`](Self::input_grad).
+    fn eval_and_input_grad(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        w: &[f64],
+        (f, grad): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<(), MaxEntError> {
+        self.eval(x, batch, f)?;
+        self.input_grad(x, batch, w, grad)
+    }
     /// Reset the parameter gradients.
     fn zero_grad(&mut self);
     /// (parameters, gradients) pairs for an optimiser.
@@ -151,6 +167,21 @@ impl Observables for Network<f64> {
         out.clear();
         self.forward(x, batch).map_err(batch_mismatch)?;
         out.extend_from_slice(self.input_gradient(w).map_err(batch_mismatch)?);
+        Ok(())
+    }
+
+    /// One forward pass for both.
+    fn eval_and_input_grad(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        w: &[f64],
+        (f, grad): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<(), MaxEntError> {
+        f.clear();
+        grad.clear();
+        f.extend_from_slice(self.forward(x, batch).map_err(batch_mismatch)?);
+        grad.extend_from_slice(self.input_gradient(w).map_err(batch_mismatch)?);
         Ok(())
     }
 

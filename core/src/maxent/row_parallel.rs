@@ -193,6 +193,35 @@ impl<O: Observables + Clone + Send> Observables for RowParallel<O> {
         })
     }
 
+    /// Each thread's rows as [f, grad] pieces (m + d values a row), then taken apart.
+    fn eval_and_input_grad(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        w: &[f64],
+        (f, grad): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<(), MaxEntError> {
+        let (d, m) = (self.inner.dim(), self.inner.count());
+        let mut rows = Vec::new();
+        self.split((x, d), (w, m), batch, &mut rows, |o, x, n, w, out| {
+            let (mut f, mut g) = (Vec::new(), Vec::new());
+            o.eval_and_input_grad(x, n, w, (&mut f, &mut g))?;
+            out.clear();
+            for (fr, gr) in f.chunks_exact(m).zip(g.chunks_exact(d)) {
+                out.extend_from_slice(fr);
+                out.extend_from_slice(gr);
+            }
+            Ok(())
+        })?;
+        f.clear();
+        grad.clear();
+        for row in rows.chunks_exact(m + d) {
+            f.extend_from_slice(&row[..m]);
+            grad.extend_from_slice(&row[m..]);
+        }
+        Ok(())
+    }
+
     fn zero_grad(&mut self) {
         self.inner.zero_grad();
     }
@@ -233,15 +262,24 @@ mod tests {
     fn both<O: Observables + Clone + Send>(obs: &O, x: &[f64], batch: usize, threads: usize) {
         let (m, d) = (obs.count(), obs.dim());
         let w: Vec<f64> = (0..batch * m).map(|i| libm::sin(i as f64)).collect();
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        obs.clone().eval(x, batch, &mut a).unwrap();
+        let (mut f, mut b) = (Vec::new(), Vec::new());
+        obs.clone().eval(x, batch, &mut f).unwrap();
         let mut par = RowParallel::new(obs.clone(), threads);
         par.eval(x, batch, &mut b).unwrap();
-        assert_eq!(a, b);
-        obs.clone().input_grad(x, batch, &w, &mut a).unwrap();
+        assert_eq!(f, b);
+        let mut g = Vec::new();
+        obs.clone().input_grad(x, batch, &w, &mut g).unwrap();
         par.input_grad(x, batch, &w, &mut b).unwrap();
-        assert_eq!(a, b);
+        assert_eq!(g, b);
         assert_eq!(b.len(), batch * d);
+        // Both at once: the bits of the two calls, in one piece and on threads.
+        for combined in [&mut obs.clone() as &mut dyn Observables, &mut par] {
+            let (mut f2, mut g2) = (Vec::new(), Vec::new());
+            combined
+                .eval_and_input_grad(x, batch, &w, (&mut f2, &mut g2))
+                .unwrap();
+            assert_eq!((&f2, &g2), (&f, &g));
+        }
     }
 
     proptest! {
@@ -323,6 +361,11 @@ mod tests {
         assert!(par.eval(&[0.0; 2 * 100 + 1], 100, &mut out).is_err());
         assert!(
             par.input_grad(&[0.0; 200], 100, &[0.0; 5], &mut out)
+                .is_err()
+        );
+        let mut grad = Vec::new();
+        assert!(
+            par.eval_and_input_grad(&[0.0; 200], 100, &[0.0; 5], (&mut out, &mut grad))
                 .is_err()
         );
     }

@@ -59,6 +59,18 @@ impl<E: Energy + ?Sized> Energy for Tempered<'_, E> {
         out.iter_mut().for_each(|g| *g *= self.beta);
         Ok(has)
     }
+
+    fn energies_and_gradients(
+        &mut self,
+        x: &[f64],
+        batch: usize,
+        (h, grad): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<bool, MaxEntError> {
+        let has = self.inner.energies_and_gradients(x, batch, (h, grad))?;
+        h.iter_mut().for_each(|v| *v *= self.beta);
+        grad.iter_mut().for_each(|g| *g *= self.beta);
+        Ok(has)
+    }
 }
 
 impl TemperedWalkers {
