@@ -62,9 +62,7 @@ impl Ksg {
         }
         Ok(Self { k, variant })
     }
-}
 
-impl Ksg {
     /// The fewest pairs [`MutualInformation::estimate`] takes: 2 (k + 2), so that every
     /// jackknife estimate has k + 2.
     pub fn min_samples(&self) -> usize {

@@ -92,10 +92,15 @@ impl<O: Observables> MaxEnt<O> {
         batch: usize,
         out: &mut Vec<f64>,
     ) -> Result<(), MaxEntError> {
-        let w: Vec<f64> = (0..batch)
-            .flat_map(|_| self.lambda.iter().copied())
-            .collect();
+        let w = self.lambda_rows(batch);
         self.observables.input_grad(x, batch, &w, out)
+    }
+
+    /// λ repeated for `batch` rows: the weights of the energy's input gradient.
+    fn lambda_rows(&self, batch: usize) -> Vec<f64> {
+        (0..batch)
+            .flat_map(|_| self.lambda.iter().copied())
+            .collect()
     }
 
     /// [`MaxEnt::energy`] into `h` and [`MaxEnt::energy_gradient`] into `grad`, bit for bit,
@@ -109,9 +114,7 @@ impl<O: Observables> MaxEnt<O> {
         batch: usize,
         (h, grad): (&mut Vec<f64>, &mut Vec<f64>),
     ) -> Result<(), MaxEntError> {
-        let w: Vec<f64> = (0..batch)
-            .flat_map(|_| self.lambda.iter().copied())
-            .collect();
+        let w = self.lambda_rows(batch);
         let mut f = Vec::new();
         self.observables
             .eval_and_input_grad(x, batch, &w, (&mut f, grad))?;
