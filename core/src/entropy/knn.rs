@@ -69,8 +69,7 @@ impl EntropyEstimator<Samples> for KozachenkoLeonenko {
         let n = x.len();
         let parts = subsample::parts(n, self.k)?;
         let value = self.value(x)?;
-        let std_error =
-            subsample::spread_std_error(parts, |b| self.value(&x.select(|i| i % parts == b)?))?;
+        let std_error = subsample::spread_std_error(parts, |keep| self.value(&x.select(keep)?))?;
         Ok(Estimate::new(value, std_error, Unit::Nats, n))
     }
 }

@@ -123,11 +123,10 @@ impl MutualInformation for Ksg {
     fn estimate(&self, x: &Samples, y: &Samples) -> Result<Estimate, EntropyError> {
         let n = check_pairs(x, y, self.min_samples())?;
         let value = self.value(x, y)?;
-        let groups = subsample::JACKKNIFE_GROUPS.min(n);
-        let std_error = subsample::jackknife_std_error(groups, |b| {
-            let without = |i: usize| i % groups != b;
-            self.value(&x.select(without)?, &y.select(without)?)
-        })?;
+        let std_error =
+            subsample::jackknife_std_error(subsample::JACKKNIFE_GROUPS.min(n), |keep| {
+                self.value(&x.select(keep)?, &y.select(keep)?)
+            })?;
         Ok(Estimate::new(value, std_error, Unit::Nats, n))
     }
 }

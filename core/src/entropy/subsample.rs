@@ -51,31 +51,33 @@ pub(crate) fn parts(n: usize, k: usize) -> Result<usize, EntropyError> {
     Ok((n / (SAMPLES_PER_NEIGHBOUR * (k + 1))).clamp(2, MAX_PARTS))
 }
 
-/// sd(Ĥ₀ … Ĥ_{B−1})/√B with `estimate(b)` the estimate from subsample b alone (the samples
-/// i ≡ b mod B).
+/// sd(Ĥ₀ … Ĥ_{B−1})/√B with Ĥ_b = `estimate(keep)` the estimate from subsample b alone: the
+/// samples whose index i has `keep(i)`, i ≡ b mod B.
 ///
 /// # Errors
 /// The first error of `estimate`.
 pub(crate) fn spread_std_error(
     parts: usize,
-    estimate: impl FnMut(usize) -> Result<f64, EntropyError>,
+    mut estimate: impl FnMut(&dyn Fn(usize) -> bool) -> Result<f64, EntropyError>,
 ) -> Result<f64, EntropyError> {
-    let values = (0..parts).map(estimate).collect::<Result<Vec<f64>, _>>()?;
+    let values = (0..parts)
+        .map(|b| estimate(&|i| i % parts == b))
+        .collect::<Result<Vec<f64>, _>>()?;
     Ok(mean_and_sd(&values).1 / libm::sqrt(parts as f64))
 }
 
-/// (B − 1)/√B · sd(Ĥ₋₀ … Ĥ₋₍B−1₎) with `estimate_without(b)` the estimate from every sample
-/// but subsample b (the samples i ≢ b mod B): the delete-a-group jackknife,
+/// (B − 1)/√B · sd(Ĥ₋₀ … Ĥ₋₍B−1₎) with Ĥ₋b = `estimate(keep)` the estimate from every sample
+/// but subsample b (`keep(i)` for i ≢ b mod B): the delete-a-group jackknife,
 /// Var = (B − 1)/B Σ_b (Ĥ₋b − mean)².
 ///
 /// # Errors
-/// The first error of `estimate_without`.
+/// The first error of `estimate`.
 pub(crate) fn jackknife_std_error(
     groups: usize,
-    estimate_without: impl FnMut(usize) -> Result<f64, EntropyError>,
+    mut estimate: impl FnMut(&dyn Fn(usize) -> bool) -> Result<f64, EntropyError>,
 ) -> Result<f64, EntropyError> {
     let values = (0..groups)
-        .map(estimate_without)
+        .map(|b| estimate(&|i| i % groups != b))
         .collect::<Result<Vec<f64>, _>>()?;
     let b = groups as f64;
     Ok(mean_and_sd(&values).1 * (b - 1.0) / libm::sqrt(b))
@@ -104,8 +106,8 @@ mod tests {
         let x: Vec<f64> = (0..40).map(|i| (i % 4) as f64).collect();
         let x = Samples::new(x, 1).unwrap();
         // Subsample b of 4 holds only the value b: the spread of the four means is sd(0,1,2,3).
-        let se = spread_std_error(4, |b| {
-            let p = x.select(|i| i % 4 == b)?;
+        let se = spread_std_error(4, |keep| {
+            let p = x.select(keep)?;
             Ok(p.as_slice().iter().sum::<f64>() / p.len() as f64)
         })
         .unwrap();
@@ -122,8 +124,8 @@ mod tests {
             .collect();
         let x = Samples::new(x, 1).unwrap();
         let mean = |s: &Samples| s.as_slice().iter().sum::<f64>() / s.len() as f64;
-        let jack = jackknife_std_error(5, |b| Ok(mean(&x.select(|i| i % 5 != b)?))).unwrap();
-        let spread = spread_std_error(5, |b| Ok(mean(&x.select(|i| i % 5 == b)?))).unwrap();
+        let jack = jackknife_std_error(5, |keep| Ok(mean(&x.select(keep)?))).unwrap();
+        let spread = spread_std_error(5, |keep| Ok(mean(&x.select(keep)?))).unwrap();
         assert!((jack - spread).abs() < 1e-12 * spread, "{jack} vs {spread}");
     }
 
@@ -134,22 +136,16 @@ mod tests {
         let mut rng = from_seed(seed);
         let mut x = Vec::with_capacity(n * d);
         let mut y = Vec::with_capacity(n);
+        let mut draw = || match name {
+            "gaussian" => normal_pair(&mut rng).0,
+            "laplace" => Univariate::Laplace.sample(&mut rng),
+            "student3" => Univariate::StudentT(3).sample(&mut rng),
+            _ => Univariate::Uniform.sample(&mut rng),
+        };
         for _ in 0..n {
-            let row: Vec<f64> = (0..d)
-                .map(|_| match name {
-                    "gaussian" => normal_pair(&mut rng).0,
-                    "laplace" => Univariate::Laplace.sample(&mut rng),
-                    "student3" => Univariate::StudentT(3).sample(&mut rng),
-                    _ => Univariate::Uniform.sample(&mut rng),
-                })
-                .collect();
+            let row: Vec<f64> = (0..d).map(|_| draw()).collect();
             // y = x₀ + x₀³/4 + noise of the same law: dependent, not jointly Gaussian.
-            let noise = match name {
-                "gaussian" => normal_pair(&mut rng).0,
-                "laplace" => Univariate::Laplace.sample(&mut rng),
-                "student3" => Univariate::StudentT(3).sample(&mut rng),
-                _ => Univariate::Uniform.sample(&mut rng),
-            };
+            let noise = draw();
             y.push(row[0] + 0.25 * row[0] * row[0] * row[0] + noise);
             x.extend(row);
         }

@@ -42,8 +42,8 @@ impl MutualInformationCompare {
     ///
     /// # Errors
     /// [`ExperimentError::Config`] naming the setting, or `data` for different row counts or
-    /// fewer than 2 (k + 2) rows (KSG's minimum) or d_x + d_y + 2; [`ExperimentError::TooLarge`] for a score network (MINDE-C) whose
-    /// weights cannot be held.
+    /// fewer rows than KSG's 2 (k + 2) or d_x + d_y + 2; [`ExperimentError::TooLarge`] for a
+    /// score network (MINDE-C) whose weights cannot be held.
     pub fn new(config: EstimatorConfig, x: Samples, y: Samples) -> Result<Self, ExperimentError> {
         config.check()?;
         if x.len() != y.len() {

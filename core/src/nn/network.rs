@@ -461,24 +461,21 @@ mod tests {
     /// gradients as they were.
     #[test]
     fn input_gradient_is_backward_without_the_parameters() {
+        let grads = |net: &mut Network<f64>| -> Vec<Vec<f64>> {
+            net.params_and_grads()
+                .iter()
+                .map(|(_, g)| g.to_vec())
+                .collect()
+        };
         let mut net = small_cnn();
         let (x, dy) = (values(128, 12), values(8, 13));
         net.forward(&x, 2).unwrap();
         let full = net.backward(&dy).unwrap().to_vec();
-        let grads: Vec<Vec<f64>> = net
-            .params_and_grads()
-            .iter()
-            .map(|(_, g)| g.to_vec())
-            .collect();
-        assert!(grads.iter().flatten().any(|&g| g != 0.0));
+        let before = grads(&mut net);
+        assert!(before.iter().flatten().any(|&g| g != 0.0));
         net.forward(&x, 2).unwrap();
         assert_eq!(net.input_gradient(&dy).unwrap(), full.as_slice());
-        let after: Vec<Vec<f64>> = net
-            .params_and_grads()
-            .iter()
-            .map(|(_, g)| g.to_vec())
-            .collect();
-        assert_eq!(after, grads);
+        assert_eq!(grads(&mut net), before);
         assert!(net.input_gradient(&dy[1..]).is_err());
     }
 
